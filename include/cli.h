@@ -1,0 +1,52 @@
+/*
+ * cli.h - the command line: options in, a struct ps_options out. The one place that knows every
+ * option; --help is written from the same table.
+ */
+#ifndef PS_CLI_H
+#define PS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ports.h"
+#include "ps.h"
+
+/* Exit statuses, documented in doc/portscope.1. */
+enum ps_exit {
+    PS_EXIT_OK = 0,         /* report written, every input read to its end */
+    PS_EXIT_INCOMPLETE = 1, /* report written, but some input could not be read to its end */
+    PS_EXIT_USAGE = 2,      /* bad command line */
+    PS_EXIT_NO_INPUT = 3,   /* no input could be read at all: no report */
+    PS_EXIT_OUTPUT = 4,     /* the report could not be written */
+    PS_EXIT_INTERNAL = 5,   /* out of memory */
+};
+
+enum ps_format {
+    PS_FORMAT_TEXT,
+    PS_FORMAT_JSON,
+};
+
+struct ps_options {
+    const char **inputs; /* -r, in order; "-" is standard input */
+    size_t n_inputs;
+    const char *output; /* -o, NULL for standard output */
+    enum ps_format format;
+    struct port_range ephemeral;
+    const char **services_files; /* --services, in order */
+    size_t n_services_files;
+    size_t max_flows;
+    bool help, version;
+};
+
+/*
+ * Parses argv. Returns 0, or -1 with a message in err for a usage error. The options point into
+ * argv; release them with cli_release().
+ */
+int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen);
+void cli_release(struct ps_options *opts);
+
+/* The --help text. */
+void cli_usage(FILE *out);
+
+#endif

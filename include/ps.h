@@ -1,0 +1,42 @@
+/*
+ * ps.h - types and limits shared by every portscope module.
+ */
+#ifndef PS_H
+#define PS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for one error message; every module that can fail fills one the caller owns. */
+#define PS_ERRBUF_SIZE 256
+
+/* Nanoseconds since the Unix epoch: fits any capture until the year 2262. */
+typedef int64_t ps_time;
+
+/*
+ * Why a packet did not join a flow. Every packet read ends either in a flow or under exactly one
+ * of these reasons, so the report's totals reconcile. The report lists them in this order.
+ */
+enum ps_skip {
+    PS_SKIP_NONE = 0,          /* not skipped: the packet joined a flow */
+    PS_SKIP_LINKTYPE,          /* the input's link type is not one we decode */
+    PS_SKIP_NON_IP,            /* the link layer carried something other than IP (ARP, LLDP, ...) */
+    PS_SKIP_TRUNC_LINK,        /* captured bytes end inside the link-layer header */
+    PS_SKIP_TRUNC_NETWORK,     /* captured bytes end inside the IPv4/IPv6 header or its options */
+    PS_SKIP_TRUNC_TRANSPORT,   /* captured bytes end inside the TCP/UDP header */
+    PS_SKIP_INVALID_LINK,      /* link-layer header holds impossible values */
+    PS_SKIP_INVALID_NETWORK,   /* IP header holds impossible values (version, header length, ...) */
+    PS_SKIP_INVALID_TRANSPORT, /* TCP/UDP header holds impossible values (data offset < 5, ...) */
+    PS_SKIP_FRAGMENT,          /* a non-first IP fragment: it carries no ports */
+    PS_SKIP_FLOW_LIMIT,        /* the flow table is full (--max-flows) */
+    PS_SKIP__COUNT
+};
+
+/* The report's name for a skip reason ("non_ip", "truncated_network", ...). */
+const char *ps_skip_name(enum ps_skip reason);
+
+/* One sentence a student can read, for the text report and the documentation. */
+const char *ps_skip_description(enum ps_skip reason);
+
+#endif

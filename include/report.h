@@ -1,0 +1,126 @@
+/*
+ * report.h - the report: what was read, the flows with their roles and labels, the services and
+ * the client hosts; built once at the end, then handed to a writer (JSON or text).
+ */
+#ifndef PS_REPORT_H
+#define PS_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flow.h"
+#include "ports.h"
+#include "ps.h"
+
+#define REPORT_SCHEMA_VERSION 1
+#define REPORT_MAX_LINKTYPES  8
+
+/* One input capture, as the reader saw it. */
+struct report_input {
+    const char *path;   /* as the user gave it */
+    const char *format; /* "pcap", "pcapng", or NULL when the file could not be opened */
+    int linktypes[REPORT_MAX_LINKTYPES];
+    size_t n_linktypes;
+    uint64_t packets, bytes;       /* bytes: original (wire) lengths */
+    ps_time first_seen, last_seen; /* valid when packets > 0 */
+    bool nanosecond;
+    bool complete;              /* read to a clean end */
+    char error[PS_ERRBUF_SIZE]; /* empty when there was none */
+};
+
+/* Where every packet read went. packets == flow_packets + sum(skipped_packets); bytes likewise. */
+struct report_totals {
+    uint64_t packets, bytes;
+    uint64_t flow_packets, flow_bytes;
+    uint64_t skipped_packets[PS_SKIP__COUNT];
+    uint64_t skipped_bytes[PS_SKIP__COUNT];
+};
+
+/* How a flow's client and server were told apart: the rung of the ladder that decided. */
+enum role_reason {
+    ROLE_SYN,          /* the client sent a SYN without ACK */
+    ROLE_SYN_ACK,      /* the server sent a SYN+ACK */
+    ROLE_SERVICE,      /* only the server's port has a service name */
+    ROLE_EPHEMERAL,    /* only the client's port is in the ephemeral range in force */
+    ROLE_LOWER_PORT,   /* the server's port is the lower one */
+    ROLE_SYMMETRIC,    /* both ports are equal: the first sender is taken as client */
+    ROLE_FIRST_SENDER, /* the protocol has no ports: the first sender is taken as client */
+};
+
+const char *report_role_reason_name(enum role_reason r);
+
+struct report_flow {
+    const struct flow *flow;
+    uint8_t client; /* endpoint index (0/1) of the client in flow->key */
+    enum role_reason reason;
+    const char *service;       /* registry (or --services) name of the server port, or NULL */
+    const char *service_alias; /* the common name; NULL when service is NULL */
+    uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
+};
+
+/* One server port and protocol, with what was seen on it. */
+struct report_service {
+    uint8_t proto;
+    uint16_t port;
+    const char *service, *service_alias;
+    uint64_t flows, packets, bytes, clients;
+};
+
+/* One client host and the ports it used as a client. */
+struct report_client {
+    uint8_t family;
+    uint8_t addr[16];
+    uint64_t flows;
+    uint64_t ports; /* distinct client ports */
+    uint16_t port_lo, port_hi;
+    uint32_t ephemeral_all; /* profiles that contain every one of its client ports */
+    uint64_t in_range;      /* flows whose client port is in the range in force */
+};
+
+struct report_settings {
+    struct port_range ephemeral;
+    const struct ports_services *services;
+};
+
+struct report {
+    const struct report_input *inputs;
+    size_t n_inputs;
+    struct report_totals totals;
+    struct report_settings settings;
+    const struct flow_table *table;
+    bool nanosecond; /* any input has nanosecond timestamps: times are written with 9 digits */
+
+    struct report_flow *flows; /* first seen, then key */
+    size_t n_flows;
+    size_t flows_tcp, flows_udp, flows_other;
+    struct report_service *services; /* by port, then protocol */
+    size_t n_services;
+    struct report_client *clients; /* by address */
+    size_t n_clients;
+};
+
+/*
+ * Builds the report's derived parts (roles, labels, services, clients) from the table.
+ * `inputs`, `table` and `settings.services` must outlive the report. Returns 0, or -1 when out of
+ * memory.
+ */
+int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
+                 const struct report_totals *totals, const struct report_settings *settings,
+                 const struct flow_table *table);
+void report_release(struct report *r);
+
+/* Writers: 0 on success, -1 when writing failed (errno says why). */
+int report_write_json(const struct report *r, FILE *out);
+int report_write_text(const struct report *r, FILE *out);
+
+/* Shared by the writers. */
+const char *report_proto_name(uint8_t proto); /* "tcp", "udp", ... or NULL when unnamed */
+bool report_proto_has_ports(uint8_t proto);
+/* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */
+char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len);
+/* Formats an address (4 or 6) into buf (at least 46 bytes); returns buf. */
+char *report_format_addr(uint8_t family, const uint8_t *addr, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * decode_ip.c - IPv4 (RFC 791) and IPv6 (RFC 8200) headers, including IPv4 options and the IPv6
+ * extension-header chain.
+ */
+#include <string.h>
+
+#include "decode.h"
+
+#define IPV4_MIN_HEADER 20
+#define IPV6_HEADER     40
+
+/* IPv6 extension headers (IANA "IPv6 Extension Header Types"). */
+#define IP6_HOPOPTS  0
+#define IP6_ROUTING  43
+#define IP6_FRAGMENT 44
+#define IP6_AH       51
+#define IP6_DSTOPTS  60
+#define IP6_MOBILITY 135
+#define IP6_HIP      139
+#define IP6_SHIM6    140
+
+enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
+{
+    uint8_t version_ihl, proto;
+    uint16_t total_len, frag;
+    size_t header_len;
+
+    if (!rd_peek_u8(r, 0, &version_ihl))
+        return PS_SKIP_TRUNC_NETWORK;
+    if (version_ihl >> 4 != 4)
+        return PS_SKIP_INVALID_NETWORK;
+    header_len = (size_t)(version_ihl & 0x0f) * 4;
+    if (header_len < IPV4_MIN_HEADER)
+        return PS_SKIP_INVALID_NETWORK;
+    if (!rd_has(r, header_len))
+        return PS_SKIP_TRUNC_NETWORK;
+    rd_peek_be16(r, 2, &total_len);
+    rd_peek_be16(r, 6, &frag);
+    rd_peek_u8(r, 9, &proto);
+
+    /*
+     * A total length of 0 is what Linux hands to the capture for segments it will split in the
+     * NIC (TSO); Wireshark reads on with the captured length, and so do we.
+     */
+    if (total_len != 0 && total_len < header_len)
+        return PS_SKIP_INVALID_NETWORK;
+
+    out->family = 4;
+    out->proto = proto;
+    rd_peek_bytes(r, 12, out->src, 4);
+    rd_peek_bytes(r, 16, out->dst, 4);
+    if (total_len != 0)
+        rd_limit(r, total_len); /* drop Ethernet padding after the datagram */
+    rd_skip(r, header_len);
+
+    /* Only the first fragment (offset 0) carries the transport header. */
+    if ((frag & 0x1fff) != 0)
+        return PS_SKIP_FRAGMENT;
+    return decode_transport(proto, r, out);
+}
+
+enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
+{
+    uint8_t version, next;
+    uint16_t payload_len;
+
+    if (!rd_peek_u8(r, 0, &version))
+        return PS_SKIP_TRUNC_NETWORK;
+    if (version >> 4 != 6)
+        return PS_SKIP_INVALID_NETWORK;
+    if (!rd_has(r, IPV6_HEADER))
+        return PS_SKIP_TRUNC_NETWORK;
+    rd_peek_be16(r, 4, &payload_len);
+    rd_peek_u8(r, 6, &next);
+    out->family = 6;
+    rd_peek_bytes(r, 8, out->src, 16);
+    rd_peek_bytes(r, 24, out->dst, 16);
+    rd_skip(r, IPV6_HEADER);
+    /* A payload length of 0 announces a jumbogram (RFC 2675) or TSO: keep what was captured. */
+    if (payload_len != 0)
+        rd_limit(r, payload_len);
+
+    /* Each extension header is at least 8 bytes long, so the walk ends with the captured bytes. */
+    for (;;) {
+        uint8_t len_field;
+        uint16_t frag;
+        size_t len;
+
+        switch (next) {
+        case IP6_HOPOPTS:
+        case IP6_ROUTING:
+        case IP6_DSTOPTS:
+        case IP6_MOBILITY:
+        case IP6_HIP:
+        case IP6_SHIM6:
+            if (!rd_peek_u8(r, 1, &len_field))
+                goto truncated;
+            len = ((size_t)len_field + 1) * 8;
+            break;
+        case IP6_AH:
+            /* AH counts its length in 4-byte units, minus 2 (RFC 4302 section 2.2). */
+            if (!rd_peek_u8(r, 1, &len_field))
+                goto truncated;
+            len = ((size_t)len_field + 2) * 4;
+            break;
+        case IP6_FRAGMENT:
+            if (!rd_peek_be16(r, 2, &frag))
+                goto truncated;
+            len = 8;
+            if ((frag & 0xfff8) != 0) {
+                rd_peek_u8(r, 0, &out->proto);
+                return PS_SKIP_FRAGMENT;
+            }
+            break;
+        default:
+            out->proto = next;
+            return decode_transport(next, r, out);
+        }
+        if (!rd_peek_u8(r, 0, &next) || !rd_skip(r, len))
+            goto truncated;
+    }
+
+truncated:
+    out->proto = next;
+    return PS_SKIP_TRUNC_NETWORK;
+}

@@ -1,0 +1,326 @@
+/*
+ * flow_table.c - flows in creation order, found through a seeded open-addressing index.
+ *
+ * Flows live in fixed-size chunks that never move, so growing the table copies no flow and
+ * pointers to flows stay valid. The index maps a key's hash to a flow number; when it fills, a
+ * twice larger index is allocated and entries move over a few at a time with each insertion, so
+ * no single packet pays for a whole rehash.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define CHUNK_BITS 16
+#define CHUNK_SIZE ((size_t)1 << CHUNK_BITS)
+#define INDEX_MIN  1024
+/* Old index slots moved per insertion while growing: enough to finish before the new one fills. */
+#define MIGRATE_STEP 8
+#define PATHS_MAX    UINT16_MAX
+
+/* An index slot: high 32 bits of the hash (to skip most key compares), low 32 bits flow number + 1.
+ */
+typedef uint64_t slot_t;
+
+struct flow_index {
+    slot_t *slots;
+    size_t mask; /* capacity - 1; capacity is a power of two */
+};
+
+struct path {
+    struct encap hops[PS_ENCAP_MAX];
+    uint8_t len;
+};
+
+struct flow_table {
+    struct flow **chunks;
+    size_t n_chunks, chunks_cap;
+    size_t count, max_flows;
+    uint64_t seed;
+
+    struct flow_index index;
+    struct flow_index old; /* the index being migrated from, slots == NULL when none */
+    size_t migrate_pos;
+
+    struct path *paths; /* paths[0] is the empty path */
+    size_t n_paths, paths_cap;
+};
+
+static uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+static uint64_t hash_key(const struct flow_key *key, uint64_t seed)
+{
+    uint64_t words[sizeof(*key) / 8];
+    uint64_t h = seed;
+
+    memcpy(words, key, sizeof(words));
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        h ^= words[i] * 0x9e3779b97f4a7c15ULL;
+        h = (h << 31 | h >> 33) * 0x87c37b91114253d5ULL;
+    }
+    return mix64(h);
+}
+
+_Static_assert(sizeof(struct flow_key) % 8 == 0, "flow keys are hashed as 64-bit words");
+
+void flow_key_from_packet(const struct pkt_info *pkt, struct flow_key *key, uint8_t *sender)
+{
+    size_t addr_len = pkt->family == 6 ? 16 : 4;
+    int order;
+
+    memset(key, 0, sizeof(*key));
+    key->proto = pkt->proto;
+    key->family = pkt->family;
+    order = memcmp(pkt->src, pkt->dst, addr_len);
+    if (order == 0)
+        order = (int)pkt->sport - (int)pkt->dport;
+    *sender = order > 0;
+    memcpy(key->addr[*sender], pkt->src, addr_len);
+    memcpy(key->addr[!*sender], pkt->dst, addr_len);
+    key->port[*sender] = pkt->sport;
+    key->port[!*sender] = pkt->dport;
+}
+
+static struct flow *flow_at(const struct flow_table *t, size_t i)
+{
+    return &t->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
+}
+
+static bool index_init(struct flow_index *ix, size_t capacity)
+{
+    ix->slots = calloc(capacity, sizeof(slot_t));
+    ix->mask = capacity - 1;
+    return ix->slots != NULL;
+}
+
+static void index_put(struct flow_index *ix, uint64_t hash, slot_t slot)
+{
+    size_t i = (size_t)hash & ix->mask;
+
+    while (ix->slots[i] != 0)
+        i = (i + 1) & ix->mask;
+    ix->slots[i] = slot;
+}
+
+static struct flow *index_find(const struct flow_table *t, const struct flow_index *ix,
+                               uint64_t hash, const struct flow_key *key)
+{
+    uint32_t tag = (uint32_t)(hash >> 32);
+
+    for (size_t i = (size_t)hash & ix->mask; ix->slots[i] != 0; i = (i + 1) & ix->mask) {
+        slot_t s = ix->slots[i];
+
+        if ((uint32_t)(s >> 32) == tag) {
+            struct flow *f = flow_at(t, (uint32_t)s - 1);
+
+            if (memcmp(&f->key, key, sizeof(*key)) == 0)
+                return f;
+        }
+    }
+    return NULL;
+}
+
+static void migrate_some(struct flow_table *t)
+{
+    size_t capacity = t->old.mask + 1;
+
+    for (size_t n = 0; n < MIGRATE_STEP && t->migrate_pos < capacity; n++, t->migrate_pos++) {
+        slot_t s = t->old.slots[t->migrate_pos];
+
+        if (s != 0) {
+            uint64_t hash = hash_key(&flow_at(t, (uint32_t)s - 1)->key, t->seed);
+            index_put(&t->index, hash, s);
+        }
+    }
+    if (t->migrate_pos == capacity) {
+        free(t->old.slots);
+        t->old.slots = NULL;
+    }
+}
+
+/* Keeps the index at most half full; returns false when out of memory. */
+static bool index_reserve(struct flow_table *t)
+{
+    struct flow_index bigger;
+
+    if (t->old.slots != NULL)
+        migrate_some(t);
+    if ((t->count + 1) * 2 <= t->index.mask + 1)
+        return true;
+    /* The previous migration must end before another starts; it is near its end by now. */
+    while (t->old.slots != NULL)
+        migrate_some(t);
+    if (!index_init(&bigger, (t->index.mask + 1) * 2))
+        return false;
+    t->old = t->index;
+    t->index = bigger;
+    t->migrate_pos = 0;
+    migrate_some(t);
+    return true;
+}
+
+static uint16_t path_intern(struct flow_table *t, const struct pkt_info *pkt)
+{
+    struct path p;
+
+    if (pkt->n_encap == 0)
+        return 0;
+    memset(&p, 0, sizeof(p));
+    memcpy(p.hops, pkt->encap, pkt->n_encap * sizeof(p.hops[0]));
+    p.len = pkt->n_encap;
+    /* Few distinct paths exist in real captures; newest first finds the common case at once. */
+    for (size_t i = t->n_paths; i-- > 1;)
+        if (memcmp(&t->paths[i], &p, sizeof(p)) == 0)
+            return (uint16_t)i;
+    if (t->n_paths == PATHS_MAX)
+        return 0;
+    if (t->n_paths == t->paths_cap) {
+        size_t cap = t->paths_cap * 2;
+        struct path *grown = realloc(t->paths, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return 0;
+        t->paths = grown;
+        t->paths_cap = cap;
+    }
+    t->paths[t->n_paths] = p;
+    return (uint16_t)t->n_paths++;
+}
+
+struct flow_table *flow_table_new(size_t max_flows, uint64_t seed)
+{
+    struct flow_table *t = calloc(1, sizeof(*t));
+
+    if (t == NULL)
+        return NULL;
+    t->max_flows = max_flows != 0 && max_flows < UINT32_MAX ? max_flows : UINT32_MAX - 1;
+    t->seed = mix64(seed ^ 0x2545f4914f6cdd1dULL);
+    t->paths_cap = 16;
+    t->paths = calloc(t->paths_cap, sizeof(*t->paths));
+    t->n_paths = 1;
+    if (t->paths == NULL || !index_init(&t->index, INDEX_MIN)) {
+        flow_table_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n_chunks; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
+    free(t->index.slots);
+    free(t->old.slots);
+    free(t->paths);
+    free(t);
+}
+
+static struct flow *flow_create(struct flow_table *t, const struct flow_key *key, uint64_t hash,
+                                const struct pkt_info *pkt)
+{
+    struct flow *f;
+
+    if (t->count >= t->max_flows || !index_reserve(t))
+        return NULL;
+    if (t->count == t->n_chunks * CHUNK_SIZE) {
+        if (t->n_chunks == t->chunks_cap) {
+            size_t cap = t->chunks_cap ? t->chunks_cap * 2 : 8;
+            struct flow **grown = realloc(t->chunks, cap * sizeof(*grown));
+
+            if (grown == NULL)
+                return NULL;
+            t->chunks = grown;
+            t->chunks_cap = cap;
+        }
+        t->chunks[t->n_chunks] = malloc(CHUNK_SIZE * sizeof(struct flow));
+        if (t->chunks[t->n_chunks] == NULL)
+            return NULL;
+        t->n_chunks++;
+    }
+    f = flow_at(t, t->count);
+    memset(f, 0, sizeof(*f));
+    f->key = *key;
+    f->path_id = path_intern(t, pkt);
+    index_put(&t->index, hash, (hash & 0xffffffff00000000ULL) | (slot_t)(t->count + 1));
+    t->count++;
+    return f;
+}
+
+struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key)
+{
+    uint64_t hash = hash_key(key, t->seed);
+    struct flow *f = index_find(t, &t->index, hash, key);
+
+    if (f == NULL && t->old.slots != NULL)
+        f = index_find(t, &t->old, hash, key);
+    return f;
+}
+
+struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt, ps_time ts,
+                                   uint32_t wire_len)
+{
+    struct flow_key key;
+    uint8_t sender;
+    uint64_t hash;
+    struct flow *f;
+
+    flow_key_from_packet(pkt, &key, &sender);
+    hash = hash_key(&key, t->seed);
+    f = index_find(t, &t->index, hash, &key);
+    if (f == NULL && t->old.slots != NULL)
+        f = index_find(t, &t->old, hash, &key);
+    if (f == NULL) {
+        f = flow_create(t, &key, hash, pkt);
+        if (f == NULL)
+            return NULL;
+        f->first_seen = ts;
+        f->last_seen = ts;
+        f->first_sender = sender;
+    }
+    if (ts < f->first_seen)
+        f->first_seen = ts;
+    if (ts > f->last_seen)
+        f->last_seen = ts;
+    f->packets[sender]++;
+    f->bytes[sender] += wire_len;
+    if (pkt->proto == PS_IPPROTO_TCP) {
+        uint8_t syn_ack = pkt->tcp_flags & (PS_TCP_SYN | PS_TCP_ACK);
+
+        if (syn_ack == PS_TCP_SYN)
+            f->tcp_seen |= FLOW_SYN_FROM(sender);
+        else if (syn_ack == (PS_TCP_SYN | PS_TCP_ACK))
+            f->tcp_seen |= FLOW_SYNACK_FROM(sender);
+    }
+    return f;
+}
+
+size_t flow_table_count(const struct flow_table *t)
+{
+    return t->count;
+}
+
+const struct flow *flow_table_at(const struct flow_table *t, size_t i)
+{
+    return flow_at(t, i);
+}
+
+const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len)
+{
+    if (path_id == 0 || path_id >= t->n_paths) {
+        *len = 0;
+        return NULL;
+    }
+    *len = t->paths[path_id].len;
+    return t->paths[path_id].hops;
+}

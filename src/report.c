@@ -1,0 +1,353 @@
+/*
+ * report.c - derives what the writers print: each flow's client and server, port labels, the
+ * services seen and the client hosts. Nothing here depends on hash order: flows are sorted by
+ * first sight, then key.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+static const char *const role_reason_names[] = {
+    [ROLE_SYN] = "syn",
+    [ROLE_SYN_ACK] = "syn-ack",
+    [ROLE_SERVICE] = "service",
+    [ROLE_EPHEMERAL] = "ephemeral",
+    [ROLE_LOWER_PORT] = "lower-port",
+    [ROLE_SYMMETRIC] = "symmetric",
+    [ROLE_FIRST_SENDER] = "first-sender",
+};
+
+const char *report_role_reason_name(enum role_reason r)
+{
+    return role_reason_names[r];
+}
+
+const char *report_proto_name(uint8_t proto)
+{
+    /* Our own table, not getprotobynumber(): output must not depend on the machine's files. */
+    switch (proto) {
+    case 1:
+        return "icmp";
+    case 2:
+        return "igmp";
+    case 4:
+        return "ipip";
+    case 6:
+        return "tcp";
+    case 17:
+        return "udp";
+    case 41:
+        return "ipv6";
+    case 47:
+        return "gre";
+    case 50:
+        return "esp";
+    case 51:
+        return "ah";
+    case 58:
+        return "icmpv6";
+    case 59:
+        return "ipv6-nonxt";
+    case 89:
+        return "ospf";
+    case 103:
+        return "pim";
+    case 112:
+        return "vrrp";
+    case 115:
+        return "l2tp";
+    case 132:
+        return "sctp";
+    case 136:
+        return "udplite";
+    default:
+        return NULL;
+    }
+}
+
+bool report_proto_has_ports(uint8_t proto)
+{
+    return proto == PS_IPPROTO_TCP || proto == PS_IPPROTO_UDP || proto == PS_IPPROTO_SCTP;
+}
+
+char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len)
+{
+    /* Floor division: a time before 1970 still gets a fraction in [0, 1) s. */
+    time_t secs = (time_t)(t / 1000000000);
+    long frac = (long)(t % 1000000000);
+    struct tm tm;
+    char date[32];
+
+    if (frac < 0) {
+        frac += 1000000000;
+        secs--;
+    }
+    if (gmtime_r(&secs, &tm) == NULL || strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        snprintf(date, sizeof(date), "%lld", (long long)secs);
+    if (nanosecond)
+        snprintf(buf, len, "%s.%09ldZ", date, frac);
+    else
+        snprintf(buf, len, "%s.%06ldZ", date, frac / 1000);
+    return buf;
+}
+
+char *report_format_addr(uint8_t family, const uint8_t *addr, char *buf, size_t len)
+{
+    if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len) == NULL)
+        snprintf(buf, len, "?");
+    return buf;
+}
+
+static void decide_roles(struct report_flow *rf, const struct report_settings *s)
+{
+    const struct flow *f = rf->flow;
+    bool syn0 = f->tcp_seen & FLOW_SYN_FROM(0), syn1 = f->tcp_seen & FLOW_SYN_FROM(1);
+    bool synack0 = f->tcp_seen & FLOW_SYNACK_FROM(0), synack1 = f->tcp_seen & FLOW_SYNACK_FROM(1);
+    uint16_t p0 = f->key.port[0], p1 = f->key.port[1];
+
+    if (syn0 != syn1) {
+        rf->client = syn0 ? 0 : 1;
+        rf->reason = ROLE_SYN;
+    } else if (synack0 != synack1) {
+        rf->client = synack0 ? 1 : 0;
+        rf->reason = ROLE_SYN_ACK;
+    } else if (!report_proto_has_ports(f->key.proto)) {
+        rf->client = f->first_sender;
+        rf->reason = ROLE_FIRST_SENDER;
+    } else if (p0 == p1) {
+        rf->client = f->first_sender;
+        rf->reason = ROLE_SYMMETRIC;
+    } else {
+        bool named0 = ports_service_name(s->services, f->key.proto, p0) != NULL;
+        bool named1 = ports_service_name(s->services, f->key.proto, p1) != NULL;
+        bool eph0 = port_range_contains(&s->ephemeral, p0);
+        bool eph1 = port_range_contains(&s->ephemeral, p1);
+
+        if (named0 != named1) {
+            rf->client = named0 ? 1 : 0;
+            rf->reason = ROLE_SERVICE;
+        } else if (eph0 != eph1) {
+            rf->client = eph0 ? 0 : 1;
+            rf->reason = ROLE_EPHEMERAL;
+        } else {
+            rf->client = p0 < p1 ? 1 : 0;
+            rf->reason = ROLE_LOWER_PORT;
+        }
+    }
+    if (report_proto_has_ports(f->key.proto)) {
+        uint16_t server_port = f->key.port[!rf->client];
+
+        rf->service = ports_service_name(s->services, f->key.proto, server_port);
+        rf->service_alias = ports_service_alias(rf->service);
+        rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
+    }
+}
+
+static int compare_flows(const void *a, const void *b)
+{
+    const struct flow *fa = ((const struct report_flow *)a)->flow;
+    const struct flow *fb = ((const struct report_flow *)b)->flow;
+
+    if (fa->first_seen != fb->first_seen)
+        return fa->first_seen < fb->first_seen ? -1 : 1;
+    return memcmp(&fa->key, &fb->key, sizeof(fa->key));
+}
+
+/* One (server port, client) or (client host, port) pair, sorted to aggregate without hashing. */
+struct pair {
+    uint16_t port;
+    uint8_t proto;
+    uint8_t family;
+    uint8_t addr[16];
+    uint32_t flow; /* index into report.flows */
+};
+
+static int compare_service_pairs(const void *a, const void *b)
+{
+    const struct pair *pa = a, *pb = b;
+
+    if (pa->port != pb->port)
+        return pa->port < pb->port ? -1 : 1;
+    if (pa->proto != pb->proto)
+        return pa->proto < pb->proto ? -1 : 1;
+    if (pa->family != pb->family)
+        return pa->family < pb->family ? -1 : 1;
+    return memcmp(pa->addr, pb->addr, sizeof(pa->addr));
+}
+
+static int compare_client_pairs(const void *a, const void *b)
+{
+    const struct pair *pa = a, *pb = b;
+    int c;
+
+    if (pa->family != pb->family)
+        return pa->family < pb->family ? -1 : 1;
+    c = memcmp(pa->addr, pb->addr, sizeof(pa->addr));
+    if (c != 0)
+        return c;
+    if (pa->port != pb->port)
+        return pa->port < pb->port ? -1 : 1;
+    return 0;
+}
+
+static bool same_host(const struct pair *a, const struct pair *b)
+{
+    return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* `view` holds the flows that have ports; `pairs` has room for as many. */
+static int build_services(struct report *r, const struct report_flow *view, struct pair *pairs,
+                          size_t n)
+{
+    size_t groups = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct report_flow *rf = &view[i];
+        const struct flow *f = rf->flow;
+
+        pairs[i].port = f->key.port[!rf->client];
+        pairs[i].proto = f->key.proto;
+        pairs[i].family = f->key.family;
+        memcpy(pairs[i].addr, f->key.addr[rf->client], 16);
+        pairs[i].flow = (uint32_t)i;
+    }
+    qsort(pairs, n, sizeof(*pairs), compare_service_pairs);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || pairs[i].port != pairs[i - 1].port || pairs[i].proto != pairs[i - 1].proto)
+            groups++;
+    r->services = calloc(groups ? groups : 1, sizeof(*r->services));
+    if (r->services == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct report_flow *rf = &view[pairs[i].flow];
+        struct report_service *s;
+
+        if (i == 0 || pairs[i].port != pairs[i - 1].port || pairs[i].proto != pairs[i - 1].proto) {
+            s = &r->services[r->n_services++];
+            s->port = pairs[i].port;
+            s->proto = pairs[i].proto;
+            s->service = rf->service;
+            s->service_alias = rf->service_alias;
+        }
+        s = &r->services[r->n_services - 1];
+        s->flows++;
+        s->packets += rf->flow->packets[0] + rf->flow->packets[1];
+        s->bytes += rf->flow->bytes[0] + rf->flow->bytes[1];
+        if (s->flows == 1 || !same_host(&pairs[i], &pairs[i - 1]))
+            s->clients++;
+    }
+    return 0;
+}
+
+/* Reuses the pairs build_services() filled: same flows, now keyed by client host and port. */
+static int build_clients(struct report *r, const struct report_flow *view, struct pair *pairs,
+                         size_t n)
+{
+    size_t hosts = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct report_flow *rf = &view[pairs[i].flow];
+
+        pairs[i].port = rf->flow->key.port[rf->client];
+    }
+    qsort(pairs, n, sizeof(*pairs), compare_client_pairs);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || !same_host(&pairs[i], &pairs[i - 1]))
+            hosts++;
+    r->clients = calloc(hosts ? hosts : 1, sizeof(*r->clients));
+    if (r->clients == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct report_flow *rf = &view[pairs[i].flow];
+        struct report_client *c;
+
+        if (i == 0 || !same_host(&pairs[i], &pairs[i - 1])) {
+            c = &r->clients[r->n_clients++];
+            c->family = pairs[i].family;
+            memcpy(c->addr, pairs[i].addr, 16);
+            c->port_lo = pairs[i].port;
+            c->ephemeral_all = UINT32_MAX;
+        }
+        c = &r->clients[r->n_clients - 1];
+        c->flows++;
+        if (c->flows == 1 || pairs[i].port != pairs[i - 1].port)
+            c->ports++;
+        c->port_hi = pairs[i].port;
+        c->ephemeral_all &= rf->client_ephemeral;
+        if (port_range_contains(&r->settings.ephemeral, pairs[i].port))
+            c->in_range++;
+    }
+    return 0;
+}
+
+int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
+                 const struct report_totals *totals, const struct report_settings *settings,
+                 const struct flow_table *table)
+{
+    size_t n = flow_table_count(table), with_ports = 0;
+    bool sorted = true;
+    struct report_flow *view;
+    struct pair *pairs;
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    r->inputs = inputs;
+    r->n_inputs = n_inputs;
+    r->totals = *totals;
+    r->settings = *settings;
+    r->table = table;
+    for (size_t i = 0; i < n_inputs; i++)
+        r->nanosecond |= inputs[i].nanosecond;
+
+    r->flows = calloc(n ? n : 1, sizeof(*r->flows));
+    if (r->flows == NULL)
+        return -1;
+    r->n_flows = n;
+    for (size_t i = 0; i < n; i++) {
+        r->flows[i].flow = flow_table_at(table, i);
+        decide_roles(&r->flows[i], settings);
+        if (i > 0 && compare_flows(&r->flows[i - 1], &r->flows[i]) > 0)
+            sorted = false;
+    }
+    /* Flows are created in packet order, so one input is already sorted; merged inputs may not be.
+     */
+    if (!sorted)
+        qsort(r->flows, n, sizeof(*r->flows), compare_flows);
+
+    for (size_t i = 0; i < n; i++) {
+        uint8_t proto = r->flows[i].flow->key.proto;
+
+        if (proto == PS_IPPROTO_TCP)
+            r->flows_tcp++;
+        else if (proto == PS_IPPROTO_UDP)
+            r->flows_udp++;
+        else
+            r->flows_other++;
+    }
+
+    /* Services and client hosts only count flows whose protocol has ports. */
+    view = malloc((n ? n : 1) * sizeof(*view));
+    pairs = malloc((n ? n : 1) * sizeof(*pairs));
+    rc = view != NULL && pairs != NULL ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (report_proto_has_ports(r->flows[i].flow->key.proto))
+            view[with_ports++] = r->flows[i];
+    if (rc == 0)
+        rc = build_services(r, view, pairs, with_ports);
+    if (rc == 0)
+        rc = build_clients(r, view, pairs, with_ports);
+    free(view);
+    free(pairs);
+    return rc;
+}
+
+void report_release(struct report *r)
+{
+    free(r->flows);
+    free(r->services);
+    free(r->clients);
+    memset(r, 0, sizeof(*r));
+}
