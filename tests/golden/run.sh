@@ -1,0 +1,41 @@
+#!/bin/bash
+# Runs the golden tests listed in tests/golden/TESTLIST: each output must match exactly.
+# PORTSCOPE names the binary (default: ./portscope in the build directory).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+bin=${PORTSCOPE:-$PWD/portscope}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+pass=0 fail=0
+while read -r name want args; do
+    case $name in '' | '#'*) continue ;; esac
+    # shellcheck disable=SC2086 # ARGS are words on purpose
+    (cd "$top" && "$bin" $args >"$work/out" 2>"$work/err" </dev/null)
+    got=$?
+    ok=1
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $name: exit status $got, expected $want"
+        ok=0
+    fi
+    if ! cmp -s "$work/out" "$here/$name.out"; then
+        echo "FAIL $name: output differs from tests/golden/$name.out"
+        diff -u "$here/$name.out" "$work/out" | head -40
+        ok=0
+    fi
+    if [ -f "$here/$name.err" ] && ! cmp -s "$work/err" "$here/$name.err"; then
+        echo "FAIL $name: stderr differs from tests/golden/$name.err"
+        diff -u "$here/$name.err" "$work/err" | head -20
+        ok=0
+    fi
+    if [ $ok = 1 ]; then
+        echo "ok   $name"
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+    fi
+done <"$here/TESTLIST"
+echo "golden: $pass passed, $fail failed"
+[ "$fail" = 0 ]
