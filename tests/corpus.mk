@@ -1,0 +1,1 @@
+# The robustness corpus run: see tests/corpus.sh.
