@@ -6,16 +6,28 @@
 #define PS_ANALYZE_H
 
 #include "capture.h"
+#include "decode.h"
 #include "flow.h"
+#include "frag.h"
 #include "report.h"
 
+struct analyzer_config {
+    struct decode_config decode;
+    size_t max_flows;     /* 0: no limit but memory */
+    size_t max_fragments; /* datagrams the fragment table follows at once */
+    uint64_t seed;        /* flow hash seed */
+};
+
 struct analyzer {
+    struct analyzer_config config;
     struct flow_table *table;
+    struct frag_table *frags;
     struct report_totals totals;
+    bool finished;
 };
 
 /* Returns 0, or -1 when out of memory. */
-int analyzer_init(struct analyzer *a, size_t max_flows, uint64_t seed);
+int analyzer_init(struct analyzer *a, const struct analyzer_config *config);
 void analyzer_release(struct analyzer *a);
 
 /* Prepares the record of one input before it is read. */
@@ -29,5 +41,11 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
  * further (in->complete false, in->error says why).
  */
 int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in);
+
+/*
+ * Ends the analysis: fragments still waiting for their first become orphans, so the totals
+ * reconcile. Call once, after the last packet and before building the report.
+ */
+void analyzer_finish(struct analyzer *a);
 
 #endif

@@ -36,6 +36,8 @@ struct ps_options {
     const char **services_files; /* --services, in order */
     size_t n_services_files;
     size_t max_flows;
+    size_t max_fragments;
+    bool no_decap, vlan_in_key;
     bool help, version;
 };
 

@@ -28,27 +28,96 @@
 #define PS_TCP_ACK 0x10
 
 /* The most encapsulation layers recorded per packet; deeper ones are decoded but not named. */
-#define PS_ENCAP_MAX 4
+#define PS_ENCAP_MAX 6
 
+/* How deep tunnels may nest before the packet stays in the flow of the tunnel it is in. */
+#define PS_TUNNEL_DEPTH_MAX 8
+
+/* Encapsulations, as the report names them ("vlan:10", "vxlan:42", "6in4"). */
 enum encap_kind {
-    ENCAP_VLAN = 1, /* 802.1Q or 802.1ad tag; id is the VLAN id */
+    ENCAP_VLAN = 1, /* 802.1Q or 802.1ad tag; id: VLAN id */
+    ENCAP_MPLS,     /* id: label */
+    ENCAP_PPPOE,    /* id: session id */
+    ENCAP_GRE,      /* id: key, when the header has one */
+    ENCAP_VXLAN,    /* id: VNI */
+    ENCAP_GENEVE,   /* id: VNI */
+    ENCAP_GTPU,     /* id: TEID */
+    ENCAP_4IN4,     /* IPv4 in IPv4, no id */
+    ENCAP_6IN4,
+    ENCAP_4IN6,
+    ENCAP_6IN6,
 };
 
 struct encap {
     uint8_t kind; /* enum encap_kind */
+    bool has_id;
     uint32_t id;
 };
 
-/* What decoding learnt of one packet. Addresses are in network order; IPv4 uses the first 4 bytes.
- */
+/* The report's name for an encapsulation kind ("vlan", "vxlan", "6in4", ...). */
+const char *decode_encap_name(uint8_t kind);
+
+/* Settings decoding runs under. */
+struct decode_config {
+    bool no_decap;    /* stay on the outer flow of GRE, VXLAN, Geneve, GTP-U and IP-in-IP tunnels */
+    bool vlan_in_key; /* fill pkt_info.vlan, which makes the VLAN id part of the flow key */
+};
+
+/* How a packet's ports were filled, for protocols without real ports. */
+enum pkt_scope {
+    PKT_SCOPE_PORTS = 0,  /* TCP, UDP, SCTP ports; or none (0, 0) */
+    PKT_SCOPE_ECHO,       /* ICMP echo: the requester's "port" is the identifier, the other 0 */
+    PKT_SCOPE_ICMP_OTHER, /* other ICMP: the sender's "port" is type << 8 | code, the other 0 */
+    PKT_SCOPE_ICMP_ERROR, /* an ICMP error: see pkt_info.quote */
+};
+
+/* What a packet says about who opened the conversation. */
+enum pkt_hint {
+    PKT_HINT_NONE = 0,
+    PKT_HINT_OPEN,   /* TCP SYN without ACK, SCTP INIT, ICMP echo request */
+    PKT_HINT_ACCEPT, /* TCP SYN+ACK, SCTP INIT ACK, ICMP echo reply */
+};
+
+enum pkt_frag {
+    PKT_FRAG_NONE = 0,
+    PKT_FRAG_FIRST, /* offset 0, more fragments follow: carries the transport header */
+    PKT_FRAG_LATER, /* offset > 0: no transport header; found through the fragment table */
+};
+
+/* The packet an ICMP error quotes: enough to find the flow it belongs to. */
+struct pkt_quote {
+    bool valid;
+    uint8_t family, proto, scope;
+    uint16_t sport, dport;
+    uint8_t src[16], dst[16];
+};
+
+/* The IP header that was fragmented, for the fragment table. */
+struct pkt_fragment {
+    uint8_t state; /* enum pkt_frag */
+    uint8_t family, proto;
+    uint32_t id; /* IPv4 identification or IPv6 fragment header identification */
+    uint8_t src[16], dst[16];
+};
+
+/* What decoding learnt of one packet. Addresses are in network order; IPv4 uses the first 4 bytes. */
 struct pkt_info {
+    const struct decode_config *config; /* set by decode_packet(); NULL means the defaults */
     uint8_t family; /* 4 or 6 */
     uint8_t proto;  /* IP protocol of the innermost transport header */
     uint8_t tcp_flags;
     uint8_t n_encap;
-    uint16_t sport, dport; /* 0 for protocols without ports */
+    uint8_t scope;  /* enum pkt_scope */
+    uint8_t hint;   /* enum pkt_hint */
+    uint8_t depth;  /* tunnels entered */
+    bool in_quote;  /* decoding the packet an ICMP error quotes: ports suffice, no tunnels */
+    uint8_t icmp_type, icmp_code; /* for PKT_SCOPE_ICMP_ERROR */
+    uint16_t vlan;                /* innermost VLAN id, 0 when untagged */
+    uint16_t sport, dport;        /* 0 for protocols without ports */
     uint8_t src[16], dst[16];
     struct encap encap[PS_ENCAP_MAX];
+    struct pkt_fragment fragment;
+    struct pkt_quote quote;
 };
 
 /* Link types we decode, as libpcap's DLT_ values (pcap_datalink() returns these). */
@@ -62,15 +131,27 @@ struct pkt_info {
 #define PS_DLT_IPV4       228
 #define PS_DLT_IPV6       229
 #define PS_DLT_LINUX_SLL2 276
+#define PS_DLT_PPP        9
+#define PS_DLT_PPP_SERIAL 50
+#define PS_DLT_PPP_ETHER  51
+#define PS_DLT_C_HDLC     104
+#define PS_DLT_IEEE802_11 105
+#define PS_DLT_PFLOG      117
+#define PS_DLT_IEEE802_11_RADIO 127
+#define PS_DLT_IPNET      226
+#define PS_DLT_NFLOG      239
 
 /* True when decode_packet() understands this link type. */
 bool decode_linktype_supported(int linktype);
 
 /*
- * Decodes one packet captured with `linktype`. `caplen` is the number of bytes captured; nothing
- * beyond it is read. On PS_SKIP_NONE, *out describes the packet; otherwise *out is unspecified.
+ * Decodes one packet captured with `linktype` under `config` (NULL: defaults). `caplen` is the
+ * number of bytes captured; nothing beyond it is read. On PS_SKIP_NONE, *out describes the
+ * packet. PS_SKIP_FRAGMENT is not final: out->fragment describes a
+ * non-first fragment, for the fragment table. On other outcomes *out is unspecified.
  */
-enum ps_skip decode_packet(int linktype, const uint8_t *data, size_t caplen, struct pkt_info *out);
+enum ps_skip decode_packet(const struct decode_config *config, int linktype, const uint8_t *data,
+                           size_t caplen, struct pkt_info *out);
 
 /* The layers, for decode_packet() and the unit tests. Each starts at the cursor's position. */
 enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out);
@@ -78,5 +159,22 @@ enum ps_skip decode_ethertype(uint16_t ethertype, struct rd *r, struct pkt_info 
 enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out);
 enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out);
 enum ps_skip decode_transport(uint8_t proto, struct rd *r, struct pkt_info *out);
+enum ps_skip decode_icmp(struct rd *r, struct pkt_info *out);
+enum ps_skip decode_icmpv6(struct rd *r, struct pkt_info *out);
+enum ps_skip decode_ppp_protocol(uint16_t protocol, struct rd *r, struct pkt_info *out);
+
+/*
+ * Tunnels: called with the cursor after the outer header that announced them. Each returns
+ * PS_SKIP_NONE with *out describing the inner packet; when the inner packet cannot be decoded,
+ * *out is put back as it was (the outer flow keeps the packet) and PS_SKIP_NONE returned too.
+ */
+enum ps_skip decode_ip_tunnel(uint8_t proto, struct rd *r, struct pkt_info *out);
+enum ps_skip decode_udp_tunnel(struct rd *r, struct pkt_info *out);
+
+/* True when tunnels are to be entered (not --no-decap, and not nested too deep). */
+bool decode_may_enter_tunnel(const struct pkt_info *out);
+
+/* Records one encapsulation layer on the packet's path. */
+void decode_record_encap(struct pkt_info *out, uint8_t kind, bool has_id, uint32_t id);
 
 #endif

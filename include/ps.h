@@ -28,7 +28,7 @@ enum ps_skip {
     PS_SKIP_INVALID_LINK,      /* link-layer header holds impossible values */
     PS_SKIP_INVALID_NETWORK,   /* IP header holds impossible values (version, header length, ...) */
     PS_SKIP_INVALID_TRANSPORT, /* TCP/UDP header holds impossible values (data offset < 5, ...) */
-    PS_SKIP_FRAGMENT,          /* a non-first IP fragment: it carries no ports */
+    PS_SKIP_FRAGMENT,          /* a later IP fragment whose first fragment never came */
     PS_SKIP_FLOW_LIMIT,        /* the flow table is full (--max-flows) */
     PS_SKIP__COUNT
 };

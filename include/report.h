@@ -36,12 +36,20 @@ struct report_totals {
     uint64_t flow_packets, flow_bytes;
     uint64_t skipped_packets[PS_SKIP__COUNT];
     uint64_t skipped_bytes[PS_SKIP__COUNT];
+    /* The packets under PS_SKIP_LINKTYPE, by link type (the first REPORT_MAX_LINKTYPES types). */
+    struct {
+        int linktype;
+        uint64_t packets, bytes;
+    } skipped_linktypes[REPORT_MAX_LINKTYPES];
+    size_t n_skipped_linktypes;
+    uint64_t fragments_evicted; /* datagrams the full fragment table had to forget */
+    size_t fragment_capacity;
 };
 
 /* How a flow's client and server were told apart: the rung of the ladder that decided. */
 enum role_reason {
-    ROLE_SYN,          /* the client sent a SYN without ACK */
-    ROLE_SYN_ACK,      /* the server sent a SYN+ACK */
+    ROLE_OPEN,         /* the client opened: TCP SYN, SCTP INIT, ICMP echo request */
+    ROLE_ACCEPT,       /* the server accepted: TCP SYN+ACK, SCTP INIT ACK, ICMP echo reply */
     ROLE_SERVICE,      /* only the server's port has a service name */
     ROLE_EPHEMERAL,    /* only the client's port is in the ephemeral range in force */
     ROLE_LOWER_PORT,   /* the server's port is the lower one */
@@ -49,7 +57,8 @@ enum role_reason {
     ROLE_FIRST_SENDER, /* the protocol has no ports: the first sender is taken as client */
 };
 
-const char *report_role_reason_name(enum role_reason r);
+/* "syn", "syn-ack", "init", "init-ack", "echo-request", "echo-reply", "service", ... */
+const char *report_role_reason_name(enum role_reason r, uint8_t proto);
 
 struct report_flow {
     const struct flow *flow;
@@ -82,6 +91,9 @@ struct report_client {
 struct report_settings {
     struct port_range ephemeral;
     const struct ports_services *services;
+    bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
+    bool vlan_in_key; /* --vlan-in-key */
+    size_t max_flows, max_fragments;
 };
 
 struct report {
@@ -118,6 +130,8 @@ int report_write_text(const struct report *r, FILE *out);
 /* Shared by the writers. */
 const char *report_proto_name(uint8_t proto); /* "tcp", "udp", ... or NULL when unnamed */
 bool report_proto_has_ports(uint8_t proto);
+/* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */
+const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);
 /* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */
 char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len);
 /* Formats an address (4 or 6) into buf (at least 46 bytes); returns buf. */

@@ -4,19 +4,26 @@
 #include <string.h>
 
 #include "analyze.h"
-#include "decode.h"
 
-int analyzer_init(struct analyzer *a, size_t max_flows, uint64_t seed)
+int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
 {
     memset(a, 0, sizeof(*a));
-    a->table = flow_table_new(max_flows, seed);
-    return a->table != NULL ? 0 : -1;
+    a->config = *config;
+    a->table = flow_table_new(config->max_flows, config->seed);
+    a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS);
+    if (a->table == NULL || a->frags == NULL) {
+        analyzer_release(a);
+        return -1;
+    }
+    return 0;
 }
 
 void analyzer_release(struct analyzer *a)
 {
     flow_table_free(a->table);
+    frag_table_free(a->frags);
     a->table = NULL;
+    a->frags = NULL;
 }
 
 void analyzer_input_init(struct report_input *in, const char *path)
@@ -34,10 +41,79 @@ static void note_linktype(struct report_input *in, int linktype)
         in->linktypes[in->n_linktypes++] = linktype;
 }
 
-void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct report_input *in)
+static void count_skipped_linktype(struct report_totals *t, int linktype, uint32_t wire_len)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_skipped_linktypes; i++)
+        if (t->skipped_linktypes[i].linktype == linktype)
+            break;
+    if (i == t->n_skipped_linktypes) {
+        if (i == REPORT_MAX_LINKTYPES)
+            return; /* still counted under unsupported_link_type, just not by name */
+        t->skipped_linktypes[i].linktype = linktype;
+        t->n_skipped_linktypes++;
+    }
+    t->skipped_linktypes[i].packets++;
+    t->skipped_linktypes[i].bytes += wire_len;
+}
+
+/*
+ * An ICMP error joins the flow of the packet it quotes, counted as sent by the side whose answer
+ * it stands in for. Returns false when that flow is unknown: the error is then a flow of its own.
+ */
+static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info, ps_time ts,
+                                 uint32_t wire_len)
+{
+    struct flow_key key;
+    uint8_t answering;
+    struct flow *f;
+
+    flow_key_from_quote(&info->quote, info->vlan, &key, &answering);
+    f = flow_table_lookup(a->table, &key);
+    if (f == NULL || flow_table_add_icmp_error(a->table, f, info->family, info->icmp_type,
+                                               info->icmp_code) != 0)
+        return false;
+    flow_account(f, answering, ts, wire_len);
+    return true;
+}
+
+/* Decodes a packet and puts it in its flow; returns why it could not, or PS_SKIP_NONE. */
+static enum ps_skip place_packet(struct analyzer *a, const struct capture_packet *pkt)
 {
     struct report_totals *t = &a->totals;
     struct pkt_info info;
+    enum ps_skip outcome;
+    struct flow *f;
+    uint8_t sender;
+
+    outcome = decode_packet(&a->config.decode, pkt->linktype, pkt->data, pkt->caplen, &info);
+    if (outcome == PS_SKIP_FRAGMENT) {
+        f = frag_table_later(a->frags, &info.fragment, pkt->ts, pkt->wirelen, &sender);
+        if (f == NULL)
+            return PS_SKIP_FRAGMENT; /* held: counted when its first fragment comes, or never */
+        flow_account(f, sender, pkt->ts, pkt->wirelen);
+        return PS_SKIP_NONE;
+    }
+    if (outcome != PS_SKIP_NONE)
+        return outcome;
+    if (info.scope == PKT_SCOPE_ICMP_ERROR) {
+        if (attribute_icmp_error(a, &info, pkt->ts, pkt->wirelen))
+            return PS_SKIP_NONE;
+        info.scope = PKT_SCOPE_ICMP_OTHER;
+    }
+    f = flow_table_add_packet(a->table, &info, pkt->ts, pkt->wirelen, &sender);
+    if (f == NULL)
+        return PS_SKIP_FLOW_LIMIT;
+    if (info.fragment.state == PKT_FRAG_FIRST)
+        frag_table_first(a->frags, &info.fragment, f, sender, pkt->ts, &t->flow_packets,
+                         &t->flow_bytes);
+    return PS_SKIP_NONE;
+}
+
+void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct report_input *in)
+{
+    struct report_totals *t = &a->totals;
     enum ps_skip outcome;
 
     t->packets++;
@@ -50,16 +126,21 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     in->bytes += pkt->wirelen;
     note_linktype(in, pkt->linktype);
 
-    outcome = decode_packet(pkt->linktype, pkt->data, pkt->caplen, &info);
-    if (outcome == PS_SKIP_NONE &&
-        flow_table_add_packet(a->table, &info, pkt->ts, pkt->wirelen) == NULL)
-        outcome = PS_SKIP_FLOW_LIMIT;
-    if (outcome == PS_SKIP_NONE) {
+    outcome = place_packet(a, pkt);
+    switch (outcome) {
+    case PS_SKIP_NONE:
         t->flow_packets++;
         t->flow_bytes += pkt->wirelen;
-    } else {
+        break;
+    case PS_SKIP_FRAGMENT:
+        break;
+    case PS_SKIP_LINKTYPE:
+        count_skipped_linktype(t, pkt->linktype, pkt->wirelen);
+        /* fall through */
+    default:
         t->skipped_packets[outcome]++;
         t->skipped_bytes[outcome] += pkt->wirelen;
+        break;
     }
 }
 
@@ -70,9 +151,11 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
 
     in->format = capture_format_name(capture_format(c));
     in->nanosecond = capture_nanosecond(c);
-    note_linktype(in, capture_linktype(c));
+    if (capture_linktype(c) >= 0)
+        note_linktype(in, capture_linktype(c));
     while ((rc = capture_next(c, &pkt)) == 1)
         analyzer_packet(a, &pkt, in);
+    in->nanosecond = capture_nanosecond(c);
     if (rc < 0) {
         snprintf(in->error, sizeof(in->error), "%s", capture_error(c));
         in->complete = false;
@@ -80,4 +163,19 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
     }
     in->complete = true;
     return 0;
+}
+
+void analyzer_finish(struct analyzer *a)
+{
+    const struct frag_stats *s;
+
+    if (a->finished)
+        return;
+    a->finished = true;
+    frag_table_flush(a->frags);
+    s = frag_table_stats(a->frags);
+    a->totals.skipped_packets[PS_SKIP_FRAGMENT] = s->orphan_packets;
+    a->totals.skipped_bytes[PS_SKIP_FRAGMENT] = s->orphan_bytes;
+    a->totals.fragments_evicted = s->evicted;
+    a->totals.fragment_capacity = frag_table_capacity(a->frags);
 }

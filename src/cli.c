@@ -8,7 +8,8 @@
 
 #include "cli.h"
 
-#define DEFAULT_MAX_FLOWS 10000000
+#define DEFAULT_MAX_FLOWS     10000000
+#define DEFAULT_MAX_FRAGMENTS 65536
 
 enum long_only {
     OPT_JSON = 256,
@@ -16,6 +17,9 @@ enum long_only {
     OPT_EPHEMERAL,
     OPT_SERVICES,
     OPT_MAX_FLOWS,
+    OPT_MAX_FRAGMENTS,
+    OPT_NO_DECAP,
+    OPT_VLAN_IN_KEY,
 };
 
 static const struct option long_options[] = {
@@ -26,6 +30,9 @@ static const struct option long_options[] = {
     {"ephemeral", required_argument, NULL, OPT_EPHEMERAL},
     {"services", required_argument, NULL, OPT_SERVICES},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"max-fragments", required_argument, NULL, OPT_MAX_FRAGMENTS},
+    {"no-decap", no_argument, NULL, OPT_NO_DECAP},
+    {"vlan-in-key", no_argument, NULL, OPT_VLAN_IN_KEY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -54,9 +61,16 @@ void cli_usage(FILE *out)
           "      --services FILE    add or override service names from a services(5) file\n"
           "                         (as /etc/services); may be repeated\n"
           "\n"
+          "Decoding:\n"
+          "      --no-decap         keep tunnelled packets (GRE, VXLAN, Geneve, GTP-U, IP in IP)\n"
+          "                         in the tunnel's own flow instead of their inner flow\n"
+          "      --vlan-in-key      make the VLAN id part of the flow key: the same conversation\n"
+          "                         on two VLANs is two flows\n"
+          "\n"
           "Limits:\n"
           "      --max-flows N      keep at most N flows; packets of further flows are counted\n"
           "                         as skipped (flow_limit); default 10000000\n"
+          "      --max-fragments N  follow at most N fragmented datagrams at once; default 65536\n"
           "\n"
           "  -h, --help             show this help and exit\n"
           "  -V, --version          show the version and exit\n"
@@ -103,6 +117,7 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
     memset(opts, 0, sizeof(*opts));
     opts->format = PS_FORMAT_TEXT;
     opts->max_flows = DEFAULT_MAX_FLOWS;
+    opts->max_fragments = DEFAULT_MAX_FRAGMENTS;
     ports_parse_ephemeral("iana", &opts->ephemeral, range_err, sizeof(range_err));
 
     opterr = 0;
@@ -157,6 +172,19 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
                          UINT32_MAX - 1);
                 return -1;
             }
+            break;
+        case OPT_MAX_FRAGMENTS:
+            if (!parse_size(optarg, 1, UINT32_MAX - 1, &opts->max_fragments)) {
+                snprintf(err, errlen, "--max-fragments: '%s' is not a number from 1 to %u", optarg,
+                         UINT32_MAX - 1);
+                return -1;
+            }
+            break;
+        case OPT_NO_DECAP:
+            opts->no_decap = true;
+            break;
+        case OPT_VLAN_IN_KEY:
+            opts->vlan_in_key = true;
             break;
         case 'h':
             opts->help = true;

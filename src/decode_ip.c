@@ -1,6 +1,6 @@
 /*
- * decode_ip.c - IPv4 (RFC 791) and IPv6 (RFC 8200) headers, including IPv4 options and the IPv6
- * extension-header chain.
+ * decode_ip.c - IPv4 (RFC 791) and IPv6 (RFC 8200) headers, including IPv4 options, the IPv6
+ * extension-header chain and fragments of both.
  */
 #include <string.h>
 
@@ -19,10 +19,59 @@
 #define IP6_HIP      139
 #define IP6_SHIM6    140
 
+/*
+ * Remembers the fragmented header. A later fragment always wins, since it decides what happens
+ * to the packet; a first fragment only when no outer header was fragmented already (the outer
+ * header's later fragments are the ones that will come looking for the flow).
+ */
+static void note_fragment(struct pkt_info *out, uint8_t state, uint8_t proto, uint32_t id,
+                          size_t addr_len)
+{
+    struct pkt_fragment *f = &out->fragment;
+
+    if (state == PKT_FRAG_FIRST && f->state != PKT_FRAG_NONE)
+        return;
+    f->state = state;
+    f->family = out->family;
+    f->proto = proto;
+    f->id = id;
+    memset(f->src, 0, sizeof(f->src));
+    memset(f->dst, 0, sizeof(f->dst));
+    memcpy(f->src, out->src, addr_len);
+    memcpy(f->dst, out->dst, addr_len);
+}
+
+/*
+ * Clears what an enclosing header left (a tunnel's outer addresses and ports): this header and
+ * the ones after it describe the packet now. Path, VLAN and fragment state stay.
+ */
+static void reset_layer(struct pkt_info *out)
+{
+    memset(out->src, 0, sizeof(out->src));
+    memset(out->dst, 0, sizeof(out->dst));
+    out->sport = out->dport = 0;
+    out->tcp_flags = 0;
+    out->scope = PKT_SCOPE_PORTS;
+    out->hint = PKT_HINT_NONE;
+}
+
+/* What comes after the IP header: a tunnel, or a transport header. */
+static enum ps_skip decode_ip_payload(uint8_t proto, struct rd *r, struct pkt_info *out)
+{
+    switch (proto) {
+    case 4:  /* IPv4 encapsulation (RFC 2003) */
+    case 41: /* IPv6 encapsulation (RFC 2473, RFC 4213) */
+    case 47: /* GRE */
+        return decode_ip_tunnel(proto, r, out);
+    default:
+        return decode_transport(proto, r, out);
+    }
+}
+
 enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
 {
     uint8_t version_ihl, proto;
-    uint16_t total_len, frag;
+    uint16_t total_len, id, frag;
     size_t header_len;
 
     if (!rd_peek_u8(r, 0, &version_ihl))
@@ -35,6 +84,7 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
     if (!rd_has(r, header_len))
         return PS_SKIP_TRUNC_NETWORK;
     rd_peek_be16(r, 2, &total_len);
+    rd_peek_be16(r, 4, &id);
     rd_peek_be16(r, 6, &frag);
     rd_peek_u8(r, 9, &proto);
 
@@ -45,6 +95,7 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
     if (total_len != 0 && total_len < header_len)
         return PS_SKIP_INVALID_NETWORK;
 
+    reset_layer(out);
     out->family = 4;
     out->proto = proto;
     rd_peek_bytes(r, 12, out->src, 4);
@@ -53,10 +104,15 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
         rd_limit(r, total_len); /* drop Ethernet padding after the datagram */
     rd_skip(r, header_len);
 
-    /* Only the first fragment (offset 0) carries the transport header. */
-    if ((frag & 0x1fff) != 0)
-        return PS_SKIP_FRAGMENT;
-    return decode_transport(proto, r, out);
+    /* More-fragments flag or a non-zero offset: this is a fragment. Only offset 0 has ports. */
+    if ((frag & 0x3fff) != 0) {
+        bool later = (frag & 0x1fff) != 0;
+
+        note_fragment(out, later ? PKT_FRAG_LATER : PKT_FRAG_FIRST, proto, id, 4);
+        if (later)
+            return PS_SKIP_FRAGMENT;
+    }
+    return decode_ip_payload(proto, r, out);
 }
 
 enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
@@ -72,6 +128,7 @@ enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
         return PS_SKIP_TRUNC_NETWORK;
     rd_peek_be16(r, 4, &payload_len);
     rd_peek_u8(r, 6, &next);
+    reset_layer(out);
     out->family = 6;
     rd_peek_bytes(r, 8, out->src, 16);
     rd_peek_bytes(r, 24, out->dst, 16);
@@ -84,6 +141,7 @@ enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
     for (;;) {
         uint8_t len_field;
         uint16_t frag;
+        uint32_t id;
         size_t len;
 
         switch (next) {
@@ -104,17 +162,24 @@ enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
             len = ((size_t)len_field + 2) * 4;
             break;
         case IP6_FRAGMENT:
-            if (!rd_peek_be16(r, 2, &frag))
+            if (!rd_peek_be16(r, 2, &frag) || !rd_peek_be32(r, 4, &id) || !rd_has(r, 8))
                 goto truncated;
             len = 8;
-            if ((frag & 0xfff8) != 0) {
-                rd_peek_u8(r, 0, &out->proto);
-                return PS_SKIP_FRAGMENT;
+            /* An atomic fragment (offset 0, M clear, RFC 6946) is a whole packet. */
+            if ((frag & 0xfff9) != 0) {
+                uint8_t inner;
+                bool later = (frag & 0xfff8) != 0;
+
+                rd_peek_u8(r, 0, &inner);
+                out->proto = inner;
+                note_fragment(out, later ? PKT_FRAG_LATER : PKT_FRAG_FIRST, inner, id, 16);
+                if (later)
+                    return PS_SKIP_FRAGMENT;
             }
             break;
         default:
             out->proto = next;
-            return decode_transport(next, r, out);
+            return decode_ip_payload(next, r, out);
         }
         if (!rd_peek_u8(r, 0, &next) || !rd_skip(r, len))
             goto truncated;

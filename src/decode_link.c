@@ -1,20 +1,28 @@
 /*
- * decode_link.c - link layers: Ethernet (with 802.1Q/802.1ad tags), Linux cooked capture v1 and
- * v2, raw IP, and BSD loopback (NULL and LOOP).
+ * decode_link.c - link layers: Ethernet (802.1Q/802.1ad tags, MPLS, PPPoE, LLC/SNAP), Linux
+ * cooked capture v1 and v2, raw IP, BSD loopback (NULL and LOOP), PPP and its framings, Cisco
+ * HDLC, IEEE 802.11 (plain and with radiotap), OpenBSD pflog, Solaris IPNET and Linux NFLOG.
  */
 #include "decode.h"
 
-#define ETHERTYPE_IPV4     0x0800
-#define ETHERTYPE_IPV6     0x86dd
-#define ETHERTYPE_VLAN     0x8100 /* IEEE 802.1Q */
-#define ETHERTYPE_QINQ     0x88a8 /* IEEE 802.1ad service tag */
-#define ETHERTYPE_QINQ_OLD 0x9100 /* pre-standard QinQ, still seen on real switches */
+#define ETHERTYPE_IPV4       0x0800
+#define ETHERTYPE_IPV6       0x86dd
+#define ETHERTYPE_VLAN       0x8100 /* IEEE 802.1Q */
+#define ETHERTYPE_QINQ       0x88a8 /* IEEE 802.1ad service tag */
+#define ETHERTYPE_QINQ_OLD   0x9100 /* pre-standard QinQ, still seen on real switches */
+#define ETHERTYPE_MPLS       0x8847
+#define ETHERTYPE_MPLS_MCAST 0x8848
+#define ETHERTYPE_PPPOE_SESS 0x8864
 
-/* Values below this in the Ethernet type field are an 802.3 length, not a type (IEEE 802.3 3.2.6).
- */
+/* Values below this in the Ethernet type field are an 802.3 length, not a type (IEEE 802.3 3.2.6). */
 #define ETHERTYPE_MIN 0x0600
 
-/* Address family values BSD loopback headers carry for IPv6: they differ per OS. */
+/* PPP protocol numbers (RFC 1661, IANA "PPP DLL Protocol Numbers"). */
+#define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
+#define PPP_MPLS 0x0281
+
+/* Address family values BSD loopback and pflog headers carry: IPv6's differs per OS. */
 #define BSD_AF_INET          2
 #define BSD_AF_INET6_BSD     24 /* NetBSD, OpenBSD, BSD/OS */
 #define BSD_AF_INET6_FREEBSD 28
@@ -22,32 +30,98 @@
 #define BSD_AF_INET6_LINUX   10
 #define BSD_AF_INET6_WIN     23
 
-static void record_encap(struct pkt_info *out, uint8_t kind, uint32_t id)
-{
-    if (out->n_encap < PS_ENCAP_MAX) {
-        out->encap[out->n_encap].kind = kind;
-        out->encap[out->n_encap].id = id;
-        out->n_encap++;
-    }
-}
-
 bool decode_linktype_supported(int linktype)
 {
     switch (linktype) {
     case PS_DLT_NULL:
     case PS_DLT_EN10MB:
+    case PS_DLT_PPP:
     case PS_DLT_RAW:
     case PS_DLT_RAW_OBSD:
+    case PS_DLT_PPP_SERIAL:
+    case PS_DLT_PPP_ETHER:
     case PS_DLT_RAW_PCAP:
+    case PS_DLT_C_HDLC:
+    case PS_DLT_IEEE802_11:
     case PS_DLT_LOOP:
     case PS_DLT_LINUX_SLL:
+    case PS_DLT_PFLOG:
+    case PS_DLT_IEEE802_11_RADIO:
+    case PS_DLT_IPNET:
     case PS_DLT_IPV4:
     case PS_DLT_IPV6:
+    case PS_DLT_NFLOG:
     case PS_DLT_LINUX_SLL2:
         return true;
     default:
         return false;
     }
+}
+
+/* Raw IP: the version nibble is all there is to tell IPv4 from IPv6. */
+static enum ps_skip decode_ip_by_version(struct rd *r, struct pkt_info *out)
+{
+    uint8_t first;
+
+    if (!rd_peek_u8(r, 0, &first))
+        return PS_SKIP_TRUNC_NETWORK;
+    switch (first >> 4) {
+    case 4:
+        return decode_ipv4(r, out);
+    case 6:
+        return decode_ipv6(r, out);
+    default:
+        return PS_SKIP_INVALID_NETWORK;
+    }
+}
+
+/*
+ * An MPLS label stack (RFC 3032): 4-byte entries until the bottom-of-stack bit. What follows has
+ * no type field; an IP version nibble is the only clue, as in every MPLS decoder.
+ */
+static enum ps_skip decode_mpls(struct rd *r, struct pkt_info *out)
+{
+    uint32_t entry;
+    uint8_t first;
+
+    do {
+        if (!rd_be32(r, &entry))
+            return PS_SKIP_TRUNC_LINK;
+        decode_record_encap(out, ENCAP_MPLS, true, entry >> 12);
+    } while (!(entry & 0x100));
+    if (!rd_peek_u8(r, 0, &first))
+        return PS_SKIP_TRUNC_NETWORK;
+    if (first >> 4 != 4 && first >> 4 != 6)
+        return PS_SKIP_NON_IP;
+    return decode_ip_by_version(r, out);
+}
+
+enum ps_skip decode_ppp_protocol(uint16_t protocol, struct rd *r, struct pkt_info *out)
+{
+    switch (protocol) {
+    case PPP_IPV4:
+        return decode_ipv4(r, out);
+    case PPP_IPV6:
+        return decode_ipv6(r, out);
+    case PPP_MPLS:
+        return decode_mpls(r, out);
+    default:
+        return PS_SKIP_NON_IP;
+    }
+}
+
+/* A PPPoE session header (RFC 2516 section 4): version/type, code, session id, length; then PPP. */
+static enum ps_skip decode_pppoe_session(struct rd *r, struct pkt_info *out)
+{
+    uint16_t session, length, protocol;
+
+    if (!rd_peek_be16(r, 2, &session) || !rd_peek_be16(r, 4, &length) || !rd_skip(r, 6))
+        return PS_SKIP_TRUNC_LINK;
+    decode_record_encap(out, ENCAP_PPPOE, true, session);
+    rd_limit(r, length);
+    if (!rd_be16(r, &protocol))
+        return PS_SKIP_TRUNC_LINK;
+    return decode_ppp_protocol(protocol, r, out);
 }
 
 enum ps_skip decode_ethertype(uint16_t ethertype, struct rd *r, struct pkt_info *out)
@@ -57,6 +131,11 @@ enum ps_skip decode_ethertype(uint16_t ethertype, struct rd *r, struct pkt_info 
         return decode_ipv4(r, out);
     case ETHERTYPE_IPV6:
         return decode_ipv6(r, out);
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MCAST:
+        return decode_mpls(r, out);
+    case ETHERTYPE_PPPOE_SESS:
+        return decode_pppoe_session(r, out);
     default:
         return PS_SKIP_NON_IP;
     }
@@ -93,7 +172,9 @@ static enum ps_skip decode_ethernet(struct rd *r, struct pkt_info *out)
 
         if (!rd_be16(r, &tci) || !rd_be16(r, &type))
             return PS_SKIP_TRUNC_LINK;
-        record_encap(out, ENCAP_VLAN, tci & 0x0fff);
+        decode_record_encap(out, ENCAP_VLAN, true, tci & 0x0fff);
+        if (out->config != NULL && out->config->vlan_in_key)
+            out->vlan = tci & 0x0fff;
     }
     if (type < ETHERTYPE_MIN)
         return decode_llc(r, out);
@@ -130,23 +211,6 @@ static enum ps_skip decode_sll2(struct rd *r, struct pkt_info *out)
     if (!rd_peek_be16(r, 0, &protocol) || !rd_skip(r, 20))
         return PS_SKIP_TRUNC_LINK;
     return decode_cooked_protocol(protocol, r, out);
-}
-
-/* Raw IP: the version nibble is all there is to tell IPv4 from IPv6. */
-static enum ps_skip decode_raw(struct rd *r, struct pkt_info *out)
-{
-    uint8_t first;
-
-    if (!rd_peek_u8(r, 0, &first))
-        return PS_SKIP_TRUNC_NETWORK;
-    switch (first >> 4) {
-    case 4:
-        return decode_ipv4(r, out);
-    case 6:
-        return decode_ipv6(r, out);
-    default:
-        return PS_SKIP_INVALID_NETWORK;
-    }
 }
 
 static enum ps_skip decode_bsd_family(uint32_t family, struct rd *r, struct pkt_info *out)
@@ -189,6 +253,162 @@ static enum ps_skip decode_loop(struct rd *r, struct pkt_info *out)
     return decode_bsd_family(family, r, out);
 }
 
+/* Cisco HDLC: address (0x0f unicast, 0x8f broadcast), control, then an Ethernet type. */
+static enum ps_skip decode_chdlc(struct rd *r, struct pkt_info *out)
+{
+    uint16_t protocol;
+
+    if (!rd_peek_be16(r, 2, &protocol) || !rd_skip(r, 4))
+        return PS_SKIP_TRUNC_LINK;
+    return decode_ethertype(protocol, r, out);
+}
+
+/*
+ * PPP in HDLC-like framing (RFC 1662): address 0xff and control 0x03 may be there or not, and
+ * the protocol field may be compressed to one byte (RFC 1661 section 6.5: odd first byte).
+ */
+static enum ps_skip decode_ppp(struct rd *r, struct pkt_info *out)
+{
+    uint8_t b0, b1;
+    uint16_t protocol;
+
+    if (!rd_peek_u8(r, 0, &b0) || !rd_peek_u8(r, 1, &b1))
+        return PS_SKIP_TRUNC_LINK;
+    if (b0 == 0xff && b1 == 0x03)
+        rd_skip(r, 2);
+    if (!rd_peek_u8(r, 0, &b0))
+        return PS_SKIP_TRUNC_LINK;
+    if (b0 & 0x01) {
+        rd_skip(r, 1);
+        protocol = b0;
+    } else if (!rd_be16(r, &protocol)) {
+        return PS_SKIP_TRUNC_LINK;
+    }
+    return decode_ppp_protocol(protocol, r, out);
+}
+
+/* DLT_PPP_SERIAL holds PPP in HDLC framing, or Cisco HDLC frames on the same line. */
+static enum ps_skip decode_ppp_serial(struct rd *r, struct pkt_info *out)
+{
+    uint8_t address;
+
+    if (!rd_peek_u8(r, 0, &address))
+        return PS_SKIP_TRUNC_LINK;
+    if (address == 0x0f || address == 0x8f)
+        return decode_chdlc(r, out);
+    return decode_ppp(r, out);
+}
+
+/*
+ * IEEE 802.11 data frames (802.11-2020 section 9.2): a 24-byte header, 30 with four addresses,
+ * plus QoS control and HT control when present, then LLC/SNAP. Management and control frames,
+ * null data and protected (encrypted) bodies carry no IP we can read.
+ */
+static enum ps_skip decode_80211(struct rd *r, struct pkt_info *out)
+{
+    uint8_t fc0, fc1;
+    size_t header = 24;
+    bool qos;
+
+    if (!rd_peek_u8(r, 0, &fc0) || !rd_peek_u8(r, 1, &fc1))
+        return PS_SKIP_TRUNC_LINK;
+    if (((fc0 >> 2) & 0x3) != 2 || (fc0 & 0x40) || (fc1 & 0x40))
+        return PS_SKIP_NON_IP;
+    qos = fc0 & 0x80;
+    if ((fc1 & 0x03) == 0x03)
+        header += 6;
+    if (qos)
+        header += 2;
+    if (qos && (fc1 & 0x80))
+        header += 4;
+    if (!rd_skip(r, header))
+        return PS_SKIP_TRUNC_LINK;
+    return decode_llc(r, out);
+}
+
+/* Radiotap (radiotap.org): version 0, then its own little-endian length, then the 802.11 frame. */
+static enum ps_skip decode_radiotap(struct rd *r, struct pkt_info *out)
+{
+    uint8_t version, lo, hi;
+    size_t length;
+
+    if (!rd_peek_u8(r, 0, &version) || !rd_peek_u8(r, 2, &lo) || !rd_peek_u8(r, 3, &hi))
+        return PS_SKIP_TRUNC_LINK;
+    length = (size_t)lo | (size_t)hi << 8;
+    if (version != 0 || length < 8)
+        return PS_SKIP_INVALID_LINK;
+    if (!rd_skip(r, length))
+        return PS_SKIP_TRUNC_LINK;
+    return decode_80211(r, out);
+}
+
+/* OpenBSD pflog: the header gives its own length, padded to 4 bytes, and an address family. */
+static enum ps_skip decode_pflog(struct rd *r, struct pkt_info *out)
+{
+    uint8_t length, family;
+
+    if (!rd_peek_u8(r, 0, &length) || !rd_peek_u8(r, 1, &family))
+        return PS_SKIP_TRUNC_LINK;
+    if (length < 4)
+        return PS_SKIP_INVALID_LINK;
+    if (!rd_skip(r, ((size_t)length + 3) & ~(size_t)3))
+        return PS_SKIP_TRUNC_LINK;
+    return decode_bsd_family(family, r, out);
+}
+
+/* Solaris IPNET: a 24-byte header whose second byte is the family (2 IPv4, 26 IPv6). */
+static enum ps_skip decode_ipnet(struct rd *r, struct pkt_info *out)
+{
+    uint8_t family;
+
+    if (!rd_peek_u8(r, 1, &family) || !rd_skip(r, 24))
+        return PS_SKIP_TRUNC_LINK;
+    if (family == 2)
+        return decode_ipv4(r, out);
+    if (family == 26)
+        return decode_ipv6(r, out);
+    return PS_SKIP_NON_IP;
+}
+
+/*
+ * Linux NFLOG: a 4-byte header, then type-length-value attributes until NFULA_PAYLOAD (9), which
+ * holds the IP packet. Attribute lengths are in the byte order of the capturing host; the reading
+ * that gives a plausible length wins.
+ */
+static enum ps_skip decode_nflog(struct rd *r, struct pkt_info *out)
+{
+    uint8_t family;
+
+    if (!rd_peek_u8(r, 0, &family) || !rd_skip(r, 4))
+        return PS_SKIP_TRUNC_LINK;
+    for (;;) {
+        uint8_t b[4];
+        size_t le_len, be_len, len;
+        uint16_t type;
+
+        if (!rd_peek_bytes(r, 0, b, sizeof(b)))
+            return PS_SKIP_TRUNC_LINK;
+        le_len = (size_t)b[0] | (size_t)b[1] << 8;
+        be_len = (size_t)b[0] << 8 | b[1];
+        if (le_len >= 4 && le_len <= r->left) {
+            len = le_len;
+            type = (uint16_t)(b[2] | b[3] << 8);
+        } else if (be_len >= 4 && be_len <= r->left) {
+            len = be_len;
+            type = (uint16_t)(b[2] << 8 | b[3]);
+        } else {
+            return le_len < 4 && be_len < 4 ? PS_SKIP_INVALID_LINK : PS_SKIP_TRUNC_LINK;
+        }
+        if ((type & 0x7fff) == 9) {
+            rd_skip(r, 4);
+            rd_limit(r, len - 4);
+            return family == 10 ? decode_ipv6(r, out) : decode_ipv4(r, out);
+        }
+        if (!rd_skip(r, (len + 3) & ~(size_t)3))
+            return PS_SKIP_NON_IP;
+    }
+}
+
 enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out)
 {
     switch (linktype) {
@@ -201,7 +421,7 @@ enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out)
     case PS_DLT_RAW:
     case PS_DLT_RAW_OBSD:
     case PS_DLT_RAW_PCAP:
-        return decode_raw(r, out);
+        return decode_ip_by_version(r, out);
     case PS_DLT_IPV4:
         return decode_ipv4(r, out);
     case PS_DLT_IPV6:
@@ -210,6 +430,24 @@ enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out)
         return decode_null(r, out);
     case PS_DLT_LOOP:
         return decode_loop(r, out);
+    case PS_DLT_PPP:
+        return decode_ppp(r, out);
+    case PS_DLT_PPP_SERIAL:
+        return decode_ppp_serial(r, out);
+    case PS_DLT_PPP_ETHER:
+        return decode_pppoe_session(r, out);
+    case PS_DLT_C_HDLC:
+        return decode_chdlc(r, out);
+    case PS_DLT_IEEE802_11:
+        return decode_80211(r, out);
+    case PS_DLT_IEEE802_11_RADIO:
+        return decode_radiotap(r, out);
+    case PS_DLT_PFLOG:
+        return decode_pflog(r, out);
+    case PS_DLT_IPNET:
+        return decode_ipnet(r, out);
+    case PS_DLT_NFLOG:
+        return decode_nflog(r, out);
     default:
         return PS_SKIP_LINKTYPE;
     }

@@ -44,6 +44,9 @@ struct flow_table {
 
     struct path *paths; /* paths[0] is the empty path */
     size_t n_paths, paths_cap;
+
+    struct flow_icmp_error *icmp_errors;
+    size_t n_icmp_errors, icmp_errors_cap;
 };
 
 static uint64_t mix64(uint64_t h)
@@ -71,22 +74,42 @@ static uint64_t hash_key(const struct flow_key *key, uint64_t seed)
 
 _Static_assert(sizeof(struct flow_key) % 8 == 0, "flow keys are hashed as 64-bit words");
 
-void flow_key_from_packet(const struct pkt_info *pkt, struct flow_key *key, uint8_t *sender)
+/* Endpoint 0 is the one whose (address, port) sorts first; `sender` says which one `src` is. */
+static void fill_key(struct flow_key *key, uint8_t family, uint8_t proto, uint8_t scope,
+                     uint16_t vlan, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                     uint16_t dport, uint8_t *sender)
 {
-    size_t addr_len = pkt->family == 6 ? 16 : 4;
+    size_t addr_len = family == 6 ? 16 : 4;
     int order;
 
     memset(key, 0, sizeof(*key));
-    key->proto = pkt->proto;
-    key->family = pkt->family;
-    order = memcmp(pkt->src, pkt->dst, addr_len);
+    key->proto = proto;
+    key->family = family;
+    key->scope = (uint16_t)(scope << 12 | (vlan & 0x0fff));
+    order = memcmp(src, dst, addr_len);
     if (order == 0)
-        order = (int)pkt->sport - (int)pkt->dport;
+        order = (int)sport - (int)dport;
     *sender = order > 0;
-    memcpy(key->addr[*sender], pkt->src, addr_len);
-    memcpy(key->addr[!*sender], pkt->dst, addr_len);
-    key->port[*sender] = pkt->sport;
-    key->port[!*sender] = pkt->dport;
+    memcpy(key->addr[*sender], src, addr_len);
+    memcpy(key->addr[!*sender], dst, addr_len);
+    key->port[*sender] = sport;
+    key->port[!*sender] = dport;
+}
+
+void flow_key_from_packet(const struct pkt_info *pkt, struct flow_key *key, uint8_t *sender)
+{
+    fill_key(key, pkt->family, pkt->proto, pkt->scope, pkt->vlan, pkt->src, pkt->sport, pkt->dst,
+             pkt->dport, sender);
+}
+
+void flow_key_from_quote(const struct pkt_quote *quote, uint16_t vlan, struct flow_key *key,
+                         uint8_t *answering)
+{
+    uint8_t quoted_sender;
+
+    fill_key(key, quote->family, quote->proto, quote->scope, vlan, quote->src, quote->sport,
+             quote->dst, quote->dport, &quoted_sender);
+    *answering = !quoted_sender;
 }
 
 static struct flow *flow_at(const struct flow_table *t, size_t i)
@@ -174,7 +197,11 @@ static uint16_t path_intern(struct flow_table *t, const struct pkt_info *pkt)
     if (pkt->n_encap == 0)
         return 0;
     memset(&p, 0, sizeof(p));
-    memcpy(p.hops, pkt->encap, pkt->n_encap * sizeof(p.hops[0]));
+    for (size_t i = 0; i < pkt->n_encap; i++) {
+        p.hops[i].kind = pkt->encap[i].kind;
+        p.hops[i].has_id = pkt->encap[i].has_id;
+        p.hops[i].id = pkt->encap[i].id;
+    }
     p.len = pkt->n_encap;
     /* Few distinct paths exist in real captures; newest first finds the common case at once. */
     for (size_t i = t->n_paths; i-- > 1;)
@@ -223,6 +250,7 @@ void flow_table_free(struct flow_table *t)
     free(t->index.slots);
     free(t->old.slots);
     free(t->paths);
+    free(t->icmp_errors);
     free(t);
 }
 
@@ -267,8 +295,18 @@ struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key
     return f;
 }
 
+void flow_account(struct flow *f, uint8_t sender, ps_time ts, uint32_t wire_len)
+{
+    if (ts < f->first_seen)
+        f->first_seen = ts;
+    if (ts > f->last_seen)
+        f->last_seen = ts;
+    f->packets[sender]++;
+    f->bytes[sender] += wire_len;
+}
+
 struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt, ps_time ts,
-                                   uint32_t wire_len)
+                                   uint32_t wire_len, uint8_t *sender_out)
 {
     struct flow_key key;
     uint8_t sender;
@@ -276,6 +314,7 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
     struct flow *f;
 
     flow_key_from_packet(pkt, &key, &sender);
+    *sender_out = sender;
     hash = hash_key(&key, t->seed);
     f = index_find(t, &t->index, hash, &key);
     if (f == NULL && t->old.slots != NULL)
@@ -288,21 +327,51 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
         f->last_seen = ts;
         f->first_sender = sender;
     }
-    if (ts < f->first_seen)
-        f->first_seen = ts;
-    if (ts > f->last_seen)
-        f->last_seen = ts;
-    f->packets[sender]++;
-    f->bytes[sender] += wire_len;
-    if (pkt->proto == PS_IPPROTO_TCP) {
-        uint8_t syn_ack = pkt->tcp_flags & (PS_TCP_SYN | PS_TCP_ACK);
-
-        if (syn_ack == PS_TCP_SYN)
-            f->tcp_seen |= FLOW_SYN_FROM(sender);
-        else if (syn_ack == (PS_TCP_SYN | PS_TCP_ACK))
-            f->tcp_seen |= FLOW_SYNACK_FROM(sender);
-    }
+    flow_account(f, sender, ts, wire_len);
+    if (pkt->hint == PKT_HINT_OPEN)
+        f->role_seen |= FLOW_OPEN_FROM(sender);
+    else if (pkt->hint == PKT_HINT_ACCEPT)
+        f->role_seen |= FLOW_ACCEPT_FROM(sender);
     return f;
+}
+
+int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t family, uint8_t type,
+                              uint8_t code)
+{
+    struct flow_icmp_error *e;
+
+    for (uint32_t ref = f->icmp_errors; ref != 0; ref = t->icmp_errors[ref - 1].next) {
+        e = &t->icmp_errors[ref - 1];
+        if (e->family == family && e->type == type && e->code == code) {
+            e->packets++;
+            return 0;
+        }
+    }
+    if (t->n_icmp_errors == UINT32_MAX - 1)
+        return -1;
+    if (t->n_icmp_errors == t->icmp_errors_cap) {
+        size_t cap = t->icmp_errors_cap ? t->icmp_errors_cap * 2 : 64;
+        struct flow_icmp_error *grown = realloc(t->icmp_errors, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return -1;
+        t->icmp_errors = grown;
+        t->icmp_errors_cap = cap;
+    }
+    e = &t->icmp_errors[t->n_icmp_errors++];
+    e->family = family;
+    e->type = type;
+    e->code = code;
+    e->packets = 1;
+    /* Newest first: the report sorts them anyway. */
+    e->next = f->icmp_errors;
+    f->icmp_errors = (uint32_t)t->n_icmp_errors;
+    return 0;
+}
+
+const struct flow_icmp_error *flow_table_icmp_error(const struct flow_table *t, uint32_t ref)
+{
+    return ref != 0 && ref <= t->n_icmp_errors ? &t->icmp_errors[ref - 1] : NULL;
 }
 
 size_t flow_table_count(const struct flow_table *t)

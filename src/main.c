@@ -76,14 +76,27 @@ static int write_report(const struct report *r, const struct ps_options *opts)
 static int run(const struct ps_options *opts, struct ports_services *services)
 {
     struct report_input *inputs = calloc(opts->n_inputs, sizeof(*inputs));
-    struct report_settings settings = {opts->ephemeral, services};
+    struct report_settings settings = {
+        .ephemeral = opts->ephemeral,
+        .services = services,
+        .decap = !opts->no_decap,
+        .vlan_in_key = opts->vlan_in_key,
+        .max_flows = opts->max_flows,
+        .max_fragments = opts->max_fragments,
+    };
+    struct analyzer_config config = {
+        .decode = {.no_decap = opts->no_decap, .vlan_in_key = opts->vlan_in_key},
+        .max_flows = opts->max_flows,
+        .max_fragments = opts->max_fragments,
+        .seed = hash_seed(),
+    };
     struct analyzer a;
     struct report report;
     size_t opened = 0;
     bool incomplete = false;
     int status;
 
-    if (inputs == NULL || analyzer_init(&a, opts->max_flows, hash_seed()) != 0) {
+    if (inputs == NULL || analyzer_init(&a, &config) != 0) {
         fprintf(stderr, "%s: out of memory\n", prog);
         free(inputs);
         return PS_EXIT_INTERNAL;
@@ -111,6 +124,7 @@ static int run(const struct ps_options *opts, struct ports_services *services)
         capture_close(c);
     }
 
+    analyzer_finish(&a);
     if (opened == 0) {
         status = PS_EXIT_NO_INPUT;
     } else if (report_build(&report, inputs, opts->n_inputs, &a.totals, &settings, a.table) != 0) {

@@ -16,7 +16,7 @@ static const struct {
     [PS_SKIP_INVALID_LINK] = {"invalid_link", "impossible link-layer header"},
     [PS_SKIP_INVALID_NETWORK] = {"invalid_network", "impossible IP header"},
     [PS_SKIP_INVALID_TRANSPORT] = {"invalid_transport", "impossible TCP/UDP header"},
-    [PS_SKIP_FRAGMENT] = {"fragment", "IP fragment after the first (carries no ports)"},
+    [PS_SKIP_FRAGMENT] = {"orphan_fragment", "IP fragment whose first fragment never came"},
     [PS_SKIP_FLOW_LIMIT] = {"flow_limit", "flow table full (--max-flows)"},
 };
 

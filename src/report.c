@@ -11,8 +11,8 @@
 #include "report.h"
 
 static const char *const role_reason_names[] = {
-    [ROLE_SYN] = "syn",
-    [ROLE_SYN_ACK] = "syn-ack",
+    [ROLE_OPEN] = "syn",
+    [ROLE_ACCEPT] = "syn-ack",
     [ROLE_SERVICE] = "service",
     [ROLE_EPHEMERAL] = "ephemeral",
     [ROLE_LOWER_PORT] = "lower-port",
@@ -20,8 +20,14 @@ static const char *const role_reason_names[] = {
     [ROLE_FIRST_SENDER] = "first-sender",
 };
 
-const char *report_role_reason_name(enum role_reason r)
+const char *report_role_reason_name(enum role_reason r, uint8_t proto)
 {
+    bool icmp = proto == PS_IPPROTO_ICMP || proto == PS_IPPROTO_ICMPV6;
+
+    if (r == ROLE_OPEN && (icmp || proto == PS_IPPROTO_SCTP))
+        return icmp ? "echo-request" : "init";
+    if (r == ROLE_ACCEPT && (icmp || proto == PS_IPPROTO_SCTP))
+        return icmp ? "echo-reply" : "init-ack";
     return role_reason_names[r];
 }
 
@@ -68,6 +74,67 @@ const char *report_proto_name(uint8_t proto)
     }
 }
 
+struct icmp_name {
+    uint8_t family, type;
+    int code; /* -1: any code */
+    const char *name;
+};
+
+/* RFC 792, RFC 4443, RFC 4861, RFC 3810 and the IANA ICMP parameter registries. */
+static const struct icmp_name icmp_names[] = {
+    {4, 0, -1, "echo-reply"},
+    {4, 3, 0, "net-unreachable"},
+    {4, 3, 1, "host-unreachable"},
+    {4, 3, 2, "protocol-unreachable"},
+    {4, 3, 3, "port-unreachable"},
+    {4, 3, 4, "fragmentation-needed"},
+    {4, 3, 9, "net-prohibited"},
+    {4, 3, 10, "host-prohibited"},
+    {4, 3, 13, "admin-prohibited"},
+    {4, 3, -1, "destination-unreachable"},
+    {4, 4, -1, "source-quench"},
+    {4, 5, -1, "redirect"},
+    {4, 8, -1, "echo-request"},
+    {4, 9, -1, "router-advertisement"},
+    {4, 10, -1, "router-solicitation"},
+    {4, 11, 0, "ttl-exceeded"},
+    {4, 11, 1, "reassembly-time-exceeded"},
+    {4, 12, -1, "parameter-problem"},
+    {4, 13, -1, "timestamp-request"},
+    {4, 14, -1, "timestamp-reply"},
+    {6, 1, 0, "no-route"},
+    {6, 1, 1, "admin-prohibited"},
+    {6, 1, 3, "address-unreachable"},
+    {6, 1, 4, "port-unreachable"},
+    {6, 1, -1, "destination-unreachable"},
+    {6, 2, -1, "packet-too-big"},
+    {6, 3, 0, "hop-limit-exceeded"},
+    {6, 3, 1, "reassembly-time-exceeded"},
+    {6, 4, -1, "parameter-problem"},
+    {6, 128, -1, "echo-request"},
+    {6, 129, -1, "echo-reply"},
+    {6, 130, -1, "mld-query"},
+    {6, 131, -1, "mld-report"},
+    {6, 132, -1, "mld-done"},
+    {6, 133, -1, "router-solicitation"},
+    {6, 134, -1, "router-advertisement"},
+    {6, 135, -1, "neighbor-solicitation"},
+    {6, 136, -1, "neighbor-advertisement"},
+    {6, 137, -1, "redirect"},
+    {6, 143, -1, "mldv2-report"},
+};
+
+const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code)
+{
+    for (size_t i = 0; i < sizeof(icmp_names) / sizeof(icmp_names[0]); i++) {
+        const struct icmp_name *n = &icmp_names[i];
+
+        if (n->family == family && n->type == type && (n->code < 0 || n->code == code))
+            return n->name;
+    }
+    return NULL;
+}
+
 bool report_proto_has_ports(uint8_t proto)
 {
     return proto == PS_IPPROTO_TCP || proto == PS_IPPROTO_UDP || proto == PS_IPPROTO_SCTP;
@@ -104,16 +171,17 @@ char *report_format_addr(uint8_t family, const uint8_t *addr, char *buf, size_t 
 static void decide_roles(struct report_flow *rf, const struct report_settings *s)
 {
     const struct flow *f = rf->flow;
-    bool syn0 = f->tcp_seen & FLOW_SYN_FROM(0), syn1 = f->tcp_seen & FLOW_SYN_FROM(1);
-    bool synack0 = f->tcp_seen & FLOW_SYNACK_FROM(0), synack1 = f->tcp_seen & FLOW_SYNACK_FROM(1);
+    bool open0 = f->role_seen & FLOW_OPEN_FROM(0), open1 = f->role_seen & FLOW_OPEN_FROM(1);
+    bool accept0 = f->role_seen & FLOW_ACCEPT_FROM(0);
+    bool accept1 = f->role_seen & FLOW_ACCEPT_FROM(1);
     uint16_t p0 = f->key.port[0], p1 = f->key.port[1];
 
-    if (syn0 != syn1) {
-        rf->client = syn0 ? 0 : 1;
-        rf->reason = ROLE_SYN;
-    } else if (synack0 != synack1) {
-        rf->client = synack0 ? 1 : 0;
-        rf->reason = ROLE_SYN_ACK;
+    if (open0 != open1) {
+        rf->client = open0 ? 0 : 1;
+        rf->reason = ROLE_OPEN;
+    } else if (accept0 != accept1) {
+        rf->client = accept0 ? 1 : 0;
+        rf->reason = ROLE_ACCEPT;
     } else if (!report_proto_has_ports(f->key.proto)) {
         rf->client = f->first_sender;
         rf->reason = ROLE_FIRST_SENDER;
@@ -146,6 +214,27 @@ static void decide_roles(struct report_flow *rf, const struct report_settings *s
     }
 }
 
+/* Field by field, so the order is the same on machines of either byte order. */
+static int compare_keys(const struct flow_key *a, const struct flow_key *b)
+{
+    int c;
+
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    for (int e = 0; e < 2; e++) {
+        c = memcmp(a->addr[e], b->addr[e], sizeof(a->addr[e]));
+        if (c != 0)
+            return c;
+        if (a->port[e] != b->port[e])
+            return a->port[e] < b->port[e] ? -1 : 1;
+    }
+    if (a->proto != b->proto)
+        return a->proto < b->proto ? -1 : 1;
+    if (a->scope != b->scope)
+        return a->scope < b->scope ? -1 : 1;
+    return 0;
+}
+
 static int compare_flows(const void *a, const void *b)
 {
     const struct flow *fa = ((const struct report_flow *)a)->flow;
@@ -153,7 +242,7 @@ static int compare_flows(const void *a, const void *b)
 
     if (fa->first_seen != fb->first_seen)
         return fa->first_seen < fb->first_seen ? -1 : 1;
-    return memcmp(&fa->key, &fb->key, sizeof(fa->key));
+    return compare_keys(&fa->key, &fb->key);
 }
 
 /* One (server port, client) or (client host, port) pair, sorted to aggregate without hashing. */

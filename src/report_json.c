@@ -6,6 +6,7 @@
  * jansson would write for the whole tree with JSON_INDENT(2) (a unit test holds us to that).
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -57,14 +58,82 @@ static json_t *proto_value(uint8_t proto)
     return name != NULL ? json_string(name) : json_integer(proto);
 }
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629 section 4), or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *s, size_t left)
+{
+    unsigned char b = s[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xc2 && b <= 0xdf)
+        len = 2;
+    else if (b >= 0xe0 && b <= 0xef)
+        len = 3;
+    else if (b >= 0xf0 && b <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    /* The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF. */
+    if (b == 0xe0)
+        lo = 0xa0;
+    else if (b == 0xed)
+        hi = 0x9f;
+    else if (b == 0xf0)
+        lo = 0x90;
+    else if (b == 0xf4)
+        hi = 0x8f;
+    if (len > left || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+/*
+ * A JSON string from bytes that need not be UTF-8 (a path, a name from a services file): bytes
+ * that are not valid UTF-8 become U+FFFD, so the document stays valid and nothing is dropped.
+ */
+static json_t *text_value(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s), n = 0;
+    char *clean;
+    json_t *v;
+
+    clean = malloc(len * 3 + 1);
+    if (clean == NULL)
+        return NULL;
+    for (size_t i = 0; i < len;) {
+        size_t seq = utf8_sequence(u + i, len - i);
+
+        if (seq == 0) {
+            memcpy(clean + n, "\xef\xbf\xbd", 3);
+            n += 3;
+            i++;
+        } else {
+            memcpy(clean + n, s + i, seq);
+            n += seq;
+            i += seq;
+        }
+    }
+    v = json_stringn(clean, n);
+    free(clean);
+    return v;
+}
+
 static json_t *nullable_string(const char *s)
 {
-    return s != NULL ? json_string(s) : json_null();
+    return s != NULL ? text_value(s) : json_null();
 }
 
 /* Seconds, rounded to the precision the captures have. */
-static json_t *duration_value(ps_time ns, bool nanosecond)
+static json_t *duration_value(ps_time first, ps_time last, bool nanosecond)
 {
+    /* Unsigned: timestamps read from a file can be far apart enough to overflow. */
+    uint64_t ns = (uint64_t)last - (uint64_t)first;
+
     if (!nanosecond)
         ns = ns / 1000 * 1000;
     return json_real((double)ns / 1e9);
@@ -93,12 +162,15 @@ static json_t *generator_value(void)
 
 static json_t *settings_value(const struct report *r)
 {
+    const struct report_settings *set = &r->settings;
     json_t *profiles = json_array();
 
     for (size_t i = 0; profiles != NULL && i < ports_ephemeral_profile_count; i++)
         json_array_append_new(profiles, range_value(&ports_ephemeral_profiles[i]));
-    return json_pack("{s:o, s:o}", "ephemeral_range", range_value(&r->settings.ephemeral),
-                     "ephemeral_profiles", profiles);
+    return json_pack("{s:o, s:o, s:b, s:b, s:I, s:I}", "ephemeral_range",
+                     range_value(&set->ephemeral), "ephemeral_profiles", profiles, "decap",
+                     set->decap, "vlan_in_key", set->vlan_in_key, "max_flows",
+                     (json_int_t)set->max_flows, "max_fragments", (json_int_t)set->max_fragments);
 }
 
 static json_t *input_value(const struct report *r, const struct report_input *in)
@@ -108,7 +180,7 @@ static json_t *input_value(const struct report *r, const struct report_input *in
 
     for (size_t i = 0; linktypes != NULL && i < in->n_linktypes; i++)
         json_array_append_new(linktypes, json_string(capture_linktype_name(in->linktypes[i])));
-    return json_pack("{s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", in->path, "format",
+    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path), "format",
                      nullable_string(in->format), "link_types", linktypes, "packets",
                      (json_int_t)in->packets, "bytes", (json_int_t)in->bytes, "first_seen",
                      seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
@@ -125,6 +197,16 @@ static json_t *counts_by_reason(const uint64_t *counts)
     return o;
 }
 
+static json_t *skipped_linktypes_value(const struct report_totals *t)
+{
+    json_t *o = json_object();
+
+    for (size_t i = 0; o != NULL && i < t->n_skipped_linktypes; i++)
+        json_object_set_new(o, capture_linktype_name(t->skipped_linktypes[i].linktype),
+                            json_integer((json_int_t)t->skipped_linktypes[i].packets));
+    return o;
+}
+
 static json_t *summary_value(const struct report *r)
 {
     const struct report_totals *t = &r->totals;
@@ -134,14 +216,17 @@ static json_t *summary_value(const struct report *r)
         skipped_packets += t->skipped_packets[i];
         skipped_bytes += t->skipped_bytes[i];
     }
-    return json_pack("{s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:o, s:o}}",
+    return json_pack("{s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, "
+                     "s:{s:I, s:I, s:o, s:o, s:o}, s:{s:I}}",
                      "packets", (json_int_t)t->packets, "bytes", (json_int_t)t->bytes, "in_flows",
                      "packets", (json_int_t)t->flow_packets, "bytes", (json_int_t)t->flow_bytes,
                      "flows", "total", (json_int_t)r->n_flows, "tcp", (json_int_t)r->flows_tcp,
                      "udp", (json_int_t)r->flows_udp, "other", (json_int_t)r->flows_other,
                      "skipped", "packets", (json_int_t)skipped_packets, "bytes",
                      (json_int_t)skipped_bytes, "reasons", counts_by_reason(t->skipped_packets),
-                     "reason_bytes", counts_by_reason(t->skipped_bytes));
+                     "reason_bytes", counts_by_reason(t->skipped_bytes), "link_types",
+                     skipped_linktypes_value(t), "fragments", "evicted",
+                     (json_int_t)t->fragments_evicted);
 }
 
 static json_t *encap_list(const struct report *r, const struct flow *f)
@@ -153,10 +238,62 @@ static json_t *encap_list(const struct report *r, const struct flow *f)
     for (size_t i = 0; list != NULL && i < len; i++) {
         char buf[32];
 
-        snprintf(buf, sizeof(buf), "vlan:%u", (unsigned)hops[i].id);
+        if (hops[i].has_id)
+            snprintf(buf, sizeof(buf), "%s:%lu", decode_encap_name(hops[i].kind),
+                     (unsigned long)hops[i].id);
+        else
+            snprintf(buf, sizeof(buf), "%s", decode_encap_name(hops[i].kind));
         json_array_append_new(list, json_string(buf));
     }
     return list;
+}
+
+static bool is_icmp(uint8_t proto)
+{
+    return proto == PS_IPPROTO_ICMP || proto == PS_IPPROTO_ICMPV6;
+}
+
+/* What an ICMP flow is keyed on: the echo identifier, or the message's type and code. */
+static json_t *icmp_value(const struct report_flow *rf)
+{
+    const struct flow *f = rf->flow;
+    uint8_t scope = FLOW_KEY_SCOPE(&f->key);
+    uint16_t tc;
+
+    if (!is_icmp(f->key.proto))
+        return json_null();
+    if (scope == PKT_SCOPE_ECHO)
+        return json_pack("{s:s, s:i}", "kind", "echo", "id",
+                         (int)(f->key.port[0] | f->key.port[1]));
+    if (scope != PKT_SCOPE_ICMP_OTHER)
+        return json_null();
+    tc = f->key.port[0] | f->key.port[1];
+    return json_pack("{s:s, s:i, s:i, s:o}", "kind", "message", "type", tc >> 8, "code", tc & 0xff,
+                     "name",
+                     nullable_string(report_icmp_name(f->key.family, (uint8_t)(tc >> 8),
+                                                      (uint8_t)(tc & 0xff))));
+}
+
+static json_t *icmp_errors_value(const struct report *r, const struct flow *f)
+{
+    json_t *list = json_array();
+
+    for (uint32_t ref = f->icmp_errors; list != NULL && ref != 0;) {
+        const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
+
+        json_array_append_new(
+            list, json_pack("{s:s, s:i, s:i, s:o, s:I}", "proto", e->family == 6 ? "icmpv6" : "icmp",
+                            "type", e->type, "code", e->code, "name",
+                            nullable_string(report_icmp_name(e->family, e->type, e->code)),
+                            "packets", (json_int_t)e->packets));
+        ref = e->next;
+    }
+    return list;
+}
+
+static json_t *endpoint_port_class(bool ports, uint16_t port)
+{
+    return ports ? json_string(ports_class_name(ports_class(port))) : json_null();
 }
 
 static json_t *flow_value(const struct report *r, const struct report_flow *rf, size_t id)
@@ -164,29 +301,29 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     const struct flow *f = rf->flow;
     uint8_t c = rf->client, s = !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
+    int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
     json_t *client, *server;
 
-    client =
-        json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
-                  "port", (int)f->key.port[c], "port_class",
-                  ports ? json_string(ports_class_name(ports_class(f->key.port[c]))) : json_null(),
-                  "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
-                  ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
-    server = json_pack(
-        "{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]), "port",
-        (int)f->key.port[s], "port_class",
-        ports ? json_string(ports_class_name(ports_class(f->key.port[s]))) : json_null(), "service",
-        nullable_string(rf->service), "service_alias", nullable_string(rf->service_alias));
-    return json_pack(
-        "{s:I, s:o, s:i, s:o, s:o, s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I}, "
-        "s:o}",
-        "id", (json_int_t)id, "proto", proto_value(f->key.proto), "ip_version", (int)f->key.family,
-        "client", client, "server", server, "role_reason", report_role_reason_name(rf->reason),
-        "first_seen", time_value(f->first_seen, r->nanosecond), "last_seen",
-        time_value(f->last_seen, r->nanosecond), "duration",
-        duration_value(f->last_seen - f->first_seen, r->nanosecond), "packets", "c2s",
-        (json_int_t)f->packets[c], "s2c", (json_int_t)f->packets[s], "bytes", "c2s",
-        (json_int_t)f->bytes[c], "s2c", (json_int_t)f->bytes[s], "encap", encap_list(r, f));
+    client = json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
+                       "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
+                       "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
+                       ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
+    server = json_pack("{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]),
+                       "port", server_port, "port_class", endpoint_port_class(ports, f->key.port[s]),
+                       "service", nullable_string(rf->service), "service_alias",
+                       nullable_string(rf->service_alias));
+    return json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I}, "
+                     "s:o, s:o, s:o}",
+                     "id", (json_int_t)id, "proto", proto_value(f->key.proto), "ip_version",
+                     (int)f->key.family, "client", client, "server", server, "role_reason",
+                     report_role_reason_name(rf->reason, f->key.proto), "first_seen",
+                     time_value(f->first_seen, r->nanosecond), "last_seen",
+                     time_value(f->last_seen, r->nanosecond), "duration",
+                     duration_value(f->first_seen, f->last_seen, r->nanosecond), "packets", "c2s",
+                     (json_int_t)f->packets[c], "s2c", (json_int_t)f->packets[s], "bytes", "c2s",
+                     (json_int_t)f->bytes[c], "s2c", (json_int_t)f->bytes[s], "encap",
+                     encap_list(r, f), "icmp", icmp_value(rf), "icmp_errors",
+                     icmp_errors_value(r, f));
 }
 
 static json_t *service_value(const struct report_service *s)
@@ -203,7 +340,7 @@ static json_t *client_value(const struct report_client *c)
     return json_pack("{s:o, s:I, s:I, s:i, s:i, s:o, s:I}", "ip", addr_value(c->family, c->addr),
                      "flows", (json_int_t)c->flows, "ports", (json_int_t)c->ports, "port_lo",
                      (int)c->port_lo, "port_hi", (int)c->port_hi, "ephemeral",
-                     ephemeral_list(c->ephemeral_all), "in_ephemeral_range",
+                     ephemeral_list(c->ephemeral_all), "flows_in_ephemeral_range",
                      (json_int_t)c->in_range);
 }
 

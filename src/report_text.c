@@ -38,9 +38,10 @@ static void human_bytes(uint64_t bytes, char *buf, size_t len)
     snprintf(buf, len, "%.1f %s", v, units[u]);
 }
 
-static void human_duration(ps_time ns, char *buf, size_t len)
+static void human_duration(ps_time first, ps_time last, char *buf, size_t len)
 {
-    snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+    /* Unsigned: timestamps read from a file can be far apart enough to overflow. */
+    snprintf(buf, len, "%.3f s", (double)((uint64_t)last - (uint64_t)first) / 1e9);
 }
 
 static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool ports, char *buf,
@@ -77,6 +78,23 @@ static void service_cell(const char *service, const char *alias, char *buf)
         snprintf(buf, CELL_SIZE, "%s", service);
 }
 
+/* ICMP flows have no service: say what they are keyed on instead. */
+static void icmp_cell(const struct flow *f, char *buf)
+{
+    uint16_t v = f->key.port[0] | f->key.port[1];
+    const char *name;
+
+    if (FLOW_KEY_SCOPE(&f->key) == PKT_SCOPE_ECHO) {
+        snprintf(buf, CELL_SIZE, "echo id %u", (unsigned)v);
+        return;
+    }
+    name = report_icmp_name(f->key.family, (uint8_t)(v >> 8), (uint8_t)(v & 0xff));
+    if (name != NULL)
+        snprintf(buf, CELL_SIZE, "%s", name);
+    else
+        snprintf(buf, CELL_SIZE, "type %u code %u", (unsigned)(v >> 8), (unsigned)(v & 0xff));
+}
+
 static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_flow *rf = &r->flows[row];
@@ -91,13 +109,16 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     snprintf(cells[3], CELL_SIZE, "%s",
              ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]) ? "*" : "");
     endpoint(f->key.family, f->key.addr[s], f->key.port[s], ports, cells[4], CELL_SIZE);
-    service_cell(rf->service, rf->service_alias, cells[5]);
+    if (f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6)
+        icmp_cell(f, cells[5]);
+    else
+        service_cell(rf->service, rf->service_alias, cells[5]);
     snprintf(cells[6], CELL_SIZE, "%" PRIu64 "/%" PRIu64, f->packets[c], f->packets[s]);
     human_bytes(f->bytes[c], b[0], sizeof(b[0]));
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
     snprintf(cells[7], CELL_SIZE, "%s/%s", b[0], b[1]);
-    human_duration(f->last_seen - f->first_seen, cells[8], CELL_SIZE);
-    snprintf(cells[9], CELL_SIZE, "%s", report_role_reason_name(rf->reason));
+    human_duration(f->first_seen, f->last_seen, cells[8], CELL_SIZE);
+    snprintf(cells[9], CELL_SIZE, "%s", report_role_reason_name(rf->reason, f->key.proto));
 }
 
 static void service_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
@@ -208,7 +229,7 @@ static void print_header(const struct report *r, FILE *out)
         }
     }
     if (any) {
-        human_duration(last - first, size, sizeof(size));
+        human_duration(first, last, size, sizeof(size));
         fprintf(out, "\nTime span: %s to %s (%s)\n",
                 report_format_time(first, r->nanosecond, when[0], sizeof(when[0])),
                 report_format_time(last, r->nanosecond, when[1], sizeof(when[1])), size);
@@ -227,6 +248,32 @@ static void print_header(const struct report *r, FILE *out)
         human_bytes(t->skipped_bytes[i], size, sizeof(size));
         fprintf(out, "    %-22s %8" PRIu64 " packets %10s  %s\n", ps_skip_name((enum ps_skip)i),
                 t->skipped_packets[i], size, ps_skip_description((enum ps_skip)i));
+    }
+    for (size_t i = 0; i < t->n_skipped_linktypes; i++)
+        fprintf(out, "      link type %s (%s): %" PRIu64 " packets\n",
+                capture_linktype_name(t->skipped_linktypes[i].linktype),
+                capture_linktype_description(t->skipped_linktypes[i].linktype),
+                t->skipped_linktypes[i].packets);
+    if (t->fragments_evicted != 0)
+        fprintf(out, "  fragment table full (%zu datagrams): %" PRIu64 " forgotten early\n",
+                t->fragment_capacity, t->fragments_evicted);
+}
+
+/* The ICMP errors each flow received, under the flow table. */
+static void print_icmp_errors(const struct report *r, FILE *out)
+{
+    for (size_t i = 0; i < r->n_flows; i++) {
+        const struct flow *f = r->flows[i].flow;
+
+        for (uint32_t ref = f->icmp_errors; ref != 0;) {
+            const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
+            const char *name = report_icmp_name(e->family, e->type, e->code);
+
+            fprintf(out, "  flow %zu got %" PRIu64 " %s %s (type %u code %u)\n", i + 1, e->packets,
+                    e->family == 6 ? "ICMPv6" : "ICMP", name != NULL ? name : "error",
+                    (unsigned)e->type, (unsigned)e->code);
+            ref = e->next;
+        }
     }
 }
 
@@ -260,6 +307,7 @@ int report_write_text(const struct report *r, FILE *out)
     fprintf(out, "\nFlows (%zu)\n", r->n_flows);
     if (r->n_flows > 0 && print_table(r, &flows, out) != 0)
         return -1;
+    print_icmp_errors(r, out);
     fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
             eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo, (unsigned)eph->hi);
     fprintf(out, "\nServices (%zu)\n", r->n_services);
