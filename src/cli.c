@@ -108,9 +108,29 @@ static bool append(const char ***list, size_t *n, const char *item)
     return true;
 }
 
+/*
+ * The option getopt_long() just refused. The argument before optind is it when it was a long
+ * option, or a short one standing alone; inside a cluster ("-zV") optind has not moved on, and
+ * only optopt knows the letter.
+ */
+static const char *culprit(char **argv, char *buf, size_t len)
+{
+    const char *last = argv[optind - 1];
+
+    if (strncmp(last, "--", 2) == 0) {
+        for (const struct option *o = long_options; o->name != NULL; o++)
+            if (o->val == optopt && strncmp(last + 2, o->name, strlen(o->name)) == 0)
+                return last;
+        if (optopt == 0)
+            return last;
+    }
+    snprintf(buf, len, "-%c", optopt);
+    return buf;
+}
+
 int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen)
 {
-    char range_err[PS_ERRBUF_SIZE];
+    char range_err[PS_ERRBUF_SIZE], buf[8];
     bool stdin_used = false;
     int c;
 
@@ -121,7 +141,7 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
     ports_parse_ephemeral("iana", &opts->ephemeral, range_err, sizeof(range_err));
 
     opterr = 0;
-    optind = 1;
+    optind = 0; /* glibc: 0, not 1, also forgets a half-read cluster such as "-hV" */
     while ((c = getopt_long(argc, argv, ":r:o:hV", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
@@ -193,10 +213,13 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
             opts->version = true;
             return 0;
         case ':':
-            snprintf(err, errlen, "option '%s' needs a value", argv[optind - 1]);
+            snprintf(err, errlen, "option '%s' needs a value", culprit(argv, buf, sizeof(buf)));
             return -1;
         default:
-            snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+            if (optopt >= 256)
+                snprintf(err, errlen, "option '%s' takes no value", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "unknown option '%s'", culprit(argv, buf, sizeof(buf)));
             return -1;
         }
     }

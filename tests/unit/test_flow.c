@@ -1,0 +1,635 @@
+/*
+ * test_flow.c - unit tests for src/flow_table.c: canonical keys, per-endpoint counters, role
+ * evidence, the --max-flows limit, growth of the index, and encapsulation paths.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define PROTO_GRE  47
+#define MANY_FLOWS 200000
+
+/* What the decoder concludes from TCP flags: SYN opens, SYN+ACK accepts. */
+static uint8_t tcp_hint(uint8_t proto, uint8_t flags)
+{
+    if (proto != PS_IPPROTO_TCP)
+        return PKT_HINT_NONE;
+    switch (flags & (PS_TCP_SYN | PS_TCP_ACK)) {
+    case PS_TCP_SYN:
+        return PKT_HINT_OPEN;
+    case PS_TCP_SYN | PS_TCP_ACK:
+        return PKT_HINT_ACCEPT;
+    default:
+        return PKT_HINT_NONE;
+    }
+}
+
+static struct pkt_info v4(uint8_t proto, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+                          uint8_t flags)
+{
+    struct pkt_info p;
+
+    memset(&p, 0, sizeof(p));
+    p.family = 4;
+    p.proto = proto;
+    p.tcp_flags = flags;
+    p.hint = tcp_hint(proto, flags);
+    p.sport = sport;
+    p.dport = dport;
+    for (int i = 0; i < 4; i++) {
+        p.src[i] = (uint8_t)(src >> (24 - 8 * i));
+        p.dst[i] = (uint8_t)(dst >> (24 - 8 * i));
+    }
+    return p;
+}
+
+/* 2001:db8::<src> and 2001:db8::<dst>. */
+static struct pkt_info v6(uint8_t proto, uint16_t src, uint16_t sport, uint16_t dst, uint16_t dport,
+                          uint8_t flags)
+{
+    static const uint8_t prefix[4] = {0x20, 0x01, 0x0d, 0xb8};
+    struct pkt_info p;
+
+    memset(&p, 0, sizeof(p));
+    p.family = 6;
+    p.proto = proto;
+    p.tcp_flags = flags;
+    p.hint = tcp_hint(proto, flags);
+    p.sport = sport;
+    p.dport = dport;
+    memcpy(p.src, prefix, 4);
+    memcpy(p.dst, prefix, 4);
+    p.src[14] = (uint8_t)(src >> 8);
+    p.src[15] = (uint8_t)src;
+    p.dst[14] = (uint8_t)(dst >> 8);
+    p.dst[15] = (uint8_t)dst;
+    return p;
+}
+
+static struct pkt_info reversed(const struct pkt_info *p)
+{
+    struct pkt_info r = *p;
+
+    memcpy(r.src, p->dst, sizeof(r.src));
+    memcpy(r.dst, p->src, sizeof(r.dst));
+    r.sport = p->dport;
+    r.dport = p->sport;
+    return r;
+}
+
+static void add_vlans(struct pkt_info *p, const uint32_t *ids, size_t n)
+{
+    p->n_encap = (uint8_t)n;
+    for (size_t i = 0; i < n; i++) {
+        p->encap[i].kind = ENCAP_VLAN;
+        p->encap[i].has_id = true;
+        p->encap[i].id = ids[i];
+    }
+}
+
+/* Adds a packet, checking that the sender it reports is the one its key says. */
+static struct flow *add(struct flow_table *t, const struct pkt_info *p, ps_time ts, uint32_t len)
+{
+    struct flow_key key;
+    uint8_t want, sender = 0xff;
+    struct flow *f = flow_table_add_packet(t, p, ts, len, &sender);
+
+    flow_key_from_packet(p, &key, &want);
+    ck_assert_uint_eq(sender, want);
+    return f;
+}
+
+static struct flow_table *new_table(size_t max_flows)
+{
+    struct flow_table *t = flow_table_new(max_flows, 0x1234);
+
+    ck_assert_ptr_nonnull(t);
+    return t;
+}
+
+START_TEST(test_key_both_directions)
+{
+    struct pkt_info a = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 80, PS_TCP_SYN);
+    struct pkt_info b = reversed(&a);
+    struct flow_key ka, kb;
+    uint8_t sa, sb;
+
+    flow_key_from_packet(&a, &ka, &sa);
+    flow_key_from_packet(&b, &kb, &sb);
+    ck_assert_mem_eq(&ka, &kb, sizeof(ka));
+    ck_assert_uint_eq(sa, 1);
+    ck_assert_uint_eq(sb, 0);
+    ck_assert_mem_eq(ka.addr[0], b.src, 4);
+    ck_assert_mem_eq(ka.addr[1], a.src, 4);
+    ck_assert_uint_eq(ka.port[0], 80);
+    ck_assert_uint_eq(ka.port[1], 40000);
+    ck_assert_uint_eq(ka.proto, PS_IPPROTO_TCP);
+    ck_assert_uint_eq(ka.family, 4);
+    ck_assert_uint_eq(ka.scope, 0);
+}
+END_TEST
+
+START_TEST(test_key_ipv6_both_directions)
+{
+    struct pkt_info a = v6(PS_IPPROTO_UDP, 0x0100, 5353, 0x00ff, 5353, 0);
+    struct pkt_info b = reversed(&a);
+    struct flow_key ka, kb;
+    uint8_t sa, sb;
+
+    flow_key_from_packet(&a, &ka, &sa);
+    flow_key_from_packet(&b, &kb, &sb);
+    ck_assert_mem_eq(&ka, &kb, sizeof(ka));
+    ck_assert_uint_ne(sa, sb);
+    /* ::ff sorts before ::100 when compared byte by byte in network order. */
+    ck_assert_uint_eq(sa, 1);
+    ck_assert_mem_eq(ka.addr[0], a.dst, 16);
+    ck_assert_mem_eq(ka.addr[1], a.src, 16);
+    ck_assert_uint_eq(ka.family, 6);
+}
+END_TEST
+
+START_TEST(test_key_ipv4_tail_zero)
+{
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0xc0000201, 1000, 0xc0000202, 2000, 0);
+    struct flow_key k;
+    uint8_t s;
+
+    /* Only the first 4 address bytes of an IPv4 packet mean anything. */
+    memset(a.src + 4, 0xaa, 12);
+    memset(a.dst + 4, 0x55, 12);
+    flow_key_from_packet(&a, &k, &s);
+    ck_assert_uint_eq(s, 0);
+    for (size_t i = 4; i < 16; i++) {
+        ck_assert_uint_eq(k.addr[0][i], 0);
+        ck_assert_uint_eq(k.addr[1][i], 0);
+    }
+    ck_assert_mem_eq(k.addr[0], a.src, 4);
+    ck_assert_mem_eq(k.addr[1], a.dst, 4);
+}
+END_TEST
+
+START_TEST(test_key_equal_addresses_by_port)
+{
+    struct pkt_info a = v4(PS_IPPROTO_TCP, 0x7f000001, 50000, 0x7f000001, 8080, 0);
+    struct pkt_info b = reversed(&a);
+    struct flow_key ka, kb;
+    uint8_t sa, sb;
+
+    flow_key_from_packet(&a, &ka, &sa);
+    flow_key_from_packet(&b, &kb, &sb);
+    ck_assert_mem_eq(&ka, &kb, sizeof(ka));
+    ck_assert_uint_eq(ka.port[0], 8080);
+    ck_assert_uint_eq(ka.port[1], 50000);
+    ck_assert_uint_eq(sa, 1);
+    ck_assert_uint_eq(sb, 0);
+}
+END_TEST
+
+START_TEST(test_key_equal_addresses_and_ports)
+{
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0x7f000001, 7, 0x7f000001, 7, 0);
+    struct flow_key k;
+    uint8_t s;
+
+    flow_key_from_packet(&a, &k, &s);
+    ck_assert_uint_eq(s, 0);
+    ck_assert_uint_eq(k.port[0], 7);
+    ck_assert_uint_eq(k.port[1], 7);
+}
+END_TEST
+
+START_TEST(test_keys_differ_by_proto_and_family)
+{
+    struct pkt_info tcp = v4(PS_IPPROTO_TCP, 0x0a000001, 1, 0x0a000002, 2, 0);
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 1, 0x0a000002, 2, 0);
+    struct pkt_info six = tcp;
+    struct flow_table *t = new_table(0);
+
+    six.family = 6;
+    ck_assert_ptr_nonnull(add(t, &tcp, 1, 60));
+    ck_assert_ptr_nonnull(add(t, &udp, 2, 60));
+    ck_assert_ptr_nonnull(add(t, &six, 3, 60));
+    ck_assert_uint_eq(flow_table_count(t), 3);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_key_vlan_scope)
+{
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 1000, 0x0a000002, 53, 0);
+    struct pkt_info b = a;
+    struct flow_table *t = new_table(0);
+    struct flow_key k;
+    uint8_t s;
+
+    /* Under --vlan-in-key the decoder fills pkt_info.vlan: the same 5-tuple on two VLANs. */
+    a.vlan = 10;
+    b.vlan = 20;
+    flow_key_from_packet(&a, &k, &s);
+    ck_assert_uint_eq(FLOW_KEY_VLAN(&k), 10);
+    ck_assert_uint_eq(FLOW_KEY_SCOPE(&k), PKT_SCOPE_PORTS);
+    ck_assert_ptr_ne(add(t, &a, 1, 60), add(t, &b, 2, 60));
+    ck_assert_uint_eq(flow_table_count(t), 2);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_counters_per_endpoint)
+{
+    struct pkt_info c2s = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 443, PS_TCP_ACK);
+    struct pkt_info s2c = reversed(&c2s);
+    struct flow_table *t = new_table(0);
+    struct flow *f, *g;
+
+    f = add(t, &c2s, 5000, 100);
+    ck_assert_ptr_nonnull(f);
+    g = add(t, &s2c, 7000, 1500);
+    ck_assert_ptr_eq(f, g);
+    ck_assert_ptr_eq(add(t, &s2c, 6000, 1500), f);
+    ck_assert_ptr_eq(add(t, &c2s, 9000, 40), f);
+    ck_assert_ptr_eq(add(t, &c2s, 1000, 60), f);
+
+    /* The client 10.0.0.2 sorts second: it is endpoint 1. */
+    ck_assert_uint_eq(f->first_sender, 1);
+    ck_assert_uint_eq(f->packets[1], 3);
+    ck_assert_uint_eq(f->bytes[1], 200);
+    ck_assert_uint_eq(f->packets[0], 2);
+    ck_assert_uint_eq(f->bytes[0], 3000);
+    ck_assert_int_eq(f->first_seen, 1000);
+    ck_assert_int_eq(f->last_seen, 9000);
+    ck_assert_uint_eq(f->role_seen, 0);
+    ck_assert_uint_eq(f->path_id, 0);
+    ck_assert_uint_eq(flow_table_count(t), 1);
+    ck_assert_ptr_eq(flow_table_at(t, 0), f);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_first_sender_endpoint_zero)
+{
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 53, 0x0a000002, 40001, 0);
+    struct pkt_info b = reversed(&a);
+    struct flow_table *t = new_table(0);
+    struct flow *f = add(t, &a, -5, 80);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_eq(add(t, &b, -10, 90), f);
+    ck_assert_uint_eq(f->first_sender, 0);
+    ck_assert_int_eq(f->first_seen, -10);
+    ck_assert_int_eq(f->last_seen, -5);
+    ck_assert_uint_eq(f->packets[0], 1);
+    ck_assert_uint_eq(f->packets[1], 1);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_syn_evidence)
+{
+    struct pkt_info syn = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 22, PS_TCP_SYN);
+    struct pkt_info synack = reversed(&syn);
+    struct pkt_info ack = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 22, PS_TCP_ACK);
+    struct flow_table *t = new_table(0);
+    struct flow *f;
+
+    synack.tcp_flags = PS_TCP_SYN | PS_TCP_ACK;
+    synack.hint = PKT_HINT_ACCEPT;
+    f = add(t, &ack, 1, 60);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(f->role_seen, 0);
+    add(t, &synack, 2, 60);
+    ck_assert_uint_eq(f->role_seen, FLOW_ACCEPT_FROM(0));
+    add(t, &syn, 3, 60);
+    ck_assert_uint_eq(f->role_seen, FLOW_ACCEPT_FROM(0) | FLOW_OPEN_FROM(1));
+    add(t, &ack, 4, 60);
+    ck_assert_uint_eq(f->role_seen, FLOW_ACCEPT_FROM(0) | FLOW_OPEN_FROM(1));
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_evidence_from_hint)
+{
+    struct pkt_info init = v4(PS_IPPROTO_SCTP, 0x0a000001, 3868, 0x0a000002, 3868, 0);
+    struct pkt_info init_ack = reversed(&init);
+    struct pkt_info data = init;
+    struct flow_table *t = new_table(0);
+    struct flow *f;
+
+    /* The decoder's hint is the evidence, whatever the protocol (here SCTP INIT, INIT ACK). */
+    init.hint = PKT_HINT_OPEN;
+    init_ack.hint = PKT_HINT_ACCEPT;
+    f = add(t, &init, 1, 60);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(f->role_seen, FLOW_OPEN_FROM(0));
+    ck_assert_ptr_eq(add(t, &init_ack, 2, 60), f);
+    ck_assert_uint_eq(f->role_seen, FLOW_OPEN_FROM(0) | FLOW_ACCEPT_FROM(1));
+    ck_assert_ptr_eq(add(t, &data, 3, 60), f);
+    ck_assert_uint_eq(f->role_seen, FLOW_OPEN_FROM(0) | FLOW_ACCEPT_FROM(1));
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_max_flows)
+{
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 1000, 0x0a000009, 53, 0);
+    struct pkt_info b = v4(PS_IPPROTO_UDP, 0x0a000002, 1000, 0x0a000009, 53, 0);
+    struct pkt_info c = v4(PS_IPPROTO_UDP, 0x0a000003, 1000, 0x0a000009, 53, 0);
+    struct pkt_info a_back = reversed(&a);
+    struct flow_table *t = new_table(2);
+    struct flow_key kc;
+    uint8_t sender;
+    struct flow *fa, *fb;
+
+    fa = add(t, &a, 1, 100);
+    fb = add(t, &b, 2, 100);
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_ptr_nonnull(fb);
+    ck_assert_ptr_null(add(t, &c, 3, 100));
+    ck_assert_ptr_null(add(t, &c, 4, 100));
+    ck_assert_uint_eq(flow_table_count(t), 2);
+    flow_key_from_packet(&c, &kc, &sender);
+    ck_assert_ptr_null(flow_table_lookup(t, &kc));
+
+    ck_assert_ptr_eq(add(t, &a_back, 5, 300), fa);
+    ck_assert_ptr_eq(add(t, &b, 6, 100), fb);
+    ck_assert_uint_eq(fa->packets[0] + fa->packets[1], 2);
+    ck_assert_uint_eq(fa->bytes[0] + fa->bytes[1], 400);
+    ck_assert_int_eq(fa->last_seen, 5);
+    ck_assert_uint_eq(fb->packets[0] + fb->packets[1], 2);
+    ck_assert_uint_eq(flow_table_count(t), 2);
+    flow_table_free(t);
+}
+END_TEST
+
+/* Flow i of the growth test: distinct source address and port for every i. */
+static struct pkt_info nth_flow(uint32_t i)
+{
+    return v4(i % 3 == 0 ? PS_IPPROTO_UDP : PS_IPPROTO_TCP, 0x0a000000 + i / 7,
+              (uint16_t)(1024 + i % 7), 0xc0a80001, 443, 0);
+}
+
+START_TEST(test_growth)
+{
+    struct pkt_info absent = v4(PS_IPPROTO_SCTP, 0x0a000000, 1024, 0xc0a80001, 443, 0);
+    struct flow_table *t = new_table(0);
+    struct flow_key k;
+    uint8_t sender;
+
+    for (uint32_t i = 0; i < MANY_FLOWS; i++) {
+        struct pkt_info p = nth_flow(i);
+        struct pkt_info earlier = nth_flow(i / 2);
+
+        ck_assert_ptr_nonnull(add(t, &p, (ps_time)i, 100));
+        ck_assert_uint_eq(flow_table_count(t), i + 1);
+        /* An earlier flow stays findable while the index moves to a bigger one. */
+        flow_key_from_packet(&earlier, &k, &sender);
+        ck_assert_ptr_nonnull(flow_table_lookup(t, &k));
+    }
+    for (uint32_t i = 0; i < MANY_FLOWS; i++) {
+        struct pkt_info p = nth_flow(i);
+        const struct flow *f = flow_table_at(t, i);
+
+        flow_key_from_packet(&p, &k, &sender);
+        ck_assert_mem_eq(&f->key, &k, sizeof(k));
+        ck_assert_ptr_eq(flow_table_lookup(t, &k), f);
+        ck_assert_int_eq(f->first_seen, (ps_time)i);
+    }
+    for (uint32_t i = 0; i < MANY_FLOWS; i++) {
+        struct pkt_info p = nth_flow(i);
+        struct pkt_info back = reversed(&p);
+
+        ck_assert_ptr_eq(add(t, &back, MANY_FLOWS, 50), flow_table_at(t, i));
+    }
+    ck_assert_uint_eq(flow_table_count(t), MANY_FLOWS);
+    for (uint32_t i = 0; i < MANY_FLOWS; i++) {
+        const struct flow *f = flow_table_at(t, i);
+
+        ck_assert_uint_eq(f->packets[0] + f->packets[1], 2);
+        ck_assert_uint_eq(f->bytes[0] + f->bytes[1], 150);
+    }
+    flow_key_from_packet(&absent, &k, &sender);
+    ck_assert_ptr_null(flow_table_lookup(t, &k));
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_order_independent_of_seed)
+{
+    struct flow_table *t1 = flow_table_new(0, 1), *t2 = flow_table_new(0, 0xfeedface);
+
+    ck_assert_ptr_nonnull(t1);
+    ck_assert_ptr_nonnull(t2);
+    for (uint32_t i = 0; i < 5000; i++) {
+        struct pkt_info p = nth_flow(i * 7919 % 5000);
+
+        add(t1, &p, i, 60);
+        add(t2, &p, i, 60);
+    }
+    ck_assert_uint_eq(flow_table_count(t1), 5000);
+    ck_assert_uint_eq(flow_table_count(t2), 5000);
+    for (size_t i = 0; i < 5000; i++)
+        ck_assert_mem_eq(&flow_table_at(t1, i)->key, &flow_table_at(t2, i)->key,
+                         sizeof(struct flow_key));
+    flow_table_free(t1);
+    flow_table_free(t2);
+}
+END_TEST
+
+START_TEST(test_paths)
+{
+    static const uint32_t vlan10[] = {10};
+    static const uint32_t qinq[] = {100, 10};
+    struct pkt_info bare = v4(PS_IPPROTO_UDP, 0x0a000001, 1, 0x0a000002, 2, 0);
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 3, 0x0a000002, 4, 0);
+    struct pkt_info b = v4(PS_IPPROTO_TCP, 0x0a000003, 5, 0x0a000004, 6, 0);
+    struct pkt_info c = v4(PS_IPPROTO_UDP, 0x0a000001, 7, 0x0a000002, 8, 0);
+    struct flow_table *t = new_table(0);
+    struct flow *fbare, *fa, *fb, *fc;
+    const struct encap *hops;
+    size_t len = 99;
+
+    add_vlans(&a, vlan10, 1);
+    add_vlans(&b, vlan10, 1);
+    add_vlans(&c, qinq, 2);
+    fbare = add(t, &bare, 1, 60);
+    fa = add(t, &a, 2, 60);
+    fb = add(t, &b, 3, 60);
+    fc = add(t, &c, 4, 60);
+    ck_assert_ptr_nonnull(fbare);
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_ptr_nonnull(fb);
+    ck_assert_ptr_nonnull(fc);
+
+    ck_assert_uint_eq(fbare->path_id, 0);
+    ck_assert_ptr_null(flow_table_path(t, 0, &len));
+    ck_assert_uint_eq(len, 0);
+
+    ck_assert_uint_ne(fa->path_id, 0);
+    ck_assert_uint_eq(fa->path_id, fb->path_id);
+    hops = flow_table_path(t, fa->path_id, &len);
+    ck_assert_ptr_nonnull(hops);
+    ck_assert_uint_eq(len, 1);
+    ck_assert_uint_eq(hops[0].kind, ENCAP_VLAN);
+    ck_assert(hops[0].has_id);
+    ck_assert_uint_eq(hops[0].id, 10);
+
+    ck_assert_uint_ne(fc->path_id, 0);
+    ck_assert_uint_ne(fc->path_id, fa->path_id);
+    hops = flow_table_path(t, fc->path_id, &len);
+    ck_assert_ptr_nonnull(hops);
+    ck_assert_uint_eq(len, 2);
+    ck_assert_uint_eq(hops[0].id, 100);
+    ck_assert_uint_eq(hops[1].id, 10);
+
+    len = 99;
+    ck_assert_ptr_null(flow_table_path(t, (uint16_t)(fc->path_id + 1), &len));
+    ck_assert_uint_eq(len, 0);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_path_of_first_packet)
+{
+    static const uint32_t first[] = {20};
+    static const uint32_t later[] = {30};
+    struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000001, 1, 0x0a000002, 2, 0);
+    struct pkt_info q = reversed(&p);
+    struct flow_table *t = new_table(0);
+    struct flow *f;
+    const struct encap *hops;
+    size_t len;
+
+    add_vlans(&p, first, 1);
+    add_vlans(&q, later, 1);
+    f = add(t, &p, 1, 60);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_eq(add(t, &q, 2, 60), f);
+    ck_assert_uint_eq(flow_table_count(t), 1);
+    hops = flow_table_path(t, f->path_id, &len);
+    ck_assert_uint_eq(len, 1);
+    ck_assert_uint_eq(hops[0].id, 20);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_many_paths)
+{
+    struct flow_table *t = new_table(0);
+
+    /* More distinct paths than the first allocation of the path list holds. */
+    for (uint32_t round = 0; round < 2; round++) {
+        for (uint32_t i = 0; i < 100; i++) {
+            uint32_t id = i + 1;
+            struct pkt_info p =
+                v4(PS_IPPROTO_UDP, 0x0a000001 + round, (uint16_t)i, 0x0a0000ff, 53, 0);
+            struct flow *f;
+            const struct encap *hops;
+            size_t len;
+
+            add_vlans(&p, &id, 1);
+            f = add(t, &p, i, 60);
+            ck_assert_ptr_nonnull(f);
+            ck_assert_uint_eq(f->path_id, i + 1);
+            hops = flow_table_path(t, f->path_id, &len);
+            ck_assert_uint_eq(len, 1);
+            ck_assert_uint_eq(hops[0].id, id);
+        }
+    }
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_path_ignores_unused_bytes)
+{
+    static const uint32_t vlan10[] = {10};
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 1, 0x0a000002, 2, 0);
+    struct pkt_info b;
+    struct flow_table *t = new_table(0);
+    struct flow *fa, *fb;
+
+    /*
+     * The same path from a pkt_info that was not zeroed first: only the fields (kind, id) of
+     * the n_encap hops in use may decide which path it is, not the padding between them.
+     */
+    memset(&b, 0xff, sizeof(b));
+    b.family = 4;
+    b.proto = PS_IPPROTO_UDP;
+    b.tcp_flags = 0;
+    b.sport = 3;
+    b.dport = 4;
+    memcpy(b.src, a.src, 4);
+    memcpy(b.dst, a.dst, 4);
+    add_vlans(&a, vlan10, 1);
+    add_vlans(&b, vlan10, 1);
+    fa = add(t, &a, 1, 60);
+    fb = add(t, &b, 2, 60);
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_ptr_nonnull(fb);
+    ck_assert_ptr_ne(fa, fb);
+    ck_assert_uint_eq(fa->path_id, fb->path_id);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_portless_flow)
+{
+    struct pkt_info gre = v4(PROTO_GRE, 0x0a000002, 0, 0x0a000001, 0, 0);
+    struct pkt_info back = reversed(&gre);
+    struct flow_table *t = new_table(0);
+    struct flow *f = add(t, &gre, 1, 100);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_eq(add(t, &back, 2, 100), f);
+    ck_assert_uint_eq(f->first_sender, 1);
+    ck_assert_uint_eq(f->key.port[0], 0);
+    ck_assert_uint_eq(f->key.port[1], 0);
+    flow_table_free(t);
+}
+END_TEST
+
+static Suite *flow_suite(void)
+{
+    Suite *suite = suite_create("flow");
+    TCase *keys = tcase_create("keys");
+    TCase *table = tcase_create("table");
+    TCase *paths = tcase_create("paths");
+
+    tcase_add_test(keys, test_key_both_directions);
+    tcase_add_test(keys, test_key_ipv6_both_directions);
+    tcase_add_test(keys, test_key_ipv4_tail_zero);
+    tcase_add_test(keys, test_key_equal_addresses_by_port);
+    tcase_add_test(keys, test_key_equal_addresses_and_ports);
+    tcase_add_test(keys, test_keys_differ_by_proto_and_family);
+    tcase_add_test(keys, test_key_vlan_scope);
+    suite_add_tcase(suite, keys);
+
+    tcase_set_timeout(table, 120);
+    tcase_add_test(table, test_counters_per_endpoint);
+    tcase_add_test(table, test_first_sender_endpoint_zero);
+    tcase_add_test(table, test_syn_evidence);
+    tcase_add_test(table, test_evidence_from_hint);
+    tcase_add_test(table, test_max_flows);
+    tcase_add_test(table, test_growth);
+    tcase_add_test(table, test_order_independent_of_seed);
+    tcase_add_test(table, test_portless_flow);
+    suite_add_tcase(suite, table);
+
+    tcase_add_test(paths, test_paths);
+    tcase_add_test(paths, test_path_of_first_packet);
+    tcase_add_test(paths, test_many_paths);
+    tcase_add_test(paths, test_path_ignores_unused_bytes);
+    suite_add_tcase(suite, paths);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(flow_suite());
+    int failed;
+
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

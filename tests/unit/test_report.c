@@ -1,0 +1,1042 @@
+/*
+ * test_report.c - unit tests for src/report*.c: the client/server role ladder one rung at a time,
+ * the services and client-host tables, flow order, the JSON writer's shape and bytes, times, and
+ * the text writer.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* open_memstream, mkstemp, fdopen */
+#endif
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "report.h"
+
+#define TCP PS_IPPROTO_TCP
+#define UDP PS_IPPROTO_UDP
+#define GRE 47
+
+#define SYN    PS_TCP_SYN
+#define SYNACK (PS_TCP_SYN | PS_TCP_ACK)
+#define ACK    PS_TCP_ACK
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+/* A table, its input and totals, and the report built over them. */
+struct fixture {
+    struct flow_table *table;
+    struct report_input input;
+    struct report_totals totals;
+    struct report_settings settings;
+    struct report report;
+};
+
+static void fixture_init(struct fixture *fx, const char *ephemeral)
+{
+    char err[PS_ERRBUF_SIZE];
+
+    memset(fx, 0, sizeof(*fx));
+    fx->table = flow_table_new(0, 42);
+    ck_assert_ptr_nonnull(fx->table);
+    fx->input.path = "test.pcap";
+    fx->input.format = "pcap";
+    fx->input.linktypes[0] = 1;
+    fx->input.n_linktypes = 1;
+    fx->input.complete = true;
+    ck_assert_msg(ports_parse_ephemeral(ephemeral, &fx->settings.ephemeral, err, sizeof(err)) == 0,
+                  "%s", err);
+}
+
+static void fixture_free(struct fixture *fx)
+{
+    report_release(&fx->report);
+    flow_table_free(fx->table);
+}
+
+static void parse_addr(uint8_t family, const char *text, uint8_t *out)
+{
+    memset(out, 0, 16);
+    ck_assert_int_eq(inet_pton(family == 6 ? AF_INET6 : AF_INET, text, out), 1);
+}
+
+/* What the decoder concludes from TCP flags: SYN opens, SYN+ACK accepts. */
+static uint8_t tcp_hint(uint8_t proto, uint8_t flags)
+{
+    if (proto != TCP)
+        return PKT_HINT_NONE;
+    switch (flags & SYNACK) {
+    case SYN:
+        return PKT_HINT_OPEN;
+    case SYNACK:
+        return PKT_HINT_ACCEPT;
+    default:
+        return PKT_HINT_NONE;
+    }
+}
+
+/* Adds one packet to the table, as the analyzer would, and counts it in the totals. */
+static void send_pkt(struct fixture *fx, uint8_t proto, const char *src, uint16_t sport,
+                     const char *dst, uint16_t dport, uint8_t flags, ps_time ts, uint32_t len)
+{
+    struct pkt_info p;
+    uint8_t sender;
+
+    memset(&p, 0, sizeof(p));
+    p.family = strchr(src, ':') != NULL ? 6 : 4;
+    p.proto = proto;
+    p.tcp_flags = flags;
+    p.hint = tcp_hint(proto, flags);
+    p.sport = sport;
+    p.dport = dport;
+    parse_addr(p.family, src, p.src);
+    parse_addr(p.family, dst, p.dst);
+    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, ts, len, &sender));
+    if (fx->input.packets == 0 || ts < fx->input.first_seen)
+        fx->input.first_seen = ts;
+    if (fx->input.packets == 0 || ts > fx->input.last_seen)
+        fx->input.last_seen = ts;
+    fx->input.packets++;
+    fx->input.bytes += len;
+    fx->totals.packets++;
+    fx->totals.bytes += len;
+    fx->totals.flow_packets++;
+    fx->totals.flow_bytes += len;
+}
+
+static void build(struct fixture *fx)
+{
+    ck_assert_int_eq(
+        report_build(&fx->report, &fx->input, 1, &fx->totals, &fx->settings, fx->table), 0);
+}
+
+/* The one flow of the report, with its client and server ports checked. */
+static const struct report_flow *only_flow(const struct fixture *fx, uint16_t client_port,
+                                           uint16_t server_port, enum role_reason reason)
+{
+    const struct report_flow *rf;
+
+    ck_assert_uint_eq(fx->report.n_flows, 1);
+    rf = &fx->report.flows[0];
+    ck_assert_str_eq(report_role_reason_name(rf->reason, rf->flow->key.proto),
+                     report_role_reason_name(reason, rf->flow->key.proto));
+    ck_assert_uint_eq(rf->flow->key.port[rf->client], client_port);
+    ck_assert_uint_eq(rf->flow->key.port[!rf->client], server_port);
+    return rf;
+}
+
+static void assert_client_addr(const struct report_flow *rf, const char *addr)
+{
+    char buf[64];
+
+    report_format_addr(rf->flow->key.family, rf->flow->key.addr[rf->client], buf, sizeof(buf));
+    ck_assert_str_eq(buf, addr);
+}
+
+static size_t count_bits(uint32_t mask)
+{
+    size_t n = 0;
+
+    for (; mask != 0; mask &= mask - 1)
+        n++;
+    return n;
+}
+
+static void assert_unnamed(uint8_t proto, uint16_t port)
+{
+    ck_assert_msg(ports_service_name(NULL, proto, port) == NULL, "%u/%u has a name", port, proto);
+}
+
+static void assert_named(uint8_t proto, uint16_t port)
+{
+    ck_assert_msg(ports_service_name(NULL, proto, port) != NULL, "%u/%u has no name", port, proto);
+}
+
+START_TEST(test_role_names)
+{
+    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, TCP), "syn");
+    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, TCP), "syn-ack");
+    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, PS_IPPROTO_SCTP), "init");
+    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, PS_IPPROTO_SCTP), "init-ack");
+    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, PS_IPPROTO_ICMP), "echo-request");
+    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, PS_IPPROTO_ICMPV6), "echo-reply");
+    ck_assert_str_eq(report_role_reason_name(ROLE_SERVICE, UDP), "service");
+    ck_assert_str_eq(report_role_reason_name(ROLE_EPHEMERAL, UDP), "ephemeral");
+    ck_assert_str_eq(report_role_reason_name(ROLE_LOWER_PORT, UDP), "lower-port");
+    ck_assert_str_eq(report_role_reason_name(ROLE_SYMMETRIC, UDP), "symmetric");
+    ck_assert_str_eq(report_role_reason_name(ROLE_FIRST_SENDER, GRE), "first-sender");
+}
+END_TEST
+
+START_TEST(test_role_syn)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    /* Every later rung would call port 80 the server: the SYN outranks them all. */
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.2", 50000, "10.0.0.1", 80, ACK, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.2", 50000, SYN, 2, 60);
+    build(&fx);
+    rf = only_flow(&fx, 80, 50000, ROLE_OPEN);
+    assert_client_addr(rf, "10.0.0.1");
+    ck_assert_ptr_null(rf->service);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_syn_ack)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.1", 50000, "10.0.0.2", 80, SYNACK, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 80, "10.0.0.1", 50000, ACK, 2, 60);
+    build(&fx);
+    rf = only_flow(&fx, 80, 50000, ROLE_ACCEPT);
+    assert_client_addr(rf, "10.0.0.2");
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_syn_both_ways)
+{
+    struct fixture fx;
+
+    /* A simultaneous open is no evidence either way: the next rungs decide. */
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.1", 22, "10.0.0.2", 40001, SYN, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 40001, "10.0.0.1", 22, SYN, 2, 60);
+    assert_named(TCP, 22);
+    assert_unnamed(TCP, 40001);
+    build(&fx);
+    only_flow(&fx, 40001, 22, ROLE_SERVICE);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_service)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    assert_named(UDP, 53);
+    assert_unnamed(UDP, 40001);
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, UDP, "10.0.0.1", 53, "10.0.0.2", 40001, 0, 1, 90);
+    build(&fx);
+    rf = only_flow(&fx, 40001, 53, ROLE_SERVICE);
+    assert_client_addr(rf, "10.0.0.2");
+    ck_assert_str_eq(rf->service, ports_service_name(NULL, UDP, 53));
+    ck_assert_str_eq(rf->service_alias, ports_service_alias(rf->service));
+    ck_assert_uint_eq(rf->client_ephemeral, ports_ephemeral_mask(40001));
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_service_from_overlay)
+{
+    struct fixture fx;
+    struct ports_services *services = ports_services_new();
+    char path[] = "/tmp/test_report_XXXXXX";
+    char err[PS_ERRBUF_SIZE] = "";
+    int fd = mkstemp(path);
+    FILE *f;
+    const struct report_flow *rf;
+
+    ck_assert_ptr_nonnull(services);
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("mygame 40002/udp\n", f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_msg(ports_services_load(services, path, err, sizeof(err)) == 0, "%s", err);
+    unlink(path);
+
+    assert_unnamed(UDP, 40001);
+    assert_unnamed(UDP, 40002);
+    fixture_init(&fx, "iana");
+    fx.settings.services = services;
+    send_pkt(&fx, UDP, "10.0.0.1", 40002, "10.0.0.2", 40001, 0, 1, 90);
+    build(&fx);
+    rf = only_flow(&fx, 40001, 40002, ROLE_SERVICE);
+    ck_assert_str_eq(rf->service, "mygame");
+    fixture_free(&fx);
+    ports_services_free(services);
+}
+END_TEST
+
+START_TEST(test_role_ephemeral)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    /* The ephemeral port is the lower one, so the next rung would pick the other way. */
+    assert_unnamed(UDP, 31000);
+    assert_unnamed(UDP, 40001);
+    fixture_init(&fx, "30000-31500");
+    send_pkt(&fx, UDP, "10.0.0.1", 40001, "10.0.0.2", 31000, 0, 1, 90);
+    build(&fx);
+    rf = only_flow(&fx, 31000, 40001, ROLE_EPHEMERAL);
+    assert_client_addr(rf, "10.0.0.2");
+    ck_assert_ptr_null(rf->service);
+    ck_assert_ptr_null(rf->service_alias);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_ephemeral_iana)
+{
+    struct fixture fx;
+
+    assert_unnamed(TCP, 50001);
+    assert_unnamed(TCP, 40001);
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.1", 40001, "10.0.0.2", 50001, ACK, 1, 90);
+    build(&fx);
+    only_flow(&fx, 50001, 40001, ROLE_EPHEMERAL);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_lower_port)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    assert_unnamed(UDP, 40001);
+    assert_unnamed(UDP, 40002);
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, UDP, "10.0.0.2", 40001, "10.0.0.1", 40002, 0, 1, 90);
+    build(&fx);
+    rf = only_flow(&fx, 40002, 40001, ROLE_LOWER_PORT);
+    assert_client_addr(rf, "10.0.0.1");
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_lower_port_both_ephemeral)
+{
+    struct fixture fx;
+
+    assert_unnamed(UDP, 50001);
+    assert_unnamed(UDP, 60001);
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, UDP, "10.0.0.1", 50001, "10.0.0.2", 60001, 0, 1, 90);
+    build(&fx);
+    only_flow(&fx, 60001, 50001, ROLE_LOWER_PORT);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_symmetric)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    /* Both ports are named: equal ports are decided before names are looked at. */
+    assert_named(UDP, 123);
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, UDP, "10.0.0.2", 123, "10.0.0.1", 123, 0, 1, 90);
+    send_pkt(&fx, UDP, "10.0.0.1", 123, "10.0.0.2", 123, 0, 2, 90);
+    build(&fx);
+    rf = only_flow(&fx, 123, 123, ROLE_SYMMETRIC);
+    assert_client_addr(rf, "10.0.0.2");
+    ck_assert_str_eq(rf->service, ports_service_name(NULL, UDP, 123));
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_role_first_sender)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, GRE, "10.0.0.2", 0, "10.0.0.1", 0, 0, 1, 90);
+    send_pkt(&fx, GRE, "10.0.0.1", 0, "10.0.0.2", 0, 0, 2, 90);
+    build(&fx);
+    rf = only_flow(&fx, 0, 0, ROLE_FIRST_SENDER);
+    assert_client_addr(rf, "10.0.0.2");
+    ck_assert_uint_eq(rf->client, rf->flow->first_sender);
+    ck_assert_ptr_null(rf->service);
+    ck_assert_uint_eq(rf->client_ephemeral, 0);
+    ck_assert_uint_eq(fx.report.flows_other, 1);
+    ck_assert_uint_eq(fx.report.n_services, 0);
+    ck_assert_uint_eq(fx.report.n_clients, 0);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_services)
+{
+    struct fixture fx;
+    const struct report_service *s;
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.10", 50000, "10.0.0.1", 80, SYN, 1, 100);
+    send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.10", 50000, SYNACK, 2, 1500);
+    send_pkt(&fx, TCP, "10.0.0.10", 50000, "10.0.0.1", 80, ACK, 3, 100);
+    send_pkt(&fx, TCP, "10.0.0.10", 50001, "10.0.0.3", 80, SYN, 4, 60);
+    send_pkt(&fx, TCP, "10.0.0.11", 50000, "10.0.0.1", 80, SYN, 5, 60);
+    send_pkt(&fx, UDP, "10.0.0.10", 50002, "10.0.0.2", 53, 0, 6, 80);
+    send_pkt(&fx, TCP, "10.0.0.11", 50003, "10.0.0.2", 53, SYN, 7, 70);
+    send_pkt(&fx, GRE, "10.0.0.10", 0, "10.0.0.1", 0, 0, 8, 500);
+    build(&fx);
+
+    ck_assert_uint_eq(fx.report.n_flows, 6);
+    ck_assert_uint_eq(fx.report.flows_tcp, 4);
+    ck_assert_uint_eq(fx.report.flows_udp, 1);
+    ck_assert_uint_eq(fx.report.flows_other, 1);
+    ck_assert_uint_eq(fx.report.n_services, 3);
+
+    s = &fx.report.services[0];
+    ck_assert_uint_eq(s->port, 53);
+    ck_assert_uint_eq(s->proto, TCP);
+    ck_assert_uint_eq(s->flows, 1);
+    ck_assert_uint_eq(s->packets, 1);
+    ck_assert_uint_eq(s->bytes, 70);
+    ck_assert_uint_eq(s->clients, 1);
+    ck_assert_str_eq(s->service, ports_service_name(NULL, TCP, 53));
+
+    s = &fx.report.services[1];
+    ck_assert_uint_eq(s->port, 53);
+    ck_assert_uint_eq(s->proto, UDP);
+    ck_assert_uint_eq(s->flows, 1);
+    ck_assert_uint_eq(s->bytes, 80);
+    ck_assert_uint_eq(s->clients, 1);
+
+    s = &fx.report.services[2];
+    ck_assert_uint_eq(s->port, 80);
+    ck_assert_uint_eq(s->proto, TCP);
+    ck_assert_uint_eq(s->flows, 3);
+    ck_assert_uint_eq(s->packets, 5);
+    ck_assert_uint_eq(s->bytes, 1820);
+    ck_assert_uint_eq(s->clients, 2);
+    ck_assert_str_eq(s->service, ports_service_name(NULL, TCP, 80));
+    ck_assert_str_eq(s->service_alias, ports_service_alias(s->service));
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_services_unnamed)
+{
+    struct fixture fx;
+
+    assert_unnamed(UDP, 40001);
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, UDP, "10.0.0.1", 40001, "10.0.0.2", 40002, 0, 1, 90);
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_services, 1);
+    ck_assert_uint_eq(fx.report.services[0].port, 40001);
+    ck_assert_ptr_null(fx.report.services[0].service);
+    ck_assert_ptr_null(fx.report.services[0].service_alias);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_clients)
+{
+    struct fixture fx;
+    const struct report_client *c;
+    char buf[64];
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.12", 1025, "10.0.0.1", 80, SYN, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.12", 1025, "10.0.0.2", 80, SYN, 2, 60);
+    send_pkt(&fx, TCP, "10.0.0.12", 5000, "10.0.0.1", 443, SYN, 3, 60);
+    send_pkt(&fx, TCP, "2001:db8::5", 50000, "2001:db8::1", 443, SYN, 4, 60);
+    send_pkt(&fx, TCP, "10.0.0.3", 60001, "10.0.0.1", 22, SYN, 5, 60);
+    send_pkt(&fx, TCP, "10.0.0.3", 50000, "10.0.0.1", 22, SYN, 6, 60);
+    build(&fx);
+
+    ck_assert_uint_eq(fx.report.n_clients, 3);
+    c = &fx.report.clients[0];
+    ck_assert_str_eq(report_format_addr(c->family, c->addr, buf, sizeof(buf)), "10.0.0.3");
+    ck_assert_uint_eq(c->flows, 2);
+    ck_assert_uint_eq(c->ports, 2);
+    ck_assert_uint_eq(c->port_lo, 50000);
+    ck_assert_uint_eq(c->port_hi, 60001);
+    ck_assert_uint_eq(c->in_range, 2);
+    ck_assert_uint_eq(c->ephemeral_all, ports_ephemeral_mask(50000) & ports_ephemeral_mask(60001));
+
+    c = &fx.report.clients[1];
+    ck_assert_str_eq(report_format_addr(c->family, c->addr, buf, sizeof(buf)), "10.0.0.12");
+    ck_assert_uint_eq(c->flows, 3);
+    ck_assert_uint_eq(c->ports, 2);
+    ck_assert_uint_eq(c->port_lo, 1025);
+    ck_assert_uint_eq(c->port_hi, 5000);
+    ck_assert_uint_eq(c->in_range, 0);
+    ck_assert_uint_eq(c->ephemeral_all, ports_ephemeral_mask(1025) & ports_ephemeral_mask(5000));
+    ck_assert_uint_ne(c->ephemeral_all, 0);
+
+    c = &fx.report.clients[2];
+    ck_assert_uint_eq(c->family, 6);
+    ck_assert_str_eq(report_format_addr(c->family, c->addr, buf, sizeof(buf)), "2001:db8::5");
+    ck_assert_uint_eq(c->flows, 1);
+    ck_assert_uint_eq(c->ports, 1);
+    ck_assert_uint_eq(c->port_lo, 50000);
+    ck_assert_uint_eq(c->port_hi, 50000);
+    ck_assert_uint_eq(c->in_range, 1);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_clients_range_in_force)
+{
+    struct fixture fx;
+
+    fixture_init(&fx, "windows-xp");
+    send_pkt(&fx, TCP, "10.0.0.12", 1025, "10.0.0.1", 80, SYN, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.12", 50000, "10.0.0.1", 80, SYN, 2, 60);
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_clients, 1);
+    ck_assert_uint_eq(fx.report.clients[0].in_range, 1);
+    ck_assert_uint_eq(fx.report.clients[0].ephemeral_all,
+                      ports_ephemeral_mask(1025) & ports_ephemeral_mask(50000));
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_flow_order)
+{
+    struct fixture fx;
+    const struct report_flow *flows;
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, UDP, "10.0.0.1", 50000, "10.0.0.9", 53, 0, 300, 60);
+    send_pkt(&fx, UDP, "10.0.0.2", 50000, "10.0.0.9", 53, 0, 100, 60);
+    send_pkt(&fx, UDP, "10.0.0.4", 50000, "10.0.0.9", 53, 0, 200, 60);
+    send_pkt(&fx, UDP, "10.0.0.3", 50000, "10.0.0.9", 53, 0, 100, 60);
+    send_pkt(&fx, UDP, "10.0.0.5", 50000, "10.0.0.9", 53, 0, 500, 60);
+    /* A later packet of the last flow is older than all others: it now comes first. */
+    send_pkt(&fx, UDP, "10.0.0.9", 53, "10.0.0.5", 50000, 0, 50, 60);
+    build(&fx);
+
+    ck_assert_uint_eq(fx.report.n_flows, 5);
+    flows = fx.report.flows;
+    ck_assert_int_eq(flows[0].flow->first_seen, 50);
+    ck_assert_uint_eq(flows[0].flow->key.addr[0][3], 5);
+    ck_assert_int_eq(flows[1].flow->first_seen, 100);
+    ck_assert_uint_eq(flows[1].flow->key.addr[0][3], 2);
+    ck_assert_int_eq(flows[2].flow->first_seen, 100);
+    ck_assert_uint_eq(flows[2].flow->key.addr[0][3], 3);
+    ck_assert_int_eq(flows[3].flow->first_seen, 200);
+    ck_assert_int_eq(flows[4].flow->first_seen, 300);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_empty_report)
+{
+    struct fixture fx;
+
+    fixture_init(&fx, "iana");
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_flows, 0);
+    ck_assert_uint_eq(fx.report.n_services, 0);
+    ck_assert_uint_eq(fx.report.n_clients, 0);
+    fixture_free(&fx);
+}
+END_TEST
+
+/* Writes the report as JSON into a malloc'd string. */
+static char *write_json(const struct report *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(report_write_json(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_uint_eq(strlen(text), len);
+    return text;
+}
+
+static char *write_text(const struct report *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(report_write_text(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    return text;
+}
+
+static json_t *parse(const char *text)
+{
+    json_error_t error;
+    json_t *doc = json_loads(text, 0, &error);
+
+    ck_assert_msg(doc != NULL, "line %d: %s", error.line, error.text);
+    return doc;
+}
+
+/* The writer's bytes must be what jansson writes for the whole document at once. */
+static void assert_canonical(const char *text)
+{
+    json_t *doc = parse(text);
+    char *dumped = json_dumps(doc, DUMP_FLAGS);
+
+    ck_assert_ptr_nonnull(dumped);
+    ck_assert_uint_eq(strlen(text), strlen(dumped) + 1);
+    ck_assert_int_eq(strncmp(text, dumped, strlen(dumped)), 0);
+    ck_assert_str_eq(text + strlen(dumped), "\n");
+    free(dumped);
+    json_decref(doc);
+}
+
+static json_t *member(const json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    ck_assert_msg(v != NULL, "no \"%s\"", key);
+    return v;
+}
+
+static void assert_keys(const json_t *obj, const char *const *keys, size_t n)
+{
+    ck_assert(json_is_object(obj));
+    ck_assert_uint_eq(json_object_size(obj), n);
+    for (size_t i = 0; i < n; i++)
+        member(obj, keys[i]);
+}
+
+static json_int_t int_member(const json_t *obj, const char *key)
+{
+    json_t *v = member(obj, key);
+
+    ck_assert_msg(json_is_integer(v), "\"%s\" is not an integer", key);
+    return json_integer_value(v);
+}
+
+static const char *str_member(const json_t *obj, const char *key)
+{
+    json_t *v = member(obj, key);
+
+    ck_assert_msg(json_is_string(v), "\"%s\" is not a string", key);
+    return json_string_value(v);
+}
+
+/* Three flows: TCP over a VLAN and VXLAN, UDP over IPv6, GRE; and an unnamed protocol. */
+static void fill_mixed(struct fixture *fx, ps_time base)
+{
+    struct pkt_info p;
+    uint8_t sender;
+
+    memset(&p, 0, sizeof(p));
+    p.family = 4;
+    p.proto = TCP;
+    p.tcp_flags = SYN;
+    p.hint = PKT_HINT_OPEN;
+    p.sport = 50000;
+    p.dport = 443;
+    parse_addr(4, "10.0.0.2", p.src);
+    parse_addr(4, "10.0.0.1", p.dst);
+    p.n_encap = 2;
+    p.encap[0].kind = ENCAP_VLAN;
+    p.encap[0].has_id = true;
+    p.encap[0].id = 10;
+    p.encap[1].kind = ENCAP_VXLAN;
+    p.encap[1].has_id = true;
+    p.encap[1].id = 4242;
+    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, base, 74, &sender));
+    fx->totals.packets++;
+    fx->totals.bytes += 74;
+    fx->totals.flow_packets++;
+    fx->totals.flow_bytes += 74;
+    fx->input.packets++;
+    fx->input.bytes += 74;
+    fx->input.first_seen = base;
+
+    send_pkt(fx, TCP, "10.0.0.1", 443, "10.0.0.2", 50000, SYNACK, base + 1500000, 74);
+    send_pkt(fx, TCP, "10.0.0.2", 50000, "10.0.0.1", 443, ACK, base + 123456789, 1514);
+    send_pkt(fx, UDP, "2001:db8::2", 40001, "2001:db8::1", 53, 0, base + 2000000000, 90);
+    send_pkt(fx, GRE, "10.0.0.2", 0, "10.0.0.1", 0, 0, base + 2000000001, 120);
+    send_pkt(fx, 253, "10.0.0.9", 0, "10.0.0.1", 0, 0, base + 2000000002, 64);
+    fx->totals.packets += 3;
+    fx->totals.bytes += 300;
+    fx->totals.skipped_packets[PS_SKIP_NON_IP] = 2;
+    fx->totals.skipped_bytes[PS_SKIP_NON_IP] = 120;
+    fx->totals.skipped_packets[PS_SKIP_FRAGMENT] = 1;
+    fx->totals.skipped_bytes[PS_SKIP_FRAGMENT] = 180;
+}
+
+START_TEST(test_json_shape)
+{
+    static const char *const top_keys[] = {"schema_version", "generator", "settings", "inputs",
+                                           "summary",        "flows",     "services", "clients"};
+    static const char *const flow_keys[] = {
+        "id",        "proto",    "ip_version", "client", "server", "role_reason", "first_seen",
+        "last_seen", "duration", "packets",    "bytes",  "encap",  "icmp",        "icmp_errors"};
+    static const char *const client_keys[] = {"ip", "port", "port_class", "ephemeral",
+                                              "in_ephemeral_range"};
+    static const char *const server_keys[] = {"ip", "port", "port_class", "service",
+                                              "service_alias"};
+    static const char *const dir_keys[] = {"c2s", "s2c"};
+    struct fixture fx;
+    json_t *doc, *flows, *flow, *client, *server, *summary, *reasons, *encap;
+    char *text;
+
+    fixture_init(&fx, "iana");
+    fill_mixed(&fx, 1700000000000000000);
+    build(&fx);
+    text = write_json(&fx.report);
+    doc = parse(text);
+
+    assert_keys(doc, top_keys, sizeof(top_keys) / sizeof(top_keys[0]));
+    ck_assert_int_eq(int_member(doc, "schema_version"), 1);
+    ck_assert_str_eq(str_member(member(doc, "generator"), "name"), PACKAGE_NAME);
+    ck_assert_str_eq(str_member(member(doc, "generator"), "version"), PACKAGE_VERSION);
+    ck_assert_str_eq(str_member(member(member(doc, "settings"), "ephemeral_range"), "name"),
+                     "iana");
+    ck_assert_uint_eq(json_array_size(member(member(doc, "settings"), "ephemeral_profiles")),
+                      ports_ephemeral_profile_count);
+    ck_assert_uint_eq(json_array_size(member(doc, "inputs")), 1);
+    ck_assert_str_eq(str_member(json_array_get(member(doc, "inputs"), 0), "path"), "test.pcap");
+
+    summary = member(doc, "summary");
+    ck_assert_int_eq(int_member(summary, "packets"), 9);
+    ck_assert_int_eq(int_member(summary, "bytes"), 74 + 74 + 1514 + 90 + 120 + 64 + 300);
+    ck_assert_int_eq(int_member(member(summary, "in_flows"), "packets"), 6);
+    ck_assert_int_eq(int_member(member(summary, "flows"), "total"), 4);
+    ck_assert_int_eq(int_member(member(summary, "flows"), "tcp"), 1);
+    ck_assert_int_eq(int_member(member(summary, "flows"), "udp"), 1);
+    ck_assert_int_eq(int_member(member(summary, "flows"), "other"), 2);
+    ck_assert_int_eq(int_member(member(summary, "skipped"), "packets"), 3);
+    ck_assert_int_eq(int_member(member(summary, "skipped"), "bytes"), 300);
+    reasons = member(member(summary, "skipped"), "reasons");
+    ck_assert_uint_eq(json_object_size(reasons), PS_SKIP__COUNT - 1);
+    for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++)
+        member(reasons, ps_skip_name((enum ps_skip)i));
+    ck_assert_int_eq(int_member(reasons, ps_skip_name(PS_SKIP_NON_IP)), 2);
+    ck_assert_int_eq(int_member(reasons, ps_skip_name(PS_SKIP_FRAGMENT)), 1);
+    ck_assert_int_eq(int_member(member(member(summary, "skipped"), "reason_bytes"),
+                                ps_skip_name(PS_SKIP_FRAGMENT)),
+                     180);
+
+    flows = member(doc, "flows");
+    ck_assert_uint_eq(json_array_size(flows), 4);
+    for (size_t i = 0; i < json_array_size(flows); i++) {
+        flow = json_array_get(flows, i);
+        assert_keys(flow, flow_keys, sizeof(flow_keys) / sizeof(flow_keys[0]));
+        assert_keys(member(flow, "client"), client_keys,
+                    sizeof(client_keys) / sizeof(client_keys[0]));
+        assert_keys(member(flow, "server"), server_keys,
+                    sizeof(server_keys) / sizeof(server_keys[0]));
+        assert_keys(member(flow, "packets"), dir_keys, 2);
+        assert_keys(member(flow, "bytes"), dir_keys, 2);
+        ck_assert_int_eq(int_member(flow, "id"), (json_int_t)i + 1);
+        ck_assert(json_is_array(member(flow, "encap")));
+    }
+
+    flow = json_array_get(flows, 0);
+    client = member(flow, "client");
+    server = member(flow, "server");
+    ck_assert_str_eq(str_member(flow, "proto"), "tcp");
+    ck_assert_int_eq(int_member(flow, "ip_version"), 4);
+    ck_assert_str_eq(str_member(client, "ip"), "10.0.0.2");
+    ck_assert_int_eq(int_member(client, "port"), 50000);
+    ck_assert_str_eq(str_member(client, "port_class"), "dynamic");
+    ck_assert_uint_eq(json_array_size(member(client, "ephemeral")),
+                      count_bits(ports_ephemeral_mask(50000)));
+    ck_assert(json_is_true(member(client, "in_ephemeral_range")));
+    ck_assert_str_eq(str_member(server, "ip"), "10.0.0.1");
+    ck_assert_int_eq(int_member(server, "port"), 443);
+    ck_assert_str_eq(str_member(server, "port_class"), "well-known");
+    ck_assert_str_eq(str_member(server, "service"), ports_service_name(NULL, TCP, 443));
+    ck_assert_str_eq(str_member(server, "service_alias"),
+                     ports_service_alias(ports_service_name(NULL, TCP, 443)));
+    ck_assert_str_eq(str_member(flow, "role_reason"), "syn");
+    ck_assert_str_eq(str_member(flow, "first_seen"), "2023-11-14T22:13:20.000000Z");
+    ck_assert_str_eq(str_member(flow, "last_seen"), "2023-11-14T22:13:20.123456Z");
+    ck_assert(json_is_real(member(flow, "duration")));
+    ck_assert_double_eq_tol(json_real_value(member(flow, "duration")), 0.123456, 1e-12);
+    ck_assert_int_eq(int_member(member(flow, "packets"), "c2s"), 2);
+    ck_assert_int_eq(int_member(member(flow, "packets"), "s2c"), 1);
+    ck_assert_int_eq(int_member(member(flow, "bytes"), "c2s"), 74 + 1514);
+    ck_assert_int_eq(int_member(member(flow, "bytes"), "s2c"), 74);
+    encap = member(flow, "encap");
+    ck_assert_uint_eq(json_array_size(encap), 2);
+    ck_assert_str_eq(json_string_value(json_array_get(encap, 0)), "vlan:10");
+    ck_assert_str_eq(json_string_value(json_array_get(encap, 1)), "vxlan:4242");
+
+    flow = json_array_get(flows, 1);
+    ck_assert_str_eq(str_member(flow, "proto"), "udp");
+    ck_assert_int_eq(int_member(flow, "ip_version"), 6);
+    ck_assert_str_eq(str_member(member(flow, "client"), "ip"), "2001:db8::2");
+    ck_assert(json_is_false(member(member(flow, "client"), "in_ephemeral_range")));
+    ck_assert_str_eq(str_member(flow, "role_reason"), "service");
+    ck_assert_uint_eq(json_array_size(member(flow, "encap")), 0);
+
+    flow = json_array_get(flows, 2);
+    client = member(flow, "client");
+    server = member(flow, "server");
+    ck_assert_str_eq(str_member(flow, "proto"), "gre");
+    ck_assert_str_eq(str_member(flow, "role_reason"), "first-sender");
+    ck_assert_int_eq(int_member(client, "port"), 0);
+    ck_assert(json_is_null(member(client, "port_class")));
+    ck_assert_uint_eq(json_array_size(member(client, "ephemeral")), 0);
+    ck_assert(json_is_false(member(client, "in_ephemeral_range")));
+    ck_assert(json_is_null(member(server, "port_class")));
+    ck_assert(json_is_null(member(server, "service")));
+    ck_assert(json_is_null(member(server, "service_alias")));
+
+    ck_assert_int_eq(int_member(json_array_get(flows, 3), "proto"), 253);
+
+    ck_assert_uint_eq(json_array_size(member(doc, "services")), 2);
+    ck_assert_uint_eq(json_array_size(member(doc, "clients")), 2);
+    json_decref(doc);
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_json_canonical_micro)
+{
+    struct fixture fx;
+    char *text;
+
+    fixture_init(&fx, "linux");
+    fill_mixed(&fx, 1700000000000000000);
+    build(&fx);
+    text = write_json(&fx.report);
+    assert_canonical(text);
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_json_canonical_nano)
+{
+    struct fixture fx;
+    json_t *doc, *flow;
+    char *text;
+
+    fixture_init(&fx, "32768-61000");
+    fx.input.nanosecond = true;
+    fill_mixed(&fx, 1700000000000000001);
+    build(&fx);
+    text = write_json(&fx.report);
+    assert_canonical(text);
+    doc = parse(text);
+    flow = json_array_get(member(doc, "flows"), 0);
+    ck_assert_str_eq(str_member(flow, "first_seen"), "2023-11-14T22:13:20.000000001Z");
+    ck_assert_str_eq(str_member(flow, "last_seen"), "2023-11-14T22:13:20.123456790Z");
+    ck_assert_double_eq_tol(json_real_value(member(flow, "duration")), 0.123456789, 1e-12);
+    ck_assert(json_is_null(member(member(member(doc, "settings"), "ephemeral_range"), "name")));
+    json_decref(doc);
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_json_canonical_empty)
+{
+    struct fixture fx;
+    json_t *doc;
+    char *text;
+
+    fixture_init(&fx, "iana");
+    fx.input.complete = false;
+    fx.input.format = NULL;
+    fx.input.n_linktypes = 0;
+    snprintf(fx.input.error, sizeof(fx.input.error), "truncated \"header\"\tat byte 3");
+    build(&fx);
+    text = write_json(&fx.report);
+    assert_canonical(text);
+    doc = parse(text);
+    ck_assert_uint_eq(json_array_size(member(doc, "flows")), 0);
+    ck_assert(json_is_null(member(json_array_get(member(doc, "inputs"), 0), "first_seen")));
+    ck_assert(json_is_null(member(json_array_get(member(doc, "inputs"), 0), "format")));
+    ck_assert_str_eq(str_member(json_array_get(member(doc, "inputs"), 0), "error"),
+                     "truncated \"header\"\tat byte 3");
+    json_decref(doc);
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_json_non_utf8_path)
+{
+    struct fixture fx;
+    json_t *doc;
+    char *text;
+
+    /* File names on Linux are bytes: a Latin-1 name must not stop the report being written. */
+    fixture_init(&fx, "iana");
+    fx.input.path = "caf\xe9.pcap";
+    send_pkt(&fx, UDP, "10.0.0.1", 40001, "10.0.0.2", 53, 0, 1, 90);
+    build(&fx);
+    text = write_json(&fx.report);
+    doc = parse(text);
+    ck_assert_uint_eq(json_array_size(member(doc, "flows")), 1);
+    ck_assert_str_eq(str_member(json_array_get(member(doc, "inputs"), 0), "path"),
+                     "caf\xef\xbf\xbd.pcap");
+    json_decref(doc);
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_format_time)
+{
+    char buf[64];
+
+    ck_assert_str_eq(report_format_time(0, false, buf, sizeof(buf)), "1970-01-01T00:00:00.000000Z");
+    ck_assert_str_eq(report_format_time(0, true, buf, sizeof(buf)),
+                     "1970-01-01T00:00:00.000000000Z");
+    ck_assert_str_eq(report_format_time(1700000000123456789, false, buf, sizeof(buf)),
+                     "2023-11-14T22:13:20.123456Z");
+    ck_assert_str_eq(report_format_time(1700000000123456789, true, buf, sizeof(buf)),
+                     "2023-11-14T22:13:20.123456789Z");
+    ck_assert_str_eq(report_format_time(999, false, buf, sizeof(buf)),
+                     "1970-01-01T00:00:00.000000Z");
+    ck_assert_str_eq(report_format_time(999, true, buf, sizeof(buf)),
+                     "1970-01-01T00:00:00.000000999Z");
+}
+END_TEST
+
+START_TEST(test_format_time_before_1970)
+{
+    char buf[64];
+
+    ck_assert_str_eq(report_format_time(-1, true, buf, sizeof(buf)),
+                     "1969-12-31T23:59:59.999999999Z");
+    ck_assert_str_eq(report_format_time(-1, false, buf, sizeof(buf)),
+                     "1969-12-31T23:59:59.999999Z");
+    ck_assert_str_eq(report_format_time(-1500000000, false, buf, sizeof(buf)),
+                     "1969-12-31T23:59:58.500000Z");
+    ck_assert_str_eq(report_format_time(-1000000000, true, buf, sizeof(buf)),
+                     "1969-12-31T23:59:59.000000000Z");
+    ck_assert_str_eq(report_format_time(-86400LL * 365 * 1000000000, false, buf, sizeof(buf)),
+                     "1969-01-01T00:00:00.000000Z");
+}
+END_TEST
+
+START_TEST(test_format_addr)
+{
+    uint8_t addr[16];
+    char buf[64];
+
+    parse_addr(4, "192.0.2.255", addr);
+    ck_assert_str_eq(report_format_addr(4, addr, buf, sizeof(buf)), "192.0.2.255");
+    parse_addr(6, "2001:db8::a:1", addr);
+    ck_assert_str_eq(report_format_addr(6, addr, buf, sizeof(buf)), "2001:db8::a:1");
+}
+END_TEST
+
+START_TEST(test_proto_names)
+{
+    ck_assert_str_eq(report_proto_name(TCP), "tcp");
+    ck_assert_str_eq(report_proto_name(UDP), "udp");
+    ck_assert_str_eq(report_proto_name(PS_IPPROTO_SCTP), "sctp");
+    ck_assert_str_eq(report_proto_name(GRE), "gre");
+    ck_assert_ptr_null(report_proto_name(253));
+    ck_assert(report_proto_has_ports(TCP));
+    ck_assert(report_proto_has_ports(UDP));
+    ck_assert(report_proto_has_ports(PS_IPPROTO_SCTP));
+    ck_assert(!report_proto_has_ports(PS_IPPROTO_ICMP));
+    ck_assert(!report_proto_has_ports(GRE));
+}
+END_TEST
+
+START_TEST(test_text_writer)
+{
+    struct fixture fx;
+    char *text;
+
+    fixture_init(&fx, "iana");
+    fill_mixed(&fx, 1700000000000000000);
+    build(&fx);
+    text = write_text(&fx.report);
+    ck_assert_ptr_nonnull(strstr(text, "test.pcap"));
+    ck_assert_ptr_nonnull(strstr(text, "10.0.0.2:50000"));
+    ck_assert_ptr_nonnull(strstr(text, "10.0.0.1:443"));
+    ck_assert_ptr_nonnull(strstr(text, "[2001:db8::2]:40001"));
+    ck_assert_ptr_nonnull(strstr(text, "[2001:db8::1]:53"));
+    ck_assert_ptr_nonnull(strstr(text, "Flows (4)"));
+    ck_assert_ptr_nonnull(strstr(text, ps_skip_name(PS_SKIP_NON_IP)));
+    ck_assert_ptr_nonnull(strstr(text, "first-sender"));
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
+START_TEST(test_text_writer_empty)
+{
+    struct fixture fx;
+    char *text;
+
+    fixture_init(&fx, "iana");
+    build(&fx);
+    text = write_text(&fx.report);
+    ck_assert_ptr_nonnull(strstr(text, "Flows (0)"));
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+    Suite *suite = suite_create("report");
+    TCase *roles = tcase_create("roles");
+    TCase *tables = tcase_create("tables");
+    TCase *writers = tcase_create("writers");
+
+    tcase_add_test(roles, test_role_names);
+    tcase_add_test(roles, test_role_syn);
+    tcase_add_test(roles, test_role_syn_ack);
+    tcase_add_test(roles, test_role_syn_both_ways);
+    tcase_add_test(roles, test_role_service);
+    tcase_add_test(roles, test_role_service_from_overlay);
+    tcase_add_test(roles, test_role_ephemeral);
+    tcase_add_test(roles, test_role_ephemeral_iana);
+    tcase_add_test(roles, test_role_lower_port);
+    tcase_add_test(roles, test_role_lower_port_both_ephemeral);
+    tcase_add_test(roles, test_role_symmetric);
+    tcase_add_test(roles, test_role_first_sender);
+    suite_add_tcase(suite, roles);
+
+    tcase_add_test(tables, test_services);
+    tcase_add_test(tables, test_services_unnamed);
+    tcase_add_test(tables, test_clients);
+    tcase_add_test(tables, test_clients_range_in_force);
+    tcase_add_test(tables, test_flow_order);
+    tcase_add_test(tables, test_empty_report);
+    suite_add_tcase(suite, tables);
+
+    tcase_add_test(writers, test_json_shape);
+    tcase_add_test(writers, test_json_canonical_micro);
+    tcase_add_test(writers, test_json_canonical_nano);
+    tcase_add_test(writers, test_json_canonical_empty);
+    tcase_add_test(writers, test_json_non_utf8_path);
+    tcase_add_test(writers, test_format_time);
+    tcase_add_test(writers, test_format_time_before_1970);
+    tcase_add_test(writers, test_format_addr);
+    tcase_add_test(writers, test_proto_names);
+    tcase_add_test(writers, test_text_writer);
+    tcase_add_test(writers, test_text_writer_empty);
+    suite_add_tcase(suite, writers);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(report_suite());
+    int failed;
+
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
