@@ -100,17 +100,18 @@ struct pkt_fragment {
     uint8_t src[16], dst[16];
 };
 
-/* What decoding learnt of one packet. Addresses are in network order; IPv4 uses the first 4 bytes. */
+/* What decoding learnt of one packet. Addresses are in network order; IPv4 uses the first 4 bytes.
+ */
 struct pkt_info {
     const struct decode_config *config; /* set by decode_packet(); NULL means the defaults */
-    uint8_t family; /* 4 or 6 */
-    uint8_t proto;  /* IP protocol of the innermost transport header */
+    uint8_t family;                     /* 4 or 6 */
+    uint8_t proto;                      /* IP protocol of the innermost transport header */
     uint8_t tcp_flags;
     uint8_t n_encap;
-    uint8_t scope;  /* enum pkt_scope */
-    uint8_t hint;   /* enum pkt_hint */
-    uint8_t depth;  /* tunnels entered */
-    bool in_quote;  /* decoding the packet an ICMP error quotes: ports suffice, no tunnels */
+    uint8_t scope; /* enum pkt_scope */
+    uint8_t hint;  /* enum pkt_hint */
+    uint8_t depth; /* tunnels entered */
+    bool in_quote; /* decoding the packet an ICMP error quotes: ports suffice, no tunnels */
     uint8_t icmp_type, icmp_code; /* for PKT_SCOPE_ICMP_ERROR */
     uint16_t vlan;                /* innermost VLAN id, 0 when untagged */
     uint16_t sport, dport;        /* 0 for protocols without ports */
@@ -121,25 +122,25 @@ struct pkt_info {
 };
 
 /* Link types we decode, as libpcap's DLT_ values (pcap_datalink() returns these). */
-#define PS_DLT_NULL       0
-#define PS_DLT_EN10MB     1
-#define PS_DLT_RAW        12 /* DLT_RAW on Linux and most systems; LINKTYPE_RAW (101) maps here */
-#define PS_DLT_RAW_OBSD   14 /* DLT_RAW as OpenBSD numbers it */
-#define PS_DLT_LOOP       108
-#define PS_DLT_LINUX_SLL  113
-#define PS_DLT_RAW_PCAP   101 /* LINKTYPE_RAW, when a reader hands it through unmapped */
-#define PS_DLT_IPV4       228
-#define PS_DLT_IPV6       229
-#define PS_DLT_LINUX_SLL2 276
-#define PS_DLT_PPP        9
-#define PS_DLT_PPP_SERIAL 50
-#define PS_DLT_PPP_ETHER  51
-#define PS_DLT_C_HDLC     104
-#define PS_DLT_IEEE802_11 105
-#define PS_DLT_PFLOG      117
+#define PS_DLT_NULL             0
+#define PS_DLT_EN10MB           1
+#define PS_DLT_RAW              12 /* DLT_RAW on Linux and most systems; LINKTYPE_RAW (101) maps here */
+#define PS_DLT_RAW_OBSD         14 /* DLT_RAW as OpenBSD numbers it */
+#define PS_DLT_LOOP             108
+#define PS_DLT_LINUX_SLL        113
+#define PS_DLT_RAW_PCAP         101 /* LINKTYPE_RAW, when a reader hands it through unmapped */
+#define PS_DLT_IPV4             228
+#define PS_DLT_IPV6             229
+#define PS_DLT_LINUX_SLL2       276
+#define PS_DLT_PPP              9
+#define PS_DLT_PPP_SERIAL       50
+#define PS_DLT_PPP_ETHER        51
+#define PS_DLT_C_HDLC           104
+#define PS_DLT_IEEE802_11       105
+#define PS_DLT_PFLOG            117
 #define PS_DLT_IEEE802_11_RADIO 127
-#define PS_DLT_IPNET      226
-#define PS_DLT_NFLOG      239
+#define PS_DLT_IPNET            226
+#define PS_DLT_NFLOG            239
 
 /* True when decode_packet() understands this link type. */
 bool decode_linktype_supported(int linktype);

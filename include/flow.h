@@ -33,7 +33,8 @@ struct flow_key {
 
 /* Bits of flow.role_seen: what role evidence each endpoint showed. */
 #define FLOW_OPEN_FROM(e)   (0x01u << (e)) /* endpoint e opened: SYN, INIT, echo request */
-#define FLOW_ACCEPT_FROM(e) (0x04u << (e)) /* endpoint e accepted: SYN+ACK, INIT ACK, echo reply */
+#define FLOW_ACCEPT_FROM(e) (0x04u << (e)) /* endpoint e accepted: SYN+ACK, INIT ACK, echo reply   \
+                                            */
 
 struct flow {
     struct flow_key key;
@@ -48,7 +49,7 @@ struct flow {
 
 /* ICMP errors counted on a flow, one record per (type, code). */
 struct flow_icmp_error {
-    uint32_t next; /* next record of the same flow, + 1; 0 = none */
+    uint32_t next;  /* next record of the same flow, + 1; 0 = none */
     uint8_t family; /* 4: ICMP, 6: ICMPv6 */
     uint8_t type, code;
     uint64_t packets;

@@ -16,8 +16,9 @@
 #include "flow.h"
 #include "ps.h"
 
-/* Linux forgets fragments after 30 s (net.ipv4.ipfrag_time); we allow a captured datagram twice that. */
-#define FRAG_TIMEOUT_NS ((ps_time)60 * 1000000000)
+/* Linux forgets fragments after 30 s (net.ipv4.ipfrag_time); we allow a captured datagram twice
+ * that. */
+#define FRAG_TIMEOUT_NS       ((ps_time)60 * 1000000000)
 #define FRAG_DEFAULT_CAPACITY 65536
 
 struct frag_stats {

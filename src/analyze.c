@@ -71,8 +71,8 @@ static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info
 
     flow_key_from_quote(&info->quote, info->vlan, &key, &answering);
     f = flow_table_lookup(a->table, &key);
-    if (f == NULL || flow_table_add_icmp_error(a->table, f, info->family, info->icmp_type,
-                                               info->icmp_code) != 0)
+    if (f == NULL ||
+        flow_table_add_icmp_error(a->table, f, info->family, info->icmp_type, info->icmp_code) != 0)
         return false;
     flow_account(f, answering, ts, wire_len);
     return true;

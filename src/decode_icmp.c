@@ -11,7 +11,12 @@
 
 #define ICMP_HEADER 8
 
-enum icmp_class { ICMP_CLASS_OTHER, ICMP_CLASS_ECHO_REQUEST, ICMP_CLASS_ECHO_REPLY, ICMP_CLASS_ERROR };
+enum icmp_class {
+    ICMP_CLASS_OTHER,
+    ICMP_CLASS_ECHO_REQUEST,
+    ICMP_CLASS_ECHO_REPLY,
+    ICMP_CLASS_ERROR
+};
 
 static enum icmp_class classify_v4(uint8_t type)
 {

@@ -14,7 +14,8 @@
 #define ETHERTYPE_MPLS_MCAST 0x8848
 #define ETHERTYPE_PPPOE_SESS 0x8864
 
-/* Values below this in the Ethernet type field are an 802.3 length, not a type (IEEE 802.3 3.2.6). */
+/* Values below this in the Ethernet type field are an 802.3 length, not a type (IEEE 802.3 3.2.6).
+ */
 #define ETHERTYPE_MIN 0x0600
 
 /* PPP protocol numbers (RFC 1661, IANA "PPP DLL Protocol Numbers"). */

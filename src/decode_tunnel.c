@@ -170,8 +170,7 @@ static enum ps_skip inner_geneve(struct rd *r, struct pkt_info *out)
     uint16_t type;
     uint32_t word;
 
-    if (!rd_peek_u8(r, 0, &ver_optlen) || !rd_peek_be16(r, 2, &type) ||
-        !rd_peek_be32(r, 4, &word))
+    if (!rd_peek_u8(r, 0, &ver_optlen) || !rd_peek_be16(r, 2, &type) || !rd_peek_be32(r, 4, &word))
         return PS_SKIP_TRUNC_TRANSPORT;
     if (ver_optlen >> 6 != 0)
         return PS_SKIP_INVALID_TRANSPORT;

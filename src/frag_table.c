@@ -23,7 +23,7 @@ struct frag_entry {
     ps_time last_seen;
     uint64_t held_packets, held_bytes;
     ps_time held_first, held_last;
-    uint32_t chain;      /* next entry in the same bucket */
+    uint32_t chain;        /* next entry in the same bucket */
     uint32_t newer, older; /* the LRU list; `older` also links the free list */
 };
 

@@ -180,8 +180,8 @@ static json_t *input_value(const struct report *r, const struct report_input *in
 
     for (size_t i = 0; linktypes != NULL && i < in->n_linktypes; i++)
         json_array_append_new(linktypes, json_string(capture_linktype_name(in->linktypes[i])));
-    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path), "format",
-                     nullable_string(in->format), "link_types", linktypes, "packets",
+    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path),
+                     "format", nullable_string(in->format), "link_types", linktypes, "packets",
                      (json_int_t)in->packets, "bytes", (json_int_t)in->bytes, "first_seen",
                      seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
                      seen ? time_value(in->last_seen, r->nanosecond) : json_null(), "complete",
@@ -216,17 +216,16 @@ static json_t *summary_value(const struct report *r)
         skipped_packets += t->skipped_packets[i];
         skipped_bytes += t->skipped_bytes[i];
     }
-    return json_pack("{s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, "
-                     "s:{s:I, s:I, s:o, s:o, s:o}, s:{s:I}}",
-                     "packets", (json_int_t)t->packets, "bytes", (json_int_t)t->bytes, "in_flows",
-                     "packets", (json_int_t)t->flow_packets, "bytes", (json_int_t)t->flow_bytes,
-                     "flows", "total", (json_int_t)r->n_flows, "tcp", (json_int_t)r->flows_tcp,
-                     "udp", (json_int_t)r->flows_udp, "other", (json_int_t)r->flows_other,
-                     "skipped", "packets", (json_int_t)skipped_packets, "bytes",
-                     (json_int_t)skipped_bytes, "reasons", counts_by_reason(t->skipped_packets),
-                     "reason_bytes", counts_by_reason(t->skipped_bytes), "link_types",
-                     skipped_linktypes_value(t), "fragments", "evicted",
-                     (json_int_t)t->fragments_evicted);
+    return json_pack(
+        "{s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, "
+        "s:{s:I, s:I, s:o, s:o, s:o}, s:{s:I}}",
+        "packets", (json_int_t)t->packets, "bytes", (json_int_t)t->bytes, "in_flows", "packets",
+        (json_int_t)t->flow_packets, "bytes", (json_int_t)t->flow_bytes, "flows", "total",
+        (json_int_t)r->n_flows, "tcp", (json_int_t)r->flows_tcp, "udp", (json_int_t)r->flows_udp,
+        "other", (json_int_t)r->flows_other, "skipped", "packets", (json_int_t)skipped_packets,
+        "bytes", (json_int_t)skipped_bytes, "reasons", counts_by_reason(t->skipped_packets),
+        "reason_bytes", counts_by_reason(t->skipped_bytes), "link_types",
+        skipped_linktypes_value(t), "fragments", "evicted", (json_int_t)t->fragments_evicted);
 }
 
 static json_t *encap_list(const struct report *r, const struct flow *f)
@@ -268,10 +267,9 @@ static json_t *icmp_value(const struct report_flow *rf)
     if (scope != PKT_SCOPE_ICMP_OTHER)
         return json_null();
     tc = f->key.port[0] | f->key.port[1];
-    return json_pack("{s:s, s:i, s:i, s:o}", "kind", "message", "type", tc >> 8, "code", tc & 0xff,
-                     "name",
-                     nullable_string(report_icmp_name(f->key.family, (uint8_t)(tc >> 8),
-                                                      (uint8_t)(tc & 0xff))));
+    return json_pack(
+        "{s:s, s:i, s:i, s:o}", "kind", "message", "type", tc >> 8, "code", tc & 0xff, "name",
+        nullable_string(report_icmp_name(f->key.family, (uint8_t)(tc >> 8), (uint8_t)(tc & 0xff))));
 }
 
 static json_t *icmp_errors_value(const struct report *r, const struct flow *f)
@@ -282,9 +280,9 @@ static json_t *icmp_errors_value(const struct report *r, const struct flow *f)
         const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
 
         json_array_append_new(
-            list, json_pack("{s:s, s:i, s:i, s:o, s:I}", "proto", e->family == 6 ? "icmpv6" : "icmp",
-                            "type", e->type, "code", e->code, "name",
-                            nullable_string(report_icmp_name(e->family, e->type, e->code)),
+            list, json_pack("{s:s, s:i, s:i, s:o, s:I}", "proto",
+                            e->family == 6 ? "icmpv6" : "icmp", "type", e->type, "code", e->code,
+                            "name", nullable_string(report_icmp_name(e->family, e->type, e->code)),
                             "packets", (json_int_t)e->packets));
         ref = e->next;
     }
@@ -304,14 +302,15 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
     json_t *client, *server;
 
-    client = json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
-                       "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
-                       "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
-                       ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
-    server = json_pack("{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]),
-                       "port", server_port, "port_class", endpoint_port_class(ports, f->key.port[s]),
-                       "service", nullable_string(rf->service), "service_alias",
-                       nullable_string(rf->service_alias));
+    client =
+        json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
+                  "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
+                  "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
+                  ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
+    server = json_pack(
+        "{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]), "port",
+        server_port, "port_class", endpoint_port_class(ports, f->key.port[s]), "service",
+        nullable_string(rf->service), "service_alias", nullable_string(rf->service_alias));
     return json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I}, "
                      "s:o, s:o, s:o}",
                      "id", (json_int_t)id, "proto", proto_value(f->key.proto), "ip_version",
