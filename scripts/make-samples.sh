@@ -9,7 +9,12 @@
 #
 # Usage:   sudo scripts/make-samples.sh [NAME...]
 #          NAME is one of: http-curl dns-dig ssh-session ipv6 any-sll
-#          any-sll2 lo-nano mixed (default: all of them).
+#          any-sll2 lo-nano mixed, or, for the decoding samples (tunnels,
+#          fragments, ICMP errors): vlan qinq gre vxlan geneve ipip sit
+#          ip6tnl frag frag6 icmp-errors (default: all of them).
+#          A tunnel type the kernel cannot create (missing module: 8021q,
+#          ip_gre, geneve, ipip, sit) is skipped with a message, not an
+#          error; scripts/gen-edge-captures.py makes synthetic ones.
 #          OUT=/some/dir overrides the output directory (default: samples/).
 #
 # It overwrites the files in samples/. Regenerating changes the golden
@@ -19,7 +24,8 @@
 # the commands but never installs anything):
 #   iproute2 tcpdump tshark wireshark-common (dumpcap, capinfos) curl
 #   bind9-dnsutils (dig) dnsmasq-base openssh-server openssh-client
-#   iputils-ping python3
+#   iputils-ping python3; optionally nftables (nft) for the
+#   admin-prohibited rejects in icmp-errors.pcap.
 #
 # Throwaway SSH host and user keys are generated into a temporary directory
 # and deleted on exit; they never end up in samples/.
@@ -38,8 +44,12 @@ SRV6=2001:db8::1 CLI6=2001:db8::2
 # Fixed, locally administered MAC addresses so the Ethernet headers are the
 # same on every run.
 SRV_MAC=02:00:5e:00:02:01 CLI_MAC=02:00:5e:00:02:02
+NS_RTR=pscope-rtr    # router namespace, only used by icmp-errors
 
 ALL_SAMPLES="http-curl dns-dig ssh-session ipv6 any-sll any-sll2 lo-nano mixed"
+ALL_SAMPLES="$ALL_SAMPLES vlan qinq gre vxlan geneve ipip sit ip6tnl frag frag6"
+ALL_SAMPLES="$ALL_SAMPLES icmp-errors"
+SKIPPED=
 
 TMP=
 PIDS=()
@@ -64,6 +74,7 @@ ns_teardown() {
     stop_pids
     ip netns del "$NS_SRV" 2>/dev/null || true
     ip netns del "$NS_CLI" 2>/dev/null || true
+    ip netns del "$NS_RTR" 2>/dev/null || true
 }
 
 cleanup() {
@@ -392,6 +403,344 @@ EOF
     expect mixed.pcapng 2 1
 }
 
+# ---------------------------------------------------------------- decoding
+#
+# Captures for the decoding features (tunnels, fragments, ICMP errors). They
+# are taken on the underlay veth, so the encapsulation is visible. Tunnel
+# types that this kernel cannot create (no module) are skipped with a
+# message instead of failing the run; scripts/gen-edge-captures.py covers
+# them with synthetic packets.
+
+# Inner (overlay) addresses, carried inside the tunnels.
+IN_SRV4=198.51.100.1 IN_CLI4=198.51.100.2
+IN_SRV6=2001:db8:100::1 IN_CLI6=2001:db8:100::2
+IN_SRV_MAC=02:00:5e:00:64:01 IN_CLI_MAC=02:00:5e:00:64:02
+
+# Small python3 helper for the UDP/TCP probes below.
+#   pstool.py echo ADDR PORT               UDP echo server
+#   pstool.py udp ADDR PORT SIZE reply     send SIZE bytes, wait for the echo
+#   pstool.py udp ADDR PORT SIZE none [TTL]  send SIZE bytes (IP TTL / IPv6
+#                                          hop limit TTL), expect no answer
+#   pstool.py tcp-reject ADDR PORT         connect(), expect an ICMP error
+make_pstool() {
+    [ -f "$TMP/pstool.py" ] && return 0
+    cat >"$TMP/pstool.py" <<'PYEOF'
+import errno, socket, sys, time
+cmd, addr, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+if cmd == "echo":
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((addr, port))
+    while True:
+        data, peer = s.recvfrom(65535)
+        s.sendto(data, peer)
+elif cmd == "udp":
+    size, mode = int(sys.argv[4]), sys.argv[5]
+    payload = (b"portscope sample payload %d\n" % size * (size // 20 + 1))[:size]
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.settimeout(3)
+    if len(sys.argv) > 6:
+        ttl = int(sys.argv[6])
+        if fam == socket.AF_INET:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
+        else:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)
+    s.sendto(payload, (addr, port))
+    if mode == "reply":
+        assert s.recv(65535) == payload, "bad echo"
+    else:
+        time.sleep(0.3)          # let the ICMP error arrive
+elif cmd == "tcp-reject":
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect((addr, port))
+    except OSError as e:
+        if e.errno in (errno.EHOSTUNREACH, errno.EACCES, errno.ENETUNREACH):
+            sys.exit(0)
+        raise
+    sys.exit("connection to %s port %d was not rejected" % (addr, port))
+PYEOF
+}
+
+# inner_servers NS 4|6|46: http.server on port 80 and the UDP echo server on
+# port 5555, on the inner server address(es).
+inner_servers() {
+    local ns=$1 fams=$2
+    make_pstool
+    if [[ $fams == *4* ]]; then
+        bg inner-http4 "$ns" "$PYTHON" -m http.server --bind "$IN_SRV4" \
+            --directory "$TMP/www" 80
+        bg inner-echo4 "$ns" "$PYTHON" "$TMP/pstool.py" echo "$IN_SRV4" 5555
+    fi
+    if [[ $fams == *6* ]]; then
+        bg inner-http6 "$ns" "$PYTHON" -m http.server --bind "$IN_SRV6" \
+            --directory "$TMP/www" 80
+        bg inner-echo6 "$ns" "$PYTHON" "$TMP/pstool.py" echo "$IN_SRV6" 5555
+    fi
+    wait_listen "$ns" tcp 80
+    wait_listen "$ns" udp 5555
+    sleep 0.3   # the second server of a pair may still be starting
+}
+
+# inner_traffic NS 4|6|46: per address family, one curl fetch (TCP/80) and
+# one 16-byte UDP echo exchange (UDP/5555) between the inner addresses.
+inner_traffic() {
+    local ns=$1 fams=$2
+    if [[ $fams == *4* ]]; then
+        nsx "$ns" curl -sS -o /dev/null "http://$IN_SRV4/hello.txt"
+        nsx "$ns" "$PYTHON" "$TMP/pstool.py" udp "$IN_SRV4" 5555 16 reply
+    fi
+    if [[ $fams == *6* ]]; then
+        nsx "$ns" curl -sS -g -o /dev/null "http://[$IN_SRV6]/hello.txt"
+        nsx "$ns" "$PYTHON" "$TMP/pstool.py" udp "$IN_SRV6" 5555 16 reply
+    fi
+}
+
+# tun_add NS DEV LOCAL REMOTE MAC KIND: create the tunnel device "pt0" of
+# type KIND in NS (DEV is the underlay veth). Fails if the kernel lacks
+# support for KIND.
+tun_add() {
+    local ns=$1 dev=$2 l=$3 r=$4 mac=$5 kind=$6
+    case $kind in
+    vlan)   nsx "$ns" ip link add link "$dev" name pt0 address "$mac" \
+                type vlan id 10 ;;
+    qinq)   nsx "$ns" ip link add link "$dev" name pt1 \
+                type vlan protocol 802.1ad id 100 &&
+            nsx "$ns" ip link set pt1 up &&
+            nsx "$ns" ip link add link pt1 name pt0 address "$mac" \
+                type vlan protocol 802.1Q id 10 ;;
+    gre)    nsx "$ns" ip link add pt0 type gre local "$l" remote "$r" \
+                key 42 iseq oseq ttl 64 ;;
+    vxlan)  nsx "$ns" ip link add pt0 address "$mac" type vxlan id 42 \
+                local "$l" remote "$r" dstport 4789 dev "$dev" ;;
+    geneve) nsx "$ns" ip link add pt0 address "$mac" type geneve id 7 \
+                remote "$r" dstport 6081 ;;
+    ipip)   nsx "$ns" ip link add pt0 type ipip local "$l" remote "$r" ttl 64 ;;
+    sit)    nsx "$ns" ip link add pt0 type sit local "$l" remote "$r" ttl 64 ;;
+    *)      return 1 ;;
+    esac
+}
+
+# make_tunnel FILE KIND 4|6|46 TCP UDP: IPv4 underlay between the two
+# namespaces (192.0.2.1 <-> 192.0.2.2), a KIND tunnel on top with the inner
+# addresses, inner_traffic through it, tcpdump on the client veth "vc".
+# TCP/UDP are the conversation counts tshark reports (outer + inner).
+make_tunnel() {
+    local file=$1 kind=$2 fams=$3 tcp=$4 udp=$5 ns dev l r mac err
+    ns_setup v4
+    for ns in "$NS_SRV" "$NS_CLI"; do
+        if [ "$ns" = "$NS_SRV" ]; then
+            dev=vs l=$SRV4 r=$CLI4 mac=$IN_SRV_MAC
+        else
+            dev=vc l=$CLI4 r=$SRV4 mac=$IN_CLI_MAC
+        fi
+        if ! err=$(tun_add "$ns" "$dev" "$l" "$r" "$mac" "$kind" 2>&1); then
+            log "SKIPPING $file: this kernel cannot create a '$kind' link" \
+                "(ip link add: ${err:-failed}); gen-edge-captures.py covers it"
+            ns_teardown
+            SKIPPED="$SKIPPED $file"
+            return 0
+        fi
+        if [[ $fams == *6* ]]; then
+            nsx "$ns" sysctl -qw net.ipv6.conf.pt0.disable_ipv6=0 \
+                net.ipv6.conf.pt0.accept_dad=0
+        fi
+        nsx "$ns" ip link set pt0 up
+    done
+    if [[ $fams == *4* ]]; then
+        nsx "$NS_SRV" ip addr add "$IN_SRV4/24" dev pt0
+        nsx "$NS_CLI" ip addr add "$IN_CLI4/24" dev pt0
+    fi
+    if [[ $fams == *6* ]]; then
+        nsx "$NS_SRV" ip -6 addr add "$IN_SRV6/64" dev pt0 nodad
+        nsx "$NS_CLI" ip -6 addr add "$IN_CLI6/64" dev pt0 nodad
+        sleep 2.5   # link-up chatter on the tunnel (MLD) before capturing
+    fi
+    inner_servers "$NS_SRV" "$fams"
+    cap_start "$NS_CLI" "$file" -i vc
+    inner_traffic "$NS_CLI" "$fams"
+    cap_stop
+    expect "$file" "$tcp" "$udp"
+}
+
+# 9./10. 802.1Q VLAN 10 sub-interfaces, and QinQ (802.1ad S-tag 100 with an
+#    802.1Q C-tag 10 inside), inner IPv4. Needs the 8021q module.
+make_vlan() { make_tunnel vlan.pcap vlan 4 1 1; }
+make_qinq() { make_tunnel qinq.pcap qinq 4 1 1; }
+# 11. GRE with key 42 and sequence numbers, inner IPv4. Needs ip_gre.
+make_gre()  { make_tunnel gre.pcap gre 4 1 1; }
+# 12. VXLAN VNI 42 on UDP/4789, inner Ethernet + IPv4 (including the inner
+#     ARP exchange). The outer UDP source port is a hash of the inner flow,
+#     so tshark sees one outer UDP conversation per inner flow and
+#     direction, plus the inner TCP and UDP conversations.
+make_vxlan() { make_tunnel vxlan.pcap vxlan 4 1 7; }
+# 13. Geneve VNI 7 on UDP/6081, inner Ethernet + IPv4. Needs geneve.
+make_geneve() { make_tunnel geneve.pcap geneve 4 1 7; }
+# 14./15. IPv4-in-IPv4 (ipip) and IPv6-in-IPv4 (sit, 6in4). Need ipip / sit.
+make_ipip() { make_tunnel ipip.pcap ipip 4 1 1; }
+make_sit()  { make_tunnel sit.pcap sit 6 1 1; }
+
+# 16. IPv4-in-IPv6 and IPv6-in-IPv6 (RFC 2473 encapsulation, next header 4
+#     and 41), IPv6 underlay 2001:db8::2 <-> 2001:db8::1. Made with the
+#     kernel's SRv6 "H.Encaps.Red" route encapsulation (encap seg6 mode
+#     encap.red with a single segment, which adds no routing header) and
+#     seg6local End.DX4 / End.DT6 decapsulation, because this works with
+#     CONFIG_IPV6_SEG6_LWTUNNEL alone, without the ip6_tunnel module. On
+#     the wire it is plain IPv6 + inner IP, like an ip6tnl device with
+#     "encaplimit none". The outer destination is the peer's SID
+#     (2001:db8:ff::x), the inner addresses are on lo.
+make_ip6tnl() {
+    local file=ip6tnl.pcap
+    ns_setup v6
+    if ! nsx "$NS_SRV" ip -6 route add 2001:db8:ff::41/128 dev vs \
+            encap seg6local action End.DX4 nh4 "$IN_SRV4" 2>"$TMP/seg6.err"; then
+        log "SKIPPING $file: no SRv6 encapsulation in this kernel" \
+            "($(cat "$TMP/seg6.err")); gen-edge-captures.py covers it"
+        ns_teardown
+        SKIPPED="$SKIPPED $file"
+        return 0
+    fi
+    nsx "$NS_CLI" ip -6 route add 2001:db8:ff::42/128 dev vc \
+        encap seg6local action End.DX4 nh4 "$IN_CLI4"
+    # End.DT6 looks the inner destination up in table 255 (local).
+    nsx "$NS_SRV" ip -6 route add 2001:db8:ff::61/128 dev vs \
+        encap seg6local action End.DT6 table 255
+    nsx "$NS_CLI" ip -6 route add 2001:db8:ff::62/128 dev vc \
+        encap seg6local action End.DT6 table 255
+    nsx "$NS_SRV" ip -6 route add 2001:db8:ff::42/128 via "$CLI6" dev vs
+    nsx "$NS_SRV" ip -6 route add 2001:db8:ff::62/128 via "$CLI6" dev vs
+    nsx "$NS_CLI" ip -6 route add 2001:db8:ff::41/128 via "$SRV6" dev vc
+    nsx "$NS_CLI" ip -6 route add 2001:db8:ff::61/128 via "$SRV6" dev vc
+    nsx "$NS_SRV" ip addr add "$IN_SRV4/32" dev lo
+    nsx "$NS_CLI" ip addr add "$IN_CLI4/32" dev lo
+    nsx "$NS_SRV" ip -6 addr add "$IN_SRV6/128" dev lo
+    nsx "$NS_CLI" ip -6 addr add "$IN_CLI6/128" dev lo
+    nsx "$NS_SRV" ip route add "$IN_CLI4/32" dev vs src "$IN_SRV4" \
+        encap seg6 mode encap.red segs 2001:db8:ff::42
+    nsx "$NS_CLI" ip route add "$IN_SRV4/32" dev vc src "$IN_CLI4" \
+        encap seg6 mode encap.red segs 2001:db8:ff::41
+    nsx "$NS_SRV" ip -6 route add "$IN_CLI6/128" dev vs src "$IN_SRV6" \
+        encap seg6 mode encap.red segs 2001:db8:ff::62
+    nsx "$NS_CLI" ip -6 route add "$IN_SRV6/128" dev vc src "$IN_CLI6" \
+        encap seg6 mode encap.red segs 2001:db8:ff::61
+    inner_servers "$NS_SRV" 46
+    cap_start "$NS_CLI" "$file" -i vc
+    inner_traffic "$NS_CLI" 46
+    cap_stop
+    expect "$file" 2 2
+}
+
+# 17. IPv4 fragments: a 4000-byte UDP datagram to the echo server on
+#     192.0.2.1:5555 and its 4000-byte echo (3 fragments each way, MTU
+#     1500), and one ping -s 3000 (3 fragments each way).
+make_frag() {
+    ns_setup v4
+    make_pstool
+    bg frag-echo "$NS_SRV" "$PYTHON" "$TMP/pstool.py" echo "$SRV4" 5555
+    wait_listen "$NS_SRV" udp 5555
+    cap_start "$NS_CLI" frag.pcap -i vc
+    nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" udp "$SRV4" 5555 4000 reply
+    nsx "$NS_CLI" ping -n -q -c 1 -s 3000 "$SRV4" >/dev/null
+    cap_stop
+    expect frag.pcap 0 1
+}
+
+# 18. IPv6 fragments (fragment extension header): the same over IPv6,
+#     2001:db8::2 -> [2001:db8::1]:5555, and one ping -6 -s 3000.
+make_frag6() {
+    ns_setup v6
+    make_pstool
+    bg frag-echo "$NS_SRV" "$PYTHON" "$TMP/pstool.py" echo "$SRV6" 5555
+    wait_listen "$NS_SRV" udp 5555
+    cap_start "$NS_CLI" frag6.pcap -i vc
+    nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" udp "$SRV6" 5555 4000 reply
+    nsx "$NS_CLI" ping -6 -n -q -c 1 -s 3000 "$SRV6" >/dev/null
+    cap_stop
+    expect frag6.pcap 0 1
+}
+
+# 19. ICMP errors, dual stack, three namespaces:
+#       pscope-cli (vc)  192.0.2.2     2001:db8::2
+#       pscope-rtr (vr)  192.0.2.1     2001:db8::1      forwarding on
+#       pscope-rtr (vr2) 198.51.100.1  2001:db8:100::1
+#       pscope-srv (vs)  198.51.100.2  2001:db8:100::2
+#     tcpdump on the client veth. Traffic, client -> server, in order:
+#     ping -c 2 and ping -6 -c 2; a UDP datagram to closed port 33434 (v4
+#     and v6: port unreachable from the server); a TCP SYN to port 8081,
+#     rejected by an nft rule in the server with ICMP admin-prohibited
+#     (type 3 code 13) / ICMPv6 administratively prohibited (type 1 code 1),
+#     if nft is installed; a UDP datagram to port 33435 with TTL / hop
+#     limit 1 (time exceeded from the router).
+make_icmp_errors() {
+    local file=icmp-errors.pcap ns tcp=2
+    local C4=192.0.2.2 R4=192.0.2.1 R4B=198.51.100.1 S4=198.51.100.2
+    local C6=2001:db8::2 R6=2001:db8::1 R6B=2001:db8:100::1 S6=2001:db8:100::2
+    ns_teardown
+    for ns in "$NS_CLI" "$NS_RTR" "$NS_SRV"; do
+        ip netns add "$ns"
+        nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+            net.ipv6.conf.default.accept_dad=0 \
+            net.ipv6.conf.all.router_solicitations=0 \
+            net.ipv6.conf.default.router_solicitations=0 \
+            net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+            net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+        nsx "$ns" ip link set lo up
+    done
+    nsx "$NS_RTR" sysctl -qw net.ipv4.ip_forward=1 \
+        net.ipv6.conf.all.forwarding=1
+    ip link add vc netns "$NS_CLI" address "$CLI_MAC" type veth \
+        peer name vr netns "$NS_RTR" address 02:00:5e:00:02:fe
+    ip link add vs netns "$NS_SRV" address 02:00:5e:00:64:02 type veth \
+        peer name vr2 netns "$NS_RTR" address 02:00:5e:00:64:fe
+    nsx "$NS_CLI" ip addr add "$C4/24" dev vc
+    nsx "$NS_CLI" ip -6 addr add "$C6/64" dev vc nodad
+    nsx "$NS_RTR" ip addr add "$R4/24" dev vr
+    nsx "$NS_RTR" ip -6 addr add "$R6/64" dev vr nodad
+    nsx "$NS_RTR" ip addr add "$R4B/24" dev vr2
+    nsx "$NS_RTR" ip -6 addr add "$R6B/64" dev vr2 nodad
+    nsx "$NS_SRV" ip addr add "$S4/24" dev vs
+    nsx "$NS_SRV" ip -6 addr add "$S6/64" dev vs nodad
+    nsx "$NS_CLI" ip link set vc up
+    nsx "$NS_RTR" ip link set vr up
+    nsx "$NS_RTR" ip link set vr2 up
+    nsx "$NS_SRV" ip link set vs up
+    nsx "$NS_CLI" ip route add default via "$R4"
+    nsx "$NS_CLI" ip -6 route add default via "$R6"
+    nsx "$NS_SRV" ip route add default via "$R4B"
+    nsx "$NS_SRV" ip -6 route add default via "$R6B"
+    if command -v nft >/dev/null 2>&1; then
+        nsx "$NS_SRV" nft -f - <<'NFT'
+table inet pscope {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        meta nfproto ipv4 tcp dport 8081 reject with icmp type admin-prohibited
+        meta nfproto ipv6 tcp dport 8081 reject with icmpv6 type admin-prohibited
+    }
+}
+NFT
+    else
+        log "nft not installed (apt-get install nftables): no admin-prohibited" \
+            "rejects in $file"
+        tcp=0
+    fi
+    make_pstool
+    sleep 2.5   # link-up chatter (MLD) before capturing
+    cap_start "$NS_CLI" "$file" -i vc
+    nsx "$NS_CLI" ping -n -q -c 2 -i 0.2 "$S4" >/dev/null
+    nsx "$NS_CLI" ping -6 -n -q -c 2 -i 0.2 "$S6" >/dev/null
+    nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" udp "$S4" 33434 16 none
+    nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" udp "$S6" 33434 16 none
+    if [ "$tcp" -ne 0 ]; then
+        nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" tcp-reject "$S4" 8081
+        nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" tcp-reject "$S6" 8081
+    fi
+    nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" udp "$S4" 33435 16 none 1
+    nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" udp "$S6" 33435 16 none 1
+    cap_stop
+    expect "$file" "$tcp" 4
+}
+
 # ---------------------------------------------------------------- main
 
 main() {
@@ -410,6 +759,7 @@ main() {
         log "making $s"
         "make_${s//-/_}"
     done
+    [ -z "$SKIPPED" ] || log "skipped (kernel support missing):$SKIPPED"
     log "done; files in $OUT"
 }
 

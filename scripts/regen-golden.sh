@@ -8,8 +8,10 @@ bin=${1:-$top/portscope}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 while read -r name want args; do
     case $name in '' | '#'*) continue ;; esac
+    stdin=/dev/null
+    case $args in "<"*) stdin=${args%% *}; stdin=${stdin#<}; args=${args#* } ;; esac
     # shellcheck disable=SC2086
-    (cd "$top" && "$bin" $args >"tests/golden/$name.out" 2>"tests/golden/$name.err" </dev/null) || true
+    (cd "$top" && "$bin" $args >"tests/golden/$name.out" 2>"tests/golden/$name.err" <"$stdin") || true
     # Keep stderr only where there is some: it pins the wording of our error messages.
     [ -s "$top/tests/golden/$name.err" ] || rm -f "$top/tests/golden/$name.err"
 done <"$top/tests/golden/TESTLIST"

@@ -212,7 +212,8 @@ static void print_header(const struct report *r, FILE *out)
         const struct report_input *in = &r->inputs[i];
 
         human_bytes(in->bytes, size, sizeof(size));
-        fprintf(out, "  %s: %s", in->path, in->format ? in->format : "unreadable");
+        fprintf(out, "  %s: %s", strcmp(in->path, "-") == 0 ? "(standard input)" : in->path,
+                in->format ? in->format : "unreadable");
         for (size_t k = 0; k < in->n_linktypes; k++)
             fprintf(out, "%s%s", k ? ", " : ", link type ",
                     capture_linktype_name(in->linktypes[k]));

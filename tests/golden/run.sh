@@ -12,8 +12,11 @@ trap 'rm -rf "$work"' EXIT
 pass=0 fail=0
 while read -r name want args; do
     case $name in '' | '#'*) continue ;; esac
+    # A first argument "<FILE" feeds FILE to standard input (for "-r -").
+    stdin=/dev/null
+    case $args in "<"*) stdin=${args%% *}; stdin=${stdin#<}; args=${args#* } ;; esac
     # shellcheck disable=SC2086 # ARGS are words on purpose
-    (cd "$top" && "$bin" $args >"$work/out" 2>"$work/err" </dev/null)
+    (cd "$top" && "$bin" $args >"$work/out" 2>"$work/err" <"$stdin")
     got=$?
     ok=1
     if [ "$got" != "$want" ]; then
