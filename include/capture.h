@@ -17,7 +17,8 @@ struct capture_packet {
     uint32_t caplen;  /* bytes captured */
     uint32_t wirelen; /* bytes on the wire (original length) */
     ps_time ts;
-    int linktype; /* libpcap DLT_ value of the interface the packet came from */
+    int linktype; /* link type of the interface the packet came from: libpcap's DLT_ value for
+                     pcap, the file's LINKTYPE_ value for pcapng (LINKTYPE_RAW stays 101) */
 };
 
 enum capture_format {
@@ -52,10 +53,17 @@ const char *capture_error(const struct capture *c);
 enum capture_format capture_format(const struct capture *c);
 const char *capture_format_name(enum capture_format f);
 
-/* The link type of the file (of its first interface, for pcapng). */
+/*
+ * The link type of the file. For pcapng, that of the file's first interface when an interface
+ * description block comes before the first packet (opening reads that far), else -1; each packet
+ * carries its own interface's link type.
+ */
 int capture_linktype(const struct capture *c);
 
-/* True when the file's timestamps have nanosecond resolution. */
+/*
+ * True when the file's timestamps have nanosecond resolution. For pcapng: when an interface read
+ * so far has a resolution finer than a microsecond; opening reads up to the first packet.
+ */
 bool capture_nanosecond(const struct capture *c);
 
 void capture_close(struct capture *c);

@@ -1,9 +1,10 @@
 /*
- * capture.c - capture files and standard input through libpcap.
+ * capture.c - capture files and standard input: pcap through libpcap, pcapng through pcapng.c.
  *
- * libpcap does the reading; this module adds what a report needs around it: the file's format
- * (libpcap presents pcapng as if it were pcap), nanosecond timestamps for every file, and errors
- * that say where in the file reading stopped.
+ * libpcap reads pcap files; this module adds what a report needs around it: the file's format,
+ * nanosecond timestamps for every file, and errors that say where in the file reading stopped.
+ * pcapng files go to our own reader, because libpcap 1.10 refuses those whose interfaces differ
+ * in link type and gives every packet the first interface's link type.
  */
 #define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <sys/types.h>
 
 #include "capture.h"
+#include "decode.h"
+#include "pcapng.h"
 
 #define MAGIC_PCAP_US     0xa1b2c3d4u
 #define MAGIC_PCAP_NS     0xa1b23c4du
@@ -21,7 +24,9 @@
 #define MAGIC_PCAPNG_SHB  0x0a0d0d0au
 
 struct capture {
-    pcap_t *pcap;
+    pcap_t *pcap;      /* pcap files */
+    struct pcapng *ng; /* pcapng files, read from fp */
+    FILE *fp;
     enum capture_format format;
     bool nanosecond;
     uint64_t packets; /* records read so far, for error messages */
@@ -30,7 +35,7 @@ struct capture {
 
 /*
  * A stream that first replays the bytes read to identify the file, then continues with the
- * underlying stream: pipes cannot seek back, and libpcap needs to read the magic itself.
+ * underlying stream: pipes cannot seek back, and the readers need to read the magic themselves.
  */
 struct replay {
     FILE *under;
@@ -142,6 +147,18 @@ static bool identify(const unsigned char *head, size_t len, struct capture *c, c
     return false;
 }
 
+static struct capture *open_pcapng(struct capture *c, FILE *fp, char *err, size_t errlen)
+{
+    c->ng = pcapng_open(fp, err, errlen);
+    if (c->ng == NULL) {
+        fclose(fp);
+        free(c);
+        return NULL;
+    }
+    c->fp = fp;
+    return c;
+}
+
 struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen)
 {
     char pcap_err[PCAP_ERRBUF_SIZE];
@@ -170,6 +187,8 @@ struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen)
         goto fail;
     }
     fp = replayed; /* closing it closes the original too */
+    if (c->format == CAPTURE_FORMAT_PCAPNG)
+        return open_pcapng(c, fp, err, errlen);
     c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
     if (c->pcap == NULL) {
         snprintf(err, errlen, "%s", pcap_err);
@@ -200,7 +219,7 @@ struct capture *capture_open_file(const char *path, char *err, size_t errlen)
     return capture_open_stream(fp, err, errlen);
 }
 
-int capture_next(struct capture *c, struct capture_packet *pkt)
+static int next_pcap(struct capture *c, struct capture_packet *pkt)
 {
     struct pcap_pkthdr *hdr;
     const u_char *data;
@@ -227,9 +246,14 @@ int capture_next(struct capture *c, struct capture_packet *pkt)
     return -1;
 }
 
+int capture_next(struct capture *c, struct capture_packet *pkt)
+{
+    return c->ng != NULL ? pcapng_next(c->ng, pkt) : next_pcap(c, pkt);
+}
+
 const char *capture_error(const struct capture *c)
 {
-    return c->error;
+    return c->ng != NULL ? pcapng_error(c->ng) : c->error;
 }
 
 enum capture_format capture_format(const struct capture *c)
@@ -244,26 +268,40 @@ const char *capture_format_name(enum capture_format f)
 
 int capture_linktype(const struct capture *c)
 {
-    return pcap_datalink(c->pcap);
+    return c->ng != NULL ? pcapng_linktype(c->ng) : pcap_datalink(c->pcap);
 }
 
 bool capture_nanosecond(const struct capture *c)
 {
-    return c->nanosecond;
+    return c->ng != NULL ? pcapng_nanosecond(c->ng) : c->nanosecond;
 }
 
 void capture_close(struct capture *c)
 {
     if (c == NULL)
         return;
-    pcap_close(c->pcap);
+    if (c->ng != NULL) {
+        pcapng_close(c->ng);
+        fclose(c->fp);
+    } else {
+        pcap_close(c->pcap);
+    }
     free(c);
+}
+
+/*
+ * pcapng files carry LINKTYPE_ values, which libpcap's name tables know by their DLT_ number;
+ * the two differ for raw IP only, among the types we see (pcap-linktype(7)).
+ */
+static int linktype_as_dlt(int linktype)
+{
+    return linktype == PS_DLT_RAW_PCAP ? PS_DLT_RAW : linktype;
 }
 
 const char *capture_linktype_name(int linktype)
 {
     static _Thread_local char unnamed[32];
-    const char *name = pcap_datalink_val_to_name(linktype);
+    const char *name = pcap_datalink_val_to_name(linktype_as_dlt(linktype));
 
     if (name != NULL)
         return name;
@@ -273,7 +311,7 @@ const char *capture_linktype_name(int linktype)
 
 const char *capture_linktype_description(int linktype)
 {
-    const char *d = pcap_datalink_val_to_description(linktype);
+    const char *d = pcap_datalink_val_to_description(linktype_as_dlt(linktype));
 
     return d != NULL ? d : "unknown link type";
 }
