@@ -338,10 +338,12 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
 int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t family, uint8_t type,
                               uint8_t code)
 {
+    uint32_t *link = &f->icmp_errors;
     struct flow_icmp_error *e;
 
-    for (uint32_t ref = f->icmp_errors; ref != 0; ref = t->icmp_errors[ref - 1].next) {
-        e = &t->icmp_errors[ref - 1];
+    /* The list stays in order of first sight, which is the order the report gives. */
+    for (; *link != 0; link = &t->icmp_errors[*link - 1].next) {
+        e = &t->icmp_errors[*link - 1];
         if (e->family == family && e->type == type && e->code == code) {
             e->packets++;
             return 0;
@@ -357,15 +359,17 @@ int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t fami
             return -1;
         t->icmp_errors = grown;
         t->icmp_errors_cap = cap;
+        /* `link` may point into the array that just moved: find the list's end again. */
+        for (link = &f->icmp_errors; *link != 0; link = &t->icmp_errors[*link - 1].next)
+            ;
     }
     e = &t->icmp_errors[t->n_icmp_errors++];
     e->family = family;
     e->type = type;
     e->code = code;
     e->packets = 1;
-    /* Newest first: the report sorts them anyway. */
-    e->next = f->icmp_errors;
-    f->icmp_errors = (uint32_t)t->n_icmp_errors;
+    e->next = 0;
+    *link = (uint32_t)t->n_icmp_errors;
     return 0;
 }
 
