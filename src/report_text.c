@@ -309,14 +309,17 @@ int report_write_text(const struct report *r, FILE *out)
     if (r->n_flows > 0 && print_table(r, &flows, out) != 0)
         return -1;
     print_icmp_errors(r, out);
-    fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
-            eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo, (unsigned)eph->hi);
+    if (r->n_flows > 0)
+        fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
+                eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
+                (unsigned)eph->hi);
     fprintf(out, "\nServices (%zu)\n", r->n_services);
     if (r->n_services > 0 && print_table(r, &services, out) != 0)
         return -1;
     fprintf(out, "\nClient ports by host (%zu)\n", r->n_clients);
     if (r->n_clients > 0 && print_table(r, &clients, out) != 0)
         return -1;
-    fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+    if (r->n_clients > 0)
+        fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
     return ferror(out) ? -1 : 0;
 }
