@@ -20,6 +20,9 @@ enum ps_exit {
     PS_EXIT_NO_INPUT = 3,   /* no input could be read at all: no report */
     PS_EXIT_OUTPUT = 4,     /* the report could not be written */
     PS_EXIT_INTERNAL = 5,   /* out of memory */
+    PS_EXIT_EXPECT = 6,     /* report written, but an --expect expectation does not hold */
+    PS_EXIT_DEVICE = 7,     /* a live capture could not start: no such interface, not permitted,
+                               interface down */
 };
 
 enum ps_format {
