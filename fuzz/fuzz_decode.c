@@ -39,21 +39,22 @@ static void check_decoded(const struct pkt_info *info)
 /* The packet's flow must exist once added, hold it, and be found again by its key. */
 static void add_to_table(const struct pkt_info *info, uint32_t wire_len)
 {
-    struct flow_table *table = flow_table_new(4, FUZZ_SEED);
+    struct flow_table *table = flow_table_new(4, FUZZ_SEED, NULL);
+    struct flow_packet first = {1000000000, wire_len, false}, later = {2000000000, wire_len, false};
     const struct flow *flow;
     struct flow_key key;
     uint8_t sender, key_sender, again;
 
     if (table == NULL)
         return;
-    flow = flow_table_add_packet(table, info, 1000000000, wire_len, &sender);
+    flow = flow_table_add_packet(table, info, &first, &sender);
     if (flow != NULL) {
         flow_key_from_packet(info, &key, &key_sender);
         if (sender > 1 || key_sender != sender || flow_table_lookup(table, &key) != flow ||
             flow_table_count(table) != 1 || flow->packets[sender] != 1)
             abort();
         /* The same packet again takes the existing flow's path rather than creating one. */
-        if (flow_table_add_packet(table, info, 2000000000, wire_len, &again) != flow ||
+        if (flow_table_add_packet(table, info, &later, &again) != flow ||
             again != sender || flow->packets[sender] != 2)
             abort();
     }

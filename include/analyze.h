@@ -11,18 +11,31 @@
 #include "frag.h"
 #include "report.h"
 
+struct analyzer;
+
 struct analyzer_config {
     struct decode_config decode;
+    struct flow_lifecycle lifecycle;
     size_t max_flows;     /* 0: no limit but memory */
     size_t max_fragments; /* datagrams the fragment table follows at once */
     uint64_t seed;        /* flow hash seed */
+    /* Called every ANALYZER_TICK packets analyzer_read() analyses (a progress display), or NULL. */
+    void (*tick)(void *arg, const struct capture *c, const struct analyzer *a);
+    void *tick_arg;
 };
+
+#define ANALYZER_TICK 4096 /* a power of two */
+
+/* Recent packets of the input being read, to notice a packet captured twice. */
+#define ANALYZER_DUP_WINDOW 4
 
 struct analyzer {
     struct analyzer_config config;
     struct flow_table *table;
     struct frag_table *frags;
     struct report_totals totals;
+    uint64_t recent[ANALYZER_DUP_WINDOW]; /* hashes of the last packets of the current input */
+    ps_time last_ts;                      /* of the current input's previous packet */
     bool finished;
 };
 

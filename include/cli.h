@@ -9,8 +9,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "flow.h"
 #include "ports.h"
 #include "ps.h"
+#include "select.h"
 
 /* Exit statuses, documented in doc/portscope.1. */
 enum ps_exit {
@@ -28,6 +30,20 @@ enum ps_exit {
 enum ps_format {
     PS_FORMAT_TEXT,
     PS_FORMAT_JSON,
+    PS_FORMAT_CSV,
+};
+
+/* --color: auto colours the text report only when it goes to a terminal and NO_COLOR is unset. */
+enum ps_color {
+    PS_COLOR_AUTO,
+    PS_COLOR_ALWAYS,
+    PS_COLOR_NEVER,
+};
+
+/* One --expect EXPR or --expect-file FILE, in command-line order. */
+struct ps_expect_arg {
+    const char *value;
+    bool file;
 };
 
 struct ps_options {
@@ -41,7 +57,31 @@ struct ps_options {
     size_t max_flows;
     size_t max_fragments;
     bool no_decap, vlan_in_key;
+    const char *profile;              /* --profile: "zeek" (default) or "wireshark" */
+    ps_time timeouts[2][FLOW_CLASSES]; /* --idle-timeout [0], --active-timeout [1], as given */
+    unsigned timeouts_set[2];          /* which classes were given, bit per enum flow_class */
+    struct flow_lifecycle lifecycle;   /* the profile with the timeouts given applied */
     bool help, version;
+
+    char *filter;                  /* the trailing arguments joined by spaces (BPF), or NULL */
+    struct select_spec select;     /* --service, --port, --host */
+    struct ps_expect_arg *expects; /* --expect and --expect-file */
+    size_t n_expects;
+    enum select_sort sort; /* --sort */
+    size_t top;            /* --top; 0: every flow */
+    unsigned sections;     /* --show: SELECT_SECTION_* bits */
+    enum ps_color color;   /* --color */
+    bool quiet;            /* -q: no progress display */
+
+    /* Live capture. */
+    const char *interface;      /* -i, NULL when reading files */
+    bool list_interfaces;       /* -D */
+    size_t count;               /* -c: stop after this many packets; 0: no limit */
+    ps_time duration, interval; /* --duration, --interval, in nanoseconds; 0: none */
+    unsigned snaplen;           /* -s; 0: the default, 262144 */
+    bool no_promisc;            /* -p */
+    const char *write_file;     /* -w */
+    const char *user;           /* -Z: the user to become once the device is open */
 };
 
 /*

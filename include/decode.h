@@ -46,6 +46,10 @@ enum encap_kind {
     ENCAP_6IN4,
     ENCAP_4IN6,
     ENCAP_6IN6,
+    ENCAP_VXLAN_GPE, /* id: VNI */
+    ENCAP_NSH,       /* id: service path identifier */
+    ENCAP_MACSEC,    /* no id */
+    ENCAP_PIM,       /* a PIM Register message; no id */
 };
 
 struct encap {
@@ -112,9 +116,15 @@ struct pkt_info {
     uint8_t hint;  /* enum pkt_hint */
     uint8_t depth; /* tunnels entered */
     bool in_quote; /* decoding the packet an ICMP error quotes: ports suffice, no tunnels */
+    bool length_from_capture; /* an IP length field was 0 (TSO, BIG TCP): the capture's was used */
     uint8_t icmp_type, icmp_code; /* for PKT_SCOPE_ICMP_ERROR */
     uint16_t vlan;                /* innermost VLAN id, 0 when untagged */
     uint16_t sport, dport;        /* 0 for protocols without ports */
+    uint16_t tcp_window;
+    uint32_t tcp_seq, tcp_ack;
+    uint32_t ip_len;      /* the innermost IP datagram's length, as its header gives it */
+    uint32_t payload_len; /* transport payload bytes, from the headers' lengths */
+    uint32_t l4_len;      /* bytes after the IP headers, as the IP header gives it */
     uint8_t src[16], dst[16];
     struct encap encap[PS_ENCAP_MAX];
     struct pkt_fragment fragment;
@@ -141,6 +151,9 @@ struct pkt_info {
 #define PS_DLT_IEEE802_11_RADIO 127
 #define PS_DLT_IPNET            226
 #define PS_DLT_NFLOG            239
+#define PS_DLT_PPI              192
+#define PS_DLT_IPOIB            242
+#define PS_DLT_PKTAP            258
 
 /* True when decode_packet() understands this link type. */
 bool decode_linktype_supported(int linktype);
@@ -171,6 +184,14 @@ enum ps_skip decode_ppp_protocol(uint16_t protocol, struct rd *r, struct pkt_inf
  */
 enum ps_skip decode_ip_tunnel(uint8_t proto, struct rd *r, struct pkt_info *out);
 enum ps_skip decode_udp_tunnel(struct rd *r, struct pkt_info *out);
+
+/* MACsec (IEEE 802.1AE) and the Network Service Header (RFC 8300), below IP. */
+enum ps_skip decode_macsec(struct rd *r, struct pkt_info *out);
+enum ps_skip decode_nsh(struct rd *r, struct pkt_info *out);
+
+/* MACsec (IEEE 802.1AE) and the Network Service Header (RFC 8300), below IP. */
+enum ps_skip decode_macsec(struct rd *r, struct pkt_info *out);
+enum ps_skip decode_nsh(struct rd *r, struct pkt_info *out);
 
 /* True when tunnels are to be entered (not --no-decap, and not nested too deep). */
 bool decode_may_enter_tunnel(const struct pkt_info *out);

@@ -32,19 +32,84 @@ struct flow_key {
 #define FLOW_KEY_VLAN(k)  ((uint16_t)((k)->scope & 0x0fff))
 
 /* Bits of flow.role_seen: what role evidence each endpoint showed. */
-#define FLOW_OPEN_FROM(e)   (0x01u << (e)) /* endpoint e opened: SYN, INIT, echo request */
-#define FLOW_ACCEPT_FROM(e) (0x04u << (e)) /* endpoint e accepted: SYN+ACK, INIT ACK, echo reply   \
-                                            */
+#define FLOW_OPEN_FROM(e) (0x01u << (e)) /* endpoint e opened: SYN, INIT, echo request */
+#define FLOW_ACCEPT_FROM(e)                                                                        \
+    (0x04u << (e)) /* endpoint e accepted: SYN+ACK, INIT ACK, echo reply                           \
+                    */
+
+/* Why a flow began: its first packet, or a rule that ended the flow before it on the same key. */
+enum flow_start {
+    FLOW_START_FIRST = 0,       /* the first packet of this key */
+    FLOW_START_SYN_AFTER_CLOSE, /* a SYN with a new sequence number after FIN both ways or a RST */
+    FLOW_START_SYN_NEW_ISN,     /* a SYN with a new sequence number on an open connection (--profile
+                                   wireshark: Wireshark's "port numbers reused") */
+    FLOW_START_IDLE,            /* the flow before it was idle longer than its idle timeout */
+    FLOW_START_ACTIVE,          /* the flow before it lasted longer than the active timeout */
+};
+
+/* TCP endpoint states, after Zeek's TCP analyzer; conn_state is derived from the pair. */
+enum tcp_endpoint {
+    TCP_INACTIVE = 0,
+    TCP_SYN_SENT,
+    TCP_SYN_ACK_SENT,
+    TCP_PARTIAL, /* sent something, but no SYN was seen */
+    TCP_ESTABLISHED,
+    TCP_CLOSED, /* sent a FIN */
+    TCP_RESET,  /* sent a RST */
+};
+
+/* Bits of flow_tcp.seen[e]. */
+#define TCP_SEEN_BASE 0x01 /* base_seq[e] holds endpoint e's first sequence number */
+#define TCP_SEEN_END  0x02 /* seq_end[e] holds the highest sequence end sent */
+#define TCP_SEEN_FIN  0x04
+#define TCP_SEEN_RST  0x08
+#define TCP_SEEN_ZWIN 0x10 /* advertised a zero window */
+
+#define FLOW_HISTORY_MAX 23
+
+struct flow_tcp {
+    uint32_t base_seq[2]; /* first sequence number each endpoint sent (its ISN after a SYN) */
+    uint32_t seq_end[2];  /* highest sequence number + segment length each endpoint sent */
+    uint32_t retrans[2];  /* segments that resent sequence space already seen */
+    uint32_t payload_retrans[2];        /* those of them that carried payload */
+    ps_time syn_at, syn_ack_at, ack_at; /* the handshake, when seen (FLOW_TCP_HAVE_*) */
+    uint8_t state[2];                   /* enum tcp_endpoint */
+    uint8_t seen[2];                    /* TCP_SEEN_* */
+    uint8_t have;                       /* FLOW_TCP_HAVE_* */
+    uint8_t history_len;
+    uint16_t letters[2]; /* history letters each endpoint has recorded already */
+    /* Zeek history letters in order of first sight, upper case for endpoint 0, lower case for
+     * endpoint 1; the report turns them into originator (upper) and responder (lower). */
+    char history[FLOW_HISTORY_MAX];
+};
+
+#define FLOW_TCP_HAVE_SYN     0x01
+#define FLOW_TCP_HAVE_SYN_ACK 0x02
+#define FLOW_TCP_HAVE_ACK     0x04
+
+/* Bits of flow.quality: what the capture missed or garbled of this flow. */
+#define FLOW_Q_MIDSTREAM 0x01 /* TCP whose first packet was no SYN or SYN+ACK */
+#define FLOW_Q_SNAPLEN   0x02 /* some packet was cut short by the snapshot length */
+#define FLOW_Q_BACKWARDS 0x04 /* some packet's timestamp was earlier than the one before it */
+#define FLOW_Q_NO_IP_LEN 0x08 /* some packet's IP length field was 0 (TSO, BIG TCP) */
 
 struct flow {
     struct flow_key key;
     ps_time first_seen, last_seen;
-    uint64_t packets[2];  /* sent by endpoint 0, by endpoint 1 */
-    uint64_t bytes[2];    /* frame bytes as on the wire (original length) */
-    uint8_t first_sender; /* endpoint that sent the first packet */
-    uint8_t role_seen;    /* FLOW_OPEN_FROM / FLOW_ACCEPT_FROM bits */
-    uint16_t path_id;     /* encapsulation path, interned by the table; 0 = none */
-    uint32_t icmp_errors; /* first of the flow's ICMP error records, + 1; 0 = none */
+    uint64_t packets[2];       /* sent by endpoint 0, by endpoint 1 */
+    uint64_t bytes[2];         /* frame bytes as on the wire (original length) */
+    uint64_t ip_bytes[2];      /* the IP datagrams' lengths, as their headers give them */
+    uint64_t payload_bytes[2]; /* transport payload, from the headers' lengths */
+    uint32_t id;               /* position in creation order */
+    uint32_t prev;             /* id + 1 of the flow this one follows on the same key; 0 = none */
+    uint32_t icmp_errors;      /* first of the flow's ICMP error records, + 1; 0 = none */
+    uint16_t path_id;          /* encapsulation path, interned by the table; 0 = none */
+    uint8_t first_sender;      /* endpoint that sent the first packet */
+    uint8_t role_seen;         /* FLOW_OPEN_FROM / FLOW_ACCEPT_FROM bits */
+    uint8_t start;             /* enum flow_start */
+    uint8_t quality;           /* FLOW_Q_* */
+    bool ended;                /* a later flow took over the key */
+    struct flow_tcp tcp;       /* all zero unless the protocol is TCP */
 };
 
 /* ICMP errors counted on a flow, one record per (type, code). */
@@ -52,8 +117,25 @@ struct flow_icmp_error {
     uint32_t next;  /* next record of the same flow, + 1; 0 = none */
     uint8_t family; /* 4: ICMP, 6: ICMPv6 */
     uint8_t type, code;
-    uint64_t packets;
+    uint64_t packets, bytes;
 };
+
+/* Protocol classes that have timeouts of their own. */
+enum flow_class { FLOW_CLASS_TCP, FLOW_CLASS_UDP, FLOW_CLASS_ICMP, FLOW_CLASS_OTHER, FLOW_CLASSES };
+
+enum flow_class flow_class_of(uint8_t proto);
+const char *flow_class_name(enum flow_class c);
+
+/* When a flow ends and the next packet on its key starts another. */
+struct flow_lifecycle {
+    ps_time idle[FLOW_CLASSES];   /* idle timeout per class; 0 = none */
+    ps_time active[FLOW_CLASSES]; /* active timeout per class; 0 = none */
+    bool syn_new_isn;             /* a SYN with a new ISN always starts a new flow (Wireshark) */
+};
+
+/* The presets: Zeek's timeouts (TCP 300 s, UDP and ICMP 60 s), or Wireshark's (none). */
+void flow_lifecycle_zeek(struct flow_lifecycle *lc);
+void flow_lifecycle_wireshark(struct flow_lifecycle *lc);
 
 /*
  * Builds the canonical key for a decoded packet and tells which endpoint sent it (0 or 1).
@@ -64,23 +146,44 @@ struct flow_table;
 
 /*
  * A table that holds at most `max_flows` flows (0: no limit but memory). `seed` randomises the
- * hash so crafted traffic cannot force collisions; the report never depends on it.
+ * hash so crafted traffic cannot force collisions; the report never depends on it. `lifecycle`
+ * (NULL: never end a flow) says when a packet starts a new flow on a key that has one.
  * Returns NULL when out of memory.
  */
-struct flow_table *flow_table_new(size_t max_flows, uint64_t seed);
+struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
+                                  const struct flow_lifecycle *lifecycle);
 void flow_table_free(struct flow_table *t);
 
+/* What a packet brings to its flow besides its headers. */
+struct flow_packet {
+    ps_time ts;
+    uint32_t wire_len; /* the frame's original length */
+    bool snap_cut;     /* captured length below the original length */
+};
+
 /*
- * Adds one packet to its flow, creating the flow on first sight. `wire_len` is the frame's
- * original length; *sender is set to the endpoint that sent it. Returns the flow, or NULL when a
- * new flow was needed and the table is full or memory ran out (the caller counts the packet as
- * skipped).
+ * Adds one packet to its flow, creating the flow on first sight, or a new one when the
+ * lifecycle ends the flow its key has. *sender is set to the endpoint that sent it. Returns the
+ * flow, or NULL when a new flow was needed and the table is full or memory ran out (the caller
+ * counts the packet as skipped).
  */
-struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt, ps_time ts,
-                                   uint32_t wire_len, uint8_t *sender);
+struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt,
+                                   const struct flow_packet *fp, uint8_t *sender);
 
 /* Counts a packet known to belong to `f`, sent by endpoint `sender` (fragments, ICMP errors). */
-void flow_account(struct flow *f, uint8_t sender, ps_time ts, uint32_t wire_len);
+void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
+                  const struct pkt_info *pkt);
+
+/* TCP: what one segment from endpoint `sender` changes in the connection's state. */
+void flow_tcp_update(struct flow *f, uint8_t sender, const struct pkt_info *pkt, ps_time ts);
+
+/* Zeek's conn_state ("SF", "REJ", ...) of a TCP flow whose originator is endpoint `client`. */
+const char *flow_tcp_conn_state(const struct flow *f, uint8_t client);
+
+/* Zeek's history string with `client` as originator, into buf (at least FLOW_HISTORY_MAX + 2). */
+void flow_tcp_history(const struct flow *f, uint8_t client, char *buf, size_t len);
+
+const char *flow_start_name(enum flow_start s);
 
 /*
  * Builds the key of the flow an ICMP error's quoted packet belongs to, and which endpoint of it
@@ -91,7 +194,7 @@ void flow_key_from_quote(const struct pkt_quote *quote, uint16_t vlan, struct fl
 
 /* Counts one ICMP error of (family, type, code) on `f`. Returns -1 when out of memory. */
 int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t family, uint8_t type,
-                              uint8_t code);
+                              uint8_t code, uint32_t wire_len);
 
 /* The ICMP error record numbered `ref` (flow.icmp_errors or a record's next), or NULL for 0. */
 const struct flow_icmp_error *flow_table_icmp_error(const struct flow_table *t, uint32_t ref);

@@ -13,6 +13,7 @@
 #include "flow.h"
 #include "ports.h"
 #include "ps.h"
+#include "select.h"
 
 #define REPORT_SCHEMA_VERSION 1
 #define REPORT_MAX_LINKTYPES  8
@@ -26,8 +27,15 @@ struct report_input {
     uint64_t packets, bytes;       /* bytes: original (wire) lengths */
     ps_time first_seen, last_seen; /* valid when packets > 0 */
     bool nanosecond;
+    uint64_t ts_backwards;      /* packets whose timestamp is earlier than the packet before */
+    uint64_t duplicates;        /* packets identical to one of the few just before them */
     bool complete;              /* read to a clean end */
     char error[PS_ERRBUF_SIZE]; /* empty when there was none */
+    /* A live capture (format "live", path the interface): the kernel's counters at the end. */
+    bool live;
+    uint64_t received, dropped, if_dropped;
+    /* Records the BPF filter (settings.filter) rejected: not analysed, not in packets/bytes. */
+    uint64_t filtered_packets, filtered_bytes;
 };
 
 /* Where every packet read went. packets == flow_packets + sum(skipped_packets); bytes likewise. */
@@ -62,11 +70,14 @@ const char *report_role_reason_name(enum role_reason r, uint8_t proto);
 
 struct report_flow {
     const struct flow *flow;
+    size_t follows;             /* report id of the flow this one follows on its key; 0 = none */
     uint8_t client; /* endpoint index (0/1) of the client in flow->key */
     enum role_reason reason;
     const char *service;       /* registry (or --services) name of the server port, or NULL */
     const char *service_alias; /* the common name; NULL when service is NULL */
     uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
+    size_t id; /* 1-based rank in first-seen order among all flows; kept under a selection */
+    const char *conn_state; /* Zeek's conn_state of a TCP flow ("SF", "REJ", ...), else NULL */
 };
 
 /* One server port and protocol, with what was seen on it. */
@@ -94,6 +105,26 @@ struct report_settings {
     bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
     bool vlan_in_key; /* --vlan-in-key */
     size_t max_flows, max_fragments;
+    const char *filter;               /* the BPF filter expression, or NULL */
+    const struct select_spec *select; /* --service/--port/--host, or NULL: every flow */
+    const char *profile;              /* --profile */
+    struct flow_lifecycle lifecycle;  /* the timeouts in force */
+};
+
+/* An --expect expectation and how it turned out (expect.c). */
+struct report_expectation {
+    const char *expression; /* as written */
+    const char *source;     /* "--expect", or "FILE:LINE" for --expect-file */
+    bool holds;
+    char found[PS_ERRBUF_SIZE]; /* what the report has: "2", "none", "2 flows: #4, #7" */
+};
+
+/* How the text and CSV writers present the report: --sort, --top, --show, --color. */
+struct report_style {
+    enum select_sort sort;
+    size_t top;        /* 0: every flow */
+    unsigned sections; /* SELECT_SECTION_* bits of the text report; report_build() sets all */
+    bool color;        /* ANSI colours in the text report */
 };
 
 struct report {
@@ -104,13 +135,19 @@ struct report {
     const struct flow_table *table;
     bool nanosecond; /* any input has nanosecond timestamps: times are written with 9 digits */
 
-    struct report_flow *flows; /* first seen, then key */
+    struct report_flow *flows; /* first seen, then key; only the selected ones (settings.select) */
     size_t n_flows;
+    size_t n_flows_all; /* every flow, selected or not: the summary counts these */
     size_t flows_tcp, flows_udp, flows_other;
     struct report_service *services; /* by port, then protocol */
     size_t n_services;
     struct report_client *clients; /* by address */
     size_t n_clients;
+
+    /* Filled in by the caller after report_build(), before writing. */
+    struct report_style style;
+    const struct report_expectation *expectations; /* NULL without --expect */
+    size_t n_expectations;
 };
 
 /*
@@ -126,6 +163,10 @@ void report_release(struct report *r);
 /* Writers: 0 on success, -1 when writing failed (errno says why). */
 int report_write_json(const struct report *r, FILE *out);
 int report_write_text(const struct report *r, FILE *out);
+/* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */
+int report_write_csv(const struct report *r, FILE *out);
+/* Writes one CSV field, quoted when it holds a comma, a quote, CR or LF; `s` may be NULL (empty). */
+int report_csv_field(FILE *out, const char *s);
 
 /* Shared by the writers. */
 const char *report_proto_name(uint8_t proto); /* "tcp", "udp", ... or NULL when unnamed */

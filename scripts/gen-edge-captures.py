@@ -7,7 +7,9 @@ These are the captures that real traffic cannot give us on the machine that
 made scripts/make-samples.sh: link types we have no interface for, tunnel
 types the kernel could not create (802.1Q/QinQ, GRE, Geneve, IPIP, SIT),
 MPLS, PPPoE, GTP-U, hand-made fragment orders, ICMP corner cases, pcapng
-with several interfaces or sections, and broken files.
+with several interfaces or sections, broken files, and TCP connection
+lifecycles (every Zeek conn_state, retransmissions, port reuse, idle
+timeouts, timestamps going backwards).
 
 Python 3 standard library only. Deterministic: fixed addresses, ports,
 sequence numbers and timestamps (from 2026-01-01T00:00:00Z), so every run
@@ -837,6 +839,207 @@ def gen_vlan_in_key():
     write_pcap("gen-vlan-in-key.pcap", 1, fr)
 
 
+# ------------------------------------------------------------------ TCP
+# lifecycle captures: Zeek conn_state / history, retransmissions, port
+# reuse, inactivity timeouts, odd timestamps. Explicit timestamps (µs
+# offsets from T0) instead of the 1 ms Clock.
+
+LC_C, LC_S = "192.0.2.2", "198.51.100.1"
+
+
+def write_timed(name, recs):
+    """recs: [(µs offset from T0, frame)] in file order (not re-sorted)."""
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)]
+    for off, f in recs:
+        sec, us = divmod(T0 * 1000000 + off, 1000000)
+        out.append(struct.pack("<IIII", sec, us, len(f), len(f)) + f)
+    write(name, b"".join(out))
+
+
+class TcpConv:
+    """One TCP connection C:cport <-> S:sport with per-side sequence
+    tracking. pkt() builds the Ethernet frame; seq/ack default to the
+    current values and SYN/FIN/payload advance the sender's sequence."""
+
+    def __init__(self, cport, sport=80, isn_c=1000, isn_s=5000, c=LC_C,
+                 s=LC_S):
+        self.c, self.s, self.cport, self.sport = c, s, cport, sport
+        self.nxt = {True: isn_c, False: isn_s}
+
+    def pkt(self, cli, flags, data=b"", seq=None, ack=None, opts=b""):
+        if seq is None:
+            seq = self.nxt[cli]
+            self.nxt[cli] = (seq + len(data) + (1 if flags & SYN else 0) +
+                             (1 if flags & FIN else 0)) & 0xFFFFFFFF
+        if ack is None:
+            ack = self.nxt[not cli] if flags & ACK else 0
+        if cli:
+            p = tcp(self.c, self.s, self.cport, self.sport, seq, ack, flags,
+                    data, opts=opts)
+        else:
+            p = tcp(self.s, self.c, self.sport, self.cport, seq, ack, flags,
+                    data, opts=opts)
+        return eth_dir(p, {self.c})
+
+    # common shapes (lists of frames)
+    def syn(self):
+        return self.pkt(True, SYN, opts=SYN_OPTS[:4])
+
+    def synack(self):
+        return self.pkt(False, SYN | ACK, opts=SYN_OPTS[:4])
+
+    def handshake(self):
+        return [self.syn(), self.synack(), self.pkt(True, ACK)]
+
+    def exchange(self, req=HTTP_REQ, resp=HTTP_RESP):
+        return [self.pkt(True, PSH | ACK, req), self.pkt(False, PSH | ACK, resp)]
+
+    def close(self):
+        return [self.pkt(True, FIN | ACK), self.pkt(False, FIN | ACK),
+                self.pkt(True, ACK)]
+
+
+def timed(frames, start_us, step_us=1000):
+    return [(start_us + i * step_us, f) for i, f in enumerate(frames)]
+
+
+def gen_tcp_states():
+    """One connection per Zeek conn_state, client ports 41001..41013 -> 80,
+    one second apart, packets 1 ms apart."""
+    conns = []
+    # 1 S0: SYN only
+    t = TcpConv(41001, isn_c=100000, isn_s=500000)
+    conns.append([t.syn()])
+    # 2 S1: handshake, request, response, ACK; never closed
+    t = TcpConv(41002, isn_c=200000, isn_s=600000)
+    conns.append(t.handshake() + t.exchange() + [t.pkt(True, ACK)])
+    # 3 SF: handshake, request, response, FIN, FIN, ACK
+    t = TcpConv(41003, isn_c=300000, isn_s=700000)
+    conns.append(t.handshake() + t.exchange() + t.close())
+    # 4 REJ: SYN answered by RST+ACK (seq 0, ack ISN+1, as Linux does)
+    t = TcpConv(41004, isn_c=400000, isn_s=0)
+    conns.append([t.syn(), t.pkt(False, RST | ACK, seq=0)])
+    # 5 S2: handshake, client FIN, server ACKs it, server never closes
+    t = TcpConv(41005, isn_c=500000, isn_s=800000)
+    conns.append(t.handshake() + [t.pkt(True, FIN | ACK), t.pkt(False, ACK)])
+    # 6 S3: handshake, server FIN, client ACKs it, client never closes
+    t = TcpConv(41006, isn_c=600000, isn_s=900000)
+    conns.append(t.handshake() + [t.pkt(False, FIN | ACK), t.pkt(True, ACK)])
+    # 7 RSTO: handshake, request, response, client RST+ACK
+    t = TcpConv(41007, isn_c=700000, isn_s=1000000)
+    conns.append(t.handshake() + t.exchange() + [t.pkt(True, RST | ACK)])
+    # 8 RSTR: handshake, request, server RST+ACK
+    t = TcpConv(41008, isn_c=800000, isn_s=1100000)
+    conns.append(t.handshake() + [t.pkt(True, PSH | ACK, HTTP_REQ),
+                                  t.pkt(False, RST | ACK)])
+    # 9 RSTOS0: client SYN, then client RST (seq ISN+1, no ACK flag)
+    t = TcpConv(41009, isn_c=900000, isn_s=1200000)
+    conns.append([t.syn(), t.pkt(True, RST)])
+    # 10 RSTRH: server SYN+ACK (to a SYN never seen), then server RST
+    t = TcpConv(41010, isn_c=1000000, isn_s=1300000)
+    t.nxt[True] += 1           # the unseen SYN consumed ISN
+    conns.append([t.synack(), t.pkt(False, RST)])
+    # 11 SH: client SYN, then client FIN (no ACK flag), no answer
+    t = TcpConv(41011, isn_c=1100000, isn_s=1400000)
+    conns.append([t.syn(), t.pkt(True, FIN)])
+    # 12 SHR: server SYN+ACK (no SYN seen), then server FIN+ACK
+    t = TcpConv(41012, isn_c=1200000, isn_s=1500000)
+    t.nxt[True] += 1
+    conns.append([t.synack(), t.pkt(False, FIN | ACK)])
+    # 13 OTH: mid-stream only: client data, server ACK, server data,
+    #    client ACK; no SYN, FIN or RST
+    t = TcpConv(41013, isn_c=1300000, isn_s=1600000)
+    conns.append([t.pkt(True, PSH | ACK, HTTP_REQ), t.pkt(False, ACK),
+                  t.pkt(False, PSH | ACK, HTTP_RESP), t.pkt(True, ACK)])
+    recs = []
+    for i, fr in enumerate(conns):
+        recs += timed(fr, i * 1000000)
+    write_timed("gen-tcp-states.pcap", recs)
+
+
+def gen_tcp_retrans():
+    """192.0.2.2:41020 -> 198.51.100.1:80: SYN retransmitted once (same
+    ISN, 1 s later), 2 client and 1 server data retransmissions (the same
+    bytes and seq again, 200 ms later, before any ACK), FIN close."""
+    t = TcpConv(41020, isn_c=2000000, isn_s=3000000)
+    req2 = b"GET /two HTTP/1.0\r\n\r\n"
+    resp = HTTP_RESP
+    syn = t.syn()
+    recs = [(0, syn), (1000000, syn)]               # SYN + retransmission
+    recs += [(1001000, t.synack()), (1002000, t.pkt(True, ACK))]
+    d1 = t.pkt(True, PSH | ACK, HTTP_REQ)
+    recs += [(1003000, d1), (1203000, d1),           # client rxmit 1
+             (1204000, t.pkt(False, ACK))]
+    d2 = t.pkt(False, PSH | ACK, resp)
+    recs += [(1205000, d2), (1405000, d2),           # server rxmit 1
+             (1406000, t.pkt(True, ACK))]
+    d3 = t.pkt(True, PSH | ACK, req2)
+    recs += [(1407000, d3), (1607000, d3),           # client rxmit 2
+             (1608000, t.pkt(False, ACK))]
+    recs += timed(t.close(), 1609000)
+    write_timed("gen-tcp-retrans.pcap", recs)
+
+
+def gen_tcp_reuse():
+    """Port reuse. 5-tuple A = 192.0.2.2:41030 <-> 198.51.100.1:80 used
+    three times (FIN close; 2 s later new ISN, RST abort; 2 s later new
+    ISN, FIN close). 5-tuple B = :41031: a SYN with a new ISN while the
+    first connection is still open, then a normal FIN close."""
+    recs = []
+    t = TcpConv(41030, isn_c=10000000, isn_s=50000000)
+    recs += timed(t.handshake() + t.exchange() + t.close(), 0)
+    t = TcpConv(41030, isn_c=20000000, isn_s=60000000)
+    recs += timed(t.handshake() + t.exchange() + [t.pkt(True, RST | ACK)],
+                  2000000)
+    t = TcpConv(41030, isn_c=30000000, isn_s=70000000)
+    recs += timed(t.handshake() + t.exchange() + t.close(), 4000000)
+    t = TcpConv(41031, isn_c=40000000, isn_s=80000000)
+    recs += timed(t.handshake() + t.exchange(), 6000000)
+    t = TcpConv(41031, isn_c=41000000, isn_s=81000000)
+    recs += timed(t.handshake() + t.exchange() + t.close(), 7000000)
+    write_timed("gen-tcp-reuse.pcap", recs)
+
+
+def gen_idle():
+    """Inactivity timeouts. UDP 192.0.2.2:41040 -> 198.51.100.1:53: DNS
+    exchanges at t=0, 10 s and 100 s. TCP :41041 -> :80: handshake and one
+    exchange at t=0-1 s, 400 s of silence, one more exchange and the FIN
+    close at t=401 s. ICMP echo id 0x0707 to 198.51.100.1: request/reply
+    at t=0.5 s and at t=90.5 s."""
+    recs = []
+    for i, ts in enumerate((0, 10, 100)):
+        q, a = udp_exchange(LC_C, LC_S, 41040, 53, 0x4000 + i)
+        recs += [(ts * 1000000 + 100000, eth_dir(q, {LC_C})),
+                 (ts * 1000000 + 101000, eth_dir(a, {LC_C}))]
+    t = TcpConv(41041, isn_c=90000000, isn_s=95000000)
+    recs += timed(t.handshake(), 200000)
+    recs += timed(t.exchange() + [t.pkt(True, ACK)], 1200000)
+    recs += timed(t.exchange(b"GET /again HTTP/1.0\r\n\r\n") + t.close(),
+                  401200000)
+    data = payload(32, b"portscope ping ")
+    for seq, ts in ((1, 0), (2, 90)):
+        rq = ipv4(LC_C, LC_S, 1, icmp(8, 0, struct.pack("!HH", 0x0707, seq),
+                                      data))
+        rp = ipv4(LC_S, LC_C, 1, icmp(0, 0, struct.pack("!HH", 0x0707, seq),
+                                      data))
+        recs += [(ts * 1000000 + 500000, eth_dir(rq, {LC_C})),
+                 (ts * 1000000 + 501000, eth_dir(rp, {LC_C}))]
+    recs.sort(key=lambda r: r[0])
+    write_timed("gen-idle.pcap", recs)
+
+
+def gen_backwards():
+    """192.0.2.2:41050 -> 198.51.100.1:80, 8-packet session: packet 3 has a
+    timestamp 5 ms EARLIER than packet 2; packet 5 (the request) is
+    recorded twice in a row, byte for byte (same timestamp too)."""
+    t = TcpConv(41050, isn_c=12000000, isn_s=13000000)
+    fr = t.handshake() + t.exchange() + t.close()
+    offs = [0, 10000, 5000, 20000, 21000, 22000, 23000, 24000]
+    recs = [(o, f) for o, f in zip(offs, fr)]
+    recs.insert(4, recs[3])           # duplicate of packet 4 (the request)
+    write_timed("gen-backwards.pcap", recs)
+
+
 def main():
     global OUTDIR
     here = os.path.dirname(os.path.abspath(__file__))
@@ -845,7 +1048,9 @@ def main():
     os.makedirs(OUTDIR, exist_ok=True)
     for g in (gen_mpls, gen_pppoe, gen_gtpu, gen_frag_ooo, gen_icmp,
               gen_multi_if, gen_multi_section, gen_linktypes, gen_tunnels,
-              gen_broken, gen_ipv6_ext, gen_sctp, gen_vlan_in_key):
+              gen_broken, gen_ipv6_ext, gen_sctp, gen_vlan_in_key,
+              gen_tcp_states, gen_tcp_retrans, gen_tcp_reuse, gen_idle,
+              gen_backwards):
         _IPID[0] = 0x1000    # IPv4 IDs restart at 0x1001 in every file
         g()
     for name, size in WRITTEN:

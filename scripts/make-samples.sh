@@ -11,7 +11,9 @@
 #          NAME is one of: http-curl dns-dig ssh-session ipv6 any-sll
 #          any-sll2 lo-nano mixed, or, for the decoding samples (tunnels,
 #          fragments, ICMP errors): vlan qinq gre vxlan geneve ipip sit
-#          ip6tnl frag frag6 icmp-errors (default: all of them).
+#          ip6tnl frag frag6 icmp-errors, or, for the TCP lifecycle
+#          samples: tcp-refused tcp-reset tcp-port-reuse tcp-midstream
+#          tcp-half-open tcp-established udp-symmetric (default: all).
 #          A tunnel type the kernel cannot create (missing module: 8021q,
 #          ip_gre, geneve, ipip, sit) is skipped with a message, not an
 #          error; scripts/gen-edge-captures.py makes synthetic ones.
@@ -25,7 +27,7 @@
 #   iproute2 tcpdump tshark wireshark-common (dumpcap, capinfos) curl
 #   bind9-dnsutils (dig) dnsmasq-base openssh-server openssh-client
 #   iputils-ping python3; optionally nftables (nft) for the
-#   admin-prohibited rejects in icmp-errors.pcap.
+#   admin-prohibited rejects in icmp-errors.pcap (tcp-half-open needs it).
 #
 # Throwaway SSH host and user keys are generated into a temporary directory
 # and deleted on exit; they never end up in samples/.
@@ -49,6 +51,8 @@ NS_RTR=pscope-rtr    # router namespace, only used by icmp-errors
 ALL_SAMPLES="http-curl dns-dig ssh-session ipv6 any-sll any-sll2 lo-nano mixed"
 ALL_SAMPLES="$ALL_SAMPLES vlan qinq gre vxlan geneve ipip sit ip6tnl frag frag6"
 ALL_SAMPLES="$ALL_SAMPLES icmp-errors"
+ALL_SAMPLES="$ALL_SAMPLES tcp-refused tcp-reset tcp-port-reuse tcp-midstream"
+ALL_SAMPLES="$ALL_SAMPLES tcp-half-open tcp-established udp-symmetric"
 SKIPPED=
 
 TMP=
@@ -739,6 +743,313 @@ NFT
     nsx "$NS_CLI" "$PYTHON" "$TMP/pstool.py" udp "$S6" 33435 16 none 1
     cap_stop
     expect "$file" "$tcp" 4
+}
+
+# ---------------------------------------------------------------- lifecycle
+#
+# Captures for the TCP connection lifecycle features (Zeek-style conn_state
+# and history, flow-start reasons, port reuse): refused, reset, reused,
+# mid-stream, half-open and still-open connections, and a UDP flow with
+# equal ports on both sides. All are IPv4 between the two namespaces,
+# 192.0.2.2 (client) <-> 192.0.2.1 (server), tcpdump on the client veth.
+# The expected Zeek conn_state / history of every connection is in
+# samples/README.md. scripts/gen-edge-captures.py has deterministic
+# synthetic twins (gen-tcp-*.pcap, gen-idle.pcap).
+
+# Small python3 helper for the lifecycle captures.
+#   lctool.py server ADDR PORT [hold]
+#       threaded TCP server. Per received line: "abort" -> reply "ok",
+#       then close with SO_LINGER {1,0} (RST); "close" -> reply "ok", then
+#       close (the server's FIN comes first); anything else is echoed.
+#       On EOF it closes, or with "hold" keeps the socket open forever.
+#   lctool.py client ADDR PORT [--bind PORT] STEP...
+#       send:TEXT   send TEXT + newline, wait for the one-line reply
+#       sleep:SEC   sleep          touch:FILE / waitfile:FILE  sync
+#       close       close()        rst   SO_LINGER {1,0} + close() (RST)
+#       shutwr      shutdown(SHUT_WR) (FIN, socket stays open)
+#       eof         read until EOF          reset   read until ECONNRESET
+#       hold        sleep forever (killed after the capture has stopped)
+#   lctool.py refused ADDR PORT         connect(), expect ECONNREFUSED
+#   lctool.py noanswer ADDR PORT SEC    connect() with a timeout, expect it
+#   lctool.py ntp-server ADDR / ntp-client ADDR N
+#       UDP 123 <-> 123: N NTPv4 client-mode packets, each answered by a
+#       server-mode packet (both sockets bound to port 123)
+make_lctool() {
+    [ -f "$TMP/lctool.py" ] && return 0
+    cat >"$TMP/lctool.py" <<'PYEOF'
+import errno, os, socket, struct, sys, threading, time
+
+def linger0(s):
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+def serve_conn(c, hold):
+    f = c.makefile("rb")
+    try:
+        for line in f:
+            cmd = line.strip()
+            if cmd == b"abort":
+                c.sendall(b"ok\n")
+                time.sleep(0.2)        # let the reply be ACKed first
+                linger0(c)
+                c.close()
+                return
+            if cmd == b"close":
+                c.sendall(b"ok\n")
+                c.close()
+                return
+            c.sendall(line)
+    except ConnectionResetError:
+        c.close()
+        return
+    if hold:
+        while True:
+            time.sleep(3600)
+    c.close()
+
+def server(addr, port, hold):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(8)
+    while True:
+        c, _ = s.accept()
+        threading.Thread(target=serve_conn, args=(c, hold),
+                         daemon=True).start()
+
+def client(addr, port, args):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if args and args[0] == "--bind":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", int(args[1])))
+        args = args[2:]
+    s.settimeout(10)
+    s.connect((addr, port))
+    f = s.makefile("rb")
+    for step in args:
+        op, _, arg = step.partition(":")
+        if op == "send":
+            s.sendall(arg.encode() + b"\n")
+            assert f.readline(), "no reply"
+        elif op == "sleep":
+            time.sleep(float(arg))
+        elif op == "touch":
+            open(arg, "w").close()
+        elif op == "waitfile":
+            while not os.path.exists(arg):
+                time.sleep(0.05)
+        elif op == "close":
+            f.close()
+            s.close()
+        elif op == "rst":
+            linger0(s)
+            f.close()
+            s.close()
+        elif op == "shutwr":
+            s.shutdown(socket.SHUT_WR)
+        elif op == "eof":
+            assert f.read() == b"", "unexpected data"
+        elif op == "reset":
+            try:
+                f.read()
+            except ConnectionResetError:
+                continue
+            sys.exit("connection was not reset")
+        elif op == "hold":
+            while True:
+                time.sleep(3600)
+        else:
+            sys.exit("bad step " + step)
+
+cmd = sys.argv[1]
+if cmd == "server":
+    server(sys.argv[2], int(sys.argv[3]), sys.argv[4:] == ["hold"])
+elif cmd == "client":
+    client(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
+elif cmd == "refused":
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(3)
+    try:
+        s.connect((sys.argv[2], int(sys.argv[3])))
+    except ConnectionRefusedError:
+        sys.exit(0)
+    sys.exit("connection was not refused")
+elif cmd == "noanswer":
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(float(sys.argv[4]))
+    try:
+        s.connect((sys.argv[2], int(sys.argv[3])))
+    except socket.timeout:
+        sys.exit(0)
+    sys.exit("connection was answered")
+elif cmd in ("ntp-server", "ntp-client"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((sys.argv[2] if cmd == "ntp-server" else "", 123))
+    if cmd == "ntp-server":
+        while True:
+            data, peer = s.recvfrom(2048)
+            # LI 0, VN 4, mode 4 (server), stratum 2, poll, precision -20,
+            # root delay/dispersion, refid 192.0.2.1, origin = client's
+            # transmit timestamp, receive/transmit = now
+            now = time.time() + 2208988800
+            ts = struct.pack("!II", int(now), int((now % 1) * 2**32))
+            s.sendto(struct.pack("!BBbbII", 0x24, 2, data[2], -20, 0, 0)
+                     + socket.inet_aton("192.0.2.1") + ts + data[40:48]
+                     + ts + ts, peer)
+    else:
+        s.settimeout(3)
+        for _ in range(int(sys.argv[3])):
+            now = time.time() + 2208988800
+            ts = struct.pack("!II", int(now), int((now % 1) * 2**32))
+            # LI 0, VN 4, mode 3 (client), poll 6, transmit timestamp only
+            s.sendto(struct.pack("!BBbb", 0x23, 0, 6, 0) + b"\0" * 36 + ts,
+                     (sys.argv[2], 123))
+            assert len(s.recv(2048)) == 48, "bad NTP answer"
+            time.sleep(0.5)
+PYEOF
+}
+
+lc() { nsx "$1" "$PYTHON" "$TMP/lctool.py" "${@:2}"; }
+
+# 20. Refused: two connect()s to closed port 7009 of the server, each from
+#     its own ephemeral port; each SYN is answered by RST+ACK (Zeek REJ).
+make_tcp_refused() {
+    ns_setup v4
+    make_lctool
+    cap_start "$NS_CLI" tcp-refused.pcap -i vc
+    lc "$NS_CLI" refused "$SRV4" 7009
+    sleep 0.5
+    lc "$NS_CLI" refused "$SRV4" 7009
+    cap_stop
+    expect tcp-refused.pcap 2 0
+}
+
+# 21. Aborted: two connections to the lctool server on port 7000. In the
+#     first, the client exchanges one line and closes with SO_LINGER {1,0}
+#     (client RST, Zeek RSTO); in the second, it sends "abort" and the
+#     server closes with SO_LINGER {1,0} (server RST, Zeek RSTR).
+make_tcp_reset() {
+    ns_setup v4
+    make_lctool
+    bg lc-server "$NS_SRV" "$PYTHON" "$TMP/lctool.py" server "$SRV4" 7000
+    wait_listen "$NS_SRV" tcp 7000
+    cap_start "$NS_CLI" tcp-reset.pcap -i vc
+    lc "$NS_CLI" client "$SRV4" 7000 send:hello sleep:0.3 rst
+    sleep 0.5
+    lc "$NS_CLI" client "$SRV4" 7000 send:hello send:abort reset
+    cap_stop
+    expect tcp-reset.pcap 2 0
+}
+
+# 22. Port reuse: three connections from the FIXED client port 40000
+#     (SO_REUSEADDR + bind) to 192.0.2.1:7000, one second apart. Each sends
+#     one line and then "close": the server replies and closes first, the
+#     client closes after reading EOF, so TIME_WAIT is on the server side
+#     (Linux accepts a new SYN for a TIME_WAIT 4-tuple when its ISN is
+#     above the old one, which its time-based ISNs ensure). tcp_tw_reuse is
+#     set in the client namespace too, in case.
+make_tcp_port_reuse() {
+    ns_setup v4
+    make_lctool
+    nsx "$NS_CLI" sysctl -qw net.ipv4.tcp_tw_reuse=1
+    bg lc-server "$NS_SRV" "$PYTHON" "$TMP/lctool.py" server "$SRV4" 7000
+    wait_listen "$NS_SRV" tcp 7000
+    cap_start "$NS_CLI" tcp-port-reuse.pcap -i vc
+    local i
+    for i in 1 2 3; do
+        lc "$NS_CLI" client "$SRV4" 7000 --bind 40000 "send:hello $i" \
+            send:close eof close
+        [ "$i" = 3 ] || sleep 1
+    done
+    cap_stop
+    expect tcp-port-reuse.pcap 3 0
+}
+
+# 23. Mid-stream: the client connects to the echo server on port 7000 and
+#     exchanges two lines BEFORE the capture starts; then tcpdump starts,
+#     two more lines are exchanged and the client closes (FIN both ways).
+#     No SYN in the file.
+make_tcp_midstream() {
+    ns_setup v4
+    make_lctool
+    bg lc-server "$NS_SRV" "$PYTHON" "$TMP/lctool.py" server "$SRV4" 7000
+    wait_listen "$NS_SRV" tcp 7000
+    rm -f "$TMP/mid.ready" "$TMP/mid.go"
+    bg lc-client "$NS_CLI" "$PYTHON" "$TMP/lctool.py" client "$SRV4" 7000 \
+        "send:before 1" "send:before 2" sleep:0.5 "touch:$TMP/mid.ready" \
+        "waitfile:$TMP/mid.go" "send:after 1" sleep:0.2 "send:after 2" \
+        sleep:0.2 close
+    local client=$LAST_PID
+    for _ in $(seq 100); do [ -f "$TMP/mid.ready" ] && break; sleep 0.05; done
+    [ -f "$TMP/mid.ready" ] || die "midstream client did not connect"
+    cap_start "$NS_CLI" tcp-midstream.pcap -i vc
+    touch "$TMP/mid.go"
+    wait "$client" || die "midstream client failed"
+    cap_stop
+    expect tcp-midstream.pcap 1 0
+}
+
+# 24. Half-open: an nft rule in the server namespace drops every SYN to
+#     port 7100 (no RST, no ICMP). The client's connect() times out after
+#     2.5 s: the SYN at t=0 and its retransmissions (same ISN), all in one
+#     flow (Zeek S0). Linux >= 6.x (net.ipv4.tcp_syn_linear_timeouts=4)
+#     retransmits at +1 s and +2 s, so 3 SYNs; older kernels back off
+#     exponentially (+1 s, +3 s), so 2 SYNs. Needs nft.
+make_tcp_half_open() {
+    command -v nft >/dev/null 2>&1 ||
+        die "tcp-half-open needs nft (apt-get install nftables)"
+    ns_setup v4
+    make_lctool
+    nsx "$NS_SRV" nft -f - <<'NFT'
+table inet pscope {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        tcp dport 7100 drop
+    }
+}
+NFT
+    cap_start "$NS_CLI" tcp-half-open.pcap -i vc
+    lc "$NS_CLI" noanswer "$SRV4" 7100 2.5
+    cap_stop
+    expect tcp-half-open.pcap 1 0
+}
+
+# 25. Still open when the capture ends: the server (port 7000, "hold":
+#     it never closes) gets two connections. The first exchanges a line
+#     and stays open (Zeek S1). The second exchanges a line and the client
+#     sends shutdown(SHUT_WR): its FIN is ACKed, the server never answers
+#     with its own FIN (Zeek S2). Both client processes sleep until the
+#     capture has stopped; only then are they killed.
+make_tcp_established() {
+    ns_setup v4
+    make_lctool
+    bg lc-server "$NS_SRV" "$PYTHON" "$TMP/lctool.py" server "$SRV4" 7000 hold
+    wait_listen "$NS_SRV" tcp 7000
+    rm -f "$TMP/est.1" "$TMP/est.2"
+    cap_start "$NS_CLI" tcp-established.pcap -i vc
+    bg lc-client1 "$NS_CLI" "$PYTHON" "$TMP/lctool.py" client "$SRV4" 7000 \
+        "send:still open" "touch:$TMP/est.1" hold
+    for _ in $(seq 100); do [ -f "$TMP/est.1" ] && break; sleep 0.05; done
+    sleep 0.3
+    bg lc-client2 "$NS_CLI" "$PYTHON" "$TMP/lctool.py" client "$SRV4" 7000 \
+        "send:half closed" sleep:0.2 shutwr "touch:$TMP/est.2" hold
+    for _ in $(seq 100); do [ -f "$TMP/est.2" ] && break; sleep 0.05; done
+    [ -f "$TMP/est.1" ] && [ -f "$TMP/est.2" ] || die "established clients failed"
+    cap_stop
+    expect tcp-established.pcap 2 0
+}
+
+# 26. Symmetric UDP ports: NTP-style exchange with both sockets bound to
+#     port 123 (192.0.2.2:123 <-> 192.0.2.1:123), 3 requests (mode 3) each
+#     answered (mode 4), half a second apart.
+make_udp_symmetric() {
+    ns_setup v4
+    make_lctool
+    bg ntp-server "$NS_SRV" "$PYTHON" "$TMP/lctool.py" ntp-server "$SRV4"
+    wait_listen "$NS_SRV" udp 123
+    cap_start "$NS_CLI" udp-symmetric.pcap -i vc
+    lc "$NS_CLI" ntp-client "$SRV4" 3
+    cap_stop
+    expect udp-symmetric.pcap 0 1
 }
 
 # ---------------------------------------------------------------- main

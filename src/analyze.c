@@ -9,7 +9,7 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
 {
     memset(a, 0, sizeof(*a));
     a->config = *config;
-    a->table = flow_table_new(config->max_flows, config->seed);
+    a->table = flow_table_new(config->max_flows, config->seed, &config->lifecycle);
     a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS);
     if (a->table == NULL || a->frags == NULL) {
         analyzer_release(a);
@@ -62,8 +62,8 @@ static void count_skipped_linktype(struct report_totals *t, int linktype, uint32
  * An ICMP error joins the flow of the packet it quotes, counted as sent by the side whose answer
  * it stands in for. Returns false when that flow is unknown: the error is then a flow of its own.
  */
-static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info, ps_time ts,
-                                 uint32_t wire_len)
+static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info,
+                                 const struct flow_packet *fp)
 {
     struct flow_key key;
     uint8_t answering;
@@ -71,11 +71,59 @@ static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info
 
     flow_key_from_quote(&info->quote, info->vlan, &key, &answering);
     f = flow_table_lookup(a->table, &key);
-    if (f == NULL ||
-        flow_table_add_icmp_error(a->table, f, info->family, info->icmp_type, info->icmp_code) != 0)
+    if (f == NULL || flow_table_add_icmp_error(a->table, f, info->family, info->icmp_type,
+                                               info->icmp_code, fp->wire_len) != 0)
         return false;
-    flow_account(f, answering, ts, wire_len);
+    /* The error's own IP and payload bytes are not the flow's: count the frame only. */
+    flow_account(f, answering, fp, NULL);
     return true;
+}
+
+/*
+ * A hash of the captured bytes and lengths, eight bytes at a time: every packet pays for it, and
+ * it only needs to tell a packet captured twice from its neighbours.
+ */
+static uint64_t packet_hash(const struct capture_packet *pkt)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ pkt->caplen ^ ((uint64_t)pkt->wirelen << 32);
+    uint32_t i = 0;
+
+    for (; i + 8 <= pkt->caplen; i += 8) {
+        uint64_t w;
+
+        memcpy(&w, pkt->data + i, sizeof(w));
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    for (; i < pkt->caplen; i++)
+        h = (h ^ pkt->data[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/*
+ * Per input: timestamps that go backwards, and duplicates (the same bytes as one of the last
+ * few packets, as a capture on a mirror port or on both ends of a bridge produces).
+ */
+static void note_capture_quality(struct analyzer *a, const struct capture_packet *pkt,
+                                 struct report_input *in)
+{
+    uint64_t h = packet_hash(pkt);
+
+    if (in->packets == 0) {
+        memset(a->recent, 0, sizeof(a->recent));
+    } else {
+        if (pkt->ts < a->last_ts)
+            in->ts_backwards++;
+        for (size_t i = 0; i < ANALYZER_DUP_WINDOW; i++) {
+            if (a->recent[i] == h) {
+                in->duplicates++;
+                break;
+            }
+        }
+    }
+    memmove(a->recent + 1, a->recent, sizeof(a->recent) - sizeof(a->recent[0]));
+    a->recent[0] = h;
+    a->last_ts = pkt->ts;
 }
 
 /* Decodes a packet and puts it in its flow; returns why it could not, or PS_SKIP_NONE. */
@@ -83,6 +131,7 @@ static enum ps_skip place_packet(struct analyzer *a, const struct capture_packet
 {
     struct report_totals *t = &a->totals;
     struct pkt_info info;
+    struct flow_packet fp = {pkt->ts, pkt->wirelen, pkt->caplen < pkt->wirelen};
     enum ps_skip outcome;
     struct flow *f;
     uint8_t sender;
@@ -92,17 +141,20 @@ static enum ps_skip place_packet(struct analyzer *a, const struct capture_packet
         f = frag_table_later(a->frags, &info.fragment, pkt->ts, pkt->wirelen, &sender);
         if (f == NULL)
             return PS_SKIP_FRAGMENT; /* held: counted when its first fragment comes, or never */
-        flow_account(f, sender, pkt->ts, pkt->wirelen);
+        /* A later fragment's bytes all belong to the datagram's IP length and payload. */
+        info.ip_len = info.l4_len + (info.family == 6 ? 40 : 20);
+        info.payload_len = info.l4_len;
+        flow_account(f, sender, &fp, &info);
         return PS_SKIP_NONE;
     }
     if (outcome != PS_SKIP_NONE)
         return outcome;
     if (info.scope == PKT_SCOPE_ICMP_ERROR) {
-        if (attribute_icmp_error(a, &info, pkt->ts, pkt->wirelen))
+        if (attribute_icmp_error(a, &info, &fp))
             return PS_SKIP_NONE;
         info.scope = PKT_SCOPE_ICMP_OTHER;
     }
-    f = flow_table_add_packet(a->table, &info, pkt->ts, pkt->wirelen, &sender);
+    f = flow_table_add_packet(a->table, &info, &fp, &sender);
     if (f == NULL)
         return PS_SKIP_FLOW_LIMIT;
     if (info.fragment.state == PKT_FRAG_FIRST)
@@ -118,6 +170,7 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
 
     t->packets++;
     t->bytes += pkt->wirelen;
+    note_capture_quality(a, pkt, in);
     if (in->packets == 0 || pkt->ts < in->first_seen)
         in->first_seen = pkt->ts;
     if (in->packets == 0 || pkt->ts > in->last_seen)
@@ -153,8 +206,11 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
     in->nanosecond = capture_nanosecond(c);
     if (capture_linktype(c) >= 0)
         note_linktype(in, capture_linktype(c));
-    while ((rc = capture_next(c, &pkt)) == 1)
+    while ((rc = capture_next(c, &pkt)) == 1) {
         analyzer_packet(a, &pkt, in);
+        if (a->config.tick != NULL && (in->packets & (ANALYZER_TICK - 1)) == 0)
+            a->config.tick(a->config.tick_arg, c, a);
+    }
     in->nanosecond = capture_nanosecond(c);
     if (rc < 0) {
         snprintf(in->error, sizeof(in->error), "%s", capture_error(c));

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "capture.h"
+#include "capture_int.h"
 #include "decode.h"
 #include "pcapng.h"
 
@@ -23,15 +24,6 @@
 #define MAGIC_PCAP_KUZNET 0xa1b2cd34u /* Alexey Kuznetzov's extended pcap, which libpcap reads */
 #define MAGIC_PCAPNG_SHB  0x0a0d0d0au
 
-struct capture {
-    pcap_t *pcap;      /* pcap files */
-    struct pcapng *ng; /* pcapng files, read from fp */
-    FILE *fp;
-    enum capture_format format;
-    bool nanosecond;
-    uint64_t packets; /* records read so far, for error messages */
-    char error[PS_ERRBUF_SIZE];
-};
 
 /*
  * A stream that first replays the bytes read to identify the file, then continues with the
@@ -248,12 +240,21 @@ static int next_pcap(struct capture *c, struct capture_packet *pkt)
 
 int capture_next(struct capture *c, struct capture_packet *pkt)
 {
-    return c->ng != NULL ? pcapng_next(c->ng, pkt) : next_pcap(c, pkt);
+    if (c->live)
+        return capture_live_next(c, pkt);
+    int rc;
+
+    /* Files are filtered here rather than by pcap_setfilter(), so rejected packets are counted. */
+    do
+        rc = c->ng != NULL ? pcapng_next(c->ng, pkt) : next_pcap(c, pkt);
+    while (rc == 1 && c->filter != NULL && (rc = capture_filter_accepts(c, pkt)) == 0);
+    return rc;
 }
 
 const char *capture_error(const struct capture *c)
 {
-    return c->ng != NULL ? pcapng_error(c->ng) : c->error;
+    /* c->error holds a pcapng file's error only when the filter failed. */
+    return c->ng != NULL && c->error[0] == '\0' ? pcapng_error(c->ng) : c->error;
 }
 
 enum capture_format capture_format(const struct capture *c)
@@ -263,7 +264,7 @@ enum capture_format capture_format(const struct capture *c)
 
 const char *capture_format_name(enum capture_format f)
 {
-    return f == CAPTURE_FORMAT_PCAPNG ? "pcapng" : "pcap";
+    return f == CAPTURE_FORMAT_PCAPNG ? "pcapng" : f == CAPTURE_FORMAT_LIVE ? "live" : "pcap";
 }
 
 int capture_linktype(const struct capture *c)
@@ -284,8 +285,10 @@ void capture_close(struct capture *c)
         pcapng_close(c->ng);
         fclose(c->fp);
     } else {
+        capture_live_release(c);
         pcap_close(c->pcap);
     }
+    capture_filter_free(c->filter);
     free(c);
 }
 

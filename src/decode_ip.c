@@ -53,15 +53,37 @@ static void reset_layer(struct pkt_info *out)
     out->tcp_flags = 0;
     out->scope = PKT_SCOPE_PORTS;
     out->hint = PKT_HINT_NONE;
+    out->tcp_seq = out->tcp_ack = 0;
+    out->tcp_window = 0;
 }
 
-/* What comes after the IP header: a tunnel, or a transport header. */
+#define IPPROTO_AH 51
+
+/*
+ * What comes after the IPv4 header: an authentication header to step over (RFC 4302 section
+ * 2.2: its length counts 4-byte units, minus 2), a tunnel, or a transport header.
+ */
 static enum ps_skip decode_ip_payload(uint8_t proto, struct rd *r, struct pkt_info *out)
 {
+    uint8_t next, len_field;
+
+    while (proto == IPPROTO_AH) {
+        size_t len;
+
+        if (!rd_peek_u8(r, 0, &next) || !rd_peek_u8(r, 1, &len_field))
+            return PS_SKIP_TRUNC_NETWORK;
+        len = ((size_t)len_field + 2) * 4;
+        if (!rd_skip(r, len))
+            return PS_SKIP_TRUNC_NETWORK;
+        out->l4_len = out->l4_len > len ? out->l4_len - (uint32_t)len : 0;
+        proto = next;
+        out->proto = proto;
+    }
     switch (proto) {
-    case 4:  /* IPv4 encapsulation (RFC 2003) */
-    case 41: /* IPv6 encapsulation (RFC 2473, RFC 4213) */
-    case 47: /* GRE */
+    case 4:   /* IPv4 encapsulation (RFC 2003) */
+    case 41:  /* IPv6 encapsulation (RFC 2473, RFC 4213) */
+    case 47:  /* GRE */
+    case 103: /* PIM, whose Register messages carry a whole packet */
         return decode_ip_tunnel(proto, r, out);
     default:
         return decode_transport(proto, r, out);
@@ -103,6 +125,9 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
     if (total_len != 0)
         rd_limit(r, total_len); /* drop Ethernet padding after the datagram */
     rd_skip(r, header_len);
+    out->ip_len = total_len != 0 ? total_len : (uint32_t)(r->left + header_len);
+    out->length_from_capture |= total_len == 0;
+    out->l4_len = out->ip_len - (uint32_t)header_len;
 
     /* More-fragments flag or a non-zero offset: this is a fragment. Only offset 0 has ports. */
     if ((frag & 0x3fff) != 0) {
@@ -136,6 +161,9 @@ enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
     /* A payload length of 0 announces a jumbogram (RFC 2675) or TSO: keep what was captured. */
     if (payload_len != 0)
         rd_limit(r, payload_len);
+    out->l4_len = payload_len != 0 ? payload_len : (uint32_t)r->left;
+    out->length_from_capture |= payload_len == 0;
+    out->ip_len = IPV6_HEADER + out->l4_len;
 
     /* Each extension header is at least 8 bytes long, so the walk ends with the captured bytes. */
     for (;;) {
@@ -183,6 +211,7 @@ enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
         }
         if (!rd_peek_u8(r, 0, &next) || !rd_skip(r, len))
             goto truncated;
+        out->l4_len = out->l4_len > len ? out->l4_len - (uint32_t)len : 0;
     }
 
 truncated:

@@ -13,6 +13,8 @@
 #define ETHERTYPE_MPLS       0x8847
 #define ETHERTYPE_MPLS_MCAST 0x8848
 #define ETHERTYPE_PPPOE_SESS 0x8864
+#define ETHERTYPE_MACSEC     0x88e5
+#define ETHERTYPE_NSH        0x894f
 
 /* Values below this in the Ethernet type field are an 802.3 length, not a type (IEEE 802.3 3.2.6).
  */
@@ -53,6 +55,9 @@ bool decode_linktype_supported(int linktype)
     case PS_DLT_IPV6:
     case PS_DLT_NFLOG:
     case PS_DLT_LINUX_SLL2:
+    case PS_DLT_PPI:
+    case PS_DLT_IPOIB:
+    case PS_DLT_PKTAP:
         return true;
     default:
         return false;
@@ -137,6 +142,65 @@ enum ps_skip decode_ethertype(uint16_t ethertype, struct rd *r, struct pkt_info 
         return decode_mpls(r, out);
     case ETHERTYPE_PPPOE_SESS:
         return decode_pppoe_session(r, out);
+    case ETHERTYPE_MACSEC:
+        return decode_macsec(r, out);
+    case ETHERTYPE_NSH:
+        return decode_nsh(r, out);
+    default:
+        return PS_SKIP_NON_IP;
+    }
+}
+
+/*
+ * MACsec (IEEE 802.1AE section 9.3): a SecTAG of 6 bytes, 14 with the SCI, then the frame's type
+ * and payload, readable only when neither encrypted (E) nor changed (C).
+ */
+enum ps_skip decode_macsec(struct rd *r, struct pkt_info *out)
+{
+    uint8_t tci;
+    uint16_t type;
+
+    if (!rd_peek_u8(r, 0, &tci))
+        return PS_SKIP_TRUNC_LINK;
+    if (tci & 0x80)
+        return PS_SKIP_INVALID_LINK; /* the version bit is 0 in every MACsec there is */
+    if (tci & 0x0c)
+        return PS_SKIP_NON_IP; /* encrypted: nothing to read */
+    if (!rd_skip(r, tci & 0x20 ? 14 : 6) || !rd_be16(r, &type))
+        return PS_SKIP_TRUNC_LINK;
+    decode_record_encap(out, ENCAP_MACSEC, false, 0);
+    return decode_ethertype(type, r, out);
+}
+
+/*
+ * The Network Service Header (RFC 8300 section 2): the base header gives the whole header's
+ * length in 4-byte words and the next protocol (1 IPv4, 2 IPv6, 3 Ethernet); the service path
+ * header names the path.
+ */
+enum ps_skip decode_nsh(struct rd *r, struct pkt_info *out)
+{
+    uint8_t b0, b1, next;
+    uint32_t path;
+    size_t len;
+
+    if (!rd_peek_u8(r, 0, &b0) || !rd_peek_u8(r, 1, &b1) || !rd_peek_u8(r, 3, &next) ||
+        !rd_peek_be32(r, 4, &path))
+        return PS_SKIP_TRUNC_LINK;
+    if (b0 >> 6 != 0)
+        return PS_SKIP_INVALID_LINK;
+    len = (size_t)(b1 & 0x3f) * 4; /* after 2 version bits, O, U and a 6-bit TTL */
+    if (len < 8)
+        return PS_SKIP_INVALID_LINK;
+    if (!rd_skip(r, len))
+        return PS_SKIP_TRUNC_LINK;
+    decode_record_encap(out, ENCAP_NSH, true, path >> 8);
+    switch (next) {
+    case 1:
+        return decode_ipv4(r, out);
+    case 2:
+        return decode_ipv6(r, out);
+    case 3:
+        return decode_link(PS_DLT_EN10MB, r, out);
     default:
         return PS_SKIP_NON_IP;
     }
@@ -410,6 +474,49 @@ static enum ps_skip decode_nflog(struct rd *r, struct pkt_info *out)
     }
 }
 
+/* How deep link types may wrap one another (PPI and PKTAP name the link type that follows). */
+#define LINK_DEPTH_MAX 4
+
+/*
+ * PPI (the Per-Packet Information header, CACE Technologies' spec) and Apple's PKTAP: a
+ * little-endian header length and the link type of the frame after it.
+ */
+static enum ps_skip decode_wrapped_link(struct rd *r, struct pkt_info *out, size_t len_off,
+                                        size_t len_size, size_t dlt_off)
+{
+    uint32_t header_len, dlt;
+    uint8_t b[2];
+
+    if (len_size == 2) {
+        if (!rd_peek_bytes(r, len_off, b, 2))
+            return PS_SKIP_TRUNC_LINK;
+        header_len = (uint32_t)b[0] | (uint32_t)b[1] << 8;
+    } else if (!rd_peek_le32(r, len_off, &header_len)) {
+        return PS_SKIP_TRUNC_LINK;
+    }
+    if (!rd_peek_le32(r, dlt_off, &dlt))
+        return PS_SKIP_TRUNC_LINK;
+    if (header_len < dlt_off + 4 || out->depth >= LINK_DEPTH_MAX)
+        return PS_SKIP_INVALID_LINK;
+    if (!rd_skip(r, header_len))
+        return PS_SKIP_TRUNC_LINK;
+    out->depth++;
+    return decode_link((int)dlt, r, out);
+}
+
+/*
+ * IP over InfiniBand as libpcap captures it (LINKTYPE_IPOIB): a 40-byte pseudo-header with the
+ * hardware addresses, then RFC 4391's 4-byte header, whose first half is an Ethernet type.
+ */
+static enum ps_skip decode_ipoib(struct rd *r, struct pkt_info *out)
+{
+    uint16_t type;
+
+    if (!rd_skip(r, 40) || !rd_be16(r, &type) || !rd_skip(r, 2))
+        return PS_SKIP_TRUNC_LINK;
+    return decode_ethertype(type, r, out);
+}
+
 enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out)
 {
     switch (linktype) {
@@ -449,6 +556,12 @@ enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out)
         return decode_ipnet(r, out);
     case PS_DLT_NFLOG:
         return decode_nflog(r, out);
+    case PS_DLT_PPI:
+        return decode_wrapped_link(r, out, 2, 2, 4);
+    case PS_DLT_PKTAP:
+        return decode_wrapped_link(r, out, 0, 4, 4);
+    case PS_DLT_IPOIB:
+        return decode_ipoib(r, out);
     default:
         return PS_SKIP_LINKTYPE;
     }

@@ -21,6 +21,7 @@ static void read_ports(struct rd *r, struct pkt_info *out)
 static enum ps_skip decode_tcp(struct rd *r, struct pkt_info *out)
 {
     uint8_t data_offset;
+    uint32_t header;
 
     if (out->in_quote) {
         if (!rd_has(r, PORTS_LEN))
@@ -34,7 +35,12 @@ static enum ps_skip decode_tcp(struct rd *r, struct pkt_info *out)
     if (data_offset >> 4 < TCP_MIN_HEADER / 4)
         return PS_SKIP_INVALID_TRANSPORT;
     rd_peek_u8(r, 13, &out->tcp_flags);
+    rd_peek_be32(r, 4, &out->tcp_seq);
+    rd_peek_be32(r, 8, &out->tcp_ack);
+    rd_peek_be16(r, 14, &out->tcp_window);
     read_ports(r, out);
+    header = (uint32_t)(data_offset >> 4) * 4;
+    out->payload_len = out->l4_len > header ? out->l4_len - header : 0;
     switch (out->tcp_flags & (PS_TCP_SYN | PS_TCP_ACK)) {
     case PS_TCP_SYN:
         out->hint = PKT_HINT_OPEN;
@@ -55,6 +61,7 @@ static enum ps_skip decode_udp(struct rd *r, struct pkt_info *out)
     read_ports(r, out);
     if (out->in_quote)
         return PS_SKIP_NONE;
+    out->payload_len = out->l4_len > UDP_HEADER ? out->l4_len - UDP_HEADER : 0;
     rd_skip(r, UDP_HEADER);
     return decode_udp_tunnel(r, out);
 }
@@ -66,6 +73,7 @@ static enum ps_skip decode_sctp(struct rd *r, struct pkt_info *out)
     if (!rd_has(r, out->in_quote ? PORTS_LEN : SCTP_COMMON_HDR))
         return PS_SKIP_TRUNC_TRANSPORT;
     read_ports(r, out);
+    out->payload_len = out->l4_len > SCTP_COMMON_HDR ? out->l4_len - SCTP_COMMON_HDR : 0;
     /* INIT and INIT ACK travel alone in their packet (RFC 9260 section 6.10). */
     if (rd_peek_u8(r, SCTP_COMMON_HDR, &chunk)) {
         if (chunk == SCTP_CHUNK_INIT)
@@ -79,6 +87,8 @@ static enum ps_skip decode_sctp(struct rd *r, struct pkt_info *out)
 enum ps_skip decode_transport(uint8_t proto, struct rd *r, struct pkt_info *out)
 {
     out->proto = proto;
+    /* Protocols without a header of their own here carry everything after IP as payload. */
+    out->payload_len = out->l4_len;
     switch (proto) {
     case PS_IPPROTO_TCP:
         return decode_tcp(r, out);

@@ -13,10 +13,12 @@
 #define ETHERTYPE_TEB     0x6558 /* transparent Ethernet bridging: an Ethernet frame follows */
 #define ETHERTYPE_PPP     0x880b
 #define ETHERTYPE_ERSPAN2 0x88be
+#define ETHERTYPE_WCCP    0x883e
 
-#define PORT_VXLAN  4789
-#define PORT_GENEVE 6081
-#define PORT_GTPU   2152
+#define PORT_VXLAN     4789
+#define PORT_GENEVE    6081
+#define PORT_GTPU      2152
+#define PORT_VXLAN_GPE 4790
 
 #define GRE_CHECKSUM 0x8000
 #define GRE_ROUTING  0x4000
@@ -125,6 +127,17 @@ static enum ps_skip inner_gre(struct rd *r, struct pkt_info *out)
     }
     if (!rd_skip(r, header))
         return PS_SKIP_TRUNC_TRANSPORT;
+    /*
+     * WCCP redirection (draft-mclaggan-wccp-v2rev1 section 4.12): version 2 puts a 4-byte
+     * redirect header before the IP packet, version 1 does not; the IP version nibble tells.
+     */
+    if (type == ETHERTYPE_WCCP) {
+        uint8_t first;
+
+        if (rd_peek_u8(r, 0, &first) && first >> 4 != 4 && first >> 4 != 6 && !rd_skip(r, 4))
+            return PS_SKIP_TRUNC_TRANSPORT;
+        return inner_ip_by_version(r, out);
+    }
     /* ERSPAN type II (0x88be with a sequence number) puts an 8-byte header before the frame. */
     if (type == ETHERTYPE_ERSPAN2) {
         if ((flags & GRE_SEQ) && !rd_skip(r, 8))
@@ -134,9 +147,28 @@ static enum ps_skip inner_gre(struct rd *r, struct pkt_info *out)
     return inner_by_ethertype(type, r, out);
 }
 
+/*
+ * PIM Register (RFC 7761 section 4.9.3): a 4-byte PIM header of version 2 and type 1, 4 bytes of
+ * flags, then the multicast packet the first-hop router is forwarding to the rendezvous point.
+ */
+static enum ps_skip inner_pim(struct rd *r, struct pkt_info *out)
+{
+    uint8_t ver_type;
+
+    if (!rd_peek_u8(r, 0, &ver_type))
+        return PS_SKIP_TRUNC_TRANSPORT;
+    if (ver_type != 0x21)
+        return PS_SKIP_INVALID_TRANSPORT; /* other PIM messages: the PIM flow keeps them */
+    if (!rd_skip(r, 8))
+        return PS_SKIP_TRUNC_TRANSPORT;
+    decode_record_encap(out, ENCAP_PIM, false, 0);
+    return inner_ip_by_version(r, out);
+}
+
 enum ps_skip decode_ip_tunnel(uint8_t proto, struct rd *r, struct pkt_info *out)
 {
     out->proto = proto;
+    out->payload_len = out->l4_len;
     if (!decode_may_enter_tunnel(out))
         return PS_SKIP_NONE;
     switch (proto) {
@@ -144,8 +176,40 @@ enum ps_skip decode_ip_tunnel(uint8_t proto, struct rd *r, struct pkt_info *out)
         return enter(r, out, inner_ipv4);
     case 41:
         return enter(r, out, inner_ipv6);
-    default:
+    case 47:
         return enter(r, out, inner_gre);
+    default:
+        return enter(r, out, inner_pim);
+    }
+}
+
+/*
+ * VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe): VXLAN's header with a next-protocol byte: 1 IPv4,
+ * 2 IPv6, 3 Ethernet, 4 NSH.
+ */
+static enum ps_skip inner_vxlan_gpe(struct rd *r, struct pkt_info *out)
+{
+    uint8_t flags, next;
+    uint32_t word;
+
+    if (!rd_peek_u8(r, 0, &flags) || !rd_peek_u8(r, 3, &next) || !rd_peek_be32(r, 4, &word))
+        return PS_SKIP_TRUNC_TRANSPORT;
+    /* The P flag says the next-protocol byte is there; without it this is plain VXLAN. */
+    if (!(flags & 0x04))
+        return PS_SKIP_INVALID_TRANSPORT;
+    decode_record_encap(out, ENCAP_VXLAN_GPE, true, word >> 8);
+    rd_skip(r, 8);
+    switch (next) {
+    case 1:
+        return decode_ipv4(r, out);
+    case 2:
+        return decode_ipv6(r, out);
+    case 3:
+        return inner_ethernet(r, out);
+    case 4:
+        return decode_nsh(r, out);
+    default:
+        return PS_SKIP_NON_IP;
     }
 }
 
@@ -227,6 +291,8 @@ enum ps_skip decode_udp_tunnel(struct rd *r, struct pkt_info *out)
         return enter(r, out, inner_geneve);
     case PORT_GTPU:
         return enter(r, out, inner_gtpu);
+    case PORT_VXLAN_GPE:
+        return enter(r, out, inner_vxlan_gpe);
     default:
         return PS_SKIP_NONE;
     }

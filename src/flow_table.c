@@ -37,6 +37,7 @@ struct flow_table {
     size_t n_chunks, chunks_cap;
     size_t count, max_flows;
     uint64_t seed;
+    struct flow_lifecycle lifecycle;
 
     struct flow_index index;
     struct flow_index old; /* the index being migrated from, slots == NULL when none */
@@ -133,22 +134,30 @@ static void index_put(struct flow_index *ix, uint64_t hash, slot_t slot)
     ix->slots[i] = slot;
 }
 
-static struct flow *index_find(const struct flow_table *t, const struct flow_index *ix,
-                               uint64_t hash, const struct flow_key *key)
+/* The slot that holds `key`, or NULL. */
+static slot_t *index_find(const struct flow_table *t, const struct flow_index *ix, uint64_t hash,
+                          const struct flow_key *key)
 {
     uint32_t tag = (uint32_t)(hash >> 32);
 
     for (size_t i = (size_t)hash & ix->mask; ix->slots[i] != 0; i = (i + 1) & ix->mask) {
         slot_t s = ix->slots[i];
 
-        if ((uint32_t)(s >> 32) == tag) {
-            struct flow *f = flow_at(t, (uint32_t)s - 1);
-
-            if (memcmp(&f->key, key, sizeof(*key)) == 0)
-                return f;
-        }
+        if ((uint32_t)(s >> 32) == tag &&
+            memcmp(&flow_at(t, (uint32_t)s - 1)->key, key, sizeof(*key)) == 0)
+            return &ix->slots[i];
     }
     return NULL;
+}
+
+/* Looks in the index, then in the one being migrated from. */
+static slot_t *find_slot(const struct flow_table *t, uint64_t hash, const struct flow_key *key)
+{
+    slot_t *slot = index_find(t, &t->index, hash, key);
+
+    if (slot == NULL && t->old.slots != NULL)
+        slot = index_find(t, &t->old, hash, key);
+    return slot;
 }
 
 static void migrate_some(struct flow_table *t)
@@ -222,12 +231,15 @@ static uint16_t path_intern(struct flow_table *t, const struct pkt_info *pkt)
     return (uint16_t)t->n_paths++;
 }
 
-struct flow_table *flow_table_new(size_t max_flows, uint64_t seed)
+struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
+                                  const struct flow_lifecycle *lifecycle)
 {
     struct flow_table *t = calloc(1, sizeof(*t));
 
     if (t == NULL)
         return NULL;
+    if (lifecycle != NULL)
+        t->lifecycle = *lifecycle;
     t->max_flows = max_flows != 0 && max_flows < UINT32_MAX ? max_flows : UINT32_MAX - 1;
     t->seed = mix64(seed ^ 0x2545f4914f6cdd1dULL);
     t->paths_cap = 16;
@@ -254,12 +266,13 @@ void flow_table_free(struct flow_table *t)
     free(t);
 }
 
-static struct flow *flow_create(struct flow_table *t, const struct flow_key *key, uint64_t hash,
+/* A new flow record, not yet in the index. NULL when the table is full or memory ran out. */
+static struct flow *flow_create(struct flow_table *t, const struct flow_key *key,
                                 const struct pkt_info *pkt)
 {
     struct flow *f;
 
-    if (t->count >= t->max_flows || !index_reserve(t))
+    if (t->count >= t->max_flows)
         return NULL;
     if (t->count == t->n_chunks * CHUNK_SIZE) {
         if (t->n_chunks == t->chunks_cap) {
@@ -279,64 +292,173 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
     f = flow_at(t, t->count);
     memset(f, 0, sizeof(*f));
     f->key = *key;
+    f->id = (uint32_t)t->count;
     f->path_id = path_intern(t, pkt);
-    index_put(&t->index, hash, (hash & 0xffffffff00000000ULL) | (slot_t)(t->count + 1));
     t->count++;
     return f;
 }
 
 struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key)
 {
-    uint64_t hash = hash_key(key, t->seed);
-    struct flow *f = index_find(t, &t->index, hash, key);
+    slot_t *slot = find_slot(t, hash_key(key, t->seed), key);
 
-    if (f == NULL && t->old.slots != NULL)
-        f = index_find(t, &t->old, hash, key);
-    return f;
+    return slot != NULL ? flow_at(t, (uint32_t)*slot - 1) : NULL;
 }
 
-void flow_account(struct flow *f, uint8_t sender, ps_time ts, uint32_t wire_len)
+enum flow_class flow_class_of(uint8_t proto)
 {
-    if (ts < f->first_seen)
-        f->first_seen = ts;
-    if (ts > f->last_seen)
-        f->last_seen = ts;
+    switch (proto) {
+    case PS_IPPROTO_TCP:
+        return FLOW_CLASS_TCP;
+    case PS_IPPROTO_UDP:
+        return FLOW_CLASS_UDP;
+    case PS_IPPROTO_ICMP:
+    case PS_IPPROTO_ICMPV6:
+        return FLOW_CLASS_ICMP;
+    default:
+        return FLOW_CLASS_OTHER;
+    }
+}
+
+const char *flow_class_name(enum flow_class c)
+{
+    static const char *const names[FLOW_CLASSES] = {"tcp", "udp", "icmp", "other"};
+
+    return names[c];
+}
+
+/*
+ * Zeek's defaults (base/init-bare.zeek): tcp_inactivity_timeout 5 min, udp and icmp 1 min. Its
+ * TCP analyzer also takes a SYN with a new ISN for a new connection, open or not (IsReuse()).
+ */
+void flow_lifecycle_zeek(struct flow_lifecycle *lc)
+{
+    memset(lc, 0, sizeof(*lc));
+    lc->syn_new_isn = true;
+    lc->idle[FLOW_CLASS_TCP] = (ps_time)300 * 1000000000;
+    lc->idle[FLOW_CLASS_UDP] = (ps_time)60 * 1000000000;
+    lc->idle[FLOW_CLASS_ICMP] = (ps_time)60 * 1000000000;
+    lc->idle[FLOW_CLASS_OTHER] = (ps_time)60 * 1000000000;
+}
+
+/* Wireshark keeps a conversation forever, but starts a new one when a SYN brings a new ISN. */
+void flow_lifecycle_wireshark(struct flow_lifecycle *lc)
+{
+    memset(lc, 0, sizeof(*lc));
+    lc->syn_new_isn = true;
+}
+
+/* b - a for file timestamps, which may be anything: never a signed overflow. */
+static uint64_t elapsed(ps_time a, ps_time b)
+{
+    return b > a ? (uint64_t)b - (uint64_t)a : 0;
+}
+
+static bool tcp_closed(const struct flow *f)
+{
+    return (f->tcp.state[0] == TCP_CLOSED && f->tcp.state[1] == TCP_CLOSED) ||
+           f->tcp.state[0] == TCP_RESET || f->tcp.state[1] == TCP_RESET;
+}
+
+/* Whether this packet ends flow `f` and starts the next on its key, and why. */
+static enum flow_start restart_reason(const struct flow_table *t, const struct flow *f,
+                                      const struct pkt_info *pkt, uint8_t sender, ps_time ts)
+{
+    const struct flow_lifecycle *lc = &t->lifecycle;
+    enum flow_class c = flow_class_of(f->key.proto);
+
+    if (lc->idle[c] != 0 && elapsed(f->last_seen, ts) > (uint64_t)lc->idle[c])
+        return FLOW_START_IDLE;
+    if (lc->active[c] != 0 && elapsed(f->first_seen, ts) > (uint64_t)lc->active[c])
+        return FLOW_START_ACTIVE;
+    /* A retransmitted SYN repeats its sequence number; a new connection brings a new one. */
+    if (pkt->proto == PS_IPPROTO_TCP && pkt->hint == PKT_HINT_OPEN &&
+        (f->tcp.seen[sender] & TCP_SEEN_BASE) && pkt->tcp_seq != f->tcp.base_seq[sender]) {
+        if (tcp_closed(f))
+            return FLOW_START_SYN_AFTER_CLOSE;
+        if (lc->syn_new_isn)
+            return FLOW_START_SYN_NEW_ISN;
+    }
+    return FLOW_START_FIRST;
+}
+
+void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
+                  const struct pkt_info *pkt)
+{
+    if (fp->ts < f->last_seen)
+        f->quality |= FLOW_Q_BACKWARDS;
+    if (fp->ts < f->first_seen)
+        f->first_seen = fp->ts;
+    if (fp->ts > f->last_seen)
+        f->last_seen = fp->ts;
+    if (fp->snap_cut)
+        f->quality |= FLOW_Q_SNAPLEN;
     f->packets[sender]++;
-    f->bytes[sender] += wire_len;
+    f->bytes[sender] += fp->wire_len;
+    if (pkt != NULL) {
+        f->ip_bytes[sender] += pkt->ip_len;
+        f->payload_bytes[sender] += pkt->payload_len;
+        if (pkt->length_from_capture)
+            f->quality |= FLOW_Q_NO_IP_LEN;
+    }
 }
 
-struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt, ps_time ts,
-                                   uint32_t wire_len, uint8_t *sender_out)
+struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt,
+                                   const struct flow_packet *fp, uint8_t *sender_out)
 {
+    enum flow_start start = FLOW_START_FIRST;
     struct flow_key key;
     uint8_t sender;
     uint64_t hash;
-    struct flow *f;
+    slot_t *slot;
+    struct flow *f = NULL, *prev = NULL;
 
     flow_key_from_packet(pkt, &key, &sender);
     *sender_out = sender;
     hash = hash_key(&key, t->seed);
-    f = index_find(t, &t->index, hash, &key);
-    if (f == NULL && t->old.slots != NULL)
-        f = index_find(t, &t->old, hash, &key);
+    slot = find_slot(t, hash, &key);
+    if (slot != NULL) {
+        f = flow_at(t, (uint32_t)*slot - 1);
+        start = restart_reason(t, f, pkt, sender, fp->ts);
+        if (start != FLOW_START_FIRST) {
+            prev = f;
+            f = NULL;
+        }
+    }
     if (f == NULL) {
-        f = flow_create(t, &key, hash, pkt);
+        /* Growing the index may move slots: make room before taking the slot's address. */
+        if (slot == NULL && !index_reserve(t))
+            return NULL;
+        f = flow_create(t, &key, pkt);
         if (f == NULL)
             return NULL;
-        f->first_seen = ts;
-        f->last_seen = ts;
+        f->first_seen = fp->ts;
+        f->last_seen = fp->ts;
         f->first_sender = sender;
+        f->start = (uint8_t)start;
+        if (pkt->proto == PS_IPPROTO_TCP && pkt->hint == PKT_HINT_NONE)
+            f->quality |= FLOW_Q_MIDSTREAM;
+        if (prev != NULL) {
+            /* The key now leads to the new flow; the old one stays in the report. */
+            prev->ended = true;
+            f->prev = prev->id + 1;
+            *slot = (*slot & 0xffffffff00000000ULL) | (slot_t)(f->id + 1);
+        } else {
+            index_put(&t->index, hash, (hash & 0xffffffff00000000ULL) | (slot_t)(f->id + 1));
+        }
     }
-    flow_account(f, sender, ts, wire_len);
+    flow_account(f, sender, fp, pkt);
     if (pkt->hint == PKT_HINT_OPEN)
         f->role_seen |= FLOW_OPEN_FROM(sender);
     else if (pkt->hint == PKT_HINT_ACCEPT)
         f->role_seen |= FLOW_ACCEPT_FROM(sender);
+    if (pkt->proto == PS_IPPROTO_TCP)
+        flow_tcp_update(f, sender, pkt, fp->ts);
     return f;
 }
 
 int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t family, uint8_t type,
-                              uint8_t code)
+                              uint8_t code, uint32_t wire_len)
 {
     uint32_t *link = &f->icmp_errors;
     struct flow_icmp_error *e;
@@ -346,6 +468,7 @@ int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t fami
         e = &t->icmp_errors[*link - 1];
         if (e->family == family && e->type == type && e->code == code) {
             e->packets++;
+            e->bytes += wire_len;
             return 0;
         }
     }
@@ -368,6 +491,7 @@ int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t fami
     e->type = type;
     e->code = code;
     e->packets = 1;
+    e->bytes = wire_len;
     e->next = 0;
     *link = (uint32_t)t->n_icmp_errors;
     return 0;

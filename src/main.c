@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,10 +17,105 @@
 #include "cli.h"
 #include "config.h"
 #include "decode.h"
+#include "expect.h"
+#include "live.h"
 #include "ports.h"
+#include "progress.h"
 #include "report.h"
 
 static const char *prog = "portscope";
+
+/* --color: auto means a terminal on standard output and no NO_COLOR (https://no-color.org). */
+static bool want_color(const struct ps_options *opts)
+{
+    const char *no_color = getenv("NO_COLOR");
+
+    if (opts->color != PS_COLOR_AUTO)
+        return opts->color == PS_COLOR_ALWAYS;
+    return opts->output == NULL && isatty(STDOUT_FILENO) && (no_color == NULL || *no_color == '\0');
+}
+
+/* The size of an input, for the progress display; -1 when it has none (a pipe). */
+static long long input_size(const char *path)
+{
+    struct stat st;
+    int rc = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(path, &st);
+
+    return rc == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+}
+
+/* The analyzer's tick: redraws the progress line on standard error when it is time. */
+static void show_read_progress(void *arg, const struct capture *c, const struct analyzer *a)
+{
+    struct winsize ws;
+    size_t columns = 80;
+    char line[512];
+
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        columns = ws.ws_col;
+    if (progress_line(arg, progress_now(), capture_offset(c), a->totals.packets,
+                      flow_table_count(a->table), columns, line, sizeof(line)))
+        fprintf(stderr, "\r%s\033[K", line);
+}
+
+/* Erases the progress line, if one was drawn, before anything else goes to standard error. */
+static void clear_read_progress(struct progress *p)
+{
+    if (p->drawn)
+        fputs("\r\033[K", stderr);
+    p->drawn = false;
+}
+
+/*
+ * Parses every --expect and --expect-file, in command-line order. Returns NULL after printing
+ * the usage error (*status PS_EXIT_USAGE) or running out of memory (PS_EXIT_INTERNAL).
+ */
+static struct expect_list *load_expectations(const struct ps_options *opts, int *status)
+{
+    struct expect_list *l = expect_list_new();
+    char err[PS_ERRBUF_SIZE * 4];
+    int rc = 0;
+
+    for (size_t i = 0; l != NULL && rc == 0 && i < opts->n_expects; i++) {
+        const struct ps_expect_arg *e = &opts->expects[i];
+
+        rc = e->file ? expect_add_file(l, e->value, err, sizeof(err))
+                     : expect_add(l, e->value, "--expect", err, sizeof(err));
+        if (rc == -1)
+            fprintf(stderr, "%s: %s: %s\nTry '%s --help' for more information.\n", prog,
+                    e->file ? "--expect-file" : "--expect", err, prog);
+    }
+    if (l == NULL || rc == -2) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        *status = PS_EXIT_INTERNAL;
+    } else if (rc != 0) {
+        *status = PS_EXIT_USAGE;
+    }
+    if (l == NULL || rc != 0) {
+        expect_list_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* One line on standard error per expectation that does not hold; returns how many. */
+static size_t report_failed_expectations(const struct report_expectation *results, size_t n)
+{
+    size_t failed = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (results[i].holds)
+            continue;
+        failed++;
+        if (strcmp(results[i].source, "--expect") == 0)
+            fprintf(stderr, "%s: expected %s, found %s\n", prog, results[i].expression,
+                    results[i].found);
+        else
+            fprintf(stderr, "%s: %s: expected %s, found %s\n", prog, results[i].source,
+                    results[i].expression, results[i].found);
+    }
+    return failed;
+}
 
 /* The hash seed only needs to be unpredictable to whoever crafts the traffic. */
 static uint64_t hash_seed(void)
@@ -59,7 +156,17 @@ static int write_report(const struct report *r, const struct ps_options *opts)
             return -1;
         }
     }
-    rc = opts->format == PS_FORMAT_JSON ? report_write_json(r, out) : report_write_text(r, out);
+    switch (opts->format) {
+    case PS_FORMAT_JSON:
+        rc = report_write_json(r, out);
+        break;
+    case PS_FORMAT_CSV:
+        rc = report_write_csv(r, out);
+        break;
+    default:
+        rc = report_write_text(r, out);
+        break;
+    }
     if (rc == 0 && fflush(out) != 0)
         rc = -1;
     if (rc != 0)
@@ -73,9 +180,193 @@ static int write_report(const struct report *r, const struct ps_options *opts)
     return rc;
 }
 
-static int run(const struct ps_options *opts, struct ports_services *services)
+/* -D: the interfaces, numbered as tcpdump -D numbers them. */
+static int list_interfaces(void)
 {
-    struct report_input *inputs = calloc(opts->n_inputs, sizeof(*inputs));
+    struct capture_device *devs;
+    char err[PS_ERRBUF_SIZE];
+    size_t n;
+
+    if (capture_list_devices(&devs, &n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: cannot list the interfaces: %s\n", prog, err);
+        return PS_EXIT_DEVICE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        printf("%zu.%s", i + 1, devs[i].name);
+        if (devs[i].description != NULL)
+            printf(" (%s)", devs[i].description);
+        printf(" [%s%s%s]\n", devs[i].up ? "up" : "down", devs[i].running ? ", running" : "",
+               devs[i].loopback ? ", loopback" : "");
+    }
+    capture_free_devices(devs, n);
+    return fflush(stdout) == 0 ? PS_EXIT_OK : PS_EXIT_OUTPUT;
+}
+
+/*
+ * The --interval hook. Text shows a summary line of the capture so far on standard output; JSON
+ * and CSV write only their final report, since a document per interval would not make one valid
+ * document. A streaming format (jsonl) writes its flows that ended here.
+ */
+static int show_progress(void *ctx, const struct live_progress *p)
+{
+    const struct ps_options *opts = ctx;
+
+    if (opts->format != PS_FORMAT_TEXT)
+        return 0;
+    if (live_write_snapshot_text(p, stdout) != 0) {
+        fprintf(stderr, "%s: cannot write to standard output: %s\n", prog, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static uint64_t ns_to_ms(ps_time ns)
+{
+    return (uint64_t)(ns + 999999) / 1000000;
+}
+
+/* Fails early, not after the capture, when the report cannot be written where -o says. */
+static int check_output(const char *path)
+{
+    FILE *f = fopen(path, "a");
+
+    if (f == NULL || fclose(f) != 0) {
+        fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * -i: captures into the analyzer until a signal, -c or --duration stops it. Returns PS_EXIT_OK
+ * when there is a report to write (in->complete false when the capture failed part way), or the
+ * exit status when the capture could not start.
+ */
+static int capture_interface(const struct ps_options *opts, struct analyzer *a,
+                             struct report_input *in)
+{
+    const struct capture_live_options options = {
+        .device = opts->interface,
+        .snaplen = opts->snaplen,
+        .promisc = !opts->no_promisc,
+        .immediate = true, /* small captures report at once, not when a buffer fills */
+    };
+    const struct live_limits limits = {
+        .count = opts->count,
+        .duration_ms = ns_to_ms(opts->duration),
+        .interval_ms = ns_to_ms(opts->interval),
+    };
+    char err[PS_ERRBUF_SIZE], warning[PS_ERRBUF_SIZE];
+    enum capture_live_status why;
+    struct live_user user;
+    struct capture *c;
+    int status = PS_EXIT_OK;
+
+    analyzer_input_init(in, opts->interface);
+    if (opts->user != NULL && live_lookup_user(opts->user, &user, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: -Z: %s\n", prog, err);
+        return PS_EXIT_USAGE;
+    }
+    c = capture_open_live(&options, &why, warning, sizeof(warning), err, sizeof(err));
+    if (c == NULL) {
+        fprintf(stderr, "%s: cannot capture on '%s': %s\n", prog, opts->interface, err);
+        return why == CAPTURE_LIVE_NOMEM ? PS_EXIT_INTERNAL : PS_EXIT_DEVICE;
+    }
+    if (warning[0] != '\0')
+        fprintf(stderr, "%s: '%s': %s\n", prog, opts->interface, warning);
+    if (opts->filter != NULL && capture_live_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: bad filter '%s': %s\n", prog, opts->filter, err);
+        status = PS_EXIT_USAGE;
+        goto out;
+    }
+    /* As tcpdump: files are created by the user we become, so that user must be able to. */
+    if (opts->user != NULL && geteuid() == 0 &&
+        live_drop_privileges(&user, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: -Z: %s\n", prog, err);
+        status = PS_EXIT_DEVICE;
+        goto out;
+    }
+    if (opts->write_file != NULL &&
+        capture_live_dump_open(c, opts->write_file, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, opts->write_file, err);
+        status = PS_EXIT_OUTPUT;
+        goto out;
+    }
+    if (opts->output != NULL && check_output(opts->output) != 0) {
+        status = PS_EXIT_OUTPUT;
+        goto out;
+    }
+    if (live_signals_install(err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        status = PS_EXIT_INTERNAL;
+        goto out;
+    }
+    if (!opts->quiet)
+        fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n",
+                prog, opts->interface, capture_linktype_name(capture_linktype(c)),
+                capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
+    if (live_run(c, a, in, &limits, show_progress, (void *)opts) == LIVE_STOP_HOOK)
+        snprintf(in->error, sizeof(in->error), "stopped: the --interval summary could not be "
+                                               "written");
+    if (capture_live_dump_flush(c) != 0)
+        snprintf(in->error, sizeof(in->error), "cannot write '%s': %s", opts->write_file,
+                 strerror(errno));
+    if (in->error[0] != '\0') {
+        in->complete = false;
+        fprintf(stderr, "%s: '%s': %s; the report covers the %llu packets before it\n", prog,
+                opts->interface, in->error, (unsigned long long)in->packets);
+    }
+    if (in->dropped != 0)
+        fprintf(stderr,
+                "%s: '%s': the kernel dropped %llu of %llu packets; the report does not cover "
+                "them (a filter or -s can help)\n",
+                prog, opts->interface, (unsigned long long)in->dropped,
+                (unsigned long long)in->received);
+    warn_unsupported_linktypes(in);
+out:
+    capture_close(c);
+    return status;
+}
+
+/*
+ * Checks the expectations, writes the report and picks the exit status: a failed expectation
+ * (6) outranks an incomplete input (1), which the report shows anyway.
+ */
+static int finish_report(struct report *r, const struct ps_options *opts,
+                         const struct expect_list *expects, bool incomplete)
+{
+    size_t n = expect_count(expects), failed;
+    struct report_expectation *results = NULL;
+    int status = PS_EXIT_OK;
+
+    if (n > 0) {
+        results = calloc(n, sizeof(*results));
+        if (results == NULL) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            return PS_EXIT_INTERNAL;
+        }
+        expect_evaluate(expects, r, results);
+        r->expectations = results;
+        r->n_expectations = n;
+    }
+    r->style = (struct report_style){
+        .sort = opts->sort, .top = opts->top, .sections = opts->sections, .color = want_color(opts)};
+    if (write_report(r, opts) != 0)
+        status = PS_EXIT_OUTPUT;
+    failed = report_failed_expectations(results, n);
+    if (status == PS_EXIT_OK)
+        status = failed > 0 ? PS_EXIT_EXPECT : incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
+    r->expectations = NULL;
+    r->n_expectations = 0;
+    free(results);
+    return status;
+}
+
+static int run(const struct ps_options *opts, struct ports_services *services,
+               const struct expect_list *expects)
+{
+    size_t n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
+    struct report_input *inputs = calloc(n_inputs, sizeof(*inputs));
     struct report_settings settings = {
         .ephemeral = opts->ephemeral,
         .services = services,
@@ -83,12 +374,21 @@ static int run(const struct ps_options *opts, struct ports_services *services)
         .vlan_in_key = opts->vlan_in_key,
         .max_flows = opts->max_flows,
         .max_fragments = opts->max_fragments,
+        .profile = opts->profile,
+        .lifecycle = opts->lifecycle,
+        .filter = opts->filter,
+        .select = &opts->select,
     };
+    struct progress progress = {0};
     struct analyzer_config config = {
         .decode = {.no_decap = opts->no_decap, .vlan_in_key = opts->vlan_in_key},
+        .lifecycle = opts->lifecycle,
         .max_flows = opts->max_flows,
         .max_fragments = opts->max_fragments,
         .seed = hash_seed(),
+        /* Progress only for a person watching: never in pipes, logs or CI. */
+        .tick = !opts->quiet && isatty(STDERR_FILENO) ? show_read_progress : NULL,
+        .tick_arg = &progress,
     };
     struct analyzer a;
     struct report report;
@@ -105,6 +405,7 @@ static int run(const struct ps_options *opts, struct ports_services *services)
         struct report_input *in = &inputs[i];
         char err[PS_ERRBUF_SIZE];
         struct capture *c;
+        int rc;
 
         analyzer_input_init(in, opts->inputs[i]);
         c = capture_open_file(in->path, err, sizeof(err));
@@ -114,8 +415,20 @@ static int run(const struct ps_options *opts, struct ports_services *services)
             incomplete = true;
             continue;
         }
+        if (opts->filter != NULL && capture_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s: bad filter '%s': %s\n", prog, opts->filter, err);
+            capture_close(c);
+            analyzer_release(&a);
+            free(inputs);
+            return PS_EXIT_USAGE;
+        }
         opened++;
-        if (analyzer_read(&a, c, in) != 0) {
+        progress_begin(&progress, display_name(in->path), input_size(in->path), a.totals.packets,
+                       progress_now());
+        rc = analyzer_read(&a, c, in);
+        clear_read_progress(&progress);
+        capture_filtered(c, &in->filtered_packets, &in->filtered_bytes);
+        if (rc != 0) {
             fprintf(stderr, "%s: '%s': %s; the report covers the %llu packets before it\n", prog,
                     display_name(in->path), in->error, (unsigned long long)in->packets);
             incomplete = true;
@@ -123,17 +436,25 @@ static int run(const struct ps_options *opts, struct ports_services *services)
         warn_unsupported_linktypes(in);
         capture_close(c);
     }
+    if (opts->interface != NULL) {
+        status = capture_interface(opts, &a, &inputs[opts->n_inputs]);
+        if (status != PS_EXIT_OK) {
+            analyzer_release(&a);
+            free(inputs);
+            return status;
+        }
+        opened++;
+        incomplete = !inputs[opts->n_inputs].complete;
+    }
 
     analyzer_finish(&a);
     if (opened == 0) {
         status = PS_EXIT_NO_INPUT;
-    } else if (report_build(&report, inputs, opts->n_inputs, &a.totals, &settings, a.table) != 0) {
+    } else if (report_build(&report, inputs, n_inputs, &a.totals, &settings, a.table) != 0) {
         fprintf(stderr, "%s: out of memory\n", prog);
         status = PS_EXIT_INTERNAL;
     } else {
-        status = write_report(&report, opts) != 0 ? PS_EXIT_OUTPUT
-                 : incomplete                     ? PS_EXIT_INCOMPLETE
-                                                  : PS_EXIT_OK;
+        status = finish_report(&report, opts, expects, incomplete);
         report_release(&report);
     }
     if (a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT] != 0)
@@ -147,6 +468,7 @@ static int run(const struct ps_options *opts, struct ports_services *services)
 
 int main(int argc, char **argv)
 {
+    struct expect_list *expects;
     struct ps_options opts;
     struct ports_services *services;
     char err[PS_ERRBUF_SIZE];
@@ -165,6 +487,11 @@ int main(int argc, char **argv)
         cli_release(&opts);
         return fflush(stdout) == 0 ? PS_EXIT_OK : PS_EXIT_OUTPUT;
     }
+    if (opts.list_interfaces) {
+        status = list_interfaces();
+        cli_release(&opts);
+        return status;
+    }
     services = ports_services_new();
     if (services == NULL) {
         fprintf(stderr, "%s: out of memory\n", prog);
@@ -179,7 +506,10 @@ int main(int argc, char **argv)
             return PS_EXIT_USAGE;
         }
     }
-    status = run(&opts, services);
+    expects = load_expectations(&opts, &status);
+    if (expects != NULL)
+        status = run(&opts, services, expects);
+    expect_list_free(expects);
     ports_services_free(services);
     cli_release(&opts);
     return status;

@@ -205,6 +205,8 @@ static void decide_roles(struct report_flow *rf, const struct report_settings *s
             rf->reason = ROLE_LOWER_PORT;
         }
     }
+    if (f->key.proto == PS_IPPROTO_TCP)
+        rf->conn_state = flow_tcp_conn_state(f, rf->client);
     if (report_proto_has_ports(f->key.proto)) {
         uint16_t server_port = f->key.port[!rf->client];
 
@@ -372,6 +374,22 @@ static int build_clients(struct report *r, const struct report_flow *view, struc
     return 0;
 }
 
+/* Each flow that took over a key from another names that one by its report id. */
+static int link_follows(struct report *r)
+{
+    uint32_t *report_id = malloc((r->n_flows ? r->n_flows : 1) * sizeof(*report_id));
+
+    if (report_id == NULL)
+        return -1;
+    for (size_t i = 0; i < r->n_flows; i++)
+        report_id[r->flows[i].flow->id] = (uint32_t)(i + 1);
+    for (size_t i = 0; i < r->n_flows; i++)
+        if (r->flows[i].flow->prev != 0)
+            r->flows[i].follows = report_id[r->flows[i].flow->prev - 1];
+    free(report_id);
+    return 0;
+}
+
 int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
                  const struct report_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table)
@@ -409,12 +427,27 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
     for (size_t i = 0; i < n; i++) {
         uint8_t proto = r->flows[i].flow->key.proto;
 
+        r->flows[i].id = i + 1;
         if (proto == PS_IPPROTO_TCP)
             r->flows_tcp++;
         else if (proto == PS_IPPROTO_UDP)
             r->flows_udp++;
         else
             r->flows_other++;
+    }
+    if (link_follows(r) != 0)
+        return -1;
+    r->n_flows_all = n;
+    r->style.sections = SELECT_SECTION_ALL;
+
+    /* The selection narrows what is shown, services and clients included; the counts above stay. */
+    if (settings->select != NULL && select_active(settings->select)) {
+        size_t kept = 0;
+
+        for (size_t i = 0; i < n; i++)
+            if (select_flow(settings->select, &r->flows[i]))
+                r->flows[kept++] = r->flows[i];
+        r->n_flows = n = kept;
     }
 
     /* Services and client hosts only count flows whose protocol has ports. */

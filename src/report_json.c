@@ -160,6 +160,61 @@ static json_t *generator_value(void)
     return json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
 }
 
+/* Seconds per protocol class, null where there is no timeout. */
+static json_t *timeouts_value(const ps_time *per_class)
+{
+    json_t *o = json_object();
+
+    for (int c = 0; o != NULL && c < FLOW_CLASSES; c++)
+        json_object_set_new(o, flow_class_name((enum flow_class)c),
+                            per_class[c] != 0 ? json_real((double)per_class[c] / 1e9) : json_null());
+    return o;
+}
+
+static void add_lifecycle(json_t *settings, const struct report_settings *set)
+{
+    if (settings == NULL)
+        return;
+    json_object_set_new(settings, "profile", nullable_string(set->profile));
+    json_object_set_new(settings, "idle_timeouts", timeouts_value(set->lifecycle.idle));
+    json_object_set_new(settings, "active_timeouts", timeouts_value(set->lifecycle.active));
+    json_object_set_new(settings, "syn_new_isn_starts_flow",
+                        json_boolean(set->lifecycle.syn_new_isn));
+}
+
+/* settings.filter and settings.select, present only when given: reports without them stay as
+ * they were. */
+static void add_view_settings(json_t *settings, const struct report_settings *set)
+{
+    const struct select_spec *s = set->select;
+    json_t *services, *ports, *hosts;
+
+    if (settings == NULL)
+        return;
+    if (set->filter != NULL)
+        json_object_set_new(settings, "filter", text_value(set->filter));
+    if (s == NULL || !select_active(s))
+        return;
+    services = json_array();
+    ports = json_array();
+    hosts = json_array();
+    for (size_t i = 0; services != NULL && i < s->n_services; i++)
+        json_array_append_new(services, text_value(s->services[i]));
+    for (size_t i = 0; ports != NULL && i < s->n_ports; i++)
+        json_array_append_new(ports, json_integer(s->ports[i]));
+    for (size_t i = 0; hosts != NULL && i < s->n_hosts; i++)
+        json_array_append_new(hosts, text_value(s->hosts[i].text));
+    json_object_set_new(settings, "select",
+                        json_pack("{s:o, s:o, s:o}", "services", services, "ports", ports,
+                                  "hosts", hosts));
+}
+
+static json_t *expectation_value(const struct report_expectation *e)
+{
+    return json_pack("{s:o, s:o, s:b, s:o}", "expression", text_value(e->expression), "source",
+                     text_value(e->source), "holds", e->holds, "found", text_value(e->found));
+}
+
 static json_t *settings_value(const struct report *r)
 {
     const struct report_settings *set = &r->settings;
@@ -167,10 +222,15 @@ static json_t *settings_value(const struct report *r)
 
     for (size_t i = 0; profiles != NULL && i < ports_ephemeral_profile_count; i++)
         json_array_append_new(profiles, range_value(&ports_ephemeral_profiles[i]));
-    return json_pack("{s:o, s:o, s:b, s:b, s:I, s:I}", "ephemeral_range",
-                     range_value(&set->ephemeral), "ephemeral_profiles", profiles, "decap",
-                     set->decap, "vlan_in_key", set->vlan_in_key, "max_flows",
-                     (json_int_t)set->max_flows, "max_fragments", (json_int_t)set->max_fragments);
+    json_t *o = json_pack("{s:o, s:o, s:b, s:b, s:I, s:I}", "ephemeral_range",
+                          range_value(&set->ephemeral), "ephemeral_profiles", profiles, "decap",
+                          set->decap, "vlan_in_key", set->vlan_in_key, "max_flows",
+                          (json_int_t)set->max_flows, "max_fragments",
+                          (json_int_t)set->max_fragments);
+
+    add_lifecycle(o, set);
+    add_view_settings(o, set);
+    return o;
 }
 
 static json_t *input_value(const struct report *r, const struct report_input *in)
@@ -180,12 +240,28 @@ static json_t *input_value(const struct report *r, const struct report_input *in
 
     for (size_t i = 0; linktypes != NULL && i < in->n_linktypes; i++)
         json_array_append_new(linktypes, json_string(capture_linktype_name(in->linktypes[i])));
-    return json_pack("{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path),
-                     "format", nullable_string(in->format), "link_types", linktypes, "packets",
-                     (json_int_t)in->packets, "bytes", (json_int_t)in->bytes, "first_seen",
-                     seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
-                     seen ? time_value(in->last_seen, r->nanosecond) : json_null(), "complete",
-                     in->complete, "error", nullable_string(in->error[0] ? in->error : NULL));
+    json_t *o = json_pack(
+        "{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path), "format",
+        nullable_string(in->format), "link_types", linktypes, "packets", (json_int_t)in->packets,
+        "bytes", (json_int_t)in->bytes, "first_seen",
+        seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
+        seen ? time_value(in->last_seen, r->nanosecond) : json_null(), "complete", in->complete,
+        "error", nullable_string(in->error[0] ? in->error : NULL));
+
+    if (o != NULL) {
+        json_object_set_new(o, "timestamps_backwards", json_integer((json_int_t)in->ts_backwards));
+        json_object_set_new(o, "duplicates", json_integer((json_int_t)in->duplicates));
+    }
+    if (o != NULL && r->settings.filter != NULL)
+        json_object_set_new(o, "filtered",
+                            json_pack("{s:I, s:I}", "packets", (json_int_t)in->filtered_packets,
+                                      "bytes", (json_int_t)in->filtered_bytes));
+    if (o != NULL && in->live)
+        json_object_set_new(o, "capture_stats",
+                            json_pack("{s:I, s:I, s:I}", "received", (json_int_t)in->received,
+                                      "dropped", (json_int_t)in->dropped, "if_dropped",
+                                      (json_int_t)in->if_dropped));
+    return o;
 }
 
 static json_t *counts_by_reason(const uint64_t *counts)
@@ -221,7 +297,8 @@ static json_t *summary_value(const struct report *r)
         "s:{s:I, s:I, s:o, s:o, s:o}, s:{s:I}}",
         "packets", (json_int_t)t->packets, "bytes", (json_int_t)t->bytes, "in_flows", "packets",
         (json_int_t)t->flow_packets, "bytes", (json_int_t)t->flow_bytes, "flows", "total",
-        (json_int_t)r->n_flows, "tcp", (json_int_t)r->flows_tcp, "udp", (json_int_t)r->flows_udp,
+        (json_int_t)r->n_flows_all, "tcp", (json_int_t)r->flows_tcp, "udp",
+        (json_int_t)r->flows_udp,
         "other", (json_int_t)r->flows_other, "skipped", "packets", (json_int_t)skipped_packets,
         "bytes", (json_int_t)skipped_bytes, "reasons", counts_by_reason(t->skipped_packets),
         "reason_bytes", counts_by_reason(t->skipped_bytes), "link_types",
@@ -280,12 +357,78 @@ static json_t *icmp_errors_value(const struct report *r, const struct flow *f)
         const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
 
         json_array_append_new(
-            list, json_pack("{s:s, s:i, s:i, s:o, s:I}", "proto",
+            list, json_pack("{s:s, s:i, s:i, s:o, s:I, s:I}", "proto",
                             e->family == 6 ? "icmpv6" : "icmp", "type", e->type, "code", e->code,
                             "name", nullable_string(report_icmp_name(e->family, e->type, e->code)),
-                            "packets", (json_int_t)e->packets));
+                            "packets", (json_int_t)e->packets, "bytes", (json_int_t)e->bytes));
         ref = e->next;
     }
+    return list;
+}
+
+static json_t *pair_value(const uint64_t *by_endpoint, uint8_t client)
+{
+    return json_pack("{s:I, s:I}", "c2s", (json_int_t)by_endpoint[client], "s2c",
+                     (json_int_t)by_endpoint[!client]);
+}
+
+/* A time of the handshake, or null when that packet was not seen. */
+static json_t *handshake_time(const struct report *r, const struct flow_tcp *t, uint8_t bit,
+                              ps_time at)
+{
+    return (t->have & bit) ? time_value(at, r->nanosecond) : json_null();
+}
+
+static json_t *rtt_value(const struct report *r, const struct flow_tcp *t, uint8_t from_bit,
+                         ps_time from, uint8_t to_bit, ps_time to)
+{
+    if (!(t->have & from_bit) || !(t->have & to_bit) || to < from)
+        return json_null();
+    return duration_value(from, to, r->nanosecond);
+}
+
+static json_t *tcp_value(const struct report *r, const struct report_flow *rf)
+{
+    const struct flow *f = rf->flow;
+    const struct flow_tcp *t = &f->tcp;
+    uint8_t c = rf->client, s = !rf->client;
+    char history[FLOW_HISTORY_MAX + 2];
+
+    if (f->key.proto != PS_IPPROTO_TCP)
+        return json_null();
+    flow_tcp_history(f, c, history, sizeof(history));
+    return json_pack(
+        "{s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:b, s:b}, s:{s:b, s:b}, s:{s:i, s:i}}",
+        "conn_state", rf->conn_state, "history", history, "handshake", "syn",
+        handshake_time(r, t, FLOW_TCP_HAVE_SYN, t->syn_at), "syn_ack",
+        handshake_time(r, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at), "ack",
+        handshake_time(r, t, FLOW_TCP_HAVE_ACK, t->ack_at), "rtt_client",
+        rtt_value(r, t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at),
+        "rtt_server",
+        rtt_value(r, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at, FLOW_TCP_HAVE_ACK, t->ack_at), "fin",
+        "client", (t->seen[c] & TCP_SEEN_FIN) != 0, "server", (t->seen[s] & TCP_SEEN_FIN) != 0,
+        "rst", "client", (t->seen[c] & TCP_SEEN_RST) != 0, "server",
+        (t->seen[s] & TCP_SEEN_RST) != 0, "retransmissions", "c2s", (int)t->retrans[c], "s2c",
+        (int)t->retrans[s]);
+}
+
+/* What the capture missed or garbled of this flow. */
+static json_t *quality_value(const struct flow *f)
+{
+    json_t *list = json_array();
+
+    if (list == NULL)
+        return NULL;
+    if (f->quality & FLOW_Q_MIDSTREAM)
+        json_array_append_new(list, json_string("midstream"));
+    if (f->packets[0] == 0 || f->packets[1] == 0)
+        json_array_append_new(list, json_string("one-sided"));
+    if (f->quality & FLOW_Q_SNAPLEN)
+        json_array_append_new(list, json_string("snaplen-cut"));
+    if (f->quality & FLOW_Q_BACKWARDS)
+        json_array_append_new(list, json_string("timestamps-backwards"));
+    if (f->quality & FLOW_Q_NO_IP_LEN)
+        json_array_append_new(list, json_string("ip-length-zero"));
     return list;
 }
 
@@ -300,29 +443,36 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     uint8_t c = rf->client, s = !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
     int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
-    json_t *client, *server;
+    json_t *o, *client, *server;
 
-    client =
-        json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
-                  "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
-                  "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
-                  ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
-    server = json_pack(
-        "{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]), "port",
-        server_port, "port_class", endpoint_port_class(ports, f->key.port[s]), "service",
-        nullable_string(rf->service), "service_alias", nullable_string(rf->service_alias));
-    return json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:o, s:o, s:o, s:{s:I, s:I}, s:{s:I, s:I}, "
-                     "s:o, s:o, s:o}",
-                     "id", (json_int_t)id, "proto", proto_value(f->key.proto), "ip_version",
-                     (int)f->key.family, "client", client, "server", server, "role_reason",
-                     report_role_reason_name(rf->reason, f->key.proto), "first_seen",
-                     time_value(f->first_seen, r->nanosecond), "last_seen",
-                     time_value(f->last_seen, r->nanosecond), "duration",
-                     duration_value(f->first_seen, f->last_seen, r->nanosecond), "packets", "c2s",
-                     (json_int_t)f->packets[c], "s2c", (json_int_t)f->packets[s], "bytes", "c2s",
-                     (json_int_t)f->bytes[c], "s2c", (json_int_t)f->bytes[s], "encap",
-                     encap_list(r, f), "icmp", icmp_value(rf), "icmp_errors",
-                     icmp_errors_value(r, f));
+    client = json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
+                       "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
+                       "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
+                       ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
+    server = json_pack("{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]),
+                       "port", server_port, "port_class", endpoint_port_class(ports, f->key.port[s]),
+                       "service", nullable_string(rf->service), "service_alias",
+                       nullable_string(rf->service_alias));
+    o = json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:s, s:o}", "id", (json_int_t)id, "proto",
+                  proto_value(f->key.proto), "ip_version", (int)f->key.family, "client", client,
+                  "server", server, "role_reason", report_role_reason_name(rf->reason, f->key.proto),
+                  "start_reason", flow_start_name((enum flow_start)f->start), "follows",
+                  rf->follows != 0 ? json_integer((json_int_t)rf->follows) : json_null());
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "first_seen", time_value(f->first_seen, r->nanosecond));
+    json_object_set_new(o, "last_seen", time_value(f->last_seen, r->nanosecond));
+    json_object_set_new(o, "duration", duration_value(f->first_seen, f->last_seen, r->nanosecond));
+    json_object_set_new(o, "packets", pair_value(f->packets, c));
+    json_object_set_new(o, "bytes", pair_value(f->bytes, c));
+    json_object_set_new(o, "ip_bytes", pair_value(f->ip_bytes, c));
+    json_object_set_new(o, "payload_bytes", pair_value(f->payload_bytes, c));
+    json_object_set_new(o, "tcp", tcp_value(r, rf));
+    json_object_set_new(o, "quality", quality_value(f));
+    json_object_set_new(o, "encap", encap_list(r, f));
+    json_object_set_new(o, "icmp", icmp_value(rf));
+    json_object_set_new(o, "icmp_errors", icmp_errors_value(r, f));
+    return o;
 }
 
 static json_t *service_value(const struct report_service *s)
@@ -349,7 +499,7 @@ static int emit_key(FILE *out, const char *key, bool first)
     return fprintf(out, "%s  \"%s\": ", first ? "" : ",\n", key) < 0 ? -1 : 0;
 }
 
-enum array_kind { ARRAY_INPUTS, ARRAY_FLOWS, ARRAY_SERVICES, ARRAY_CLIENTS };
+enum array_kind { ARRAY_INPUTS, ARRAY_FLOWS, ARRAY_SERVICES, ARRAY_CLIENTS, ARRAY_EXPECTATIONS };
 
 static json_t *array_item(const struct report *r, enum array_kind kind, size_t i)
 {
@@ -357,11 +507,13 @@ static json_t *array_item(const struct report *r, enum array_kind kind, size_t i
     case ARRAY_INPUTS:
         return input_value(r, &r->inputs[i]);
     case ARRAY_FLOWS:
-        return flow_value(r, &r->flows[i], i + 1);
+        return flow_value(r, &r->flows[i], r->flows[i].id);
     case ARRAY_SERVICES:
         return service_value(&r->services[i]);
     case ARRAY_CLIENTS:
         return client_value(&r->clients[i]);
+    case ARRAY_EXPECTATIONS:
+        return expectation_value(&r->expectations[i]);
     }
     return NULL;
 }
@@ -403,6 +555,11 @@ int report_write_json(const struct report *r, FILE *out)
         return -1;
     if (emit_key(out, "clients", false) != 0 ||
         emit_array(out, r, ARRAY_CLIENTS, r->n_clients) != 0)
+        return -1;
+    /* Only with --expect, so that other reports are unchanged. */
+    if (r->expectations != NULL &&
+        (emit_key(out, "expectations", false) != 0 ||
+         emit_array(out, r, ARRAY_EXPECTATIONS, r->n_expectations) != 0))
         return -1;
     return fputs("\n}\n", out) == EOF ? -1 : 0;
 }

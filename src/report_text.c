@@ -3,6 +3,7 @@
  * flows, the services and the client hosts as aligned tables, sizes in human units.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -10,7 +11,7 @@
 #include "report.h"
 
 #define CELL_SIZE 96
-#define MAX_COLS  10
+#define MAX_COLS  12
 
 /* A table is printed in two passes over its rows: one to size the columns, one to print. */
 struct table {
@@ -19,6 +20,17 @@ struct table {
     size_t ncols, nrows;
     void (*fill)(const struct report *r, size_t row, char cells[][CELL_SIZE]);
 };
+
+/* --color: section titles and table headings in bold. */
+static const char *bold(const struct report *r)
+{
+    return r->style.color ? "\033[1m" : "";
+}
+
+static const char *plain(const struct report *r)
+{
+    return r->style.color ? "\033[0m" : "";
+}
 
 static void human_bytes(uint64_t bytes, char *buf, size_t len)
 {
@@ -103,7 +115,7 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     bool ports = report_proto_has_ports(f->key.proto);
     char b[2][32];
 
-    snprintf(cells[0], CELL_SIZE, "%zu", row + 1);
+    snprintf(cells[0], CELL_SIZE, "%zu", rf->id);
     proto_cell(f->key.proto, cells[1]);
     endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2], CELL_SIZE);
     snprintf(cells[3], CELL_SIZE, "%s",
@@ -118,7 +130,8 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
     snprintf(cells[7], CELL_SIZE, "%s/%s", b[0], b[1]);
     human_duration(f->first_seen, f->last_seen, cells[8], CELL_SIZE);
-    snprintf(cells[9], CELL_SIZE, "%s", report_role_reason_name(rf->reason, f->key.proto));
+    snprintf(cells[9], CELL_SIZE, "%s", rf->conn_state != NULL ? rf->conn_state : "-");
+    snprintf(cells[10], CELL_SIZE, "%s", report_role_reason_name(rf->reason, f->key.proto));
 }
 
 static void service_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
@@ -166,7 +179,9 @@ static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZ
     profile_list(c->ephemeral_all, cells[6], CELL_SIZE);
 }
 
-static int print_table(const struct report *r, const struct table *t, FILE *out)
+/* `rows`: the report rows to print, in order (--sort, --top); NULL for 0 .. nrows - 1. */
+static int print_table_rows(const struct report *r, const struct table *t, const size_t *rows,
+                            FILE *out)
 {
     char cells[MAX_COLS][CELL_SIZE];
     size_t width[MAX_COLS];
@@ -174,14 +189,15 @@ static int print_table(const struct report *r, const struct table *t, FILE *out)
     for (size_t c = 0; c < t->ncols; c++)
         width[c] = strlen(t->headers[c]);
     for (size_t row = 0; row < t->nrows; row++) {
-        t->fill(r, row, cells);
+        t->fill(r, rows != NULL ? rows[row] : row, cells);
         for (size_t c = 0; c < t->ncols; c++)
             if (strlen(cells[c]) > width[c])
                 width[c] = strlen(cells[c]);
     }
     for (size_t row = 0; row <= t->nrows; row++) {
         if (row > 0)
-            t->fill(r, row - 1, cells);
+            t->fill(r, rows != NULL ? rows[row - 1] : row - 1, cells);
+        fputs(row == 0 ? bold(r) : "", out);
         fputs("  ", out);
         for (size_t c = 0; c < t->ncols; c++) {
             const char *text = row == 0 ? t->headers[c] : cells[c];
@@ -193,10 +209,17 @@ static int print_table(const struct report *r, const struct table *t, FILE *out)
                 fputs(text, out);
             else
                 fprintf(out, "%-*s", (int)width[c], text);
+            if (last && row == 0)
+                fputs(plain(r), out);
             fputs(last ? "\n" : "  ", out);
         }
     }
     return ferror(out) ? -1 : 0;
+}
+
+static int print_table(const struct report *r, const struct table *t, FILE *out)
+{
+    return print_table_rows(r, t, NULL, out);
 }
 
 static void print_header(const struct report *r, FILE *out)
@@ -207,7 +230,7 @@ static void print_header(const struct report *r, FILE *out)
     bool any = false;
     uint64_t skipped = 0;
 
-    fprintf(out, "%s %s report\n\nInputs\n", PACKAGE_NAME, PACKAGE_VERSION);
+    fprintf(out, "%s %s report\n\n%sInputs%s\n", PACKAGE_NAME, PACKAGE_VERSION, bold(r), plain(r));
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct report_input *in = &r->inputs[i];
 
@@ -217,10 +240,20 @@ static void print_header(const struct report *r, FILE *out)
         for (size_t k = 0; k < in->n_linktypes; k++)
             fprintf(out, "%s%s", k ? ", " : ", link type ",
                     capture_linktype_name(in->linktypes[k]));
-        fprintf(out, ", %" PRIu64 " packets, %s%s\n", in->packets, size,
-                in->complete ? "" : " (incomplete)");
+        fprintf(out, ", %" PRIu64 " packets, %s", in->packets, size);
+        if (r->settings.filter != NULL)
+            fprintf(out, ", %" PRIu64 " rejected by the filter", in->filtered_packets);
+        fprintf(out, "%s\n", in->complete ? "" : " (incomplete)");
         if (in->error[0] != '\0')
             fprintf(out, "    error: %s\n", in->error);
+        if (in->live)
+            fprintf(out,
+                    "    kernel: %" PRIu64 " packets received, %" PRIu64 " dropped, %" PRIu64
+                    " dropped by the interface\n",
+                    in->received, in->dropped, in->if_dropped);
+        if (in->live && in->dropped != 0)
+            fprintf(out, "    warning: the %" PRIu64 " dropped packets are not in this report\n",
+                    in->dropped);
         if (in->packets > 0) {
             if (!any || in->first_seen < first)
                 first = in->first_seen;
@@ -229,6 +262,9 @@ static void print_header(const struct report *r, FILE *out)
             any = true;
         }
     }
+    if (r->settings.filter != NULL)
+        fprintf(out, "\nFilter: %s (only the packets it accepts are analysed)\n",
+                r->settings.filter);
     if (any) {
         human_duration(first, last, size, sizeof(size));
         fprintf(out, "\nTime span: %s to %s (%s)\n",
@@ -236,10 +272,11 @@ static void print_header(const struct report *r, FILE *out)
                 report_format_time(last, r->nanosecond, when[1], sizeof(when[1])), size);
     }
     human_bytes(t->bytes, size, sizeof(size));
-    fprintf(out, "\nTotals: %" PRIu64 " packets (%s) read\n", t->packets, size);
+    fprintf(out, "\nTotals: %" PRIu64 " packets (%s) %s\n", t->packets, size,
+            r->settings.filter != NULL ? "analysed" : "read");
     human_bytes(t->flow_bytes, size, sizeof(size));
     fprintf(out, "  in flows: %" PRIu64 " packets (%s) in %zu flows: %zu tcp, %zu udp, %zu other\n",
-            t->flow_packets, size, r->n_flows, r->flows_tcp, r->flows_udp, r->flows_other);
+            t->flow_packets, size, r->n_flows_all, r->flows_tcp, r->flows_udp, r->flows_other);
     for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++)
         skipped += t->skipped_packets[i];
     fprintf(out, "  skipped:  %" PRIu64 " packets\n", skipped);
@@ -261,16 +298,37 @@ static void print_header(const struct report *r, FILE *out)
 }
 
 /* The ICMP errors each flow received, under the flow table. */
-static void print_icmp_errors(const struct report *r, FILE *out)
+/* What a student should notice about a flow beyond its row: where it came from, what went wrong. */
+static void print_flow_notes(const struct report_flow *rf, size_t number, FILE *out)
+{
+    const struct flow *f = rf->flow;
+    uint8_t c = rf->client;
+
+    if (rf->follows != 0)
+        fprintf(out, "  flow %zu follows flow %zu on the same addresses and ports (%s)\n", number,
+                rf->follows, flow_start_name((enum flow_start)f->start));
+    if (f->quality & FLOW_Q_MIDSTREAM)
+        fprintf(out, "  flow %zu started before the capture did (no SYN seen)\n", number);
+    if (f->tcp.retrans[0] != 0 || f->tcp.retrans[1] != 0)
+        fprintf(out, "  flow %zu retransmitted %" PRIu32 " segments client to server, %" PRIu32
+                " server to client\n",
+                number, f->tcp.retrans[c], f->tcp.retrans[!c]);
+    if (f->quality & FLOW_Q_BACKWARDS)
+        fprintf(out, "  flow %zu has timestamps that go backwards\n", number);
+}
+
+static void print_flow_details(const struct report *r, FILE *out)
 {
     for (size_t i = 0; i < r->n_flows; i++) {
         const struct flow *f = r->flows[i].flow;
 
+        print_flow_notes(&r->flows[i], r->flows[i].id, out);
         for (uint32_t ref = f->icmp_errors; ref != 0;) {
             const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
             const char *name = report_icmp_name(e->family, e->type, e->code);
 
-            fprintf(out, "  flow %zu got %" PRIu64 " %s %s (type %u code %u)\n", i + 1, e->packets,
+            fprintf(out, "  flow %zu got %" PRIu64 " %s %s (type %u code %u)\n", r->flows[i].id,
+                    e->packets,
                     e->family == 6 ? "ICMPv6" : "ICMP", name != NULL ? name : "error",
                     (unsigned)e->type, (unsigned)e->code);
             ref = e->next;
@@ -278,13 +336,68 @@ static void print_icmp_errors(const struct report *r, FILE *out)
     }
 }
 
+/*
+ * "Flows (8)", or with a selection, --top or --sort, how many of how many are shown and why:
+ * "Flows (showing 2 of 8: service http, host 192.0.2.1; top 2 by bytes)".
+ */
+static void flows_title(const struct report *r, size_t shown, char *buf, size_t len)
+{
+    static const char *const sort_names[] = {
+        [SELECT_SORT_START] = "start",
+        [SELECT_SORT_PACKETS] = "packets",
+        [SELECT_SORT_BYTES] = "bytes",
+        [SELECT_SORT_DURATION] = "duration",
+    };
+    const struct select_spec *s = r->settings.select;
+    char why[PS_ERRBUF_SIZE] = "";
+    size_t used = 0;
+
+    if (s != NULL && select_active(s)) {
+        for (size_t i = 0; i < s->n_services; i++)
+            used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
+                                     "%s%s", i ? " or " : "service ", s->services[i]);
+        for (size_t i = 0; i < s->n_ports; i++)
+            used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
+                                     "%s%u", i ? " or " : used ? ", port " : "port ",
+                                     (unsigned)s->ports[i]);
+        for (size_t i = 0; i < s->n_hosts; i++)
+            used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
+                                     "%s%s", i ? " or " : used ? ", host " : "host ",
+                                     s->hosts[i].text);
+    }
+    if (r->style.top != 0 && r->style.top < r->n_flows)
+        used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
+                                 "%stop %zu by %s", used ? "; " : "", r->style.top,
+                                 sort_names[r->style.sort]);
+    else if (r->style.sort != SELECT_SORT_START)
+        snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0, "%ssorted by %s",
+                 used ? "; " : "", sort_names[r->style.sort]);
+    if (why[0] == '\0')
+        snprintf(buf, len, "Flows (%zu)", r->n_flows);
+    else
+        snprintf(buf, len, "Flows (showing %zu of %zu: %s)", shown, r->n_flows_all, why);
+}
+
+static void print_expectations(const struct report *r, bool any, FILE *out)
+{
+    size_t failed = 0;
+
+    for (size_t i = 0; i < r->n_expectations; i++)
+        failed += !r->expectations[i].holds;
+    fprintf(out, "%s%sExpectations (%zu, %zu failed)%s\n", any ? "\n" : "", bold(r),
+            r->n_expectations, failed, plain(r));
+    for (size_t i = 0; i < r->n_expectations; i++)
+        fprintf(out, "  %-6s  %s: found %s\n", r->expectations[i].holds ? "ok" : "FAILED",
+                r->expectations[i].expression, r->expectations[i].found);
+}
+
 int report_write_text(const struct report *r, FILE *out)
 {
     const struct table flows = {
         {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "PACKETS c/s", "BYTES c/s", "DURATION",
-         "ROLE BY"},
-        {true, false, false, false, false, false, true, true, true, false},
-        10,
+         "STATE", "ROLE BY"},
+        {true, false, false, false, false, false, true, true, true, false, false},
+        11,
         r->n_flows,
         flow_row,
     };
@@ -304,22 +417,50 @@ int report_write_text(const struct report *r, FILE *out)
     };
     const struct port_range *eph = &r->settings.ephemeral;
 
-    print_header(r, out);
-    fprintf(out, "\nFlows (%zu)\n", r->n_flows);
-    if (r->n_flows > 0 && print_table(r, &flows, out) != 0)
-        return -1;
-    print_icmp_errors(r, out);
-    if (r->n_flows > 0)
-        fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
-                eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
-                (unsigned)eph->hi);
-    fprintf(out, "\nServices (%zu)\n", r->n_services);
-    if (r->n_services > 0 && print_table(r, &services, out) != 0)
-        return -1;
-    fprintf(out, "\nClient ports by host (%zu)\n", r->n_clients);
-    if (r->n_clients > 0 && print_table(r, &clients, out) != 0)
-        return -1;
-    if (r->n_clients > 0)
-        fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+    bool any = false;
+
+    if (r->style.sections & SELECT_SECTION_SUMMARY) {
+        print_header(r, out);
+        any = true;
+    }
+    if (r->style.sections & SELECT_SECTION_FLOWS) {
+        struct table shown = flows;
+        char what[PS_ERRBUF_SIZE * 2];
+        size_t *order = select_order(r->flows, r->n_flows, r->style.sort, r->style.top,
+                                     &shown.nrows);
+        int rc;
+
+        if (order == NULL)
+            return -1;
+        flows_title(r, shown.nrows, what, sizeof(what));
+        fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(r), what, plain(r));
+        any = true;
+        rc = shown.nrows > 0 ? print_table_rows(r, &shown, order, out) : 0;
+        free(order);
+        if (rc != 0)
+            return -1;
+        print_flow_details(r, out);
+        if (r->n_flows > 0)
+            fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
+                    eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
+                    (unsigned)eph->hi);
+    }
+    if (r->style.sections & SELECT_SECTION_SERVICES) {
+        fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(r), r->n_services, plain(r));
+        any = true;
+        if (r->n_services > 0 && print_table(r, &services, out) != 0)
+            return -1;
+    }
+    if (r->style.sections & SELECT_SECTION_CLIENTS) {
+        fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(r), r->n_clients,
+                plain(r));
+        any = true;
+        if (r->n_clients > 0 && print_table(r, &clients, out) != 0)
+            return -1;
+        if (r->n_clients > 0)
+            fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+    }
+    if (r->n_expectations > 0)
+        print_expectations(r, any, out);
     return ferror(out) ? -1 : 0;
 }

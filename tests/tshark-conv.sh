@@ -1,6 +1,7 @@
 #!/bin/bash
 # Cross-check: on every sample, portscope's TCP and UDP flow counts equal tshark's conversation
-# counts (tshark -n -q -z conv,tcp -z conv,udp). Skipped when tshark is not installed.
+# counts (tshark -n -q -z conv,tcp -z conv,udp), under --profile wireshark (no flow timeouts, as
+# Wireshark keeps conversations). Skipped when tshark is not installed.
 #
 # One documented difference: tshark counts a tunnel's outer conversation (udp/4789 for VXLAN)
 # as well as the inner one, where portscope puts the packet in the inner flow only. So where the
@@ -25,10 +26,12 @@ import json, subprocess, sys
 binary, path, conv = sys.argv[1], sys.argv[2], sys.argv[3]
 
 def flows(extra):
-    run = subprocess.run([binary, "--json", "-r", path] + extra, capture_output=True)
+    run = subprocess.run([binary, "--json", "--profile", "wireshark", "-r", path] + extra,
+                         capture_output=True)
     report = json.loads(run.stdout)
     return {(f["proto"], f["client"]["ip"], f["client"]["port"], f["server"]["ip"],
-             f["server"]["port"]) for f in report["flows"] if f["proto"] in ("tcp", "udp")}
+             f["server"]["port"], f["first_seen"]) for f in report["flows"]
+            if f["proto"] in ("tcp", "udp")}
 
 def counts(s):
     return "%d %d" % (sum(1 for f in s if f[0] == "tcp"), sum(1 for f in s if f[0] == "udp"))

@@ -261,6 +261,17 @@ broken = [
     ("unsupported_link_type packets without link_types", skipped_linktype(None)),
     ("missing summary.fragments", deleter(["summary", "fragments"])),
     ("missing flow key icmp_errors", deleter(["flows", 0, "icmp_errors"])),
+    ("inputs[].filtered without settings.filter",
+     setter(["inputs", 0, "filtered"], {"packets": 0, "bytes": 0})),
+    ("settings.filter without inputs[].filtered", setter(["settings", "filter"], "tcp")),
+    ("settings.select that selects nothing",
+     setter(["settings", "select"], {"services": [], "ports": [], "hosts": []})),
+    ("expectations item without holds",
+     setter(["expectations"], [{"expression": "flows > 1", "source": "--expect", "found": "3"}])),
+    ("expectations empty", setter(["expectations"], [])),
+    ("live input without capture_stats", setter(["inputs", 0, "format"], "live")),
+    ("file input with capture_stats",
+     setter(["inputs", 0, "capture_stats"], {"received": 1, "dropped": 0, "if_dropped": 0})),
 ]
 if sample.get("clients"):
     broken.append(("client with the old key in_ephemeral_range",

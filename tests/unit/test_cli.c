@@ -349,21 +349,134 @@ START_TEST(test_parse_again_after_cluster)
 }
 END_TEST
 
-START_TEST(test_stray_argument)
+/* As tcpdump: the arguments left after the options are one filter expression, joined by spaces. */
+START_TEST(test_filter_words)
 {
-    char *after[] = {"portscope", "-r", "a.pcap", "b.pcap", NULL};
-    char *before[] = {"portscope", "extra", "-r", "a.pcap", NULL};
+    char *after[] = {"portscope", "-r", "a.pcap", "tcp", "port", "443", NULL};
+    char *quoted[] = {"portscope", "-r", "a.pcap", "tcp port 443", "--json", NULL};
+    char *before[] = {"portscope", "udp", "-r", "a.pcap", NULL};
+    char *none[] = {"portscope", "-r", "a.pcap", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
 
-    assert_usage_error(after, "'b.pcap'");
-    assert_usage_error(before, "'extra'");
+    ck_assert_int_eq(parse(after, &opts, err), 0);
+    ck_assert_str_eq(opts.filter, "tcp port 443");
+    cli_release(&opts);
+    ck_assert_int_eq(parse(quoted, &opts, err), 0);
+    ck_assert_str_eq(opts.filter, "tcp port 443");
+    ck_assert_int_eq(opts.format, PS_FORMAT_JSON);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(before, &opts, err), 0);
+    ck_assert_str_eq(opts.filter, "udp");
+    cli_release(&opts);
+    ck_assert_int_eq(parse(none, &opts, err), 0);
+    ck_assert_ptr_null(opts.filter);
+    cli_release(&opts);
 }
 END_TEST
 
 START_TEST(test_double_dash)
 {
     char *argv[] = {"portscope", "-r", "a.pcap", "--", "-r", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
 
-    assert_usage_error(argv, "'-r'");
+    /* After "--" even an option's spelling is filter text (libpcap then refuses it). */
+    ck_assert_int_eq(parse(argv, &opts, err), 0);
+    ck_assert_str_eq(opts.filter, "-r");
+    ck_assert_uint_eq(opts.n_inputs, 1);
+    cli_release(&opts);
+}
+END_TEST
+
+START_TEST(test_report_options)
+{
+    char *argv[] = {"portscope", "-r", "a.pcap", "--format", "csv", "--top", "5", "--sort",
+                    "bytes", "--show", "flows,summary", "--color=never", "-q", NULL};
+    char *color[] = {"portscope", "-r", "a.pcap", "--color", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
+
+    ck_assert_int_eq(parse(argv, &opts, err), 0);
+    ck_assert_int_eq(opts.format, PS_FORMAT_CSV);
+    ck_assert_uint_eq(opts.top, 5);
+    ck_assert_int_eq(opts.sort, SELECT_SORT_BYTES);
+    ck_assert_uint_eq(opts.sections, SELECT_SECTION_FLOWS | SELECT_SECTION_SUMMARY);
+    ck_assert_int_eq(opts.color, PS_COLOR_NEVER);
+    ck_assert(opts.quiet);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(color, &opts, err), 0);
+    ck_assert_int_eq(opts.color, PS_COLOR_ALWAYS);
+    cli_release(&opts);
+    ck_assert_int_eq(parse((char *[]){"portscope", "-r", "a.pcap", NULL}, &opts, err), 0);
+    ck_assert_int_eq(opts.color, PS_COLOR_AUTO);
+    ck_assert_int_eq(opts.sort, SELECT_SORT_START);
+    ck_assert_uint_eq(opts.top, 0);
+    ck_assert_uint_eq(opts.sections, SELECT_SECTION_ALL);
+    ck_assert(!opts.quiet);
+    cli_release(&opts);
+}
+END_TEST
+
+START_TEST(test_report_options_bad)
+{
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--top", "0", NULL}, "--top");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--top", "-3", NULL}, "--top");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--sort", "size", NULL},
+                       "--sort: unknown sort key 'size'");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--show", "flows,bogus", NULL},
+                       "--show: unknown section 'bogus'");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--show", "", NULL}, "--show");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--color=sometimes", NULL}, "--color");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--format", "xml", NULL}, "csv");
+}
+END_TEST
+
+START_TEST(test_selection_options)
+{
+    char *argv[] = {"portscope", "-r",     "a.pcap",      "--service", "http",     "--service",
+                    "dns",       "--port", "443",         "--host",    "10.0.0.5", "--host",
+                    "2001:db8::/32", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
+
+    ck_assert_int_eq(parse(argv, &opts, err), 0);
+    ck_assert_uint_eq(opts.select.n_services, 2);
+    ck_assert_str_eq(opts.select.services[1], "dns");
+    ck_assert_uint_eq(opts.select.n_ports, 1);
+    ck_assert_uint_eq(opts.select.ports[0], 443);
+    ck_assert_uint_eq(opts.select.n_hosts, 2);
+    ck_assert_uint_eq(opts.select.hosts[0].family, 4);
+    ck_assert_uint_eq(opts.select.hosts[0].prefix, 32);
+    ck_assert_uint_eq(opts.select.hosts[1].family, 6);
+    ck_assert_uint_eq(opts.select.hosts[1].prefix, 32);
+    cli_release(&opts);
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--port", "65536", NULL},
+                       "--port: '65536' is not a port number");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--host", "10.0.0", NULL},
+                       "--host: '10.0.0' is not an IPv4 or IPv6 address");
+    assert_usage_error((char *[]){"portscope", "-r", "a", "--host", "10.0.0.0/33", NULL},
+                       "--host: '10.0.0.0/33': the prefix length must be 0 to 32");
+}
+END_TEST
+
+START_TEST(test_expect_options)
+{
+    char *argv[] = {"portscope",   "-r", "a.pcap", "--expect", "flows >= 1", "--expect-file",
+                    "checks.txt", "--expect", "service http", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
+
+    /* Kept in command-line order, unparsed: main parses them (and reads the files). */
+    ck_assert_int_eq(parse(argv, &opts, err), 0);
+    ck_assert_uint_eq(opts.n_expects, 3);
+    ck_assert_str_eq(opts.expects[0].value, "flows >= 1");
+    ck_assert(!opts.expects[0].file);
+    ck_assert_str_eq(opts.expects[1].value, "checks.txt");
+    ck_assert(opts.expects[1].file);
+    ck_assert_str_eq(opts.expects[2].value, "service http");
+    cli_release(&opts);
+    ck_assert_ptr_null(opts.expects);
 }
 END_TEST
 
@@ -407,8 +520,12 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, test_option_without_value);
     tcase_add_test(tc, test_help);
     tcase_add_test(tc, test_version);
-    tcase_add_test(tc, test_stray_argument);
+    tcase_add_test(tc, test_filter_words);
     tcase_add_test(tc, test_double_dash);
+    tcase_add_test(tc, test_report_options);
+    tcase_add_test(tc, test_report_options_bad);
+    tcase_add_test(tc, test_selection_options);
+    tcase_add_test(tc, test_expect_options);
     tcase_add_test(tc, test_usage_text);
     /* Last: under CK_FORK=no these leave getopt in the middle of an argument (see the test). */
     tcase_add_test(tc, test_unknown_option_in_cluster);

@@ -94,7 +94,8 @@ static struct flow *add(struct flow_table *t, const struct pkt_info *p, ps_time 
 {
     struct flow_key key;
     uint8_t want, sender = 0xff;
-    struct flow *f = flow_table_add_packet(t, p, ts, len, &sender);
+    struct flow_packet fp = {ts, len, false};
+    struct flow *f = flow_table_add_packet(t, p, &fp, &sender);
 
     flow_key_from_packet(p, &key, &want);
     ck_assert_uint_eq(sender, want);
@@ -103,7 +104,7 @@ static struct flow *add(struct flow_table *t, const struct pkt_info *p, ps_time 
 
 static struct flow_table *new_table(size_t max_flows)
 {
-    struct flow_table *t = flow_table_new(max_flows, 0x1234);
+    struct flow_table *t = flow_table_new(max_flows, 0x1234, NULL);
 
     ck_assert_ptr_nonnull(t);
     return t;
@@ -416,7 +417,7 @@ END_TEST
 
 START_TEST(test_order_independent_of_seed)
 {
-    struct flow_table *t1 = flow_table_new(0, 1), *t2 = flow_table_new(0, 0xfeedface);
+    struct flow_table *t1 = flow_table_new(0, 1, NULL), *t2 = flow_table_new(0, 0xfeedface, NULL);
 
     ck_assert_ptr_nonnull(t1);
     ck_assert_ptr_nonnull(t2);

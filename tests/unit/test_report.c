@@ -42,7 +42,7 @@ static void fixture_init(struct fixture *fx, const char *ephemeral)
     char err[PS_ERRBUF_SIZE];
 
     memset(fx, 0, sizeof(*fx));
-    fx->table = flow_table_new(0, 42);
+    fx->table = flow_table_new(0, 42, NULL);
     ck_assert_ptr_nonnull(fx->table);
     fx->input.path = "test.pcap";
     fx->input.format = "pcap";
@@ -84,6 +84,7 @@ static uint8_t tcp_hint(uint8_t proto, uint8_t flags)
 static void send_pkt(struct fixture *fx, uint8_t proto, const char *src, uint16_t sport,
                      const char *dst, uint16_t dport, uint8_t flags, ps_time ts, uint32_t len)
 {
+    struct flow_packet fp = {ts, len, false};
     struct pkt_info p;
     uint8_t sender;
 
@@ -96,7 +97,7 @@ static void send_pkt(struct fixture *fx, uint8_t proto, const char *src, uint16_
     p.dport = dport;
     parse_addr(p.family, src, p.src);
     parse_addr(p.family, dst, p.dst);
-    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, ts, len, &sender));
+    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, &fp, &sender));
     if (fx->input.packets == 0 || ts < fx->input.first_seen)
         fx->input.first_seen = ts;
     if (fx->input.packets == 0 || ts > fx->input.last_seen)
@@ -631,6 +632,7 @@ static const char *str_member(const json_t *obj, const char *key)
 static void fill_mixed(struct fixture *fx, ps_time base)
 {
     struct pkt_info p;
+    struct flow_packet fp = {base, 74, false};
     uint8_t sender;
 
     memset(&p, 0, sizeof(p));
@@ -649,7 +651,7 @@ static void fill_mixed(struct fixture *fx, ps_time base)
     p.encap[1].kind = ENCAP_VXLAN;
     p.encap[1].has_id = true;
     p.encap[1].id = 4242;
-    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, base, 74, &sender));
+    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, &fp, &sender));
     fx->totals.packets++;
     fx->totals.bytes += 74;
     fx->totals.flow_packets++;
@@ -676,8 +678,10 @@ START_TEST(test_json_shape)
     static const char *const top_keys[] = {"schema_version", "generator", "settings", "inputs",
                                            "summary",        "flows",     "services", "clients"};
     static const char *const flow_keys[] = {
-        "id",        "proto",    "ip_version", "client", "server", "role_reason", "first_seen",
-        "last_seen", "duration", "packets",    "bytes",  "encap",  "icmp",        "icmp_errors"};
+        "id",           "proto",      "ip_version", "client",   "server",        "role_reason",
+        "start_reason", "follows",    "first_seen", "last_seen", "duration",     "packets",
+        "bytes",        "ip_bytes",   "payload_bytes", "tcp",   "quality",       "encap",
+        "icmp",         "icmp_errors"};
     static const char *const client_keys[] = {"ip", "port", "port_class", "ephemeral",
                                               "in_ephemeral_range"};
     static const char *const server_keys[] = {"ip", "port", "port_class", "service",

@@ -1,0 +1,403 @@
+#!/bin/bash
+# bench/run.sh - portscope against a bare libpcap read loop on generated traces: see
+# bench/README.md. `make bench` runs it with the binaries of the build; run directly, it builds
+# them first (make in the directory above, or in the one BUILDDIR names).
+set -u
+
+usage() {
+    cat <<'EOF'
+Usage: bench/run.sh [options]
+
+Times `portscope -r TRACE --json -o /dev/null` against a bare libpcap loop (bench/pcap-loop) on
+the same warm file, alternating runs; reports medians, their ratio, packets per second, peak
+resident memory and bytes per flow; times tshark on a prefix when it is installed; with a
+portscope that lists `jsonl` in --help, shows that memory stays flat on a long streamed trace.
+Writes the tables to bench/results.md as well.
+
+  --check            exit 1 when a goal is missed (the goals are below)
+  --quick            small traces (1 M packets, long case 10 M) and 3 runs: a smoke test
+  --runs N           timed runs of each program per trace (default 5)
+  --packets N        packets per trace (default 10000000)
+  --long-packets N   packets of the long jsonl case (default 100000000)
+  --only LIST        comma-separated cases: many-flows, elephant, long (default all)
+  --data DIR         where traces are generated (default bench/data)
+  --results FILE     where the tables are written (default bench/results.md; '-' for none)
+  --no-tshark        do not time tshark
+  --tshark-packets N prefix tshark reads (default 1000000)
+  -h, --help         show this help
+
+Environment: PORTSCOPE, GEN_TRACE, PCAP_LOOP (the binaries); BUILDDIR (where to build them);
+BENCH_COMMIT (what to call the portscope measured, when it was not built from this tree);
+BENCH_JSONL_ARGS (options of the jsonl case, default '--format jsonl'); GOAL_MANY_FLOWS_RATIO
+(2.0), GOAL_ELEPHANT_RATIO (1.5), GOAL_BYTES_PER_FLOW (128), GOAL_FLAT_GROWTH (1.10).
+
+Exit status: 0 done (and with --check, every goal met); 1 a goal missed (--check); 2 usage;
+3 the benchmark could not run (a build, a trace, a run failed).
+EOF
+}
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+data=$here/data
+runs=5
+check=0
+packets=10000000
+long_packets=100000000
+only=many-flows,elephant,long
+results=$here/results.md
+tshark_on=1
+tshark_packets=1000000
+argv_text="bench/run.sh${*:+ $*}"
+
+goal_many=${GOAL_MANY_FLOWS_RATIO:-2.0}
+goal_elephant=${GOAL_ELEPHANT_RATIO:-1.5}
+goal_bpf=${GOAL_BYTES_PER_FLOW:-128}
+goal_flat=${GOAL_FLAT_GROWTH:-1.10}
+jsonl_args=${BENCH_JSONL_ARGS:---format jsonl}
+
+die() {
+    echo "bench: $*" >&2
+    exit 3
+}
+
+need_value() {
+    [ $# -ge 2 ] || {
+        echo "bench: $1 needs a value" >&2
+        exit 2
+    }
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --check) check=1 ;;
+    --quick)
+        packets=1000000
+        long_packets=10000000
+        runs=3
+        tshark_packets=200000
+        ;;
+    --runs) need_value "$@"; runs=$2; shift ;;
+    --packets) need_value "$@"; packets=$2; shift ;;
+    --long-packets) need_value "$@"; long_packets=$2; shift ;;
+    --only) need_value "$@"; only=$2; shift ;;
+    --data) need_value "$@"; data=$2; shift ;;
+    --results) need_value "$@"; results=$2; shift ;;
+    --no-tshark) tshark_on=0 ;;
+    --tshark-packets) need_value "$@"; tshark_packets=$2; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "bench: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+for n in "$runs" "$packets" "$long_packets" "$tshark_packets"; do
+    case $n in
+    '' | *[!0-9]*) echo "bench: '$n' is not a number" >&2; exit 2 ;;
+    esac
+done
+[ "$runs" -ge 1 ] || { echo "bench: --runs must be at least 1" >&2; exit 2; }
+
+case_on() {
+    case ",$only," in *",$1,"*) return 0 ;; esac
+    return 1
+}
+
+# --- the programs ---------------------------------------------------------------------------
+
+builddir=${BUILDDIR:-$top}
+PORTSCOPE=${PORTSCOPE:-$builddir/portscope}
+GEN_TRACE=${GEN_TRACE:-$builddir/bench/gen-trace}
+PCAP_LOOP=${PCAP_LOOP:-$builddir/bench/pcap-loop}
+if [ ! -x "$PORTSCOPE" ] || [ ! -x "$GEN_TRACE" ] || [ ! -x "$PCAP_LOOP" ]; then
+    [ -f "$builddir/Makefile" ] || die "no Makefile in $builddir: configure first, or set PORTSCOPE, GEN_TRACE and PCAP_LOOP"
+    echo "bench: building in $builddir" >&2
+    make -C "$builddir" portscope bench/gen-trace bench/pcap-loop >&2 || die "the build failed"
+fi
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install -y time)"
+if nm "$PORTSCOPE" 2>/dev/null | grep -q '__asan_init\|__ubsan_handle'; then
+    echo "bench: WARNING: $PORTSCOPE is built with sanitizers; its figures mean little" >&2
+fi
+have_tshark=0
+if [ "$tshark_on" = 1 ] && command -v tshark >/dev/null 2>&1; then
+    have_tshark=1
+fi
+
+tmp=$(mktemp -d) || die "cannot make a temporary directory"
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$data" || die "cannot make $data"
+
+# --- helpers --------------------------------------------------------------------------------
+
+now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+
+# The median of the numbers given.
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
+        END { if (NR % 2) printf "%.4f", a[(NR + 1) / 2]; else printf "%.4f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+max_of() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+
+# Runs a command under /usr/bin/time -v: sets secs (wall clock), rss_kb (peak) and rc.
+timed() {
+    local t0 t1
+    t0=$(now)
+    /usr/bin/time -v -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    t1=$(now)
+    secs=$(calc "%.4f" "$t1 - $t0")
+    rss_kb=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/time")
+    if [ "$rc" != 0 ]; then
+        echo "bench: '$*' exited with status $rc:" >&2
+        head -n 5 "$tmp/err" >&2
+        die "a run failed"
+    fi
+}
+
+human_bytes() { awk -v b="$1" 'BEGIN { if (b >= 1e9) printf "%.2f GB", b / 1e9; else printf "%.1f MB", b / 1e6 }'; }
+
+# Estimated bytes per packet of the traces, for the disk-space check.
+est_bytes() {
+    case $1 in
+    many-flows) echo 180 ;;
+    *) echo 140 ;;
+    esac
+}
+
+# Makes DATA/KIND-PACKETS.pcap unless it is there already, made by this generator version.
+ensure_trace() {
+    local kind=$1 n=$2 path=$3 want avail need t0 t1
+    want="gen-trace $("$GEN_TRACE" --version | awk '{ print $2 }') --kind $kind --packets $n"
+    if [ -f "$path" ] && [ -f "$path.meta" ] && [ "$(head -n 1 "$path.meta")" = "$want" ]; then
+        return 0
+    fi
+    rm -f "$path" "$path.meta"
+    avail=$(df -Pk "$data" | awk 'NR == 2 { print $4 }')
+    need=$(calc "%.0f" "$n * $(est_bytes "$kind") * 1.1 / 1024 + 1048576")
+    if [ "$avail" -lt "$need" ]; then
+        die "not enough space in $data for the $kind trace: $((avail / 1024)) MB free, about $((need / 1024)) MB needed"
+    fi
+    echo "bench: generating $path ($kind, $n packets; $((avail / 1024)) MB free)" >&2
+    t0=$(now)
+    "$GEN_TRACE" --kind "$kind" --packets "$n" -o "$path.tmp" 2>"$tmp/gen" || {
+        cat "$tmp/gen" >&2
+        rm -f "$path.tmp"
+        die "generating $path failed"
+    }
+    t1=$(now)
+    { echo "$want"; cat "$tmp/gen"; } >"$path.meta"
+    mv "$path.tmp" "$path"
+    echo "bench: generated in $(calc "%.1f" "$t1 - $t0") s, $(human_bytes "$(stat -c %s "$path")")" >&2
+}
+
+# Peak RSS of portscope on a capture without packets: what an empty report costs.
+empty_rss_kb=
+empty_rss() {
+    if [ -z "$empty_rss_kb" ]; then
+        "$GEN_TRACE" --packets 0 -o "$tmp/empty.pcap" 2>/dev/null || die "cannot make an empty trace"
+        timed "$PORTSCOPE" -r "$tmp/empty.pcap" --json -o /dev/null
+        empty_rss_kb=$rss_kb
+    fi
+}
+
+failures=()
+time_rows=()
+mem_rows=()
+tshark_rows=()
+raw_rows=()
+long_rows=()
+
+# pass|FAIL for "value <= goal"
+verdict() {
+    awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g) ? "pass" : "FAIL" }'
+}
+
+# --- one trace: bare loop against portscope -------------------------------------------------
+
+bench_trace() {
+    local kind=$1 goal=$2 path report_packets flows loop_packets size
+    local -a bare_t=() ps_t=() ps_rss=() bare_rss=()
+    path=$data/$kind-$packets.pcap
+    ensure_trace "$kind" "$packets" "$path"
+    size=$(stat -c %s "$path")
+    echo "bench: $kind: warming $path" >&2
+    cat "$path" >/dev/null
+
+    # A warm-up run of each, which also checks that both read every packet.
+    "$PCAP_LOOP" "$path" >"$tmp/loop" || die "pcap-loop failed on $path"
+    loop_packets=$(sed -n 's/^packets=\([0-9]*\).*/\1/p' "$tmp/loop")
+    "$PORTSCOPE" -r "$path" --json | awk '
+        /^  "summary": / { s = 1 }
+        s && /^    "packets": / { gsub(/,/, "", $2); p = $2 }
+        s && /"total": / { gsub(/,/, "", $2); print p, $2; exit }' >"$tmp/summary"
+    read -r report_packets flows <"$tmp/summary"
+    [ -n "${flows:-}" ] || die "no summary in portscope's report on $path"
+    [ "$report_packets" = "$loop_packets" ] ||
+        die "$kind: portscope read $report_packets packets, libpcap $loop_packets"
+
+    for ((i = 1; i <= runs; i++)); do
+        timed "$PCAP_LOOP" "$path"
+        bare_t+=("$secs")
+        bare_rss+=("$rss_kb")
+        timed "$PORTSCOPE" -r "$path" --json -o /dev/null
+        ps_t+=("$secs")
+        ps_rss+=("$rss_kb")
+        echo "bench: $kind: run $i/$runs: bare loop ${bare_t[-1]} s, portscope ${ps_t[-1]} s, $((rss_kb / 1024)) MB" >&2
+    done
+    local bm pm ratio peak bpf bpf_net v_ratio v_mem
+    bm=$(median "${bare_t[@]}")
+    pm=$(median "${ps_t[@]}")
+    ratio=$(calc "%.2f" "$pm / $bm")
+    peak=$(max_of "${ps_rss[@]}")
+    empty_rss
+    bpf=$(calc "%.0f" "$peak * 1024 / $flows")
+    bpf_net=$(calc "%.0f" "($peak - $empty_rss_kb) * 1024 / $flows")
+    v_ratio=$(verdict "$ratio" "$goal")
+    time_rows+=("| $kind | $loop_packets | $(human_bytes "$size") | $bm ($(calc "%.2f" "$loop_packets / $bm / 1e6")) | $pm ($(calc "%.2f" "$loop_packets / $pm / 1e6")) | **$ratio** | <= $goal | $v_ratio |")
+    [ "$v_ratio" = pass ] || failures+=("$kind: portscope takes ${ratio}x the bare loop (goal <= $goal)")
+    if [ "$kind" = many-flows ]; then
+        v_mem=$(verdict "$bpf" "$goal_bpf")
+        [ "$v_mem" = pass ] || failures+=("$kind: $bpf bytes per flow (goal <= $goal_bpf)")
+    else
+        v_mem="-"
+    fi
+    mem_rows+=("| $kind | $flows | $((peak / 1024)) MB | $((empty_rss_kb / 1024)) MB | **$bpf** | $bpf_net | $(if [ "$kind" = many-flows ]; then echo "<= $goal_bpf"; else echo "-"; fi) | $v_mem |")
+    raw_rows+=("| $kind | bare loop | ${bare_t[*]} | $(max_of "${bare_rss[@]}") |")
+    raw_rows+=("| $kind | portscope | ${ps_t[*]} | ${ps_rss[*]} |")
+
+    if [ "$have_tshark" = 1 ]; then
+        local n=$tshark_packets
+        local -a tb=() tt=() trss=()
+        [ "$n" -le "$loop_packets" ] || n=$loop_packets
+        for ((i = 1; i <= (runs < 3 ? runs : 3); i++)); do
+            timed "$PCAP_LOOP" -c "$n" "$path"
+            tb+=("$secs")
+            timed tshark -r "$path" -c "$n" -q -z conv,tcp -z conv,udp
+            tt+=("$secs")
+            trss+=("$rss_kb")
+            echo "bench: $kind: tshark run $i on $n packets: ${secs} s (bare loop ${tb[-1]} s)" >&2
+        done
+        local tbm ttm tr
+        tbm=$(median "${tb[@]}")
+        ttm=$(median "${tt[@]}")
+        tr=$(calc "%.0f" "$ttm / $tbm")
+        tshark_rows+=("| $kind | $n | $tbm | $ttm | **${tr}x** | $(calc "%.0f" "$ttm / $tbm / $ratio")x | $(($(max_of "${trss[@]}") / 1024)) MB |")
+    fi
+}
+
+# --- the long jsonl case: memory must stay flat ---------------------------------------------
+
+bench_long() {
+    local pid rc t0 t1 secs_long
+    if ! "$PORTSCOPE" --help 2>&1 | grep -q jsonl; then
+        echo "bench: long: skipped: 'portscope --help' does not list jsonl" >&2
+        long_rows+=("| long ($long_packets packets, jsonl) | skipped: \`portscope --help\` does not list jsonl |")
+        return 0
+    fi
+    echo "bench: long: $long_packets packets streamed from gen-trace into portscope $jsonl_args" >&2
+    : >"$tmp/rss"
+    t0=$(now)
+    # shellcheck disable=SC2086 # the options are meant to be split
+    "$GEN_TRACE" --kind many-flows --packets "$long_packets" -o - 2>"$tmp/long.gen" |
+        "$PORTSCOPE" -r - $jsonl_args -o /dev/null 2>"$tmp/long.err" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        awk -v t="$(calc "%.2f" "$(now) - $t0")" '/^VmRSS:/ { print t, $2 }' "/proc/$pid/status" \
+            >>"$tmp/rss" 2>/dev/null
+        sleep 0.5
+    done
+    wait "$pid"
+    rc=$?
+    t1=$(now)
+    secs_long=$(calc "%.1f" "$t1 - $t0")
+    if [ "$rc" != 0 ]; then
+        head -n 5 "$tmp/long.err" >&2
+        die "portscope $jsonl_args exited with status $rc on the long trace"
+    fi
+    # Flat: the highest RSS of the second half of the run is at most GOAL_FLAT_GROWTH times that
+    # of the first half (which includes the ramp-up to the steady number of flows).
+    local stats growth first second last v
+    stats=$(awk '{ t[NR] = $1; r[NR] = $2 } END {
+            h = int(NR / 2); m1 = 0; m2 = 0
+            for (i = 1; i <= NR; i++) { if (i <= h) { if (r[i] > m1) m1 = r[i] } else if (r[i] > m2) m2 = r[i] }
+            printf "%d %d %d %d", NR, m1, m2, r[NR] }' "$tmp/rss")
+    read -r _ first second last <<<"$stats"
+    [ "${first:-0}" -gt 0 ] || die "long: too few RSS samples"
+    growth=$(calc "%.2f" "$second / $first")
+    v=$(verdict "$growth" "$goal_flat")
+    [ "$v" = pass ] || failures+=("long: RSS grew ${growth}x from the first half of the run to the second (goal <= $goal_flat)")
+    long_rows+=("| long ($long_packets packets, \`$jsonl_args\`) | $secs_long s, $(calc "%.2f" "$long_packets / $secs_long / 1e6") M packets/s | first half max $((first / 1024)) MB, second half max $((second / 1024)) MB, last $((last / 1024)) MB | growth **$growth** (goal <= $goal_flat) | $v |")
+}
+
+# --- run ------------------------------------------------------------------------------------
+
+case_on many-flows && bench_trace many-flows "$goal_many"
+case_on elephant && bench_trace elephant "$goal_elephant"
+case_on long && bench_long
+
+model=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+machine="$model, $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GB RAM, Linux $(uname -r)"
+# BENCH_COMMIT describes a portscope built elsewhere than this tree.
+commit=${BENCH_COMMIT:-$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)}
+if [ -z "${BENCH_COMMIT:-}" ] && [ -n "$(git -C "$top" status --porcelain -- src include 2>/dev/null)" ]; then
+    commit="$commit with uncommitted changes to src/ or include/"
+fi
+{
+    echo "# Benchmark results"
+    echo
+    echo "- Command: \`$argv_text\` ($runs alternating runs of each program; medians)"
+    echo "- Machine: $machine"
+    echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ); $("$PORTSCOPE" --version 2>/dev/null | head -n 1) at $commit (\`$PORTSCOPE\`)"
+    echo
+    if [ ${#time_rows[@]} -gt 0 ]; then
+        echo "| trace | packets | file | bare libpcap loop, s (M pkt/s) | portscope --json, s (M pkt/s) | ratio | goal | |"
+        echo "|---|---:|---:|---:|---:|---:|---|---|"
+        printf '%s\n' "${time_rows[@]}"
+        echo
+        echo "| trace | flows | portscope peak RSS | empty-run RSS | bytes/flow | (RSS - empty)/flow | goal | |"
+        echo "|---|---:|---:|---:|---:|---:|---|---|"
+        printf '%s\n' "${mem_rows[@]}"
+        echo
+    fi
+    if [ ${#tshark_rows[@]} -gt 0 ]; then
+        echo "tshark \`-q -z conv,tcp -z conv,udp\` on a prefix (\`-c N\`), against the bare loop on the same prefix:"
+        echo
+        echo "| trace | prefix packets | bare loop, s | tshark, s | tshark/bare | tshark/portscope (est.) | tshark peak RSS |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
+        printf '%s\n' "${tshark_rows[@]}"
+        echo
+    fi
+    if [ ${#long_rows[@]} -gt 0 ]; then
+        echo "Long trace, memory over time:"
+        echo
+        echo "| case | time | resident memory | flat? | |"
+        echo "|---|---|---|---|---|"
+        printf '%s\n' "${long_rows[@]}"
+        echo
+    fi
+    if [ ${#raw_rows[@]} -gt 0 ]; then
+        echo "Every run (seconds; peak RSS in kB):"
+        echo
+        echo "| trace | program | times | peak RSS |"
+        echo "|---|---|---|---|"
+        printf '%s\n' "${raw_rows[@]}"
+        echo
+    fi
+    if [ ${#failures[@]} -gt 0 ]; then
+        echo "Goals missed:"
+        echo
+        printf -- '- %s\n' "${failures[@]}"
+    else
+        echo "Every goal measured is met."
+    fi
+} >"$tmp/results.md"
+cat "$tmp/results.md"
+if [ "$results" != - ]; then
+    cp "$tmp/results.md" "$results" || die "cannot write $results"
+    echo "bench: written to $results" >&2
+fi
+if [ "$check" = 1 ] && [ ${#failures[@]} -gt 0 ]; then
+    echo "bench: ${#failures[@]} goal(s) missed" >&2
+    exit 1
+fi
+exit 0

@@ -1,0 +1,40 @@
+/*
+ * capture_int.h - the capture handle, shared by the file reader (capture.c) and the live reader
+ * (capture_live.c) so that one struct capture serves both and functions such as capture_next()
+ * and capture_set_filter() work on either.
+ */
+#ifndef PS_CAPTURE_INT_H
+#define PS_CAPTURE_INT_H
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+
+struct capture {
+    pcap_t *pcap;      /* pcap files and live captures */
+    struct pcapng *ng; /* pcapng files, read from fp */
+    FILE *fp;
+    enum capture_format format;
+    bool nanosecond;
+    uint64_t packets; /* records read so far, for error messages */
+    char error[PS_ERRBUF_SIZE];
+    struct capture_filter *filter; /* files: the BPF filter (capture_filter.c), or NULL */
+
+    /* Live captures only. */
+    bool live;
+    pcap_dumper_t *dump; /* -w: every packet read is also written here */
+    const char *dump_path;
+};
+
+/* capture_live.c: the live side of capture_next() and capture_close(). */
+int capture_live_next(struct capture *c, struct capture_packet *pkt);
+void capture_live_release(struct capture *c);
+
+/*
+ * capture_filter.c: whether a packet read from a file passes its filter. 1 yes, 0 no (counted as
+ * rejected), -1 when the filter cannot be compiled for the packet's link type (c->error says why).
+ */
+int capture_filter_accepts(struct capture *c, const struct capture_packet *pkt);
+void capture_filter_free(struct capture_filter *f);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * select.c - which flows the report shows, in which order, and which text sections.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "report.h"
+#include "select.h"
+
+int select_parse_host(const char *text, struct select_host *out, char *err, size_t errlen)
+{
+    char addr[INET6_ADDRSTRLEN + 8];
+    const char *slash = strchr(text, '/');
+    size_t len = slash != NULL ? (size_t)(slash - text) : strlen(text);
+    unsigned max;
+
+    memset(out, 0, sizeof(*out));
+    out->text = text;
+    if (len >= sizeof(addr)) {
+        snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", text);
+        return -1;
+    }
+    memcpy(addr, text, len);
+    addr[len] = '\0';
+    if (inet_pton(AF_INET, addr, out->addr) == 1) {
+        out->family = 4;
+        max = 32;
+    } else if (inet_pton(AF_INET6, addr, out->addr) == 1) {
+        out->family = 6;
+        max = 128;
+    } else {
+        snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", text);
+        return -1;
+    }
+    out->prefix = (uint8_t)max;
+    if (slash != NULL) {
+        const char *p = slash + 1;
+        char *end;
+        unsigned long bits;
+
+        errno = 0;
+        bits = *p >= '0' && *p <= '9' ? strtoul(p, &end, 10) : max + 1;
+        if (bits > max || errno != 0 || *end != '\0') {
+            snprintf(err, errlen, "'%s': the prefix length must be 0 to %u", text, max);
+            return -1;
+        }
+        out->prefix = (uint8_t)bits;
+    }
+    return 0;
+}
+
+int select_parse_port(const char *text, uint16_t *out, char *err, size_t errlen)
+{
+    char *end;
+    unsigned long v;
+
+    errno = 0;
+    v = *text >= '0' && *text <= '9' ? strtoul(text, &end, 10) : 65536;
+    if (v > 65535 || errno != 0 || *end != '\0') {
+        snprintf(err, errlen, "'%s' is not a port number from 0 to 65535", text);
+        return -1;
+    }
+    *out = (uint16_t)v;
+    return 0;
+}
+
+static const char *const sort_names[] = {
+    [SELECT_SORT_START] = "start",
+    [SELECT_SORT_PACKETS] = "packets",
+    [SELECT_SORT_BYTES] = "bytes",
+    [SELECT_SORT_DURATION] = "duration",
+};
+
+int select_parse_sort(const char *text, enum select_sort *out, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(sort_names) / sizeof(sort_names[0]); i++) {
+        if (strcmp(text, sort_names[i]) == 0) {
+            *out = (enum select_sort)i;
+            return 0;
+        }
+    }
+    snprintf(err, errlen, "unknown sort key '%s' (known: packets, bytes, duration, start)", text);
+    return -1;
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} section_names[] = {
+    {"summary", SELECT_SECTION_SUMMARY},
+    {"flows", SELECT_SECTION_FLOWS},
+    {"services", SELECT_SECTION_SERVICES},
+    {"clients", SELECT_SECTION_CLIENTS},
+};
+
+int select_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
+{
+    unsigned bits = 0;
+
+    for (const char *p = text;;) {
+        size_t len = strcspn(p, ",");
+        size_t i, n = sizeof(section_names) / sizeof(section_names[0]);
+
+        for (i = 0; i < n; i++)
+            if (strlen(section_names[i].name) == len && strncmp(p, section_names[i].name, len) == 0)
+                break;
+        if (i == n) {
+            snprintf(err, errlen,
+                     "unknown section '%.*s' (known: flows, services, clients, summary)",
+                     (int)len, p);
+            return -1;
+        }
+        bits |= section_names[i].bit;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    *out = bits;
+    return 0;
+}
+
+int select_add_service(struct select_spec *s, const char *name)
+{
+    const char **list = realloc(s->services, (s->n_services + 1) * sizeof(*list));
+
+    if (list == NULL)
+        return -1;
+    list[s->n_services++] = name;
+    s->services = list;
+    return 0;
+}
+
+int select_add_port(struct select_spec *s, uint16_t port)
+{
+    uint16_t *list = realloc(s->ports, (s->n_ports + 1) * sizeof(*list));
+
+    if (list == NULL)
+        return -1;
+    list[s->n_ports++] = port;
+    s->ports = list;
+    return 0;
+}
+
+int select_add_host(struct select_spec *s, const struct select_host *host)
+{
+    struct select_host *list = realloc(s->hosts, (s->n_hosts + 1) * sizeof(*list));
+
+    if (list == NULL)
+        return -1;
+    list[s->n_hosts++] = *host;
+    s->hosts = list;
+    return 0;
+}
+
+bool select_active(const struct select_spec *s)
+{
+    return s->n_services + s->n_ports + s->n_hosts > 0;
+}
+
+void select_release(struct select_spec *s)
+{
+    free(s->services);
+    free(s->ports);
+    free(s->hosts);
+    memset(s, 0, sizeof(*s));
+}
+
+bool select_host_matches(const struct select_host *h, uint8_t family, const uint8_t *addr)
+{
+    size_t whole = h->prefix / 8;
+    unsigned rest = h->prefix % 8;
+
+    if (h->family != family || memcmp(h->addr, addr, whole) != 0)
+        return false;
+    return rest == 0 || ((h->addr[whole] ^ addr[whole]) & (0xff00u >> rest) & 0xff) == 0;
+}
+
+bool select_service_matches(const char *name, const char *service, const char *alias)
+{
+    return (service != NULL && strcasecmp(name, service) == 0) ||
+           (alias != NULL && strcasecmp(name, alias) == 0);
+}
+
+bool select_flow(const struct select_spec *s, const struct report_flow *rf)
+{
+    const struct flow_key *k = &rf->flow->key;
+    bool ports = report_proto_has_ports(k->proto);
+    bool ok;
+    size_t i;
+
+    for (i = 0, ok = s->n_services == 0; !ok && i < s->n_services; i++)
+        ok = select_service_matches(s->services[i], rf->service, rf->service_alias);
+    if (!ok)
+        return false;
+    for (i = 0, ok = s->n_ports == 0; !ok && i < s->n_ports; i++)
+        ok = ports && (k->port[0] == s->ports[i] || k->port[1] == s->ports[i]);
+    if (!ok)
+        return false;
+    for (i = 0, ok = s->n_hosts == 0; !ok && i < s->n_hosts; i++)
+        ok = select_host_matches(&s->hosts[i], k->family, k->addr[0]) ||
+             select_host_matches(&s->hosts[i], k->family, k->addr[1]);
+    return ok;
+}
+
+static uint64_t sort_value(const struct report_flow *rf, enum select_sort sort)
+{
+    const struct flow *f = rf->flow;
+
+    switch (sort) {
+    case SELECT_SORT_PACKETS:
+        return f->packets[0] + f->packets[1];
+    case SELECT_SORT_BYTES:
+        return f->bytes[0] + f->bytes[1];
+    case SELECT_SORT_DURATION:
+        return (uint64_t)f->last_seen - (uint64_t)f->first_seen;
+    case SELECT_SORT_START:
+        break;
+    }
+    return 0;
+}
+
+/* qsort() is not stable: sorting (value, index) pairs keeps ties in first-seen order. */
+struct keyed {
+    uint64_t value;
+    size_t index;
+};
+
+static int compare_keyed(const void *a, const void *b)
+{
+    const struct keyed *ka = a, *kb = b;
+
+    if (ka->value != kb->value)
+        return ka->value > kb->value ? -1 : 1;
+    return ka->index < kb->index ? -1 : ka->index > kb->index;
+}
+
+size_t *select_order(const struct report_flow *flows, size_t n, enum select_sort sort, size_t top,
+                     size_t *n_out)
+{
+    size_t *order = malloc((n ? n : 1) * sizeof(*order));
+    struct keyed *keyed;
+
+    if (order == NULL)
+        return NULL;
+    *n_out = top != 0 && top < n ? top : n;
+    if (sort == SELECT_SORT_START) {
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        return order;
+    }
+    keyed = malloc((n ? n : 1) * sizeof(*keyed));
+    if (keyed == NULL) {
+        free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        keyed[i].value = sort_value(&flows[i], sort);
+        keyed[i].index = i;
+    }
+    qsort(keyed, n, sizeof(*keyed), compare_keyed);
+    for (size_t i = 0; i < n; i++)
+        order[i] = keyed[i].index;
+    free(keyed);
+    return order;
+}

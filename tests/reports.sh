@@ -1,0 +1,94 @@
+#!/bin/bash
+# Whole-tool checks of the reports for CI that golden outputs cannot express: the CSV read back
+# by a CSV parser, colour only on a terminal, expectations with -o, and the exit statuses.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${PORTSCOPE:-$PWD/portscope}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+if ! command -v python3 >/dev/null; then
+    echo "python3 not found: skipping"
+    exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$top" || exit 1
+fail=0
+
+check() { # NAME COMMAND...: the command must succeed
+    local name=$1
+    shift
+    if "$@"; then
+        echo "ok   $name"
+    else
+        echo "FAIL $name"
+        fail=1
+    fi
+}
+
+# CSV: RFC 4180 as Python's csv module reads it; one row per JSON flow, same ids and fields.
+csv_matches_json() {
+    "$bin" --format csv -r "$1" >"$work/r.csv" 2>/dev/null
+    "$bin" --json -r "$1" >"$work/r.json" 2>/dev/null
+    python3 - "$work/r.csv" "$work/r.json" <<'PY'
+import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    rows = list(csv.DictReader(f))
+flows = json.load(open(sys.argv[2]))["flows"]
+assert len(rows) == len(flows), (len(rows), len(flows))
+for row, flow in zip(rows, flows):
+    assert int(row["id"]) == flow["id"]
+    assert row["client_ip"] == flow["client"]["ip"] and row["server_ip"] == flow["server"]["ip"]
+    assert int(row["client_port"]) == flow["client"]["port"]
+    assert int(row["packets_c2s"]) == flow["packets"]["c2s"]
+    assert int(row["bytes_s2c"]) == flow["bytes"]["s2c"]
+    assert row["server_service"] == (flow["server"]["service"] or "")
+    assert row["encap"] == " ".join(flow["encap"])
+    assert row["first_seen"] == flow["first_seen"]
+PY
+}
+for cap in samples/http-curl.pcap samples/ipv6.pcap samples/icmp-errors.pcap samples/gen-gre.pcap \
+    samples/mixed.pcapng; do
+    check "csv matches json: $cap" csv_matches_json "$cap"
+done
+
+# Colour: never into a pipe or a file unless asked; NO_COLOR does not override --color=always.
+no_escapes() { ! grep -q $'\033' "$@"; }
+"$bin" -r samples/dns-dig.pcap >"$work/plain.txt"
+check "no colour into a pipe" no_escapes "$work/plain.txt"
+NO_COLOR=1 "$bin" --color=always -r samples/dns-dig.pcap >"$work/forced.txt"
+check "--color=always wins over NO_COLOR" grep -q $'\033\\[1m' "$work/forced.txt"
+if command -v script >/dev/null; then
+    # script(1) gives portscope a terminal; NO_COLOR then still turns colour off.
+    script -qec "'$bin' -r samples/dns-dig.pcap" /dev/null >"$work/tty.txt" </dev/null
+    check "colour on a terminal" grep -q $'\033\\[1m' "$work/tty.txt"
+    script -qec "NO_COLOR=1 '$bin' -r samples/dns-dig.pcap" /dev/null >"$work/tty-nc.txt" \
+        </dev/null
+    check "NO_COLOR on a terminal" no_escapes "$work/tty-nc.txt"
+    # The progress line needs a read of more than a second: none here, and none with -q.
+    script -qec "'$bin' -q -r samples/dns-dig.pcap -o '$work/q.txt'" /dev/null >"$work/q.tty" \
+        </dev/null
+    check "-q: nothing on the terminal" test ! -s "$work/q.tty"
+fi
+
+# The issue's CI one-liner, with the report written to a file.
+"$bin" -r samples/http-curl.pcap --expect 'flows.tcp >= 3' --expect 'service http' \
+    --expect 'no service telnet' -o "$work/ok.txt" 2>"$work/ok.err"
+check "one-liner passes: exit 0" test $? = 0
+check "one-liner passes: quiet stderr" test ! -s "$work/ok.err"
+check "one-liner passes: report written" grep -q '^Expectations (3, 0 failed)' "$work/ok.txt"
+"$bin" -r samples/http-curl.pcap --json --expect 'flows.tcp >= 4' --expect 'service http' \
+    -o "$work/bad.json" 2>"$work/bad.err"
+check "failing expectation: exit 6" test $? = 6
+check "failing expectation: one line on stderr" test "$(wc -l <"$work/bad.err")" = 1
+check "failing expectation: says what was found" \
+    grep -qx 'portscope: expected flows.tcp >= 4, found 3' "$work/bad.err"
+check "failing expectation: JSON results" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["expectations"]
+assert [x["holds"] for x in e] == [False, True], e
+assert e[0] == {"expression": "flows.tcp >= 4", "source": "--expect", "holds": False, "found": "3"}
+' "$work/bad.json"
+# An unwritable report outranks a failed expectation.
+"$bin" -r samples/http-curl.pcap --expect 'flows > 9' -o /nonexistent/dir/r.txt 2>/dev/null
+check "unwritable report: exit 4" test $? = 4
+exit $fail

@@ -1,0 +1,204 @@
+/*
+ * test_select.c - unit tests for src/select.c: option values, which flows a selection keeps,
+ * and the --sort/--top order.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "select.h"
+
+START_TEST(test_parse_host)
+{
+    struct select_host h;
+    char err[PS_ERRBUF_SIZE];
+    uint8_t a[16];
+
+    ck_assert_int_eq(select_parse_host("192.0.2.7", &h, err, sizeof(err)), 0);
+    ck_assert_uint_eq(h.family, 4);
+    ck_assert_uint_eq(h.prefix, 32);
+    ck_assert_str_eq(h.text, "192.0.2.7");
+    ck_assert_int_eq(select_parse_host("2001:db8::/33", &h, err, sizeof(err)), 0);
+    ck_assert_uint_eq(h.family, 6);
+    ck_assert_uint_eq(h.prefix, 33);
+    inet_pton(AF_INET6, "2001:db8:7fff::1", a);
+    ck_assert(select_host_matches(&h, 6, a));
+    inet_pton(AF_INET6, "2001:db8:8000::1", a);
+    ck_assert(!select_host_matches(&h, 6, a));
+    ck_assert(!select_host_matches(&h, 4, a));
+    ck_assert_int_eq(select_parse_host("0.0.0.0/0", &h, err, sizeof(err)), 0);
+    inet_pton(AF_INET, "203.0.113.9", a);
+    ck_assert(select_host_matches(&h, 4, a));
+    ck_assert_int_eq(select_parse_host("10.0.0.0/8/8", &h, err, sizeof(err)), -1);
+    ck_assert_int_eq(select_parse_host("10.0.0.0/", &h, err, sizeof(err)), -1);
+    ck_assert_int_eq(select_parse_host("::1/129", &h, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "'::1/129': the prefix length must be 0 to 128");
+    ck_assert_int_eq(select_parse_host("example.com", &h, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "'example.com' is not an IPv4 or IPv6 address");
+}
+END_TEST
+
+START_TEST(test_parse_values)
+{
+    char err[PS_ERRBUF_SIZE];
+    enum select_sort sort;
+    unsigned sections;
+    uint16_t port;
+
+    ck_assert_int_eq(select_parse_port("0", &port, err, sizeof(err)), 0);
+    ck_assert_int_eq(select_parse_port("65535", &port, err, sizeof(err)), 0);
+    ck_assert_uint_eq(port, 65535);
+    ck_assert_int_eq(select_parse_port("+80", &port, err, sizeof(err)), -1);
+    ck_assert_int_eq(select_parse_port("80x", &port, err, sizeof(err)), -1);
+    ck_assert_int_eq(select_parse_sort("duration", &sort, err, sizeof(err)), 0);
+    ck_assert_int_eq(sort, SELECT_SORT_DURATION);
+    ck_assert_int_eq(select_parse_sort("Bytes", &sort, err, sizeof(err)), -1);
+    ck_assert_int_eq(select_parse_sections("clients", &sections, err, sizeof(err)), 0);
+    ck_assert_uint_eq(sections, SELECT_SECTION_CLIENTS);
+    ck_assert_int_eq(select_parse_sections("summary,flows,services,clients", &sections, err,
+                                           sizeof(err)),
+                     0);
+    ck_assert_uint_eq(sections, SELECT_SECTION_ALL);
+    ck_assert_int_eq(select_parse_sections("flows,", &sections, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary)");
+}
+END_TEST
+
+static struct flow flows[4];
+static struct report_flow rfs[4];
+
+/* Four flows from 10.0.0.9: http, dns (udp), ssh, and one on port 5000 without a name. */
+static void setup(void)
+{
+    static const struct {
+        uint8_t proto;
+        uint16_t sport;
+        const char *service, *alias;
+        uint64_t packets, bytes;
+        ps_time first, last;
+    } spec[4] = {
+        {PS_IPPROTO_TCP, 80, "http", "http", 10, 500, 0, 30},
+        {PS_IPPROTO_UDP, 53, "domain", "dns", 2, 900, 1, 2},
+        {PS_IPPROTO_TCP, 22, "ssh", "ssh", 10, 100, 2, 90},
+        {PS_IPPROTO_UDP, 5000, NULL, NULL, 40, 100, 3, 4},
+    };
+
+    for (size_t i = 0; i < 4; i++) {
+        struct flow *f = &flows[i];
+
+        memset(f, 0, sizeof(*f));
+        f->key.family = 4;
+        f->key.proto = spec[i].proto;
+        inet_pton(AF_INET, "10.0.0.9", f->key.addr[0]);
+        inet_pton(AF_INET, i == 3 ? "192.0.2.1" : "10.0.0.1", f->key.addr[1]);
+        f->key.port[0] = (uint16_t)(50000 + i);
+        f->key.port[1] = spec[i].sport;
+        f->packets[0] = spec[i].packets;
+        f->bytes[1] = spec[i].bytes;
+        f->first_seen = spec[i].first;
+        f->last_seen = spec[i].last;
+        rfs[i] = (struct report_flow){.flow = f, .service = spec[i].service,
+                                      .service_alias = spec[i].alias, .id = i + 1};
+    }
+}
+
+/* The ids of the flows `s` keeps, as a string "1,3". */
+static void kept(const struct select_spec *s, char *buf)
+{
+    buf[0] = '\0';
+    for (size_t i = 0; i < 4; i++)
+        if (select_flow(s, &rfs[i]))
+            sprintf(buf + strlen(buf), "%s%zu", buf[0] ? "," : "", rfs[i].id);
+}
+
+START_TEST(test_select_flows)
+{
+    struct select_spec s = {0};
+    struct select_host h;
+    char err[PS_ERRBUF_SIZE], ids[64];
+
+    ck_assert(!select_active(&s));
+    kept(&s, ids);
+    ck_assert_str_eq(ids, "1,2,3,4");
+    ck_assert_int_eq(select_add_service(&s, "DNS"), 0);
+    ck_assert(select_active(&s));
+    kept(&s, ids);
+    ck_assert_str_eq(ids, "2");
+    /* Values of one option are alternatives. */
+    ck_assert_int_eq(select_add_service(&s, "ssh"), 0);
+    kept(&s, ids);
+    ck_assert_str_eq(ids, "2,3");
+    /* Options must all match. */
+    ck_assert_int_eq(select_add_port(&s, 22), 0);
+    kept(&s, ids);
+    ck_assert_str_eq(ids, "3");
+    select_release(&s);
+
+    ck_assert_int_eq(select_add_port(&s, 50003), 0);
+    kept(&s, ids);
+    ck_assert_str_eq(ids, "4");
+    select_release(&s);
+    ck_assert_int_eq(select_parse_host("10.0.0.1", &h, err, sizeof(err)), 0);
+    ck_assert_int_eq(select_add_host(&s, &h), 0);
+    kept(&s, ids);
+    ck_assert_str_eq(ids, "1,2,3");
+    select_release(&s);
+    ck_assert_ptr_null(s.hosts);
+}
+END_TEST
+
+static void order_of(enum select_sort sort, size_t top, char *buf)
+{
+    size_t n, *order = select_order(rfs, 4, sort, top, &n);
+
+    ck_assert_ptr_nonnull(order);
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        sprintf(buf + strlen(buf), "%s%zu", i ? "," : "", rfs[order[i]].id);
+    free(order);
+}
+
+START_TEST(test_order)
+{
+    char ids[64];
+
+    order_of(SELECT_SORT_START, 0, ids);
+    ck_assert_str_eq(ids, "1,2,3,4");
+    order_of(SELECT_SORT_START, 2, ids);
+    ck_assert_str_eq(ids, "1,2");
+    /* Largest first; the tie between flows 1 and 3 keeps first-seen order. */
+    order_of(SELECT_SORT_PACKETS, 0, ids);
+    ck_assert_str_eq(ids, "4,1,3,2");
+    order_of(SELECT_SORT_BYTES, 3, ids);
+    ck_assert_str_eq(ids, "2,1,3");
+    order_of(SELECT_SORT_DURATION, 10, ids);
+    ck_assert_str_eq(ids, "3,1,2,4");
+}
+END_TEST
+
+static Suite *select_suite(void)
+{
+    Suite *suite = suite_create("select");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_parse_host);
+    tcase_add_test(tc, test_parse_values);
+    tcase_add_test(tc, test_select_flows);
+    tcase_add_test(tc, test_order);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(select_suite());
+    int failed;
+
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
