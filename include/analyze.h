@@ -22,6 +22,9 @@ struct analyzer_config {
     /* Called every ANALYZER_TICK packets analyzer_read() analyses (a progress display), or NULL. */
     void (*tick)(void *arg, const struct capture *c, const struct analyzer *a);
     void *tick_arg;
+    /* Streaming: each flow is handed over as it ends and then forgotten (flow_table_stream). */
+    flow_end_fn on_flow_end;
+    void *on_flow_end_ctx;
 };
 
 #define ANALYZER_TICK 4096 /* a power of two */
@@ -57,8 +60,9 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
 
 /*
  * Ends the analysis: fragments still waiting for their first become orphans, so the totals
- * reconcile. Call once, after the last packet and before building the report.
+ * reconcile; when streaming, every flow still live is handed over. Call once, after the last
+ * packet and before building the report. Returns -1 when out of memory.
  */
-void analyzer_finish(struct analyzer *a);
+int analyzer_finish(struct analyzer *a);
 
 #endif

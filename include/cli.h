@@ -31,6 +31,7 @@ enum ps_format {
     PS_FORMAT_TEXT,
     PS_FORMAT_JSON,
     PS_FORMAT_CSV,
+    PS_FORMAT_JSONL,
 };
 
 /* --color: auto colours the text report only when it goes to a terminal and NO_COLOR is unset. */

@@ -109,6 +109,7 @@ struct flow {
     uint8_t start;             /* enum flow_start */
     uint8_t quality;           /* FLOW_Q_* */
     bool ended;                /* a later flow took over the key */
+    bool gone;                 /* handed to the flow-end callback and freed (record reusable) */
     struct flow_tcp tcp;       /* all zero unless the protocol is TCP */
 };
 
@@ -202,7 +203,24 @@ const struct flow_icmp_error *flow_table_icmp_error(const struct flow_table *t, 
 /* Finds a flow without creating one; NULL when absent. Flows never move: pointers stay valid. */
 struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key);
 
-/* Number of flows, and flow i in order of creation (0 <= i < count). */
+/*
+ * Streaming (--format jsonl): from this call on, each flow that ends is handed to `fn` and its
+ * record freed, so memory follows the live flows. A flow ends when a later one takes over its
+ * key, when flow_table_advance() finds it past its timeout, or at flow_table_drain().
+ */
+typedef void (*flow_end_fn)(void *ctx, const struct flow *f);
+int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx);
+
+/* Streaming: ends the flows whose idle or active timeout has passed at time `now`. */
+void flow_table_advance(struct flow_table *t, ps_time now);
+
+/* Streaming: ends every flow still live, in order of creation. Returns -1 when out of memory. */
+int flow_table_drain(struct flow_table *t);
+
+/*
+ * Number of flow records, and record i (0 <= i < count); without streaming these are all the
+ * flows, in order of creation.
+ */
 size_t flow_table_count(const struct flow_table *t);
 const struct flow *flow_table_at(const struct flow_table *t, size_t i);
 

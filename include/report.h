@@ -162,6 +162,33 @@ void report_release(struct report *r);
 
 /* Writers: 0 on success, -1 when writing failed (errno says why). */
 int report_write_json(const struct report *r, FILE *out);
+
+/* Fills one flow's roles and labels, as report_build() does for every flow. */
+void report_flow_init(struct report_flow *rf, const struct flow *f,
+                      const struct report_settings *s);
+
+/*
+ * The streaming JSON writer (--format jsonl): one object per line, each with a "type": a header
+ * (settings, the inputs' paths), a flow as each one ends, and a summary at the end. The flows are
+ * numbered in order of creation; nothing of a flow is kept once its line is written.
+ */
+struct report_jsonl {
+    FILE *out;
+    struct report view; /* settings, table and time precision, for the writers' shared parts */
+    uint64_t flows, tcp, udp, other;
+    bool failed; /* a write failed: errno says why */
+};
+
+int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
+                       const struct flow_table *table, const char *const *paths, size_t n_paths);
+/* A flow_end_fn: writes one flow's line. `ctx` is the struct report_jsonl. */
+void report_jsonl_flow(void *ctx, const struct flow *f);
+/* A live capture's --interval: a line with the totals so far. 0, or -1 when writing failed. */
+int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
+                          const struct report_totals *totals);
+/* The summary line; 0, or -1 when any write failed. */
+int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
+                     const struct report_totals *totals);
 int report_write_text(const struct report *r, FILE *out);
 /* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */
 int report_write_csv(const struct report *r, FILE *out);
@@ -175,6 +202,11 @@ bool report_proto_has_ports(uint8_t proto);
 const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);
 /* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */
 char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len);
+/* What the capture missed or garbled of a flow ("midstream", "one-sided", ...): their names. */
+#define REPORT_QUALITY_MAX 5
+size_t report_flow_quality(const struct flow *f, const char *names[REPORT_QUALITY_MAX]);
+/* Formats one encapsulation layer ("vlan:10", "6in4"); returns buf. */
+char *report_format_encap(const struct encap *hop, char *buf, size_t len);
 /* Formats an address (4 or 6) into buf (at least 46 bytes); returns buf. */
 char *report_format_addr(uint8_t family, const uint8_t *addr, char *buf, size_t len);
 

@@ -11,7 +11,9 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
     a->config = *config;
     a->table = flow_table_new(config->max_flows, config->seed, &config->lifecycle);
     a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS);
-    if (a->table == NULL || a->frags == NULL) {
+    if (a->table == NULL || a->frags == NULL ||
+        (config->on_flow_end != NULL &&
+         flow_table_stream(a->table, config->on_flow_end, config->on_flow_end_ctx) != 0)) {
         analyzer_release(a);
         return -1;
     }
@@ -171,6 +173,8 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     t->packets++;
     t->bytes += pkt->wirelen;
     note_capture_quality(a, pkt, in);
+    if (a->config.on_flow_end != NULL)
+        flow_table_advance(a->table, pkt->ts);
     if (in->packets == 0 || pkt->ts < in->first_seen)
         in->first_seen = pkt->ts;
     if (in->packets == 0 || pkt->ts > in->last_seen)
@@ -221,12 +225,12 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
     return 0;
 }
 
-void analyzer_finish(struct analyzer *a)
+int analyzer_finish(struct analyzer *a)
 {
     const struct frag_stats *s;
 
     if (a->finished)
-        return;
+        return 0;
     a->finished = true;
     frag_table_flush(a->frags);
     s = frag_table_stats(a->frags);
@@ -234,4 +238,5 @@ void analyzer_finish(struct analyzer *a)
     a->totals.skipped_bytes[PS_SKIP_FRAGMENT] = s->orphan_bytes;
     a->totals.fragments_evicted = s->evicted;
     a->totals.fragment_capacity = frag_table_capacity(a->frags);
+    return flow_table_drain(a->table);
 }

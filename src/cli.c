@@ -529,8 +529,11 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
                 opts->format = PS_FORMAT_JSON;
             } else if (strcmp(optarg, "csv") == 0) {
                 opts->format = PS_FORMAT_CSV;
+            } else if (strcmp(optarg, "jsonl") == 0) {
+                opts->format = PS_FORMAT_JSONL;
             } else {
-                snprintf(err, errlen, "unknown format '%s' (known: text, json, csv)", optarg);
+                snprintf(err, errlen, "unknown format '%s' (known: text, json, jsonl, csv)",
+                         optarg);
                 return -1;
             }
             break;
@@ -632,6 +635,11 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
         }
     }
     apply_lifecycle(opts);
+    /* A stream forgets each flow once written: nothing is left to check expectations against. */
+    if (opts->format == PS_FORMAT_JSONL && opts->n_expects > 0) {
+        snprintf(err, errlen, "--expect needs the whole report: use --format text, json or csv");
+        return -1;
+    }
     return check_sources(opts, err, errlen);
 }
 

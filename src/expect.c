@@ -87,10 +87,10 @@ struct expectation {
     enum ps_skip reason; /* C_SKIPPED_REASON */
     enum op op;
     uint64_t value;
-    char *name;               /* K_SERVICE; K_STATE: one of expect_conn_states */
-    uint16_t port;            /* K_PORT */
-    struct select_host host;  /* K_HOST */
-    struct port_range range;  /* K_CLIENT_PORTS */
+    char *name;              /* K_SERVICE; K_STATE: one of expect_conn_states */
+    uint16_t port;           /* K_PORT */
+    struct select_host host; /* K_HOST */
+    struct port_range range; /* K_CLIENT_PORTS */
 };
 
 struct expect_list {
@@ -320,8 +320,10 @@ static int parse_presence(struct expectation *e, const char *text, const struct 
         break;
     default:
         rc = -1;
-        snprintf(why, sizeof(why), "unknown connection state '%s' (known: S0, S1, SF, REJ, S2, S3, "
-                 "RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH)", arg);
+        snprintf(why, sizeof(why),
+                 "unknown connection state '%s' (known: S0, S1, SF, REJ, S2, S3, "
+                 "RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH)",
+                 arg);
         for (size_t i = 0; i < expect_conn_state_count; i++) {
             if (strcasecmp(arg, expect_conn_states[i]) == 0) {
                 strcpy(arg, expect_conn_states[i]);
@@ -556,7 +558,8 @@ static bool flow_matches(const struct expectation *e, const struct report_flow *
 }
 
 /* Appends to buf (of `len` bytes, holding a string) without overflowing it. */
-static void append(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void append(char *buf, size_t len, const char *fmt, ...)
 {

@@ -48,6 +48,31 @@ struct flow_table {
 
     struct flow_icmp_error *icmp_errors;
     size_t n_icmp_errors, icmp_errors_cap;
+
+    uint32_t created;   /* flows ever created: the next flow's id */
+    uint32_t free_rec;  /* a freed record + 1, chained through flow.prev; 0 = none */
+    flow_end_fn on_end; /* streaming: where ended flows go; NULL when flows are kept */
+    void *on_end_ctx;
+    struct wheel *wheel;
+};
+
+/*
+ * The timing wheel that finds flows past their timeout without a scan: one slot per second, each
+ * a list of (record, id) to look at then. A flow sits in the slot of its deadline as it was when
+ * filed; when that comes, a flow that saw packets since is filed again for its new deadline.
+ * Packets pay nothing for it: only the deadline's arrival does.
+ */
+#define WHEEL_SLOTS 1024
+
+struct wheel_item {
+    uint32_t rec, id;
+};
+
+struct wheel {
+    struct wheel_item *items[WHEEL_SLOTS];
+    size_t n[WHEEL_SLOTS], cap[WHEEL_SLOTS];
+    int64_t done; /* the last second processed */
+    bool started;
 };
 
 static uint64_t mix64(uint64_t h)
@@ -263,15 +288,35 @@ void flow_table_free(struct flow_table *t)
     free(t->old.slots);
     free(t->paths);
     free(t->icmp_errors);
+    if (t->wheel != NULL)
+        for (size_t i = 0; i < WHEEL_SLOTS; i++)
+            free(t->wheel->items[i]);
+    free(t->wheel);
     free(t);
+}
+
+static struct flow *init_flow(struct flow_table *t, struct flow *f, const struct flow_key *key,
+                              const struct pkt_info *pkt)
+{
+    memset(f, 0, sizeof(*f));
+    f->key = *key;
+    f->id = t->created++;
+    f->path_id = path_intern(t, pkt);
+    return f;
 }
 
 /* A new flow record, not yet in the index. NULL when the table is full or memory ran out. */
 static struct flow *flow_create(struct flow_table *t, const struct flow_key *key,
-                                const struct pkt_info *pkt)
+                                const struct pkt_info *pkt, uint32_t *rec)
 {
     struct flow *f;
 
+    if (t->free_rec != 0) {
+        *rec = t->free_rec - 1;
+        f = flow_at(t, *rec);
+        t->free_rec = f->prev;
+        return init_flow(t, f, key, pkt);
+    }
     if (t->count >= t->max_flows)
         return NULL;
     if (t->count == t->n_chunks * CHUNK_SIZE) {
@@ -289,13 +334,8 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
             return NULL;
         t->n_chunks++;
     }
-    f = flow_at(t, t->count);
-    memset(f, 0, sizeof(*f));
-    f->key = *key;
-    f->id = (uint32_t)t->count;
-    f->path_id = path_intern(t, pkt);
-    t->count++;
-    return f;
+    *rec = (uint32_t)t->count++;
+    return init_flow(t, flow_at(t, *rec), key, pkt);
 }
 
 struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key)
@@ -403,6 +443,177 @@ void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
     }
 }
 
+/* When `f` ends by timeout, or INT64_MAX when no timeout applies to it. */
+static ps_time deadline(const struct flow_table *t, const struct flow *f)
+{
+    enum flow_class c = flow_class_of(f->key.proto);
+    ps_time when = INT64_MAX;
+
+    if (t->lifecycle.idle[c] != 0 && f->last_seen <= INT64_MAX - t->lifecycle.idle[c])
+        when = f->last_seen + t->lifecycle.idle[c];
+    if (t->lifecycle.active[c] != 0 && f->first_seen <= INT64_MAX - t->lifecycle.active[c] &&
+        f->first_seen + t->lifecycle.active[c] < when)
+        when = f->first_seen + t->lifecycle.active[c];
+    return when;
+}
+
+static int64_t second_of(ps_time t)
+{
+    return t / 1000000000 - (t % 1000000000 < 0);
+}
+
+/*
+ * Files `f` in the slot of its deadline, or of the wheel's far end when the deadline is further.
+ * A flow that cannot be filed (out of memory) simply lives until flow_table_drain().
+ */
+static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec)
+{
+    struct wheel *w = t->wheel;
+    ps_time when = deadline(t, f);
+    int64_t sec;
+    size_t slot;
+
+    if (when == INT64_MAX)
+        return;
+    sec = second_of(when);
+    if (!w->started) {
+        w->done = second_of(f->first_seen) - 1;
+        w->started = true;
+    }
+    if (sec <= w->done)
+        sec = w->done + 1;
+    if (sec > w->done + WHEEL_SLOTS - 1)
+        sec = w->done + WHEEL_SLOTS - 1;
+    slot = (size_t)(sec & (WHEEL_SLOTS - 1));
+    if (w->n[slot] == w->cap[slot]) {
+        size_t cap = w->cap[slot] ? w->cap[slot] * 2 : 16;
+        struct wheel_item *grown = realloc(w->items[slot], cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return;
+        w->items[slot] = grown;
+        w->cap[slot] = cap;
+    }
+    w->items[slot][w->n[slot]++] = (struct wheel_item){rec, f->id};
+}
+
+/*
+ * Removes the slot at `pos` from a linear-probing index, moving later entries of the same probe
+ * run back so that every key stays reachable (Knuth's algorithm R).
+ */
+static void index_delete(const struct flow_table *t, struct flow_index *ix, size_t pos)
+{
+    size_t i = pos, j = pos;
+
+    ix->slots[i] = 0;
+    for (;;) {
+        size_t home;
+
+        j = (j + 1) & ix->mask;
+        if (ix->slots[j] == 0)
+            return;
+        home = (size_t)hash_key(&flow_at(t, (uint32_t)ix->slots[j] - 1)->key, t->seed) & ix->mask;
+        /* The entry at j may move to i when i lies cyclically between its home and j. */
+        if ((i <= j) ? (home <= i || home > j) : (home <= i && home > j)) {
+            ix->slots[i] = ix->slots[j];
+            ix->slots[j] = 0;
+            i = j;
+        }
+    }
+}
+
+/* Hands a flow to the callback and frees its record for reuse. */
+static void release(struct flow_table *t, struct flow *f, uint32_t rec)
+{
+    t->on_end(t->on_end_ctx, f);
+    f->gone = true;
+    f->prev = t->free_rec;
+    t->free_rec = rec + 1;
+}
+
+/* Ends a flow past its timeout: out of the index, then released. */
+static void expire(struct flow_table *t, struct flow *f, uint32_t rec)
+{
+    slot_t *slot;
+
+    /* Deleting from an index being migrated could strand entries: finish the move first. */
+    while (t->old.slots != NULL)
+        migrate_some(t);
+    slot = index_find(t, &t->index, hash_key(&f->key, t->seed), &f->key);
+    if (slot != NULL && (uint32_t)*slot - 1 == rec)
+        index_delete(t, &t->index, (size_t)(slot - t->index.slots));
+    release(t, f, rec);
+}
+
+int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx)
+{
+    t->wheel = calloc(1, sizeof(*t->wheel));
+    if (t->wheel == NULL)
+        return -1;
+    t->on_end = fn;
+    t->on_end_ctx = ctx;
+    return 0;
+}
+
+void flow_table_advance(struct flow_table *t, ps_time now)
+{
+    struct wheel *w = t->wheel;
+    int64_t target = second_of(now), steps = 0;
+
+    if (w == NULL || !w->started)
+        return;
+    /* A slot is processed once its whole second has passed; a long gap visits each slot once. */
+    while (w->done < target - 1 && steps++ < WHEEL_SLOTS) {
+        size_t slot = (size_t)((w->done + 1) & (WHEEL_SLOTS - 1));
+        struct wheel_item *items = w->items[slot];
+        size_t n = w->n[slot];
+
+        w->items[slot] = NULL;
+        w->n[slot] = w->cap[slot] = 0;
+        w->done++;
+        for (size_t i = 0; i < n; i++) {
+            struct flow *f = flow_at(t, items[i].rec);
+
+            if (f->gone || f->id != items[i].id)
+                continue; /* ended already; the record may hold another flow now */
+            if (deadline(t, f) < now)
+                expire(t, f, items[i].rec);
+            else
+                wheel_file(t, f, items[i].rec);
+        }
+        free(items);
+    }
+    if (w->done < target - 1)
+        w->done = target - 1;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    uint32_t x = ((const struct wheel_item *)a)->id, y = ((const struct wheel_item *)b)->id;
+
+    return x < y ? -1 : x > y;
+}
+
+int flow_table_drain(struct flow_table *t)
+{
+    struct wheel_item *live;
+    size_t n = 0;
+
+    if (t->on_end == NULL)
+        return 0;
+    live = malloc((t->count ? t->count : 1) * sizeof(*live));
+    if (live == NULL)
+        return -1;
+    for (size_t i = 0; i < t->count; i++)
+        if (!flow_at(t, i)->gone)
+            live[n++] = (struct wheel_item){(uint32_t)i, flow_at(t, i)->id};
+    qsort(live, n, sizeof(*live), compare_ids);
+    for (size_t i = 0; i < n; i++)
+        expire(t, flow_at(t, live[i].rec), live[i].rec);
+    free(live);
+    return 0;
+}
+
 struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt,
                                    const struct flow_packet *fp, uint8_t *sender_out)
 {
@@ -412,6 +623,7 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
     uint64_t hash;
     slot_t *slot;
     struct flow *f = NULL, *prev = NULL;
+    uint32_t rec, prev_rec = 0;
 
     flow_key_from_packet(pkt, &key, &sender);
     *sender_out = sender;
@@ -422,6 +634,7 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
         start = restart_reason(t, f, pkt, sender, fp->ts);
         if (start != FLOW_START_FIRST) {
             prev = f;
+            prev_rec = (uint32_t)*slot - 1;
             f = NULL;
         }
     }
@@ -429,7 +642,7 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
         /* Growing the index may move slots: make room before taking the slot's address. */
         if (slot == NULL && !index_reserve(t))
             return NULL;
-        f = flow_create(t, &key, pkt);
+        f = flow_create(t, &key, pkt, &rec);
         if (f == NULL)
             return NULL;
         f->first_seen = fp->ts;
@@ -442,10 +655,14 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
             /* The key now leads to the new flow; the old one stays in the report. */
             prev->ended = true;
             f->prev = prev->id + 1;
-            *slot = (*slot & 0xffffffff00000000ULL) | (slot_t)(f->id + 1);
+            *slot = (*slot & 0xffffffff00000000ULL) | (slot_t)(rec + 1);
+            if (t->on_end != NULL)
+                release(t, prev, prev_rec);
         } else {
-            index_put(&t->index, hash, (hash & 0xffffffff00000000ULL) | (slot_t)(f->id + 1));
+            index_put(&t->index, hash, (hash & 0xffffffff00000000ULL) | (slot_t)(rec + 1));
         }
+        if (t->wheel != NULL)
+            wheel_file(t, f, rec);
     }
     flow_account(f, sender, fp, pkt);
     if (pkt->hint == PKT_HINT_OPEN)

@@ -19,6 +19,7 @@ struct frag_key {
 struct frag_entry {
     struct frag_key key;
     struct flow *flow; /* NULL while only later fragments have been seen */
+    uint32_t flow_id;  /* the flow's id: when streaming frees it, the record may hold another */
     uint8_t sender;
     ps_time last_seen;
     uint64_t held_packets, held_bytes;
@@ -198,6 +199,7 @@ void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, str
         i = insert(t, &k, ts);
     e = &t->entries[i];
     e->flow = f;
+    e->flow_id = f->id;
     e->sender = sender;
     if (e->held_packets == 0)
         return;
@@ -226,6 +228,8 @@ struct flow *frag_table_later(struct frag_table *t, const struct pkt_fragment *f
     if (i == NONE)
         i = insert(t, &k, ts);
     e = &t->entries[i];
+    if (e->flow != NULL && (e->flow->gone || e->flow->id != e->flow_id))
+        e->flow = NULL; /* the datagram's flow has ended and been written out */
     if (e->flow != NULL) {
         *sender = e->sender;
         return e->flow;

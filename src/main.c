@@ -207,10 +207,24 @@ static int list_interfaces(void)
  * and CSV write only their final report, since a document per interval would not make one valid
  * document. A streaming format (jsonl) writes its flows that ended here.
  */
+/* Where a run's report goes: the options, and the stream writer when the format is jsonl. */
+struct output {
+    const struct ps_options *opts;
+    struct report_jsonl *jsonl;
+};
+
 static int show_progress(void *ctx, const struct live_progress *p)
 {
-    const struct ps_options *opts = ctx;
+    const struct output *o = ctx;
+    const struct ps_options *opts = o->opts;
 
+    if (opts->format == PS_FORMAT_JSONL) {
+        if (report_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) ==
+            0)
+            return 0;
+        fprintf(stderr, "%s: cannot write the report: %s\n", prog, strerror(errno));
+        return -1;
+    }
     if (opts->format != PS_FORMAT_TEXT)
         return 0;
     if (live_write_snapshot_text(p, stdout) != 0) {
@@ -242,9 +256,9 @@ static int check_output(const char *path)
  * when there is a report to write (in->complete false when the capture failed part way), or the
  * exit status when the capture could not start.
  */
-static int capture_interface(const struct ps_options *opts, struct analyzer *a,
-                             struct report_input *in)
+static int capture_interface(const struct output *o, struct analyzer *a, struct report_input *in)
 {
+    const struct ps_options *opts = o->opts;
     const struct capture_live_options options = {
         .device = opts->interface,
         .snaplen = opts->snaplen,
@@ -305,7 +319,9 @@ static int capture_interface(const struct ps_options *opts, struct analyzer *a,
         fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n",
                 prog, opts->interface, capture_linktype_name(capture_linktype(c)),
                 capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
-    if (live_run(c, a, in, &limits, show_progress, (void *)opts) == LIVE_STOP_HOOK)
+    if (o->jsonl != NULL)
+        o->jsonl->view.nanosecond |= capture_nanosecond(c);
+    if (live_run(c, a, in, &limits, show_progress, (void *)o) == LIVE_STOP_HOOK)
         snprintf(in->error, sizeof(in->error), "stopped: the --interval summary could not be "
                                                "written");
     if (capture_live_dump_flush(c) != 0)
@@ -362,6 +378,12 @@ static int finish_report(struct report *r, const struct ps_options *opts,
     return status;
 }
 
+/* Closes a jsonl output opened by run(); standard output stays open. */
+static int close_stream(FILE *stream)
+{
+    return stream != NULL && stream != stdout ? fclose(stream) : 0;
+}
+
 static int run(const struct ps_options *opts, struct ports_services *services,
                const struct expect_list *expects)
 {
@@ -390,16 +412,46 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .tick = !opts->quiet && isatty(STDERR_FILENO) ? show_read_progress : NULL,
         .tick_arg = &progress,
     };
+    struct report_jsonl jsonl;
+    struct output out = {opts, NULL};
+    bool stream_failed = false;
+    FILE *stream = NULL;
     struct analyzer a;
     struct report report;
     size_t opened = 0;
     bool incomplete = false;
     int status;
 
+    /* A stream is written as flows end: its output must be open before the first packet. */
+    if (opts->format == PS_FORMAT_JSONL) {
+        stream = opts->output != NULL ? fopen(opts->output, "w") : stdout;
+        if (stream == NULL) {
+            fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, opts->output,
+                    strerror(errno));
+            free(inputs);
+            return PS_EXIT_OUTPUT;
+        }
+        out.jsonl = &jsonl;
+        config.on_flow_end = report_jsonl_flow;
+        config.on_flow_end_ctx = &jsonl;
+    }
     if (inputs == NULL || analyzer_init(&a, &config) != 0) {
         fprintf(stderr, "%s: out of memory\n", prog);
         free(inputs);
+        close_stream(stream);
         return PS_EXIT_INTERNAL;
+    }
+    if (stream != NULL) {
+        const char **paths = calloc(n_inputs, sizeof(*paths));
+
+        for (size_t i = 0; paths != NULL && i < opts->n_inputs; i++)
+            paths[i] = opts->inputs[i];
+        if (paths != NULL && opts->interface != NULL)
+            paths[opts->n_inputs] = opts->interface;
+        if (paths == NULL ||
+            report_jsonl_begin(&jsonl, stream, &settings, a.table, paths, n_inputs) != 0)
+            incomplete = stream_failed = true;
+        free(paths);
     }
     for (size_t i = 0; i < opts->n_inputs; i++) {
         struct report_input *in = &inputs[i];
@@ -419,10 +471,13 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             fprintf(stderr, "%s: bad filter '%s': %s\n", prog, opts->filter, err);
             capture_close(c);
             analyzer_release(&a);
+            close_stream(stream);
             free(inputs);
             return PS_EXIT_USAGE;
         }
         opened++;
+        if (stream != NULL)
+            jsonl.view.nanosecond |= capture_nanosecond(c);
         progress_begin(&progress, display_name(in->path), input_size(in->path), a.totals.packets,
                        progress_now());
         rc = analyzer_read(&a, c, in);
@@ -437,9 +492,10 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         capture_close(c);
     }
     if (opts->interface != NULL) {
-        status = capture_interface(opts, &a, &inputs[opts->n_inputs]);
+        status = capture_interface(&out, &a, &inputs[opts->n_inputs]);
         if (status != PS_EXIT_OK) {
             analyzer_release(&a);
+            close_stream(stream);
             free(inputs);
             return status;
         }
@@ -447,9 +503,20 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         incomplete = !inputs[opts->n_inputs].complete;
     }
 
-    analyzer_finish(&a);
-    if (opened == 0) {
+    if (analyzer_finish(&a) != 0) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        status = PS_EXIT_INTERNAL;
+    } else if (opened == 0) {
         status = PS_EXIT_NO_INPUT;
+    } else if (stream != NULL) {
+        if (report_jsonl_end(&jsonl, inputs, n_inputs, &a.totals) != 0 || stream_failed ||
+            fflush(stream) != 0) {
+            fprintf(stderr, "%s: cannot write the report to '%s': %s\n", prog,
+                    opts->output != NULL ? opts->output : "standard output", strerror(errno));
+            status = PS_EXIT_OUTPUT;
+        } else {
+            status = incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
+        }
     } else if (report_build(&report, inputs, n_inputs, &a.totals, &settings, a.table) != 0) {
         fprintf(stderr, "%s: out of memory\n", prog);
         status = PS_EXIT_INTERNAL;
@@ -462,6 +529,11 @@ static int run(const struct ps_options *opts, struct ports_services *services,
                 prog, opts->max_flows,
                 (unsigned long long)a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT]);
     analyzer_release(&a);
+    if (close_stream(stream) != 0 && status == PS_EXIT_OK) {
+        fprintf(stderr, "%s: cannot write the report to '%s': %s\n", prog, opts->output,
+                strerror(errno));
+        status = PS_EXIT_OUTPUT;
+    }
     free(inputs);
     return status;
 }

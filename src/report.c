@@ -161,11 +161,46 @@ char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len)
     return buf;
 }
 
+size_t report_flow_quality(const struct flow *f, const char *names[REPORT_QUALITY_MAX])
+{
+    size_t n = 0;
+
+    if (f->quality & FLOW_Q_MIDSTREAM)
+        names[n++] = "midstream";
+    if (f->packets[0] == 0 || f->packets[1] == 0)
+        names[n++] = "one-sided";
+    if (f->quality & FLOW_Q_SNAPLEN)
+        names[n++] = "snaplen-cut";
+    if (f->quality & FLOW_Q_BACKWARDS)
+        names[n++] = "timestamps-backwards";
+    if (f->quality & FLOW_Q_NO_IP_LEN)
+        names[n++] = "ip-length-zero";
+    return n;
+}
+
+char *report_format_encap(const struct encap *hop, char *buf, size_t len)
+{
+    if (hop->has_id)
+        snprintf(buf, len, "%s:%lu", decode_encap_name(hop->kind), (unsigned long)hop->id);
+    else
+        snprintf(buf, len, "%s", decode_encap_name(hop->kind));
+    return buf;
+}
+
 char *report_format_addr(uint8_t family, const uint8_t *addr, char *buf, size_t len)
 {
     if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len) == NULL)
         snprintf(buf, len, "?");
     return buf;
+}
+
+static void decide_roles(struct report_flow *rf, const struct report_settings *s);
+
+void report_flow_init(struct report_flow *rf, const struct flow *f, const struct report_settings *s)
+{
+    memset(rf, 0, sizeof(*rf));
+    rf->flow = f;
+    decide_roles(rf, s);
 }
 
 static void decide_roles(struct report_flow *rf, const struct report_settings *s)

@@ -10,14 +10,47 @@
 #include "report.h"
 
 static const char *const columns[] = {
-    "id",           "proto",          "ip_version",      "client_ip",
-    "client_port",  "client_port_class", "client_ephemeral", "client_in_ephemeral_range",
-    "server_ip",    "server_port",    "server_port_class", "server_service",
-    "server_service_alias", "role_reason", "conn_state",  "first_seen",
-    "last_seen",    "duration",       "packets_c2s",     "packets_s2c",
-    "bytes_c2s",    "bytes_s2c",      "encap",           "icmp_kind",
-    "icmp_id",      "icmp_type",      "icmp_code",       "icmp_name",
+    "id",
+    "proto",
+    "ip_version",
+    "client_ip",
+    "client_port",
+    "client_port_class",
+    "client_ephemeral",
+    "client_in_ephemeral_range",
+    "server_ip",
+    "server_port",
+    "server_port_class",
+    "server_service",
+    "server_service_alias",
+    "role_reason",
+    "conn_state",
+    "first_seen",
+    "last_seen",
+    "duration",
+    "packets_c2s",
+    "packets_s2c",
+    "bytes_c2s",
+    "bytes_s2c",
+    "encap",
+    "icmp_kind",
+    "icmp_id",
+    "icmp_type",
+    "icmp_code",
+    "icmp_name",
     "icmp_errors",
+    "start_reason",
+    "follows",
+    "ip_bytes_c2s",
+    "ip_bytes_s2c",
+    "payload_bytes_c2s",
+    "payload_bytes_s2c",
+    "tcp_history",
+    "retransmissions_c2s",
+    "retransmissions_s2c",
+    "rtt_client",
+    "rtt_server",
+    "quality",
 };
 
 #define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
@@ -64,7 +97,7 @@ static void endpoint_cells(const struct report *r, const struct report_flow *rf,
                 add_word(cells[3], CELL, ports_ephemeral_profiles[i].name);
         snprintf(cells[4], CELL, "%s",
                  ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]) ? "true"
-                                                                                       : "false");
+                                                                                      : "false");
     } else {
         snprintf(cells[3], CELL, "%s", rf->service != NULL ? rf->service : "");
         snprintf(cells[4], CELL, "%s", rf->service_alias != NULL ? rf->service_alias : "");
@@ -103,6 +136,52 @@ static void icmp_cells(const struct report *r, const struct flow *f, char cells[
     }
 }
 
+/* Seconds between two handshake packets, when both were seen. */
+static void rtt_cell(const struct flow_tcp *t, uint8_t from_bit, ps_time from, uint8_t to_bit,
+                     ps_time to, bool nanosecond, char *cell)
+{
+    uint64_t ns;
+
+    if (!(t->have & from_bit) || !(t->have & to_bit) || to < from)
+        return;
+    ns = (uint64_t)to - (uint64_t)from;
+    if (nanosecond)
+        snprintf(cell, CELL, "%" PRIu64 ".%09" PRIu64, ns / 1000000000, ns % 1000000000);
+    else
+        snprintf(cell, CELL, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
+}
+
+/* The columns of the flow's lifecycle, byte counters, TCP state and capture quality. */
+static void lifecycle_cells(const struct report *r, const struct report_flow *rf,
+                            char cells[][CELL])
+{
+    const struct flow *f = rf->flow;
+    const struct flow_tcp *t = &f->tcp;
+    uint8_t c = rf->client, s = !rf->client;
+    const char *quality[REPORT_QUALITY_MAX];
+    size_t n;
+
+    snprintf(cells[0], CELL, "%s", flow_start_name((enum flow_start)f->start));
+    if (rf->follows != 0)
+        snprintf(cells[1], CELL, "%zu", rf->follows);
+    snprintf(cells[2], CELL, "%" PRIu64, f->ip_bytes[c]);
+    snprintf(cells[3], CELL, "%" PRIu64, f->ip_bytes[s]);
+    snprintf(cells[4], CELL, "%" PRIu64, f->payload_bytes[c]);
+    snprintf(cells[5], CELL, "%" PRIu64, f->payload_bytes[s]);
+    if (f->key.proto == PS_IPPROTO_TCP) {
+        flow_tcp_history(f, c, cells[6], CELL);
+        snprintf(cells[7], CELL, "%" PRIu32, t->retrans[c]);
+        snprintf(cells[8], CELL, "%" PRIu32, t->retrans[s]);
+        rtt_cell(t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at,
+                 r->nanosecond, cells[9]);
+        rtt_cell(t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at, FLOW_TCP_HAVE_ACK, t->ack_at,
+                 r->nanosecond, cells[10]);
+    }
+    n = report_flow_quality(f, quality);
+    for (size_t i = 0; i < n; i++)
+        add_word(cells[11], CELL, quality[i]);
+}
+
 static void flow_cells(const struct report *r, const struct report_flow *rf, char cells[][CELL])
 {
     const struct flow *f = rf->flow;
@@ -139,14 +218,10 @@ static void flow_cells(const struct report *r, const struct report_flow *rf, cha
     for (size_t i = 0; i < n_hops; i++) {
         char word[32];
 
-        if (hops[i].has_id)
-            snprintf(word, sizeof(word), "%s:%lu", decode_encap_name(hops[i].kind),
-                     (unsigned long)hops[i].id);
-        else
-            snprintf(word, sizeof(word), "%s", decode_encap_name(hops[i].kind));
-        add_word(cells[22], CELL, word);
+        add_word(cells[22], CELL, report_format_encap(&hops[i], word, sizeof(word)));
     }
     icmp_cells(r, f, cells + 23);
+    lifecycle_cells(r, rf, cells + 29);
 }
 
 static int write_row(FILE *out, const char *const *fields, size_t n)

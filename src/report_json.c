@@ -167,7 +167,8 @@ static json_t *timeouts_value(const ps_time *per_class)
 
     for (int c = 0; o != NULL && c < FLOW_CLASSES; c++)
         json_object_set_new(o, flow_class_name((enum flow_class)c),
-                            per_class[c] != 0 ? json_real((double)per_class[c] / 1e9) : json_null());
+                            per_class[c] != 0 ? json_real((double)per_class[c] / 1e9)
+                                              : json_null());
     return o;
 }
 
@@ -204,9 +205,9 @@ static void add_view_settings(json_t *settings, const struct report_settings *se
         json_array_append_new(ports, json_integer(s->ports[i]));
     for (size_t i = 0; hosts != NULL && i < s->n_hosts; i++)
         json_array_append_new(hosts, text_value(s->hosts[i].text));
-    json_object_set_new(settings, "select",
-                        json_pack("{s:o, s:o, s:o}", "services", services, "ports", ports,
-                                  "hosts", hosts));
+    json_object_set_new(
+        settings, "select",
+        json_pack("{s:o, s:o, s:o}", "services", services, "ports", ports, "hosts", hosts));
 }
 
 static json_t *expectation_value(const struct report_expectation *e)
@@ -222,11 +223,10 @@ static json_t *settings_value(const struct report *r)
 
     for (size_t i = 0; profiles != NULL && i < ports_ephemeral_profile_count; i++)
         json_array_append_new(profiles, range_value(&ports_ephemeral_profiles[i]));
-    json_t *o = json_pack("{s:o, s:o, s:b, s:b, s:I, s:I}", "ephemeral_range",
-                          range_value(&set->ephemeral), "ephemeral_profiles", profiles, "decap",
-                          set->decap, "vlan_in_key", set->vlan_in_key, "max_flows",
-                          (json_int_t)set->max_flows, "max_fragments",
-                          (json_int_t)set->max_fragments);
+    json_t *o = json_pack(
+        "{s:o, s:o, s:b, s:b, s:I, s:I}", "ephemeral_range", range_value(&set->ephemeral),
+        "ephemeral_profiles", profiles, "decap", set->decap, "vlan_in_key", set->vlan_in_key,
+        "max_flows", (json_int_t)set->max_flows, "max_fragments", (json_int_t)set->max_fragments);
 
     add_lifecycle(o, set);
     add_view_settings(o, set);
@@ -240,13 +240,13 @@ static json_t *input_value(const struct report *r, const struct report_input *in
 
     for (size_t i = 0; linktypes != NULL && i < in->n_linktypes; i++)
         json_array_append_new(linktypes, json_string(capture_linktype_name(in->linktypes[i])));
-    json_t *o = json_pack(
-        "{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path), "format",
-        nullable_string(in->format), "link_types", linktypes, "packets", (json_int_t)in->packets,
-        "bytes", (json_int_t)in->bytes, "first_seen",
-        seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
-        seen ? time_value(in->last_seen, r->nanosecond) : json_null(), "complete", in->complete,
-        "error", nullable_string(in->error[0] ? in->error : NULL));
+    json_t *o =
+        json_pack("{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path),
+                  "format", nullable_string(in->format), "link_types", linktypes, "packets",
+                  (json_int_t)in->packets, "bytes", (json_int_t)in->bytes, "first_seen",
+                  seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
+                  seen ? time_value(in->last_seen, r->nanosecond) : json_null(), "complete",
+                  in->complete, "error", nullable_string(in->error[0] ? in->error : NULL));
 
     if (o != NULL) {
         json_object_set_new(o, "timestamps_backwards", json_integer((json_int_t)in->ts_backwards));
@@ -292,17 +292,17 @@ static json_t *summary_value(const struct report *r)
         skipped_packets += t->skipped_packets[i];
         skipped_bytes += t->skipped_bytes[i];
     }
-    return json_pack(
-        "{s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, "
-        "s:{s:I, s:I, s:o, s:o, s:o}, s:{s:I}}",
-        "packets", (json_int_t)t->packets, "bytes", (json_int_t)t->bytes, "in_flows", "packets",
-        (json_int_t)t->flow_packets, "bytes", (json_int_t)t->flow_bytes, "flows", "total",
-        (json_int_t)r->n_flows_all, "tcp", (json_int_t)r->flows_tcp, "udp",
-        (json_int_t)r->flows_udp,
-        "other", (json_int_t)r->flows_other, "skipped", "packets", (json_int_t)skipped_packets,
-        "bytes", (json_int_t)skipped_bytes, "reasons", counts_by_reason(t->skipped_packets),
-        "reason_bytes", counts_by_reason(t->skipped_bytes), "link_types",
-        skipped_linktypes_value(t), "fragments", "evicted", (json_int_t)t->fragments_evicted);
+    return json_pack("{s:I, s:I, s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I}, "
+                     "s:{s:I, s:I, s:o, s:o, s:o}, s:{s:I}}",
+                     "packets", (json_int_t)t->packets, "bytes", (json_int_t)t->bytes, "in_flows",
+                     "packets", (json_int_t)t->flow_packets, "bytes", (json_int_t)t->flow_bytes,
+                     "flows", "total", (json_int_t)r->n_flows_all, "tcp", (json_int_t)r->flows_tcp,
+                     "udp", (json_int_t)r->flows_udp, "other", (json_int_t)r->flows_other,
+                     "skipped", "packets", (json_int_t)skipped_packets, "bytes",
+                     (json_int_t)skipped_bytes, "reasons", counts_by_reason(t->skipped_packets),
+                     "reason_bytes", counts_by_reason(t->skipped_bytes), "link_types",
+                     skipped_linktypes_value(t), "fragments", "evicted",
+                     (json_int_t)t->fragments_evicted);
 }
 
 static json_t *encap_list(const struct report *r, const struct flow *f)
@@ -314,12 +314,7 @@ static json_t *encap_list(const struct report *r, const struct flow *f)
     for (size_t i = 0; list != NULL && i < len; i++) {
         char buf[32];
 
-        if (hops[i].has_id)
-            snprintf(buf, sizeof(buf), "%s:%lu", decode_encap_name(hops[i].kind),
-                     (unsigned long)hops[i].id);
-        else
-            snprintf(buf, sizeof(buf), "%s", decode_encap_name(hops[i].kind));
-        json_array_append_new(list, json_string(buf));
+        json_array_append_new(list, json_string(report_format_encap(&hops[i], buf, sizeof(buf))));
     }
     return list;
 }
@@ -415,20 +410,12 @@ static json_t *tcp_value(const struct report *r, const struct report_flow *rf)
 /* What the capture missed or garbled of this flow. */
 static json_t *quality_value(const struct flow *f)
 {
+    const char *names[REPORT_QUALITY_MAX];
+    size_t n = report_flow_quality(f, names);
     json_t *list = json_array();
 
-    if (list == NULL)
-        return NULL;
-    if (f->quality & FLOW_Q_MIDSTREAM)
-        json_array_append_new(list, json_string("midstream"));
-    if (f->packets[0] == 0 || f->packets[1] == 0)
-        json_array_append_new(list, json_string("one-sided"));
-    if (f->quality & FLOW_Q_SNAPLEN)
-        json_array_append_new(list, json_string("snaplen-cut"));
-    if (f->quality & FLOW_Q_BACKWARDS)
-        json_array_append_new(list, json_string("timestamps-backwards"));
-    if (f->quality & FLOW_Q_NO_IP_LEN)
-        json_array_append_new(list, json_string("ip-length-zero"));
+    for (size_t i = 0; list != NULL && i < n; i++)
+        json_array_append_new(list, json_string(names[i]));
     return list;
 }
 
@@ -445,18 +432,20 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
     json_t *o, *client, *server;
 
-    client = json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
-                       "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
-                       "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
-                       ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
-    server = json_pack("{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]),
-                       "port", server_port, "port_class", endpoint_port_class(ports, f->key.port[s]),
-                       "service", nullable_string(rf->service), "service_alias",
-                       nullable_string(rf->service_alias));
+    client =
+        json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
+                  "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
+                  "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
+                  ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
+    server = json_pack(
+        "{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]), "port",
+        server_port, "port_class", endpoint_port_class(ports, f->key.port[s]), "service",
+        nullable_string(rf->service), "service_alias", nullable_string(rf->service_alias));
     o = json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:s, s:o}", "id", (json_int_t)id, "proto",
                   proto_value(f->key.proto), "ip_version", (int)f->key.family, "client", client,
-                  "server", server, "role_reason", report_role_reason_name(rf->reason, f->key.proto),
-                  "start_reason", flow_start_name((enum flow_start)f->start), "follows",
+                  "server", server, "role_reason",
+                  report_role_reason_name(rf->reason, f->key.proto), "start_reason",
+                  flow_start_name((enum flow_start)f->start), "follows",
                   rf->follows != 0 ? json_integer((json_int_t)rf->follows) : json_null());
     if (o == NULL)
         return NULL;
@@ -557,9 +546,118 @@ int report_write_json(const struct report *r, FILE *out)
         emit_array(out, r, ARRAY_CLIENTS, r->n_clients) != 0)
         return -1;
     /* Only with --expect, so that other reports are unchanged. */
-    if (r->expectations != NULL &&
-        (emit_key(out, "expectations", false) != 0 ||
-         emit_array(out, r, ARRAY_EXPECTATIONS, r->n_expectations) != 0))
+    if (r->expectations != NULL && (emit_key(out, "expectations", false) != 0 ||
+                                    emit_array(out, r, ARRAY_EXPECTATIONS, r->n_expectations) != 0))
         return -1;
     return fputs("\n}\n", out) == EOF ? -1 : 0;
+}
+
+/* One object on one line: the jsonl framing. Releases `v`; returns -1 when writing failed. */
+static int emit_line(FILE *out, json_t *v)
+{
+    char *text;
+    int rc;
+
+    if (v == NULL)
+        return -1;
+    text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(v);
+    if (text == NULL)
+        return -1;
+    rc = fputs(text, out) == EOF || fputc('\n', out) == EOF ? -1 : 0;
+    free(text);
+    return rc;
+}
+
+/* An object whose first member is its "type", then the members of `body` (released). */
+static json_t *typed(const char *type, json_t *body)
+{
+    json_t *o = json_pack("{s:s}", "type", type);
+
+    if (o == NULL || body == NULL || json_object_update(o, body) != 0) {
+        json_decref(o);
+        o = NULL;
+    }
+    json_decref(body);
+    return o;
+}
+
+int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
+                       const struct flow_table *table, const char *const *paths, size_t n_paths)
+{
+    json_t *list = json_array();
+
+    memset(w, 0, sizeof(*w));
+    w->out = out;
+    w->view.settings = *settings;
+    w->view.table = table;
+    for (size_t i = 0; list != NULL && i < n_paths; i++)
+        json_array_append_new(list, text_value(paths[i]));
+    if (emit_line(out, typed("header",
+                             json_pack("{s:i, s:o, s:o, s:o}", "schema_version",
+                                       REPORT_SCHEMA_VERSION, "generator", generator_value(),
+                                       "settings", settings_value(&w->view), "inputs", list))) != 0)
+        w->failed = true;
+    return w->failed ? -1 : 0;
+}
+
+void report_jsonl_flow(void *ctx, const struct flow *f)
+{
+    struct report_jsonl *w = ctx;
+    struct report_flow rf;
+
+    if (w->failed)
+        return;
+    report_flow_init(&rf, f, &w->view.settings);
+    /* In a stream flows are numbered in order of creation, and name their predecessor so. */
+    rf.follows = f->prev;
+    w->flows++;
+    if (f->key.proto == PS_IPPROTO_TCP)
+        w->tcp++;
+    else if (f->key.proto == PS_IPPROTO_UDP)
+        w->udp++;
+    else
+        w->other++;
+    if (emit_line(w->out, typed("flow", flow_value(&w->view, &rf, (size_t)f->id + 1))) != 0)
+        w->failed = true;
+}
+
+int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
+                          const struct report_totals *totals)
+{
+    if (!w->failed &&
+        (emit_line(w->out,
+                   typed("interval",
+                         json_pack("{s:I, s:I, s:I, s:I, s:I}", "snapshot", (json_int_t)snapshot,
+                                   "elapsed_ms", (json_int_t)elapsed_ms, "packets",
+                                   (json_int_t)totals->packets, "bytes", (json_int_t)totals->bytes,
+                                   "flows_written", (json_int_t)w->flows))) != 0 ||
+         fflush(w->out) != 0))
+        w->failed = true;
+    return w->failed ? -1 : 0;
+}
+
+int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
+                     const struct report_totals *totals)
+{
+    json_t *list = json_array();
+    struct report *r = &w->view;
+
+    r->inputs = inputs;
+    r->n_inputs = n_inputs;
+    r->totals = *totals;
+    r->n_flows = r->n_flows_all = (size_t)w->flows;
+    r->flows_tcp = (size_t)w->tcp;
+    r->flows_udp = (size_t)w->udp;
+    r->flows_other = (size_t)w->other;
+    if (w->failed) {
+        json_decref(list);
+        return -1;
+    }
+    for (size_t i = 0; list != NULL && i < n_inputs; i++)
+        json_array_append_new(list, input_value(r, &inputs[i]));
+    if (emit_line(w->out, typed("summary", json_pack("{s:o, s:o}", "inputs", list, "summary",
+                                                     summary_value(r)))) != 0)
+        w->failed = true;
+    return w->failed ? -1 : 0;
 }

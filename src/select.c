@@ -109,8 +109,8 @@ int select_parse_sections(const char *text, unsigned *out, char *err, size_t err
                 break;
         if (i == n) {
             snprintf(err, errlen,
-                     "unknown section '%.*s' (known: flows, services, clients, summary)",
-                     (int)len, p);
+                     "unknown section '%.*s' (known: flows, services, clients, summary)", (int)len,
+                     p);
             return -1;
         }
         bits |= section_names[i].bit;

@@ -206,6 +206,39 @@ def no_decap_with_vxlan(doc, index):
     doc["flows"][index]["encap"] = ["vxlan:42"]
 
 
+def on_tcp(pred, path, value):
+    """A mutation that sets flows[i]["tcp"][path...] = value on the first flow matching pred."""
+    def mutate(doc, index):
+        node = doc["flows"][index]["tcp"]
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return pred, mutate
+
+
+def drop_quality(flag):
+    def mutate(doc, index):
+        doc["flows"][index]["quality"].remove(flag)
+    return mutate
+
+
+def is_tcp(flow):
+    return flow["proto"] == "tcp"
+
+
+def no_syn_ack(flow):
+    return is_tcp(flow) and flow["tcp"]["handshake"]["syn_ack"] is None
+
+
+# A well-formed tcp object, for flows that must not have one.
+TCP_OBJECT = {
+    "conn_state": "SF", "history": "ShADdFf",
+    "handshake": {"syn": None, "syn_ack": None, "ack": None, "rtt_client": None, "rtt_server": None},
+    "fin": {"client": True, "server": True}, "rst": {"client": False, "server": False},
+    "retransmissions": {"c2s": 0, "s2c": 0},
+}
+
+
 # Mutations of flows of a particular kind: (what, which flow, mutation); the flow is looked for
 # in every valid report above, and its absence is a failure (the samples must cover it).
 flow_broken = [
@@ -222,8 +255,33 @@ flow_broken = [
     ("icmp_errors item with 0 packets", has_icmp_error, set_error_packets),
     ("icmp_errors item of the other IP version",
      *on_flow(lambda f: f["ip_version"] == 4 and f["proto"] == "udp", "icmp_errors",
-              [{"proto": "icmpv6", "type": 1, "code": 4, "name": "port-unreachable", "packets": 1}])),
+              [{"proto": "icmpv6", "type": 1, "code": 4, "name": "port-unreachable", "packets": 1, "bytes": 90}])),
+    ("icmp_errors item without bytes",
+     *on_flow(lambda f: f["ip_version"] == 4 and f["proto"] == "udp", "icmp_errors",
+              [{"proto": "icmp", "type": 3, "code": 3, "name": "port-unreachable", "packets": 1}])),
     ("tunnel in encap with decap false", lambda f: f["proto"] == "tcp", no_decap_with_vxlan),
+    ("udp flow with a tcp object", *on_flow(lambda f: f["proto"] == "udp", "tcp", TCP_OBJECT)),
+    ("tcp flow with tcp null", *on_flow(is_tcp, "tcp", None)),
+    ("follows set with start_reason first-packet",
+     *on_flow(lambda f: f["start_reason"] == "first-packet", "follows", 1)),
+    ("follows null with a later start_reason",
+     *on_flow(lambda f: f["start_reason"] != "first-packet", "follows", None)),
+    ("udp flow with quality midstream", *on_flow(lambda f: f["proto"] == "udp", "quality", ["midstream"])),
+    ("udp flow with start_reason syn-new-isn",
+     *on_flow(lambda f: f["proto"] == "udp" and f["follows"] is not None, "start_reason", "syn-new-isn")),
+    ("quality flag repeated",
+     *on_flow(lambda f: f["packets"]["c2s"] > 0 and f["packets"]["s2c"] > 0, "quality", ["snaplen-cut", "snaplen-cut"])),
+    ("one-sided flow without the one-sided flag", lambda f: "one-sided" in f["quality"], drop_quality("one-sided")),
+    ("two-sided flow flagged one-sided",
+     *on_flow(lambda f: f["packets"]["c2s"] > 0 and f["packets"]["s2c"] > 0, "quality", ["one-sided"])),
+    ("unknown conn_state 'ESTABLISHED'", *on_tcp(is_tcp, ["conn_state"], "ESTABLISHED")),
+    ("history with letter 'X'", *on_tcp(is_tcp, ["history"], "ShXd")),
+    ("history with ^ not first", *on_tcp(is_tcp, ["history"], "S^h")),
+    ("rtt_client without a SYN+ACK", *on_tcp(no_syn_ack, ["handshake", "rtt_client"], 0.001)),
+    ("negative retransmissions", *on_tcp(is_tcp, ["retransmissions", "c2s"], -1)),
+    ("encap item 'unknown'", *on_flow(lambda f: True, "encap", ["unknown"])),
+    ("encap item 'vxlan-gpe' without VNI", *on_flow(lambda f: True, "encap", ["vxlan-gpe"])),
+    ("encap item 'pim:1'", *on_flow(lambda f: True, "encap", ["pim:1"])),
 ]
 for what, pred, mutate in flow_broken:
     target = flow_where(pred)
@@ -270,6 +328,15 @@ broken = [
      setter(["expectations"], [{"expression": "flows > 1", "source": "--expect", "found": "3"}])),
     ("expectations empty", setter(["expectations"], [])),
     ("live input without capture_stats", setter(["inputs", 0, "format"], "live")),
+    ("settings.profile 'bro'", setter(["settings", "profile"], "bro")),
+    ("idle timeout 0 (none is null)", setter(["settings", "idle_timeouts", "tcp"], 0)),
+    ("active_timeouts without other", deleter(["settings", "active_timeouts", "other"])),
+    ("missing settings.syn_new_isn_starts_flow", deleter(["settings", "syn_new_isn_starts_flow"])),
+    ("negative inputs[].duplicates", setter(["inputs", 0, "duplicates"], -1)),
+    ("missing inputs[].timestamps_backwards", deleter(["inputs", 0, "timestamps_backwards"])),
+    ("unknown start_reason 'syn'", setter(["flows", 0, "start_reason"], "syn")),
+    ("missing flow key payload_bytes", deleter(["flows", 0, "payload_bytes"])),
+    ("unknown quality flag", setter(["flows", 0, "quality"], ["lossy"])),
     ("file input with capture_stats",
      setter(["inputs", 0, "capture_stats"], {"received": 1, "dropped": 0, "if_dropped": 0})),
 ]

@@ -41,14 +41,34 @@ static void assert_error(const char *text, const char *first_line)
 START_TEST(test_parse_valid)
 {
     static const char *const ok[] = {
-        "packets > 0",          "flows.tcp >= 3",     "flows.tcp>=3",       "flows == 8",
-        "flows.total = 8",      "skipped.truncated == 0", "skipped.non_ip != 4", "skipped.invalid < 1",
-        "skipped.bytes <= 99",  "filtered == 0",      "in_flows.packets > 1", "services >= 1",
-        "service http",         "service DNS",        "no service telnet",  "port 443",
-        "no port 23",           "host 10.0.0.5",      "host 2001:db8::/32", "no host 192.0.2.0/24",
-        "state REJ",            "no state s0",        "client-ports in linux",
-        "client-ports in 1024-5000", "  flows.udp   >   0  ", "fragments.evicted == 0",
-        "flows.shown >= 1",     "clients == 1",
+        "packets > 0",
+        "flows.tcp >= 3",
+        "flows.tcp>=3",
+        "flows == 8",
+        "flows.total = 8",
+        "skipped.truncated == 0",
+        "skipped.non_ip != 4",
+        "skipped.invalid < 1",
+        "skipped.bytes <= 99",
+        "filtered == 0",
+        "in_flows.packets > 1",
+        "services >= 1",
+        "service http",
+        "service DNS",
+        "no service telnet",
+        "port 443",
+        "no port 23",
+        "host 10.0.0.5",
+        "host 2001:db8::/32",
+        "no host 192.0.2.0/24",
+        "state REJ",
+        "no state s0",
+        "client-ports in linux",
+        "client-ports in 1024-5000",
+        "  flows.udp   >   0  ",
+        "fragments.evicted == 0",
+        "flows.shown >= 1",
+        "clients == 1",
     };
     char err[ERRLEN];
 
@@ -115,7 +135,8 @@ START_TEST(test_file)
     fclose(f);
     /* '#' only starts a comment at the start of a line or after a blank. */
     ck_assert_int_eq(expect_add_file(l, path, err, sizeof(err)), -1);
-    ck_assert_msg(strstr(err, ":5: column 9: '23#not' is not a port number") != NULL, "got \"%s\"", err);
+    ck_assert_msg(strstr(err, ":5: column 9: '23#not' is not a port number") != NULL, "got \"%s\"",
+                  err);
     expect_list_free(l);
 
     f = fopen(path, "w");
@@ -155,16 +176,19 @@ static void add_flow(struct fixture *fx, size_t i, uint8_t proto, const char *cl
     inet_pton(AF_INET, server, f->key.addr[1]);
     f->key.port[0] = cport;
     f->key.port[1] = sport;
-    fx->rf[i] = (struct report_flow){.flow = f, .client = 0, .service = service,
-                                     .service_alias = alias, .id = i * 2 + 1, .conn_state = state};
+    fx->rf[i] = (struct report_flow){.flow = f,
+                                     .client = 0,
+                                     .service = service,
+                                     .service_alias = alias,
+                                     .id = i * 2 + 1,
+                                     .conn_state = state};
 }
 
 static void fixture_init(struct fixture *fx)
 {
     memset(fx, 0, sizeof(*fx));
     add_flow(fx, 0, PS_IPPROTO_TCP, "10.0.0.5", 40000, "10.0.0.1", 80, "http", "http", "SF");
-    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, "telnet", "telnet",
-             "REJ");
+    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, "telnet", "telnet", "REJ");
     add_flow(fx, 2, PS_IPPROTO_UDP, "10.0.0.6", 3000, "10.0.0.1", 53, "domain", "dns", NULL);
     fx->input.filtered_packets = 7;
     fx->r.inputs = &fx->input;

@@ -57,9 +57,8 @@ START_TEST(test_parse_values)
     ck_assert_int_eq(select_parse_sort("Bytes", &sort, err, sizeof(err)), -1);
     ck_assert_int_eq(select_parse_sections("clients", &sections, err, sizeof(err)), 0);
     ck_assert_uint_eq(sections, SELECT_SECTION_CLIENTS);
-    ck_assert_int_eq(select_parse_sections("summary,flows,services,clients", &sections, err,
-                                           sizeof(err)),
-                     0);
+    ck_assert_int_eq(
+        select_parse_sections("summary,flows,services,clients", &sections, err, sizeof(err)), 0);
     ck_assert_uint_eq(sections, SELECT_SECTION_ALL);
     ck_assert_int_eq(select_parse_sections("flows,", &sections, err, sizeof(err)), -1);
     ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary)");
@@ -99,8 +98,8 @@ static void setup(void)
         f->bytes[1] = spec[i].bytes;
         f->first_seen = spec[i].first;
         f->last_seen = spec[i].last;
-        rfs[i] = (struct report_flow){.flow = f, .service = spec[i].service,
-                                      .service_alias = spec[i].alias, .id = i + 1};
+        rfs[i] = (struct report_flow){
+            .flow = f, .service = spec[i].service, .service_alias = spec[i].alias, .id = i + 1};
     }
 }
 
