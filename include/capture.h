@@ -128,12 +128,6 @@ struct capture *capture_open_live(const struct capture_live_options *o,
                                   enum capture_live_status *status, char *warning,
                                   size_t warninglen, char *err, size_t errlen);
 
-/*
- * Compiles a BPF filter for a live capture and has the kernel apply it. Returns 0, or -1 with
- * libpcap's message in err.
- */
-int capture_live_set_filter(struct capture *c, const char *expression, char *err, size_t errlen);
-
 /* A descriptor that poll(2) reports readable when capture_next() may have a packet. */
 int capture_live_fd(const struct capture *c);
 

@@ -133,23 +133,6 @@ void capture_live_release(struct capture *c)
     c->dump = NULL;
 }
 
-int capture_live_set_filter(struct capture *c, const char *expression, char *err, size_t errlen)
-{
-    struct bpf_program prog;
-    int rc;
-
-    /* The netmask only matters for "ip broadcast", which then fails with a clear message. */
-    if (pcap_compile(c->pcap, &prog, expression, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
-        return -1;
-    }
-    rc = pcap_setfilter(c->pcap, &prog);
-    if (rc != 0)
-        snprintf(err, errlen, "%s", pcap_geterr(c->pcap));
-    pcap_freecode(&prog);
-    return rc == 0 ? 0 : -1;
-}
-
 int capture_live_fd(const struct capture *c)
 {
     return pcap_get_selectable_fd(c->pcap);

@@ -288,7 +288,7 @@ static int capture_interface(const struct output *o, struct analyzer *a, struct 
     }
     if (warning[0] != '\0')
         fprintf(stderr, "%s: '%s': %s\n", prog, opts->interface, warning);
-    if (opts->filter != NULL && capture_live_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
+    if (opts->filter != NULL && capture_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
         fprintf(stderr, "%s: bad filter '%s': %s\n", prog, opts->filter, err);
         status = PS_EXIT_USAGE;
         goto out;
