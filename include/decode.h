@@ -171,6 +171,8 @@ enum ps_skip decode_packet(const struct decode_config *config, int linktype, con
 enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out);
 enum ps_skip decode_ethertype(uint16_t ethertype, struct rd *r, struct pkt_info *out);
 enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out);
+/* IPv4 or IPv6, by the version nibble: raw IP, MPLS and some tunnels have nothing else to go by. */
+enum ps_skip decode_ip_by_version(struct rd *r, struct pkt_info *out);
 enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out);
 enum ps_skip decode_transport(uint8_t proto, struct rd *r, struct pkt_info *out);
 enum ps_skip decode_icmp(struct rd *r, struct pkt_info *out);

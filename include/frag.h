@@ -41,10 +41,11 @@ void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, str
                       uint8_t sender, ps_time ts, uint64_t *moved_packets, uint64_t *moved_bytes);
 
 /*
- * A later fragment. Returns the flow its datagram belongs to, and sets the sender, when the
+ * A later fragment (pkt->fragment names its datagram; pkt->ip_len and payload_len are its share
+ * of the datagram's bytes). Returns the flow its datagram belongs to, and sets the sender, when the
  * first fragment was seen; otherwise holds it and returns NULL.
  */
-struct flow *frag_table_later(struct frag_table *t, const struct pkt_fragment *frag, ps_time ts,
+struct flow *frag_table_later(struct frag_table *t, const struct pkt_info *pkt, ps_time ts,
                               uint32_t wire_len, uint8_t *sender);
 
 /* Ends the input: every fragment still held becomes an orphan. */

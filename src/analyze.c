@@ -140,12 +140,11 @@ static enum ps_skip place_packet(struct analyzer *a, const struct capture_packet
 
     outcome = decode_packet(&a->config.decode, pkt->linktype, pkt->data, pkt->caplen, &info);
     if (outcome == PS_SKIP_FRAGMENT) {
-        f = frag_table_later(a->frags, &info.fragment, pkt->ts, pkt->wirelen, &sender);
+        /* A later fragment's bytes all belong to the datagram's IP length and payload. */
+        info.payload_len = info.l4_len;
+        f = frag_table_later(a->frags, &info, pkt->ts, pkt->wirelen, &sender);
         if (f == NULL)
             return PS_SKIP_FRAGMENT; /* held: counted when its first fragment comes, or never */
-        /* A later fragment's bytes all belong to the datagram's IP length and payload. */
-        info.ip_len = info.l4_len + (info.family == 6 ? 40 : 20);
-        info.payload_len = info.l4_len;
         flow_account(f, sender, &fp, &info);
         return PS_SKIP_NONE;
     }

@@ -65,7 +65,7 @@ bool decode_linktype_supported(int linktype)
 }
 
 /* Raw IP: the version nibble is all there is to tell IPv4 from IPv6. */
-static enum ps_skip decode_ip_by_version(struct rd *r, struct pkt_info *out)
+enum ps_skip decode_ip_by_version(struct rd *r, struct pkt_info *out)
 {
     uint8_t first;
 

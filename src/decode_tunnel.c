@@ -60,19 +60,6 @@ static enum ps_skip inner_ethernet(struct rd *r, struct pkt_info *out)
     return decode_link(PS_DLT_EN10MB, r, out);
 }
 
-static enum ps_skip inner_ip_by_version(struct rd *r, struct pkt_info *out)
-{
-    uint8_t first;
-
-    if (!rd_peek_u8(r, 0, &first))
-        return PS_SKIP_TRUNC_NETWORK;
-    if (first >> 4 == 4)
-        return decode_ipv4(r, out);
-    if (first >> 4 == 6)
-        return decode_ipv6(r, out);
-    return PS_SKIP_NON_IP;
-}
-
 /* What a GRE or Geneve header's protocol type announces. */
 static enum ps_skip inner_by_ethertype(uint16_t type, struct rd *r, struct pkt_info *out)
 {
@@ -136,7 +123,7 @@ static enum ps_skip inner_gre(struct rd *r, struct pkt_info *out)
 
         if (rd_peek_u8(r, 0, &first) && first >> 4 != 4 && first >> 4 != 6 && !rd_skip(r, 4))
             return PS_SKIP_TRUNC_TRANSPORT;
-        return inner_ip_by_version(r, out);
+        return decode_ip_by_version(r, out);
     }
     /* ERSPAN type II (0x88be with a sequence number) puts an 8-byte header before the frame. */
     if (type == ETHERTYPE_ERSPAN2) {
@@ -162,7 +149,7 @@ static enum ps_skip inner_pim(struct rd *r, struct pkt_info *out)
     if (!rd_skip(r, 8))
         return PS_SKIP_TRUNC_TRANSPORT;
     decode_record_encap(out, ENCAP_PIM, false, 0);
-    return inner_ip_by_version(r, out);
+    return decode_ip_by_version(r, out);
 }
 
 enum ps_skip decode_ip_tunnel(uint8_t proto, struct rd *r, struct pkt_info *out)
@@ -277,7 +264,7 @@ static enum ps_skip inner_gtpu(struct rd *r, struct pkt_info *out)
         if (!rd_peek_u8(r, (size_t)units * 4 - 1, &next) || !rd_skip(r, (size_t)units * 4))
             return PS_SKIP_TRUNC_TRANSPORT;
     }
-    return inner_ip_by_version(r, out);
+    return decode_ip_by_version(r, out);
 }
 
 enum ps_skip decode_udp_tunnel(struct rd *r, struct pkt_info *out)

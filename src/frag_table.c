@@ -22,7 +22,7 @@ struct frag_entry {
     uint32_t flow_id;  /* the flow's id: when streaming frees it, the record may hold another */
     uint8_t sender;
     ps_time last_seen;
-    uint64_t held_packets, held_bytes;
+    uint64_t held_packets, held_bytes, held_ip_bytes, held_payload_bytes;
     ps_time held_first, held_last;
     uint32_t chain;        /* next entry in the same bucket */
     uint32_t newer, older; /* the LRU list; `older` also links the free list */
@@ -186,18 +186,25 @@ static uint32_t insert(struct frag_table *t, const struct frag_key *k, ps_time t
     return i;
 }
 
-void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, struct flow *f,
-                      uint8_t sender, ps_time ts, uint64_t *moved_packets, uint64_t *moved_bytes)
+/* The entry of a fragment's datagram, made when it is the first fragment seen of it. */
+static struct frag_entry *entry_for(struct frag_table *t, const struct pkt_fragment *frag,
+                                    ps_time ts)
 {
     struct frag_key k;
-    struct frag_entry *e;
     uint32_t i;
 
     make_key(&k, frag);
     i = find(t, &k, ts);
     if (i == NONE)
         i = insert(t, &k, ts);
-    e = &t->entries[i];
+    return &t->entries[i];
+}
+
+void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, struct flow *f,
+                      uint8_t sender, ps_time ts, uint64_t *moved_packets, uint64_t *moved_bytes)
+{
+    struct frag_entry *e = entry_for(t, frag, ts);
+
     e->flow = f;
     e->flow_id = f->id;
     e->sender = sender;
@@ -205,6 +212,8 @@ void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, str
         return;
     f->packets[sender] += e->held_packets;
     f->bytes[sender] += e->held_bytes;
+    f->ip_bytes[sender] += e->held_ip_bytes;
+    f->payload_bytes[sender] += e->held_payload_bytes;
     if (e->held_first < f->first_seen)
         f->first_seen = e->held_first;
     if (e->held_last > f->last_seen)
@@ -213,21 +222,14 @@ void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, str
     *moved_bytes += e->held_bytes;
     t->stats.held_packets -= e->held_packets;
     t->stats.held_bytes -= e->held_bytes;
-    e->held_packets = e->held_bytes = 0;
+    e->held_packets = e->held_bytes = e->held_ip_bytes = e->held_payload_bytes = 0;
 }
 
-struct flow *frag_table_later(struct frag_table *t, const struct pkt_fragment *frag, ps_time ts,
+struct flow *frag_table_later(struct frag_table *t, const struct pkt_info *pkt, ps_time ts,
                               uint32_t wire_len, uint8_t *sender)
 {
-    struct frag_key k;
-    struct frag_entry *e;
-    uint32_t i;
+    struct frag_entry *e = entry_for(t, &pkt->fragment, ts);
 
-    make_key(&k, frag);
-    i = find(t, &k, ts);
-    if (i == NONE)
-        i = insert(t, &k, ts);
-    e = &t->entries[i];
     if (e->flow != NULL && (e->flow->gone || e->flow->id != e->flow_id))
         e->flow = NULL; /* the datagram's flow has ended and been written out */
     if (e->flow != NULL) {
@@ -240,6 +242,8 @@ struct flow *frag_table_later(struct frag_table *t, const struct pkt_fragment *f
         e->held_last = ts;
     e->held_packets++;
     e->held_bytes += wire_len;
+    e->held_ip_bytes += pkt->ip_len;
+    e->held_payload_bytes += pkt->payload_len;
     t->stats.held_packets++;
     t->stats.held_bytes += wire_len;
     return NULL;
