@@ -76,16 +76,16 @@ static void update_state(struct flow_tcp *t, uint8_t sender, uint8_t flags)
     } else if (flags & PS_TCP_FIN) {
         if (*mine != TCP_RESET)
             *mine = TCP_CLOSED;
+    } else if (syn && ack && *peer == TCP_SYN_SENT &&
+               (*mine == TCP_INACTIVE || *mine == TCP_SYN_SENT)) {
+        /* As Zeek: the SYN+ACK that answers a SYN establishes the connection. */
+        *mine = TCP_ESTABLISHED;
+        *peer = TCP_ESTABLISHED;
     } else if (syn) {
         if (*mine == TCP_INACTIVE)
             *mine = ack ? TCP_SYN_ACK_SENT : TCP_SYN_SENT;
-        else if (ack && *mine == TCP_SYN_SENT)
-            *mine = TCP_SYN_ACK_SENT; /* simultaneous open */
     } else if (*mine == TCP_INACTIVE) {
         *mine = TCP_PARTIAL;
-    } else if (ack && *mine == TCP_SYN_SENT && *peer == TCP_SYN_ACK_SENT) {
-        *mine = TCP_ESTABLISHED;
-        *peer = TCP_ESTABLISHED;
     }
 }
 
@@ -133,7 +133,7 @@ void flow_tcp_update(struct flow *f, uint8_t sender, const struct pkt_info *pkt,
         t->syn_ack_at = ts;
         t->have |= FLOW_TCP_HAVE_SYN_ACK;
     } else if (!syn && ack && (t->have & FLOW_TCP_HAVE_SYN_ACK) && !(t->have & FLOW_TCP_HAVE_ACK) &&
-               t->state[sender] == TCP_SYN_SENT) {
+               (f->role_seen & FLOW_OPEN_FROM(sender))) {
         /* The third packet of the handshake: the SYN's sender acknowledging the SYN+ACK. */
         t->ack_at = ts;
         t->have |= FLOW_TCP_HAVE_ACK;
