@@ -545,22 +545,15 @@ START_TEST(test_path_ignores_unused_bytes)
 {
     static const uint32_t vlan10[] = {10};
     struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 1, 0x0a000002, 2, 0);
-    struct pkt_info b;
+    struct pkt_info b = v4(PS_IPPROTO_UDP, 0x0a000001, 3, 0x0a000002, 4, 0);
     struct flow_table *t = new_table(0);
     struct flow *fa, *fb;
 
     /*
-     * The same path from a pkt_info that was not zeroed first: only the fields (kind, id) of
-     * the n_encap hops in use may decide which path it is, not the padding between them.
+     * The same path from hops that were not zeroed first: only the fields (kind, id) of the
+     * n_encap hops in use may decide which path it is, not the padding between them.
      */
-    memset(&b, 0xff, sizeof(b));
-    b.family = 4;
-    b.proto = PS_IPPROTO_UDP;
-    b.tcp_flags = 0;
-    b.sport = 3;
-    b.dport = 4;
-    memcpy(b.src, a.src, 4);
-    memcpy(b.dst, a.dst, 4);
+    memset(b.encap, 0xff, sizeof(b.encap));
     add_vlans(&a, vlan10, 1);
     add_vlans(&b, vlan10, 1);
     fa = add(t, &a, 1, 60);
