@@ -175,8 +175,9 @@ void report_flow_init(struct report_flow *rf, const struct flow *f,
 struct report_jsonl {
     FILE *out;
     struct report view; /* settings, table and time precision, for the writers' shared parts */
-    uint64_t flows, tcp, udp, other;
-    bool failed; /* a write failed: errno says why */
+    uint64_t flows, tcp, udp, other; /* every flow that ended */
+    uint64_t written;                /* the flow lines written: the selected flows */
+    bool failed;                     /* a write failed: errno says why */
 };
 
 int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,

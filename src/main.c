@@ -481,6 +481,9 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         progress_begin(&progress, display_name(in->path), input_size(in->path), a.totals.packets,
                        progress_now());
         rc = analyzer_read(&a, c, in);
+        /* pcapng may bring nanosecond interfaces in a later section. */
+        if (stream != NULL)
+            jsonl.view.nanosecond |= in->nanosecond;
         clear_read_progress(&progress);
         capture_filtered(c, &in->filtered_packets, &in->filtered_bytes);
         if (rc != 0) {

@@ -12,6 +12,7 @@
 #include "capture.h"
 #include "config.h"
 #include "report.h"
+#include "select.h"
 
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
@@ -618,8 +619,13 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
         w->udp++;
     else
         w->other++;
+    /* As in the report: the selection narrows the flows shown, the counts cover them all. */
+    if (w->view.settings.select != NULL && select_active(w->view.settings.select) &&
+        !select_flow(w->view.settings.select, &rf))
+        return;
     if (emit_line(w->out, typed("flow", flow_value(&w->view, &rf, (size_t)f->id + 1))) != 0)
         w->failed = true;
+    w->written++;
 }
 
 int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
@@ -631,7 +637,7 @@ int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t el
                          json_pack("{s:I, s:I, s:I, s:I, s:I}", "snapshot", (json_int_t)snapshot,
                                    "elapsed_ms", (json_int_t)elapsed_ms, "packets",
                                    (json_int_t)totals->packets, "bytes", (json_int_t)totals->bytes,
-                                   "flows_written", (json_int_t)w->flows))) != 0 ||
+                                   "flows_written", (json_int_t)w->written))) != 0 ||
          fflush(w->out) != 0))
         w->failed = true;
     return w->failed ? -1 : 0;

@@ -42,7 +42,8 @@ check() { # NAME EXPECTED WORDS...
         fail=1
     fi
 }
-check "--format values" "csv json text " portscope --format ''
+check "--format values" "csv json jsonl text " portscope --format ''
+check "--format js" "json jsonl " portscope --format js
 check "--sort values" "bytes duration packets start " portscope --sort ''
 check "--show list" "flows,services flows,summary " portscope --show flows,s
 check "--color=" "always auto " portscope --color=a

@@ -2,6 +2,10 @@
 # Validates portscope's JSON report against doc/json-schema-v1.json: the output for every capture
 # in samples/, every tests/golden/*.json and the JSON golden outputs listed in tests/golden/TESTLIST. Also checks that the schema rejects broken documents,
 # so a schema that accepts everything cannot pass.
+# Likewise the jsonl stream (--format jsonl): every line of it for every sample and of the jsonl
+# golden outputs of TESTLIST against #/$defs/jsonl_line, the order of the lines (header first,
+# summary last, flows between), what the lines say about each other, and that it tells the same
+# story as the JSON report of the same sample.
 #
 # Environment: PORTSCOPE (default ./portscope, relative to the build directory we run in),
 # srcdir (default: the repository this script is in). Needs python3 with the jsonschema module
@@ -33,7 +37,10 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Pairs of (label, file) for the validator; a capture portscope failed on is reported here.
+# Triples of (kind, label, file) for the validator: kind json (a report), jsonl (a whole stream)
+# or jsonl-cut (a stream that may lack its summary line: no input could be read). A sample's jsonl
+# stream is checked against its report as "jsonl=REPORT". A capture portscope failed on is
+# reported here.
 fail=0
 args=()
 shopt -s nullglob
@@ -50,27 +57,39 @@ for cap in "$srcdir"/samples/*.pcap "$srcdir"/samples/*.pcapng; do
         fail=1
         continue
     fi
-    args+=("$label" "$out")
+    args+=(json "$label" "$out")
+    rc=0
+    "$bin" -r "$cap" --format jsonl -o "$tmp/$n.jsonl" 2>"$tmp/$n.err" || rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+        echo "FAIL $label (jsonl): portscope exited with status $rc: $(head -n 1 "$tmp/$n.err")"
+        fail=1
+        continue
+    fi
+    args+=("jsonl=$out" "$label (jsonl)" "$tmp/$n.jsonl")
 done
 if [ "$n" -eq 0 ]; then
     echo "FAIL no captures found in $srcdir/samples"
     exit 1
 fi
 # Golden outputs: any tests/golden/*.json, and the NAME.out of every TESTLIST entry run with
-# --json that wrote a report (an entry whose inputs all failed writes nothing).
+# --json that wrote a report (an entry whose inputs all failed writes nothing), or with
+# --format jsonl that wrote something (a usage error writes nothing; when no input could be read,
+# exit status 3, the stream is the header alone).
 for golden in "$srcdir"/tests/golden/*.json; do
-    args+=("tests/golden/$(basename "$golden")" "$golden")
+    args+=(json "tests/golden/$(basename "$golden")" "$golden")
 done
 if [ -f "$srcdir/tests/golden/TESTLIST" ]; then
-    while read -r name _ rest; do
+    while read -r name status rest; do
         case $name in '' | '#'*) continue ;; esac
         case " $rest " in
-        *' --json '* | *' --format json '* | *' --format=json '*) ;;
+        *' --json '* | *' --format json '* | *' --format=json '*) kind=json ;;
+        *' --format jsonl '* | *' --format=jsonl '*)
+            case $status in 0 | 1) kind=jsonl ;; *) kind=jsonl-cut ;; esac ;;
         *) continue ;;
         esac
         golden=$srcdir/tests/golden/$name.out
         if [ -s "$golden" ]; then
-            args+=("tests/golden/$name.out" "$golden")
+            args+=("$kind" "tests/golden/$name.out" "$golden")
         fi
     done <"$srcdir/tests/golden/TESTLIST"
 fi
@@ -78,11 +97,12 @@ fi
 python3 - "$schema" "${args[@]}" <<'PY' || fail=1
 import copy
 import json
+import re
 import sys
 
 import jsonschema
 
-schema_path, pairs = sys.argv[1], sys.argv[2:]
+schema_path, triples = sys.argv[1], sys.argv[2:]
 with open(schema_path, encoding="utf-8") as f:
     schema = json.load(f)
 cls = jsonschema.Draft202012Validator
@@ -94,9 +114,9 @@ except jsonschema.exceptions.SchemaError as e:
 validator = cls(schema, format_checker=jsonschema.FormatChecker())
 
 
-def first_error(doc):
+def first_error(doc, against=validator):
     """None when doc is valid, else the best error as 'where: message'."""
-    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    error = jsonschema.exceptions.best_match(against.iter_errors(doc))
     if error is None:
         return None
     where = "/".join(str(p) for p in error.absolute_path) or "(root)"
@@ -106,7 +126,11 @@ def first_error(doc):
 failed = False
 sample = None
 valid = []
-for label, path in zip(pairs[0::2], pairs[1::2]):
+jsonl_files = []
+for kind, label, path in zip(triples[0::3], triples[1::3], triples[2::3]):
+    if kind != "json":
+        jsonl_files.append((kind, label, path))
+        continue
     try:
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
@@ -302,6 +326,7 @@ broken = [
     ("flow role_reason 'bogus'", setter(["flows", 0, "role_reason"], "bogus")),
     ("unknown top-level key", setter(["extra"], 1)),
     ("unknown key in a flow's client", setter(["flows", 0, "client", "extra"], 1)),
+    ("a flow with a jsonl line's \"type\"", setter(["flows", 0, "type"], "flow")),
     ("missing summary", deleter(["summary"])),
     ("schema_version 2", setter(["schema_version"], 2)),
     ("server port 65536", setter(["flows", 0, "server", "port"], 65536)),
@@ -351,6 +376,239 @@ for what, mutate in broken:
         failed = True
     else:
         print(f"ok   rejects a broken document ({what}): {first_error(doc)}")
+
+# The jsonl stream: every line against #/$defs/jsonl_line, with the schema's root as the base that
+# its references resolve against.
+line_validator = cls({"$ref": "#/$defs/jsonl_line", "$defs": schema["$defs"]},
+                     format_checker=jsonschema.FormatChecker())
+tunnel_validator = cls({"$ref": "#/$defs/tunnel_encap", "$defs": schema["$defs"]})
+TIME = re.compile(r'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.([0-9]+)Z"')
+
+
+# One validator per kind of line, for the messages: best_match of a oneOf names some branch.
+kind_validators = {kind: cls({"$ref": f"#/$defs/jsonl_{kind}", "$defs": schema["$defs"]},
+                             format_checker=jsonschema.FormatChecker())
+                   for kind in ("header", "flow", "interval", "summary")}
+
+
+def line_error(obj):
+    """None when obj is a valid jsonl line, else the best error as 'where: message'."""
+    message = first_error(obj, line_validator)
+    if message is None:
+        return None
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    if kind not in kind_validators:
+        return "(root): no \"type\"" if kind is None else f"(root): unknown \"type\" {kind!r}"
+    return f"{kind} line: " + (first_error(obj, kind_validators[kind]) or message)
+
+
+def compact(line):
+    """True when the line has no whitespace outside strings."""
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in " \t\r\n":
+            return False
+    return True
+
+
+def stream_problems(lines, complete=True):
+    """What is wrong with a stream of schema-valid lines (raw text, object) as a whole; [] if nothing."""
+    problems = []
+    types = [obj["type"] for _, obj in lines]
+    if not types or types[0] != "header":
+        problems.append("the first line is not a header")
+    if types.count("header") != 1:
+        problems.append(f"{types.count('header')} header lines")
+    if types.count("summary") > 1 or ("summary" in types and types[-1] != "summary"):
+        problems.append("a summary line that is not the last line")
+    if complete and (not types or types[-1] != "summary"):
+        problems.append("no summary line at the end")
+    if problems:
+        return problems
+    header = lines[0][1]
+    summary = lines[-1][1] if types[-1] == "summary" else None
+    ids, counts, digits = set(), {"tcp": 0, "udp": 0, "other": 0}, 6
+    snapshot = 0
+    for n, (raw, obj) in enumerate(lines, 1):
+        for fraction in TIME.findall(raw):
+            if len(fraction) < digits:
+                problems.append(f"line {n}: a time with {len(fraction)} fractional digits after one with {digits}")
+            digits = max(digits, len(fraction))
+        if obj["type"] == "flow":
+            if obj["id"] in ids:
+                problems.append(f"line {n}: flow id {obj['id']} written twice")
+            if obj["follows"] is not None and obj["follows"] not in ids:
+                problems.append(f"line {n}: follows {obj['follows']}, which no earlier line has")
+            ids.add(obj["id"])
+            counts[obj["proto"] if obj["proto"] in ("tcp", "udp") else "other"] += 1
+            if not header["settings"]["decap"] and any(tunnel_validator.is_valid(e) for e in obj["encap"]):
+                problems.append(f"line {n}: a tunnel in encap with settings.decap false")
+        elif obj["type"] == "interval":
+            snapshot += 1
+            if obj["snapshot"] != snapshot:
+                problems.append(f"line {n}: interval snapshot {obj['snapshot']}, expected {snapshot}")
+            if obj["flows_written"] != len(ids):
+                problems.append(f"line {n}: flows_written {obj['flows_written']} after {len(ids)} flow lines")
+    if summary is not None:
+        paths = [i["path"] for i in summary["inputs"]]
+        if paths != header["inputs"]:
+            problems.append(f"the summary's inputs {paths} are not the header's {header['inputs']}")
+        flows = summary["summary"]["flows"]
+        # A selection (--port, ...) writes fewer flow lines; the summary still counts them all.
+        if header["settings"].get("select"):
+            if flows["total"] < len(ids) or any(flows[k] < v for k, v in counts.items()):
+                problems.append(f"summary.flows {flows} counts fewer than the {len(ids)} flow lines {counts}")
+        elif flows["total"] != len(ids) or any(flows[k] != v for k, v in counts.items()):
+            problems.append(f"summary.flows {flows} does not count the {len(ids)} flow lines {counts}")
+        filtered = ["filtered" in i for i in summary["inputs"]]
+        if "filter" in header["settings"] and not all(filtered):
+            problems.append("settings.filter without inputs[].filtered")
+        if "filter" not in header["settings"] and any(filtered):
+            problems.append("inputs[].filtered without settings.filter")
+    return problems
+
+
+def to_microseconds(value):
+    """value as JSON text with every time cut to 6 fractional digits and durations rounded to them:
+    a stream's lines written before a nanosecond input was opened have 6 where the report has 9."""
+    if isinstance(value, dict):
+        value = {k: round(v, 6) if k == "duration" else v for k, v in value.items()}
+    text = json.dumps(value, sort_keys=True)
+    return TIME.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] + m.group(1)[:6] + "Z\"", text)
+
+
+def flow_story(flow):
+    """A flow without what the stream numbers or labels differently: id, follows, start_reason."""
+    return to_microseconds({k: v for k, v in flow.items() if k not in ("type", "id", "follows", "start_reason")})
+
+
+def report_differences(lines, report):
+    """Where a sample's stream and its JSON report disagree; [] when they tell the same story."""
+    header, summary = lines[0][1], lines[-1][1]
+    problems = []
+    if header["settings"] != report["settings"]:
+        problems.append("the header's settings differ from the report's")
+    if header["inputs"] != [i["path"] for i in report["inputs"]]:
+        problems.append("the header's inputs differ from the report's")
+    if summary["inputs"] != report["inputs"]:
+        if to_microseconds(summary["inputs"]) == to_microseconds(report["inputs"]):
+            problems.append("the summary line's input times have 6 fractional digits where the report's have 9 "
+                            "(the summary line comes after every input was read: it must keep their nanoseconds)")
+        else:
+            problems.append("the summary line's inputs differ from the report's")
+    if summary["summary"] != report["summary"]:
+        problems.append("the summary line's summary differs from the report's")
+    streamed = sorted(flow_story(obj) for _, obj in lines if obj["type"] == "flow")
+    if streamed != sorted(flow_story(f) for f in report["flows"]):
+        problems.append("the flow lines are not the report's flows")
+    return problems
+
+
+stream_sample = None
+for kind, label, path in jsonl_files:
+    lines, bad = [], False
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        print(f"FAIL {label}: {e}")
+        failed = True
+        continue
+    if not text.endswith("\n"):
+        print(f"FAIL {label}: the last line does not end with a newline")
+        bad = True
+    for n, raw in enumerate(text.split("\n")[:-1], 1):
+        try:
+            obj = json.loads(raw)
+        except ValueError as e:
+            print(f"FAIL {label}: line {n}: not JSON: {e}")
+            bad = True
+            continue
+        if not isinstance(obj, dict) or next(iter(obj), None) != "type":
+            print(f"FAIL {label}: line {n}: not an object whose first member is \"type\"")
+            bad = True
+            continue
+        if not compact(raw):
+            print(f"FAIL {label}: line {n}: not compact (whitespace outside strings)")
+            bad = True
+        message = line_error(obj)
+        if message is not None:
+            print(f"FAIL {label}: line {n} ({obj['type']}): {message}")
+            bad = True
+            continue
+        lines.append((raw, obj))
+    if bad:
+        failed = True
+        continue
+    problems = stream_problems(lines, complete=kind != "jsonl-cut")
+    if kind.startswith("jsonl=") and not problems:
+        with open(kind[len("jsonl="):], encoding="utf-8") as f:
+            problems = report_differences(lines, json.load(f))
+    if problems:
+        print(f"FAIL {label}: " + "; ".join(problems))
+        failed = True
+        continue
+    print(f"ok   {label}: {len(lines)} lines")
+    if stream_sample is None and any(obj["type"] == "flow" for _, obj in lines) and lines[-1][1]["type"] == "summary":
+        stream_sample = lines
+
+# The stream's schema and checks must reject what is wrong, too.
+if stream_sample is None:
+    print("FAIL no valid jsonl stream with flows to break for the rejection checks")
+    sys.exit(1)
+objs = [obj for _, obj in stream_sample]
+first_flow = next(obj for obj in objs if obj["type"] == "flow")
+
+
+def without(obj, key):
+    return {k: v for k, v in obj.items() if k != key}
+
+
+line_broken = [
+    ("flow line without \"type\"", without(first_flow, "type")),
+    ("summary line with a services key", {**objs[-1], "services": []}),
+    ("flow line with type 'summary'", {**first_flow, "type": "summary"}),
+    ("flow line with an unknown key", {**first_flow, "clients": []}),
+    ("header line whose inputs are input objects", {**objs[0], "inputs": objs[-1]["inputs"]}),
+    ("header line without settings", without(objs[0], "settings")),
+    ("interval line without flows_written",
+     {"type": "interval", "snapshot": 1, "elapsed_ms": 1000, "packets": 0, "bytes": 0}),
+    ("interval line with snapshot 0",
+     {"type": "interval", "snapshot": 0, "elapsed_ms": 0, "packets": 0, "bytes": 0, "flows_written": 0}),
+    ("a whole report as a line", {"type": "summary", **(sample if sample else {})}),
+]
+for what, obj in line_broken:
+    message = line_error(obj)
+    if message is None:
+        print(f"FAIL the schema accepts a broken jsonl line ({what})")
+        failed = True
+    else:
+        print(f"ok   rejects a broken jsonl line ({what}): {message}")
+
+flow_index = next(i for i, (_, obj) in enumerate(stream_sample) if obj["type"] == "flow")
+order_broken = [
+    ("no header line", stream_sample[1:]),
+    ("no summary line", stream_sample[:-1]),
+    ("the summary line before a flow line", stream_sample[:1] + stream_sample[-1:] + stream_sample[1:-1]),
+    ("a flow line written twice", stream_sample[:flow_index + 1] + stream_sample[flow_index:]),
+    ("a flow line missing", stream_sample[:flow_index] + stream_sample[flow_index + 1:]),
+]
+for what, lines in order_broken:
+    problems = stream_problems(lines)
+    if not problems:
+        print(f"FAIL the stream checks accept a broken stream ({what})")
+        failed = True
+    else:
+        print(f"ok   rejects a broken stream ({what}): {problems[0]}")
 
 sys.exit(1 if failed else 0)
 PY
