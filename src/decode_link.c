@@ -194,6 +194,15 @@ enum ps_skip decode_nsh(struct rd *r, struct pkt_info *out)
     if (!rd_skip(r, len))
         return PS_SKIP_TRUNC_LINK;
     decode_record_encap(out, ENCAP_NSH, true, path >> 8);
+    return decode_next_protocol(next, r, out);
+}
+
+/*
+ * The next-protocol numbers NSH and VXLAN-GPE share (IANA "NSH Next Protocol" and
+ * draft-ietf-nvo3-vxlan-gpe): 1 IPv4, 2 IPv6, 3 Ethernet, 4 NSH.
+ */
+enum ps_skip decode_next_protocol(uint8_t next, struct rd *r, struct pkt_info *out)
+{
     switch (next) {
     case 1:
         return decode_ipv4(r, out);
@@ -201,6 +210,11 @@ enum ps_skip decode_nsh(struct rd *r, struct pkt_info *out)
         return decode_ipv6(r, out);
     case 3:
         return decode_link(PS_DLT_EN10MB, r, out);
+    case 4:
+        if (out->depth >= PS_TUNNEL_DEPTH_MAX)
+            return PS_SKIP_INVALID_LINK;
+        out->depth++;
+        return decode_nsh(r, out);
     default:
         return PS_SKIP_NON_IP;
     }

@@ -186,18 +186,7 @@ static enum ps_skip inner_vxlan_gpe(struct rd *r, struct pkt_info *out)
         return PS_SKIP_INVALID_TRANSPORT;
     decode_record_encap(out, ENCAP_VXLAN_GPE, true, word >> 8);
     rd_skip(r, 8);
-    switch (next) {
-    case 1:
-        return decode_ipv4(r, out);
-    case 2:
-        return decode_ipv6(r, out);
-    case 3:
-        return inner_ethernet(r, out);
-    case 4:
-        return decode_nsh(r, out);
-    default:
-        return PS_SKIP_NON_IP;
-    }
+    return decode_next_protocol(next, r, out);
 }
 
 static enum ps_skip inner_vxlan(struct rd *r, struct pkt_info *out)
