@@ -200,6 +200,12 @@ int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t fami
 /* The ICMP error record numbered `ref` (flow.icmp_errors or a record's next), or NULL for 0. */
 const struct flow_icmp_error *flow_table_icmp_error(const struct flow_table *t, uint32_t ref);
 
+/*
+ * After the last packet: frees the index, which only adding packets and lookups need, so that the
+ * report is built in that memory. Neither may follow; the flows stay as they are.
+ */
+void flow_table_seal(struct flow_table *t);
+
 /* Finds a flow without creating one; NULL when absent. Flows never move: pointers stay valid. */
 struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key);
 

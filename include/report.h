@@ -68,16 +68,17 @@ enum role_reason {
 /* "syn", "syn-ack", "init", "init-ack", "echo-request", "echo-reply", "service", ... */
 const char *report_role_reason_name(enum role_reason r, uint8_t proto);
 
+/* One per flow of the report, millions of them: the fields are ordered to leave no padding. */
 struct report_flow {
     const struct flow *flow;
-    size_t follows;             /* report id of the flow this one follows on its key; 0 = none */
-    uint8_t client; /* endpoint index (0/1) of the client in flow->key */
-    enum role_reason reason;
+    size_t follows;            /* report id of the flow this one follows on its key; 0 = none */
     const char *service;       /* registry (or --services) name of the server port, or NULL */
     const char *service_alias; /* the common name; NULL when service is NULL */
-    uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
     size_t id; /* 1-based rank in first-seen order among all flows; kept under a selection */
-    const char *conn_state; /* Zeek's conn_state of a TCP flow ("SF", "REJ", ...), else NULL */
+    const char *conn_state;    /* Zeek's conn_state of a TCP flow ("SF", "REJ", ...), else NULL */
+    uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
+    uint8_t client;            /* endpoint index (0/1) of the client in flow->key */
+    uint8_t reason;            /* enum role_reason */
 };
 
 /* One server port and protocol, with what was seen on it. */
@@ -162,6 +163,14 @@ void report_release(struct report *r);
 
 /* Writers: 0 on success, -1 when writing failed (errno says why). */
 int report_write_json(const struct report *r, FILE *out);
+
+/*
+ * Writes one flow's object as report_write_json() does (the document's own indentation aside), or
+ * on one line (`compact`) as a jsonl line has it but without its "type"; 0, or -1 when writing
+ * failed. The tests compare it with what jansson writes.
+ */
+int report_json_flow(const struct report *r, const struct report_flow *rf, size_t id, bool compact,
+                     FILE *out);
 
 /* Fills one flow's roles and labels, as report_build() does for every flow. */
 void report_flow_init(struct report_flow *rf, const struct flow *f,

@@ -82,24 +82,36 @@ static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info
 }
 
 /*
- * A hash of the captured bytes and lengths, eight bytes at a time: every packet pays for it, and
- * it only needs to tell a packet captured twice from its neighbours.
+ * A hash of the captured bytes and lengths: every packet pays for it, and it only needs to tell a
+ * packet captured twice from its neighbours. Four lanes of eight bytes each, independent of one
+ * another, so that their multiplications overlap instead of waiting each for the one before.
  */
 static uint64_t packet_hash(const struct capture_packet *pkt)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ pkt->caplen ^ ((uint64_t)pkt->wirelen << 32);
+    uint64_t h[4] = {0x9e3779b97f4a7c15ULL ^ pkt->caplen ^ ((uint64_t)pkt->wirelen << 32),
+                     0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL, 0x27d4eb2f165667c5ULL};
     uint32_t i = 0;
 
+    for (; i + 32 <= pkt->caplen; i += 32) {
+        for (int lane = 0; lane < 4; lane++) {
+            uint64_t w;
+
+            memcpy(&w, pkt->data + i + 8 * lane, sizeof(w));
+            h[lane] = (h[lane] ^ w) * 0xff51afd7ed558ccdULL;
+            h[lane] ^= h[lane] >> 29;
+        }
+    }
+    h[0] ^= (h[1] << 17 | h[1] >> 47) ^ (h[2] << 31 | h[2] >> 33) ^ (h[3] << 47 | h[3] >> 17);
     for (; i + 8 <= pkt->caplen; i += 8) {
         uint64_t w;
 
         memcpy(&w, pkt->data + i, sizeof(w));
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 29;
+        h[0] = (h[0] ^ w) * 0xff51afd7ed558ccdULL;
+        h[0] ^= h[0] >> 29;
     }
     for (; i < pkt->caplen; i++)
-        h = (h ^ pkt->data[i]) * 0x100000001b3ULL;
-    return h;
+        h[0] = (h[0] ^ pkt->data[i]) * 0x100000001b3ULL;
+    return h[0];
 }
 
 /*
@@ -237,5 +249,8 @@ int analyzer_finish(struct analyzer *a)
     a->totals.skipped_bytes[PS_SKIP_FRAGMENT] = s->orphan_bytes;
     a->totals.fragments_evicted = s->evicted;
     a->totals.fragment_capacity = frag_table_capacity(a->frags);
-    return flow_table_drain(a->table);
+    if (flow_table_drain(a->table) != 0)
+        return -1;
+    flow_table_seal(a->table);
+    return 0;
 }

@@ -24,10 +24,23 @@
 #define MAGIC_PCAP_KUZNET 0xa1b2cd34u /* Alexey Kuznetzov's extended pcap, which libpcap reads */
 #define MAGIC_PCAPNG_SHB  0x0a0d0d0au
 
+/* pcap's file header, and its record headers: 16 bytes, 24 in Kuznetzov's format. */
+#define PCAP_FILE_HEADER     24
+#define PCAP_RECORD_HEADER   16
+#define KUZNET_RECORD_HEADER 24
+
+/* stdio buffer of a capture file: fewer, larger reads than the default of a page. */
+#define FILE_BUFFER (256 * 1024)
+
+/* Bytes of a pcap file read at a time when its records are parsed here (next_direct()). */
+#define RECORD_BUFFER (1024 * 1024)
+/* libpcap's MAXIMUM_SNAPLEN: the least that libpcap's max_snaplen_for_dlt() gives any link type. */
+#define SANE_CAPLEN 262144
 
 /*
  * A stream that first replays the bytes read to identify the file, then continues with the
  * underlying stream: pipes cannot seek back, and the readers need to read the magic themselves.
+ * Only for streams that cannot seek: it copies every byte once more.
  */
 struct replay {
     FILE *under;
@@ -124,8 +137,10 @@ static bool identify(const unsigned char *head, size_t len, struct capture *c, c
         c->format = CAPTURE_FORMAT_PCAPNG;
         return true;
     }
-    if (be == MAGIC_PCAP_US || le == MAGIC_PCAP_US || be == MAGIC_PCAP_KUZNET ||
-        le == MAGIC_PCAP_KUZNET) {
+    c->hdrsize = PCAP_RECORD_HEADER;
+    if (be == MAGIC_PCAP_KUZNET || le == MAGIC_PCAP_KUZNET)
+        c->hdrsize = KUZNET_RECORD_HEADER;
+    if (be == MAGIC_PCAP_US || le == MAGIC_PCAP_US || c->hdrsize == KUZNET_RECORD_HEADER) {
         c->format = CAPTURE_FORMAT_PCAP;
         return true;
     }
@@ -139,16 +154,48 @@ static bool identify(const unsigned char *head, size_t len, struct capture *c, c
     return false;
 }
 
+/* Closes a stream the capture owns; standard input stays open. */
+static void close_stream(FILE *fp)
+{
+    if (fp != stdin)
+        fclose(fp);
+}
+
 static struct capture *open_pcapng(struct capture *c, FILE *fp, char *err, size_t errlen)
 {
     c->ng = pcapng_open(fp, err, errlen);
     if (c->ng == NULL) {
-        fclose(fp);
+        close_stream(fp);
         free(c);
         return NULL;
     }
     c->fp = fp;
     return c;
+}
+
+/*
+ * pcap files are mostly read here rather than by libpcap, whose two fread() calls and copy per
+ * record cost more than everything else a packet takes. Only files libpcap would hand over as
+ * they are: seekable, in this machine's byte order (libpcap fixes some link types' headers in the
+ * others), with the usual record header and the lengths where they belong (see
+ * recount_offset()). At the first record that is longer than the snapshot length or than any link
+ * type allows, cut short or unreadable, libpcap takes over from that record to the end of the
+ * file: it reads it exactly as it always did, errors and their messages included.
+ */
+static void direct_begin(struct capture *c)
+{
+    int major = pcap_major_version(c->pcap), minor = pcap_minor_version(c->pcap);
+    int snaplen = pcap_snapshot(c->pcap);
+
+    if (c->start < 0 || c->hdrsize != PCAP_RECORD_HEADER || pcap_is_swapped(c->pcap) != 0 ||
+        (major == 2 && minor <= 3) || major == 543 || snaplen <= 0)
+        return;
+    c->records = malloc(RECORD_BUFFER);
+    if (c->records == NULL)
+        return; /* libpcap reads it all */
+    c->direct = true;
+    c->linktype = pcap_datalink(c->pcap);
+    c->direct_caplen = (uint32_t)snaplen < SANE_CAPLEN ? (uint32_t)snaplen : SANE_CAPLEN;
 }
 
 struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen)
@@ -158,6 +205,7 @@ struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen)
     struct capture *c;
     size_t got;
     FILE *replayed;
+    long start = ftell(fp);
 
     c = calloc(1, sizeof(*c));
     if (c == NULL) {
@@ -173,26 +221,32 @@ struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen)
     }
     if (!identify(head, got, c, err, errlen))
         goto fail;
-    replayed = replay_open(fp, head, got);
-    if (replayed == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto fail;
+    /* A stream that can seek goes back to where it started: the readers read it directly. */
+    if (start < 0 || fseek(fp, start, SEEK_SET) != 0) {
+        start = -1;
+        replayed = replay_open(fp, head, got);
+        if (replayed == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
+        fp = replayed; /* closing it closes the original too */
     }
-    fp = replayed; /* closing it closes the original too */
+    c->start = start;
     if (c->format == CAPTURE_FORMAT_PCAPNG)
         return open_pcapng(c, fp, err, errlen);
     c->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
     if (c->pcap == NULL) {
         snprintf(err, errlen, "%s", pcap_err);
-        fclose(fp);
+        close_stream(fp);
         free(c);
         return NULL;
     }
+    c->offset = PCAP_FILE_HEADER;
+    direct_begin(c);
     return c;
 
 fail:
-    if (fp != stdin)
-        fclose(fp);
+    close_stream(fp);
     free(c);
     return NULL;
 }
@@ -208,18 +262,84 @@ struct capture *capture_open_file(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s", strerror(errno));
         return NULL;
     }
-    return capture_open_stream(fp, err, errlen);
+    /* Without a buffer of our own glibc ignores the size and reads a page at a time. The buffer
+     * must outlive the stream, which libpcap closes: it is freed with the capture. */
+    char *buffer = malloc(FILE_BUFFER);
+
+    if (buffer != NULL && setvbuf(fp, buffer, _IOFBF, FILE_BUFFER) != 0) {
+        free(buffer);
+        buffer = NULL;
+    }
+    struct capture *c = capture_open_stream(fp, err, errlen);
+
+    if (c == NULL)
+        free(buffer);
+    else
+        c->buffer = buffer;
+    return c;
+}
+
+static uint32_t get32(const unsigned char *p, bool swapped)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return swapped ? byte_swap32(v) : v;
+}
+
+/*
+ * Counts where the record after the first c->packets ones starts, from their headers, as libpcap
+ * reads them (sf-pcap.c): the captured and original lengths trade places in files of version
+ * 2.2 and earlier, and may in version 2.3, where a captured length above the original one tells
+ * they did. Only when reading failed, so a file of millions of packets pays nothing for it.
+ */
+static bool recount_offset(struct capture *c)
+{
+    FILE *fp = pcap_file(c->pcap);
+    int major = pcap_major_version(c->pcap), minor = pcap_minor_version(c->pcap);
+    bool swapped = pcap_is_swapped(c->pcap) == 1;
+    bool always = (major == 2 && minor < 3) || major == 543, maybe = major == 2 && minor == 3;
+    uint64_t offset = PCAP_FILE_HEADER;
+    unsigned char hdr[KUZNET_RECORD_HEADER];
+
+    if (fp == NULL || fseek(fp, c->start + PCAP_FILE_HEADER, SEEK_SET) != 0)
+        return false;
+    for (uint64_t i = 0; i < c->packets; i++) {
+        uint32_t caplen, len;
+
+        if (fread(hdr, 1, c->hdrsize, fp) != c->hdrsize)
+            return false;
+        caplen = get32(hdr + 8, swapped);
+        len = get32(hdr + 12, swapped);
+        if (always || (maybe && caplen > len))
+            caplen = len;
+        if (fseeko(fp, (off_t)caplen, SEEK_CUR) != 0)
+            return false;
+        offset += c->hdrsize + (uint64_t)caplen;
+    }
+    c->offset = offset;
+    c->recount = false;
+    return true;
 }
 
 static int next_pcap(struct capture *c, struct capture_packet *pkt)
 {
     struct pcap_pkthdr *hdr;
     const u_char *data;
-    long offset = ftell(pcap_file(c->pcap));
     int rc = pcap_next_ex(c->pcap, &hdr, &data);
 
     if (rc == 1) {
         c->packets++;
+        if (hdr->caplen < (uint32_t)pcap_snapshot(c->pcap)) {
+            c->offset += c->hdrsize + hdr->caplen;
+        } else if (c->start >= 0) {
+            c->recount = true; /* the record may have been longer */
+        } else {
+            long at = ftell(pcap_file(c->pcap)); /* a pipe: count from here */
+
+            c->offset = at >= 0 ? (uint64_t)at : 0;
+            c->recount = at < 0;
+        }
         pkt->data = data;
         pkt->caplen = hdr->caplen;
         pkt->wirelen = hdr->len;
@@ -229,13 +349,83 @@ static int next_pcap(struct capture *c, struct capture_packet *pkt)
     }
     if (rc == PCAP_ERROR_BREAK)
         return 0;
-    if (offset >= 0)
-        snprintf(c->error, sizeof(c->error), "%s (reading packet %" PRIu64 " at byte offset %ld)",
-                 pcap_geterr(c->pcap), c->packets + 1, offset);
+    if (!c->recount || (c->start >= 0 && recount_offset(c)))
+        snprintf(c->error, sizeof(c->error),
+                 "%s (reading packet %" PRIu64 " at byte offset %" PRIu64 ")", pcap_geterr(c->pcap),
+                 c->packets + 1, c->offset);
     else
         snprintf(c->error, sizeof(c->error), "%s (reading packet %" PRIu64 ")",
                  pcap_geterr(c->pcap), c->packets + 1);
     return -1;
+}
+
+/* libpcap reads on from the record at c->offset, where this reader stopped. */
+static int direct_end(struct capture *c, struct capture_packet *pkt)
+{
+    c->direct = false;
+    if (fseeko(pcap_file(c->pcap), (off_t)c->start + (off_t)c->offset, SEEK_SET) != 0) {
+        snprintf(c->error, sizeof(c->error),
+                 "cannot seek: %s (reading packet %" PRIu64 " at byte offset %" PRIu64 ")",
+                 strerror(errno), c->packets + 1, c->offset);
+        return -1;
+    }
+    return next_pcap(c, pkt);
+}
+
+/* Whether `need` bytes are buffered, reading more when they are not. */
+static bool direct_have(struct capture *c, size_t need)
+{
+    FILE *fp = pcap_file(c->pcap);
+
+    if (c->rec_len - c->rec_pos >= need)
+        return true;
+    memmove(c->records, c->records + c->rec_pos, c->rec_len - c->rec_pos);
+    c->rec_len -= c->rec_pos;
+    c->rec_pos = 0;
+    while (c->rec_len < need) {
+        size_t got = fread(c->records + c->rec_len, 1, RECORD_BUFFER - c->rec_len, fp);
+
+        if (got == 0)
+            return false;
+        c->rec_len += got;
+    }
+    return true;
+}
+
+static uint32_t native32(const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static int next_direct(struct capture *c, struct capture_packet *pkt)
+{
+    const uint8_t *rec;
+    uint32_t caplen;
+
+    if (!direct_have(c, PCAP_RECORD_HEADER)) {
+        if (c->rec_len == c->rec_pos && !ferror(pcap_file(c->pcap)))
+            return 0; /* the file ends after a whole record */
+        return direct_end(c, pkt);
+    }
+    caplen = native32(c->records + c->rec_pos + 8);
+    if (caplen > c->direct_caplen || !direct_have(c, PCAP_RECORD_HEADER + (size_t)caplen))
+        return direct_end(c, pkt);
+    rec = c->records + c->rec_pos;
+    /* As libpcap makes them: seconds and fraction are signed 32-bit fields, the fraction in
+     * microseconds unless the file has nanoseconds. */
+    pkt->ts = (ps_time)(int32_t)native32(rec) * 1000000000 +
+              (ps_time)(int32_t)native32(rec + 4) * (c->nanosecond ? 1 : 1000);
+    pkt->caplen = caplen;
+    pkt->wirelen = native32(rec + 12);
+    pkt->data = rec + PCAP_RECORD_HEADER;
+    pkt->linktype = c->linktype;
+    c->rec_pos += PCAP_RECORD_HEADER + (size_t)caplen;
+    c->offset += PCAP_RECORD_HEADER + (uint64_t)caplen;
+    c->packets++;
+    return 1;
 }
 
 int capture_next(struct capture *c, struct capture_packet *pkt)
@@ -246,7 +436,9 @@ int capture_next(struct capture *c, struct capture_packet *pkt)
 
     /* Files are filtered here rather than by pcap_setfilter(), so rejected packets are counted. */
     do
-        rc = c->ng != NULL ? pcapng_next(c->ng, pkt) : next_pcap(c, pkt);
+        rc = c->ng != NULL ? pcapng_next(c->ng, pkt)
+             : c->direct   ? next_direct(c, pkt)
+                           : next_pcap(c, pkt);
     while (rc == 1 && c->filter != NULL && (rc = capture_filter_accepts(c, pkt)) == 0);
     return rc;
 }
@@ -283,11 +475,13 @@ void capture_close(struct capture *c)
         return;
     if (c->ng != NULL) {
         pcapng_close(c->ng);
-        fclose(c->fp);
+        close_stream(c->fp);
     } else {
         capture_live_release(c);
         pcap_close(c->pcap);
     }
+    free(c->buffer); /* after the stream that used it is closed */
+    free(c->records);
     capture_filter_free(c->filter);
     free(c);
 }

@@ -17,6 +17,22 @@ struct capture {
     enum capture_format format;
     bool nanosecond;
     uint64_t packets; /* records read so far, for error messages */
+    /* pcap files: where the next record starts, relative to the start of the file, counted
+     * instead of asked with ftell() (a system call per packet). A record longer than the
+     * snapshot length comes back cut to it, so after one that may have been cut the count is
+     * recounted from the file when an error needs it (`recount`), or asked of a stream that
+     * cannot seek back. */
+    uint64_t offset;
+    long start;      /* ftell() of the file's first byte; -1 when the stream cannot seek */
+    bool recount;    /* `offset` may be wrong: recount it before using it */
+    uint8_t hdrsize; /* bytes of a record header: 16, or 24 in Kuznetzov's format */
+    char *buffer;    /* the stdio buffer of a file capture_open_file() opened, or NULL */
+    /* pcap files read by capture.c itself rather than libpcap (next_direct()). */
+    bool direct;
+    uint8_t *records; /* what was read of the file and not handed over yet */
+    size_t rec_pos, rec_len;
+    uint32_t direct_caplen; /* records up to this long need nothing libpcap does */
+    int linktype;
     char error[PS_ERRBUF_SIZE];
     struct capture_filter *filter; /* files: the BPF filter (capture_filter.c), or NULL */
 

@@ -18,7 +18,10 @@
 #define MIGRATE_STEP 8
 #define PATHS_MAX    UINT16_MAX
 
-/* An index slot: high 32 bits of the hash (to skip most key compares), low 32 bits flow number + 1.
+/*
+ * An index slot: high 32 bits of the hash (to skip most key compares), low 32 bits flow number + 1.
+ * A key's home slot is taken from those same high bits (home()), so that moving a slot to a larger
+ * index or back after a deletion needs no look at the flow, which is a cache miss away.
  */
 typedef uint64_t slot_t;
 
@@ -36,7 +39,7 @@ struct flow_table {
     struct flow **chunks;
     size_t n_chunks, chunks_cap;
     size_t count, max_flows;
-    uint64_t seed;
+    uint64_t secret[6]; /* the hash's secrets, from the seed */
     struct flow_lifecycle lifecycle;
 
     struct flow_index index;
@@ -85,20 +88,44 @@ static uint64_t mix64(uint64_t h)
     return h;
 }
 
-static uint64_t hash_key(const struct flow_key *key, uint64_t seed)
-{
-    uint64_t words[sizeof(*key) / 8];
-    uint64_t h = seed;
+#define KEY_WORDS (sizeof(struct flow_key) / 8)
 
-    memcpy(words, key, sizeof(words));
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        h ^= words[i] * 0x9e3779b97f4a7c15ULL;
-        h = (h << 31 | h >> 33) * 0x87c37b91114253d5ULL;
-    }
-    return mix64(h);
+_Static_assert(sizeof(struct flow_key) == 40, "flow keys are hashed as five 64-bit words");
+
+/* The 128-bit product of a and b folded to 64 bits (wyhash's mum). */
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)a * b;
+
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
 }
 
-_Static_assert(sizeof(struct flow_key) % 8 == 0, "flow keys are hashed as 64-bit words");
+/*
+ * wyhash's construction over the key's five words: products of pairs, each word masked with its
+ * own secret from the seed, computed side by side rather than one after another.
+ */
+static uint64_t hash_key(const struct flow_table *t, const struct flow_key *key)
+{
+    const uint64_t *s = t->secret;
+    uint64_t w[KEY_WORDS];
+
+    memcpy(w, key, sizeof(w));
+    return mum(mum(w[0] ^ s[0], w[1] ^ s[1]) ^ mum(w[2] ^ s[2], w[3] ^ s[3]),
+               mum(w[4] ^ s[4], s[5]));
+}
+
+/* Whole words, without a call to memcmp(): the keys have no padding and are zeroed first. */
+static bool keys_equal(const struct flow_key *a, const struct flow_key *b)
+{
+    uint64_t x[KEY_WORDS], y[KEY_WORDS], diff = 0;
+
+    memcpy(x, a, sizeof(x));
+    memcpy(y, b, sizeof(y));
+    for (size_t i = 0; i < KEY_WORDS; i++)
+        diff |= x[i] ^ y[i];
+    return diff == 0;
+}
 
 /* Endpoint 0 is the one whose (address, port) sorts first; `sender` says which one `src` is. */
 static void fill_key(struct flow_key *key, uint8_t family, uint8_t proto, uint8_t scope,
@@ -143,6 +170,22 @@ static struct flow *flow_at(const struct flow_table *t, size_t i)
     return &t->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
 }
 
+/*
+ * The home slot of a hash: from its high 32 bits, which the slot keeps. An index of more than 2^32
+ * slots needs more bits than that: they come from the flow's key, hashed again.
+ */
+static size_t home_of_hash(const struct flow_index *ix, uint64_t hash)
+{
+    return (size_t)(hash >> 32 | hash << 32) & ix->mask;
+}
+
+static size_t home(const struct flow_table *t, const struct flow_index *ix, slot_t s)
+{
+    if (ix->mask <= UINT32_MAX)
+        return (size_t)(s >> 32) & ix->mask;
+    return home_of_hash(ix, hash_key(t, &flow_at(t, (uint32_t)s - 1)->key));
+}
+
 static bool index_init(struct flow_index *ix, size_t capacity)
 {
     ix->slots = calloc(capacity, sizeof(slot_t));
@@ -150,10 +193,8 @@ static bool index_init(struct flow_index *ix, size_t capacity)
     return ix->slots != NULL;
 }
 
-static void index_put(struct flow_index *ix, uint64_t hash, slot_t slot)
+static void index_put(struct flow_index *ix, size_t i, slot_t slot)
 {
-    size_t i = (size_t)hash & ix->mask;
-
     while (ix->slots[i] != 0)
         i = (i + 1) & ix->mask;
     ix->slots[i] = slot;
@@ -165,11 +206,10 @@ static slot_t *index_find(const struct flow_table *t, const struct flow_index *i
 {
     uint32_t tag = (uint32_t)(hash >> 32);
 
-    for (size_t i = (size_t)hash & ix->mask; ix->slots[i] != 0; i = (i + 1) & ix->mask) {
+    for (size_t i = home_of_hash(ix, hash); ix->slots[i] != 0; i = (i + 1) & ix->mask) {
         slot_t s = ix->slots[i];
 
-        if ((uint32_t)(s >> 32) == tag &&
-            memcmp(&flow_at(t, (uint32_t)s - 1)->key, key, sizeof(*key)) == 0)
+        if ((uint32_t)(s >> 32) == tag && keys_equal(&flow_at(t, (uint32_t)s - 1)->key, key))
             return &ix->slots[i];
     }
     return NULL;
@@ -192,10 +232,8 @@ static void migrate_some(struct flow_table *t)
     for (size_t n = 0; n < MIGRATE_STEP && t->migrate_pos < capacity; n++, t->migrate_pos++) {
         slot_t s = t->old.slots[t->migrate_pos];
 
-        if (s != 0) {
-            uint64_t hash = hash_key(&flow_at(t, (uint32_t)s - 1)->key, t->seed);
-            index_put(&t->index, hash, s);
-        }
+        if (s != 0)
+            index_put(&t->index, home(t, &t->index, s), s);
     }
     if (t->migrate_pos == capacity) {
         free(t->old.slots);
@@ -266,7 +304,8 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
     if (lifecycle != NULL)
         t->lifecycle = *lifecycle;
     t->max_flows = max_flows != 0 && max_flows < UINT32_MAX ? max_flows : UINT32_MAX - 1;
-    t->seed = mix64(seed ^ 0x2545f4914f6cdd1dULL);
+    for (size_t i = 0; i < sizeof(t->secret) / sizeof(t->secret[0]); i++)
+        t->secret[i] = mix64(seed ^ (0x2545f4914f6cdd1dULL * (i + 1))) | 1;
     t->paths_cap = 16;
     t->paths = calloc(t->paths_cap, sizeof(*t->paths));
     t->n_paths = 1;
@@ -338,9 +377,16 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
     return init_flow(t, flow_at(t, *rec), key, pkt);
 }
 
+void flow_table_seal(struct flow_table *t)
+{
+    free(t->index.slots);
+    free(t->old.slots);
+    t->index.slots = t->old.slots = NULL;
+}
+
 struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key)
 {
-    slot_t *slot = find_slot(t, hash_key(key, t->seed), key);
+    slot_t *slot = find_slot(t, hash_key(t, key), key);
 
     return slot != NULL ? flow_at(t, (uint32_t)*slot - 1) : NULL;
 }
@@ -507,14 +553,14 @@ static void index_delete(const struct flow_table *t, struct flow_index *ix, size
 
     ix->slots[i] = 0;
     for (;;) {
-        size_t home;
+        size_t home_slot;
 
         j = (j + 1) & ix->mask;
         if (ix->slots[j] == 0)
             return;
-        home = (size_t)hash_key(&flow_at(t, (uint32_t)ix->slots[j] - 1)->key, t->seed) & ix->mask;
+        home_slot = home(t, ix, ix->slots[j]);
         /* The entry at j may move to i when i lies cyclically between its home and j. */
-        if ((i <= j) ? (home <= i || home > j) : (home <= i && home > j)) {
+        if ((i <= j) ? (home_slot <= i || home_slot > j) : (home_slot <= i && home_slot > j)) {
             ix->slots[i] = ix->slots[j];
             ix->slots[j] = 0;
             i = j;
@@ -539,7 +585,7 @@ static void expire(struct flow_table *t, struct flow *f, uint32_t rec)
     /* Deleting from an index being migrated could strand entries: finish the move first. */
     while (t->old.slots != NULL)
         migrate_some(t);
-    slot = index_find(t, &t->index, hash_key(&f->key, t->seed), &f->key);
+    slot = index_find(t, &t->index, hash_key(t, &f->key), &f->key);
     if (slot != NULL && (uint32_t)*slot - 1 == rec)
         index_delete(t, &t->index, (size_t)(slot - t->index.slots));
     release(t, f, rec);
@@ -627,7 +673,7 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
 
     flow_key_from_packet(pkt, &key, &sender);
     *sender_out = sender;
-    hash = hash_key(&key, t->seed);
+    hash = hash_key(t, &key);
     slot = find_slot(t, hash, &key);
     if (slot != NULL) {
         f = flow_at(t, (uint32_t)*slot - 1);
@@ -659,7 +705,8 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
             if (t->on_end != NULL)
                 release(t, prev, prev_rec);
         } else {
-            index_put(&t->index, hash, (hash & 0xffffffff00000000ULL) | (slot_t)(rec + 1));
+            index_put(&t->index, home_of_hash(&t->index, hash),
+                      (hash & 0xffffffff00000000ULL) | (slot_t)(rec + 1));
         }
         if (t->wheel != NULL)
             wheel_file(t, f, rec);

@@ -548,7 +548,9 @@ const char *ports_service_alias(const char *name)
     if (name == NULL)
         return NULL;
     for (size_t i = 0; i < sizeof(service_aliases) / sizeof(service_aliases[0]); i++) {
-        if (strcmp(name, service_aliases[i].registry) == 0)
+        /* The first letter first: this runs for every flow of the report. */
+        if (name[0] == service_aliases[i].registry[0] &&
+            strcmp(name, service_aliases[i].registry) == 0)
             return service_aliases[i].common;
     }
     return name;

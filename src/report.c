@@ -4,6 +4,7 @@
  * first sight, then key.
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -291,27 +292,38 @@ struct pair {
     uint32_t flow; /* index into report.flows */
 };
 
-static int compare_service_pairs(const void *a, const void *b)
+/* memcmp()'s order of two addresses, as two big-endian words each: no call per comparison. */
+static int compare_addrs(const uint8_t *a, const uint8_t *b)
 {
-    const struct pair *pa = a, *pb = b;
+    uint64_t x[2], y[2];
 
+    memcpy(x, a, sizeof(x));
+    memcpy(y, b, sizeof(y));
+    for (int i = 0; i < 2; i++) {
+        if (x[i] != y[i])
+            return be64toh(x[i]) < be64toh(y[i]) ? -1 : 1;
+    }
+    return 0;
+}
+
+static int compare_service_pairs(const struct pair *pa, const struct pair *pb)
+{
     if (pa->port != pb->port)
         return pa->port < pb->port ? -1 : 1;
     if (pa->proto != pb->proto)
         return pa->proto < pb->proto ? -1 : 1;
     if (pa->family != pb->family)
         return pa->family < pb->family ? -1 : 1;
-    return memcmp(pa->addr, pb->addr, sizeof(pa->addr));
+    return compare_addrs(pa->addr, pb->addr);
 }
 
-static int compare_client_pairs(const void *a, const void *b)
+static int compare_client_pairs(const struct pair *pa, const struct pair *pb)
 {
-    const struct pair *pa = a, *pb = b;
     int c;
 
     if (pa->family != pb->family)
         return pa->family < pb->family ? -1 : 1;
-    c = memcmp(pa->addr, pb->addr, sizeof(pa->addr));
+    c = compare_addrs(pa->addr, pb->addr);
     if (c != 0)
         return c;
     if (pa->port != pb->port)
@@ -324,23 +336,124 @@ static bool same_host(const struct pair *a, const struct pair *b)
     return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
-/* `view` holds the flows that have ports; `pairs` has room for as many. */
-static int build_services(struct report *r, const struct report_flow *view, struct pair *pairs,
-                          size_t n)
+/*
+ * Sorts pairs in place: introsort (quicksort, heapsort when it goes too deep, insertion sort for
+ * short runs) with the comparison inlined. qsort() would take a temporary copy of the array
+ * (glibc's merge sort) and a call per comparison, for millions of pairs. Pairs that compare
+ * equal may end in any order: the tables built from them do not depend on it.
+ */
+static int compare_pairs(const struct pair *a, const struct pair *b, bool by_client)
 {
-    size_t groups = 0;
+    return by_client ? compare_client_pairs(a, b) : compare_service_pairs(a, b);
+}
 
-    for (size_t i = 0; i < n; i++) {
+static void swap_pairs(struct pair *a, struct pair *b)
+{
+    struct pair t = *a;
+
+    *a = *b;
+    *b = t;
+}
+
+static void sift_down(struct pair *p, size_t root, size_t n, bool by_client)
+{
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && compare_pairs(&p[child], &p[child + 1], by_client) < 0)
+            child++;
+        if (compare_pairs(&p[root], &p[child], by_client) >= 0)
+            return;
+        swap_pairs(&p[root], &p[child]);
+    }
+}
+
+static void heap_sort(struct pair *p, size_t n, bool by_client)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(p, i, n, by_client);
+    for (size_t i = n; i-- > 1;) {
+        swap_pairs(&p[0], &p[i]);
+        sift_down(p, 0, i, by_client);
+    }
+}
+
+static void intro_sort(struct pair *p, size_t n, int depth, bool by_client)
+{
+    while (n > 16) {
+        size_t mid = n / 2, i = 0, j = n - 1;
+        struct pair pivot;
+
+        if (depth-- == 0) {
+            heap_sort(p, n, by_client);
+            return;
+        }
+        /* Median of three as the pivot (Hoare's partition keeps runs of equal keys balanced). */
+        if (compare_pairs(&p[mid], &p[0], by_client) < 0)
+            swap_pairs(&p[mid], &p[0]);
+        if (compare_pairs(&p[n - 1], &p[mid], by_client) < 0) {
+            swap_pairs(&p[n - 1], &p[mid]);
+            if (compare_pairs(&p[mid], &p[0], by_client) < 0)
+                swap_pairs(&p[mid], &p[0]);
+        }
+        pivot = p[mid];
+        for (;;) {
+            while (compare_pairs(&p[i], &pivot, by_client) < 0)
+                i++;
+            while (compare_pairs(&pivot, &p[j], by_client) < 0)
+                j--;
+            if (i >= j)
+                break;
+            swap_pairs(&p[i++], &p[j--]);
+        }
+        /* Recurse into the smaller side, loop on the larger: the stack stays O(log n). */
+        if (j + 1 < n - j - 1) {
+            intro_sort(p, j + 1, depth, by_client);
+            p += j + 1;
+            n -= j + 1;
+        } else {
+            intro_sort(p + j + 1, n - j - 1, depth, by_client);
+            n = j + 1;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct pair t = p[i];
+        size_t k = i;
+
+        for (; k > 0 && compare_pairs(&t, &p[k - 1], by_client) < 0; k--)
+            p[k] = p[k - 1];
+        p[k] = t;
+    }
+}
+
+static void sort_pairs(struct pair *pairs, size_t n, bool by_client)
+{
+    int depth = 0;
+
+    for (size_t m = n; m > 1; m >>= 1)
+        depth += 2;
+    intro_sort(pairs, n, depth, by_client);
+}
+
+/* `pairs` has room for the flows that have ports: services and client hosts count only those. */
+static int build_services(struct report *r, struct pair *pairs, size_t *n_pairs)
+{
+    const struct report_flow *view = r->flows;
+    size_t groups = 0, n = 0;
+
+    for (size_t i = 0; i < r->n_flows; i++) {
         const struct report_flow *rf = &view[i];
         const struct flow *f = rf->flow;
 
-        pairs[i].port = f->key.port[!rf->client];
-        pairs[i].proto = f->key.proto;
-        pairs[i].family = f->key.family;
-        memcpy(pairs[i].addr, f->key.addr[rf->client], 16);
-        pairs[i].flow = (uint32_t)i;
+        if (!report_proto_has_ports(f->key.proto))
+            continue;
+        pairs[n].port = f->key.port[!rf->client];
+        pairs[n].proto = f->key.proto;
+        pairs[n].family = f->key.family;
+        memcpy(pairs[n].addr, f->key.addr[rf->client], 16);
+        pairs[n].flow = (uint32_t)i;
+        n++;
     }
-    qsort(pairs, n, sizeof(*pairs), compare_service_pairs);
+    *n_pairs = n;
+    sort_pairs(pairs, n, false);
     for (size_t i = 0; i < n; i++)
         if (i == 0 || pairs[i].port != pairs[i - 1].port || pairs[i].proto != pairs[i - 1].proto)
             groups++;
@@ -369,9 +482,9 @@ static int build_services(struct report *r, const struct report_flow *view, stru
 }
 
 /* Reuses the pairs build_services() filled: same flows, now keyed by client host and port. */
-static int build_clients(struct report *r, const struct report_flow *view, struct pair *pairs,
-                         size_t n)
+static int build_clients(struct report *r, struct pair *pairs, size_t n)
 {
+    const struct report_flow *view = r->flows;
     size_t hosts = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -379,7 +492,7 @@ static int build_clients(struct report *r, const struct report_flow *view, struc
 
         pairs[i].port = rf->flow->key.port[rf->client];
     }
-    qsort(pairs, n, sizeof(*pairs), compare_client_pairs);
+    sort_pairs(pairs, n, true);
     for (size_t i = 0; i < n; i++)
         if (i == 0 || !same_host(&pairs[i], &pairs[i - 1]))
             hosts++;
@@ -431,7 +544,6 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
 {
     size_t n = flow_table_count(table), with_ports = 0;
     bool sorted = true;
-    struct report_flow *view;
     struct pair *pairs;
     int rc;
 
@@ -485,18 +597,10 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
         r->n_flows = n = kept;
     }
 
-    /* Services and client hosts only count flows whose protocol has ports. */
-    view = malloc((n ? n : 1) * sizeof(*view));
     pairs = malloc((n ? n : 1) * sizeof(*pairs));
-    rc = view != NULL && pairs != NULL ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (report_proto_has_ports(r->flows[i].flow->key.proto))
-            view[with_ports++] = r->flows[i];
+    rc = pairs != NULL ? build_services(r, pairs, &with_ports) : -1;
     if (rc == 0)
-        rc = build_services(r, view, pairs, with_ports);
-    if (rc == 0)
-        rc = build_clients(r, view, pairs, with_ports);
-    free(view);
+        rc = build_clients(r, pairs, with_ports);
     free(pairs);
     return rc;
 }

@@ -735,6 +735,85 @@ START_TEST(test_zero_length_file)
 }
 END_TEST
 
+/*
+ * pcap through libpcap: a record longer than the snapshot length comes back cut, which the byte
+ * offset of a later error must not miss (capture.c counts offsets instead of asking ftell()).
+ */
+static void pcap_put32(uint8_t *p, uint32_t v, bool big)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(big ? v >> (24 - 8 * i) : v >> (8 * i));
+}
+
+/* A pcap file of version 2.`minor` with snaplen 64 and records of these lengths; the last one's
+ * data stops after `last_got` bytes. */
+static size_t pcap_file(uint8_t *buf, bool big, uint16_t minor, const uint32_t (*lens)[2], size_t n,
+                        size_t last_got)
+{
+    size_t len = 24;
+
+    memset(buf, 0, 24);
+    pcap_put32(buf, 0xa1b2c3d4u, big);
+    buf[big ? 5 : 4] = 2;
+    buf[big ? 7 : 6] = (uint8_t)minor;
+    pcap_put32(buf + 16, 64, big);
+    pcap_put32(buf + 20, 1, big);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t caplen = lens[i][0], wirelen = lens[i][1];
+        size_t data = minor == 3 && caplen > wirelen ? wirelen : caplen;
+
+        memset(buf + len, 0, 16);
+        pcap_put32(buf + len + 4, 1, big);
+        pcap_put32(buf + len + 8, caplen, big);
+        pcap_put32(buf + len + 12, wirelen, big);
+        len += 16;
+        if (i + 1 == n && last_got < data)
+            data = last_got;
+        memset(buf + len, 0xab, data);
+        len += data;
+    }
+    return len;
+}
+
+static void expect_pcap_error(uint8_t *buf, size_t len, size_t good, const char *want)
+{
+    char err[PS_ERRBUF_SIZE] = "";
+    FILE *fp = fmemopen(buf, len, "rb");
+    struct capture_packet p;
+    struct capture *c;
+
+    ck_assert_ptr_nonnull(fp);
+    c = capture_open_stream(fp, err, sizeof(err));
+    ck_assert_msg(c != NULL, "open failed: %s", err);
+    ck_assert_int_eq(capture_format(c), CAPTURE_FORMAT_PCAP);
+    for (size_t i = 0; i < good; i++)
+        next_ok(c, &p);
+    ck_assert_int_eq(capture_next(c, &p), -1);
+    ck_assert_str_eq(capture_error(c), want);
+    capture_close(c);
+}
+
+START_TEST(test_pcap_offset_after_cut_record)
+{
+    static const uint32_t cut[][2] = {{100, 100}, {60, 60}, {64, 64}, {200, 200}};
+    static const uint32_t swapped[][2] = {{100, 100}, {200, 80}, {70, 50}, {40, 40}};
+    static const uint32_t short_ones[][2] = {{60, 60}, {50, 50}, {200, 200}};
+    uint8_t buf[1024];
+
+    expect_pcap_error(buf, pcap_file(buf, false, 4, cut, 4, 30), 3,
+                      "truncated dump file; tried to read 64 captured bytes, only got 30 "
+                      "(reading packet 4 at byte offset 296)");
+    /* Version 2.3, where a captured length above the original one means the two are swapped. */
+    expect_pcap_error(buf, pcap_file(buf, true, 3, swapped, 4, 4), 3,
+                      "truncated dump file; tried to read 40 captured bytes, only got 4 "
+                      "(reading packet 4 at byte offset 302)");
+    /* Nothing cut: the offset is counted, not recounted. */
+    expect_pcap_error(buf, pcap_file(buf, false, 4, short_ones, 3, 10), 2,
+                      "truncated dump file; tried to read 64 captured bytes, only got 10 "
+                      "(reading packet 3 at byte offset 166)");
+}
+END_TEST
+
 static Suite *pcapng_suite(void)
 {
     Suite *s = suite_create("pcapng");
@@ -767,6 +846,7 @@ static Suite *pcapng_suite(void)
     tcase_add_test(tc, test_option_past_block);
     tcase_add_test(tc, test_bad_section_header);
     tcase_add_test(tc, test_zero_length_file);
+    tcase_add_test(tc, test_pcap_offset_after_cut_record);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,681 @@
+/*
+ * test_json_fast.c - the JSON writer's flows, services and client hosts are written by hand
+ * (report_json.c); here jansson builds the same objects as the writer did before, and the two must
+ * write the same bytes: every flow of every sample, and flows made up to reach the odd corners
+ * (IPv6 address forms, unnamed and strangely named services, ICMP, tunnels, ICMP errors,
+ * nanosecond and pre-1970 times, durations of every magnitude, counters past INT64_MAX).
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#endif
+
+#include <check.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "capture.h"
+#include "report.h"
+
+#define PRETTY  (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+#define COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+/* --- The reference: a flow as jansson objects, as report_json.c built it before. ------------- */
+
+static json_t *time_value(ps_time t, bool nanosecond)
+{
+    char buf[64];
+
+    return json_string(report_format_time(t, nanosecond, buf, sizeof(buf)));
+}
+
+static json_t *addr_value(uint8_t family, const uint8_t *addr)
+{
+    char buf[64];
+
+    return json_string(report_format_addr(family, addr, buf, sizeof(buf)));
+}
+
+static json_t *proto_value(uint8_t proto)
+{
+    const char *name = report_proto_name(proto);
+
+    return name != NULL ? json_string(name) : json_integer(proto);
+}
+
+/* As text_value() in report_json.c: invalid UTF-8 becomes U+FFFD. */
+static json_t *text_value(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s), n = 0;
+    char *clean = malloc(len * 3 + 1);
+    json_t *v;
+
+    ck_assert_ptr_nonnull(clean);
+    for (size_t i = 0; i < len;) {
+        unsigned char b = u[i], lo = 0x80, hi = 0xbf;
+        size_t seq = b < 0x80                 ? 1
+                     : b >= 0xc2 && b <= 0xdf ? 2
+                     : b >= 0xe0 && b <= 0xef ? 3
+                     : b >= 0xf0 && b <= 0xf4 ? 4
+                                              : 0;
+
+        if (b == 0xe0)
+            lo = 0xa0;
+        else if (b == 0xed)
+            hi = 0x9f;
+        else if (b == 0xf0)
+            lo = 0x90;
+        else if (b == 0xf4)
+            hi = 0x8f;
+        if (seq > 1 && (seq > len - i || u[i + 1] < lo || u[i + 1] > hi))
+            seq = 0;
+        for (size_t k = 2; seq > 2 && k < seq; k++)
+            if (u[i + k] < 0x80 || u[i + k] > 0xbf)
+                seq = 0;
+        if (seq == 0) {
+            memcpy(clean + n, "\xef\xbf\xbd", 3);
+            n += 3;
+            i++;
+        } else {
+            memcpy(clean + n, s + i, seq);
+            n += seq;
+            i += seq;
+        }
+    }
+    v = json_stringn(clean, n);
+    free(clean);
+    return v;
+}
+
+static json_t *nullable_string(const char *s)
+{
+    return s != NULL ? text_value(s) : json_null();
+}
+
+static json_t *duration_value(ps_time first, ps_time last, bool nanosecond)
+{
+    uint64_t ns = (uint64_t)last - (uint64_t)first;
+
+    if (!nanosecond)
+        ns = ns / 1000 * 1000;
+    return json_real((double)ns / 1e9);
+}
+
+static json_t *ephemeral_list(uint32_t mask)
+{
+    json_t *list = json_array();
+
+    for (size_t i = 0; list != NULL && i < ports_ephemeral_profile_count; i++)
+        if (mask & (1u << i))
+            json_array_append_new(list, json_string(ports_ephemeral_profiles[i].name));
+    return list;
+}
+
+static json_t *encap_list(const struct report *r, const struct flow *f)
+{
+    json_t *list = json_array();
+    size_t len;
+    const struct encap *hops = flow_table_path(r->table, f->path_id, &len);
+
+    for (size_t i = 0; list != NULL && i < len; i++) {
+        char buf[32];
+
+        json_array_append_new(list, json_string(report_format_encap(&hops[i], buf, sizeof(buf))));
+    }
+    return list;
+}
+
+static bool is_icmp(uint8_t proto)
+{
+    return proto == PS_IPPROTO_ICMP || proto == PS_IPPROTO_ICMPV6;
+}
+
+/* What an ICMP flow is keyed on: the echo identifier, or the message's type and code. */
+static json_t *icmp_value(const struct report_flow *rf)
+{
+    const struct flow *f = rf->flow;
+    uint8_t scope = FLOW_KEY_SCOPE(&f->key);
+    uint16_t tc;
+
+    if (!is_icmp(f->key.proto))
+        return json_null();
+    if (scope == PKT_SCOPE_ECHO)
+        return json_pack("{s:s, s:i}", "kind", "echo", "id",
+                         (int)(f->key.port[0] | f->key.port[1]));
+    if (scope != PKT_SCOPE_ICMP_OTHER)
+        return json_null();
+    tc = f->key.port[0] | f->key.port[1];
+    return json_pack(
+        "{s:s, s:i, s:i, s:o}", "kind", "message", "type", tc >> 8, "code", tc & 0xff, "name",
+        nullable_string(report_icmp_name(f->key.family, (uint8_t)(tc >> 8), (uint8_t)(tc & 0xff))));
+}
+
+static json_t *icmp_errors_value(const struct report *r, const struct flow *f)
+{
+    json_t *list = json_array();
+
+    for (uint32_t ref = f->icmp_errors; list != NULL && ref != 0;) {
+        const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
+
+        json_array_append_new(
+            list, json_pack("{s:s, s:i, s:i, s:o, s:I, s:I}", "proto",
+                            e->family == 6 ? "icmpv6" : "icmp", "type", e->type, "code", e->code,
+                            "name", nullable_string(report_icmp_name(e->family, e->type, e->code)),
+                            "packets", (json_int_t)e->packets, "bytes", (json_int_t)e->bytes));
+        ref = e->next;
+    }
+    return list;
+}
+
+static json_t *pair_value(const uint64_t *by_endpoint, uint8_t client)
+{
+    return json_pack("{s:I, s:I}", "c2s", (json_int_t)by_endpoint[client], "s2c",
+                     (json_int_t)by_endpoint[!client]);
+}
+
+/* A time of the handshake, or null when that packet was not seen. */
+static json_t *handshake_time(const struct report *r, const struct flow_tcp *t, uint8_t bit,
+                              ps_time at)
+{
+    return (t->have & bit) ? time_value(at, r->nanosecond) : json_null();
+}
+
+static json_t *rtt_value(const struct report *r, const struct flow_tcp *t, uint8_t from_bit,
+                         ps_time from, uint8_t to_bit, ps_time to)
+{
+    if (!(t->have & from_bit) || !(t->have & to_bit) || to < from)
+        return json_null();
+    return duration_value(from, to, r->nanosecond);
+}
+
+static json_t *tcp_value(const struct report *r, const struct report_flow *rf)
+{
+    const struct flow *f = rf->flow;
+    const struct flow_tcp *t = &f->tcp;
+    uint8_t c = rf->client, s = !rf->client;
+    char history[FLOW_HISTORY_MAX + 2];
+
+    if (f->key.proto != PS_IPPROTO_TCP)
+        return json_null();
+    flow_tcp_history(f, c, history, sizeof(history));
+    return json_pack(
+        "{s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:b, s:b}, s:{s:b, s:b}, s:{s:i, s:i}}",
+        "conn_state", rf->conn_state, "history", history, "handshake", "syn",
+        handshake_time(r, t, FLOW_TCP_HAVE_SYN, t->syn_at), "syn_ack",
+        handshake_time(r, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at), "ack",
+        handshake_time(r, t, FLOW_TCP_HAVE_ACK, t->ack_at), "rtt_client",
+        rtt_value(r, t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at),
+        "rtt_server",
+        rtt_value(r, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at, FLOW_TCP_HAVE_ACK, t->ack_at), "fin",
+        "client", (t->seen[c] & TCP_SEEN_FIN) != 0, "server", (t->seen[s] & TCP_SEEN_FIN) != 0,
+        "rst", "client", (t->seen[c] & TCP_SEEN_RST) != 0, "server",
+        (t->seen[s] & TCP_SEEN_RST) != 0, "retransmissions", "c2s", (int)t->retrans[c], "s2c",
+        (int)t->retrans[s]);
+}
+
+/* What the capture missed or garbled of this flow. */
+static json_t *quality_value(const struct flow *f)
+{
+    const char *names[REPORT_QUALITY_MAX];
+    size_t n = report_flow_quality(f, names);
+    json_t *list = json_array();
+
+    for (size_t i = 0; list != NULL && i < n; i++)
+        json_array_append_new(list, json_string(names[i]));
+    return list;
+}
+
+static json_t *endpoint_port_class(bool ports, uint16_t port)
+{
+    return ports ? json_string(ports_class_name(ports_class(port))) : json_null();
+}
+
+static json_t *flow_value(const struct report *r, const struct report_flow *rf, size_t id)
+{
+    const struct flow *f = rf->flow;
+    uint8_t c = rf->client, s = !rf->client;
+    bool ports = report_proto_has_ports(f->key.proto);
+    int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
+    json_t *o, *client, *server;
+
+    client =
+        json_pack("{s:o, s:i, s:o, s:o, s:b}", "ip", addr_value(f->key.family, f->key.addr[c]),
+                  "port", client_port, "port_class", endpoint_port_class(ports, f->key.port[c]),
+                  "ephemeral", ephemeral_list(rf->client_ephemeral), "in_ephemeral_range",
+                  ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]));
+    server = json_pack(
+        "{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]), "port",
+        server_port, "port_class", endpoint_port_class(ports, f->key.port[s]), "service",
+        nullable_string(rf->service), "service_alias", nullable_string(rf->service_alias));
+    o = json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:s, s:o}", "id", (json_int_t)id, "proto",
+                  proto_value(f->key.proto), "ip_version", (int)f->key.family, "client", client,
+                  "server", server, "role_reason",
+                  report_role_reason_name(rf->reason, f->key.proto), "start_reason",
+                  flow_start_name((enum flow_start)f->start), "follows",
+                  rf->follows != 0 ? json_integer((json_int_t)rf->follows) : json_null());
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "first_seen", time_value(f->first_seen, r->nanosecond));
+    json_object_set_new(o, "last_seen", time_value(f->last_seen, r->nanosecond));
+    json_object_set_new(o, "duration", duration_value(f->first_seen, f->last_seen, r->nanosecond));
+    json_object_set_new(o, "packets", pair_value(f->packets, c));
+    json_object_set_new(o, "bytes", pair_value(f->bytes, c));
+    json_object_set_new(o, "ip_bytes", pair_value(f->ip_bytes, c));
+    json_object_set_new(o, "payload_bytes", pair_value(f->payload_bytes, c));
+    json_object_set_new(o, "tcp", tcp_value(r, rf));
+    json_object_set_new(o, "quality", quality_value(f));
+    json_object_set_new(o, "encap", encap_list(r, f));
+    json_object_set_new(o, "icmp", icmp_value(rf));
+    json_object_set_new(o, "icmp_errors", icmp_errors_value(r, f));
+    return o;
+}
+
+static json_t *service_value(const struct report_service *s)
+{
+    return json_pack("{s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "port", (int)s->port, "proto",
+                     proto_value(s->proto), "service", nullable_string(s->service), "service_alias",
+                     nullable_string(s->service_alias), "flows", (json_int_t)s->flows, "packets",
+                     (json_int_t)s->packets, "bytes", (json_int_t)s->bytes, "clients",
+                     (json_int_t)s->clients);
+}
+static json_t *client_value(const struct report_client *c)
+{
+    return json_pack("{s:o, s:I, s:I, s:i, s:i, s:o, s:I}", "ip", addr_value(c->family, c->addr),
+                     "flows", (json_int_t)c->flows, "ports", (json_int_t)c->ports, "port_lo",
+                     (int)c->port_lo, "port_hi", (int)c->port_hi, "ephemeral",
+                     ephemeral_list(c->ephemeral_all), "flows_in_ephemeral_range",
+                     (json_int_t)c->in_range);
+}
+
+/* --- Both ways. ------------------------------------------------------------------------------- */
+
+/* What report_json_flow() writes, NUL-terminated. */
+static char *fast_flow(const struct report *r, const struct report_flow *rf, bool compact)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(report_json_flow(r, rf, rf->id, compact, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    return text;
+}
+
+static size_t compared;
+
+static void assert_flow_bytes(const struct report *r, const struct report_flow *rf)
+{
+    json_t *ref = flow_value(r, rf, rf->id);
+
+    ck_assert_ptr_nonnull(ref);
+    for (int compact = 0; compact <= 1; compact++) {
+        char *want = json_dumps(ref, compact ? COMPACT : PRETTY);
+        char *got = fast_flow(r, rf, compact);
+
+        ck_assert_ptr_nonnull(want);
+        ck_assert_msg(strcmp(got, want) == 0, "flow %zu, %s:\n--- jansson\n%s\n--- ours\n%s\n",
+                      rf->id, compact ? "compact" : "indented", want, got);
+        free(want);
+        free(got);
+    }
+    json_decref(ref);
+    compared++;
+}
+
+/* The services and client hosts, through the whole document: parsed back, each must dump as
+ * jansson would dump the object it built. */
+static void assert_tables(const struct report *r)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    json_error_t error;
+    json_t *doc, *list;
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(report_write_json(r, f), 0);
+    ck_assert_int_eq(fclose(f), 0);
+    doc = json_loads(text, 0, &error);
+    ck_assert_msg(doc != NULL, "%s", error.text);
+    list = json_object_get(doc, "services");
+    ck_assert_uint_eq(json_array_size(list), r->n_services);
+    for (size_t i = 0; i < r->n_services; i++) {
+        json_t *ref = service_value(&r->services[i]);
+        char *want = json_dumps(ref, PRETTY), *got = json_dumps(json_array_get(list, i), PRETTY);
+
+        ck_assert_str_eq(got, want);
+        free(want);
+        free(got);
+        json_decref(ref);
+    }
+    list = json_object_get(doc, "clients");
+    ck_assert_uint_eq(json_array_size(list), r->n_clients);
+    for (size_t i = 0; i < r->n_clients; i++) {
+        json_t *ref = client_value(&r->clients[i]);
+        char *want = json_dumps(ref, PRETTY), *got = json_dumps(json_array_get(list, i), PRETTY);
+
+        ck_assert_str_eq(got, want);
+        free(want);
+        free(got);
+        json_decref(ref);
+    }
+    /* And the document as a whole is what jansson writes for it. */
+    {
+        char *dumped = json_dumps(doc, PRETTY);
+
+        ck_assert_ptr_nonnull(dumped);
+        ck_assert_uint_eq(strlen(text), strlen(dumped) + 1);
+        ck_assert_int_eq(strncmp(text, dumped, strlen(dumped)), 0);
+        free(dumped);
+    }
+    json_decref(doc);
+    free(text);
+}
+
+static void assert_report(const struct report *r)
+{
+    for (size_t i = 0; i < r->n_flows; i++)
+        assert_flow_bytes(r, &r->flows[i]);
+    assert_tables(r);
+}
+
+static void default_settings(struct report_settings *s)
+{
+    char err[PS_ERRBUF_SIZE];
+
+    memset(s, 0, sizeof(*s));
+    ck_assert(ports_parse_ephemeral("iana", &s->ephemeral, err, sizeof(err)) == 0);
+    s->decap = true;
+    flow_lifecycle_zeek(&s->lifecycle);
+}
+
+/* Every sample capture, read as portscope reads it. */
+START_TEST(test_samples)
+{
+    const char *srcdir = getenv("srcdir");
+    char dir[PATH_MAX];
+    struct dirent *e;
+    size_t files = 0;
+    DIR *d;
+
+    snprintf(dir, sizeof(dir), "%s/samples", srcdir != NULL ? srcdir : ".");
+    d = opendir(dir);
+    ck_assert_msg(d != NULL, "cannot open %s", dir);
+    while ((e = readdir(d)) != NULL) {
+        struct analyzer_config config = {.max_fragments = 1024, .seed = 1};
+        struct report_settings settings;
+        struct report_input in;
+        struct report report;
+        struct analyzer a;
+        struct capture *c;
+        char path[PATH_MAX + 300], err[PS_ERRBUF_SIZE];
+        const char *dot = strrchr(e->d_name, '.');
+
+        if (dot == NULL || (strcmp(dot, ".pcap") != 0 && strcmp(dot, ".pcapng") != 0))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        default_settings(&settings);
+        config.lifecycle = settings.lifecycle;
+        ck_assert_int_eq(analyzer_init(&a, &config), 0);
+        analyzer_input_init(&in, path);
+        c = capture_open_file(path, err, sizeof(err));
+        ck_assert_msg(c != NULL, "%s: %s", path, err);
+        analyzer_read(&a, c, &in);
+        capture_close(c);
+        ck_assert_int_eq(analyzer_finish(&a), 0);
+        ck_assert_int_eq(report_build(&report, &in, 1, &a.totals, &settings, a.table), 0);
+        assert_report(&report);
+        report_release(&report);
+        analyzer_release(&a);
+        files++;
+    }
+    closedir(d);
+    ck_assert_uint_gt(files, 40);
+    ck_assert_uint_gt(compared, 100);
+}
+END_TEST
+
+/* --- Made-up flows. --------------------------------------------------------------------------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t next_random(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* IPv6 addresses with zero words in every pattern, and the IPv4-compatible and mapped forms. */
+static void odd_address(uint8_t *a, int i)
+{
+    uint64_t r = next_random(), zeros = next_random();
+
+    for (int w = 0; w < 8; w++) {
+        uint16_t word = (zeros >> (w * 3)) & 1 ? 0 : (uint16_t)(r >> (w * 8));
+
+        if ((i & 7) == 1) /* small words: fewer hex digits */
+            word &= 0x00ff >> (w & 7);
+        a[2 * w] = (uint8_t)(word >> 8);
+        a[2 * w + 1] = (uint8_t)word;
+    }
+    if (i % 11 == 0) /* ::a.b.c.d */
+        memset(a, 0, 12);
+    if (i % 13 == 0) { /* ::ffff:a.b.c.d */
+        memset(a, 0, 10);
+        a[10] = a[11] = 0xff;
+    }
+    if (i % 17 == 0) /* ::, ::1, ::x */
+        memset(a, 0, 14 + (i % 3 == 0));
+}
+
+static struct flow *add(struct flow_table *t, struct pkt_info *p, ps_time ts, uint32_t len)
+{
+    struct flow_packet fp = {ts, len, len > 1500};
+    uint8_t sender;
+    struct flow *f = flow_table_add_packet(t, p, &fp, &sender);
+
+    ck_assert_ptr_nonnull(f);
+    return f;
+}
+
+static void made_up_flows(bool nanosecond)
+{
+    /* 1970, just before it, 1922, 2023, 1684, 2255. */
+    static const ps_time bases[] = {0,
+                                    -1,
+                                    -1500000001,
+                                    1700000000123456789,
+                                    INT64_MIN / 1024 * 1000,
+                                    INT64_MAX - 200000000000000000};
+    struct flow_table *t = flow_table_new(0, 7, NULL);
+    struct report_settings settings;
+    struct report_totals totals;
+    struct report_input in;
+    struct report report;
+
+    ck_assert_ptr_nonnull(t);
+    default_settings(&settings);
+    memset(&totals, 0, sizeof(totals));
+    analyzer_input_init(&in, "made-up");
+    in.nanosecond = nanosecond;
+    for (int i = 0; i < 3000; i++) {
+        struct pkt_info p;
+        ps_time ts = bases[i % 6] + (ps_time)(next_random() % 4000000000000ULL);
+        uint64_t gap = next_random();
+        struct flow *f;
+
+        memset(&p, 0, sizeof(p));
+        p.family = i % 3 == 0 ? 4 : 6;
+        p.proto =
+            (uint8_t[]){PS_IPPROTO_TCP,   PS_IPPROTO_UDP, PS_IPPROTO_ICMP, PS_IPPROTO_SCTP, 47, 253,
+                        PS_IPPROTO_ICMPV6}[i % 7];
+        odd_address(p.src, i);
+        odd_address(p.dst, i + 1);
+        if (report_proto_has_ports(p.proto)) {
+            p.sport = (uint16_t)next_random();
+            p.dport = i % 5 == 0 ? 443 : (uint16_t)next_random();
+        } else if (p.proto == PS_IPPROTO_ICMP || p.proto == PS_IPPROTO_ICMPV6) {
+            p.scope = i % 2 ? PKT_SCOPE_ECHO : PKT_SCOPE_ICMP_OTHER;
+            p.sport = (uint16_t)next_random();
+            if (i % 4 == 0)
+                p.hint = PKT_HINT_OPEN;
+        }
+        if (p.proto == PS_IPPROTO_TCP) {
+            p.tcp_flags = PS_TCP_SYN;
+            p.hint = i % 4 ? PKT_HINT_OPEN : PKT_HINT_NONE;
+            p.tcp_seq = (uint32_t)next_random();
+        }
+        p.n_encap = (uint8_t)(i % 4);
+        for (int k = 0; k < p.n_encap; k++) {
+            p.encap[k].kind = (uint8_t)((i + k) % 4 + 1);
+            p.encap[k].has_id = (i + k) % 2;
+            p.encap[k].id = (uint32_t)next_random();
+        }
+        p.ip_len = 60;
+        p.payload_len = 20;
+        f = add(t, &p, ts, 74);
+        if (i % 2 == 0) {
+            /* The other way, after a gap of any size: the duration's digits and exponents. */
+            struct pkt_info back = p;
+            ps_time later = ts + (ps_time)(gap % (i % 10 < 5   ? 100000
+                                                  : i % 10 < 8 ? 10000000000ULL
+                                                               : 100000000000000000ULL));
+
+            memcpy(back.src, p.dst, 16);
+            memcpy(back.dst, p.src, 16);
+            back.sport = p.dport;
+            back.dport = p.sport;
+            if (p.proto == PS_IPPROTO_TCP) {
+                back.tcp_flags = PS_TCP_SYN | PS_TCP_ACK;
+                back.hint = PKT_HINT_ACCEPT;
+                add(t, &back, later, 66);
+                p.tcp_flags = PS_TCP_ACK;
+                p.hint = PKT_HINT_NONE;
+                p.tcp_seq++;
+                add(t, &p, later + (ps_time)(gap % 3000), 2000);
+            } else {
+                add(t, &back, later, 66);
+            }
+        }
+        if (i % 9 == 0)
+            for (int k = 0; k < 3; k++)
+                ck_assert_int_eq(flow_table_add_icmp_error(t, f, (uint8_t)(k ? 6 : 4),
+                                                           (uint8_t)(k * 2 + 1), (uint8_t)k, 90),
+                                 0);
+        if (i % 23 == 0) { /* counters past what a json_int_t holds */
+            f->bytes[0] = UINT64_MAX - (uint64_t)i;
+            f->packets[1] = (uint64_t)INT64_MAX + 1;
+            f->tcp.retrans[0] = UINT32_MAX;
+            f->tcp.retrans[1] = (uint32_t)INT_MAX + 1;
+        }
+    }
+    ck_assert_int_eq(report_build(&report, &in, 1, &totals, &settings, t), 0);
+    ck_assert(report.nanosecond == nanosecond);
+    /* Names as a --services file may give them: quotes, backslashes, controls, bad UTF-8. */
+    for (size_t i = 0; i < report.n_flows; i += 7) {
+        static const char *const names[] = {"we\"ird\\name/x", "tab\there\nnl\x01\x1f\x7f",
+                                            "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+                                            "bad\xff\xc3 \xed\xa0\x80 \xf4\x90\x80\x80 \xe0\x80",
+                                            ""};
+
+        report.flows[i].service = names[i % 5];
+        report.flows[i].service_alias = names[(i + 1) % 5];
+    }
+    assert_report(&report);
+    report_release(&report);
+    flow_table_free(t);
+}
+
+START_TEST(test_made_up_micro)
+{
+    made_up_flows(false);
+}
+END_TEST
+
+START_TEST(test_made_up_nano)
+{
+    made_up_flows(true);
+}
+END_TEST
+
+/* Durations one by one around every boundary of the number's form. */
+START_TEST(test_durations)
+{
+    static const uint64_t ns[] = {0,
+                                  1,
+                                  9,
+                                  10,
+                                  99999,
+                                  100000,
+                                  100001,
+                                  999999999,
+                                  1000000000,
+                                  1000000001,
+                                  123456789012345,
+                                  1234567890123456,
+                                  9007199254740991,
+                                  9007199254740992,
+                                  9007199254740993,
+                                  UINT64_MAX / 2,
+                                  UINT64_MAX};
+    struct flow_table *t = flow_table_new(0, 7, NULL);
+    struct report_settings settings;
+    struct report_totals totals;
+    struct report_input in;
+    struct report report;
+
+    ck_assert_ptr_nonnull(t);
+    default_settings(&settings);
+    memset(&totals, 0, sizeof(totals));
+    analyzer_input_init(&in, "durations");
+    for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+        for (uint64_t step = 1; step <= 1000000; step *= 10) {
+            struct pkt_info p;
+            struct flow *f;
+
+            memset(&p, 0, sizeof(p));
+            p.family = 4;
+            p.proto = PS_IPPROTO_UDP;
+            p.sport = (uint16_t)(i * 8 + 1);
+            p.dport = (uint16_t)step;
+            f = add(t, &p, 0, 60);
+            f->last_seen = (ps_time)(ns[i] - (ns[i] >= step ? ns[i] % step : 0));
+        }
+    }
+    for (int nano = 0; nano <= 1; nano++) {
+        in.nanosecond = nano;
+        ck_assert_int_eq(report_build(&report, &in, 1, &totals, &settings, t), 0);
+        assert_report(&report);
+        report_release(&report);
+    }
+    flow_table_free(t);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("json_fast");
+    TCase *tc = tcase_create("writer");
+    SRunner *runner;
+    int failed;
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_samples);
+    tcase_add_test(tc, test_made_up_micro);
+    tcase_add_test(tc, test_made_up_nano);
+    tcase_add_test(tc, test_durations);
+    suite_add_tcase(suite, tc);
+    runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
