@@ -131,6 +131,7 @@ const char *flow_class_name(enum flow_class c);
 struct flow_lifecycle {
     ps_time idle[FLOW_CLASSES];   /* idle timeout per class; 0 = none */
     ps_time active[FLOW_CLASSES]; /* active timeout per class; 0 = none */
+    ps_time tcp_close_delay;      /* idle timeout of a TCP connection once closed; 0 = none */
     bool syn_new_isn;             /* a SYN with a new ISN always starts a new flow (Wireshark) */
 };
 

@@ -425,6 +425,8 @@ void flow_lifecycle_zeek(struct flow_lifecycle *lc)
     lc->idle[FLOW_CLASS_UDP] = (ps_time)60 * 1000000000;
     lc->idle[FLOW_CLASS_ICMP] = (ps_time)60 * 1000000000;
     lc->idle[FLOW_CLASS_OTHER] = (ps_time)60 * 1000000000;
+    /* tcp_close_delay: a connection closed by FIN both ways or a RST is kept 5 s more. */
+    lc->tcp_close_delay = (ps_time)5 * 1000000000;
 }
 
 /* Wireshark keeps a conversation forever, but starts a new one when a SYN brings a new ISN. */
@@ -454,6 +456,9 @@ static enum flow_start restart_reason(const struct flow_table *t, const struct f
     enum flow_class c = flow_class_of(f->key.proto);
 
     if (lc->idle[c] != 0 && elapsed(f->last_seen, ts) > (uint64_t)lc->idle[c])
+        return FLOW_START_IDLE;
+    if (c == FLOW_CLASS_TCP && lc->tcp_close_delay != 0 && tcp_closed(f) &&
+        elapsed(f->last_seen, ts) > (uint64_t)lc->tcp_close_delay)
         return FLOW_START_IDLE;
     if (lc->active[c] != 0 && elapsed(f->first_seen, ts) > (uint64_t)lc->active[c])
         return FLOW_START_ACTIVE;
@@ -500,6 +505,10 @@ static ps_time deadline(const struct flow_table *t, const struct flow *f)
     if (t->lifecycle.active[c] != 0 && f->first_seen <= INT64_MAX - t->lifecycle.active[c] &&
         f->first_seen + t->lifecycle.active[c] < when)
         when = f->first_seen + t->lifecycle.active[c];
+    if (c == FLOW_CLASS_TCP && t->lifecycle.tcp_close_delay != 0 && tcp_closed(f) &&
+        f->last_seen <= INT64_MAX - t->lifecycle.tcp_close_delay &&
+        f->last_seen + t->lifecycle.tcp_close_delay < when)
+        when = f->last_seen + t->lifecycle.tcp_close_delay;
     return when;
 }
 
@@ -716,8 +725,14 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
         f->role_seen |= FLOW_OPEN_FROM(sender);
     else if (pkt->hint == PKT_HINT_ACCEPT)
         f->role_seen |= FLOW_ACCEPT_FROM(sender);
-    if (pkt->proto == PS_IPPROTO_TCP)
+    if (pkt->proto == PS_IPPROTO_TCP) {
+        bool was_closed = tcp_closed(f);
+
         flow_tcp_update(f, sender, pkt, fp->ts);
+        /* Closing brings the deadline forward: file the flow again for the close delay. */
+        if (t->wheel != NULL && !was_closed && tcp_closed(f))
+            wheel_file(t, f, slot != NULL && prev == NULL ? (uint32_t)*slot - 1 : rec);
+    }
     return f;
 }
 

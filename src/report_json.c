@@ -153,6 +153,10 @@ static void add_lifecycle(json_t *settings, const struct report_settings *set)
     json_object_set_new(settings, "profile", nullable_string(set->profile));
     json_object_set_new(settings, "idle_timeouts", timeouts_value(set->lifecycle.idle));
     json_object_set_new(settings, "active_timeouts", timeouts_value(set->lifecycle.active));
+    json_object_set_new(settings, "tcp_close_delay",
+                        set->lifecycle.tcp_close_delay != 0
+                            ? json_real((double)set->lifecycle.tcp_close_delay / 1e9)
+                            : json_null());
     json_object_set_new(settings, "syn_new_isn_starts_flow",
                         json_boolean(set->lifecycle.syn_new_isn));
 }
