@@ -582,12 +582,143 @@ START_TEST(test_portless_flow)
 }
 END_TEST
 
+#define SEC ((ps_time)1000000000)
+
+static struct flow_table *zeek_table(void)
+{
+    struct flow_lifecycle lc;
+
+    flow_lifecycle_zeek(&lc);
+    return flow_table_new(0, 7, &lc);
+}
+
+/* A TCP segment from 10.0.0.1:40000 (client) or 10.0.0.2:80, with a sequence number. */
+static struct pkt_info segment(bool from_client, uint8_t flags, uint32_t seq)
+{
+    struct pkt_info p = from_client ? v4(PS_IPPROTO_TCP, 0x0a000001, 40000, 0x0a000002, 80, flags)
+                                    : v4(PS_IPPROTO_TCP, 0x0a000002, 80, 0x0a000001, 40000, flags);
+
+    p.tcp_seq = seq;
+    return p;
+}
+
+/* Handshake and FIN both ways, from t = 0 to t = 4 ms. */
+static struct flow *closed_connection(struct flow_table *t)
+{
+    struct pkt_info p;
+    struct flow *f;
+
+    p = segment(true, PS_TCP_SYN, 100);
+    f = add(t, &p, 0, 60);
+    p = segment(false, PS_TCP_SYN | PS_TCP_ACK, 500);
+    add(t, &p, 1000000, 60);
+    p = segment(true, PS_TCP_ACK, 101);
+    add(t, &p, 2000000, 60);
+    p = segment(true, PS_TCP_FIN | PS_TCP_ACK, 101);
+    add(t, &p, 3000000, 60);
+    p = segment(false, PS_TCP_FIN | PS_TCP_ACK, 501);
+    add(t, &p, 4000000, 60);
+    return f;
+}
+
+START_TEST(test_close_delay)
+{
+    struct flow_table *t = zeek_table();
+    struct flow *first = closed_connection(t), *f;
+    struct pkt_info ack = segment(true, PS_TCP_ACK, 102);
+
+    ck_assert_str_eq(flow_tcp_conn_state(first, 0), "SF");
+    /* Within Zeek's 5 s close delay a late ACK still belongs to the connection... */
+    ck_assert_ptr_eq(add(t, &ack, 4 * SEC, 60), first);
+    /* ...after it, the same addresses and ports start a new flow. */
+    f = add(t, &ack, 10 * SEC, 60);
+    ck_assert_ptr_ne(f, first);
+    ck_assert_uint_eq(f->start, FLOW_START_IDLE);
+    ck_assert_uint_eq(f->prev, first->id + 1);
+    ck_assert(first->ended);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_idle_timeout_per_protocol)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info syn = segment(true, PS_TCP_SYN, 100), ack = segment(true, PS_TCP_ACK, 101);
+    struct flow *u, *tcp;
+
+    u = add(t, &udp, 0, 60);
+    ck_assert_ptr_eq(add(t, &udp, 60 * SEC, 60), u); /* exactly the timeout: not past it */
+    ck_assert_ptr_ne(add(t, &udp, 121 * SEC, 60), u);
+    tcp = add(t, &syn, 0, 60);
+    ck_assert_ptr_eq(add(t, &ack, 299 * SEC, 60), tcp); /* TCP waits 300 s */
+    ck_assert_ptr_ne(add(t, &ack, 600 * SEC, 60), tcp);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_syn_with_new_isn)
+{
+    struct flow_lifecycle lc;
+    struct flow_table *t;
+    struct pkt_info syn = segment(true, PS_TCP_SYN, 100), again = segment(true, PS_TCP_SYN, 900);
+    struct flow *f, *g;
+
+    flow_lifecycle_wireshark(&lc);
+    t = flow_table_new(0, 7, &lc);
+    f = add(t, &syn, 0, 60);
+    ck_assert_ptr_eq(add(t, &syn, SEC, 60), f); /* a retransmitted SYN: same ISN */
+    ck_assert_uint_eq(f->tcp.retrans[0], 1);
+    g = add(t, &again, 2 * SEC, 60);
+    ck_assert_ptr_ne(g, f);
+    ck_assert_uint_eq(g->start, FLOW_START_SYN_NEW_ISN);
+    /* Wireshark never times a conversation out. */
+    ck_assert_ptr_eq(add(t, &again, 100000 * SEC, 60), g);
+    flow_table_free(t);
+}
+END_TEST
+
+static void count_ended(void *ctx, const struct flow *f)
+{
+    ck_assert(!f->gone);
+    (*(int *)ctx)++;
+}
+
+START_TEST(test_stream_writes_and_forgets)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct flow_key key;
+    uint8_t sender;
+    int ended = 0;
+    struct flow *f;
+
+    ck_assert_int_eq(flow_table_stream(t, count_ended, &ended), 0);
+    f = add(t, &udp, 0, 60);
+    closed_connection(t);
+    flow_table_advance(t, 30 * SEC); /* the closed connection is past its 5 s */
+    ck_assert_int_eq(ended, 1);
+    flow_table_advance(t, 62 * SEC); /* and the UDP flow past its 60 s */
+    ck_assert_int_eq(ended, 2);
+    ck_assert(f->gone);
+    flow_key_from_packet(&udp, &key, &sender);
+    ck_assert_ptr_null(flow_table_lookup(t, &key));
+    /* Forgotten: the next packet starts afresh, in a reused record. */
+    f = add(t, &udp, 63 * SEC, 60);
+    ck_assert_uint_eq(f->start, FLOW_START_FIRST);
+    ck_assert_int_eq(flow_table_drain(t), 0);
+    ck_assert_int_eq(ended, 3);
+    flow_table_free(t);
+}
+END_TEST
+
 static Suite *flow_suite(void)
 {
     Suite *suite = suite_create("flow");
     TCase *keys = tcase_create("keys");
     TCase *table = tcase_create("table");
     TCase *paths = tcase_create("paths");
+    TCase *lifecycle = tcase_create("lifecycle");
 
     tcase_add_test(keys, test_key_both_directions);
     tcase_add_test(keys, test_key_ipv6_both_directions);
@@ -614,6 +745,12 @@ static Suite *flow_suite(void)
     tcase_add_test(paths, test_many_paths);
     tcase_add_test(paths, test_path_ignores_unused_bytes);
     suite_add_tcase(suite, paths);
+
+    tcase_add_test(lifecycle, test_close_delay);
+    tcase_add_test(lifecycle, test_idle_timeout_per_protocol);
+    tcase_add_test(lifecycle, test_syn_with_new_isn);
+    tcase_add_test(lifecycle, test_stream_writes_and_forgets);
+    suite_add_tcase(suite, lifecycle);
     return suite;
 }
 
