@@ -678,14 +678,15 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
     uint64_t hash;
     slot_t *slot;
     struct flow *f = NULL, *prev = NULL;
-    uint32_t rec, prev_rec = 0;
+    uint32_t rec = 0, prev_rec = 0;
 
     flow_key_from_packet(pkt, &key, &sender);
     *sender_out = sender;
     hash = hash_key(t, &key);
     slot = find_slot(t, hash, &key);
     if (slot != NULL) {
-        f = flow_at(t, (uint32_t)*slot - 1);
+        rec = (uint32_t)*slot - 1;
+        f = flow_at(t, rec);
         start = restart_reason(t, f, pkt, sender, fp->ts);
         if (start != FLOW_START_FIRST) {
             prev = f;
@@ -731,7 +732,7 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
         flow_tcp_update(f, sender, pkt, fp->ts);
         /* Closing brings the deadline forward: file the flow again for the close delay. */
         if (t->wheel != NULL && !was_closed && tcp_closed(f))
-            wheel_file(t, f, slot != NULL && prev == NULL ? (uint32_t)*slot - 1 : rec);
+            wheel_file(t, f, rec);
     }
     return f;
 }
