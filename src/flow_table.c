@@ -521,13 +521,22 @@ static int64_t second_of(ps_time t)
  * Files `f` in the slot of its deadline, or of the wheel's far end when the deadline is further.
  * A flow that cannot be filed (out of memory) simply lives until flow_table_drain().
  */
-static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec)
+static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, ps_time now)
 {
     struct wheel *w = t->wheel;
-    ps_time when = deadline(t, f);
+    ps_time when = deadline(t, f), from = f->last_seen > now ? f->last_seen : now;
     int64_t sec;
     size_t slot;
 
+    /*
+     * An open TCP connection is looked at again a close delay from now rather than at its idle
+     * timeout: most close within seconds, and waiting 300 s for them would keep an entry per
+     * connection of the last five minutes.
+     */
+    if (f->key.proto == PS_IPPROTO_TCP && t->lifecycle.tcp_close_delay != 0 &&
+        from <= INT64_MAX - t->lifecycle.tcp_close_delay &&
+        from + t->lifecycle.tcp_close_delay < when)
+        when = from + t->lifecycle.tcp_close_delay;
     if (when == INT64_MAX)
         return;
     sec = second_of(when);
@@ -623,18 +632,24 @@ void flow_table_advance(struct flow_table *t, ps_time now)
         struct wheel_item *items = w->items[slot];
         size_t n = w->n[slot];
 
+        ps_time end_of_slot;
+
         w->items[slot] = NULL;
         w->n[slot] = w->cap[slot] = 0;
         w->done++;
+        /* Judged at the end of the slot's second, so that a long gap ends flows in their order. */
+        end_of_slot = now;
+        if (w->done + 1 < INT64_MAX / 1000000000 && (w->done + 1) * 1000000000 < now)
+            end_of_slot = (w->done + 1) * 1000000000;
         for (size_t i = 0; i < n; i++) {
             struct flow *f = flow_at(t, items[i].rec);
 
             if (f->gone || f->id != items[i].id)
                 continue; /* ended already; the record may hold another flow now */
-            if (deadline(t, f) < now)
+            if (deadline(t, f) < end_of_slot)
                 expire(t, f, items[i].rec);
             else
-                wheel_file(t, f, items[i].rec);
+                wheel_file(t, f, items[i].rec, end_of_slot);
         }
         free(items);
     }
@@ -678,15 +693,14 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
     uint64_t hash;
     slot_t *slot;
     struct flow *f = NULL, *prev = NULL;
-    uint32_t rec = 0, prev_rec = 0;
+    uint32_t rec, prev_rec = 0;
 
     flow_key_from_packet(pkt, &key, &sender);
     *sender_out = sender;
     hash = hash_key(t, &key);
     slot = find_slot(t, hash, &key);
     if (slot != NULL) {
-        rec = (uint32_t)*slot - 1;
-        f = flow_at(t, rec);
+        f = flow_at(t, (uint32_t)*slot - 1);
         start = restart_reason(t, f, pkt, sender, fp->ts);
         if (start != FLOW_START_FIRST) {
             prev = f;
@@ -719,21 +733,15 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
                       (hash & 0xffffffff00000000ULL) | (slot_t)(rec + 1));
         }
         if (t->wheel != NULL)
-            wheel_file(t, f, rec);
+            wheel_file(t, f, rec, fp->ts);
     }
     flow_account(f, sender, fp, pkt);
     if (pkt->hint == PKT_HINT_OPEN)
         f->role_seen |= FLOW_OPEN_FROM(sender);
     else if (pkt->hint == PKT_HINT_ACCEPT)
         f->role_seen |= FLOW_ACCEPT_FROM(sender);
-    if (pkt->proto == PS_IPPROTO_TCP) {
-        bool was_closed = tcp_closed(f);
-
+    if (pkt->proto == PS_IPPROTO_TCP)
         flow_tcp_update(f, sender, pkt, fp->ts);
-        /* Closing brings the deadline forward: file the flow again for the close delay. */
-        if (t->wheel != NULL && !was_closed && tcp_closed(f))
-            wheel_file(t, f, rec);
-    }
     return f;
 }
 
