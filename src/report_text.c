@@ -317,9 +317,11 @@ static void print_flow_notes(const struct report_flow *rf, size_t number, FILE *
         fprintf(out, "  flow %zu has timestamps that go backwards\n", number);
 }
 
-static void print_flow_details(const struct report *r, FILE *out)
+/* The notes of the flows the table shows (`order`, in its order: --sort and --top apply). */
+static void print_flow_details(const struct report *r, const size_t *order, size_t n, FILE *out)
 {
-    for (size_t i = 0; i < r->n_flows; i++) {
+    for (size_t k = 0; k < n; k++) {
+        size_t i = order[k];
         const struct flow *f = r->flows[i].flow;
 
         print_flow_notes(&r->flows[i], r->flows[i].id, out);
@@ -436,10 +438,11 @@ int report_write_text(const struct report *r, FILE *out)
         fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(r), what, plain(r));
         any = true;
         rc = shown.nrows > 0 ? print_table_rows(r, &shown, order, out) : 0;
+        if (rc == 0)
+            print_flow_details(r, order, shown.nrows, out);
         free(order);
         if (rc != 0)
             return -1;
-        print_flow_details(r, out);
         if (r->n_flows > 0)
             fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
                     eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
