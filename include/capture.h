@@ -95,10 +95,10 @@ const char *capture_linktype_description(int linktype);
  * and -1 when the capture failed (the interface went away).
  */
 struct capture_live_options {
-    const char *device;   /* interface name, "any" for all */
-    unsigned snaplen;     /* bytes kept of each packet; 0: libpcap's default (262144) */
-    bool promisc;         /* put the interface in promiscuous mode */
-    bool immediate;       /* hand each packet over as it arrives instead of in batches */
+    const char *device; /* interface name, "any" for all */
+    unsigned snaplen;   /* bytes kept of each packet; 0: libpcap's default (262144) */
+    bool promisc;       /* put the interface in promiscuous mode */
+    bool immediate;     /* hand each packet over as it arrives instead of in batches */
 };
 
 /* Why a live capture could not start. */

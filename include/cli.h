@@ -58,7 +58,7 @@ struct ps_options {
     size_t max_flows;
     size_t max_fragments;
     bool no_decap, vlan_in_key;
-    const char *profile;              /* --profile: "zeek" (default) or "wireshark" */
+    const char *profile;               /* --profile: "zeek" (default) or "wireshark" */
     ps_time timeouts[2][FLOW_CLASSES]; /* --idle-timeout [0], --active-timeout [1], as given */
     unsigned timeouts_set[2];          /* which classes were given, bit per enum flow_class */
     struct flow_lifecycle lifecycle;   /* the profile with the timeouts given applied */

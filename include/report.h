@@ -202,7 +202,8 @@ int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, 
 int report_write_text(const struct report *r, FILE *out);
 /* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */
 int report_write_csv(const struct report *r, FILE *out);
-/* Writes one CSV field, quoted when it holds a comma, a quote, CR or LF; `s` may be NULL (empty). */
+/* Writes one CSV field, quoted when it holds a comma, a quote, CR or LF; `s` may be NULL (empty).
+ */
 int report_csv_field(FILE *out, const char *s);
 
 /* Shared by the writers. */

@@ -20,10 +20,10 @@ enum ps_skip decode_packet(const struct decode_config *config, int linktype, con
 const char *decode_encap_name(uint8_t kind)
 {
     static const char *const names[] = {
-        [ENCAP_VLAN] = "vlan", [ENCAP_MPLS] = "mpls",   [ENCAP_PPPOE] = "pppoe",
-        [ENCAP_GRE] = "gre",   [ENCAP_VXLAN] = "vxlan", [ENCAP_GENEVE] = "geneve",
-        [ENCAP_GTPU] = "gtpu", [ENCAP_4IN4] = "ipip",   [ENCAP_6IN4] = "6in4",
-        [ENCAP_4IN6] = "4in6", [ENCAP_6IN6] = "6in6",   [ENCAP_VXLAN_GPE] = "vxlan-gpe",
+        [ENCAP_VLAN] = "vlan", [ENCAP_MPLS] = "mpls",     [ENCAP_PPPOE] = "pppoe",
+        [ENCAP_GRE] = "gre",   [ENCAP_VXLAN] = "vxlan",   [ENCAP_GENEVE] = "geneve",
+        [ENCAP_GTPU] = "gtpu", [ENCAP_4IN4] = "ipip",     [ENCAP_6IN4] = "6in4",
+        [ENCAP_4IN6] = "4in6", [ENCAP_6IN6] = "6in6",     [ENCAP_VXLAN_GPE] = "vxlan-gpe",
         [ENCAP_NSH] = "nsh",   [ENCAP_MACSEC] = "macsec", [ENCAP_PIM] = "pim",
     };
 

@@ -219,8 +219,7 @@ static int show_progress(void *ctx, const struct live_progress *p)
     const struct ps_options *opts = o->opts;
 
     if (opts->format == PS_FORMAT_JSONL) {
-        if (report_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) ==
-            0)
+        if (report_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) == 0)
             return 0;
         fprintf(stderr, "%s: cannot write the report: %s\n", prog, strerror(errno));
         return -1;
@@ -316,14 +315,15 @@ static int capture_interface(const struct output *o, struct analyzer *a, struct 
         goto out;
     }
     if (!opts->quiet)
-        fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n",
-                prog, opts->interface, capture_linktype_name(capture_linktype(c)),
+        fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n", prog,
+                opts->interface, capture_linktype_name(capture_linktype(c)),
                 capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
     if (o->jsonl != NULL)
         o->jsonl->view.nanosecond |= capture_nanosecond(c);
     if (live_run(c, a, in, &limits, show_progress, (void *)o) == LIVE_STOP_HOOK)
-        snprintf(in->error, sizeof(in->error), "stopped: the --interval summary could not be "
-                                               "written");
+        snprintf(in->error, sizeof(in->error),
+                 "stopped: the --interval summary could not be "
+                 "written");
     if (capture_live_dump_flush(c) != 0)
         snprintf(in->error, sizeof(in->error), "cannot write '%s': %s", opts->write_file,
                  strerror(errno));
@@ -365,8 +365,10 @@ static int finish_report(struct report *r, const struct ps_options *opts,
         r->expectations = results;
         r->n_expectations = n;
     }
-    r->style = (struct report_style){
-        .sort = opts->sort, .top = opts->top, .sections = opts->sections, .color = want_color(opts)};
+    r->style = (struct report_style){.sort = opts->sort,
+                                     .top = opts->top,
+                                     .sections = opts->sections,
+                                     .color = want_color(opts)};
     if (write_report(r, opts) != 0)
         status = PS_EXIT_OUTPUT;
     failed = report_failed_expectations(results, n);

@@ -310,7 +310,8 @@ static void print_flow_notes(const struct report_flow *rf, size_t number, FILE *
     if (f->quality & FLOW_Q_MIDSTREAM)
         fprintf(out, "  flow %zu started before the capture did (no SYN seen)\n", number);
     if (f->tcp.retrans[0] != 0 || f->tcp.retrans[1] != 0)
-        fprintf(out, "  flow %zu retransmitted %" PRIu32 " segments client to server, %" PRIu32
+        fprintf(out,
+                "  flow %zu retransmitted %" PRIu32 " segments client to server, %" PRIu32
                 " server to client\n",
                 number, f->tcp.retrans[c], f->tcp.retrans[!c]);
     if (f->quality & FLOW_Q_BACKWARDS)
@@ -330,8 +331,7 @@ static void print_flow_details(const struct report *r, const size_t *order, size
             const char *name = report_icmp_name(e->family, e->type, e->code);
 
             fprintf(out, "  flow %zu got %" PRIu64 " %s %s (type %u code %u)\n", r->flows[i].id,
-                    e->packets,
-                    e->family == 6 ? "ICMPv6" : "ICMP", name != NULL ? name : "error",
+                    e->packets, e->family == 6 ? "ICMPv6" : "ICMP", name != NULL ? name : "error",
                     (unsigned)e->type, (unsigned)e->code);
             ref = e->next;
         }
@@ -359,13 +359,19 @@ static void flows_title(const struct report *r, size_t shown, char *buf, size_t 
             used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
                                      "%s%s", i ? " or " : "service ", s->services[i]);
         for (size_t i = 0; i < s->n_ports; i++)
-            used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
-                                     "%s%u", i ? " or " : used ? ", port " : "port ",
-                                     (unsigned)s->ports[i]);
+            used +=
+                (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0, "%s%u",
+                                 i      ? " or "
+                                 : used ? ", port "
+                                        : "port ",
+                                 (unsigned)s->ports[i]);
         for (size_t i = 0; i < s->n_hosts; i++)
-            used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
-                                     "%s%s", i ? " or " : used ? ", host " : "host ",
-                                     s->hosts[i].text);
+            used +=
+                (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0, "%s%s",
+                                 i      ? " or "
+                                 : used ? ", host "
+                                        : "host ",
+                                 s->hosts[i].text);
     }
     if (r->style.top != 0 && r->style.top < r->n_flows)
         used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
@@ -428,8 +434,8 @@ int report_write_text(const struct report *r, FILE *out)
     if (r->style.sections & SELECT_SECTION_FLOWS) {
         struct table shown = flows;
         char what[PS_ERRBUF_SIZE * 2];
-        size_t *order = select_order(r->flows, r->n_flows, r->style.sort, r->style.top,
-                                     &shown.nrows);
+        size_t *order =
+            select_order(r->flows, r->n_flows, r->style.sort, r->style.top, &shown.nrows);
         int rc;
 
         if (order == NULL)
