@@ -54,8 +54,8 @@ static void add_to_table(const struct pkt_info *info, uint32_t wire_len)
             flow_table_count(table) != 1 || flow->packets[sender] != 1)
             abort();
         /* The same packet again takes the existing flow's path rather than creating one. */
-        if (flow_table_add_packet(table, info, &later, &again) != flow ||
-            again != sender || flow->packets[sender] != 2)
+        if (flow_table_add_packet(table, info, &later, &again) != flow || again != sender ||
+            flow->packets[sender] != 2)
             abort();
     }
     flow_table_free(table);

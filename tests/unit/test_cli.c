@@ -391,8 +391,9 @@ END_TEST
 
 START_TEST(test_report_options)
 {
-    char *argv[] = {"portscope", "-r", "a.pcap", "--format", "csv", "--top", "5", "--sort",
-                    "bytes", "--show", "flows,summary", "--color=never", "-q", NULL};
+    char *argv[] = {"portscope", "-r",     "a.pcap", "--format", "csv",           "--top",
+                    "5",         "--sort", "bytes",  "--show",   "flows,summary", "--color=never",
+                    "-q",        NULL};
     char *color[] = {"portscope", "-r", "a.pcap", "--color", NULL};
     struct ps_options opts;
     char err[PS_ERRBUF_SIZE];
@@ -434,9 +435,8 @@ END_TEST
 
 START_TEST(test_selection_options)
 {
-    char *argv[] = {"portscope", "-r",     "a.pcap",      "--service", "http",     "--service",
-                    "dns",       "--port", "443",         "--host",    "10.0.0.5", "--host",
-                    "2001:db8::/32", NULL};
+    char *argv[] = {"portscope", "-r",  "a.pcap", "--service", "http",   "--service",     "dns",
+                    "--port",    "443", "--host", "10.0.0.5",  "--host", "2001:db8::/32", NULL};
     struct ps_options opts;
     char err[PS_ERRBUF_SIZE];
 
@@ -462,8 +462,8 @@ END_TEST
 
 START_TEST(test_expect_options)
 {
-    char *argv[] = {"portscope",   "-r", "a.pcap", "--expect", "flows >= 1", "--expect-file",
-                    "checks.txt", "--expect", "service http", NULL};
+    char *argv[] = {"portscope",     "-r",         "a.pcap",   "--expect",     "flows >= 1",
+                    "--expect-file", "checks.txt", "--expect", "service http", NULL};
     struct ps_options opts;
     char err[PS_ERRBUF_SIZE];
 
