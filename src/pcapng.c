@@ -32,9 +32,9 @@
 /* Fixed fields before the options or packet data (spec 4.1-4.4 and the Packet Block appendix). */
 #define SHB_FIXED 16u /* byte-order magic, major, minor, section length */
 #define IDB_FIXED 8u  /* link type, reserved, snaplen */
-#define EPB_FIXED 20u /* interface, timestamp high and low, captured and original length */
-#define PB_FIXED  20u /* interface (16 bits), drops, timestamp high and low, both lengths */
-#define SPB_FIXED 4u  /* original length */
+/* Interface (16 bits and drops, in the obsolete block), timestamp high and low, both lengths. */
+#define EPB_FIXED 20u
+#define SPB_FIXED 4u /* original length */
 
 /* Option codes (spec 3.5, Options; 4.2, Interface Description Block). */
 #define OPT_ENDOFOPT 0
@@ -507,37 +507,23 @@ static int deliver(struct pcapng *r, const struct packet_fields *f, struct captu
     return 1;
 }
 
-/* Enhanced packet block (spec 4.3). */
-static int handle_epb(struct pcapng *r, struct capture_packet *pkt)
+/*
+ * Enhanced packet block (spec 4.3) and the obsolete packet block (spec appendix): the same
+ * layout but for the interface id, 32 bits in the one, 16 bits and a drops count in the other.
+ */
+static int handle_epb_or_pb(struct pcapng *r, struct capture_packet *pkt, bool obsolete)
 {
     const uint8_t *b = body(r);
     struct packet_fields f;
 
     if (body_len(r) < EPB_FIXED)
         return too_short(r, EPB_FIXED);
-    f.iface = get32(r, b);
+    f.iface = obsolete ? get16(r, b) : get32(r, b);
     f.ts = (uint64_t)get32(r, b + 4) << 32 | get32(r, b + 8);
     f.caplen = get32(r, b + 12);
     f.wirelen = get32(r, b + 16);
     f.data = b + EPB_FIXED;
     f.room = body_len(r) - EPB_FIXED;
-    return deliver(r, &f, pkt);
-}
-
-/* Obsolete packet block (spec appendix): a 16-bit interface id and a drops count. */
-static int handle_pb(struct pcapng *r, struct capture_packet *pkt)
-{
-    const uint8_t *b = body(r);
-    struct packet_fields f;
-
-    if (body_len(r) < PB_FIXED)
-        return too_short(r, PB_FIXED);
-    f.iface = get16(r, b);
-    f.ts = (uint64_t)get32(r, b + 4) << 32 | get32(r, b + 8);
-    f.caplen = get32(r, b + 12);
-    f.wirelen = get32(r, b + 16);
-    f.data = b + PB_FIXED;
-    f.room = body_len(r) - PB_FIXED;
     return deliver(r, &f, pkt);
 }
 
@@ -581,11 +567,11 @@ static int handle_block(struct pcapng *r, struct capture_packet *pkt)
     case BLOCK_IDB:
         return handle_idb(r);
     case BLOCK_EPB:
-        return handle_epb(r, pkt);
+        return handle_epb_or_pb(r, pkt, false);
     case BLOCK_SPB:
         return handle_spb(r, pkt);
     case BLOCK_PB:
-        return handle_pb(r, pkt);
+        return handle_epb_or_pb(r, pkt, true);
     default:
         /* Name resolution, statistics, decryption secrets, custom blocks...: no packets. */
         return 0;
