@@ -32,6 +32,22 @@ struct analyzer_config {
 /* Recent packets of the input being read, to notice a packet captured twice. */
 #define ANALYZER_DUP_WINDOW 4
 
+/*
+ * analyzer_read() decodes this many packets ahead of the one it adds to the flow table, so that
+ * each packet's table memory is requested early (flow_table_prepare()) and has arrived by then.
+ */
+#define ANALYZER_AHEAD 16
+
+/* A packet decoded and waiting for its turn at the flow table. */
+struct analyzer_pending {
+    struct pkt_info info;
+    struct flow_lookup lookup; /* valid when `prepared` */
+    struct flow_packet fp;
+    int linktype;
+    uint8_t outcome; /* enum ps_skip, from decoding */
+    bool prepared;
+};
+
 struct analyzer {
     struct analyzer_config config;
     struct flow_table *table;
@@ -39,6 +55,7 @@ struct analyzer {
     struct report_totals totals;
     uint64_t recent[ANALYZER_DUP_WINDOW]; /* hashes of the last packets of the current input */
     ps_time last_ts;                      /* of the current input's previous packet */
+    struct analyzer_pending pending[ANALYZER_AHEAD];
     bool finished;
 };
 

@@ -172,6 +172,28 @@ struct flow_packet {
 struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt,
                                    const struct flow_packet *fp, uint8_t *sender);
 
+/*
+ * The same in steps, for a reader that looks a few packets ahead: a packet's lookup is prepared
+ * (its key hashed and the index memory it will need requested from RAM) well before it is added,
+ * so that the cache misses of several packets overlap instead of following one another.
+ */
+struct flow_lookup {
+    struct flow_key key;
+    uint64_t hash;
+    uint8_t sender;
+};
+
+/* Builds the packet's key and hash and prefetches its index slot. */
+void flow_table_prepare(const struct flow_table *t, const struct pkt_info *pkt,
+                        struct flow_lookup *lk);
+
+/* Later, once the slot is likely cached: prefetches the flow record the slot points to. */
+void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_lookup *lk);
+
+/* flow_table_add_packet() for a prepared lookup (prepared on this table, for this packet). */
+struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info *pkt,
+                                     const struct flow_lookup *lk, const struct flow_packet *fp);
+
 /* Counts a packet known to belong to `f`, sent by endpoint `sender` (fragments, ICMP errors). */
 void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
                   const struct pkt_info *pkt);

@@ -140,52 +140,18 @@ static void note_capture_quality(struct analyzer *a, const struct capture_packet
     a->last_ts = pkt->ts;
 }
 
-/* Decodes a packet and puts it in its flow; returns why it could not, or PS_SKIP_NONE. */
-static enum ps_skip place_packet(struct analyzer *a, const struct capture_packet *pkt)
+/*
+ * The first half of a packet's way: what needs only the packet (the totals, the input's record,
+ * decoding), then the flow table is asked to fetch what the packet will need of it.
+ */
+static void stage_packet(struct analyzer *a, const struct capture_packet *pkt,
+                         struct report_input *in, struct analyzer_pending *p)
 {
     struct report_totals *t = &a->totals;
-    struct pkt_info info;
-    struct flow_packet fp = {pkt->ts, pkt->wirelen, pkt->caplen < pkt->wirelen};
-    enum ps_skip outcome;
-    struct flow *f;
-    uint8_t sender;
-
-    outcome = decode_packet(&a->config.decode, pkt->linktype, pkt->data, pkt->caplen, &info);
-    if (outcome == PS_SKIP_FRAGMENT) {
-        /* A later fragment's bytes all belong to the datagram's IP length and payload. */
-        info.payload_len = info.l4_len;
-        f = frag_table_later(a->frags, &info, pkt->ts, pkt->wirelen, &sender);
-        if (f == NULL)
-            return PS_SKIP_FRAGMENT; /* held: counted when its first fragment comes, or never */
-        flow_account(f, sender, &fp, &info);
-        return PS_SKIP_NONE;
-    }
-    if (outcome != PS_SKIP_NONE)
-        return outcome;
-    if (info.scope == PKT_SCOPE_ICMP_ERROR) {
-        if (attribute_icmp_error(a, &info, &fp))
-            return PS_SKIP_NONE;
-        info.scope = PKT_SCOPE_ICMP_OTHER;
-    }
-    f = flow_table_add_packet(a->table, &info, &fp, &sender);
-    if (f == NULL)
-        return PS_SKIP_FLOW_LIMIT;
-    if (info.fragment.state == PKT_FRAG_FIRST)
-        frag_table_first(a->frags, &info.fragment, f, sender, pkt->ts, &t->flow_packets,
-                         &t->flow_bytes);
-    return PS_SKIP_NONE;
-}
-
-void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct report_input *in)
-{
-    struct report_totals *t = &a->totals;
-    enum ps_skip outcome;
 
     t->packets++;
     t->bytes += pkt->wirelen;
     note_capture_quality(a, pkt, in);
-    if (a->config.on_flow_end != NULL)
-        flow_table_advance(a->table, pkt->ts);
     if (in->packets == 0 || pkt->ts < in->first_seen)
         in->first_seen = pkt->ts;
     if (in->packets == 0 || pkt->ts > in->last_seen)
@@ -194,27 +160,85 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     in->bytes += pkt->wirelen;
     note_linktype(in, pkt->linktype);
 
-    outcome = place_packet(a, pkt);
+    p->fp = (struct flow_packet){pkt->ts, pkt->wirelen, pkt->caplen < pkt->wirelen};
+    p->linktype = pkt->linktype;
+    p->outcome =
+        (uint8_t)decode_packet(&a->config.decode, pkt->linktype, pkt->data, pkt->caplen, &p->info);
+    p->prepared = p->outcome == PS_SKIP_NONE && p->info.scope != PKT_SCOPE_ICMP_ERROR;
+    if (p->prepared)
+        flow_table_prepare(a->table, &p->info, &p->lookup);
+}
+
+/* Puts a decoded packet in its flow; returns why it could not, or PS_SKIP_NONE. */
+static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
+{
+    struct report_totals *t = &a->totals;
+    struct pkt_info *info = &p->info;
+    struct flow *f;
+    uint8_t sender;
+
+    if (p->outcome == PS_SKIP_FRAGMENT) {
+        /* A later fragment's bytes all belong to the datagram's IP length and payload. */
+        info->payload_len = info->l4_len;
+        f = frag_table_later(a->frags, info, p->fp.ts, p->fp.wire_len, &sender);
+        if (f == NULL)
+            return PS_SKIP_FRAGMENT; /* held: counted when its first fragment comes, or never */
+        flow_account(f, sender, &p->fp, info);
+        return PS_SKIP_NONE;
+    }
+    if (p->outcome != PS_SKIP_NONE)
+        return p->outcome;
+    if (!p->prepared) {
+        if (attribute_icmp_error(a, info, &p->fp))
+            return PS_SKIP_NONE;
+        info->scope = PKT_SCOPE_ICMP_OTHER;
+        flow_table_prepare(a->table, info, &p->lookup);
+    }
+    f = flow_table_add_prepared(a->table, info, &p->lookup, &p->fp);
+    if (f == NULL)
+        return PS_SKIP_FLOW_LIMIT;
+    if (info->fragment.state == PKT_FRAG_FIRST)
+        frag_table_first(a->frags, &info->fragment, f, p->lookup.sender, p->fp.ts, &t->flow_packets,
+                         &t->flow_bytes);
+    return PS_SKIP_NONE;
+}
+
+/* The second half: the flow table, in the order the packets were read. */
+static void finish_packet(struct analyzer *a, struct analyzer_pending *p)
+{
+    struct report_totals *t = &a->totals;
+    enum ps_skip outcome;
+
+    if (a->config.on_flow_end != NULL)
+        flow_table_advance(a->table, p->fp.ts);
+    outcome = place_packet(a, p);
     switch (outcome) {
     case PS_SKIP_NONE:
         t->flow_packets++;
-        t->flow_bytes += pkt->wirelen;
+        t->flow_bytes += p->fp.wire_len;
         break;
     case PS_SKIP_FRAGMENT:
         break;
     case PS_SKIP_LINKTYPE:
-        count_skipped_linktype(t, pkt->linktype, pkt->wirelen);
+        count_skipped_linktype(t, p->linktype, p->fp.wire_len);
         /* fall through */
     default:
         t->skipped_packets[outcome]++;
-        t->skipped_bytes[outcome] += pkt->wirelen;
+        t->skipped_bytes[outcome] += p->fp.wire_len;
         break;
     }
+}
+
+void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct report_input *in)
+{
+    stage_packet(a, pkt, in, &a->pending[0]);
+    finish_packet(a, &a->pending[0]);
 }
 
 int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in)
 {
     struct capture_packet pkt;
+    uint64_t read = 0, done = 0;
     int rc;
 
     in->format = capture_format_name(capture_format(c));
@@ -222,10 +246,22 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
     if (capture_linktype(c) >= 0)
         note_linktype(in, capture_linktype(c));
     while ((rc = capture_next(c, &pkt)) == 1) {
-        analyzer_packet(a, &pkt, in);
+        struct analyzer_pending *half;
+
+        if (read - done == ANALYZER_AHEAD)
+            finish_packet(a, &a->pending[done++ % ANALYZER_AHEAD]);
+        stage_packet(a, &pkt, in, &a->pending[read++ % ANALYZER_AHEAD]);
+        /* Halfway to its turn, a packet's index slot has arrived: its flow can be asked for. */
+        if (read - done > ANALYZER_AHEAD / 2) {
+            half = &a->pending[(read - 1 - ANALYZER_AHEAD / 2) % ANALYZER_AHEAD];
+            if (half->prepared)
+                flow_table_prefetch_flow(a->table, &half->lookup);
+        }
         if (a->config.tick != NULL && (in->packets & (ANALYZER_TICK - 1)) == 0)
             a->config.tick(a->config.tick_arg, c, a);
     }
+    while (done < read)
+        finish_packet(a, &a->pending[done++ % ANALYZER_AHEAD]);
     in->nanosecond = capture_nanosecond(c);
     if (rc < 0) {
         snprintf(in->error, sizeof(in->error), "%s", capture_error(c));

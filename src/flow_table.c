@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigmem.h"
 #include "flow.h"
 
 #define CHUNK_BITS 16
@@ -188,7 +189,7 @@ static size_t home(const struct flow_table *t, const struct flow_index *ix, slot
 
 static bool index_init(struct flow_index *ix, size_t capacity)
 {
-    ix->slots = calloc(capacity, sizeof(slot_t));
+    ix->slots = bigmem_alloc(capacity * sizeof(slot_t));
     ix->mask = capacity - 1;
     return ix->slots != NULL;
 }
@@ -225,6 +226,12 @@ static slot_t *find_slot(const struct flow_table *t, uint64_t hash, const struct
     return slot;
 }
 
+static void index_free(struct flow_index *ix)
+{
+    bigmem_free(ix->slots, (ix->mask + 1) * sizeof(slot_t));
+    ix->slots = NULL;
+}
+
 static void migrate_some(struct flow_table *t)
 {
     size_t capacity = t->old.mask + 1;
@@ -235,10 +242,8 @@ static void migrate_some(struct flow_table *t)
         if (s != 0)
             index_put(&t->index, home(t, &t->index, s), s);
     }
-    if (t->migrate_pos == capacity) {
-        free(t->old.slots);
-        t->old.slots = NULL;
-    }
+    if (t->migrate_pos == capacity)
+        index_free(&t->old);
 }
 
 /* Keeps the index at most half full; returns false when out of memory. */
@@ -321,10 +326,10 @@ void flow_table_free(struct flow_table *t)
     if (t == NULL)
         return;
     for (size_t i = 0; i < t->n_chunks; i++)
-        free(t->chunks[i]);
+        bigmem_free(t->chunks[i], CHUNK_SIZE * sizeof(struct flow));
     free(t->chunks);
-    free(t->index.slots);
-    free(t->old.slots);
+    index_free(&t->index);
+    index_free(&t->old);
     free(t->paths);
     free(t->icmp_errors);
     if (t->wheel != NULL)
@@ -368,7 +373,7 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
             t->chunks = grown;
             t->chunks_cap = cap;
         }
-        t->chunks[t->n_chunks] = malloc(CHUNK_SIZE * sizeof(struct flow));
+        t->chunks[t->n_chunks] = bigmem_alloc(CHUNK_SIZE * sizeof(struct flow));
         if (t->chunks[t->n_chunks] == NULL)
             return NULL;
         t->n_chunks++;
@@ -379,9 +384,8 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
 
 void flow_table_seal(struct flow_table *t)
 {
-    free(t->index.slots);
-    free(t->old.slots);
-    t->index.slots = t->old.slots = NULL;
+    index_free(&t->index);
+    index_free(&t->old);
 }
 
 struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key)
@@ -684,21 +688,55 @@ int flow_table_drain(struct flow_table *t)
     return 0;
 }
 
+void flow_table_prepare(const struct flow_table *t, const struct pkt_info *pkt,
+                        struct flow_lookup *lk)
+{
+    flow_key_from_packet(pkt, &lk->key, &lk->sender);
+    lk->hash = hash_key(t, &lk->key);
+    __builtin_prefetch(&t->index.slots[home_of_hash(&t->index, lk->hash)]);
+    if (t->old.slots != NULL)
+        __builtin_prefetch(&t->old.slots[home_of_hash(&t->old, lk->hash)]);
+}
+
+void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_lookup *lk)
+{
+    const struct flow_index *ix = &t->index;
+    uint32_t tag = (uint32_t)(lk->hash >> 32);
+
+    /* A hint only: the first slot with the key's tag, without comparing keys. */
+    for (size_t i = home_of_hash(ix, lk->hash); ix->slots[i] != 0; i = (i + 1) & ix->mask) {
+        if ((uint32_t)(ix->slots[i] >> 32) == tag) {
+            const char *f = (const char *)flow_at(t, (uint32_t)ix->slots[i] - 1);
+
+            for (size_t off = 0; off < sizeof(struct flow); off += 64)
+                __builtin_prefetch(f + off, 1);
+            return;
+        }
+    }
+}
+
 struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt,
                                    const struct flow_packet *fp, uint8_t *sender_out)
 {
+    struct flow_lookup lk;
+
+    flow_table_prepare(t, pkt, &lk);
+    *sender_out = lk.sender;
+    return flow_table_add_prepared(t, pkt, &lk, fp);
+}
+
+struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info *pkt,
+                                     const struct flow_lookup *lk, const struct flow_packet *fp)
+{
     enum flow_start start = FLOW_START_FIRST;
-    struct flow_key key;
-    uint8_t sender;
-    uint64_t hash;
+    const struct flow_key *key = &lk->key;
+    uint8_t sender = lk->sender;
+    uint64_t hash = lk->hash;
     slot_t *slot;
     struct flow *f = NULL, *prev = NULL;
     uint32_t rec, prev_rec = 0;
 
-    flow_key_from_packet(pkt, &key, &sender);
-    *sender_out = sender;
-    hash = hash_key(t, &key);
-    slot = find_slot(t, hash, &key);
+    slot = find_slot(t, hash, key);
     if (slot != NULL) {
         f = flow_at(t, (uint32_t)*slot - 1);
         start = restart_reason(t, f, pkt, sender, fp->ts);
@@ -712,7 +750,7 @@ struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *
         /* Growing the index may move slots: make room before taking the slot's address. */
         if (slot == NULL && !index_reserve(t))
             return NULL;
-        f = flow_create(t, &key, pkt, &rec);
+        f = flow_create(t, key, pkt, &rec);
         if (f == NULL)
             return NULL;
         f->first_seen = fp->ts;
