@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bigmem.h"
 #include "flow.h"
 
 #define CHUNK_BITS 16
@@ -189,7 +188,7 @@ static size_t home(const struct flow_table *t, const struct flow_index *ix, slot
 
 static bool index_init(struct flow_index *ix, size_t capacity)
 {
-    ix->slots = bigmem_alloc(capacity * sizeof(slot_t));
+    ix->slots = calloc(capacity, sizeof(slot_t));
     ix->mask = capacity - 1;
     return ix->slots != NULL;
 }
@@ -228,7 +227,7 @@ static slot_t *find_slot(const struct flow_table *t, uint64_t hash, const struct
 
 static void index_free(struct flow_index *ix)
 {
-    bigmem_free(ix->slots, (ix->mask + 1) * sizeof(slot_t));
+    free(ix->slots);
     ix->slots = NULL;
 }
 
@@ -326,7 +325,7 @@ void flow_table_free(struct flow_table *t)
     if (t == NULL)
         return;
     for (size_t i = 0; i < t->n_chunks; i++)
-        bigmem_free(t->chunks[i], CHUNK_SIZE * sizeof(struct flow));
+        free(t->chunks[i]);
     free(t->chunks);
     index_free(&t->index);
     index_free(&t->old);
@@ -373,7 +372,7 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
             t->chunks = grown;
             t->chunks_cap = cap;
         }
-        t->chunks[t->n_chunks] = bigmem_alloc(CHUNK_SIZE * sizeof(struct flow));
+        t->chunks[t->n_chunks] = malloc(CHUNK_SIZE * sizeof(struct flow));
         if (t->chunks[t->n_chunks] == NULL)
             return NULL;
         t->n_chunks++;
