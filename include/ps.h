@@ -39,4 +39,10 @@ const char *ps_skip_name(enum ps_skip reason);
 /* One sentence a student can read, for the text report and the documentation. */
 const char *ps_skip_description(enum ps_skip reason);
 
+/*
+ * A seed for the hash tables, so that crafted traffic cannot force collisions: it only needs to be
+ * unpredictable to whoever crafts the traffic.
+ */
+uint64_t ps_hash_seed(void);
+
 #endif

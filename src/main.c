@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -115,16 +113,6 @@ static size_t report_failed_expectations(const struct report_expectation *result
                     results[i].expression, results[i].found);
     }
     return failed;
-}
-
-/* The hash seed only needs to be unpredictable to whoever crafts the traffic. */
-static uint64_t hash_seed(void)
-{
-    uint64_t seed;
-
-    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
-        return seed;
-    return (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 }
 
 static const char *display_name(const char *path)
@@ -409,7 +397,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .lifecycle = opts->lifecycle,
         .max_flows = opts->max_flows,
         .max_fragments = opts->max_fragments,
-        .seed = hash_seed(),
+        .seed = ps_hash_seed(),
         /* Progress only for a person watching: never in pipes, logs or CI. */
         .tick = !opts->quiet && isatty(STDERR_FILENO) ? show_read_progress : NULL,
         .tick_arg = &progress,

@@ -1,6 +1,11 @@
 /*
- * ps.c - names for the shared enums.
+ * ps.c - names for the shared enums, and the hash tables' seed.
  */
+#include <sys/random.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "ps.h"
 
 static const struct {
@@ -28,4 +33,13 @@ const char *ps_skip_name(enum ps_skip reason)
 const char *ps_skip_description(enum ps_skip reason)
 {
     return reason < PS_SKIP__COUNT ? skip_reasons[reason].description : "unknown";
+}
+
+uint64_t ps_hash_seed(void)
+{
+    uint64_t seed;
+
+    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+        return seed;
+    return (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 }

@@ -1,7 +1,7 @@
 /*
  * report.c - derives what the writers print: each flow's client and server, port labels, the
  * services seen and the client hosts. Nothing here depends on hash order: flows are sorted by
- * first sight, then key.
+ * first sight, then key, services by port and client hosts by address.
  */
 #include <arpa/inet.h>
 #include <endian.h>
@@ -136,9 +136,26 @@ const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code)
     return NULL;
 }
 
+/* The protocols whose flows have ports, numbered for the table of services. */
+enum { PORTED_TCP, PORTED_UDP, PORTED_SCTP, PORTED_PROTOS };
+
+static int ported_proto(uint8_t proto)
+{
+    switch (proto) {
+    case PS_IPPROTO_TCP:
+        return PORTED_TCP;
+    case PS_IPPROTO_UDP:
+        return PORTED_UDP;
+    case PS_IPPROTO_SCTP:
+        return PORTED_SCTP;
+    default:
+        return -1;
+    }
+}
+
 bool report_proto_has_ports(uint8_t proto)
 {
-    return proto == PS_IPPROTO_TCP || proto == PS_IPPROTO_UDP || proto == PS_IPPROTO_SCTP;
+    return ported_proto(proto) >= 0;
 }
 
 char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len)
@@ -283,14 +300,351 @@ static int compare_flows(const void *a, const void *b)
     return compare_keys(&fa->key, &fb->key);
 }
 
-/* One (server port, client) or (client host, port) pair, sorted to aggregate without hashing. */
-struct pair {
-    uint16_t port;
-    uint8_t proto;
-    uint8_t family;
-    uint8_t addr[16];
-    uint32_t flow; /* index into report.flows */
+/*
+ * Services and client hosts are gathered through hash tables as the flows are read, and their
+ * distinct counts through sets of pairs: only the final tables, one entry per service or host,
+ * are sorted. The tables hash with secrets from ps_hash_seed(), so crafted addresses cannot force
+ * collisions; nothing written depends on them, nor on the order the flows are gathered in.
+ */
+
+/* The 128-bit product of a and b folded to 64 bits (wyhash's mum). */
+static uint64_t mum(uint64_t a, uint64_t b)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)a * b;
+
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
+static size_t hash_slot(uint64_t hash, size_t n)
+{
+    __extension__ typedef unsigned __int128 u128;
+
+    return (size_t)(((u128)hash * n) >> 64);
+}
+
+/* Slots for `max` entries with a fifth of them left empty, so that probes stay short. */
+static size_t slots_for(size_t max)
+{
+    return max + max / 4 + 1;
+}
+
+static bool table_full(size_t entries, size_t slots)
+{
+    return (entries + 1) * 5 > slots * 4;
+}
+
+/*
+ * A set of pairs, each packed into 64 bits (service << 32 | host, host << 16 | port), for the
+ * distinct counts: it is sized once for the most it can hold, as many as the flows at worst, so
+ * it never needs the room of a rehash.
+ */
+struct pair_set {
+    uint64_t *slots; /* pair + 1; 0 is empty */
+    size_t n_slots;
+    const uint64_t *secret;
 };
+
+/* Where a pair's probe starts. */
+static size_t pair_set_home(const struct pair_set *s, uint64_t pair)
+{
+    return hash_slot(mum(pair ^ s->secret[0], s->secret[1]), s->n_slots);
+}
+
+/* Adds a pair, probing from its home; true when it was not in the set yet. */
+static bool pair_set_add(struct pair_set *s, uint64_t pair, size_t home)
+{
+    size_t i = home;
+
+    for (pair++; s->slots[i] != 0; i = i + 1 < s->n_slots ? i + 1 : 0)
+        if (s->slots[i] == pair)
+            return false;
+    s->slots[i] = pair;
+    return true;
+}
+
+#define NO_PAIR UINT64_MAX
+
+/* How many pairs ahead of its probe a pair's slot is fetched: most slots are cache misses. */
+#define PAIRS_AHEAD 8
+
+/* A pair set fed through a queue, so that each probe finds its slot fetched already. */
+struct pair_queue {
+    struct pair_set set;
+    uint64_t pairs[PAIRS_AHEAD]; /* NO_PAIR: none */
+    size_t homes[PAIRS_AHEAD];
+    size_t next;
+};
+
+static int pair_queue_init(struct pair_queue *q, size_t max, const uint64_t *secret)
+{
+    q->set.n_slots = slots_for(max);
+    q->set.slots = calloc(q->set.n_slots, sizeof(*q->set.slots));
+    q->set.secret = secret;
+    for (size_t k = 0; k < PAIRS_AHEAD; k++)
+        q->pairs[k] = NO_PAIR;
+    q->next = 0;
+    return q->set.slots != NULL ? 0 : -1;
+}
+
+/*
+ * Queues a pair, or NO_PAIR to drain the queue. Returns the pair this pushes out of the queue when
+ * that one was new to the set, else NO_PAIR.
+ */
+static uint64_t pair_queue_push(struct pair_queue *q, uint64_t pair)
+{
+    size_t k = q->next;
+    uint64_t out = q->pairs[k];
+
+    if (out != NO_PAIR && !pair_set_add(&q->set, out, q->homes[k]))
+        out = NO_PAIR;
+    q->pairs[k] = pair;
+    if (pair != NO_PAIR) {
+        q->homes[k] = pair_set_home(&q->set, pair);
+        __builtin_prefetch(&q->set.slots[q->homes[k]]);
+    }
+    q->next = k + 1 < PAIRS_AHEAD ? k + 1 : 0;
+    return out;
+}
+
+static void pair_queue_free(struct pair_queue *q)
+{
+    free(q->set.slots);
+    q->set.slots = NULL;
+}
+
+/* What gathering the services and client hosts needs until the report is built. */
+struct aggregation {
+    uint64_t secret[2];
+    uint32_t *service_of;  /* [ported_proto() << 16 | port]: number in r->services + 1; 0 = none */
+    uint32_t *host_slots;  /* open addressing: number in r->clients + 1; 0 is empty */
+    size_t n_host_slots;   /* grows with the hosts, up to max_host_slots */
+    size_t max_host_slots; /* enough for every flow to have a client host of its own */
+    size_t services_room, clients_room;
+    struct pair_queue service_hosts; /* (service, client host) pairs */
+    /* Each flow gathered: its client host and port, for the distinct ports of each host. */
+    uint32_t *host;
+    uint16_t *port;
+    size_t n_gathered;
+};
+
+static void aggregation_free(struct aggregation *a)
+{
+    free(a->service_of);
+    free(a->host_slots);
+    pair_queue_free(&a->service_hosts);
+    free(a->host);
+    free(a->port);
+    memset(a, 0, sizeof(*a));
+}
+
+/* For at most `n` flows. Returns -1 when out of memory. */
+static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
+{
+    uint64_t seed = ps_hash_seed();
+
+    memset(a, 0, sizeof(*a));
+    a->secret[0] = seed;
+    a->secret[1] = mum(seed ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
+    a->services_room = a->clients_room = 16;
+    a->max_host_slots = slots_for(n);
+    a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
+    r->services = malloc(a->services_room * sizeof(*r->services));
+    r->clients = malloc(a->clients_room * sizeof(*r->clients));
+    a->service_of = calloc((size_t)PORTED_PROTOS << 16, sizeof(*a->service_of));
+    a->host_slots = calloc(a->n_host_slots, sizeof(*a->host_slots));
+    a->host = malloc((n ? n : 1) * sizeof(*a->host));
+    a->port = malloc((n ? n : 1) * sizeof(*a->port));
+    if (pair_queue_init(&a->service_hosts, n, a->secret) != 0 || r->services == NULL ||
+        r->clients == NULL || a->service_of == NULL || a->host_slots == NULL || a->host == NULL ||
+        a->port == NULL)
+        return -1;
+    return 0;
+}
+
+static uint64_t host_hash(const struct aggregation *a, uint8_t family, const uint8_t *addr)
+{
+    uint64_t w[2];
+
+    memcpy(w, addr, sizeof(w));
+    return mum(w[0] ^ a->secret[0], w[1] ^ a->secret[1] ^ family);
+}
+
+/* Whole words, without a call to memcmp(). */
+static bool same_host(const struct report_client *c, uint8_t family, const uint8_t *addr)
+{
+    uint64_t x[2], y[2];
+
+    memcpy(x, c->addr, sizeof(x));
+    memcpy(y, addr, sizeof(y));
+    return c->family == family && ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+/* The slot of (family, addr) in host_slots, or the empty one where it goes. */
+static uint32_t *host_slot(const struct aggregation *a, const struct report *r, uint8_t family,
+                           const uint8_t *addr)
+{
+    size_t i = hash_slot(host_hash(a, family, addr), a->n_host_slots);
+
+    for (; a->host_slots[i] != 0; i = i + 1 < a->n_host_slots ? i + 1 : 0)
+        if (same_host(&r->clients[a->host_slots[i] - 1], family, addr))
+            break;
+    return &a->host_slots[i];
+}
+
+static int grow_host_slots(struct aggregation *a, const struct report *r)
+{
+    uint32_t *old = a->host_slots;
+    size_t n_old = a->n_host_slots;
+
+    a->n_host_slots = n_old * 2 < a->max_host_slots ? n_old * 2 : a->max_host_slots;
+    a->host_slots = calloc(a->n_host_slots, sizeof(*a->host_slots));
+    if (a->host_slots == NULL) {
+        a->host_slots = old;
+        a->n_host_slots = n_old;
+        return -1;
+    }
+    for (size_t i = 0; i < n_old; i++) {
+        const struct report_client *c;
+
+        if (old[i] == 0)
+            continue;
+        c = &r->clients[old[i] - 1];
+        *host_slot(a, r, c->family, c->addr) = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+/* Doubles an array's room; NULL when out of memory (the array stays as it was). */
+static void *grow_array(void *array, size_t *room, size_t size)
+{
+    void *p = realloc(array, 2 * *room * size);
+
+    if (p != NULL)
+        *room *= 2;
+    return p;
+}
+
+static struct report_service *add_service(struct aggregation *a, struct report *r,
+                                          const struct report_flow *rf)
+{
+    const struct flow_key *key = &rf->flow->key;
+    uint32_t *entry =
+        &a->service_of[(size_t)ported_proto(key->proto) << 16 | key->port[!rf->client]];
+    struct report_service *s;
+
+    if (*entry != 0)
+        return &r->services[*entry - 1];
+    if (r->n_services == a->services_room) {
+        s = grow_array(r->services, &a->services_room, sizeof(*s));
+        if (s == NULL)
+            return NULL;
+        r->services = s;
+    }
+    s = &r->services[r->n_services++];
+    *entry = (uint32_t)r->n_services;
+    memset(s, 0, sizeof(*s));
+    s->proto = key->proto;
+    s->port = key->port[!rf->client];
+    s->service = rf->service;
+    s->service_alias = rf->service_alias;
+    return s;
+}
+
+static struct report_client *add_client(struct aggregation *a, struct report *r,
+                                        const struct report_flow *rf)
+{
+    const struct flow_key *key = &rf->flow->key;
+    uint32_t *slot;
+    struct report_client *c;
+
+    if (table_full(r->n_clients, a->n_host_slots) && a->n_host_slots < a->max_host_slots &&
+        grow_host_slots(a, r) != 0)
+        return NULL;
+    slot = host_slot(a, r, key->family, key->addr[rf->client]);
+    if (*slot != 0)
+        return &r->clients[*slot - 1];
+    if (r->n_clients == a->clients_room) {
+        c = grow_array(r->clients, &a->clients_room, sizeof(*c));
+        if (c == NULL)
+            return NULL;
+        r->clients = c;
+    }
+    c = &r->clients[r->n_clients++];
+    *slot = (uint32_t)r->n_clients;
+    memset(c, 0, sizeof(*c));
+    c->family = key->family;
+    memcpy(c->addr, key->addr[rf->client], sizeof(c->addr));
+    c->port_lo = c->port_hi = key->port[rf->client];
+    c->ephemeral_all = UINT32_MAX;
+    return c;
+}
+
+/* Queues a (service, client host) pair, or NO_PAIR to drain: a new one is a client more. */
+static void add_service_host(struct aggregation *a, struct report *r, uint64_t pair)
+{
+    uint64_t added = pair_queue_push(&a->service_hosts, pair);
+
+    if (added != NO_PAIR)
+        r->services[added >> 32].clients++;
+}
+
+/* Counts a flow that has ports in its service and its client host. */
+static int gather_flow(struct aggregation *a, struct report *r, const struct report_flow *rf)
+{
+    const struct flow *f = rf->flow;
+    uint16_t port = f->key.port[rf->client];
+    struct report_service *s = add_service(a, r, rf);
+    struct report_client *c = s != NULL ? add_client(a, r, rf) : NULL;
+    uint32_t host;
+
+    if (c == NULL)
+        return -1;
+    host = (uint32_t)(c - r->clients);
+    s->flows++;
+    s->packets += f->packets[0] + f->packets[1];
+    s->bytes += f->bytes[0] + f->bytes[1];
+    add_service_host(a, r, (uint64_t)(s - r->services) << 32 | host);
+    c->flows++;
+    if (port < c->port_lo)
+        c->port_lo = port;
+    if (port > c->port_hi)
+        c->port_hi = port;
+    c->ephemeral_all &= rf->client_ephemeral;
+    if (port_range_contains(&r->settings.ephemeral, port))
+        c->in_range++;
+    a->host[a->n_gathered] = host;
+    a->port[a->n_gathered++] = port;
+    return 0;
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* The distinct ports of each client host, from the (host, port) pairs gathered. */
+static int count_client_ports(struct aggregation *a, struct report *r)
+{
+    struct pair_queue q;
+    size_t max = 0;
+
+    for (size_t i = 0; i < r->n_clients; i++)
+        max += min_u64(r->clients[i].flows, UINT16_MAX + 1);
+    if (pair_queue_init(&q, max, a->secret) != 0)
+        return -1;
+    for (size_t i = 0; i < a->n_gathered + PAIRS_AHEAD; i++) {
+        uint64_t pair = i < a->n_gathered ? (uint64_t)a->host[i] << 16 | a->port[i] : NO_PAIR;
+        uint64_t added = pair_queue_push(&q, pair);
+
+        if (added != NO_PAIR)
+            r->clients[added >> 16].ports++;
+    }
+    pair_queue_free(&q);
+    return 0;
+}
 
 /* memcmp()'s order of two addresses, as two big-endian words each: no call per comparison. */
 static int compare_addrs(const uint8_t *a, const uint8_t *b)
@@ -306,219 +660,43 @@ static int compare_addrs(const uint8_t *a, const uint8_t *b)
     return 0;
 }
 
-static int compare_service_pairs(const struct pair *pa, const struct pair *pb)
+static int compare_services(const void *a, const void *b)
 {
-    if (pa->port != pb->port)
-        return pa->port < pb->port ? -1 : 1;
-    if (pa->proto != pb->proto)
-        return pa->proto < pb->proto ? -1 : 1;
-    if (pa->family != pb->family)
-        return pa->family < pb->family ? -1 : 1;
-    return compare_addrs(pa->addr, pb->addr);
-}
+    const struct report_service *sa = a, *sb = b;
 
-static int compare_client_pairs(const struct pair *pa, const struct pair *pb)
-{
-    int c;
-
-    if (pa->family != pb->family)
-        return pa->family < pb->family ? -1 : 1;
-    c = compare_addrs(pa->addr, pb->addr);
-    if (c != 0)
-        return c;
-    if (pa->port != pb->port)
-        return pa->port < pb->port ? -1 : 1;
+    if (sa->port != sb->port)
+        return sa->port < sb->port ? -1 : 1;
+    if (sa->proto != sb->proto)
+        return sa->proto < sb->proto ? -1 : 1;
     return 0;
 }
 
-static bool same_host(const struct pair *a, const struct pair *b)
+static int compare_clients(const void *a, const void *b)
 {
-    return a->family == b->family && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+    const struct report_client *ca = a, *cb = b;
+
+    if (ca->family != cb->family)
+        return ca->family < cb->family ? -1 : 1;
+    return compare_addrs(ca->addr, cb->addr);
 }
 
 /*
- * Sorts pairs in place: introsort (quicksort, heapsort when it goes too deep, insertion sort for
- * short runs) with the comparison inlined. qsort() would take a temporary copy of the array
- * (glibc's merge sort) and a call per comparison, for millions of pairs. Pairs that compare
- * equal may end in any order: the tables built from them do not depend on it.
+ * After the last flow: the (service, client host) pairs still queued, then the distinct ports,
+ * each step freeing what it no longer needs; the tables in the report's order.
  */
-static int compare_pairs(const struct pair *a, const struct pair *b, bool by_client)
+static int gather_end(struct aggregation *a, struct report *r)
 {
-    return by_client ? compare_client_pairs(a, b) : compare_service_pairs(a, b);
-}
-
-static void swap_pairs(struct pair *a, struct pair *b)
-{
-    struct pair t = *a;
-
-    *a = *b;
-    *b = t;
-}
-
-static void sift_down(struct pair *p, size_t root, size_t n, bool by_client)
-{
-    for (size_t child; (child = 2 * root + 1) < n; root = child) {
-        if (child + 1 < n && compare_pairs(&p[child], &p[child + 1], by_client) < 0)
-            child++;
-        if (compare_pairs(&p[root], &p[child], by_client) >= 0)
-            return;
-        swap_pairs(&p[root], &p[child]);
-    }
-}
-
-static void heap_sort(struct pair *p, size_t n, bool by_client)
-{
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(p, i, n, by_client);
-    for (size_t i = n; i-- > 1;) {
-        swap_pairs(&p[0], &p[i]);
-        sift_down(p, 0, i, by_client);
-    }
-}
-
-static void intro_sort(struct pair *p, size_t n, int depth, bool by_client)
-{
-    while (n > 16) {
-        size_t mid = n / 2, i = 0, j = n - 1;
-        struct pair pivot;
-
-        if (depth-- == 0) {
-            heap_sort(p, n, by_client);
-            return;
-        }
-        /* Median of three as the pivot (Hoare's partition keeps runs of equal keys balanced). */
-        if (compare_pairs(&p[mid], &p[0], by_client) < 0)
-            swap_pairs(&p[mid], &p[0]);
-        if (compare_pairs(&p[n - 1], &p[mid], by_client) < 0) {
-            swap_pairs(&p[n - 1], &p[mid]);
-            if (compare_pairs(&p[mid], &p[0], by_client) < 0)
-                swap_pairs(&p[mid], &p[0]);
-        }
-        pivot = p[mid];
-        for (;;) {
-            while (compare_pairs(&p[i], &pivot, by_client) < 0)
-                i++;
-            while (compare_pairs(&pivot, &p[j], by_client) < 0)
-                j--;
-            if (i >= j)
-                break;
-            swap_pairs(&p[i++], &p[j--]);
-        }
-        /* Recurse into the smaller side, loop on the larger: the stack stays O(log n). */
-        if (j + 1 < n - j - 1) {
-            intro_sort(p, j + 1, depth, by_client);
-            p += j + 1;
-            n -= j + 1;
-        } else {
-            intro_sort(p + j + 1, n - j - 1, depth, by_client);
-            n = j + 1;
-        }
-    }
-    for (size_t i = 1; i < n; i++) {
-        struct pair t = p[i];
-        size_t k = i;
-
-        for (; k > 0 && compare_pairs(&t, &p[k - 1], by_client) < 0; k--)
-            p[k] = p[k - 1];
-        p[k] = t;
-    }
-}
-
-static void sort_pairs(struct pair *pairs, size_t n, bool by_client)
-{
-    int depth = 0;
-
-    for (size_t m = n; m > 1; m >>= 1)
-        depth += 2;
-    intro_sort(pairs, n, depth, by_client);
-}
-
-/* `pairs` has room for the flows that have ports: services and client hosts count only those. */
-static int build_services(struct report *r, struct pair *pairs, size_t *n_pairs)
-{
-    const struct report_flow *view = r->flows;
-    size_t groups = 0, n = 0;
-
-    for (size_t i = 0; i < r->n_flows; i++) {
-        const struct report_flow *rf = &view[i];
-        const struct flow *f = rf->flow;
-
-        if (!report_proto_has_ports(f->key.proto))
-            continue;
-        pairs[n].port = f->key.port[!rf->client];
-        pairs[n].proto = f->key.proto;
-        pairs[n].family = f->key.family;
-        memcpy(pairs[n].addr, f->key.addr[rf->client], 16);
-        pairs[n].flow = (uint32_t)i;
-        n++;
-    }
-    *n_pairs = n;
-    sort_pairs(pairs, n, false);
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || pairs[i].port != pairs[i - 1].port || pairs[i].proto != pairs[i - 1].proto)
-            groups++;
-    r->services = calloc(groups ? groups : 1, sizeof(*r->services));
-    if (r->services == NULL)
+    for (size_t k = 0; k < PAIRS_AHEAD; k++)
+        add_service_host(a, r, NO_PAIR);
+    pair_queue_free(&a->service_hosts);
+    free(a->service_of);
+    free(a->host_slots);
+    a->service_of = a->host_slots = NULL;
+    if (count_client_ports(a, r) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        const struct report_flow *rf = &view[pairs[i].flow];
-        struct report_service *s;
-
-        if (i == 0 || pairs[i].port != pairs[i - 1].port || pairs[i].proto != pairs[i - 1].proto) {
-            s = &r->services[r->n_services++];
-            s->port = pairs[i].port;
-            s->proto = pairs[i].proto;
-            s->service = rf->service;
-            s->service_alias = rf->service_alias;
-        }
-        s = &r->services[r->n_services - 1];
-        s->flows++;
-        s->packets += rf->flow->packets[0] + rf->flow->packets[1];
-        s->bytes += rf->flow->bytes[0] + rf->flow->bytes[1];
-        if (s->flows == 1 || !same_host(&pairs[i], &pairs[i - 1]))
-            s->clients++;
-    }
-    return 0;
-}
-
-/* Reuses the pairs build_services() filled: same flows, now keyed by client host and port. */
-static int build_clients(struct report *r, struct pair *pairs, size_t n)
-{
-    const struct report_flow *view = r->flows;
-    size_t hosts = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        const struct report_flow *rf = &view[pairs[i].flow];
-
-        pairs[i].port = rf->flow->key.port[rf->client];
-    }
-    sort_pairs(pairs, n, true);
-    for (size_t i = 0; i < n; i++)
-        if (i == 0 || !same_host(&pairs[i], &pairs[i - 1]))
-            hosts++;
-    r->clients = calloc(hosts ? hosts : 1, sizeof(*r->clients));
-    if (r->clients == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const struct report_flow *rf = &view[pairs[i].flow];
-        struct report_client *c;
-
-        if (i == 0 || !same_host(&pairs[i], &pairs[i - 1])) {
-            c = &r->clients[r->n_clients++];
-            c->family = pairs[i].family;
-            memcpy(c->addr, pairs[i].addr, 16);
-            c->port_lo = pairs[i].port;
-            c->ephemeral_all = UINT32_MAX;
-        }
-        c = &r->clients[r->n_clients - 1];
-        c->flows++;
-        if (c->flows == 1 || pairs[i].port != pairs[i - 1].port)
-            c->ports++;
-        c->port_hi = pairs[i].port;
-        c->ephemeral_all &= rf->client_ephemeral;
-        if (port_range_contains(&r->settings.ephemeral, pairs[i].port))
-            c->in_range++;
-    }
+    aggregation_free(a);
+    qsort(r->services, r->n_services, sizeof(*r->services), compare_services);
+    qsort(r->clients, r->n_clients, sizeof(*r->clients), compare_clients);
     return 0;
 }
 
@@ -542,10 +720,12 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
                  const struct report_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table)
 {
-    size_t n = flow_table_count(table), with_ports = 0;
-    bool sorted = true;
-    struct pair *pairs;
-    int rc;
+    /* The selection narrows what is shown, services and clients included; the flow counts stay. */
+    const struct select_spec *select =
+        settings->select != NULL && select_active(settings->select) ? settings->select : NULL;
+    size_t n = flow_table_count(table);
+    bool sorted = true, ids_in_order = true;
+    struct aggregation agg = {0};
 
     memset(r, 0, sizeof(*r));
     r->inputs = inputs;
@@ -557,52 +737,60 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
         r->nanosecond |= inputs[i].nanosecond;
 
     r->flows = calloc(n ? n : 1, sizeof(*r->flows));
-    if (r->flows == NULL)
-        return -1;
+    if (r->flows == NULL || aggregation_init(&agg, r, n) != 0)
+        goto fail;
     r->n_flows = n;
     for (size_t i = 0; i < n; i++) {
-        r->flows[i].flow = flow_table_at(table, i);
-        decide_roles(&r->flows[i], settings);
-        if (i > 0 && compare_flows(&r->flows[i - 1], &r->flows[i]) > 0)
+        struct report_flow *rf = &r->flows[i];
+        const struct flow *f = flow_table_at(table, i);
+
+        rf->flow = f;
+        decide_roles(rf, settings);
+        if (i > 0 && compare_flows(rf - 1, rf) > 0)
             sorted = false;
-    }
-    /* Flows are created in packet order, so one input is already sorted; merged inputs may not be.
-     */
-    if (!sorted)
-        qsort(r->flows, n, sizeof(*r->flows), compare_flows);
-
-    for (size_t i = 0; i < n; i++) {
-        uint8_t proto = r->flows[i].flow->key.proto;
-
-        r->flows[i].id = i + 1;
-        if (proto == PS_IPPROTO_TCP)
+        ids_in_order &= f->id == i;
+        rf->id = i + 1;
+        /* The predecessor's id + 1: its report id while the report keeps the table's order. */
+        rf->follows = f->prev;
+        if (f->key.proto == PS_IPPROTO_TCP)
             r->flows_tcp++;
-        else if (proto == PS_IPPROTO_UDP)
+        else if (f->key.proto == PS_IPPROTO_UDP)
             r->flows_udp++;
         else
             r->flows_other++;
+        if (report_proto_has_ports(f->key.proto) && (select == NULL || select_flow(select, rf)) &&
+            gather_flow(&agg, r, rf) != 0)
+            goto fail;
     }
-    if (link_follows(r) != 0)
-        return -1;
+    /* Gathering frees its memory before the sort, which may take room of its own (qsort()). */
+    if (gather_end(&agg, r) != 0)
+        goto fail;
+    /* Flows are created in packet order, so one input is already sorted; merged inputs may not be.
+     */
+    if (!sorted) {
+        qsort(r->flows, n, sizeof(*r->flows), compare_flows);
+        for (size_t i = 0; i < n; i++)
+            r->flows[i].id = i + 1;
+    }
+    if ((!sorted || !ids_in_order) && link_follows(r) != 0)
+        goto fail;
     r->n_flows_all = n;
     r->style.sections = SELECT_SECTION_ALL;
 
-    /* The selection narrows what is shown, services and clients included; the counts above stay. */
-    if (settings->select != NULL && select_active(settings->select)) {
+    if (select != NULL) {
         size_t kept = 0;
 
         for (size_t i = 0; i < n; i++)
-            if (select_flow(settings->select, &r->flows[i]))
+            if (select_flow(select, &r->flows[i]))
                 r->flows[kept++] = r->flows[i];
-        r->n_flows = n = kept;
+        r->n_flows = kept;
     }
+    return 0;
 
-    pairs = malloc((n ? n : 1) * sizeof(*pairs));
-    rc = pairs != NULL ? build_services(r, pairs, &with_ports) : -1;
-    if (rc == 0)
-        rc = build_clients(r, pairs, with_ports);
-    free(pairs);
-    return rc;
+fail:
+    aggregation_free(&agg);
+    report_release(r);
+    return -1;
 }
 
 void report_release(struct report *r)

@@ -547,6 +547,157 @@ START_TEST(test_empty_report)
 }
 END_TEST
 
+/*
+ * Enough client hosts that the hosts' hash table grows several times, each using one of its ports
+ * with two servers: the distinct counts must not count a host or a port twice.
+ */
+START_TEST(test_tables_many_hosts)
+{
+    struct fixture fx;
+    const struct report_service *s;
+    const struct report_client *c;
+    char host[32], prev[32];
+    ps_time ts = 1;
+
+    fixture_init(&fx, "iana");
+    for (int i = 0; i < 300; i++) {
+        snprintf(host, sizeof(host), "10.1.%d.%d", i / 100, i % 100 + 1);
+        send_pkt(&fx, TCP, host, 40000, "10.9.0.1", 80, SYN, ts++, 60);
+        send_pkt(&fx, TCP, host, 40001, "10.9.0.1", 80, SYN, ts++, 60);
+        send_pkt(&fx, TCP, host, 40000, "10.9.0.2", 80, SYN, ts++, 60);
+        if (i % 3 == 0)
+            send_pkt(&fx, UDP, host, 40000, "10.9.0.3", 53, 0, ts++, 80);
+    }
+    send_pkt(&fx, UDP, "10.1.0.1", 40002, "10.9.0.4", 80, 0, ts++, 80);
+    build(&fx);
+
+    /* By port, then protocol. */
+    ck_assert_uint_eq(fx.report.n_services, 3);
+    s = &fx.report.services[0];
+    ck_assert_uint_eq(s->port, 53);
+    ck_assert_uint_eq(s->flows, 100);
+    ck_assert_uint_eq(s->clients, 100);
+    s = &fx.report.services[1];
+    ck_assert_uint_eq(s->port, 80);
+    ck_assert_uint_eq(s->proto, TCP);
+    ck_assert_uint_eq(s->flows, 900);
+    ck_assert_uint_eq(s->packets, 900);
+    ck_assert_uint_eq(s->bytes, 900 * 60);
+    ck_assert_uint_eq(s->clients, 300);
+    s = &fx.report.services[2];
+    ck_assert_uint_eq(s->port, 80);
+    ck_assert_uint_eq(s->proto, UDP);
+    ck_assert_uint_eq(s->clients, 1);
+
+    /* By address; 10.1.0.1 has the one flow from port 40002 besides. */
+    ck_assert_uint_eq(fx.report.n_clients, 300);
+    prev[0] = '\0';
+    for (size_t i = 0; i < fx.report.n_clients; i++) {
+        uint8_t expect[16];
+        bool first = i == 0;
+
+        c = &fx.report.clients[i];
+        snprintf(host, sizeof(host), "10.1.%zu.%zu", i / 100, i % 100 + 1);
+        parse_addr(4, host, expect);
+        ck_assert_msg(memcmp(c->addr, expect, 16) == 0, "client %zu is not %s (after %s)", i, host,
+                      prev);
+        ck_assert_uint_eq(c->flows, 3 + (i % 3 == 0) + first);
+        ck_assert_uint_eq(c->ports, 2 + first);
+        ck_assert_uint_eq(c->port_lo, 40000);
+        ck_assert_uint_eq(c->port_hi, first ? 40002 : 40001);
+        ck_assert_uint_eq(c->in_range, 0);
+        snprintf(prev, sizeof(prev), "%s", host);
+    }
+    fixture_free(&fx);
+}
+END_TEST
+
+/* The same bytes as an IPv4 and as an IPv6 address are two hosts, the IPv4 one first. */
+START_TEST(test_clients_same_bytes_two_families)
+{
+    struct fixture fx;
+    const struct report_client *c;
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "a00:1::", 50000, "2001:db8::1", 443, SYN, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.1", 50000, "10.0.0.2", 443, SYN, 2, 60);
+    send_pkt(&fx, TCP, "10.0.0.1", 50001, "10.0.0.2", 443, SYN, 3, 60);
+    build(&fx);
+
+    ck_assert_uint_eq(fx.report.n_services, 1);
+    ck_assert_uint_eq(fx.report.services[0].clients, 2);
+    ck_assert_uint_eq(fx.report.n_clients, 2);
+    c = &fx.report.clients[0];
+    ck_assert_uint_eq(c->family, 4);
+    ck_assert_uint_eq(c->flows, 2);
+    ck_assert_uint_eq(c->ports, 2);
+    c = &fx.report.clients[1];
+    ck_assert_uint_eq(c->family, 6);
+    ck_assert_uint_eq(c->flows, 1);
+    ck_assert_uint_eq(c->ports, 1);
+    ck_assert_mem_eq(c->addr, fx.report.clients[0].addr, 4);
+    fixture_free(&fx);
+}
+END_TEST
+
+/* A table whose flows end when idle, so that a later flow follows an earlier one on its key. */
+static void fixture_with_lifecycle(struct fixture *fx)
+{
+    struct flow_lifecycle lc;
+
+    fixture_init(fx, "iana");
+    flow_table_free(fx->table);
+    flow_lifecycle_zeek(&lc);
+    fx->table = flow_table_new(0, 42, &lc);
+    ck_assert_ptr_nonnull(fx->table);
+}
+
+#define SECONDS 1000000000LL
+
+START_TEST(test_follows_in_order)
+{
+    struct fixture fx;
+
+    fixture_with_lifecycle(&fx);
+    send_pkt(&fx, UDP, "10.0.0.1", 50000, "10.0.0.9", 53, 0, 10 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.2", 50000, "10.0.0.9", 53, 0, 20 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.1", 50000, "10.0.0.9", 53, 0, 200 * SECONDS, 60);
+    build(&fx);
+
+    ck_assert_uint_eq(fx.report.n_flows, 3);
+    ck_assert_uint_eq(fx.report.flows[0].follows, 0);
+    ck_assert_uint_eq(fx.report.flows[1].follows, 0);
+    ck_assert_uint_eq(fx.report.flows[2].id, 3);
+    ck_assert_uint_eq(fx.report.flows[2].follows, 1);
+    ck_assert_uint_eq(fx.report.n_clients, 2);
+    ck_assert_uint_eq(fx.report.clients[0].flows, 2);
+    ck_assert_uint_eq(fx.report.clients[0].ports, 1);
+    ck_assert_uint_eq(fx.report.services[0].clients, 2);
+    fixture_free(&fx);
+}
+END_TEST
+
+/* A flow created last but seen first moves ahead: the report ids in `follows` move with it. */
+START_TEST(test_follows_after_sort)
+{
+    struct fixture fx;
+
+    fixture_with_lifecycle(&fx);
+    send_pkt(&fx, UDP, "10.0.0.1", 50000, "10.0.0.9", 53, 0, 10 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.1", 50000, "10.0.0.9", 53, 0, 200 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.2", 50000, "10.0.0.9", 53, 0, 5 * SECONDS, 60);
+    build(&fx);
+
+    ck_assert_uint_eq(fx.report.n_flows, 3);
+    ck_assert_uint_eq(fx.report.flows[0].flow->key.addr[0][3], 2);
+    ck_assert_uint_eq(fx.report.flows[0].follows, 0);
+    ck_assert_uint_eq(fx.report.flows[1].follows, 0);
+    ck_assert_uint_eq(fx.report.flows[2].id, 3);
+    ck_assert_uint_eq(fx.report.flows[2].follows, 2);
+    fixture_free(&fx);
+}
+END_TEST
+
 /* Writes the report as JSON into a malloc'd string. */
 static char *write_json(const struct report *r)
 {
@@ -1017,6 +1168,10 @@ static Suite *report_suite(void)
     tcase_add_test(tables, test_clients_range_in_force);
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
+    tcase_add_test(tables, test_tables_many_hosts);
+    tcase_add_test(tables, test_clients_same_bytes_two_families);
+    tcase_add_test(tables, test_follows_in_order);
+    tcase_add_test(tables, test_follows_after_sort);
     suite_add_tcase(suite, tables);
 
     tcase_add_test(writers, test_json_shape);
