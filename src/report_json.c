@@ -533,12 +533,68 @@ static char *digits_before(char *end, uint64_t v)
     return end;
 }
 
+/* Counted first, so that the digits go straight to their place. */
 static char *put_uint(char *p, uint64_t v)
 {
-    char tmp[24], *end = tmp + sizeof(tmp), *begin = digits_before(end, v);
+    static const uint64_t powers_of_ten[] = {UINT64_C(10),
+                                             UINT64_C(100),
+                                             UINT64_C(1000),
+                                             UINT64_C(10000),
+                                             UINT64_C(100000),
+                                             UINT64_C(1000000),
+                                             UINT64_C(10000000),
+                                             UINT64_C(100000000),
+                                             UINT64_C(1000000000),
+                                             UINT64_C(10000000000),
+                                             UINT64_C(100000000000),
+                                             UINT64_C(1000000000000),
+                                             UINT64_C(10000000000000),
+                                             UINT64_C(100000000000000),
+                                             UINT64_C(1000000000000000),
+                                             UINT64_C(10000000000000000),
+                                             UINT64_C(100000000000000000),
+                                             UINT64_C(1000000000000000000),
+                                             UINT64_C(10000000000000000000)};
+    size_t n = 1;
 
-    memcpy(p, begin, (size_t)(end - begin));
-    return p + (end - begin);
+    while (n < 20 && v >= powers_of_ten[n - 1])
+        n++;
+    digits_before(p + n, v);
+    return p + n;
+}
+
+/* The last `n` decimal digits of v, leading zeros kept. */
+static char *put_digits(char *p, uint32_t v, int n)
+{
+    char *end = p + n;
+
+    for (char *q = end; q - p >= 2; q -= 2) {
+        memcpy(q - 2, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (n % 2 != 0)
+        *p = (char)('0' + v % 10);
+    return end;
+}
+
+/* "0" to "255", the parts of an IPv4 address, each copied whole (4 bytes) and kept in part. */
+#define OCTETS_10(h) h "0", h "1", h "2", h "3", h "4", h "5", h "6", h "7", h "8", h "9"
+#define OCTETS_100(h)                                                                              \
+    OCTETS_10(h "0"), OCTETS_10(h "1"), OCTETS_10(h "2"), OCTETS_10(h "3"), OCTETS_10(h "4"),      \
+        OCTETS_10(h "5"), OCTETS_10(h "6"), OCTETS_10(h "7"), OCTETS_10(h "8"), OCTETS_10(h "9")
+
+static const char octets[256][4] = {
+    OCTETS_10(""),   OCTETS_10("1"),  OCTETS_10("2"),  OCTETS_10("3"),  OCTETS_10("4"),
+    OCTETS_10("5"),  OCTETS_10("6"),  OCTETS_10("7"),  OCTETS_10("8"),  OCTETS_10("9"),
+    OCTETS_100("1"), OCTETS_10("20"), OCTETS_10("21"), OCTETS_10("22"), OCTETS_10("23"),
+    OCTETS_10("24"), "250",           "251",           "252",           "253",
+    "254",           "255",
+};
+
+static char *put_octet(char *p, uint8_t v)
+{
+    memcpy(p, octets[v], sizeof(octets[v]));
+    return p + 1 + (v >= 10) + (v >= 100);
 }
 
 /* A json_int_t as jansson prints it ("%lld"): counters past INT64_MAX come out negative. */
@@ -691,16 +747,6 @@ static const struct date_entry *date_of(struct writer *w, int64_t secs)
     return e;
 }
 
-/* The first `n` (at most 9) of the nine digits of a fraction of a second, leading zeros kept. */
-static char *put_fraction(char *p, uint64_t ns, int n)
-{
-    char tmp[10];
-
-    digits_before(tmp + sizeof(tmp), ns + 1000000000); /* "1" and the nine digits */
-    memcpy(p, tmp + 1, (size_t)n);
-    return p + n;
-}
-
 /* A time as report_format_time() formats it, quoted. */
 static char *put_time(struct writer *w, char *p, ps_time t)
 {
@@ -717,7 +763,10 @@ static char *put_time(struct writer *w, char *p, ps_time t)
     memcpy(p + 1, d->text, sizeof(d->text));
     p += 1 + d->len;
     *p++ = '.';
-    p = put_fraction(p, (uint64_t)frac, w->nanosecond ? 9 : 6);
+    if (w->nanosecond)
+        p = put_digits(p, (uint32_t)frac, 9);
+    else
+        p = put_digits(p, (uint32_t)frac / 1000, 6);
     memcpy(p, "Z\"", 2);
     return p + 2;
 }
@@ -760,44 +809,42 @@ static char *put_real_printf(char *p, double v)
  */
 static char *put_seconds(char *p, uint64_t ns)
 {
-    char tmp[24], *end = tmp + sizeof(tmp), *begin;
-    uint64_t stripped = ns;
-    int zeros = 0, ndigits;
+    uint64_t frac = ns % 1000000000;
 
     if (ns == 0) {
         memcpy(p, "0.0", 3);
         return p + 3;
     }
-    while (stripped % 10 == 0) {
-        stripped /= 10;
-        zeros++;
-    }
-    begin = digits_before(end, stripped);
-    ndigits = (int)(end - begin);
-    if (ns >= (UINT64_C(1) << 53) || ndigits > 15)
+    /* Past 2^53 or with 16 significant digits (ns has at most 16 below 2^53). */
+    if (ns >= (UINT64_C(1) << 53) || (ns >= UINT64_C(1000000000000000) && ns % 10 != 0))
         return put_real_printf(p, (double)ns / 1e9);
     if (ns < 100000) {
-        /* Below 1e-4 s "%g" has an exponent: d[.ddd]e-N. */
-        int exponent = ndigits + zeros - 1 - 9;
+        /* Below 1e-4 s "%g" has an exponent: d[.ddd]e-N, of -9 to -5 for 1 ns to 99999 ns. */
+        char digits[8], *end = put_uint(digits, ns), *last = end;
 
-        *p++ = begin[0];
-        if (ndigits > 1) {
+        while (last[-1] == '0')
+            last--;
+        *p++ = digits[0];
+        if (last - digits > 1) {
             *p++ = '.';
-            memcpy(p, begin + 1, (size_t)ndigits - 1);
-            p += ndigits - 1;
+            for (const char *d = digits + 1; d < last; d++)
+                *p++ = *d;
         }
-        /* 1 ns to 99999 ns: the exponent is -9 to -5, one digit. */
         *p++ = 'e';
         *p++ = '-';
-        *p++ = (char)('0' - exponent);
+        *p++ = (char)('0' + 9 - (end - digits - 1));
         return p;
     }
     p = put_uint(p, ns / 1000000000);
     *p++ = '.';
-    if (ns % 1000000000 == 0)
+    if (frac == 0) {
         *p++ = '0';
-    else /* the nine digits of the fraction without its trailing zeros */
-        p = put_fraction(p, ns % 1000000000, 9 - zeros);
+        return p;
+    }
+    /* The nine digits of the fraction without its trailing zeros. */
+    p = put_digits(p, (uint32_t)frac, 9);
+    while (p[-1] == '0')
+        p--;
     return p;
 }
 
@@ -819,7 +866,7 @@ static char *put_addr(char *p, uint8_t family, const uint8_t *a)
         for (int i = 0; i < 4; i++) {
             if (i > 0)
                 *p++ = '.';
-            p = put_uint(p, a[i]);
+            p = put_octet(p, a[i]);
         }
     } else {
         static const char hex[] = "0123456789abcdef";
@@ -855,7 +902,7 @@ static char *put_addr(char *p, uint8_t family, const uint8_t *a)
                 for (int j = 12; j < 16; j++) {
                     if (j > 12)
                         *p++ = '.';
-                    p = put_uint(p, a[j]);
+                    p = put_octet(p, a[j]);
                 }
                 break;
             }
