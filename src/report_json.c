@@ -300,6 +300,7 @@ static json_t *summary_value(const struct report *r)
 #define DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
 #define EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
 #define EPHEMERAL_TEXT  384
+#define NAME_CACHE_BITS 8  /* the document's names kept as written: 256, for a few dozen in use */
 #define FRAGMENT_SIZE   64 /* the longest fragment, and what is copied of each */
 #define SHORT_NAME      64 /* strings up to this long are written without the general path */
 /*
@@ -439,6 +440,11 @@ struct ephemeral_entry {
     char text[EPHEMERAL_TEXT];
 };
 
+struct name_entry {
+    const char *s; /* NULL: unused */
+    struct fragment quoted;
+};
+
 struct writer {
     FILE *out;
     char *p, *end; /* the free part of buf */
@@ -448,6 +454,7 @@ struct writer {
     unsigned long flushes;
     struct date_entry dates[DATE_CACHE];
     struct ephemeral_entry ephemeral[EPHEMERAL_CACHE];
+    struct name_entry *names; /* 1 << NAME_CACHE_BITS, or NULL: a writer of a single object */
     char *buf;
 };
 
@@ -465,6 +472,7 @@ static void writer_init(struct writer *w, FILE *out, char *buf, size_t size,
         w->dates[i].len = 0;
     for (size_t i = 0; i < EPHEMERAL_CACHE; i++)
         w->ephemeral[i].len = 0;
+    w->names = NULL;
 }
 
 static int writer_flush(struct writer *w)
@@ -700,11 +708,9 @@ static void put_string(struct writer *w, const char *s)
     w->p++;
 }
 
-/*
- * A string, as put_string() writes it: the names from the program's own tables, short and plain
- * ASCII, are copied as they are into their group's room; the rest take the general path.
- */
-static char *put_name(struct writer *w, char *p, const char *s)
+/* A string quoted as put_string() writes it, when it is short and plain ASCII (a name from the
+ * program's own tables, mostly) and so is copied as it is; NULL when it is not. */
+static char *put_plain(char *p, const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
@@ -714,18 +720,56 @@ static char *put_name(struct writer *w, char *p, const char *s)
         p[i] = (char)u[i];
         i++;
     }
-    if (u[i] == '\0') {
-        p[i] = '"';
-        return p + i + 1;
-    }
-    w->p = p - 1;
+    if (u[i] != '\0')
+        return NULL;
+    p[i] = '"';
+    return p + i + 1;
+}
+
+/* A string that is not plain, or long, at p; and room for the rest of its group. */
+static char *put_other(struct writer *w, char *p, const char *s)
+{
+    w->p = p;
     put_string(w, s);
     return room(w, GROUP_ROOM);
 }
 
-static char *put_nullable_name(struct writer *w, char *p, const char *s)
+/* A string, as put_string() writes it, the short plain ones straight into their group's room. */
+static char *put_name(struct writer *w, char *p, const char *s)
 {
-    return s != NULL ? put_name(w, p, s) : put_null(p);
+    char *end = put_plain(p, s);
+
+    return end != NULL ? end : put_other(w, p, s);
+}
+
+/*
+ * A string that stays where it is, as it is, while the writer lives (a name from a table): kept
+ * as written by its address, for the next time.
+ */
+static char *put_table_name(struct writer *w, char *p, const char *s)
+{
+    struct name_entry *e;
+    char *end;
+
+    if (w->names == NULL)
+        return put_name(w, p, s);
+    e = &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >> (64 - NAME_CACHE_BITS)];
+    if (e->s == s)
+        return put_fragment(p, &e->quoted);
+    end = put_plain(p, s);
+    if (end == NULL)
+        return put_other(w, p, s);
+    if (end - p <= FRAGMENT_SIZE) {
+        e->s = s;
+        e->quoted.len = (unsigned char)(end - p);
+        memcpy(e->quoted.text, p, e->quoted.len);
+    }
+    return end;
+}
+
+static char *put_nullable_table_name(struct writer *w, char *p, const char *s)
+{
+    return s != NULL ? put_table_name(w, p, s) : put_null(p);
 }
 
 /* The date and time of a second as report_format_time() writes it, from a small cache. */
@@ -926,7 +970,7 @@ static char *put_proto(struct writer *w, char *p, uint8_t proto)
 {
     const char *name = report_proto_name(proto);
 
-    return name != NULL ? put_name(w, p, name) : put_uint(p, proto);
+    return name != NULL ? put_table_name(w, p, name) : put_uint(p, proto);
 }
 
 /* Where an array's next item goes: after its separator, with room for the item. */
@@ -996,7 +1040,7 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
     p = put_uint(p, ports ? f->key.port[e] : 0);
     p = put_fragment(p, &l->port_class);
     if (ports)
-        p = put_name(w, p, ports_class_name(ports_class(f->key.port[e])));
+        p = put_table_name(w, p, ports_class_name(ports_class(f->key.port[e])));
     else
         p = put_null(p);
     if (e == rf->client) {
@@ -1006,9 +1050,9 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
         p = put_bool(p, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]));
     } else {
         p = put_fragment(p, &l->service);
-        p = put_nullable_name(w, p, rf->service);
+        p = put_nullable_table_name(w, p, rf->service);
         p = put_fragment(p, &l->service_alias);
-        p = put_nullable_name(w, p, rf->service_alias);
+        p = put_nullable_table_name(w, p, rf->service_alias);
     }
     return p;
 }
@@ -1041,7 +1085,7 @@ static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf)
     flow_tcp_history(f, c, history, sizeof(history));
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->conn_state);
-    p = put_name(w, p, rf->conn_state);
+    p = put_table_name(w, p, rf->conn_state);
     p = put_fragment(p, &l->history);
     p = put_name(w, p, history);
     p = put_fragment(p, &l->syn);
@@ -1078,7 +1122,7 @@ static char *put_quality(struct writer *w, char *p, const struct flow *f)
 
     for (size_t i = 0; i < n; i++) {
         p = item_begin(w, p, &w->layout->list2, i == 0);
-        p = put_name(w, p, names[i]);
+        p = put_table_name(w, p, names[i]);
     }
     return list_end(w, p, &w->layout->list2, n == 0);
 }
@@ -1120,7 +1164,7 @@ static char *put_icmp(struct writer *w, char *p, const struct flow *f)
         p = put_fragment(p, &l->message_code);
         p = put_uint(p, tc & 0xff);
         p = put_fragment(p, &l->message_name);
-        p = put_nullable_name(
+        p = put_nullable_table_name(
             w, p, report_icmp_name(f->key.family, (uint8_t)(tc >> 8), (uint8_t)(tc & 0xff)));
     }
     return put_fragment(p, &l->icmp_end);
@@ -1136,13 +1180,13 @@ static char *put_icmp_errors(struct writer *w, char *p, const struct report *r,
 
         p = item_begin(w, p, &l->list2, ref == f->icmp_errors);
         p = put_fragment(p, &l->error_proto);
-        p = put_name(w, p, e->family == 6 ? "icmpv6" : "icmp");
+        p = put_table_name(w, p, e->family == 6 ? "icmpv6" : "icmp");
         p = put_fragment(p, &l->error_type);
         p = put_uint(p, e->type);
         p = put_fragment(p, &l->error_code);
         p = put_uint(p, e->code);
         p = put_fragment(p, &l->error_name);
-        p = put_nullable_name(w, p, report_icmp_name(e->family, e->type, e->code));
+        p = put_nullable_table_name(w, p, report_icmp_name(e->family, e->type, e->code));
         p = put_fragment(p, &l->error_packets);
         p = put_int(p, (int64_t)e->packets);
         p = put_fragment(p, &l->error_bytes);
@@ -1188,9 +1232,9 @@ static void put_flow(struct writer *w, const struct report *r, const struct repo
     p = put_endpoint(w, p, r, rf, !c);
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->role_reason);
-    p = put_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
+    p = put_table_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
     p = put_fragment(p, &l->start_reason);
-    p = put_name(w, p, flow_start_name((enum flow_start)f->start));
+    p = put_table_name(w, p, flow_start_name((enum flow_start)f->start));
     p = put_fragment(p, &l->follows);
     p = rf->follows != 0 ? put_int(p, (int64_t)rf->follows) : put_null(p);
     p = put_fragment(p, &l->first_seen);
@@ -1229,9 +1273,9 @@ static void put_service(struct writer *w, const struct report_service *s)
     p = put_fragment(p, &l->proto);
     p = put_proto(w, p, s->proto);
     p = put_fragment(p, &l->service_name);
-    p = put_nullable_name(w, p, s->service);
+    p = put_nullable_table_name(w, p, s->service);
     p = put_fragment(p, &l->service_alias_name);
-    p = put_nullable_name(w, p, s->service_alias);
+    p = put_nullable_table_name(w, p, s->service_alias);
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->count_flows);
     p = put_int(p, (int64_t)s->flows);
@@ -1274,15 +1318,21 @@ static int emit_table(FILE *out, const struct report *r, enum table table)
     size_t n = table == TABLE_FLOWS      ? r->n_flows
                : table == TABLE_SERVICES ? r->n_services
                                          : r->n_clients;
+    struct name_entry *names;
     struct writer w;
     char *buf;
 
     if (n == 0)
         return fputs("[]", out) == EOF ? -1 : 0;
     buf = malloc(DOCUMENT_BUFFER);
-    if (buf == NULL)
+    names = calloc(1 << NAME_CACHE_BITS, sizeof(*names));
+    if (buf == NULL || names == NULL) {
+        free(buf);
+        free(names);
         return -1;
+    }
     writer_init(&w, out, buf, DOCUMENT_BUFFER, &document_layout, r->nanosecond);
+    w.names = names;
     for (size_t i = 0; i < n; i++) {
         if (i == 0)
             PUT_LITERAL(&w, "[\n    ");
@@ -1298,6 +1348,7 @@ static int emit_table(FILE *out, const struct report *r, enum table table)
     PUT_LITERAL(&w, "\n  ]");
     writer_flush(&w);
     free(buf);
+    free(names);
     return w.failed ? -1 : 0;
 }
 
