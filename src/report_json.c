@@ -571,18 +571,27 @@ static char *put_uint(char *p, uint64_t v)
     return p + n;
 }
 
-/* The last `n` decimal digits of v, leading zeros kept. */
-static char *put_digits(char *p, uint32_t v, int n)
+/* The four digits of v (below 10000), leading zeros kept. */
+static char *put_four_digits(char *p, uint32_t v)
 {
-    char *end = p + n;
+    memcpy(p, digit_pairs + 2 * (v / 100), 2);
+    memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+    return p + 4;
+}
 
-    for (char *q = end; q - p >= 2; q -= 2) {
-        memcpy(q - 2, digit_pairs + 2 * (v % 100), 2);
-        v /= 100;
+/* A fraction of a second of `ns` nanoseconds in nine digits, or six (microseconds), leading zeros
+ * kept. */
+static char *put_fraction(char *p, uint32_t ns, bool nanosecond)
+{
+    if (nanosecond) {
+        *p++ = (char)('0' + ns / 100000000);
+        p = put_four_digits(p, ns / 10000 % 10000);
+    } else {
+        ns /= 1000;
+        memcpy(p, digit_pairs + 2 * (ns / 10000), 2);
+        p += 2;
     }
-    if (n % 2 != 0)
-        *p = (char)('0' + v % 10);
-    return end;
+    return put_four_digits(p, ns % 10000);
 }
 
 /* "0" to "255", the parts of an IPv4 address, each copied whole (4 bytes) and kept in part. */
@@ -807,10 +816,7 @@ static char *put_time(struct writer *w, char *p, ps_time t)
     memcpy(p + 1, d->text, sizeof(d->text));
     p += 1 + d->len;
     *p++ = '.';
-    if (w->nanosecond)
-        p = put_digits(p, (uint32_t)frac, 9);
-    else
-        p = put_digits(p, (uint32_t)frac / 1000, 6);
+    p = put_fraction(p, (uint32_t)frac, w->nanosecond);
     memcpy(p, "Z\"", 2);
     return p + 2;
 }
@@ -886,7 +892,7 @@ static char *put_seconds(char *p, uint64_t ns)
         return p;
     }
     /* The nine digits of the fraction without its trailing zeros. */
-    p = put_digits(p, (uint32_t)frac, 9);
+    p = put_fraction(p, (uint32_t)frac, true);
     while (p[-1] == '0')
         p--;
     return p;
