@@ -908,6 +908,17 @@ static char *put_duration(struct writer *w, char *p, ps_time first, ps_time last
     return put_seconds(p, ns);
 }
 
+/* A group of an IPv6 address: hex digits without leading zeros. */
+static char *put_hex_word(char *p, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 1 + (v > 0xf) + (v > 0xff) + (v > 0xfff);
+
+    for (size_t i = n; i-- > 0; v >>= 4)
+        p[i] = hex[v & 15];
+    return p + n;
+}
+
 /* An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), quoted. */
 static char *put_addr(char *p, uint8_t family, const uint8_t *a)
 {
@@ -919,7 +930,6 @@ static char *put_addr(char *p, uint8_t family, const uint8_t *a)
             p = put_octet(p, a[i]);
         }
     } else {
-        static const char hex[] = "0123456789abcdef";
         uint16_t words[8];
         int best = -1, best_len = 0, cur = -1, cur_len = 0;
 
@@ -956,14 +966,7 @@ static char *put_addr(char *p, uint8_t family, const uint8_t *a)
                 }
                 break;
             }
-            for (int shift = 12, started = 0; shift >= 0; shift -= 4) {
-                unsigned nibble = (unsigned)(words[i] >> shift) & 15;
-
-                if (nibble != 0 || started || shift == 0) {
-                    *p++ = hex[nibble];
-                    started = 1;
-                }
-            }
+            p = put_hex_word(p, words[i]);
         }
         if (best >= 0 && best + best_len == 8)
             *p++ = ':';
