@@ -288,14 +288,144 @@ static json_t *summary_value(const struct report *r)
  * into a buffer that goes out in large blocks, byte for byte what json_dumps() writes for the
  * object jansson would build (tests/unit/test_json_fast.c holds us to that): JSON_INDENT(2) at
  * the depth the flow sits at in the document, or JSON_COMPACT for a jsonl line.
+ *
+ * Between two values, everything (commas, line breaks, indentation, keys, braces) depends only on
+ * the form and the depth: it is spelled out once per form as fragments, and copied, not composed,
+ * for each flow.
  */
 
 #define DOCUMENT_BUFFER (256 * 1024) /* the document's flows go out in blocks of this size */
-#define LINE_BUFFER     4096         /* a jsonl line's (at least STRING_PIECE * 6 + 18) */
+#define LINE_BUFFER     4096         /* a jsonl line's */
 #define STRING_PIECE    256          /* bytes of a string escaped at a time */
 #define DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
 #define EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
 #define EPHEMERAL_TEXT  384
+#define NAME_CACHE_BITS 8  /* the document's names kept as written: 256, for a few dozen in use */
+#define FRAGMENT_SIZE   64 /* the longest fragment, and what is copied of each */
+#define SHORT_NAME      64 /* strings up to this long are written without the general path */
+/*
+ * Room is made once for a group of at most GROUP_ITEMS items: fragments, and values of which the
+ * longest are short names (SHORT_NAME and quotes). What can be longer (lists, other strings) makes
+ * room for itself, then again for the rest of its group.
+ */
+#define GROUP_ITEMS 15
+#define GROUP_ROOM  (GROUP_ITEMS * (SHORT_NAME + 2))
+
+_Static_assert(FRAGMENT_SIZE <= SHORT_NAME + 2, "a fragment must fit in an item's room");
+_Static_assert(LINE_BUFFER >= GROUP_ROOM + EPHEMERAL_TEXT && LINE_BUFFER >= STRING_PIECE * 6 + 18,
+               "a jsonl line's buffer must hold what is written between two checks of room");
+
+/* Text between two values, copied FRAGMENT_SIZE bytes at once (a copy of constant size, which is
+ * cheap), of which the first `len` stay. */
+struct fragment {
+    char text[FRAGMENT_SIZE];
+    unsigned char len;
+};
+
+#define FRAGMENT(s)                                                                                \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+
+/* An array of items: before the first, between two, after the last. */
+struct list_layout {
+    struct fragment first, next, close;
+};
+
+/*
+ * What comes before each value of a flow, a service or a client host, in one form. A fragment
+ * that opens a member object names the first member too, and the one after a member object
+ * closes it: the members are written in this order.
+ */
+struct layout {
+    struct fragment flow_type, id_after_type, flow_id, proto, ip_version, client, port, port_class,
+        ephemeral, in_range, server, service, service_alias, role_reason, start_reason, follows,
+        first_seen, last_seen, duration, packets, bytes, ip_bytes, payload_bytes, s2c, tcp,
+        conn_state, history, syn, syn_ack, ack, rtt_client, rtt_server, fin, rst, by_server,
+        retransmissions, retransmissions_s2c, tcp_end, quality, encap, icmp, icmp_errors, end;
+    struct fragment echo, message, message_code, message_name, icmp_end;
+    struct fragment error_proto, error_type, error_code, error_name, error_packets, error_bytes,
+        error_end;
+    struct fragment service_port, service_name, service_alias_name, count_flows, count_packets,
+        count_bytes, count_clients;
+    struct fragment host_ip, host_ports, host_port_lo, host_port_hi, host_ephemeral, host_in_range;
+    struct list_layout list2, list3; /* items at two and three levels below the object's own */
+};
+
+/* N: a line break or nothing; I0 to I3: the indentation of the object's own level and the three
+ * below it; C: what follows a key. */
+#define LAYOUT(N, I0, I1, I2, I3, C)                                                               \
+    {                                                                                              \
+        .flow_type = FRAGMENT("{" N I1 "\"type\"" C),                                              \
+        .id_after_type = FRAGMENT("," N I1 "\"id\"" C), .flow_id = FRAGMENT("{" N I1 "\"id\"" C),  \
+        .proto = FRAGMENT("," N I1 "\"proto\"" C),                                                 \
+        .ip_version = FRAGMENT("," N I1 "\"ip_version\"" C),                                       \
+        .client = FRAGMENT("," N I1 "\"client\"" C "{" N I2 "\"ip\"" C),                           \
+        .port = FRAGMENT("," N I2 "\"port\"" C),                                                   \
+        .port_class = FRAGMENT("," N I2 "\"port_class\"" C),                                       \
+        .ephemeral = FRAGMENT("," N I2 "\"ephemeral\"" C),                                         \
+        .in_range = FRAGMENT("," N I2 "\"in_ephemeral_range\"" C),                                 \
+        .server = FRAGMENT(N I1 "}," N I1 "\"server\"" C "{" N I2 "\"ip\"" C),                     \
+        .service = FRAGMENT("," N I2 "\"service\"" C),                                             \
+        .service_alias = FRAGMENT("," N I2 "\"service_alias\"" C),                                 \
+        .role_reason = FRAGMENT(N I1 "}," N I1 "\"role_reason\"" C),                               \
+        .start_reason = FRAGMENT("," N I1 "\"start_reason\"" C),                                   \
+        .follows = FRAGMENT("," N I1 "\"follows\"" C),                                             \
+        .first_seen = FRAGMENT("," N I1 "\"first_seen\"" C),                                       \
+        .last_seen = FRAGMENT("," N I1 "\"last_seen\"" C),                                         \
+        .duration = FRAGMENT("," N I1 "\"duration\"" C),                                           \
+        .packets = FRAGMENT("," N I1 "\"packets\"" C "{" N I2 "\"c2s\"" C),                        \
+        .bytes = FRAGMENT(N I1 "}," N I1 "\"bytes\"" C "{" N I2 "\"c2s\"" C),                      \
+        .ip_bytes = FRAGMENT(N I1 "}," N I1 "\"ip_bytes\"" C "{" N I2 "\"c2s\"" C),                \
+        .payload_bytes = FRAGMENT(N I1 "}," N I1 "\"payload_bytes\"" C "{" N I2 "\"c2s\"" C),      \
+        .s2c = FRAGMENT("," N I2 "\"s2c\"" C), .tcp = FRAGMENT(N I1 "}," N I1 "\"tcp\"" C),        \
+        .conn_state = FRAGMENT("{" N I2 "\"conn_state\"" C),                                       \
+        .history = FRAGMENT("," N I2 "\"history\"" C),                                             \
+        .syn = FRAGMENT("," N I2 "\"handshake\"" C "{" N I3 "\"syn\"" C),                          \
+        .syn_ack = FRAGMENT("," N I3 "\"syn_ack\"" C), .ack = FRAGMENT("," N I3 "\"ack\"" C),      \
+        .rtt_client = FRAGMENT("," N I3 "\"rtt_client\"" C),                                       \
+        .rtt_server = FRAGMENT("," N I3 "\"rtt_server\"" C),                                       \
+        .fin = FRAGMENT(N I2 "}," N I2 "\"fin\"" C "{" N I3 "\"client\"" C),                       \
+        .rst = FRAGMENT(N I2 "}," N I2 "\"rst\"" C "{" N I3 "\"client\"" C),                       \
+        .by_server = FRAGMENT("," N I3 "\"server\"" C),                                            \
+        .retransmissions = FRAGMENT(N I2 "}," N I2 "\"retransmissions\"" C "{" N I3 "\"c2s\"" C),  \
+        .retransmissions_s2c = FRAGMENT("," N I3 "\"s2c\"" C),                                     \
+        .tcp_end = FRAGMENT(N I2 "}" N I1 "}"), .quality = FRAGMENT("," N I1 "\"quality\"" C),     \
+        .encap = FRAGMENT("," N I1 "\"encap\"" C), .icmp = FRAGMENT("," N I1 "\"icmp\"" C),        \
+        .icmp_errors = FRAGMENT("," N I1 "\"icmp_errors\"" C), .end = FRAGMENT(N I0 "}"),          \
+        .echo = FRAGMENT("{" N I2 "\"kind\"" C "\"echo\"," N I2 "\"id\"" C),                       \
+        .message = FRAGMENT("{" N I2 "\"kind\"" C "\"message\"," N I2 "\"type\"" C),               \
+        .message_code = FRAGMENT("," N I2 "\"code\"" C),                                           \
+        .message_name = FRAGMENT("," N I2 "\"name\"" C), .icmp_end = FRAGMENT(N I1 "}"),           \
+        .error_proto = FRAGMENT("{" N I3 "\"proto\"" C),                                           \
+        .error_type = FRAGMENT("," N I3 "\"type\"" C),                                             \
+        .error_code = FRAGMENT("," N I3 "\"code\"" C),                                             \
+        .error_name = FRAGMENT("," N I3 "\"name\"" C),                                             \
+        .error_packets = FRAGMENT("," N I3 "\"packets\"" C),                                       \
+        .error_bytes = FRAGMENT("," N I3 "\"bytes\"" C), .error_end = FRAGMENT(N I2 "}"),          \
+        .service_port = FRAGMENT("{" N I1 "\"port\"" C),                                           \
+        .service_name = FRAGMENT("," N I1 "\"service\"" C),                                        \
+        .service_alias_name = FRAGMENT("," N I1 "\"service_alias\"" C),                            \
+        .count_flows = FRAGMENT("," N I1 "\"flows\"" C),                                           \
+        .count_packets = FRAGMENT("," N I1 "\"packets\"" C),                                       \
+        .count_bytes = FRAGMENT("," N I1 "\"bytes\"" C),                                           \
+        .count_clients = FRAGMENT("," N I1 "\"clients\"" C),                                       \
+        .host_ip = FRAGMENT("{" N I1 "\"ip\"" C), .host_ports = FRAGMENT("," N I1 "\"ports\"" C),  \
+        .host_port_lo = FRAGMENT("," N I1 "\"port_lo\"" C),                                        \
+        .host_port_hi = FRAGMENT("," N I1 "\"port_hi\"" C),                                        \
+        .host_ephemeral = FRAGMENT("," N I1 "\"ephemeral\"" C),                                    \
+        .host_in_range = FRAGMENT("," N I1 "\"flows_in_ephemeral_range\"" C),                      \
+        .list2 = {FRAGMENT("[" N I2), FRAGMENT("," N I2), FRAGMENT(N I1 "]")},                     \
+        .list3 = {FRAGMENT("[" N I3), FRAGMENT("," N I3), FRAGMENT(N I2 "]")},                     \
+    }
+
+/* A jsonl line. */
+static const struct layout compact_layout = LAYOUT("", "", "", "", "", ":");
+/* JSON_INDENT(2): an object on its own (report_json_flow()), and one in an array of the document,
+ * at depth 2. */
+static const struct layout pretty_layout = LAYOUT("\n", "", "  ", "    ", "      ", ": ");
+static const struct layout document_layout =
+    LAYOUT("\n", "    ", "      ", "        ", "          ", ": ");
 
 struct date_entry {
     int64_t secs;
@@ -305,41 +435,44 @@ struct date_entry {
 
 struct ephemeral_entry {
     uint32_t mask;
-    int depth;
+    const struct list_layout *list;
     uint16_t len; /* 0: unused */
     char text[EPHEMERAL_TEXT];
+};
+
+struct name_entry {
+    const char *s; /* NULL: unused */
+    struct fragment quoted;
 };
 
 struct writer {
     FILE *out;
     char *p, *end; /* the free part of buf */
-    bool pretty;   /* JSON_INDENT(2), else JSON_COMPACT */
-    bool first;    /* nothing written yet in the innermost object or array */
-    bool failed;   /* a write failed: errno says why */
-    int depth;     /* nesting of the innermost object or array, counting the document's */
+    const struct layout *layout;
+    bool failed; /* a write failed: errno says why */
     bool nanosecond;
     unsigned long flushes;
     struct date_entry dates[DATE_CACHE];
     struct ephemeral_entry ephemeral[EPHEMERAL_CACHE];
+    struct name_entry *names; /* 1 << NAME_CACHE_BITS, or NULL: a writer of a single object */
     char *buf;
 };
 
-static void writer_init(struct writer *w, FILE *out, char *buf, size_t size, bool pretty, int depth,
-                        bool nanosecond)
+static void writer_init(struct writer *w, FILE *out, char *buf, size_t size,
+                        const struct layout *layout, bool nanosecond)
 {
     w->out = out;
     w->buf = w->p = buf;
     w->end = buf + size;
-    w->pretty = pretty;
-    w->first = true;
+    w->layout = layout;
     w->failed = false;
-    w->depth = depth;
     w->nanosecond = nanosecond;
     w->flushes = 0;
     for (size_t i = 0; i < DATE_CACHE; i++)
         w->dates[i].len = 0;
     for (size_t i = 0; i < EPHEMERAL_CACHE; i++)
         w->ephemeral[i].len = 0;
+    w->names = NULL;
 }
 
 static int writer_flush(struct writer *w)
@@ -353,12 +486,23 @@ static int writer_flush(struct writer *w)
     return w->failed ? -1 : 0;
 }
 
-/* Makes room for `n` bytes (at most the buffer's size) and returns where they go. */
+/*
+ * Makes room for `n` bytes (at most the buffer's size) at `p`, where the writer has got to without
+ * telling it yet, and returns where they go.
+ */
+static char *reserve(struct writer *w, char *p, size_t n)
+{
+    if ((size_t)(w->end - p) < n) {
+        w->p = p;
+        writer_flush(w);
+        p = w->p;
+    }
+    return p;
+}
+
 static char *room(struct writer *w, size_t n)
 {
-    if ((size_t)(w->end - w->p) < n)
-        writer_flush(w);
-    return w->p;
+    return reserve(w, w->p, n);
 }
 
 static void put(struct writer *w, const char *s, size_t len)
@@ -369,64 +513,10 @@ static void put(struct writer *w, const char *s, size_t len)
 
 #define PUT_LITERAL(w, s) put((w), (s), sizeof(s) - 1)
 
-/* 32 spaces after a newline: jansson's separator before a member at depth up to 16. */
-static const char newline_indent[] = "\n                                ";
-
-/* What jansson writes before a member or an item: a comma after the first, then a newline and
- * the indentation of its depth. */
-/* The separator, with room for `n` more bytes after it (one check for both): where they go. */
-static char *key_begin(struct writer *w, size_t n)
+static char *put_fragment(char *p, const struct fragment *f)
 {
-    char *p = room(w, sizeof(newline_indent) + 1 + n);
-
-    if (!w->first)
-        *p++ = ',';
-    if (w->pretty) {
-        /* All of it, a copy of fixed size, which is cheaper; only the depth's part is kept. */
-        memcpy(p, newline_indent, sizeof(newline_indent) - 1);
-        p += 1 + 2 * w->depth;
-    }
-    w->first = false;
-    return p;
-}
-
-static void separator(struct writer *w)
-{
-    w->p = key_begin(w, 0);
-}
-
-/*
- * `"k": ` (`"k":` compact) for a literal key, a plain identifier: a macro, so that the copy has a
- * constant size. Compact, the space is written too and overwritten by what follows.
- */
-#define KEY(w, k)                                                                                  \
-    do {                                                                                           \
-        char *key_at_ = key_begin((w), sizeof(k) + 3);                                             \
-        memcpy(key_at_, "\"" k "\": ", sizeof(k) + 3);                                             \
-        (w)->p = key_at_ + sizeof(k) + ((w)->pretty ? 3 : 2);                                      \
-    } while (0)
-
-static void open_container(struct writer *w, char c)
-{
-    *room(w, 1) = c;
-    w->p++;
-    w->depth++;
-    w->first = true;
-}
-
-/* Closes an object or array: on a line of its own unless it is empty ("{}", "[]"). */
-static void close_container(struct writer *w, char c)
-{
-    w->depth--;
-    if (!w->first && w->pretty) {
-        size_t n = 1 + 2 * (size_t)w->depth;
-
-        memcpy(room(w, n), newline_indent, n);
-        w->p += n;
-    }
-    *room(w, 1) = c;
-    w->p++;
-    w->first = false;
+    memcpy(p, f->text, sizeof(f->text));
+    return p + f->len;
 }
 
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
@@ -451,36 +541,98 @@ static char *digits_before(char *end, uint64_t v)
     return end;
 }
 
-static void put_uint(struct writer *w, uint64_t v)
+/* Counted first, so that the digits go straight to their place. */
+static char *put_uint(char *p, uint64_t v)
 {
-    char tmp[24], *end = tmp + sizeof(tmp), *begin = digits_before(end, v);
+    static const uint64_t powers_of_ten[] = {UINT64_C(10),
+                                             UINT64_C(100),
+                                             UINT64_C(1000),
+                                             UINT64_C(10000),
+                                             UINT64_C(100000),
+                                             UINT64_C(1000000),
+                                             UINT64_C(10000000),
+                                             UINT64_C(100000000),
+                                             UINT64_C(1000000000),
+                                             UINT64_C(10000000000),
+                                             UINT64_C(100000000000),
+                                             UINT64_C(1000000000000),
+                                             UINT64_C(10000000000000),
+                                             UINT64_C(100000000000000),
+                                             UINT64_C(1000000000000000),
+                                             UINT64_C(10000000000000000),
+                                             UINT64_C(100000000000000000),
+                                             UINT64_C(1000000000000000000),
+                                             UINT64_C(10000000000000000000)};
+    size_t n = 1;
 
-    put(w, begin, (size_t)(end - begin));
+    while (n < 20 && v >= powers_of_ten[n - 1])
+        n++;
+    digits_before(p + n, v);
+    return p + n;
+}
+
+/* The four digits of v (below 10000), leading zeros kept. */
+static char *put_four_digits(char *p, uint32_t v)
+{
+    memcpy(p, digit_pairs + 2 * (v / 100), 2);
+    memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+    return p + 4;
+}
+
+/* A fraction of a second of `ns` nanoseconds in nine digits, or six (microseconds), leading zeros
+ * kept. */
+static char *put_fraction(char *p, uint32_t ns, bool nanosecond)
+{
+    if (nanosecond) {
+        *p++ = (char)('0' + ns / 100000000);
+        p = put_four_digits(p, ns / 10000 % 10000);
+    } else {
+        ns /= 1000;
+        memcpy(p, digit_pairs + 2 * (ns / 10000), 2);
+        p += 2;
+    }
+    return put_four_digits(p, ns % 10000);
+}
+
+/* "0" to "255", the parts of an IPv4 address, each copied whole (4 bytes) and kept in part. */
+#define OCTETS_10(h) h "0", h "1", h "2", h "3", h "4", h "5", h "6", h "7", h "8", h "9"
+#define OCTETS_100(h)                                                                              \
+    OCTETS_10(h "0"), OCTETS_10(h "1"), OCTETS_10(h "2"), OCTETS_10(h "3"), OCTETS_10(h "4"),      \
+        OCTETS_10(h "5"), OCTETS_10(h "6"), OCTETS_10(h "7"), OCTETS_10(h "8"), OCTETS_10(h "9")
+
+static const char octets[256][4] = {
+    OCTETS_10(""),   OCTETS_10("1"),  OCTETS_10("2"),  OCTETS_10("3"),  OCTETS_10("4"),
+    OCTETS_10("5"),  OCTETS_10("6"),  OCTETS_10("7"),  OCTETS_10("8"),  OCTETS_10("9"),
+    OCTETS_100("1"), OCTETS_10("20"), OCTETS_10("21"), OCTETS_10("22"), OCTETS_10("23"),
+    OCTETS_10("24"), "250",           "251",           "252",           "253",
+    "254",           "255",
+};
+
+static char *put_octet(char *p, uint8_t v)
+{
+    memcpy(p, octets[v], sizeof(octets[v]));
+    return p + 1 + (v >= 10) + (v >= 100);
 }
 
 /* A json_int_t as jansson prints it ("%lld"): counters past INT64_MAX come out negative. */
-static void put_int(struct writer *w, int64_t v)
+static char *put_int(char *p, int64_t v)
 {
-    if (v < 0) {
-        *room(w, 1) = '-';
-        w->p++;
-        put_uint(w, 0 - (uint64_t)v);
-    } else {
-        put_uint(w, (uint64_t)v);
-    }
+    if (v >= 0)
+        return put_uint(p, (uint64_t)v);
+    *p = '-';
+    return put_uint(p + 1, 0 - (uint64_t)v);
 }
 
-static void put_bool(struct writer *w, bool b)
+static char *put_bool(char *p, bool b)
 {
-    if (b)
-        PUT_LITERAL(w, "true");
-    else
-        PUT_LITERAL(w, "false");
+    memcpy(p, b ? "true" : "false", 5);
+    return p + (b ? 4 : 5);
 }
 
-static void put_null(struct writer *w)
+static char *put_null(char *p)
 {
-    PUT_LITERAL(w, "null");
+    memcpy(p, "null", 4);
+    return p + 4;
 }
 
 /* What jansson's dump_string() writes for a control character or a quote or backslash. */
@@ -526,21 +678,8 @@ static char *escape(char *p, unsigned char c)
 static void put_string(struct writer *w, const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t len = 0, i = 0;
-    bool plain = true;
-    char *p;
+    size_t len = strlen(s), i = 0;
 
-    /* Mostly names in plain ASCII: those are copied whole. */
-    for (; u[len] != '\0'; len++)
-        plain &= u[len] >= 0x20 && u[len] < 0x80 && u[len] != '"' && u[len] != '\\';
-    if (plain && len <= STRING_PIECE) {
-        p = room(w, len + 2);
-        *p++ = '"';
-        memcpy(p, s, len);
-        p[len] = '"';
-        w->p = p + len + 1;
-        return;
-    }
     *room(w, 1) = '"';
     w->p++;
     while (i < len) {
@@ -578,12 +717,68 @@ static void put_string(struct writer *w, const char *s)
     w->p++;
 }
 
-static void put_nullable_string(struct writer *w, const char *s)
+/* A string quoted as put_string() writes it, when it is short and plain ASCII (a name from the
+ * program's own tables, mostly) and so is copied as it is; NULL when it is not. */
+static char *put_plain(char *p, const char *s)
 {
-    if (s != NULL)
-        put_string(w, s);
-    else
-        put_null(w);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+
+    *p++ = '"';
+    while (i < SHORT_NAME && u[i] - 0x20u < 0x60u && u[i] != '"' && u[i] != '\\') {
+        p[i] = (char)u[i];
+        i++;
+    }
+    if (u[i] != '\0')
+        return NULL;
+    p[i] = '"';
+    return p + i + 1;
+}
+
+/* A string that is not plain, or long, at p; and room for the rest of its group. */
+static char *put_other(struct writer *w, char *p, const char *s)
+{
+    w->p = p;
+    put_string(w, s);
+    return room(w, GROUP_ROOM);
+}
+
+/* A string, as put_string() writes it, the short plain ones straight into their group's room. */
+static char *put_name(struct writer *w, char *p, const char *s)
+{
+    char *end = put_plain(p, s);
+
+    return end != NULL ? end : put_other(w, p, s);
+}
+
+/*
+ * A string that stays where it is, as it is, while the writer lives (a name from a table): kept
+ * as written by its address, for the next time.
+ */
+static char *put_table_name(struct writer *w, char *p, const char *s)
+{
+    struct name_entry *e;
+    char *end;
+
+    if (w->names == NULL)
+        return put_name(w, p, s);
+    e = &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >> (64 - NAME_CACHE_BITS)];
+    if (e->s == s)
+        return put_fragment(p, &e->quoted);
+    end = put_plain(p, s);
+    if (end == NULL)
+        return put_other(w, p, s);
+    if (end - p <= FRAGMENT_SIZE) {
+        e->s = s;
+        e->quoted.len = (unsigned char)(end - p);
+        memcpy(e->quoted.text, p, e->quoted.len);
+    }
+    return end;
+}
+
+static char *put_nullable_table_name(struct writer *w, char *p, const char *s)
+{
+    return s != NULL ? put_table_name(w, p, s) : put_null(p);
 }
 
 /* The date and time of a second as report_format_time() writes it, from a small cache. */
@@ -605,52 +800,39 @@ static const struct date_entry *date_of(struct writer *w, int64_t secs)
     return e;
 }
 
-/* The first `n` (at most 9) of the nine digits of a fraction of a second, leading zeros kept. */
-static char *put_fraction(char *p, uint64_t ns, int n)
-{
-    char tmp[10];
-
-    digits_before(tmp + sizeof(tmp), ns + 1000000000); /* "1" and the nine digits */
-    memcpy(p, tmp + 1, (size_t)n);
-    return p + n;
-}
-
 /* A time as report_format_time() formats it, quoted. */
-static void put_time(struct writer *w, ps_time t)
+static char *put_time(struct writer *w, char *p, ps_time t)
 {
     int64_t secs = t / 1000000000;
     int64_t frac = t % 1000000000;
     const struct date_entry *d;
-    char *p;
 
     if (frac < 0) {
         frac += 1000000000;
         secs--;
     }
     d = date_of(w, secs);
-    p = room(w, (size_t)d->len + 14);
-    *p++ = '"';
-    memcpy(p, d->text, d->len);
-    p += d->len;
+    *p = '"';
+    memcpy(p + 1, d->text, sizeof(d->text));
+    p += 1 + d->len;
     *p++ = '.';
-    p = put_fraction(p, (uint64_t)frac, w->nanosecond ? 9 : 6);
-    *p++ = 'Z';
-    *p++ = '"';
-    w->p = p;
+    p = put_fraction(p, (uint32_t)frac, w->nanosecond);
+    memcpy(p, "Z\"", 2);
+    return p + 2;
 }
 
 /*
  * A real as jansson 2.14 writes it with JSON_REAL_PRECISION(15): "%.15g", then ".0" when that
  * has neither '.' nor 'e', and the exponent without '+' or leading zeros (jsonp_dtostr).
  */
-static void put_real_printf(struct writer *w, double v)
+static char *put_real_printf(char *p, double v)
 {
     char buf[64];
     int len = snprintf(buf, sizeof(buf) - 2, "%.15g", v);
     char *e;
 
     if (len < 0 || len >= (int)sizeof(buf) - 2)
-        return;
+        return p;
     if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {
         memcpy(buf + len, ".0", 3);
         len += 2;
@@ -666,7 +848,8 @@ static void put_real_printf(struct writer *w, double v)
         memmove(to, from, strlen(from) + 1);
         len = (int)strlen(buf);
     }
-    put(w, buf, (size_t)len);
+    memcpy(p, buf, (size_t)len);
+    return p + len;
 }
 
 /*
@@ -674,83 +857,79 @@ static void put_real_printf(struct writer *w, double v)
  * division is correctly rounded, and a decimal of at most 15 significant digits survives the
  * trip through a double and "%.15g" (DBL_DIG): such a duration is written from its digits.
  */
-static void put_seconds(struct writer *w, uint64_t ns)
+static char *put_seconds(char *p, uint64_t ns)
 {
-    char tmp[24], *end = tmp + sizeof(tmp), *begin;
-    char whole_digits[24], *whole_end = whole_digits + sizeof(whole_digits), *whole_begin;
-    uint64_t stripped = ns;
-    int zeros = 0, ndigits;
-    char *p;
+    uint64_t frac = ns % 1000000000;
 
     if (ns == 0) {
-        PUT_LITERAL(w, "0.0");
-        return;
+        memcpy(p, "0.0", 3);
+        return p + 3;
     }
-    while (stripped % 10 == 0) {
-        stripped /= 10;
-        zeros++;
-    }
-    begin = digits_before(end, stripped);
-    ndigits = (int)(end - begin);
-    if (ns >= (UINT64_C(1) << 53) || ndigits > 15) {
-        put_real_printf(w, (double)ns / 1e9);
-        return;
-    }
-    p = room(w, 40);
+    /* Past 2^53 or with 16 significant digits (ns has at most 16 below 2^53). */
+    if (ns >= (UINT64_C(1) << 53) || (ns >= UINT64_C(1000000000000000) && ns % 10 != 0))
+        return put_real_printf(p, (double)ns / 1e9);
     if (ns < 100000) {
-        /* Below 1e-4 s "%g" has an exponent: d[.ddd]e-N. */
-        int exponent = ndigits + zeros - 1 - 9;
+        /* Below 1e-4 s "%g" has an exponent: d[.ddd]e-N, of -9 to -5 for 1 ns to 99999 ns. */
+        char digits[8], *end = put_uint(digits, ns), *last = end;
 
-        *p++ = begin[0];
-        if (ndigits > 1) {
+        while (last[-1] == '0')
+            last--;
+        *p++ = digits[0];
+        if (last - digits > 1) {
             *p++ = '.';
-            memcpy(p, begin + 1, (size_t)ndigits - 1);
-            p += ndigits - 1;
+            for (const char *d = digits + 1; d < last; d++)
+                *p++ = *d;
         }
-        /* 1 ns to 99999 ns: the exponent is -9 to -5, one digit. */
         *p++ = 'e';
         *p++ = '-';
-        *p++ = (char)('0' - exponent);
-    } else {
-        whole_begin = digits_before(whole_end, ns / 1000000000);
-        memcpy(p, whole_begin, (size_t)(whole_end - whole_begin));
-        p += whole_end - whole_begin;
-        *p++ = '.';
-        if (ns % 1000000000 == 0)
-            *p++ = '0';
-        else /* the nine digits of the fraction without its trailing zeros */
-            p = put_fraction(p, ns % 1000000000, 9 - zeros);
+        *p++ = (char)('0' + 9 - (end - digits - 1));
+        return p;
     }
-    w->p = p;
+    p = put_uint(p, ns / 1000000000);
+    *p++ = '.';
+    if (frac == 0) {
+        *p++ = '0';
+        return p;
+    }
+    /* The nine digits of the fraction without its trailing zeros. */
+    p = put_fraction(p, (uint32_t)frac, true);
+    while (p[-1] == '0')
+        p--;
+    return p;
 }
 
-static void put_duration(struct writer *w, ps_time first, ps_time last)
+static char *put_duration(struct writer *w, char *p, ps_time first, ps_time last)
 {
     /* Unsigned: timestamps read from a file can be far apart enough to overflow. */
     uint64_t ns = (uint64_t)last - (uint64_t)first;
 
     if (!w->nanosecond)
         ns = ns / 1000 * 1000;
-    put_seconds(w, ns);
+    return put_seconds(p, ns);
+}
+
+/* A group of an IPv6 address: hex digits without leading zeros. */
+static char *put_hex_word(char *p, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 1 + (v > 0xf) + (v > 0xff) + (v > 0xfff);
+
+    for (size_t i = n; i-- > 0; v >>= 4)
+        p[i] = hex[v & 15];
+    return p + n;
 }
 
 /* An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), quoted. */
-static void put_addr(struct writer *w, uint8_t family, const uint8_t *a)
+static char *put_addr(char *p, uint8_t family, const uint8_t *a)
 {
-    char *p = room(w, 64);
-
     *p++ = '"';
     if (family != 6) {
         for (int i = 0; i < 4; i++) {
-            char tmp[4], *e = tmp + sizeof(tmp), *b = digits_before(e, a[i]);
-
             if (i > 0)
                 *p++ = '.';
-            memcpy(p, b, (size_t)(e - b));
-            p += e - b;
+            p = put_octet(p, a[i]);
         }
     } else {
-        static const char hex[] = "0123456789abcdef";
         uint16_t words[8];
         int best = -1, best_len = 0, cur = -1, cur_len = 0;
 
@@ -781,217 +960,194 @@ static void put_addr(struct writer *w, uint8_t family, const uint8_t *a)
             /* An IPv4-compatible or IPv4-mapped address ends in dotted quad. */
             if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
                 for (int j = 12; j < 16; j++) {
-                    char tmp[4], *e = tmp + sizeof(tmp), *b = digits_before(e, a[j]);
-
                     if (j > 12)
                         *p++ = '.';
-                    memcpy(p, b, (size_t)(e - b));
-                    p += e - b;
+                    p = put_octet(p, a[j]);
                 }
                 break;
             }
-            for (int shift = 12, started = 0; shift >= 0; shift -= 4) {
-                unsigned nibble = (unsigned)(words[i] >> shift) & 15;
-
-                if (nibble != 0 || started || shift == 0) {
-                    *p++ = hex[nibble];
-                    started = 1;
-                }
-            }
+            p = put_hex_word(p, words[i]);
         }
         if (best >= 0 && best + best_len == 8)
             *p++ = ':';
     }
     *p++ = '"';
-    w->p = p;
+    return p;
 }
 
-static void put_proto(struct writer *w, uint8_t proto)
+static char *put_proto(struct writer *w, char *p, uint8_t proto)
 {
     const char *name = report_proto_name(proto);
 
-    if (name != NULL)
-        put_string(w, name);
-    else
-        put_uint(w, proto);
+    return name != NULL ? put_table_name(w, p, name) : put_uint(p, proto);
 }
 
-/* {"c2s": .., "s2c": ..} of a per-endpoint counter. */
-static void put_pair(struct writer *w, const uint64_t *by_endpoint, uint8_t client)
+/* Where an array's next item goes: after its separator, with room for the item. */
+static char *item_begin(struct writer *w, char *p, const struct list_layout *list, bool first)
 {
-    open_container(w, '{');
-    KEY(w, "c2s");
-    put_int(w, (int64_t)by_endpoint[client]);
-    KEY(w, "s2c");
-    put_int(w, (int64_t)by_endpoint[!client]);
-    close_container(w, '}');
+    p = reserve(w, p, GROUP_ROOM);
+    return put_fragment(p, first ? &list->first : &list->next);
+}
+
+/* The end of an array, and room for the rest of the group it is in. */
+static char *list_end(struct writer *w, char *p, const struct list_layout *list, bool empty)
+{
+    if (empty) {
+        memcpy(p, "[]", 2);
+        p += 2;
+    } else {
+        p = put_fragment(p, &list->close);
+    }
+    return reserve(w, p, GROUP_ROOM);
 }
 
 /* The names of the ephemeral profiles in `mask`: a list that most flows repeat, so it is written
- * once per mask and depth and copied from then on. */
-static void put_ephemeral(struct writer *w, uint32_t mask)
+ * once per mask and level and copied from then on. */
+static char *put_ephemeral(struct writer *w, char *p, uint32_t mask, const struct list_layout *list)
 {
     struct ephemeral_entry *e = &w->ephemeral[mask % EPHEMERAL_CACHE];
     unsigned long flushes;
     char *start;
+    bool empty = true;
 
-    if (e->len != 0 && e->mask == mask && e->depth == w->depth) {
-        put(w, e->text, e->len);
-        w->first = false;
-        return;
+    if (e->len != 0 && e->mask == mask && e->list == list) {
+        p = reserve(w, p, e->len);
+        memcpy(p, e->text, e->len);
+        return reserve(w, p + e->len, GROUP_ROOM);
     }
-    start = room(w, EPHEMERAL_TEXT);
+    start = p = reserve(w, p, EPHEMERAL_TEXT);
     flushes = w->flushes;
-    open_container(w, '[');
     for (size_t i = 0; i < ports_ephemeral_profile_count; i++) {
         if (mask & (1u << i)) {
-            separator(w);
-            put_string(w, ports_ephemeral_profiles[i].name);
+            p = item_begin(w, p, list, empty);
+            p = put_name(w, p, ports_ephemeral_profiles[i].name);
+            empty = false;
         }
     }
-    close_container(w, ']');
-    if (w->flushes == flushes && (size_t)(w->p - start) <= EPHEMERAL_TEXT) {
+    p = list_end(w, p, list, empty);
+    if (w->flushes == flushes && (size_t)(p - start) <= EPHEMERAL_TEXT) {
         e->mask = mask;
-        e->depth = w->depth;
-        e->len = (uint16_t)(w->p - start);
+        e->list = list;
+        e->len = (uint16_t)(p - start);
         memcpy(e->text, start, e->len);
     }
+    return p;
 }
 
-static void put_port_class(struct writer *w, bool ports, uint16_t port)
+/* The client's endpoint object, or the server's after it. */
+static char *put_endpoint(struct writer *w, char *p, const struct report *r,
+                          const struct report_flow *rf, uint8_t e)
 {
-    if (ports)
-        put_string(w, ports_class_name(ports_class(port)));
-    else
-        put_null(w);
-}
-
-static void put_endpoint(struct writer *w, const struct report *r, const struct report_flow *rf,
-                         uint8_t e)
-{
+    const struct layout *l = w->layout;
     const struct flow *f = rf->flow;
     bool ports = report_proto_has_ports(f->key.proto);
 
-    open_container(w, '{');
-    KEY(w, "ip");
-    put_addr(w, f->key.family, f->key.addr[e]);
-    KEY(w, "port");
-    put_uint(w, ports ? f->key.port[e] : 0);
-    KEY(w, "port_class");
-    put_port_class(w, ports, f->key.port[e]);
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_fragment(p, e == rf->client ? &l->client : &l->server);
+    p = put_addr(p, f->key.family, f->key.addr[e]);
+    p = put_fragment(p, &l->port);
+    p = put_uint(p, ports ? f->key.port[e] : 0);
+    p = put_fragment(p, &l->port_class);
+    if (ports)
+        p = put_table_name(w, p, ports_class_name(ports_class(f->key.port[e])));
+    else
+        p = put_null(p);
     if (e == rf->client) {
-        KEY(w, "ephemeral");
-        put_ephemeral(w, rf->client_ephemeral);
-        KEY(w, "in_ephemeral_range");
-        put_bool(w, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]));
+        p = put_fragment(p, &l->ephemeral);
+        p = put_ephemeral(w, p, rf->client_ephemeral, &l->list3);
+        p = put_fragment(p, &l->in_range);
+        p = put_bool(p, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]));
     } else {
-        KEY(w, "service");
-        put_nullable_string(w, rf->service);
-        KEY(w, "service_alias");
-        put_nullable_string(w, rf->service_alias);
+        p = put_fragment(p, &l->service);
+        p = put_nullable_table_name(w, p, rf->service);
+        p = put_fragment(p, &l->service_alias);
+        p = put_nullable_table_name(w, p, rf->service_alias);
     }
-    close_container(w, '}');
+    return p;
 }
 
 /* A time of the handshake, or null when that packet was not seen. */
-static void put_handshake_time(struct writer *w, const struct flow_tcp *t, uint8_t bit, ps_time at)
+static char *put_handshake_time(struct writer *w, char *p, const struct flow_tcp *t, uint8_t bit,
+                                ps_time at)
 {
-    if (t->have & bit)
-        put_time(w, at);
-    else
-        put_null(w);
+    return (t->have & bit) ? put_time(w, p, at) : put_null(p);
 }
 
-static void put_rtt(struct writer *w, const struct flow_tcp *t, uint8_t from_bit, ps_time from,
-                    uint8_t to_bit, ps_time to)
+static char *put_rtt(struct writer *w, char *p, const struct flow_tcp *t, uint8_t from_bit,
+                     ps_time from, uint8_t to_bit, ps_time to)
 {
     if (!(t->have & from_bit) || !(t->have & to_bit) || to < from)
-        put_null(w);
-    else
-        put_duration(w, from, to);
+        return put_null(p);
+    return put_duration(w, p, from, to);
 }
 
-static void put_client_server_bools(struct writer *w, bool client, bool server)
+static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf)
 {
-    open_container(w, '{');
-    KEY(w, "client");
-    put_bool(w, client);
-    KEY(w, "server");
-    put_bool(w, server);
-    close_container(w, '}');
-}
-
-static void put_tcp(struct writer *w, const struct report_flow *rf)
-{
+    const struct layout *l = w->layout;
     const struct flow *f = rf->flow;
     const struct flow_tcp *t = &f->tcp;
     uint8_t c = rf->client, s = !rf->client;
     char history[FLOW_HISTORY_MAX + 2];
 
-    if (f->key.proto != PS_IPPROTO_TCP) {
-        put_null(w);
-        return;
-    }
+    if (f->key.proto != PS_IPPROTO_TCP)
+        return put_null(p);
     flow_tcp_history(f, c, history, sizeof(history));
-    open_container(w, '{');
-    KEY(w, "conn_state");
-    put_string(w, rf->conn_state);
-    KEY(w, "history");
-    put_string(w, history);
-    KEY(w, "handshake");
-    open_container(w, '{');
-    KEY(w, "syn");
-    put_handshake_time(w, t, FLOW_TCP_HAVE_SYN, t->syn_at);
-    KEY(w, "syn_ack");
-    put_handshake_time(w, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at);
-    KEY(w, "ack");
-    put_handshake_time(w, t, FLOW_TCP_HAVE_ACK, t->ack_at);
-    KEY(w, "rtt_client");
-    put_rtt(w, t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at);
-    KEY(w, "rtt_server");
-    put_rtt(w, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at, FLOW_TCP_HAVE_ACK, t->ack_at);
-    close_container(w, '}');
-    KEY(w, "fin");
-    put_client_server_bools(w, t->seen[c] & TCP_SEEN_FIN, t->seen[s] & TCP_SEEN_FIN);
-    KEY(w, "rst");
-    put_client_server_bools(w, t->seen[c] & TCP_SEEN_RST, t->seen[s] & TCP_SEEN_RST);
-    KEY(w, "retransmissions");
-    open_container(w, '{');
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_fragment(p, &l->conn_state);
+    p = put_table_name(w, p, rf->conn_state);
+    p = put_fragment(p, &l->history);
+    p = put_name(w, p, history);
+    p = put_fragment(p, &l->syn);
+    p = put_handshake_time(w, p, t, FLOW_TCP_HAVE_SYN, t->syn_at);
+    p = put_fragment(p, &l->syn_ack);
+    p = put_handshake_time(w, p, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at);
+    p = put_fragment(p, &l->ack);
+    p = put_handshake_time(w, p, t, FLOW_TCP_HAVE_ACK, t->ack_at);
+    p = put_fragment(p, &l->rtt_client);
+    p = put_rtt(w, p, t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at);
+    p = put_fragment(p, &l->rtt_server);
+    p = put_rtt(w, p, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at, FLOW_TCP_HAVE_ACK, t->ack_at);
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_fragment(p, &l->fin);
+    p = put_bool(p, t->seen[c] & TCP_SEEN_FIN);
+    p = put_fragment(p, &l->by_server);
+    p = put_bool(p, t->seen[s] & TCP_SEEN_FIN);
+    p = put_fragment(p, &l->rst);
+    p = put_bool(p, t->seen[c] & TCP_SEEN_RST);
+    p = put_fragment(p, &l->by_server);
+    p = put_bool(p, t->seen[s] & TCP_SEEN_RST);
     /* As an int, which is what json_pack() was given. */
-    KEY(w, "c2s");
-    put_int(w, (int)t->retrans[c]);
-    KEY(w, "s2c");
-    put_int(w, (int)t->retrans[s]);
-    close_container(w, '}');
-    close_container(w, '}');
+    p = put_fragment(p, &l->retransmissions);
+    p = put_int(p, (int)t->retrans[c]);
+    p = put_fragment(p, &l->retransmissions_s2c);
+    p = put_int(p, (int)t->retrans[s]);
+    return put_fragment(p, &l->tcp_end);
 }
 
-static void put_quality(struct writer *w, const struct flow *f)
+static char *put_quality(struct writer *w, char *p, const struct flow *f)
 {
     const char *names[REPORT_QUALITY_MAX];
     size_t n = report_flow_quality(f, names);
 
-    open_container(w, '[');
     for (size_t i = 0; i < n; i++) {
-        separator(w);
-        put_string(w, names[i]);
+        p = item_begin(w, p, &w->layout->list2, i == 0);
+        p = put_table_name(w, p, names[i]);
     }
-    close_container(w, ']');
+    return list_end(w, p, &w->layout->list2, n == 0);
 }
 
-static void put_encap(struct writer *w, const struct report *r, const struct flow *f)
+static char *put_encap(struct writer *w, char *p, const struct report *r, const struct flow *f)
 {
     size_t len;
     const struct encap *hops = flow_table_path(r->table, f->path_id, &len);
 
-    open_container(w, '[');
     for (size_t i = 0; i < len; i++) {
         char buf[32];
 
-        separator(w);
-        put_string(w, report_format_encap(&hops[i], buf, sizeof(buf)));
+        p = item_begin(w, p, &w->layout->list2, i == 0);
+        p = put_name(w, p, report_format_encap(&hops[i], buf, sizeof(buf)));
     }
-    close_container(w, ']');
+    return list_end(w, p, &w->layout->list2, len == 0);
 }
 
 static bool is_icmp(uint8_t proto)
@@ -1000,181 +1156,197 @@ static bool is_icmp(uint8_t proto)
 }
 
 /* What an ICMP flow is keyed on: the echo identifier, or the message's type and code. */
-static void put_icmp(struct writer *w, const struct flow *f)
+static char *put_icmp(struct writer *w, char *p, const struct flow *f)
 {
+    const struct layout *l = w->layout;
     uint8_t scope = FLOW_KEY_SCOPE(&f->key);
     uint16_t tc = f->key.port[0] | f->key.port[1];
 
-    if (!is_icmp(f->key.proto) || (scope != PKT_SCOPE_ECHO && scope != PKT_SCOPE_ICMP_OTHER)) {
-        put_null(w);
-        return;
-    }
-    open_container(w, '{');
-    KEY(w, "kind");
+    if (!is_icmp(f->key.proto) || (scope != PKT_SCOPE_ECHO && scope != PKT_SCOPE_ICMP_OTHER))
+        return put_null(p);
     if (scope == PKT_SCOPE_ECHO) {
-        PUT_LITERAL(w, "\"echo\"");
-        KEY(w, "id");
-        put_uint(w, tc);
+        p = put_fragment(p, &l->echo);
+        p = put_uint(p, tc);
     } else {
-        PUT_LITERAL(w, "\"message\"");
-        KEY(w, "type");
-        put_uint(w, tc >> 8);
-        KEY(w, "code");
-        put_uint(w, tc & 0xff);
-        KEY(w, "name");
-        put_nullable_string(
-            w, report_icmp_name(f->key.family, (uint8_t)(tc >> 8), (uint8_t)(tc & 0xff)));
+        p = put_fragment(p, &l->message);
+        p = put_uint(p, tc >> 8);
+        p = put_fragment(p, &l->message_code);
+        p = put_uint(p, tc & 0xff);
+        p = put_fragment(p, &l->message_name);
+        p = put_nullable_table_name(
+            w, p, report_icmp_name(f->key.family, (uint8_t)(tc >> 8), (uint8_t)(tc & 0xff)));
     }
-    close_container(w, '}');
+    return put_fragment(p, &l->icmp_end);
 }
 
-static void put_icmp_errors(struct writer *w, const struct report *r, const struct flow *f)
+static char *put_icmp_errors(struct writer *w, char *p, const struct report *r,
+                             const struct flow *f)
 {
-    open_container(w, '[');
+    const struct layout *l = w->layout;
+
     for (uint32_t ref = f->icmp_errors; ref != 0;) {
         const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
 
-        separator(w);
-        open_container(w, '{');
-        KEY(w, "proto");
-        put_string(w, e->family == 6 ? "icmpv6" : "icmp");
-        KEY(w, "type");
-        put_uint(w, e->type);
-        KEY(w, "code");
-        put_uint(w, e->code);
-        KEY(w, "name");
-        put_nullable_string(w, report_icmp_name(e->family, e->type, e->code));
-        KEY(w, "packets");
-        put_int(w, (int64_t)e->packets);
-        KEY(w, "bytes");
-        put_int(w, (int64_t)e->bytes);
-        close_container(w, '}');
+        p = item_begin(w, p, &l->list2, ref == f->icmp_errors);
+        p = put_fragment(p, &l->error_proto);
+        p = put_table_name(w, p, e->family == 6 ? "icmpv6" : "icmp");
+        p = put_fragment(p, &l->error_type);
+        p = put_uint(p, e->type);
+        p = put_fragment(p, &l->error_code);
+        p = put_uint(p, e->code);
+        p = put_fragment(p, &l->error_name);
+        p = put_nullable_table_name(w, p, report_icmp_name(e->family, e->type, e->code));
+        p = put_fragment(p, &l->error_packets);
+        p = put_int(p, (int64_t)e->packets);
+        p = put_fragment(p, &l->error_bytes);
+        p = put_int(p, (int64_t)e->bytes);
+        p = put_fragment(p, &l->error_end);
         ref = e->next;
     }
-    close_container(w, ']');
+    return list_end(w, p, &l->list2, f->icmp_errors == 0);
+}
+
+/* {"c2s": .., "s2c": ..} of a per-endpoint counter, after the fragment that opens it. */
+static char *put_pair(char *p, const struct fragment *open, const struct fragment *s2c,
+                      const uint64_t *by_endpoint, uint8_t client)
+{
+    p = put_fragment(p, open);
+    p = put_int(p, (int64_t)by_endpoint[client]);
+    p = put_fragment(p, s2c);
+    return put_int(p, (int64_t)by_endpoint[!client]);
 }
 
 /* One flow's object; `type` puts a "type" member first (jsonl lines), or is NULL. */
 static void put_flow(struct writer *w, const struct report *r, const struct report_flow *rf,
                      size_t id, const char *type)
 {
+    const struct layout *l = w->layout;
     const struct flow *f = rf->flow;
     uint8_t c = rf->client;
+    char *p = room(w, GROUP_ROOM);
 
-    open_container(w, '{');
     if (type != NULL) {
-        KEY(w, "type");
-        put_string(w, type);
+        p = put_fragment(p, &l->flow_type);
+        p = put_name(w, p, type);
+        p = put_fragment(p, &l->id_after_type);
+    } else {
+        p = put_fragment(p, &l->flow_id);
     }
-    KEY(w, "id");
-    put_int(w, (int64_t)id);
-    KEY(w, "proto");
-    put_proto(w, f->key.proto);
-    KEY(w, "ip_version");
-    put_uint(w, f->key.family);
-    KEY(w, "client");
-    put_endpoint(w, r, rf, c);
-    KEY(w, "server");
-    put_endpoint(w, r, rf, !c);
-    KEY(w, "role_reason");
-    put_string(w, report_role_reason_name(rf->reason, f->key.proto));
-    KEY(w, "start_reason");
-    put_string(w, flow_start_name((enum flow_start)f->start));
-    KEY(w, "follows");
-    if (rf->follows != 0)
-        put_int(w, (int64_t)rf->follows);
-    else
-        put_null(w);
-    KEY(w, "first_seen");
-    put_time(w, f->first_seen);
-    KEY(w, "last_seen");
-    put_time(w, f->last_seen);
-    KEY(w, "duration");
-    put_duration(w, f->first_seen, f->last_seen);
-    KEY(w, "packets");
-    put_pair(w, f->packets, c);
-    KEY(w, "bytes");
-    put_pair(w, f->bytes, c);
-    KEY(w, "ip_bytes");
-    put_pair(w, f->ip_bytes, c);
-    KEY(w, "payload_bytes");
-    put_pair(w, f->payload_bytes, c);
-    KEY(w, "tcp");
-    put_tcp(w, rf);
-    KEY(w, "quality");
-    put_quality(w, f);
-    KEY(w, "encap");
-    put_encap(w, r, f);
-    KEY(w, "icmp");
-    put_icmp(w, f);
-    KEY(w, "icmp_errors");
-    put_icmp_errors(w, r, f);
-    close_container(w, '}');
+    p = put_int(p, (int64_t)id);
+    p = put_fragment(p, &l->proto);
+    p = put_proto(w, p, f->key.proto);
+    p = put_fragment(p, &l->ip_version);
+    p = put_uint(p, f->key.family);
+    p = put_endpoint(w, p, r, rf, c);
+    p = put_endpoint(w, p, r, rf, !c);
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_fragment(p, &l->role_reason);
+    p = put_table_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
+    p = put_fragment(p, &l->start_reason);
+    p = put_table_name(w, p, flow_start_name((enum flow_start)f->start));
+    p = put_fragment(p, &l->follows);
+    p = rf->follows != 0 ? put_int(p, (int64_t)rf->follows) : put_null(p);
+    p = put_fragment(p, &l->first_seen);
+    p = put_time(w, p, f->first_seen);
+    p = put_fragment(p, &l->last_seen);
+    p = put_time(w, p, f->last_seen);
+    p = put_fragment(p, &l->duration);
+    p = put_duration(w, p, f->first_seen, f->last_seen);
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_pair(p, &l->packets, &l->s2c, f->packets, c);
+    p = put_pair(p, &l->bytes, &l->s2c, f->bytes, c);
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_pair(p, &l->ip_bytes, &l->s2c, f->ip_bytes, c);
+    p = put_pair(p, &l->payload_bytes, &l->s2c, f->payload_bytes, c);
+    p = put_fragment(p, &l->tcp);
+    p = put_tcp(w, p, rf);
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_fragment(p, &l->quality);
+    p = put_quality(w, p, f);
+    p = put_fragment(p, &l->encap);
+    p = put_encap(w, p, r, f);
+    p = put_fragment(p, &l->icmp);
+    p = put_icmp(w, p, f);
+    p = put_fragment(p, &l->icmp_errors);
+    p = put_icmp_errors(w, p, r, f);
+    w->p = put_fragment(p, &l->end);
 }
 
 static void put_service(struct writer *w, const struct report_service *s)
 {
-    open_container(w, '{');
-    KEY(w, "port");
-    put_uint(w, s->port);
-    KEY(w, "proto");
-    put_proto(w, s->proto);
-    KEY(w, "service");
-    put_nullable_string(w, s->service);
-    KEY(w, "service_alias");
-    put_nullable_string(w, s->service_alias);
-    KEY(w, "flows");
-    put_int(w, (int64_t)s->flows);
-    KEY(w, "packets");
-    put_int(w, (int64_t)s->packets);
-    KEY(w, "bytes");
-    put_int(w, (int64_t)s->bytes);
-    KEY(w, "clients");
-    put_int(w, (int64_t)s->clients);
-    close_container(w, '}');
+    const struct layout *l = w->layout;
+    char *p = room(w, GROUP_ROOM);
+
+    p = put_fragment(p, &l->service_port);
+    p = put_uint(p, s->port);
+    p = put_fragment(p, &l->proto);
+    p = put_proto(w, p, s->proto);
+    p = put_fragment(p, &l->service_name);
+    p = put_nullable_table_name(w, p, s->service);
+    p = put_fragment(p, &l->service_alias_name);
+    p = put_nullable_table_name(w, p, s->service_alias);
+    p = reserve(w, p, GROUP_ROOM);
+    p = put_fragment(p, &l->count_flows);
+    p = put_int(p, (int64_t)s->flows);
+    p = put_fragment(p, &l->count_packets);
+    p = put_int(p, (int64_t)s->packets);
+    p = put_fragment(p, &l->count_bytes);
+    p = put_int(p, (int64_t)s->bytes);
+    p = put_fragment(p, &l->count_clients);
+    p = put_int(p, (int64_t)s->clients);
+    w->p = put_fragment(p, &l->end);
 }
 
 static void put_client(struct writer *w, const struct report_client *c)
 {
-    open_container(w, '{');
-    KEY(w, "ip");
-    put_addr(w, c->family, c->addr);
-    KEY(w, "flows");
-    put_int(w, (int64_t)c->flows);
-    KEY(w, "ports");
-    put_int(w, (int64_t)c->ports);
-    KEY(w, "port_lo");
-    put_uint(w, c->port_lo);
-    KEY(w, "port_hi");
-    put_uint(w, c->port_hi);
-    KEY(w, "ephemeral");
-    put_ephemeral(w, c->ephemeral_all);
-    KEY(w, "flows_in_ephemeral_range");
-    put_int(w, (int64_t)c->in_range);
-    close_container(w, '}');
+    const struct layout *l = w->layout;
+    char *p = room(w, GROUP_ROOM);
+
+    p = put_fragment(p, &l->host_ip);
+    p = put_addr(p, c->family, c->addr);
+    p = put_fragment(p, &l->count_flows);
+    p = put_int(p, (int64_t)c->flows);
+    p = put_fragment(p, &l->host_ports);
+    p = put_int(p, (int64_t)c->ports);
+    p = put_fragment(p, &l->host_port_lo);
+    p = put_uint(p, c->port_lo);
+    p = put_fragment(p, &l->host_port_hi);
+    p = put_uint(p, c->port_hi);
+    p = put_fragment(p, &l->host_ephemeral);
+    p = put_ephemeral(w, p, c->ephemeral_all, &l->list2);
+    p = put_fragment(p, &l->host_in_range);
+    p = put_int(p, (int64_t)c->in_range);
+    w->p = put_fragment(p, &l->end);
 }
 
 enum table { TABLE_FLOWS, TABLE_SERVICES, TABLE_CLIENTS };
 
-/* The array of flows, services or client hosts, its members at depth 2 as emit_array() places
- * them. */
+/* The array of flows, services or client hosts, a member of the document: its items at depth 2. */
 static int emit_table(FILE *out, const struct report *r, enum table table)
 {
     size_t n = table == TABLE_FLOWS      ? r->n_flows
                : table == TABLE_SERVICES ? r->n_services
                                          : r->n_clients;
+    struct name_entry *names;
     struct writer w;
     char *buf;
 
     if (n == 0)
         return fputs("[]", out) == EOF ? -1 : 0;
     buf = malloc(DOCUMENT_BUFFER);
-    if (buf == NULL)
+    names = calloc(1 << NAME_CACHE_BITS, sizeof(*names));
+    if (buf == NULL || names == NULL) {
+        free(buf);
+        free(names);
         return -1;
-    writer_init(&w, out, buf, DOCUMENT_BUFFER, true, 1, r->nanosecond);
-    open_container(&w, '[');
+    }
+    writer_init(&w, out, buf, DOCUMENT_BUFFER, &document_layout, r->nanosecond);
+    w.names = names;
     for (size_t i = 0; i < n; i++) {
-        separator(&w);
+        if (i == 0)
+            PUT_LITERAL(&w, "[\n    ");
+        else
+            PUT_LITERAL(&w, ",\n    ");
         if (table == TABLE_FLOWS)
             put_flow(&w, r, &r->flows[i], r->flows[i].id, NULL);
         else if (table == TABLE_SERVICES)
@@ -1182,9 +1354,10 @@ static int emit_table(FILE *out, const struct report *r, enum table table)
         else
             put_client(&w, &r->clients[i]);
     }
-    close_container(&w, ']');
+    PUT_LITERAL(&w, "\n  ]");
     writer_flush(&w);
     free(buf);
+    free(names);
     return w.failed ? -1 : 0;
 }
 
@@ -1194,7 +1367,8 @@ int report_json_flow(const struct report *r, const struct report_flow *rf, size_
     struct writer w;
     char buf[LINE_BUFFER];
 
-    writer_init(&w, out, buf, sizeof(buf), !compact, 0, r->nanosecond);
+    writer_init(&w, out, buf, sizeof(buf), compact ? &compact_layout : &pretty_layout,
+                r->nanosecond);
     put_flow(&w, r, rf, id, NULL);
     return writer_flush(&w);
 }
@@ -1333,7 +1507,7 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
     if (w->view.settings.select != NULL && select_active(w->view.settings.select) &&
         !select_flow(w->view.settings.select, &rf))
         return;
-    writer_init(&line, w->out, buf, sizeof(buf), false, 0, w->view.nanosecond);
+    writer_init(&line, w->out, buf, sizeof(buf), &compact_layout, w->view.nanosecond);
     put_flow(&line, &w->view, &rf, (size_t)f->id + 1, "flow");
     *room(&line, 1) = '\n';
     line.p++;
