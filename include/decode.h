@@ -193,12 +193,6 @@ enum ps_skip decode_nsh(struct rd *r, struct pkt_info *out);
 /* What follows an NSH or VXLAN-GPE header, by their shared next-protocol number. */
 enum ps_skip decode_next_protocol(uint8_t next, struct rd *r, struct pkt_info *out);
 
-/* MACsec (IEEE 802.1AE) and the Network Service Header (RFC 8300), below IP. */
-enum ps_skip decode_macsec(struct rd *r, struct pkt_info *out);
-enum ps_skip decode_nsh(struct rd *r, struct pkt_info *out);
-/* What follows an NSH or VXLAN-GPE header, by their shared next-protocol number. */
-enum ps_skip decode_next_protocol(uint8_t next, struct rd *r, struct pkt_info *out);
-
 /* True when tunnels are to be entered (not --no-decap, and not nested too deep). */
 bool decode_may_enter_tunnel(const struct pkt_info *out);
 
