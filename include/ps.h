@@ -45,4 +45,16 @@ const char *ps_skip_description(enum ps_skip reason);
  */
 uint64_t ps_hash_seed(void);
 
+/*
+ * The 128-bit product of a and b folded to 64 bits (wyhash's mum): the mixing step of the hashes
+ * of the flow table and the report's tables.
+ */
+static inline uint64_t ps_mum(uint64_t a, uint64_t b)
+{
+    __extension__ typedef unsigned __int128 u128;
+    u128 p = (u128)a * b;
+
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
 #endif

@@ -92,15 +92,6 @@ static uint64_t mix64(uint64_t h)
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow keys are hashed as five 64-bit words");
 
-/* The 128-bit product of a and b folded to 64 bits (wyhash's mum). */
-static uint64_t mum(uint64_t a, uint64_t b)
-{
-    __extension__ typedef unsigned __int128 u128;
-    u128 p = (u128)a * b;
-
-    return (uint64_t)p ^ (uint64_t)(p >> 64);
-}
-
 /*
  * wyhash's construction over the key's five words: products of pairs, each word masked with its
  * own secret from the seed, computed side by side rather than one after another.
@@ -111,8 +102,8 @@ static uint64_t hash_key(const struct flow_table *t, const struct flow_key *key)
     uint64_t w[KEY_WORDS];
 
     memcpy(w, key, sizeof(w));
-    return mum(mum(w[0] ^ s[0], w[1] ^ s[1]) ^ mum(w[2] ^ s[2], w[3] ^ s[3]),
-               mum(w[4] ^ s[4], s[5]));
+    return ps_mum(ps_mum(w[0] ^ s[0], w[1] ^ s[1]) ^ ps_mum(w[2] ^ s[2], w[3] ^ s[3]),
+                  ps_mum(w[4] ^ s[4], s[5]));
 }
 
 /* Whole words, without a call to memcmp(): the keys have no padding and are zeroed first. */

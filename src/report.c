@@ -307,15 +307,6 @@ static int compare_flows(const void *a, const void *b)
  * collisions; nothing written depends on them, nor on the order the flows are gathered in.
  */
 
-/* The 128-bit product of a and b folded to 64 bits (wyhash's mum). */
-static uint64_t mum(uint64_t a, uint64_t b)
-{
-    __extension__ typedef unsigned __int128 u128;
-    u128 p = (u128)a * b;
-
-    return (uint64_t)p ^ (uint64_t)(p >> 64);
-}
-
 /* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
 static size_t hash_slot(uint64_t hash, size_t n)
 {
@@ -349,7 +340,7 @@ struct pair_set {
 /* Where a pair's probe starts. */
 static size_t pair_set_home(const struct pair_set *s, uint64_t pair)
 {
-    return hash_slot(mum(pair ^ s->secret[0], s->secret[1]), s->n_slots);
+    return hash_slot(ps_mum(pair ^ s->secret[0], s->secret[1]), s->n_slots);
 }
 
 /* Adds a pair, probing from its home; true when it was not in the set yet. */
@@ -446,7 +437,7 @@ static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
 
     memset(a, 0, sizeof(*a));
     a->secret[0] = seed;
-    a->secret[1] = mum(seed ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
+    a->secret[1] = ps_mum(seed ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
     a->services_room = a->clients_room = 16;
     a->max_host_slots = slots_for(n);
     a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
@@ -468,7 +459,7 @@ static uint64_t host_hash(const struct aggregation *a, uint8_t family, const uin
     uint64_t w[2];
 
     memcpy(w, addr, sizeof(w));
-    return mum(w[0] ^ a->secret[0], w[1] ^ a->secret[1] ^ family);
+    return ps_mum(w[0] ^ a->secret[0], w[1] ^ a->secret[1] ^ family);
 }
 
 /* Whole words, without a call to memcmp(). */
