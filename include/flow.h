@@ -253,6 +253,13 @@ int flow_table_drain(struct flow_table *t);
 size_t flow_table_count(const struct flow_table *t);
 const struct flow *flow_table_at(const struct flow_table *t, size_t i);
 
+/*
+ * Flow i (0 <= i < flow_table_count()), in order of creation: a pointer to its live record, or to
+ * `buf` filled in from the compact copy the table keeps of a flow that has finished. The pointer
+ * is good until the next call with the same `buf`, or until the table changes.
+ */
+const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
+
 /* The encapsulation path interned as `path_id` (NULL, 0 for id 0). */
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len);
 

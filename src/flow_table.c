@@ -828,6 +828,12 @@ const struct flow *flow_table_at(const struct flow_table *t, size_t i)
     return flow_at(t, i);
 }
 
+const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)
+{
+    (void)buf;
+    return flow_at(t, i);
+}
+
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len)
 {
     if (path_id == 0 || path_id >= t->n_paths) {
