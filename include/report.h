@@ -68,18 +68,44 @@ enum role_reason {
 /* "syn", "syn-ack", "init", "init-ack", "echo-request", "echo-reply", "service", ... */
 const char *report_role_reason_name(enum role_reason r, uint8_t proto);
 
-/* One per flow of the report, millions of them: the fields are ordered to leave no padding. */
-struct report_flow {
-    const struct flow *flow;
-    size_t follows;            /* report id of the flow this one follows on its key; 0 = none */
-    const char *service;       /* registry (or --services) name of the server port, or NULL */
-    const char *service_alias; /* the common name; NULL when service is NULL */
-    size_t id; /* 1-based rank in first-seen order among all flows; kept under a selection */
-    const char *conn_state;    /* Zeek's conn_state of a TCP flow ("SF", "REJ", ...), else NULL */
-    uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
-    uint8_t client;            /* endpoint index (0/1) of the client in flow->key */
-    uint8_t reason;            /* enum role_reason */
+/* Zeek's conn_state of a TCP flow (base/protocols/conn/main.zeek), as a report_flow keeps it. */
+enum report_conn_state {
+    REPORT_CONN_NONE, /* not TCP */
+    REPORT_CONN_S0,
+    REPORT_CONN_S1,
+    REPORT_CONN_SF,
+    REPORT_CONN_REJ,
+    REPORT_CONN_S2,
+    REPORT_CONN_S3,
+    REPORT_CONN_RSTO,
+    REPORT_CONN_RSTR,
+    REPORT_CONN_RSTOS0,
+    REPORT_CONN_RSTRH,
+    REPORT_CONN_SH,
+    REPORT_CONN_SHR,
+    REPORT_CONN_OTH,
+    REPORT_CONN__COUNT
 };
+
+/* "S0", "SF", "REJ", ...; NULL for REPORT_CONN_NONE. */
+const char *report_conn_state_name(uint8_t state);
+
+/*
+ * One per flow of the report, millions of them: what the report derives of a flow, not the flow
+ * itself, which stays in the table (report_flow_data()), nor what is cheap to derive again from
+ * it (report_flow_service()): 20 bytes.
+ */
+struct report_flow {
+    uint32_t flow;    /* the flow's number in the table, for flow_table_get() */
+    uint32_t follows; /* report id of the flow this one follows on its key; 0 = none */
+    uint32_t id;      /* 1-based rank in first-seen order among all flows; kept under a selection */
+    uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
+    uint8_t client;            /* endpoint index (0/1) of the client in the flow's key */
+    uint8_t reason;            /* enum role_reason */
+    uint8_t conn_state;        /* enum report_conn_state */
+};
+
+_Static_assert(sizeof(struct report_flow) <= 20, "a report_flow is kept for every flow");
 
 /* One server port and protocol, with what was seen on it. */
 struct report_service {
@@ -172,9 +198,26 @@ int report_write_json(const struct report *r, FILE *out);
 int report_json_flow(const struct report *r, const struct report_flow *rf, size_t id, bool compact,
                      FILE *out);
 
-/* Fills one flow's roles and labels, as report_build() does for every flow. */
-void report_flow_init(struct report_flow *rf, const struct flow *f,
+/*
+ * Fills one flow's roles and labels, as report_build() does for every flow: `f` is flow number
+ * `flow` of the table (in a stream, whose flows are not in the table: its creation number).
+ */
+void report_flow_init(struct report_flow *rf, uint32_t flow, const struct flow *f,
                       const struct report_settings *s);
+
+/*
+ * The flow a report row is about, from r->table: its record, or `buf` filled in. Good until the
+ * next call with the same `buf` (flow_table_get()).
+ */
+const struct flow *report_flow_data(const struct report *r, const struct report_flow *rf,
+                                    struct flow *buf);
+
+/*
+ * The registry (or --services) name of the flow's server port, or NULL for none or a protocol
+ * without ports; *alias gets its common name (NULL with it). `f` is the row's flow.
+ */
+const char *report_flow_service(const struct report *r, const struct report_flow *rf,
+                                const struct flow *f, const char **alias);
 
 /*
  * The streaming JSON writer (--format jsonl): one object per line, each with a "type": a header

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct flow;
+struct report;
 struct report_flow;
 
 /* --sort: the order of the text flow table and the CSV rows. */
@@ -70,14 +72,14 @@ bool select_host_matches(const struct select_host *h, uint8_t family, const uint
 /* Whether a service name (with its common name, either may be NULL) is `name`, ignoring case. */
 bool select_service_matches(const char *name, const char *service, const char *alias);
 
-/* Whether the flow is reported under `s`. */
-bool select_flow(const struct select_spec *s, const struct report_flow *rf);
+/* Whether the flow `rf` of report `r`, whose flow is `f`, is reported under `s`. */
+bool select_flow(const struct select_spec *s, const struct report *r, const struct report_flow *rf,
+                 const struct flow *f);
 
 /*
- * The indices of `flows` (n of them, in first-seen order) in `sort` order, ties in first-seen
- * order, cut to the first `top` (0: all); *n_out gets how many. NULL when out of memory.
+ * The indices of r->flows (in first-seen order) in `sort` order, ties in first-seen order, cut to
+ * the first `top` (0: all); *n_out gets how many. NULL when out of memory.
  */
-size_t *select_order(const struct report_flow *flows, size_t n, enum select_sort sort, size_t top,
-                     size_t *n_out);
+size_t *select_order(const struct report *r, enum select_sort sort, size_t top, size_t *n_out);
 
 #endif

@@ -538,20 +538,28 @@ static bool compare(uint64_t a, enum op op, uint64_t b)
     return false;
 }
 
-static bool flow_matches(const struct expectation *e, const struct report_flow *rf)
+static bool flow_matches(const struct expectation *e, const struct report *r,
+                         const struct report_flow *rf)
 {
-    const struct flow_key *k = &rf->flow->key;
+    const char *state = report_conn_state_name(rf->conn_state), *service, *alias;
+    struct flow buf;
+    const struct flow *f;
+    const struct flow_key *k;
 
+    /* The state is in the row: the flow need not be got from the table for it. */
+    if (e->kind == K_STATE)
+        return state != NULL && strcmp(state, e->name) == 0;
+    f = report_flow_data(r, rf, &buf);
+    k = &f->key;
     switch (e->kind) {
     case K_SERVICE:
-        return select_service_matches(e->name, rf->service, rf->service_alias);
+        service = report_flow_service(r, rf, f, &alias);
+        return select_service_matches(e->name, service, alias);
     case K_PORT:
         return report_proto_has_ports(k->proto) && (k->port[0] == e->port || k->port[1] == e->port);
     case K_HOST:
         return select_host_matches(&e->host, k->family, k->addr[0]) ||
                select_host_matches(&e->host, k->family, k->addr[1]);
-    case K_STATE:
-        return rf->conn_state != NULL && strcmp(rf->conn_state, e->name) == 0;
     default:
         return false;
     }
@@ -574,23 +582,26 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 
 #define LISTED 5 /* flows named in a "found" text; the rest are counted */
 
+/* One pass over the flows, as each match may mean getting a flow from the table. */
 static bool check_presence(const struct expectation *e, const struct report *r, char *found,
                            size_t len)
 {
-    size_t matches = 0, listed = 0;
+    size_t matches = 0;
+    char list[PS_ERRBUF_SIZE] = "";
 
-    for (size_t i = 0; i < r->n_flows; i++)
-        matches += flow_matches(e, &r->flows[i]);
+    for (size_t i = 0; i < r->n_flows; i++) {
+        if (!flow_matches(e, r, &r->flows[i]))
+            continue;
+        if (matches < LISTED)
+            append(list, sizeof(list), "%s#%" PRIu32, matches ? ", " : "", r->flows[i].id);
+        matches++;
+    }
     if (matches == 0) {
         snprintf(found, len, "no such flow");
         return e->negated;
     }
-    snprintf(found, len, "%zu flow%s: ", matches, matches == 1 ? "" : "s");
-    for (size_t i = 0; i < r->n_flows && listed < LISTED; i++)
-        if (flow_matches(e, &r->flows[i]))
-            append(found, len, "%s#%zu", listed++ ? ", " : "", r->flows[i].id);
-    if (matches > LISTED)
-        append(found, len, ", ...");
+    snprintf(found, len, "%zu flow%s: %s%s", matches, matches == 1 ? "" : "s", list,
+             matches > LISTED ? ", ..." : "");
     return e->negated ? matches == 0 : matches > 0;
 }
 
@@ -602,7 +613,8 @@ static bool check_client_ports(const struct expectation *e, const struct report 
 
     for (size_t i = 0; i < r->n_flows; i++) {
         const struct report_flow *rf = &r->flows[i];
-        const struct flow_key *k = &rf->flow->key;
+        struct flow buf;
+        const struct flow_key *k = &report_flow_data(r, rf, &buf)->key;
         char addr[64];
 
         if (!report_proto_has_ports(k->proto))
@@ -611,7 +623,7 @@ static bool check_client_ports(const struct expectation *e, const struct report 
         if (port_range_contains(&e->range, k->port[rf->client]))
             continue;
         if (outside < LISTED)
-            append(list, sizeof(list), "%s%s%s%s:%u (#%zu)", outside ? ", " : "",
+            append(list, sizeof(list), "%s%s%s%s:%u (#%" PRIu32 ")", outside ? ", " : "",
                    k->family == 6 ? "[" : "",
                    report_format_addr(k->family, k->addr[rf->client], addr, sizeof(addr)),
                    k->family == 6 ? "]" : "", (unsigned)k->port[rf->client], rf->id);

@@ -81,10 +81,9 @@ static void add_word(char *buf, size_t len, const char *word)
     snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
 }
 
-static void endpoint_cells(const struct report *r, const struct report_flow *rf, bool client,
-                           char cells[][CELL])
+static void endpoint_cells(const struct report *r, const struct report_flow *rf,
+                           const struct flow *f, bool client, char cells[][CELL])
 {
-    const struct flow *f = rf->flow;
     uint8_t e = client ? rf->client : !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
 
@@ -99,8 +98,10 @@ static void endpoint_cells(const struct report *r, const struct report_flow *rf,
                  ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]) ? "true"
                                                                                       : "false");
     } else {
-        snprintf(cells[3], CELL, "%s", rf->service != NULL ? rf->service : "");
-        snprintf(cells[4], CELL, "%s", rf->service_alias != NULL ? rf->service_alias : "");
+        const char *alias, *service = report_flow_service(r, rf, f, &alias);
+
+        snprintf(cells[3], CELL, "%s", service != NULL ? service : "");
+        snprintf(cells[4], CELL, "%s", alias != NULL ? alias : "");
     }
 }
 
@@ -153,9 +154,8 @@ static void rtt_cell(const struct flow_tcp *t, uint8_t from_bit, ps_time from, u
 
 /* The columns of the flow's lifecycle, byte counters, TCP state and capture quality. */
 static void lifecycle_cells(const struct report *r, const struct report_flow *rf,
-                            char cells[][CELL])
+                            const struct flow *f, char cells[][CELL])
 {
-    const struct flow *f = rf->flow;
     const struct flow_tcp *t = &f->tcp;
     uint8_t c = rf->client, s = !rf->client;
     const char *quality[REPORT_QUALITY_MAX];
@@ -163,7 +163,7 @@ static void lifecycle_cells(const struct report *r, const struct report_flow *rf
 
     snprintf(cells[0], CELL, "%s", flow_start_name((enum flow_start)f->start));
     if (rf->follows != 0)
-        snprintf(cells[1], CELL, "%zu", rf->follows);
+        snprintf(cells[1], CELL, "%" PRIu32, rf->follows);
     snprintf(cells[2], CELL, "%" PRIu64, f->ip_bytes[c]);
     snprintf(cells[3], CELL, "%" PRIu64, f->ip_bytes[s]);
     snprintf(cells[4], CELL, "%" PRIu64, f->payload_bytes[c]);
@@ -182,9 +182,10 @@ static void lifecycle_cells(const struct report *r, const struct report_flow *rf
         add_word(cells[11], CELL, quality[i]);
 }
 
-static void flow_cells(const struct report *r, const struct report_flow *rf, char cells[][CELL])
+static void flow_cells(const struct report *r, const struct report_flow *rf, const struct flow *f,
+                       char cells[][CELL])
 {
-    const struct flow *f = rf->flow;
+    const char *state = report_conn_state_name(rf->conn_state);
     const char *proto = report_proto_name(f->key.proto);
     uint64_t ns = (uint64_t)f->last_seen - (uint64_t)f->first_seen;
     uint8_t c = rf->client, s = !rf->client;
@@ -192,16 +193,16 @@ static void flow_cells(const struct report *r, const struct report_flow *rf, cha
     size_t n_hops;
 
     memset(cells, 0, N_COLUMNS * CELL);
-    snprintf(cells[0], CELL, "%zu", rf->id);
+    snprintf(cells[0], CELL, "%" PRIu32, rf->id);
     if (proto != NULL)
         snprintf(cells[1], CELL, "%s", proto);
     else
         snprintf(cells[1], CELL, "%u", (unsigned)f->key.proto);
     snprintf(cells[2], CELL, "%u", (unsigned)f->key.family);
-    endpoint_cells(r, rf, true, cells + 3);
-    endpoint_cells(r, rf, false, cells + 8);
+    endpoint_cells(r, rf, f, true, cells + 3);
+    endpoint_cells(r, rf, f, false, cells + 8);
     snprintf(cells[13], CELL, "%s", report_role_reason_name(rf->reason, f->key.proto));
-    snprintf(cells[14], CELL, "%s", rf->conn_state != NULL ? rf->conn_state : "");
+    snprintf(cells[14], CELL, "%s", state != NULL ? state : "");
     report_format_time(f->first_seen, r->nanosecond, cells[15], CELL);
     report_format_time(f->last_seen, r->nanosecond, cells[16], CELL);
     /* As precise as the captures, as in the JSON report. */
@@ -221,7 +222,7 @@ static void flow_cells(const struct report *r, const struct report_flow *rf, cha
         add_word(cells[22], CELL, report_format_encap(&hops[i], word, sizeof(word)));
     }
     icmp_cells(r, f, cells + 23);
-    lifecycle_cells(r, rf, cells + 29);
+    lifecycle_cells(r, rf, f, cells + 29);
 }
 
 static int write_row(FILE *out, const char *const *fields, size_t n)
@@ -242,7 +243,7 @@ int report_write_csv(const struct report *r, FILE *out)
     size_t *order, n;
     int rc;
 
-    order = select_order(r->flows, r->n_flows, r->style.sort, r->style.top, &n);
+    order = select_order(r, r->style.sort, r->style.top, &n);
     if (cells == NULL || order == NULL) {
         free(cells);
         free(order);
@@ -252,7 +253,10 @@ int report_write_csv(const struct report *r, FILE *out)
     for (size_t i = 0; i < N_COLUMNS; i++)
         fields[i] = cells[i];
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        flow_cells(r, &r->flows[order[i]], cells);
+        const struct report_flow *rf = &r->flows[order[i]];
+        struct flow buf;
+
+        flow_cells(r, rf, report_flow_data(r, rf, &buf), cells);
         rc = write_row(out, fields, N_COLUMNS);
     }
     free(cells);

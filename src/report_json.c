@@ -1036,10 +1036,9 @@ static char *put_ephemeral(struct writer *w, char *p, uint32_t mask, const struc
 
 /* The client's endpoint object, or the server's after it. */
 static char *put_endpoint(struct writer *w, char *p, const struct report *r,
-                          const struct report_flow *rf, uint8_t e)
+                          const struct report_flow *rf, const struct flow *f, uint8_t e)
 {
     const struct layout *l = w->layout;
-    const struct flow *f = rf->flow;
     bool ports = report_proto_has_ports(f->key.proto);
 
     p = reserve(w, p, GROUP_ROOM);
@@ -1058,10 +1057,12 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
         p = put_fragment(p, &l->in_range);
         p = put_bool(p, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]));
     } else {
+        const char *alias, *service = report_flow_service(r, rf, f, &alias);
+
         p = put_fragment(p, &l->service);
-        p = put_nullable_table_name(w, p, rf->service);
+        p = put_nullable_table_name(w, p, service);
         p = put_fragment(p, &l->service_alias);
-        p = put_nullable_table_name(w, p, rf->service_alias);
+        p = put_nullable_table_name(w, p, alias);
     }
     return p;
 }
@@ -1081,10 +1082,9 @@ static char *put_rtt(struct writer *w, char *p, const struct flow_tcp *t, uint8_
     return put_duration(w, p, from, to);
 }
 
-static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf)
+static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf, const struct flow *f)
 {
     const struct layout *l = w->layout;
-    const struct flow *f = rf->flow;
     const struct flow_tcp *t = &f->tcp;
     uint8_t c = rf->client, s = !rf->client;
     char history[FLOW_HISTORY_MAX + 2];
@@ -1094,7 +1094,7 @@ static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf)
     flow_tcp_history(f, c, history, sizeof(history));
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->conn_state);
-    p = put_table_name(w, p, rf->conn_state);
+    p = put_table_name(w, p, report_conn_state_name(rf->conn_state));
     p = put_fragment(p, &l->history);
     p = put_name(w, p, history);
     p = put_fragment(p, &l->syn);
@@ -1216,12 +1216,14 @@ static char *put_pair(char *p, const struct fragment *open, const struct fragmen
     return put_int(p, (int64_t)by_endpoint[!client]);
 }
 
-/* One flow's object; `type` puts a "type" member first (jsonl lines), or is NULL. */
+/*
+ * One flow's object: `rf` of report `r`, whose flow is `f` (got from the table, or handed over by
+ * a stream); `type` puts a "type" member first (jsonl lines), or is NULL.
+ */
 static void put_flow(struct writer *w, const struct report *r, const struct report_flow *rf,
-                     size_t id, const char *type)
+                     const struct flow *f, size_t id, const char *type)
 {
     const struct layout *l = w->layout;
-    const struct flow *f = rf->flow;
     uint8_t c = rf->client;
     char *p = room(w, GROUP_ROOM);
 
@@ -1237,8 +1239,8 @@ static void put_flow(struct writer *w, const struct report *r, const struct repo
     p = put_proto(w, p, f->key.proto);
     p = put_fragment(p, &l->ip_version);
     p = put_uint(p, f->key.family);
-    p = put_endpoint(w, p, r, rf, c);
-    p = put_endpoint(w, p, r, rf, !c);
+    p = put_endpoint(w, p, r, rf, f, c);
+    p = put_endpoint(w, p, r, rf, f, !c);
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->role_reason);
     p = put_table_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
@@ -1259,7 +1261,7 @@ static void put_flow(struct writer *w, const struct report *r, const struct repo
     p = put_pair(p, &l->ip_bytes, &l->s2c, f->ip_bytes, c);
     p = put_pair(p, &l->payload_bytes, &l->s2c, f->payload_bytes, c);
     p = put_fragment(p, &l->tcp);
-    p = put_tcp(w, p, rf);
+    p = put_tcp(w, p, rf, f);
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->quality);
     p = put_quality(w, p, f);
@@ -1347,12 +1349,16 @@ static int emit_table(FILE *out, const struct report *r, enum table table)
             PUT_LITERAL(&w, "[\n    ");
         else
             PUT_LITERAL(&w, ",\n    ");
-        if (table == TABLE_FLOWS)
-            put_flow(&w, r, &r->flows[i], r->flows[i].id, NULL);
-        else if (table == TABLE_SERVICES)
+        if (table == TABLE_FLOWS) {
+            struct flow flow;
+
+            put_flow(&w, r, &r->flows[i], report_flow_data(r, &r->flows[i], &flow), r->flows[i].id,
+                     NULL);
+        } else if (table == TABLE_SERVICES) {
             put_service(&w, &r->services[i]);
-        else
+        } else {
             put_client(&w, &r->clients[i]);
+        }
     }
     PUT_LITERAL(&w, "\n  ]");
     writer_flush(&w);
@@ -1366,10 +1372,11 @@ int report_json_flow(const struct report *r, const struct report_flow *rf, size_
 {
     struct writer w;
     char buf[LINE_BUFFER];
+    struct flow flow;
 
     writer_init(&w, out, buf, sizeof(buf), compact ? &compact_layout : &pretty_layout,
                 r->nanosecond);
-    put_flow(&w, r, rf, id, NULL);
+    put_flow(&w, r, rf, report_flow_data(r, rf, &flow), id, NULL);
     return writer_flush(&w);
 }
 
@@ -1493,7 +1500,7 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
 
     if (w->failed)
         return;
-    report_flow_init(&rf, f, &w->view.settings);
+    report_flow_init(&rf, f->id, f, &w->view.settings);
     /* In a stream flows are numbered in order of creation, and name their predecessor so. */
     rf.follows = f->prev;
     w->flows++;
@@ -1505,10 +1512,11 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
         w->other++;
     /* As in the report: the selection narrows the flows shown, the counts cover them all. */
     if (w->view.settings.select != NULL && select_active(w->view.settings.select) &&
-        !select_flow(w->view.settings.select, &rf))
+        !select_flow(w->view.settings.select, &w->view, &rf, f))
         return;
     writer_init(&line, w->out, buf, sizeof(buf), &compact_layout, w->view.nanosecond);
-    put_flow(&line, &w->view, &rf, (size_t)f->id + 1, "flow");
+    /* Not from the table: this flow is leaving it. */
+    put_flow(&line, &w->view, &rf, f, (size_t)f->id + 1, "flow");
     *room(&line, 1) = '\n';
     line.p++;
     if (writer_flush(&line) != 0)

@@ -80,7 +80,7 @@ static void proto_cell(uint8_t proto, char *buf)
         snprintf(buf, CELL_SIZE, "%u", (unsigned)proto);
 }
 
-static void service_cell(const char *service, const char *alias, char *buf)
+static void service_name_cell(const char *service, const char *alias, char *buf)
 {
     if (service == NULL)
         snprintf(buf, CELL_SIZE, "-");
@@ -88,6 +88,14 @@ static void service_cell(const char *service, const char *alias, char *buf)
         snprintf(buf, CELL_SIZE, "%s (%s)", service, alias);
     else
         snprintf(buf, CELL_SIZE, "%s", service);
+}
+
+static void service_cell(const struct report *r, const struct report_flow *rf, const struct flow *f,
+                         char *buf)
+{
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
+
+    service_name_cell(service, alias, buf);
 }
 
 /* ICMP flows have no service: say what they are keyed on instead. */
@@ -110,12 +118,14 @@ static void icmp_cell(const struct flow *f, char *buf)
 static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_flow *rf = &r->flows[row];
-    const struct flow *f = rf->flow;
+    struct flow buf;
+    const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
+    const char *state = report_conn_state_name(rf->conn_state);
     char b[2][32];
 
-    snprintf(cells[0], CELL_SIZE, "%zu", rf->id);
+    snprintf(cells[0], CELL_SIZE, "%" PRIu32, rf->id);
     proto_cell(f->key.proto, cells[1]);
     endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2], CELL_SIZE);
     snprintf(cells[3], CELL_SIZE, "%s",
@@ -124,13 +134,13 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     if (f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6)
         icmp_cell(f, cells[5]);
     else
-        service_cell(rf->service, rf->service_alias, cells[5]);
+        service_cell(r, rf, f, cells[5]);
     snprintf(cells[6], CELL_SIZE, "%" PRIu64 "/%" PRIu64, f->packets[c], f->packets[s]);
     human_bytes(f->bytes[c], b[0], sizeof(b[0]));
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
     snprintf(cells[7], CELL_SIZE, "%s/%s", b[0], b[1]);
     human_duration(f->first_seen, f->last_seen, cells[8], CELL_SIZE);
-    snprintf(cells[9], CELL_SIZE, "%s", rf->conn_state != NULL ? rf->conn_state : "-");
+    snprintf(cells[9], CELL_SIZE, "%s", state != NULL ? state : "-");
     snprintf(cells[10], CELL_SIZE, "%s", report_role_reason_name(rf->reason, f->key.proto));
 }
 
@@ -140,7 +150,7 @@ static void service_row(const struct report *r, size_t row, char cells[][CELL_SI
 
     snprintf(cells[0], CELL_SIZE, "%u", (unsigned)s->port);
     proto_cell(s->proto, cells[1]);
-    service_cell(s->service, s->service_alias, cells[2]);
+    service_name_cell(s->service, s->service_alias, cells[2]);
     snprintf(cells[3], CELL_SIZE, "%s", ports_class_name(ports_class(s->port)));
     snprintf(cells[4], CELL_SIZE, "%" PRIu64, s->flows);
     snprintf(cells[5], CELL_SIZE, "%" PRIu64, s->packets);
@@ -299,14 +309,14 @@ static void print_header(const struct report *r, FILE *out)
 
 /* The ICMP errors each flow received, under the flow table. */
 /* What a student should notice about a flow beyond its row: where it came from, what went wrong. */
-static void print_flow_notes(const struct report_flow *rf, size_t number, FILE *out)
+static void print_flow_notes(const struct report_flow *rf, const struct flow *f, size_t number,
+                             FILE *out)
 {
-    const struct flow *f = rf->flow;
     uint8_t c = rf->client;
 
     if (rf->follows != 0)
-        fprintf(out, "  flow %zu follows flow %zu on the same addresses and ports (%s)\n", number,
-                rf->follows, flow_start_name((enum flow_start)f->start));
+        fprintf(out, "  flow %zu follows flow %" PRIu32 " on the same addresses and ports (%s)\n",
+                number, rf->follows, flow_start_name((enum flow_start)f->start));
     if (f->quality & FLOW_Q_MIDSTREAM)
         fprintf(out, "  flow %zu started before the capture did (no SYN seen)\n", number);
     if (f->tcp.retrans[0] != 0 || f->tcp.retrans[1] != 0)
@@ -323,16 +333,17 @@ static void print_flow_details(const struct report *r, const size_t *order, size
 {
     for (size_t k = 0; k < n; k++) {
         size_t i = order[k];
-        const struct flow *f = r->flows[i].flow;
+        struct flow buf;
+        const struct flow *f = report_flow_data(r, &r->flows[i], &buf);
 
-        print_flow_notes(&r->flows[i], r->flows[i].id, out);
+        print_flow_notes(&r->flows[i], f, r->flows[i].id, out);
         for (uint32_t ref = f->icmp_errors; ref != 0;) {
             const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
             const char *name = report_icmp_name(e->family, e->type, e->code);
 
-            fprintf(out, "  flow %zu got %" PRIu64 " %s %s (type %u code %u)\n", r->flows[i].id,
-                    e->packets, e->family == 6 ? "ICMPv6" : "ICMP", name != NULL ? name : "error",
-                    (unsigned)e->type, (unsigned)e->code);
+            fprintf(out, "  flow %" PRIu32 " got %" PRIu64 " %s %s (type %u code %u)\n",
+                    r->flows[i].id, e->packets, e->family == 6 ? "ICMPv6" : "ICMP",
+                    name != NULL ? name : "error", (unsigned)e->type, (unsigned)e->code);
             ref = e->next;
         }
     }
@@ -434,8 +445,7 @@ int report_write_text(const struct report *r, FILE *out)
     if (r->style.sections & SELECT_SECTION_FLOWS) {
         struct table shown = flows;
         char what[PS_ERRBUF_SIZE * 2];
-        size_t *order =
-            select_order(r->flows, r->n_flows, r->style.sort, r->style.top, &shown.nrows);
+        size_t *order = select_order(r, r->style.sort, r->style.top, &shown.nrows);
         int rc;
 
         if (order == NULL)

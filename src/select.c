@@ -184,17 +184,22 @@ bool select_service_matches(const char *name, const char *service, const char *a
            (alias != NULL && strcasecmp(name, alias) == 0);
 }
 
-bool select_flow(const struct select_spec *s, const struct report_flow *rf)
+bool select_flow(const struct select_spec *s, const struct report *r, const struct report_flow *rf,
+                 const struct flow *f)
 {
-    const struct flow_key *k = &rf->flow->key;
+    const struct flow_key *k = &f->key;
     bool ports = report_proto_has_ports(k->proto);
     bool ok;
     size_t i;
 
-    for (i = 0, ok = s->n_services == 0; !ok && i < s->n_services; i++)
-        ok = select_service_matches(s->services[i], rf->service, rf->service_alias);
-    if (!ok)
-        return false;
+    if (s->n_services > 0) {
+        const char *alias, *service = report_flow_service(r, rf, f, &alias);
+
+        for (i = 0, ok = false; !ok && i < s->n_services; i++)
+            ok = select_service_matches(s->services[i], service, alias);
+        if (!ok)
+            return false;
+    }
     for (i = 0, ok = s->n_ports == 0; !ok && i < s->n_ports; i++)
         ok = ports && (k->port[0] == s->ports[i] || k->port[1] == s->ports[i]);
     if (!ok)
@@ -205,10 +210,8 @@ bool select_flow(const struct select_spec *s, const struct report_flow *rf)
     return ok;
 }
 
-static uint64_t sort_value(const struct report_flow *rf, enum select_sort sort)
+static uint64_t sort_value(const struct flow *f, enum select_sort sort)
 {
-    const struct flow *f = rf->flow;
-
     switch (sort) {
     case SELECT_SORT_PACKETS:
         return f->packets[0] + f->packets[1];
@@ -222,7 +225,10 @@ static uint64_t sort_value(const struct report_flow *rf, enum select_sort sort)
     return 0;
 }
 
-/* qsort() is not stable: sorting (value, index) pairs keeps ties in first-seen order. */
+/*
+ * qsort() is not stable: sorting (value, index) pairs keeps ties in first-seen order. The values
+ * are taken once per flow, as getting a flow from the table may mean decoding it.
+ */
 struct keyed {
     uint64_t value;
     size_t index;
@@ -237,9 +243,9 @@ static int compare_keyed(const void *a, const void *b)
     return ka->index < kb->index ? -1 : ka->index > kb->index;
 }
 
-size_t *select_order(const struct report_flow *flows, size_t n, enum select_sort sort, size_t top,
-                     size_t *n_out)
+size_t *select_order(const struct report *r, enum select_sort sort, size_t top, size_t *n_out)
 {
+    size_t n = r->n_flows;
     size_t *order = malloc((n ? n : 1) * sizeof(*order));
     struct keyed *keyed;
 
@@ -257,7 +263,9 @@ size_t *select_order(const struct report_flow *flows, size_t n, enum select_sort
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        keyed[i].value = sort_value(&flows[i], sort);
+        struct flow buf;
+
+        keyed[i].value = sort_value(report_flow_data(r, &r->flows[i], &buf), sort);
         keyed[i].index = i;
     }
     qsort(keyed, n, sizeof(*keyed), compare_keyed);

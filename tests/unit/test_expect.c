@@ -155,44 +155,46 @@ START_TEST(test_file)
 }
 END_TEST
 
-/* A report of three flows, built by hand: what expect.c reads of it. */
+/* A report of three flows, built by hand over a table: what expect.c reads of it. */
 struct fixture {
-    struct flow flows[3];
+    struct flow_table *table;
     struct report_flow rf[3];
     struct report_input input;
     struct report r;
 };
 
+/* The service comes from the registry, by the server port. */
 static void add_flow(struct fixture *fx, size_t i, uint8_t proto, const char *client,
-                     uint16_t cport, const char *server, uint16_t sport, const char *service,
-                     const char *alias, const char *state)
+                     uint16_t cport, const char *server, uint16_t sport, uint8_t state)
 {
-    struct flow *f = &fx->flows[i];
+    struct flow_packet fp = {(ps_time)i, 60, false};
+    struct pkt_info p;
+    uint8_t sender;
 
-    memset(f, 0, sizeof(*f));
-    f->key.family = 4;
-    f->key.proto = proto;
-    inet_pton(AF_INET, client, f->key.addr[0]);
-    inet_pton(AF_INET, server, f->key.addr[1]);
-    f->key.port[0] = cport;
-    f->key.port[1] = sport;
-    fx->rf[i] = (struct report_flow){.flow = f,
-                                     .client = 0,
-                                     .service = service,
-                                     .service_alias = alias,
-                                     .id = i * 2 + 1,
-                                     .conn_state = state};
+    memset(&p, 0, sizeof(p));
+    p.family = 4;
+    p.proto = proto;
+    inet_pton(AF_INET, client, p.src);
+    inet_pton(AF_INET, server, p.dst);
+    p.sport = cport;
+    p.dport = sport;
+    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, &fp, &sender));
+    fx->rf[i] = (struct report_flow){
+        .flow = (uint32_t)i, .client = sender, .id = (uint32_t)(i * 2 + 1), .conn_state = state};
 }
 
 static void fixture_init(struct fixture *fx)
 {
     memset(fx, 0, sizeof(*fx));
-    add_flow(fx, 0, PS_IPPROTO_TCP, "10.0.0.5", 40000, "10.0.0.1", 80, "http", "http", "SF");
-    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, "telnet", "telnet", "REJ");
-    add_flow(fx, 2, PS_IPPROTO_UDP, "10.0.0.6", 3000, "10.0.0.1", 53, "domain", "dns", NULL);
+    fx->table = flow_table_new(0, 1, NULL);
+    ck_assert_ptr_nonnull(fx->table);
+    add_flow(fx, 0, PS_IPPROTO_TCP, "10.0.0.5", 40000, "10.0.0.1", 80, REPORT_CONN_SF);
+    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, REPORT_CONN_REJ);
+    add_flow(fx, 2, PS_IPPROTO_UDP, "10.0.0.6", 3000, "10.0.0.1", 53, REPORT_CONN_NONE);
     fx->input.filtered_packets = 7;
     fx->r.inputs = &fx->input;
     fx->r.n_inputs = 1;
+    fx->r.table = fx->table;
     fx->r.flows = fx->rf;
     fx->r.n_flows = 3;
     fx->r.n_flows_all = 5;
@@ -220,6 +222,7 @@ static bool holds(const char *text, char *found)
     ck_assert_str_eq(res.source, "--expect");
     strcpy(found, res.found);
     expect_list_free(l);
+    flow_table_free(fx.table);
     return res.holds;
 }
 

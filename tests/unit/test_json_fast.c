@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "capture.h"
@@ -136,9 +137,8 @@ static bool is_icmp(uint8_t proto)
 }
 
 /* What an ICMP flow is keyed on: the echo identifier, or the message's type and code. */
-static json_t *icmp_value(const struct report_flow *rf)
+static json_t *icmp_value(const struct flow *f)
 {
-    const struct flow *f = rf->flow;
     uint8_t scope = FLOW_KEY_SCOPE(&f->key);
     uint16_t tc;
 
@@ -193,9 +193,8 @@ static json_t *rtt_value(const struct report *r, const struct flow_tcp *t, uint8
     return duration_value(from, to, r->nanosecond);
 }
 
-static json_t *tcp_value(const struct report *r, const struct report_flow *rf)
+static json_t *tcp_value(const struct report *r, const struct report_flow *rf, const struct flow *f)
 {
-    const struct flow *f = rf->flow;
     const struct flow_tcp *t = &f->tcp;
     uint8_t c = rf->client, s = !rf->client;
     char history[FLOW_HISTORY_MAX + 2];
@@ -205,7 +204,7 @@ static json_t *tcp_value(const struct report *r, const struct report_flow *rf)
     flow_tcp_history(f, c, history, sizeof(history));
     return json_pack(
         "{s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:b, s:b}, s:{s:b, s:b}, s:{s:i, s:i}}",
-        "conn_state", rf->conn_state, "history", history, "handshake", "syn",
+        "conn_state", flow_tcp_conn_state(f, c), "history", history, "handshake", "syn",
         handshake_time(r, t, FLOW_TCP_HAVE_SYN, t->syn_at), "syn_ack",
         handshake_time(r, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at), "ack",
         handshake_time(r, t, FLOW_TCP_HAVE_ACK, t->ack_at), "rtt_client",
@@ -237,9 +236,12 @@ static json_t *endpoint_port_class(bool ports, uint16_t port)
 
 static json_t *flow_value(const struct report *r, const struct report_flow *rf, size_t id)
 {
-    const struct flow *f = rf->flow;
+    struct flow buf;
+    const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
+    const char *service =
+        ports ? ports_service_name(r->settings.services, f->key.proto, f->key.port[s]) : NULL;
     int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
     json_t *o, *client, *server;
 
@@ -251,7 +253,7 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     server = json_pack(
         "{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]), "port",
         server_port, "port_class", endpoint_port_class(ports, f->key.port[s]), "service",
-        nullable_string(rf->service), "service_alias", nullable_string(rf->service_alias));
+        nullable_string(service), "service_alias", nullable_string(ports_service_alias(service)));
     o = json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:s, s:o}", "id", (json_int_t)id, "proto",
                   proto_value(f->key.proto), "ip_version", (int)f->key.family, "client", client,
                   "server", server, "role_reason",
@@ -267,10 +269,10 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     json_object_set_new(o, "bytes", pair_value(f->bytes, c));
     json_object_set_new(o, "ip_bytes", pair_value(f->ip_bytes, c));
     json_object_set_new(o, "payload_bytes", pair_value(f->payload_bytes, c));
-    json_object_set_new(o, "tcp", tcp_value(r, rf));
+    json_object_set_new(o, "tcp", tcp_value(r, rf, f));
     json_object_set_new(o, "quality", quality_value(f));
     json_object_set_new(o, "encap", encap_list(r, f));
-    json_object_set_new(o, "icmp", icmp_value(rf));
+    json_object_set_new(o, "icmp", icmp_value(f));
     json_object_set_new(o, "icmp_errors", icmp_errors_value(r, f));
     return o;
 }
@@ -320,7 +322,7 @@ static void assert_flow_bytes(const struct report *r, const struct report_flow *
 
         ck_assert_ptr_nonnull(want);
         ck_assert_msg(strcmp(got, want) == 0, "flow %zu, %s:\n--- jansson\n%s\n--- ours\n%s\n",
-                      rf->id, compact ? "compact" : "indented", want, got);
+                      (size_t)rf->id, compact ? "compact" : "indented", want, got);
         free(want);
         free(got);
     }
@@ -486,6 +488,29 @@ static struct flow *add(struct flow_table *t, struct pkt_info *p, ps_time ts, ui
     return f;
 }
 
+/*
+ * Names as a --services file may give them to the flows on port 443: quotes, backslashes, controls,
+ * UTF-8 good and bad (no blanks: they separate a file's fields).
+ */
+static struct ports_services *odd_services(void)
+{
+    static const char text[] = "we\"ird\\name/x\x01\x1f\x7f 443/tcp\n"
+                               "caf\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 443/udp\n"
+                               "bad\xff\xc3\xed\xa0\x80\xf4\x90\x80\x80\xe0\x80 443/sctp\n";
+    struct ports_services *services = ports_services_new();
+    char path[] = "/tmp/test_json_fast_XXXXXX", err[PS_ERRBUF_SIZE] = "";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+    ck_assert_ptr_nonnull(services);
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+    ck_assert_msg(ports_services_load(services, path, err, sizeof(err)) == 0, "%s", err);
+    unlink(path);
+    return services;
+}
+
 static void made_up_flows(bool nanosecond)
 {
     /* 1970, just before it, 1922, 2023, 1684, 2255. */
@@ -496,6 +521,7 @@ static void made_up_flows(bool nanosecond)
                                     INT64_MIN / 1024 * 1000,
                                     INT64_MAX - 200000000000000000};
     struct flow_table *t = flow_table_new(0, 7, NULL);
+    struct ports_services *services = odd_services();
     struct report_settings settings;
     struct report_totals totals;
     struct report_input in;
@@ -503,6 +529,7 @@ static void made_up_flows(bool nanosecond)
 
     ck_assert_ptr_nonnull(t);
     default_settings(&settings);
+    settings.services = services;
     memset(&totals, 0, sizeof(totals));
     analyzer_input_init(&in, "made-up");
     in.nanosecond = nanosecond;
@@ -579,18 +606,19 @@ static void made_up_flows(bool nanosecond)
     }
     ck_assert_int_eq(report_build(&report, &in, 1, &totals, &settings, t), 0);
     ck_assert(report.nanosecond == nanosecond);
-    /* Names as a --services file may give them: quotes, backslashes, controls, bad UTF-8. */
-    for (size_t i = 0; i < report.n_flows; i += 7) {
+    /* Blanks and the empty name too, which no file gives, through the services' table. */
+    for (size_t i = 0; i < report.n_services; i += 7) {
         static const char *const names[] = {"we\"ird\\name/x", "tab\there\nnl\x01\x1f\x7f",
                                             "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
                                             "bad\xff\xc3 \xed\xa0\x80 \xf4\x90\x80\x80 \xe0\x80",
                                             ""};
 
-        report.flows[i].service = names[i % 5];
-        report.flows[i].service_alias = names[(i + 1) % 5];
+        report.services[i].service = names[i % 5];
+        report.services[i].service_alias = names[(i + 1) % 5];
     }
     assert_report(&report);
     report_release(&report);
+    ports_services_free(services);
     flow_table_free(t);
 }
 

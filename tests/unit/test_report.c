@@ -116,26 +116,45 @@ static void build(struct fixture *fx)
         report_build(&fx->report, &fx->input, 1, &fx->totals, &fx->settings, fx->table), 0);
 }
 
+/* A report row's flow, got from the table as the writers get it. */
+static const struct flow *flow_of(const struct fixture *fx, const struct report_flow *rf)
+{
+    static struct flow buf;
+
+    return report_flow_data(&fx->report, rf, &buf);
+}
+
+/* A report row's service name, and its common name. */
+static const char *service_of(const struct fixture *fx, const struct report_flow *rf,
+                              const char **alias)
+{
+    return report_flow_service(&fx->report, rf, flow_of(fx, rf), alias);
+}
+
 /* The one flow of the report, with its client and server ports checked. */
 static const struct report_flow *only_flow(const struct fixture *fx, uint16_t client_port,
                                            uint16_t server_port, enum role_reason reason)
 {
     const struct report_flow *rf;
+    const struct flow *f;
 
     ck_assert_uint_eq(fx->report.n_flows, 1);
     rf = &fx->report.flows[0];
-    ck_assert_str_eq(report_role_reason_name(rf->reason, rf->flow->key.proto),
-                     report_role_reason_name(reason, rf->flow->key.proto));
-    ck_assert_uint_eq(rf->flow->key.port[rf->client], client_port);
-    ck_assert_uint_eq(rf->flow->key.port[!rf->client], server_port);
+    f = flow_of(fx, rf);
+    ck_assert_str_eq(report_role_reason_name(rf->reason, f->key.proto),
+                     report_role_reason_name(reason, f->key.proto));
+    ck_assert_uint_eq(f->key.port[rf->client], client_port);
+    ck_assert_uint_eq(f->key.port[!rf->client], server_port);
     return rf;
 }
 
-static void assert_client_addr(const struct report_flow *rf, const char *addr)
+static void assert_client_addr(const struct fixture *fx, const struct report_flow *rf,
+                               const char *addr)
 {
+    const struct flow *f = flow_of(fx, rf);
     char buf[64];
 
-    report_format_addr(rf->flow->key.family, rf->flow->key.addr[rf->client], buf, sizeof(buf));
+    report_format_addr(f->key.family, f->key.addr[rf->client], buf, sizeof(buf));
     ck_assert_str_eq(buf, addr);
 }
 
@@ -178,6 +197,7 @@ START_TEST(test_role_syn)
 {
     struct fixture fx;
     const struct report_flow *rf;
+    const char *alias;
 
     /* Every later rung would call port 80 the server: the SYN outranks them all. */
     fixture_init(&fx, "iana");
@@ -185,8 +205,8 @@ START_TEST(test_role_syn)
     send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.2", 50000, SYN, 2, 60);
     build(&fx);
     rf = only_flow(&fx, 80, 50000, ROLE_OPEN);
-    assert_client_addr(rf, "10.0.0.1");
-    ck_assert_ptr_null(rf->service);
+    assert_client_addr(&fx, rf, "10.0.0.1");
+    ck_assert_ptr_null(service_of(&fx, rf, &alias));
     fixture_free(&fx);
 }
 END_TEST
@@ -201,7 +221,7 @@ START_TEST(test_role_syn_ack)
     send_pkt(&fx, TCP, "10.0.0.2", 80, "10.0.0.1", 50000, ACK, 2, 60);
     build(&fx);
     rf = only_flow(&fx, 80, 50000, ROLE_ACCEPT);
-    assert_client_addr(rf, "10.0.0.2");
+    assert_client_addr(&fx, rf, "10.0.0.2");
     fixture_free(&fx);
 }
 END_TEST
@@ -226,6 +246,7 @@ START_TEST(test_role_service)
 {
     struct fixture fx;
     const struct report_flow *rf;
+    const char *alias;
 
     assert_named(UDP, 53);
     assert_unnamed(UDP, 40001);
@@ -233,9 +254,9 @@ START_TEST(test_role_service)
     send_pkt(&fx, UDP, "10.0.0.1", 53, "10.0.0.2", 40001, 0, 1, 90);
     build(&fx);
     rf = only_flow(&fx, 40001, 53, ROLE_SERVICE);
-    assert_client_addr(rf, "10.0.0.2");
-    ck_assert_str_eq(rf->service, ports_service_name(NULL, UDP, 53));
-    ck_assert_str_eq(rf->service_alias, ports_service_alias(rf->service));
+    assert_client_addr(&fx, rf, "10.0.0.2");
+    ck_assert_str_eq(service_of(&fx, rf, &alias), ports_service_name(NULL, UDP, 53));
+    ck_assert_str_eq(alias, "dns");
     ck_assert_uint_eq(rf->client_ephemeral, ports_ephemeral_mask(40001));
     fixture_free(&fx);
 }
@@ -250,6 +271,7 @@ START_TEST(test_role_service_from_overlay)
     int fd = mkstemp(path);
     FILE *f;
     const struct report_flow *rf;
+    const char *alias;
 
     ck_assert_ptr_nonnull(services);
     ck_assert_int_ge(fd, 0);
@@ -267,7 +289,8 @@ START_TEST(test_role_service_from_overlay)
     send_pkt(&fx, UDP, "10.0.0.1", 40002, "10.0.0.2", 40001, 0, 1, 90);
     build(&fx);
     rf = only_flow(&fx, 40001, 40002, ROLE_SERVICE);
-    ck_assert_str_eq(rf->service, "mygame");
+    ck_assert_str_eq(service_of(&fx, rf, &alias), "mygame");
+    ck_assert_str_eq(alias, "mygame");
     fixture_free(&fx);
     ports_services_free(services);
 }
@@ -277,6 +300,7 @@ START_TEST(test_role_ephemeral)
 {
     struct fixture fx;
     const struct report_flow *rf;
+    const char *alias;
 
     /* The ephemeral port is the lower one, so the next rung would pick the other way. */
     assert_unnamed(UDP, 31000);
@@ -285,9 +309,9 @@ START_TEST(test_role_ephemeral)
     send_pkt(&fx, UDP, "10.0.0.1", 40001, "10.0.0.2", 31000, 0, 1, 90);
     build(&fx);
     rf = only_flow(&fx, 31000, 40001, ROLE_EPHEMERAL);
-    assert_client_addr(rf, "10.0.0.2");
-    ck_assert_ptr_null(rf->service);
-    ck_assert_ptr_null(rf->service_alias);
+    assert_client_addr(&fx, rf, "10.0.0.2");
+    ck_assert_ptr_null(service_of(&fx, rf, &alias));
+    ck_assert_ptr_null(alias);
     fixture_free(&fx);
 }
 END_TEST
@@ -317,7 +341,7 @@ START_TEST(test_role_lower_port)
     send_pkt(&fx, UDP, "10.0.0.2", 40001, "10.0.0.1", 40002, 0, 1, 90);
     build(&fx);
     rf = only_flow(&fx, 40002, 40001, ROLE_LOWER_PORT);
-    assert_client_addr(rf, "10.0.0.1");
+    assert_client_addr(&fx, rf, "10.0.0.1");
     fixture_free(&fx);
 }
 END_TEST
@@ -340,6 +364,7 @@ START_TEST(test_role_symmetric)
 {
     struct fixture fx;
     const struct report_flow *rf;
+    const char *alias;
 
     /* Both ports are named: equal ports are decided before names are looked at. */
     assert_named(UDP, 123);
@@ -348,8 +373,8 @@ START_TEST(test_role_symmetric)
     send_pkt(&fx, UDP, "10.0.0.1", 123, "10.0.0.2", 123, 0, 2, 90);
     build(&fx);
     rf = only_flow(&fx, 123, 123, ROLE_SYMMETRIC);
-    assert_client_addr(rf, "10.0.0.2");
-    ck_assert_str_eq(rf->service, ports_service_name(NULL, UDP, 123));
+    assert_client_addr(&fx, rf, "10.0.0.2");
+    ck_assert_str_eq(service_of(&fx, rf, &alias), ports_service_name(NULL, UDP, 123));
     fixture_free(&fx);
 }
 END_TEST
@@ -358,15 +383,16 @@ START_TEST(test_role_first_sender)
 {
     struct fixture fx;
     const struct report_flow *rf;
+    const char *alias;
 
     fixture_init(&fx, "iana");
     send_pkt(&fx, GRE, "10.0.0.2", 0, "10.0.0.1", 0, 0, 1, 90);
     send_pkt(&fx, GRE, "10.0.0.1", 0, "10.0.0.2", 0, 0, 2, 90);
     build(&fx);
     rf = only_flow(&fx, 0, 0, ROLE_FIRST_SENDER);
-    assert_client_addr(rf, "10.0.0.2");
-    ck_assert_uint_eq(rf->client, rf->flow->first_sender);
-    ck_assert_ptr_null(rf->service);
+    assert_client_addr(&fx, rf, "10.0.0.2");
+    ck_assert_uint_eq(rf->client, flow_of(&fx, rf)->first_sender);
+    ck_assert_ptr_null(service_of(&fx, rf, &alias));
     ck_assert_uint_eq(rf->client_ephemeral, 0);
     ck_assert_uint_eq(fx.report.flows_other, 1);
     ck_assert_uint_eq(fx.report.n_services, 0);
@@ -522,14 +548,14 @@ START_TEST(test_flow_order)
 
     ck_assert_uint_eq(fx.report.n_flows, 5);
     flows = fx.report.flows;
-    ck_assert_int_eq(flows[0].flow->first_seen, 50);
-    ck_assert_uint_eq(flows[0].flow->key.addr[0][3], 5);
-    ck_assert_int_eq(flows[1].flow->first_seen, 100);
-    ck_assert_uint_eq(flows[1].flow->key.addr[0][3], 2);
-    ck_assert_int_eq(flows[2].flow->first_seen, 100);
-    ck_assert_uint_eq(flows[2].flow->key.addr[0][3], 3);
-    ck_assert_int_eq(flows[3].flow->first_seen, 200);
-    ck_assert_int_eq(flows[4].flow->first_seen, 300);
+    ck_assert_int_eq(flow_of(&fx, &flows[0])->first_seen, 50);
+    ck_assert_uint_eq(flow_of(&fx, &flows[0])->key.addr[0][3], 5);
+    ck_assert_int_eq(flow_of(&fx, &flows[1])->first_seen, 100);
+    ck_assert_uint_eq(flow_of(&fx, &flows[1])->key.addr[0][3], 2);
+    ck_assert_int_eq(flow_of(&fx, &flows[2])->first_seen, 100);
+    ck_assert_uint_eq(flow_of(&fx, &flows[2])->key.addr[0][3], 3);
+    ck_assert_int_eq(flow_of(&fx, &flows[3])->first_seen, 200);
+    ck_assert_int_eq(flow_of(&fx, &flows[4])->first_seen, 300);
     fixture_free(&fx);
 }
 END_TEST
@@ -689,11 +715,120 @@ START_TEST(test_follows_after_sort)
     build(&fx);
 
     ck_assert_uint_eq(fx.report.n_flows, 3);
-    ck_assert_uint_eq(fx.report.flows[0].flow->key.addr[0][3], 2);
+    ck_assert_uint_eq(flow_of(&fx, &fx.report.flows[0])->key.addr[0][3], 2);
     ck_assert_uint_eq(fx.report.flows[0].follows, 0);
     ck_assert_uint_eq(fx.report.flows[1].follows, 0);
     ck_assert_uint_eq(fx.report.flows[2].id, 3);
     ck_assert_uint_eq(fx.report.flows[2].follows, 2);
+    fixture_free(&fx);
+}
+END_TEST
+
+/* The conn_state a row keeps as a byte names what flow_tcp_conn_state() says of the flow. */
+START_TEST(test_conn_states)
+{
+    static const char *const want[] = {"S0", "REJ", "SF", NULL};
+    struct fixture fx;
+
+    ck_assert_ptr_null(report_conn_state_name(REPORT_CONN_NONE));
+    ck_assert_ptr_null(report_conn_state_name(REPORT_CONN__COUNT));
+    for (uint8_t i = REPORT_CONN_NONE + 1; i < REPORT_CONN__COUNT; i++) {
+        ck_assert_ptr_nonnull(report_conn_state_name(i));
+        for (uint8_t j = REPORT_CONN_NONE + 1; j < i; j++)
+            ck_assert_str_ne(report_conn_state_name(i), report_conn_state_name(j));
+    }
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.2", 50000, "10.0.0.1", 80, SYN, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 50001, "10.0.0.1", 80, SYN, 2, 60);
+    send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.2", 50001, PS_TCP_RST | ACK, 3, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 50002, "10.0.0.1", 80, SYN, 4, 60);
+    send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.2", 50002, SYNACK, 5, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 50002, "10.0.0.1", 80, ACK, 6, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 50002, "10.0.0.1", 80, PS_TCP_FIN | ACK, 7, 60);
+    send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.2", 50002, PS_TCP_FIN | ACK, 8, 60);
+    send_pkt(&fx, UDP, "10.0.0.2", 50003, "10.0.0.1", 53, 0, 9, 60);
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_flows, 4);
+    for (size_t i = 0; i < 4; i++) {
+        const struct report_flow *rf = &fx.report.flows[i];
+        const char *name = report_conn_state_name(rf->conn_state);
+
+        if (want[i] == NULL) {
+            ck_assert_ptr_null(name);
+            continue;
+        }
+        ck_assert_pstr_eq(name, want[i]);
+        ck_assert_str_eq(name, flow_tcp_conn_state(flow_of(&fx, rf), rf->client));
+    }
+    fixture_free(&fx);
+}
+END_TEST
+
+/* A row's service is its server port's name, whichever endpoint of the key the server is. */
+START_TEST(test_flow_service)
+{
+    struct fixture fx;
+    const char *alias = "unset";
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, UDP, "10.0.0.1", 50000, "10.0.0.2", 53, 0, 1, 60);
+    send_pkt(&fx, UDP, "10.0.0.3", 53, "10.0.0.2", 50000, 0, 2, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 50001, "10.0.0.1", 3389, SYN, 3, 60);
+    send_pkt(&fx, GRE, "10.0.0.2", 0, "10.0.0.1", 0, 0, 4, 60);
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_flows, 4);
+    ck_assert_uint_eq(fx.report.flows[0].client, 0);
+    ck_assert_str_eq(service_of(&fx, &fx.report.flows[0], &alias), "domain");
+    ck_assert_str_eq(alias, "dns");
+    ck_assert_uint_eq(fx.report.flows[1].client, 0);
+    ck_assert_str_eq(service_of(&fx, &fx.report.flows[1], &alias), "domain");
+    ck_assert_str_eq(service_of(&fx, &fx.report.flows[2], &alias), "ms-wbt-server");
+    ck_assert_str_eq(alias, "rdp");
+    ck_assert_ptr_null(service_of(&fx, &fx.report.flows[3], &alias));
+    ck_assert_ptr_null(alias);
+    fixture_free(&fx);
+}
+END_TEST
+
+/*
+ * Merged inputs: flows first seen at the same time go by key whatever order they were created in,
+ * and a selection keeps the ids they got among all flows.
+ */
+START_TEST(test_flow_order_ties)
+{
+    static const uint8_t want[] = {9, 3, 5, 7};
+    struct select_spec select = {0};
+    struct select_host host;
+    struct fixture fx;
+    char err[PS_ERRBUF_SIZE];
+
+    fixture_with_lifecycle(&fx);
+    send_pkt(&fx, UDP, "10.0.0.7", 50000, "10.0.1.1", 53, 0, 100 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.3", 50000, "10.0.1.1", 53, 0, 100 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.5", 50000, "10.0.1.1", 53, 0, 100 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.5", 50000, "10.0.1.1", 53, 0, 300 * SECONDS, 60);
+    send_pkt(&fx, UDP, "10.0.0.9", 50000, "10.0.1.1", 53, 0, 50 * SECONDS, 60);
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_flows, 5);
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert_uint_eq(flow_of(&fx, &fx.report.flows[i])->key.addr[0][3], want[i]);
+        ck_assert_uint_eq(fx.report.flows[i].id, i + 1);
+    }
+    ck_assert_int_eq(flow_of(&fx, &fx.report.flows[4])->first_seen, 300 * SECONDS);
+    ck_assert_uint_eq(fx.report.flows[4].follows, 3);
+    report_release(&fx.report);
+
+    ck_assert_int_eq(select_parse_host("10.0.0.5", &host, err, sizeof(err)), 0);
+    ck_assert_int_eq(select_add_host(&select, &host), 0);
+    fx.settings.select = &select;
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_flows, 2);
+    ck_assert_uint_eq(fx.report.n_flows_all, 5);
+    ck_assert_uint_eq(fx.report.flows[0].id, 3);
+    ck_assert_uint_eq(fx.report.flows[1].id, 5);
+    ck_assert_uint_eq(fx.report.flows[1].follows, 3);
+    ck_assert_uint_eq(fx.report.n_clients, 1);
+    select_release(&select);
     fixture_free(&fx);
 }
 END_TEST
@@ -1172,6 +1307,9 @@ static Suite *report_suite(void)
     tcase_add_test(tables, test_clients_same_bytes_two_families);
     tcase_add_test(tables, test_follows_in_order);
     tcase_add_test(tables, test_follows_after_sort);
+    tcase_add_test(tables, test_conn_states);
+    tcase_add_test(tables, test_flow_service);
+    tcase_add_test(tables, test_flow_order_ties);
     suite_add_tcase(suite, tables);
 
     tcase_add_test(writers, test_json_shape);

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,51 +66,70 @@ START_TEST(test_parse_values)
 }
 END_TEST
 
-static struct flow flows[4];
+static struct flow_table *table;
 static struct report_flow rfs[4];
+static struct report report;
 
-/* Four flows from 10.0.0.9: http, dns (udp), ssh, and one on port 5000 without a name. */
+/* Four flows from 10.0.0.9: http, dns (udp), ssh, and one to port 40001, which has no name. */
 static void setup(void)
 {
     static const struct {
         uint8_t proto;
         uint16_t sport;
-        const char *service, *alias;
         uint64_t packets, bytes;
         ps_time first, last;
     } spec[4] = {
-        {PS_IPPROTO_TCP, 80, "http", "http", 10, 500, 0, 30},
-        {PS_IPPROTO_UDP, 53, "domain", "dns", 2, 900, 1, 2},
-        {PS_IPPROTO_TCP, 22, "ssh", "ssh", 10, 100, 2, 90},
-        {PS_IPPROTO_UDP, 5000, NULL, NULL, 40, 100, 3, 4},
+        {PS_IPPROTO_TCP, 80, 10, 500, 0, 30},
+        {PS_IPPROTO_UDP, 53, 2, 900, 1, 2},
+        {PS_IPPROTO_TCP, 22, 10, 100, 2, 90},
+        {PS_IPPROTO_UDP, 40001, 40, 100, 3, 4},
     };
 
+    table = flow_table_new(0, 1, NULL);
+    ck_assert_ptr_nonnull(table);
     for (size_t i = 0; i < 4; i++) {
-        struct flow *f = &flows[i];
+        struct flow_packet fp = {spec[i].first, 60, false};
+        struct pkt_info p;
+        struct flow *f;
+        uint8_t client;
 
-        memset(f, 0, sizeof(*f));
-        f->key.family = 4;
-        f->key.proto = spec[i].proto;
-        inet_pton(AF_INET, "10.0.0.9", f->key.addr[0]);
-        inet_pton(AF_INET, i == 3 ? "192.0.2.1" : "10.0.0.1", f->key.addr[1]);
-        f->key.port[0] = (uint16_t)(50000 + i);
-        f->key.port[1] = spec[i].sport;
-        f->packets[0] = spec[i].packets;
-        f->bytes[1] = spec[i].bytes;
-        f->first_seen = spec[i].first;
+        memset(&p, 0, sizeof(p));
+        p.family = 4;
+        p.proto = spec[i].proto;
+        inet_pton(AF_INET, "10.0.0.9", p.src);
+        inet_pton(AF_INET, i == 3 ? "192.0.2.1" : "10.0.0.1", p.dst);
+        p.sport = (uint16_t)(50000 + i);
+        p.dport = spec[i].sport;
+        f = flow_table_add_packet(table, &p, &fp, &client);
+        ck_assert_ptr_nonnull(f);
+        f->packets[client] = spec[i].packets;
+        f->packets[!client] = 0;
+        f->bytes[client] = 0;
+        f->bytes[!client] = spec[i].bytes;
         f->last_seen = spec[i].last;
-        rfs[i] = (struct report_flow){
-            .flow = f, .service = spec[i].service, .service_alias = spec[i].alias, .id = i + 1};
+        rfs[i] = (struct report_flow){.flow = (uint32_t)i, .client = client, .id = (uint32_t)i + 1};
     }
+    memset(&report, 0, sizeof(report));
+    report.table = table;
+    report.flows = rfs;
+    report.n_flows = 4;
+}
+
+static void teardown(void)
+{
+    flow_table_free(table);
 }
 
 /* The ids of the flows `s` keeps, as a string "1,3". */
 static void kept(const struct select_spec *s, char *buf)
 {
     buf[0] = '\0';
-    for (size_t i = 0; i < 4; i++)
-        if (select_flow(s, &rfs[i]))
-            sprintf(buf + strlen(buf), "%s%zu", buf[0] ? "," : "", rfs[i].id);
+    for (size_t i = 0; i < 4; i++) {
+        struct flow f;
+
+        if (select_flow(s, &report, &rfs[i], report_flow_data(&report, &rfs[i], &f)))
+            sprintf(buf + strlen(buf), "%s%" PRIu32, buf[0] ? "," : "", rfs[i].id);
+    }
 }
 
 START_TEST(test_select_flows)
@@ -150,12 +170,12 @@ END_TEST
 
 static void order_of(enum select_sort sort, size_t top, char *buf)
 {
-    size_t n, *order = select_order(rfs, 4, sort, top, &n);
+    size_t n, *order = select_order(&report, sort, top, &n);
 
     ck_assert_ptr_nonnull(order);
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++)
-        sprintf(buf + strlen(buf), "%s%zu", i ? "," : "", rfs[order[i]].id);
+        sprintf(buf + strlen(buf), "%s%" PRIu32, i ? "," : "", rfs[order[i]].id);
     free(order);
 }
 
@@ -182,7 +202,7 @@ static Suite *select_suite(void)
     Suite *suite = suite_create("select");
     TCase *tc = tcase_create("core");
 
-    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_parse_host);
     tcase_add_test(tc, test_parse_values);
     tcase_add_test(tc, test_select_flows);
