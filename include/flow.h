@@ -224,39 +224,55 @@ int flow_table_add_icmp_error(struct flow_table *t, struct flow *f, uint8_t fami
 const struct flow_icmp_error *flow_table_icmp_error(const struct flow_table *t, uint32_t ref);
 
 /*
- * After the last packet: frees the index, which only adding packets and lookups need, so that the
- * report is built in that memory. Neither may follow; the flows stay as they are.
+ * After the last packet: puts every kept flow in the compact store and frees what only adding
+ * packets needs (records, indexes), so that the report is built in that memory. Neither adding
+ * nor lookups may follow; flow_table_get() reads the flows.
  */
 void flow_table_seal(struct flow_table *t);
 
-/* Finds a flow without creating one; NULL when absent. Flows never move: pointers stay valid. */
-struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key);
+/*
+ * Finds the latest flow of a key without creating one, to count more on it; NULL when absent.
+ * A flow's record stays where it is while the flow is live; a kept flow that went quiet may be
+ * moved to the compact store, and comes back to a record when a lookup finds it.
+ */
+struct flow *flow_table_lookup(struct flow_table *t, const struct flow_key *key);
 
 /*
- * Streaming (--format jsonl): from this call on, each flow that ends is handed to `fn` and its
- * record freed, so memory follows the live flows. A flow ends when a later one takes over its
- * key, when flow_table_advance() finds it past its timeout, or at flow_table_drain().
+ * The record of kept flow `id` (a pointer held since may be stale once the flow went to the
+ * store: compare its id), brought back from the store when needed. NULL while streaming, for a
+ * flow already handed out, or when memory ran out.
+ */
+struct flow *flow_table_resume(struct flow_table *t, uint32_t id);
+
+/*
+ * Streaming (--format jsonl): before the first packet, makes each flow that ends be handed to
+ * `fn` and its record freed, so memory follows the live flows. A flow ends when a later one takes
+ * over its key, when flow_table_advance() finds it past its timeout, or at flow_table_drain().
  */
 typedef void (*flow_end_fn)(void *ctx, const struct flow *f);
 int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx);
 
-/* Streaming: ends the flows whose idle or active timeout has passed at time `now`. */
+/*
+ * With each packet's time: streaming, ends the flows whose idle or active timeout has passed;
+ * keeping, moves flows quiet for a while to the compact store.
+ */
 void flow_table_advance(struct flow_table *t, ps_time now);
 
-/* Streaming: ends every flow still live, in order of creation. Returns -1 when out of memory. */
+/*
+ * Streaming: ends every flow still live, in order of creation (keeping: nothing to do). Returns -1
+ * when out of memory.
+ */
 int flow_table_drain(struct flow_table *t);
 
-/*
- * Number of flow records, and record i (0 <= i < count); without streaming these are all the
- * flows, in order of creation.
- */
+/* Flows created so far, in all and by protocol class. */
 size_t flow_table_count(const struct flow_table *t);
+size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
 const struct flow *flow_table_at(const struct flow_table *t, size_t i);
 
 /*
- * Flow i (0 <= i < flow_table_count()), in order of creation: a pointer to its live record, or to
- * `buf` filled in from the compact copy the table keeps of a flow that has finished. The pointer
- * is good until the next call with the same `buf`, or until the table changes.
+ * Kept flow i (0 <= i < flow_table_count()), in order of creation: a pointer to its live record,
+ * or to `buf` filled in from the compact store. The pointer is good until the next call with the
+ * same `buf`, or until the table changes. Not while streaming: streamed flows are handed out.
  */
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
 

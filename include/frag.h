@@ -43,10 +43,12 @@ void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, str
 /*
  * A later fragment (pkt->fragment names its datagram; pkt->ip_len and payload_len are its share
  * of the datagram's bytes). Returns the flow its datagram belongs to, and sets the sender, when the
- * first fragment was seen; otherwise holds it and returns NULL.
+ * first fragment was seen (`flows` is the table that flow is in); otherwise holds it and returns
+ * NULL.
  */
-struct flow *frag_table_later(struct frag_table *t, const struct pkt_info *pkt, ps_time ts,
-                              uint32_t wire_len, uint8_t *sender);
+struct flow *frag_table_later(struct frag_table *t, struct flow_table *flows,
+                              const struct pkt_info *pkt, ps_time ts, uint32_t wire_len,
+                              uint8_t *sender);
 
 /* Ends the input: every fragment still held becomes an orphan. */
 void frag_table_flush(struct frag_table *t);

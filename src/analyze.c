@@ -180,7 +180,7 @@ static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
     if (p->outcome == PS_SKIP_FRAGMENT) {
         /* A later fragment's bytes all belong to the datagram's IP length and payload. */
         info->payload_len = info->l4_len;
-        f = frag_table_later(a->frags, info, p->fp.ts, p->fp.wire_len, &sender);
+        f = frag_table_later(a->frags, a->table, info, p->fp.ts, p->fp.wire_len, &sender);
         if (f == NULL)
             return PS_SKIP_FRAGMENT; /* held: counted when its first fragment comes, or never */
         flow_account(f, sender, &p->fp, info);
@@ -209,8 +209,7 @@ static void finish_packet(struct analyzer *a, struct analyzer_pending *p)
     struct report_totals *t = &a->totals;
     enum ps_skip outcome;
 
-    if (a->config.on_flow_end != NULL)
-        flow_table_advance(a->table, p->fp.ts);
+    flow_table_advance(a->table, p->fp.ts);
     outcome = place_packet(a, p);
     switch (outcome) {
     case PS_SKIP_NONE:

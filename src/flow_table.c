@@ -1,15 +1,23 @@
 /*
- * flow_table.c - flows in creation order, found through a seeded open-addressing index.
+ * flow_table.c - flows in creation order, found through seeded open-addressing indexes.
  *
- * Flows live in fixed-size chunks that never move, so growing the table copies no flow and
- * pointers to flows stay valid. The index maps a key's hash to a flow number; when it fills, a
- * twice larger index is allocated and entries move over a few at a time with each insertion, so
- * no single packet pays for a whole rehash.
+ * A flow lives in a fixed-size record while packets come. Records sit in chunks that never move,
+ * so growing the table copies no flow and pointers to records stay valid while their flow lives.
+ * An index maps a key's hash to a record; when it fills, a twice larger index is allocated and
+ * entries move over a few at a time with each insertion, so no single packet pays for a rehash.
+ *
+ * Without streaming, a flow that has been quiet for a while goes into the compact store
+ * (flow_store.h) and its record is reused: the live records and their index stay small enough to
+ * stay in the cache, and memory per flow is what its compact copy takes. A second index finds
+ * stored flows by key, for the rare packet that comes back to one (a late retransmission, a key
+ * used again): the flow is brought back to a record exactly as it was, so when a flow is stored
+ * changes nothing in what is counted.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "flow.h"
+#include "flow_store.h"
 
 #define CHUNK_BITS 16
 #define CHUNK_SIZE ((size_t)1 << CHUNK_BITS)
@@ -17,6 +25,14 @@
 /* Old index slots moved per insertion while growing: enough to finish before the new one fills. */
 #define MIGRATE_STEP 8
 #define PATHS_MAX    UINT16_MAX
+/*
+ * Without streaming, a flow with no packet for this long goes to the store. A flow that speaks
+ * again is brought back, so this is a matter of cost, not of results: short enough that the live
+ * records stay few, long enough that a pause in a conversation rarely costs a round trip.
+ */
+#define STORE_AFTER ((ps_time)2 * 1000000000)
+/* The store is compacted when the records of flows brought back pass this and half of it. */
+#define STORE_COMPACT_MIN ((uint64_t)1 << 20)
 
 /*
  * An index slot: high 32 bits of the hash (to skip most key compares), low 32 bits flow number + 1.
@@ -30,6 +46,15 @@ struct flow_index {
     size_t mask; /* capacity - 1; capacity is a power of two */
 };
 
+/* An index with the one it is migrating from. */
+struct index_set {
+    struct flow_index cur;
+    struct flow_index old; /* slots == NULL when no migration runs */
+    size_t migrate_pos;
+    size_t entries;
+    bool stored; /* slots name stored flows by id + 1, else live records by record number + 1 */
+};
+
 struct path {
     struct encap hops[PS_ENCAP_MAX];
     uint8_t len;
@@ -38,13 +63,12 @@ struct path {
 struct flow_table {
     struct flow **chunks;
     size_t n_chunks, chunks_cap;
-    size_t count, max_flows;
-    uint64_t secret[6]; /* the hash's secrets, from the seed */
+    size_t count, max_flows; /* count: records ever allocated */
+    uint64_t secret[6];      /* the hash's secrets, from the seed */
     struct flow_lifecycle lifecycle;
 
-    struct flow_index index;
-    struct flow_index old; /* the index being migrated from, slots == NULL when none */
-    size_t migrate_pos;
+    struct index_set live;   /* keys of flows in records */
+    struct index_set stored; /* keys of flows in the store that are still their key's latest */
 
     struct path *paths; /* paths[0] is the empty path */
     size_t n_paths, paths_cap;
@@ -57,6 +81,15 @@ struct flow_table {
     flow_end_fn on_end; /* streaming: where ended flows go; NULL when flows are kept */
     void *on_end_ctx;
     struct wheel *wheel;
+    size_t by_class[FLOW_CLASSES]; /* flows created, by protocol class */
+
+    /*
+     * Kept flows (no streaming), by id: in record r (r << 1 | 1), or in the store at location l
+     * (l << 1).
+     */
+    uint64_t *where;
+    size_t where_cap;
+    struct flow_store store;
 };
 
 /*
@@ -161,6 +194,24 @@ static struct flow *flow_at(const struct flow_table *t, size_t i)
     return &t->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
 }
 
+/* Where flow `id` is kept: in a record, or in the store. */
+static bool is_live(uint64_t where)
+{
+    return (where & 1) != 0;
+}
+
+/* The key a slot of `set` names; `buf` holds it when the flow is in the store. */
+static const struct flow_key *slot_key(const struct flow_table *t, const struct index_set *set,
+                                       slot_t s, struct flow_key *buf)
+{
+    uint32_t ref = (uint32_t)s - 1;
+
+    if (!set->stored)
+        return &flow_at(t, ref)->key;
+    flow_store_key(&t->store, t->where[ref] >> 1, buf);
+    return buf;
+}
+
 /*
  * The home slot of a hash: from its high 32 bits, which the slot keeps. An index of more than 2^32
  * slots needs more bits than that: they come from the flow's key, hashed again.
@@ -170,11 +221,14 @@ static size_t home_of_hash(const struct flow_index *ix, uint64_t hash)
     return (size_t)(hash >> 32 | hash << 32) & ix->mask;
 }
 
-static size_t home(const struct flow_table *t, const struct flow_index *ix, slot_t s)
+static size_t home(const struct flow_table *t, const struct index_set *set,
+                   const struct flow_index *ix, slot_t s)
 {
+    struct flow_key buf;
+
     if (ix->mask <= UINT32_MAX)
         return (size_t)(s >> 32) & ix->mask;
-    return home_of_hash(ix, hash_key(t, &flow_at(t, (uint32_t)s - 1)->key));
+    return home_of_hash(ix, hash_key(t, slot_key(t, set, s, &buf)));
 }
 
 static bool index_init(struct flow_index *ix, size_t capacity)
@@ -192,68 +246,129 @@ static void index_put(struct flow_index *ix, size_t i, slot_t slot)
 }
 
 /* The slot that holds `key`, or NULL. */
-static slot_t *index_find(const struct flow_table *t, const struct flow_index *ix, uint64_t hash,
-                          const struct flow_key *key)
+static slot_t *index_find(const struct flow_table *t, const struct index_set *set,
+                          const struct flow_index *ix, uint64_t hash, const struct flow_key *key)
 {
     uint32_t tag = (uint32_t)(hash >> 32);
+    struct flow_key buf;
 
     for (size_t i = home_of_hash(ix, hash); ix->slots[i] != 0; i = (i + 1) & ix->mask) {
         slot_t s = ix->slots[i];
 
-        if ((uint32_t)(s >> 32) == tag && keys_equal(&flow_at(t, (uint32_t)s - 1)->key, key))
+        if ((uint32_t)(s >> 32) == tag && keys_equal(slot_key(t, set, s, &buf), key))
             return &ix->slots[i];
     }
     return NULL;
 }
 
 /* Looks in the index, then in the one being migrated from. */
-static slot_t *find_slot(const struct flow_table *t, uint64_t hash, const struct flow_key *key)
+static slot_t *set_find(const struct flow_table *t, const struct index_set *set, uint64_t hash,
+                        const struct flow_key *key)
 {
-    slot_t *slot = index_find(t, &t->index, hash, key);
+    slot_t *slot = index_find(t, set, &set->cur, hash, key);
 
-    if (slot == NULL && t->old.slots != NULL)
-        slot = index_find(t, &t->old, hash, key);
+    if (slot == NULL && set->old.slots != NULL)
+        slot = index_find(t, set, &set->old, hash, key);
     return slot;
 }
 
-static void index_free(struct flow_index *ix)
+static void set_free(struct index_set *set)
 {
-    free(ix->slots);
-    ix->slots = NULL;
+    free(set->cur.slots);
+    free(set->old.slots);
+    set->cur.slots = set->old.slots = NULL;
 }
 
-static void migrate_some(struct flow_table *t)
+static void migrate_some(const struct flow_table *t, struct index_set *set)
 {
-    size_t capacity = t->old.mask + 1;
+    size_t capacity = set->old.mask + 1;
 
-    for (size_t n = 0; n < MIGRATE_STEP && t->migrate_pos < capacity; n++, t->migrate_pos++) {
-        slot_t s = t->old.slots[t->migrate_pos];
+    for (size_t n = 0; n < MIGRATE_STEP && set->migrate_pos < capacity; n++, set->migrate_pos++) {
+        slot_t s = set->old.slots[set->migrate_pos];
 
         if (s != 0)
-            index_put(&t->index, home(t, &t->index, s), s);
+            index_put(&set->cur, home(t, set, &set->cur, s), s);
     }
-    if (t->migrate_pos == capacity)
-        index_free(&t->old);
+    if (set->migrate_pos == capacity) {
+        free(set->old.slots);
+        set->old.slots = NULL;
+    }
 }
 
-/* Keeps the index at most half full; returns false when out of memory. */
-static bool index_reserve(struct flow_table *t)
+/*
+ * Makes room for one more entry; returns false when out of memory. The live index is kept at most
+ * half full, for short probes on every packet; the stored one, looked at once per new flow but
+ * holding nearly every flow, three quarters, for its memory.
+ */
+static bool set_reserve(const struct flow_table *t, struct index_set *set)
 {
     struct flow_index bigger;
+    size_t capacity = set->cur.mask + 1;
 
-    if (t->old.slots != NULL)
-        migrate_some(t);
-    if ((t->count + 1) * 2 <= t->index.mask + 1)
+    if (set->old.slots != NULL)
+        migrate_some(t, set);
+    if (set->stored ? (set->entries + 1) * 4 <= capacity * 3 : (set->entries + 1) * 2 <= capacity)
         return true;
     /* The previous migration must end before another starts; it is near its end by now. */
-    while (t->old.slots != NULL)
-        migrate_some(t);
-    if (!index_init(&bigger, (t->index.mask + 1) * 2))
+    while (set->old.slots != NULL)
+        migrate_some(t, set);
+    if (!index_init(&bigger, capacity * 2))
         return false;
-    t->old = t->index;
-    t->index = bigger;
-    t->migrate_pos = 0;
-    migrate_some(t);
+    set->old = set->cur;
+    set->cur = bigger;
+    set->migrate_pos = 0;
+    migrate_some(t, set);
+    return true;
+}
+
+/* Adds an entry for a key known to be absent, after set_reserve(). */
+static void set_put(struct index_set *set, uint64_t hash, uint32_t ref)
+{
+    index_put(&set->cur, home_of_hash(&set->cur, hash),
+              (hash & 0xffffffff00000000ULL) | (slot_t)(ref + 1));
+    set->entries++;
+}
+
+/*
+ * Removes the slot at `pos` from a linear-probing index, moving later entries of the same probe
+ * run back so that every key stays reachable (Knuth's algorithm R).
+ */
+static void index_delete(const struct flow_table *t, const struct index_set *set,
+                         struct flow_index *ix, size_t pos)
+{
+    size_t i = pos, j = pos;
+
+    ix->slots[i] = 0;
+    for (;;) {
+        size_t home_slot;
+
+        j = (j + 1) & ix->mask;
+        if (ix->slots[j] == 0)
+            return;
+        home_slot = home(t, set, ix, ix->slots[j]);
+        /* The entry at j may move to i when i lies cyclically between its home and j. */
+        if ((i <= j) ? (home_slot <= i || home_slot > j) : (home_slot <= i && home_slot > j)) {
+            ix->slots[i] = ix->slots[j];
+            ix->slots[j] = 0;
+            i = j;
+        }
+    }
+}
+
+/* Removes the entry of `key` when it names `ref`; returns whether it did. */
+static bool set_remove(const struct flow_table *t, struct index_set *set, uint64_t hash,
+                       const struct flow_key *key, uint32_t ref)
+{
+    slot_t *slot;
+
+    /* Deleting from an index being migrated could strand entries: finish the move first. */
+    while (set->old.slots != NULL)
+        migrate_some(t, set);
+    slot = index_find(t, set, &set->cur, hash, key);
+    if (slot == NULL || (uint32_t)*slot - 1 != ref)
+        return false;
+    index_delete(t, set, &set->cur, (size_t)(slot - set->cur.slots));
+    set->entries--;
     return true;
 }
 
@@ -289,6 +404,15 @@ static uint16_t path_intern(struct flow_table *t, const struct pkt_info *pkt)
     return (uint16_t)t->n_paths++;
 }
 
+static void wheel_free(struct wheel *w)
+{
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < WHEEL_SLOTS; i++)
+        free(w->items[i]);
+    free(w);
+}
+
 struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
                                   const struct flow_lifecycle *lifecycle)
 {
@@ -304,7 +428,12 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
     t->paths_cap = 16;
     t->paths = calloc(t->paths_cap, sizeof(*t->paths));
     t->n_paths = 1;
-    if (t->paths == NULL || !index_init(&t->index, INDEX_MIN)) {
+    t->stored.stored = true;
+    flow_store_init(&t->store);
+    /* Streaming ends flows by the wheel; keeping stores quiet flows by it. */
+    t->wheel = calloc(1, sizeof(*t->wheel));
+    if (t->paths == NULL || t->wheel == NULL || !index_init(&t->live.cur, INDEX_MIN) ||
+        !index_init(&t->stored.cur, INDEX_MIN)) {
         flow_table_free(t);
         return NULL;
     }
@@ -318,30 +447,23 @@ void flow_table_free(struct flow_table *t)
     for (size_t i = 0; i < t->n_chunks; i++)
         free(t->chunks[i]);
     free(t->chunks);
-    index_free(&t->index);
-    index_free(&t->old);
+    set_free(&t->live);
+    set_free(&t->stored);
     free(t->paths);
     free(t->icmp_errors);
-    if (t->wheel != NULL)
-        for (size_t i = 0; i < WHEEL_SLOTS; i++)
-            free(t->wheel->items[i]);
-    free(t->wheel);
+    wheel_free(t->wheel);
+    free(t->where);
+    flow_store_free(&t->store);
     free(t);
 }
 
-static struct flow *init_flow(struct flow_table *t, struct flow *f, const struct flow_key *key,
-                              const struct pkt_info *pkt)
+static bool keeping(const struct flow_table *t)
 {
-    memset(f, 0, sizeof(*f));
-    f->key = *key;
-    f->id = t->created++;
-    f->path_id = path_intern(t, pkt);
-    return f;
+    return t->on_end == NULL;
 }
 
-/* A new flow record, not yet in the index. NULL when the table is full or memory ran out. */
-static struct flow *flow_create(struct flow_table *t, const struct flow_key *key,
-                                const struct pkt_info *pkt, uint32_t *rec)
+/* A record: a freed one, or a new one. NULL when memory ran out. */
+static struct flow *record_new(struct flow_table *t, uint32_t *rec)
 {
     struct flow *f;
 
@@ -349,11 +471,11 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
         *rec = t->free_rec - 1;
         f = flow_at(t, *rec);
         t->free_rec = f->prev;
-        return init_flow(t, f, key, pkt);
+        return f;
     }
-    if (t->count >= t->max_flows)
-        return NULL;
     if (t->count == t->n_chunks * CHUNK_SIZE) {
+        if (t->count >= UINT32_MAX - 1)
+            return NULL; /* records are numbered in 32 bits */
         if (t->n_chunks == t->chunks_cap) {
             size_t cap = t->chunks_cap ? t->chunks_cap * 2 : 8;
             struct flow **grown = realloc(t->chunks, cap * sizeof(*grown));
@@ -369,20 +491,84 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
         t->n_chunks++;
     }
     *rec = (uint32_t)t->count++;
-    return init_flow(t, flow_at(t, *rec), key, pkt);
+    return flow_at(t, *rec);
 }
 
+/* The record may hold another flow from now on. */
+static void record_free(struct flow_table *t, struct flow *f, uint32_t rec)
+{
+    f->gone = true;
+    f->prev = t->free_rec;
+    t->free_rec = rec + 1;
+}
+
+/*
+ * A new flow in a record, not yet in the index. NULL when the table is full or memory ran out.
+ * Kept flows count against max_flows; streamed ones only while they live.
+ */
+static struct flow *flow_create(struct flow_table *t, const struct flow_key *key,
+                                const struct pkt_info *pkt, uint32_t *rec)
+{
+    struct flow *f;
+
+    if (keeping(t) ? t->created >= t->max_flows : t->free_rec == 0 && t->count >= t->max_flows)
+        return NULL;
+    if (keeping(t) && t->created == t->where_cap) {
+        size_t cap = t->where_cap ? t->where_cap * 2 : 1024;
+        uint64_t *grown = realloc(t->where, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return NULL;
+        t->where = grown;
+        t->where_cap = cap;
+    }
+    f = record_new(t, rec);
+    if (f == NULL)
+        return NULL;
+    memset(f, 0, sizeof(*f));
+    f->key = *key;
+    f->id = t->created++;
+    f->path_id = path_intern(t, pkt);
+    t->by_class[flow_class_of(key->proto)]++;
+    if (keeping(t))
+        t->where[f->id] = (uint64_t)*rec << 1 | 1;
+    return f;
+}
+
+/*
+ * After the last packet. Kept flows all go to the store, where the report reads them; the
+ * records, the indexes and the wheel, which only packets need, are freed for the report's use.
+ */
 void flow_table_seal(struct flow_table *t)
 {
-    index_free(&t->index);
-    index_free(&t->old);
-}
+    bool all_stored = true;
 
-struct flow *flow_table_lookup(const struct flow_table *t, const struct flow_key *key)
-{
-    slot_t *slot = find_slot(t, hash_key(t, key), key);
+    if (keeping(t)) {
+        for (size_t rec = 0; rec < t->count; rec++) {
+            struct flow *f = flow_at(t, rec);
+            uint64_t loc;
 
-    return slot != NULL ? flow_at(t, (uint32_t)*slot - 1) : NULL;
+            if (f->gone)
+                continue;
+            loc = flow_store_put(&t->store, f);
+            if (loc == FLOW_STORE_NONE)
+                all_stored = false;
+            else
+                t->where[f->id] = loc << 1;
+        }
+        if (all_stored) {
+            for (size_t i = 0; i < t->n_chunks; i++)
+                free(t->chunks[i]);
+            free(t->chunks);
+            t->chunks = NULL;
+            t->n_chunks = t->chunks_cap = t->count = 0;
+            t->free_rec = 0;
+        }
+    }
+    set_free(&t->live);
+    set_free(&t->stored);
+    wheel_free(t->wheel);
+    t->wheel = NULL;
 }
 
 enum flow_class flow_class_of(uint8_t proto)
@@ -511,14 +697,24 @@ static int64_t second_of(ps_time t)
     return t / 1000000000 - (t % 1000000000 < 0);
 }
 
+/* When the wheel must look at `f` again: its deadline, or sooner when keeping stores it. */
+static ps_time due(const struct flow_table *t, const struct flow *f)
+{
+    ps_time when = deadline(t, f);
+
+    if (keeping(t) && f->last_seen <= INT64_MAX - STORE_AFTER && f->last_seen + STORE_AFTER < when)
+        when = f->last_seen + STORE_AFTER;
+    return when;
+}
+
 /*
- * Files `f` in the slot of its deadline, or of the wheel's far end when the deadline is further.
- * A flow that cannot be filed (out of memory) simply lives until flow_table_drain().
+ * Files `f` in the slot of its due time, or of the wheel's far end when that is further. A flow
+ * that cannot be filed (out of memory) simply stays in its record.
  */
 static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, ps_time now)
 {
     struct wheel *w = t->wheel;
-    ps_time when = deadline(t, f), from = f->last_seen > now ? f->last_seen : now;
+    ps_time when = due(t, f), from = f->last_seen > now ? f->last_seen : now;
     int64_t sec;
     size_t slot;
 
@@ -555,59 +751,106 @@ static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec,
     w->items[slot][w->n[slot]++] = (struct wheel_item){rec, f->id};
 }
 
-/*
- * Removes the slot at `pos` from a linear-probing index, moving later entries of the same probe
- * run back so that every key stays reachable (Knuth's algorithm R).
- */
-static void index_delete(const struct flow_table *t, struct flow_index *ix, size_t pos)
-{
-    size_t i = pos, j = pos;
-
-    ix->slots[i] = 0;
-    for (;;) {
-        size_t home_slot;
-
-        j = (j + 1) & ix->mask;
-        if (ix->slots[j] == 0)
-            return;
-        home_slot = home(t, ix, ix->slots[j]);
-        /* The entry at j may move to i when i lies cyclically between its home and j. */
-        if ((i <= j) ? (home_slot <= i || home_slot > j) : (home_slot <= i && home_slot > j)) {
-            ix->slots[i] = ix->slots[j];
-            ix->slots[j] = 0;
-            i = j;
-        }
-    }
-}
-
-/* Hands a flow to the callback and frees its record for reuse. */
+/* Streaming: hands a flow to the callback and frees its record for reuse. */
 static void release(struct flow_table *t, struct flow *f, uint32_t rec)
 {
     t->on_end(t->on_end_ctx, f);
-    f->gone = true;
-    f->prev = t->free_rec;
-    t->free_rec = rec + 1;
+    record_free(t, f, rec);
 }
 
-/* Ends a flow past its timeout: out of the index, then released. */
+/* Streaming: ends a flow past its timeout, out of the index, then released. */
 static void expire(struct flow_table *t, struct flow *f, uint32_t rec)
 {
-    slot_t *slot;
-
-    /* Deleting from an index being migrated could strand entries: finish the move first. */
-    while (t->old.slots != NULL)
-        migrate_some(t);
-    slot = index_find(t, &t->index, hash_key(t, &f->key), &f->key);
-    if (slot != NULL && (uint32_t)*slot - 1 == rec)
-        index_delete(t, &t->index, (size_t)(slot - t->index.slots));
+    set_remove(t, &t->live, hash_key(t, &f->key), &f->key, rec);
     release(t, f, rec);
+}
+
+/* Keeping: moves a quiet flow from its record to the store, its index entry along with it. */
+static void store_flow(struct flow_table *t, struct flow *f, uint32_t rec)
+{
+    uint64_t hash = hash_key(t, &f->key), loc;
+
+    if (!set_reserve(t, &t->stored))
+        return;
+    loc = flow_store_put(&t->store, f);
+    if (loc == FLOW_STORE_NONE)
+        return;
+    /* A flow that a later one took over from is in no index: it is only found by its id. */
+    if (set_remove(t, &t->live, hash, &f->key, rec))
+        set_put(&t->stored, hash, f->id);
+    t->where[f->id] = loc << 1;
+    record_free(t, f, rec);
+}
+
+/*
+ * Rewrites the store without the records of flows that came back, once they are most of it. The
+ * new store's room is taken first, so that running out of memory leaves the old one as it was.
+ */
+static void compact_store(struct flow_table *t)
+{
+    struct flow_store fresh;
+    uint64_t wanted = t->store.bytes - t->store.dropped;
+
+    if (t->store.dropped < STORE_COMPACT_MIN || t->store.dropped < wanted)
+        return;
+    flow_store_init_like(&fresh, &t->store);
+    if (!flow_store_reserve(&fresh, wanted)) {
+        flow_store_free(&fresh);
+        return;
+    }
+    for (size_t id = 0; id < t->created; id++)
+        if (!is_live(t->where[id]))
+            t->where[id] = flow_store_move(&fresh, &t->store, t->where[id] >> 1) << 1;
+    flow_store_free(&t->store);
+    t->store = fresh;
+}
+
+/* Keeping: brings stored flow `id` back to a record, exactly as it was. NULL when out of memory. */
+static struct flow *bring_back(struct flow_table *t, uint32_t id)
+{
+    uint64_t loc = t->where[id] >> 1, hash;
+    uint32_t rec;
+    struct flow *f;
+
+    if (!set_reserve(t, &t->live))
+        return NULL;
+    f = record_new(t, &rec);
+    if (f == NULL)
+        return NULL;
+    flow_store_get(&t->store, loc, id, f);
+    hash = hash_key(t, &f->key);
+    if (set_remove(t, &t->stored, hash, &f->key, id))
+        set_put(&t->live, hash, rec);
+    flow_store_drop(&t->store, loc);
+    t->where[id] = (uint64_t)rec << 1 | 1;
+    wheel_file(t, f, rec, f->last_seen);
+    compact_store(t);
+    return f;
+}
+
+struct flow *flow_table_resume(struct flow_table *t, uint32_t id)
+{
+    if (!keeping(t) || id >= t->created || t->where == NULL)
+        return NULL;
+    if (is_live(t->where[id]))
+        return flow_at(t, t->where[id] >> 1);
+    return bring_back(t, id);
+}
+
+struct flow *flow_table_lookup(struct flow_table *t, const struct flow_key *key)
+{
+    uint64_t hash = hash_key(t, key);
+    slot_t *slot = set_find(t, &t->live, hash, key);
+
+    if (slot != NULL)
+        return flow_at(t, (uint32_t)*slot - 1);
+    if (keeping(t) && (slot = set_find(t, &t->stored, hash, key)) != NULL)
+        return bring_back(t, (uint32_t)*slot - 1);
+    return NULL;
 }
 
 int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx)
 {
-    t->wheel = calloc(1, sizeof(*t->wheel));
-    if (t->wheel == NULL)
-        return -1;
     t->on_end = fn;
     t->on_end_ctx = ctx;
     return 0;
@@ -639,11 +882,13 @@ void flow_table_advance(struct flow_table *t, ps_time now)
             struct flow *f = flow_at(t, items[i].rec);
 
             if (f->gone || f->id != items[i].id)
-                continue; /* ended already; the record may hold another flow now */
-            if (deadline(t, f) < end_of_slot)
-                expire(t, f, items[i].rec);
-            else
+                continue; /* ended or stored already; the record may hold another flow now */
+            if (due(t, f) >= end_of_slot)
                 wheel_file(t, f, items[i].rec, end_of_slot);
+            else if (keeping(t))
+                store_flow(t, f, items[i].rec);
+            else
+                expire(t, f, items[i].rec);
         }
         free(items);
     }
@@ -663,7 +908,7 @@ int flow_table_drain(struct flow_table *t)
     struct wheel_item *live;
     size_t n = 0;
 
-    if (t->on_end == NULL)
+    if (keeping(t))
         return 0;
     live = malloc((t->count ? t->count : 1) * sizeof(*live));
     if (live == NULL)
@@ -678,19 +923,24 @@ int flow_table_drain(struct flow_table *t)
     return 0;
 }
 
+static void prefetch_set(const struct index_set *set, uint64_t hash)
+{
+    __builtin_prefetch(&set->cur.slots[home_of_hash(&set->cur, hash)]);
+    if (set->old.slots != NULL)
+        __builtin_prefetch(&set->old.slots[home_of_hash(&set->old, hash)]);
+}
+
 void flow_table_prepare(const struct flow_table *t, const struct pkt_info *pkt,
                         struct flow_lookup *lk)
 {
     flow_key_from_packet(pkt, &lk->key, &lk->sender);
     lk->hash = hash_key(t, &lk->key);
-    __builtin_prefetch(&t->index.slots[home_of_hash(&t->index, lk->hash)]);
-    if (t->old.slots != NULL)
-        __builtin_prefetch(&t->old.slots[home_of_hash(&t->old, lk->hash)]);
+    prefetch_set(&t->live, lk->hash);
 }
 
 void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_lookup *lk)
 {
-    const struct flow_index *ix = &t->index;
+    const struct flow_index *ix = &t->live.cur;
     uint32_t tag = (uint32_t)(lk->hash >> 32);
 
     /* A hint only: the first slot with the key's tag, without comparing keys. */
@@ -703,6 +953,9 @@ void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_look
             return;
         }
     }
+    /* Not live (or still migrating): a new flow, which must ask the stored flows' index. */
+    if (keeping(t))
+        prefetch_set(&t->stored, lk->hash);
 }
 
 struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt,
@@ -726,7 +979,17 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
     struct flow *f = NULL, *prev = NULL;
     uint32_t rec, prev_rec = 0;
 
-    slot = find_slot(t, hash, key);
+    slot = set_find(t, &t->live, hash, key);
+    if (slot == NULL && keeping(t)) {
+        slot_t *stored = set_find(t, &t->stored, hash, key);
+
+        /* The key's latest flow is in the store: back to a record, to be judged as any other. */
+        if (stored != NULL) {
+            if (bring_back(t, (uint32_t)*stored - 1) == NULL)
+                return NULL;
+            slot = set_find(t, &t->live, hash, key);
+        }
+    }
     if (slot != NULL) {
         f = flow_at(t, (uint32_t)*slot - 1);
         start = restart_reason(t, f, pkt, sender, fp->ts);
@@ -738,7 +1001,7 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
     }
     if (f == NULL) {
         /* Growing the index may move slots: make room before taking the slot's address. */
-        if (slot == NULL && !index_reserve(t))
+        if (slot == NULL && !set_reserve(t, &t->live))
             return NULL;
         f = flow_create(t, key, pkt, &rec);
         if (f == NULL)
@@ -754,11 +1017,10 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
             prev->ended = true;
             f->prev = prev->id + 1;
             *slot = (*slot & 0xffffffff00000000ULL) | (slot_t)(rec + 1);
-            if (t->on_end != NULL)
+            if (!keeping(t))
                 release(t, prev, prev_rec);
         } else {
-            index_put(&t->index, home_of_hash(&t->index, hash),
-                      (hash & 0xffffffff00000000ULL) | (slot_t)(rec + 1));
+            set_put(&t->live, hash, rec);
         }
         if (t->wheel != NULL)
             wheel_file(t, f, rec, fp->ts);
@@ -820,18 +1082,27 @@ const struct flow_icmp_error *flow_table_icmp_error(const struct flow_table *t, 
 
 size_t flow_table_count(const struct flow_table *t)
 {
-    return t->count;
+    return t->created;
+}
+
+size_t flow_table_count_class(const struct flow_table *t, enum flow_class c)
+{
+    return t->by_class[c];
 }
 
 const struct flow *flow_table_at(const struct flow_table *t, size_t i)
 {
-    return flow_at(t, i);
+    return flow_at(t, t->where[i] >> 1);
 }
 
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)
 {
-    (void)buf;
-    return flow_at(t, i);
+    uint64_t where = t->where[i];
+
+    if (is_live(where))
+        return flow_at(t, where >> 1);
+    flow_store_get(&t->store, where >> 1, (uint32_t)i, buf);
+    return buf;
 }
 
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len)

@@ -225,13 +225,15 @@ void frag_table_first(struct frag_table *t, const struct pkt_fragment *frag, str
     e->held_packets = e->held_bytes = e->held_ip_bytes = e->held_payload_bytes = 0;
 }
 
-struct flow *frag_table_later(struct frag_table *t, const struct pkt_info *pkt, ps_time ts,
-                              uint32_t wire_len, uint8_t *sender)
+struct flow *frag_table_later(struct frag_table *t, struct flow_table *flows,
+                              const struct pkt_info *pkt, ps_time ts, uint32_t wire_len,
+                              uint8_t *sender)
 {
     struct frag_entry *e = entry_for(t, &pkt->fragment, ts);
 
+    /* The datagram's flow left its record: kept, it comes back; streamed, it was written out. */
     if (e->flow != NULL && (e->flow->gone || e->flow->id != e->flow_id))
-        e->flow = NULL; /* the datagram's flow has ended and been written out */
+        e->flow = flow_table_resume(flows, e->flow_id);
     if (e->flow != NULL) {
         *sender = e->sender;
         return e->flow;

@@ -274,15 +274,11 @@ int live_drop_privileges(const struct live_user *u, char *err, size_t errlen)
 int live_write_snapshot_text(const struct live_progress *p, FILE *out)
 {
     const struct report_totals *t = &p->analyzer->totals;
-    size_t n = flow_table_count(p->analyzer->table), tcp = 0, udp = 0;
+    size_t n = flow_table_count(p->analyzer->table);
+    size_t tcp = flow_table_count_class(p->analyzer->table, FLOW_CLASS_TCP);
+    size_t udp = flow_table_count_class(p->analyzer->table, FLOW_CLASS_UDP);
     uint64_t skipped = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        uint8_t proto = flow_table_at(p->analyzer->table, i)->key.proto;
-
-        tcp += proto == PS_IPPROTO_TCP;
-        udp += proto == PS_IPPROTO_UDP;
-    }
     for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++)
         skipped += t->skipped_packets[i];
     fprintf(out,

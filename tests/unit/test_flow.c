@@ -1,6 +1,7 @@
 /*
  * test_flow.c - unit tests for src/flow_table.c: canonical keys, per-endpoint counters, role
- * evidence, the --max-flows limit, growth of the index, and encapsulation paths.
+ * evidence, the --max-flows limit, growth of the index, encapsulation paths, timeouts, and quiet
+ * flows moved to the compact store and back.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -242,7 +243,7 @@ START_TEST(test_counters_per_endpoint)
     struct pkt_info c2s = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 443, PS_TCP_ACK);
     struct pkt_info s2c = reversed(&c2s);
     struct flow_table *t = new_table(0);
-    struct flow *f, *g;
+    struct flow *f, *g, buf;
 
     f = add(t, &c2s, 5000, 100);
     ck_assert_ptr_nonnull(f);
@@ -263,7 +264,7 @@ START_TEST(test_counters_per_endpoint)
     ck_assert_uint_eq(f->role_seen, 0);
     ck_assert_uint_eq(f->path_id, 0);
     ck_assert_uint_eq(flow_table_count(t), 1);
-    ck_assert_ptr_eq(flow_table_at(t, 0), f);
+    ck_assert_ptr_eq(flow_table_get(t, 0, &buf), f);
     flow_table_free(t);
 }
 END_TEST
@@ -375,6 +376,7 @@ START_TEST(test_growth)
     struct pkt_info absent = v4(PS_IPPROTO_SCTP, 0x0a000000, 1024, 0xc0a80001, 443, 0);
     struct flow_table *t = new_table(0);
     struct flow_key k;
+    struct flow buf;
     uint8_t sender;
 
     for (uint32_t i = 0; i < MANY_FLOWS; i++) {
@@ -389,7 +391,7 @@ START_TEST(test_growth)
     }
     for (uint32_t i = 0; i < MANY_FLOWS; i++) {
         struct pkt_info p = nth_flow(i);
-        const struct flow *f = flow_table_at(t, i);
+        const struct flow *f = flow_table_get(t, i, &buf);
 
         flow_key_from_packet(&p, &k, &sender);
         ck_assert_mem_eq(&f->key, &k, sizeof(k));
@@ -400,11 +402,11 @@ START_TEST(test_growth)
         struct pkt_info p = nth_flow(i);
         struct pkt_info back = reversed(&p);
 
-        ck_assert_ptr_eq(add(t, &back, MANY_FLOWS, 50), flow_table_at(t, i));
+        ck_assert_ptr_eq(add(t, &back, MANY_FLOWS, 50), flow_table_get(t, i, &buf));
     }
     ck_assert_uint_eq(flow_table_count(t), MANY_FLOWS);
     for (uint32_t i = 0; i < MANY_FLOWS; i++) {
-        const struct flow *f = flow_table_at(t, i);
+        const struct flow *f = flow_table_get(t, i, &buf);
 
         ck_assert_uint_eq(f->packets[0] + f->packets[1], 2);
         ck_assert_uint_eq(f->bytes[0] + f->bytes[1], 150);
@@ -418,6 +420,7 @@ END_TEST
 START_TEST(test_order_independent_of_seed)
 {
     struct flow_table *t1 = flow_table_new(0, 1, NULL), *t2 = flow_table_new(0, 0xfeedface, NULL);
+    struct flow b1, b2;
 
     ck_assert_ptr_nonnull(t1);
     ck_assert_ptr_nonnull(t2);
@@ -430,7 +433,7 @@ START_TEST(test_order_independent_of_seed)
     ck_assert_uint_eq(flow_table_count(t1), 5000);
     ck_assert_uint_eq(flow_table_count(t2), 5000);
     for (size_t i = 0; i < 5000; i++)
-        ck_assert_mem_eq(&flow_table_at(t1, i)->key, &flow_table_at(t2, i)->key,
+        ck_assert_mem_eq(&flow_table_get(t1, i, &b1)->key, &flow_table_get(t2, i, &b2)->key,
                          sizeof(struct flow_key));
     flow_table_free(t1);
     flow_table_free(t2);
@@ -684,6 +687,12 @@ static void count_ended(void *ctx, const struct flow *f)
     (*(int *)ctx)++;
 }
 
+static void count_ended_quietly(void *ctx, const struct flow *f)
+{
+    (void)ctx;
+    (void)f;
+}
+
 START_TEST(test_stream_writes_and_forgets)
 {
     struct flow_table *t = zeek_table();
@@ -708,6 +717,164 @@ START_TEST(test_stream_writes_and_forgets)
     ck_assert_uint_eq(f->start, FLOW_START_FIRST);
     ck_assert_int_eq(flow_table_drain(t), 0);
     ck_assert_int_eq(ended, 3);
+    flow_table_free(t);
+}
+END_TEST
+
+/* A copy of flow `id` as the table gives it now, whether live or stored. */
+static struct flow flow_copy(const struct flow_table *t, uint32_t id)
+{
+    struct flow buf, copy;
+
+    copy = *flow_table_get(t, id, &buf);
+    copy.gone = false;
+    return copy;
+}
+
+START_TEST(test_quiet_flow_stored_and_back)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info reply = reversed(&udp);
+    struct flow *u, *closed, buf, before_u, before_c;
+    struct flow_key key;
+    uint8_t sender;
+
+    u = add(t, &udp, 0, 60);
+    add(t, &reply, SEC / 2, 90);
+    closed = closed_connection(t);
+    before_u = *u;
+    before_c = *closed;
+    /* Quiet for more than a few seconds: both leave their records for the store... */
+    flow_table_advance(t, 10 * SEC);
+    ck_assert(u->gone);
+    ck_assert(closed->gone);
+    ck_assert_ptr_eq(flow_table_get(t, before_u.id, &buf), &buf);
+    ck_assert_mem_eq(&buf, &before_u, sizeof(buf));
+    ck_assert_ptr_eq(flow_table_get(t, before_c.id, &buf), &buf);
+    ck_assert_mem_eq(&buf, &before_c, sizeof(buf));
+    /* ...and a late packet brings the UDP flow back, within its 60 s: the same flow. */
+    u = add(t, &udp, 20 * SEC, 70);
+    ck_assert_uint_eq(u->id, before_u.id);
+    ck_assert_uint_eq(u->start, FLOW_START_FIRST);
+    ck_assert_uint_eq(u->packets[0] + u->packets[1], 3);
+    ck_assert_uint_eq(u->bytes[0] + u->bytes[1], 220);
+    ck_assert_int_eq(u->last_seen, 20 * SEC);
+    ck_assert_uint_eq(flow_table_count(t), 2);
+    /* An ICMP error's lookup finds a stored flow too. */
+    flow_table_advance(t, 30 * SEC);
+    flow_key_from_packet(&udp, &key, &sender);
+    u = flow_table_lookup(t, &key);
+    ck_assert_ptr_nonnull(u);
+    ck_assert_uint_eq(u->id, before_u.id);
+    ck_assert_uint_eq(u->packets[0] + u->packets[1], 3);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_stored_key_used_again)
+{
+    struct flow_table *t = zeek_table();
+    struct flow *first = closed_connection(t), *f, stored;
+    struct pkt_info syn = segment(true, PS_TCP_SYN, 7000);
+    uint32_t first_id = first->id, next_id;
+
+    flow_table_advance(t, 20 * SEC);
+    ck_assert(first->gone);
+    f = add(t, &syn, 21 * SEC, 60);
+    ck_assert_uint_ne(f->id, first_id);
+    ck_assert_uint_eq(f->start, FLOW_START_IDLE);
+    ck_assert_uint_eq(f->prev, first_id + 1);
+    next_id = f->id;
+    stored = flow_copy(t, first_id);
+    ck_assert(stored.ended);
+    ck_assert_str_eq(flow_tcp_conn_state(&stored, 0), "SF");
+    ck_assert_uint_eq(stored.packets[0] + stored.packets[1], 5);
+    /* The key leads to the new flow now, stored or not. */
+    flow_table_advance(t, 40 * SEC);
+    syn = segment(true, PS_TCP_ACK, 7001);
+    f = add(t, &syn, 41 * SEC, 60);
+    ck_assert_uint_eq(f->id, next_id);
+    ck_assert_uint_eq(f->packets[0] + f->packets[1], 2);
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_resume_by_id)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct flow *u = add(t, &udp, 0, 60), before = *u, *back;
+
+    ck_assert_ptr_eq(flow_table_resume(t, u->id), u);
+    flow_table_advance(t, 10 * SEC);
+    ck_assert(u->gone);
+    back = flow_table_resume(t, before.id);
+    ck_assert_ptr_nonnull(back);
+    ck_assert_mem_eq(back, &before, sizeof(before));
+    ck_assert_ptr_null(flow_table_resume(t, before.id + 1));
+    flow_table_free(t);
+
+    /* Streaming hands flows out: nothing to come back. */
+    t = zeek_table();
+    ck_assert_int_eq(flow_table_stream(t, count_ended_quietly, NULL), 0);
+    u = add(t, &udp, 0, 60);
+    ck_assert_ptr_null(flow_table_resume(t, u->id));
+    flow_table_free(t);
+}
+END_TEST
+
+START_TEST(test_seal_stores_every_flow)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info p = v6(PS_IPPROTO_UDP, 1, 5000, 2, 53, 0);
+    struct flow before[3], buf;
+
+    before[0] = *closed_connection(t);
+    before[1] = *add(t, &p, SEC, 60);
+    p = v4(PS_IPPROTO_ICMP, 0x0a000001, 0, 0x0a000002, 0, 0);
+    before[2] = *add(t, &p, 2 * SEC, 84);
+    flow_table_seal(t);
+    for (uint32_t i = 0; i < 3; i++) {
+        ck_assert_ptr_eq(flow_table_get(t, i, &buf), &buf);
+        ck_assert_mem_eq(&buf, &before[i], sizeof(buf));
+    }
+    flow_table_free(t);
+}
+END_TEST
+
+#define CHURN_FLOWS 20000
+
+/*
+ * Flows that go quiet and come back again and again leave their old copies in the store, until it
+ * is rewritten without them: every flow still reads as it should after that.
+ */
+START_TEST(test_store_compaction)
+{
+    struct flow_table *t = zeek_table();
+    struct flow buf;
+
+    for (int round = 0; round < 5; round++) {
+        for (uint32_t i = 0; i < CHURN_FLOWS; i++) {
+            struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, 5000, 0x0a000001, 53, 0);
+
+            ck_assert_ptr_nonnull(add(t, &p, round * 10 * SEC, 100));
+        }
+        flow_table_advance(t, (round * 10 + 5) * SEC);
+    }
+    ck_assert_uint_eq(flow_table_count(t), CHURN_FLOWS);
+    for (uint32_t i = 0; i < CHURN_FLOWS; i++) {
+        const struct flow *f = flow_table_get(t, i, &buf);
+
+        ck_assert_uint_eq(f->id, i);
+        ck_assert_uint_eq(f->packets[0] + f->packets[1], 5);
+        ck_assert_uint_eq(f->bytes[0] + f->bytes[1], 500);
+        ck_assert_int_eq(f->last_seen, 40 * SEC);
+    }
+    flow_table_seal(t);
+    for (uint32_t i = 0; i < CHURN_FLOWS; i += 997)
+        ck_assert_uint_eq(
+            flow_table_get(t, i, &buf)->packets[0] + flow_table_get(t, i, &buf)->packets[1], 5);
     flow_table_free(t);
 }
 END_TEST
@@ -750,6 +917,11 @@ static Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_idle_timeout_per_protocol);
     tcase_add_test(lifecycle, test_syn_with_new_isn);
     tcase_add_test(lifecycle, test_stream_writes_and_forgets);
+    tcase_add_test(lifecycle, test_quiet_flow_stored_and_back);
+    tcase_add_test(lifecycle, test_stored_key_used_again);
+    tcase_add_test(lifecycle, test_resume_by_id);
+    tcase_add_test(lifecycle, test_seal_stores_every_flow);
+    tcase_add_test(lifecycle, test_store_compaction);
     suite_add_tcase(suite, lifecycle);
     return suite;
 }
