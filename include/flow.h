@@ -267,7 +267,6 @@ int flow_table_drain(struct flow_table *t);
 /* Flows created so far, in all and by protocol class. */
 size_t flow_table_count(const struct flow_table *t);
 size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
-const struct flow *flow_table_at(const struct flow_table *t, size_t i);
 
 /*
  * Kept flow i (0 <= i < flow_table_count()), in order of creation: a pointer to its live record,

@@ -81,37 +81,37 @@ static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info
     return true;
 }
 
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return w;
+}
+
 /*
  * A hash of the captured bytes and lengths: every packet pays for it, and it only needs to tell a
- * packet captured twice from its neighbours. Four lanes of eight bytes each, independent of one
- * another, so that their multiplications overlap instead of waiting each for the one before.
+ * packet captured twice from its neighbours. wyhash's step, a 64 x 64 -> 128-bit product folded,
+ * takes 16 bytes per multiplication; two lanes of it, independent of each other, overlap. (Plain
+ * 64-bit products in four lanes cost twice as much here: compilers turn them into vector code
+ * that has no 64-bit multiply.)
  */
 static uint64_t packet_hash(const struct capture_packet *pkt)
 {
-    uint64_t h[4] = {0x9e3779b97f4a7c15ULL ^ pkt->caplen ^ ((uint64_t)pkt->wirelen << 32),
-                     0xc2b2ae3d27d4eb4fULL, 0x165667b19e3779f9ULL, 0x27d4eb2f165667c5ULL};
-    uint32_t i = 0;
+    const uint8_t *p = pkt->data;
+    uint32_t n = pkt->caplen, i = 0;
+    uint64_t a = 0x9e3779b97f4a7c15ULL ^ n ^ ((uint64_t)pkt->wirelen << 32);
+    uint64_t b = 0xc2b2ae3d27d4eb4fULL;
+    uint64_t tail[2] = {0, 0};
 
-    for (; i + 32 <= pkt->caplen; i += 32) {
-        for (int lane = 0; lane < 4; lane++) {
-            uint64_t w;
-
-            memcpy(&w, pkt->data + i + 8 * lane, sizeof(w));
-            h[lane] = (h[lane] ^ w) * 0xff51afd7ed558ccdULL;
-            h[lane] ^= h[lane] >> 29;
-        }
+    for (; i + 32 <= n; i += 32) {
+        a = ps_mum(load64(p + i) ^ a, load64(p + i + 8) ^ 0x165667b19e3779f9ULL);
+        b = ps_mum(load64(p + i + 16) ^ b, load64(p + i + 24) ^ 0x27d4eb2f165667c5ULL);
     }
-    h[0] ^= (h[1] << 17 | h[1] >> 47) ^ (h[2] << 31 | h[2] >> 33) ^ (h[3] << 47 | h[3] >> 17);
-    for (; i + 8 <= pkt->caplen; i += 8) {
-        uint64_t w;
-
-        memcpy(&w, pkt->data + i, sizeof(w));
-        h[0] = (h[0] ^ w) * 0xff51afd7ed558ccdULL;
-        h[0] ^= h[0] >> 29;
-    }
-    for (; i < pkt->caplen; i++)
-        h[0] = (h[0] ^ pkt->data[i]) * 0x100000001b3ULL;
-    return h[0];
+    for (; i + 16 <= n; i += 16)
+        a = ps_mum(load64(p + i) ^ a, load64(p + i + 8) ^ 0x165667b19e3779f9ULL);
+    memcpy(tail, p + i, n - i);
+    return ps_mum(ps_mum(tail[0] ^ a, tail[1] ^ b), 0xff51afd7ed558ccdULL ^ (n - i));
 }
 
 /*

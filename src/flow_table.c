@@ -30,7 +30,7 @@
  * again is brought back, so this is a matter of cost, not of results: short enough that the live
  * records stay few, long enough that a pause in a conversation rarely costs a round trip.
  */
-#define STORE_AFTER ((ps_time)2 * 1000000000)
+#define STORE_AFTER ((ps_time)1 * 1000000000)
 /* The store is compacted when the records of flows brought back pass this and half of it. */
 #define STORE_COMPACT_MIN ((uint64_t)1 << 20)
 
@@ -99,6 +99,8 @@ struct flow_table {
  * Packets pay nothing for it: only the deadline's arrival does.
  */
 #define WHEEL_SLOTS 1024
+/* Flows of a slot judged together (judge_batch()). */
+#define WHEEL_BATCH 16
 
 struct wheel_item {
     uint32_t rec, id;
@@ -353,6 +355,13 @@ static void index_delete(const struct flow_table *t, const struct index_set *set
             i = j;
         }
     }
+}
+
+static void prefetch_set(const struct index_set *set, uint64_t hash)
+{
+    __builtin_prefetch(&set->cur.slots[home_of_hash(&set->cur, hash)]);
+    if (set->old.slots != NULL)
+        __builtin_prefetch(&set->old.slots[home_of_hash(&set->old, hash)]);
 }
 
 /* Removes the entry of `key` when it names `ref`; returns whether it did. */
@@ -766,9 +775,9 @@ static void expire(struct flow_table *t, struct flow *f, uint32_t rec)
 }
 
 /* Keeping: moves a quiet flow from its record to the store, its index entry along with it. */
-static void store_flow(struct flow_table *t, struct flow *f, uint32_t rec)
+static void store_flow(struct flow_table *t, struct flow *f, uint32_t rec, uint64_t hash)
 {
-    uint64_t hash = hash_key(t, &f->key), loc;
+    uint64_t loc;
 
     if (!set_reserve(t, &t->stored))
         return;
@@ -856,6 +865,48 @@ int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx)
     return 0;
 }
 
+/*
+ * Judges the first WHEEL_BATCH (or fewer) of the `n` flows at `items` at time `end`: those whose
+ * time has come are stored (or ended), the others filed again. Each stored flow's entry goes to a
+ * random place in the stored flows' index, and each record is a miss away: those places are asked
+ * for a batch ahead, so that their misses overlap.
+ */
+static void judge_batch(struct flow_table *t, const struct wheel_item *items, size_t n, ps_time end)
+{
+    uint64_t hash[WHEEL_BATCH];
+    bool leaving[WHEEL_BATCH];
+    size_t batch = n < WHEEL_BATCH ? n : WHEEL_BATCH;
+
+    for (size_t i = batch; i < n && i < 2 * WHEEL_BATCH; i++)
+        __builtin_prefetch(flow_at(t, items[i].rec));
+    for (size_t i = 0; i < batch; i++) {
+        const struct flow *f = flow_at(t, items[i].rec);
+
+        /* Ended or stored already, the record maybe holding another flow now: nothing to do. */
+        leaving[i] = false;
+        if (f->gone || f->id != items[i].id)
+            continue;
+        if (due(t, f) >= end) {
+            wheel_file(t, f, items[i].rec, end);
+            continue;
+        }
+        leaving[i] = true;
+        hash[i] = hash_key(t, &f->key);
+        if (keeping(t))
+            prefetch_set(&t->stored, hash[i]);
+    }
+    for (size_t i = 0; i < batch; i++) {
+        struct flow *f = flow_at(t, items[i].rec);
+
+        if (!leaving[i])
+            continue;
+        if (keeping(t))
+            store_flow(t, f, items[i].rec, hash[i]);
+        else
+            expire(t, f, items[i].rec);
+    }
+}
+
 void flow_table_advance(struct flow_table *t, ps_time now)
 {
     struct wheel *w = t->wheel;
@@ -878,18 +929,8 @@ void flow_table_advance(struct flow_table *t, ps_time now)
         end_of_slot = now;
         if (w->done + 1 < INT64_MAX / 1000000000 && (w->done + 1) * 1000000000 < now)
             end_of_slot = (w->done + 1) * 1000000000;
-        for (size_t i = 0; i < n; i++) {
-            struct flow *f = flow_at(t, items[i].rec);
-
-            if (f->gone || f->id != items[i].id)
-                continue; /* ended or stored already; the record may hold another flow now */
-            if (due(t, f) >= end_of_slot)
-                wheel_file(t, f, items[i].rec, end_of_slot);
-            else if (keeping(t))
-                store_flow(t, f, items[i].rec);
-            else
-                expire(t, f, items[i].rec);
-        }
+        for (size_t i = 0; i < n; i += WHEEL_BATCH)
+            judge_batch(t, items + i, n - i, end_of_slot);
         free(items);
     }
     if (w->done < target - 1)
@@ -921,13 +962,6 @@ int flow_table_drain(struct flow_table *t)
         expire(t, flow_at(t, live[i].rec), live[i].rec);
     free(live);
     return 0;
-}
-
-static void prefetch_set(const struct index_set *set, uint64_t hash)
-{
-    __builtin_prefetch(&set->cur.slots[home_of_hash(&set->cur, hash)]);
-    if (set->old.slots != NULL)
-        __builtin_prefetch(&set->old.slots[home_of_hash(&set->old, hash)]);
 }
 
 void flow_table_prepare(const struct flow_table *t, const struct pkt_info *pkt,
@@ -1088,11 +1122,6 @@ size_t flow_table_count(const struct flow_table *t)
 size_t flow_table_count_class(const struct flow_table *t, enum flow_class c)
 {
     return t->by_class[c];
-}
-
-const struct flow *flow_table_at(const struct flow_table *t, size_t i)
-{
-    return flow_at(t, t->where[i] >> 1);
 }
 
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)
