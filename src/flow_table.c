@@ -43,6 +43,12 @@ typedef uint64_t slot_t;
 
 struct flow_index {
     slot_t *slots;
+    /*
+     * One byte per slot: 0 when it is empty, else mark_of() its hash. A probe reads these first,
+     * an eighth of the memory of the slots, and a slot only when its mark matches: looking for a
+     * key that is absent, as every new flow does in the stored flows' index, rarely needs more.
+     */
+    uint8_t *marks;
     size_t mask; /* capacity - 1; capacity is a power of two */
 };
 
@@ -233,18 +239,37 @@ static size_t home(const struct flow_table *t, const struct index_set *set,
     return home_of_hash(ix, hash_key(t, slot_key(t, set, s, &buf)));
 }
 
+/* The top seven bits of a hash (of a slot's tag), which the home slot does not use below 2^25. */
+static uint8_t mark_of(uint64_t hash)
+{
+    return (uint8_t)(0x80 | hash >> 57);
+}
+
+static void index_free(struct flow_index *ix)
+{
+    free(ix->slots);
+    free(ix->marks);
+    ix->slots = NULL;
+    ix->marks = NULL;
+}
+
 static bool index_init(struct flow_index *ix, size_t capacity)
 {
     ix->slots = calloc(capacity, sizeof(slot_t));
+    ix->marks = calloc(capacity, 1);
     ix->mask = capacity - 1;
-    return ix->slots != NULL;
+    if (ix->slots != NULL && ix->marks != NULL)
+        return true;
+    index_free(ix);
+    return false;
 }
 
 static void index_put(struct flow_index *ix, size_t i, slot_t slot)
 {
-    while (ix->slots[i] != 0)
+    while (ix->marks[i] != 0)
         i = (i + 1) & ix->mask;
     ix->slots[i] = slot;
+    ix->marks[i] = mark_of(slot);
 }
 
 /* The slot that holds `key`, or NULL. */
@@ -252,11 +277,15 @@ static slot_t *index_find(const struct flow_table *t, const struct index_set *se
                           const struct flow_index *ix, uint64_t hash, const struct flow_key *key)
 {
     uint32_t tag = (uint32_t)(hash >> 32);
+    uint8_t mark = mark_of(hash);
     struct flow_key buf;
 
-    for (size_t i = home_of_hash(ix, hash); ix->slots[i] != 0; i = (i + 1) & ix->mask) {
-        slot_t s = ix->slots[i];
+    for (size_t i = home_of_hash(ix, hash); ix->marks[i] != 0; i = (i + 1) & ix->mask) {
+        slot_t s;
 
+        if (ix->marks[i] != mark)
+            continue;
+        s = ix->slots[i];
         if ((uint32_t)(s >> 32) == tag && keys_equal(slot_key(t, set, s, &buf), key))
             return &ix->slots[i];
     }
@@ -276,9 +305,8 @@ static slot_t *set_find(const struct flow_table *t, const struct index_set *set,
 
 static void set_free(struct index_set *set)
 {
-    free(set->cur.slots);
-    free(set->old.slots);
-    set->cur.slots = set->old.slots = NULL;
+    index_free(&set->cur);
+    index_free(&set->old);
 }
 
 static void migrate_some(const struct flow_table *t, struct index_set *set)
@@ -288,13 +316,11 @@ static void migrate_some(const struct flow_table *t, struct index_set *set)
     for (size_t n = 0; n < MIGRATE_STEP && set->migrate_pos < capacity; n++, set->migrate_pos++) {
         slot_t s = set->old.slots[set->migrate_pos];
 
-        if (s != 0)
+        if (set->old.marks[set->migrate_pos] != 0)
             index_put(&set->cur, home(t, set, &set->cur, s), s);
     }
-    if (set->migrate_pos == capacity) {
-        free(set->old.slots);
-        set->old.slots = NULL;
-    }
+    if (set->migrate_pos == capacity)
+        index_free(&set->old);
 }
 
 /*
@@ -341,27 +367,39 @@ static void index_delete(const struct flow_table *t, const struct index_set *set
     size_t i = pos, j = pos;
 
     ix->slots[i] = 0;
+    ix->marks[i] = 0;
     for (;;) {
         size_t home_slot;
 
         j = (j + 1) & ix->mask;
-        if (ix->slots[j] == 0)
+        if (ix->marks[j] == 0)
             return;
         home_slot = home(t, set, ix, ix->slots[j]);
         /* The entry at j may move to i when i lies cyclically between its home and j. */
         if ((i <= j) ? (home_slot <= i || home_slot > j) : (home_slot <= i && home_slot > j)) {
             ix->slots[i] = ix->slots[j];
+            ix->marks[i] = ix->marks[j];
             ix->slots[j] = 0;
+            ix->marks[j] = 0;
             i = j;
         }
     }
 }
 
-static void prefetch_set(const struct index_set *set, uint64_t hash)
+/* The marks a probe for `hash` starts with; the slots too (`slots`) when a match is likely. */
+static void prefetch_set(const struct index_set *set, uint64_t hash, bool slots)
 {
-    __builtin_prefetch(&set->cur.slots[home_of_hash(&set->cur, hash)]);
-    if (set->old.slots != NULL)
-        __builtin_prefetch(&set->old.slots[home_of_hash(&set->old, hash)]);
+    size_t home = home_of_hash(&set->cur, hash);
+
+    __builtin_prefetch(&set->cur.marks[home]);
+    if (slots)
+        __builtin_prefetch(&set->cur.slots[home]);
+    if (set->old.slots != NULL) {
+        home = home_of_hash(&set->old, hash);
+        __builtin_prefetch(&set->old.marks[home]);
+        if (slots)
+            __builtin_prefetch(&set->old.slots[home]);
+    }
 }
 
 /* Removes the entry of `key` when it names `ref`; returns whether it did. */
@@ -893,7 +931,7 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
         leaving[i] = true;
         hash[i] = hash_key(t, &f->key);
         if (keeping(t))
-            prefetch_set(&t->stored, hash[i]);
+            prefetch_set(&t->stored, hash[i], true);
     }
     for (size_t i = 0; i < batch; i++) {
         struct flow *f = flow_at(t, items[i].rec);
@@ -969,7 +1007,7 @@ void flow_table_prepare(const struct flow_table *t, const struct pkt_info *pkt,
 {
     flow_key_from_packet(pkt, &lk->key, &lk->sender);
     lk->hash = hash_key(t, &lk->key);
-    prefetch_set(&t->live, lk->hash);
+    prefetch_set(&t->live, lk->hash, true);
 }
 
 void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_lookup *lk)
@@ -978,7 +1016,7 @@ void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_look
     uint32_t tag = (uint32_t)(lk->hash >> 32);
 
     /* A hint only: the first slot with the key's tag, without comparing keys. */
-    for (size_t i = home_of_hash(ix, lk->hash); ix->slots[i] != 0; i = (i + 1) & ix->mask) {
+    for (size_t i = home_of_hash(ix, lk->hash); ix->marks[i] != 0; i = (i + 1) & ix->mask) {
         if ((uint32_t)(ix->slots[i] >> 32) == tag) {
             const char *f = (const char *)flow_at(t, (uint32_t)ix->slots[i] - 1);
 
@@ -989,7 +1027,7 @@ void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_look
     }
     /* Not live (or still migrating): a new flow, which must ask the stored flows' index. */
     if (keeping(t))
-        prefetch_set(&t->stored, lk->hash);
+        prefetch_set(&t->stored, lk->hash, false);
 }
 
 struct flow *flow_table_add_packet(struct flow_table *t, const struct pkt_info *pkt,
