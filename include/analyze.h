@@ -54,6 +54,7 @@ struct analyzer {
     struct frag_table *frags;
     struct report_totals totals;
     uint64_t recent[ANALYZER_DUP_WINDOW]; /* hashes of the last packets of the current input */
+    size_t recent_next;                   /* the oldest of them, which the next one replaces */
     ps_time last_ts;                      /* of the current input's previous packet */
     struct analyzer_pending pending[ANALYZER_AHEAD];
     bool finished;

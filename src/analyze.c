@@ -135,8 +135,8 @@ static void note_capture_quality(struct analyzer *a, const struct capture_packet
             }
         }
     }
-    memmove(a->recent + 1, a->recent, sizeof(a->recent) - sizeof(a->recent[0]));
-    a->recent[0] = h;
+    a->recent[a->recent_next] = h;
+    a->recent_next = (a->recent_next + 1) % ANALYZER_DUP_WINDOW;
     a->last_ts = pkt->ts;
 }
 
