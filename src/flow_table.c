@@ -29,9 +29,10 @@
 /*
  * Without streaming, a flow with no packet for this long goes to the store. A flow that speaks
  * again is brought back, so this is a matter of cost, not of results: short enough that the live
- * records stay few, long enough that a pause in a conversation rarely costs a round trip.
+ * records stay few enough to stay in the cache, long enough that a pause in a conversation rarely
+ * costs a round trip to the store.
  */
-#define STORE_AFTER ((ps_time)1 * 1000000000)
+#define STORE_AFTER ((ps_time)250 * 1000000)
 /* The store is compacted when the records of flows brought back pass this and half of it. */
 #define STORE_COMPACT_MIN ((uint64_t)1 << 20)
 
@@ -100,12 +101,15 @@ struct flow_table {
 };
 
 /*
- * The timing wheel that finds flows past their timeout without a scan: one slot per second, each
- * a list of (record, id) to look at then. A flow sits in the slot of its deadline as it was when
+ * The timing wheel that finds flows past their timeout without a scan: one slot per tick, each a
+ * list of (record, id) to look at then. A flow sits in the slot of its deadline as it was when
  * filed; when that comes, a flow that saw packets since is filed again for its new deadline.
- * Packets pay nothing for it: only the deadline's arrival does.
+ * Packets pay nothing for it: only the deadline's arrival does. Streaming ticks every second,
+ * which sets when flows are written; keeping ticks faster, for STORE_AFTER.
  */
-#define WHEEL_SLOTS 1024
+#define WHEEL_SLOTS       1024
+#define WHEEL_TICK_STREAM ((int64_t)1000000000)
+#define WHEEL_TICK_KEEP   ((int64_t)125 * 1000000)
 /* Flows of a slot judged together (judge_batch()). */
 #define WHEEL_BATCH 16
 
@@ -116,7 +120,8 @@ struct wheel_item {
 struct wheel {
     struct wheel_item *items[WHEEL_SLOTS];
     size_t n[WHEEL_SLOTS], cap[WHEEL_SLOTS];
-    int64_t done; /* the last second processed */
+    int64_t tick; /* nanoseconds a slot covers */
+    int64_t done; /* the last tick processed */
     bool started;
 };
 
@@ -508,6 +513,7 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
         flow_table_free(t);
         return NULL;
     }
+    t->wheel->tick = WHEEL_TICK_KEEP;
     return t;
 }
 
@@ -763,9 +769,9 @@ static ps_time deadline(const struct flow_table *t, const struct flow *f)
     return when;
 }
 
-static int64_t second_of(ps_time t)
+static int64_t tick_of(const struct wheel *w, ps_time t)
 {
-    return t / 1000000000 - (t % 1000000000 < 0);
+    return t / w->tick - (t % w->tick < 0);
 }
 
 /* When the wheel must look at `f` again: its deadline, or sooner when keeping stores it. */
@@ -786,7 +792,7 @@ static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec,
 {
     struct wheel *w = t->wheel;
     ps_time when = due(t, f), from = f->last_seen > now ? f->last_seen : now;
-    int64_t sec;
+    int64_t tick;
     size_t slot;
 
     /*
@@ -800,16 +806,16 @@ static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec,
         when = from + t->lifecycle.tcp_close_delay;
     if (when == INT64_MAX)
         return;
-    sec = second_of(when);
+    tick = tick_of(w, when);
     if (!w->started) {
-        w->done = second_of(f->first_seen) - 1;
+        w->done = tick_of(w, f->first_seen) - 1;
         w->started = true;
     }
-    if (sec <= w->done)
-        sec = w->done + 1;
-    if (sec > w->done + WHEEL_SLOTS - 1)
-        sec = w->done + WHEEL_SLOTS - 1;
-    slot = (size_t)(sec & (WHEEL_SLOTS - 1));
+    if (tick <= w->done)
+        tick = w->done + 1;
+    if (tick > w->done + WHEEL_SLOTS - 1)
+        tick = w->done + WHEEL_SLOTS - 1;
+    slot = (size_t)(tick & (WHEEL_SLOTS - 1));
     if (w->n[slot] == w->cap[slot]) {
         size_t cap = w->cap[slot] ? w->cap[slot] * 2 : 16;
         struct wheel_item *grown = realloc(w->items[slot], cap * sizeof(*grown));
@@ -922,6 +928,7 @@ struct flow *flow_table_lookup(struct flow_table *t, const struct flow_key *key)
 
 int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx)
 {
+    t->wheel->tick = WHEEL_TICK_STREAM;
     t->on_end = fn;
     t->on_end_ctx = ctx;
     return 0;
@@ -972,11 +979,12 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
 void flow_table_advance(struct flow_table *t, ps_time now)
 {
     struct wheel *w = t->wheel;
-    int64_t target = second_of(now), steps = 0;
+    int64_t target, steps = 0;
 
     if (w == NULL || !w->started)
         return;
-    /* A slot is processed once its whole second has passed; a long gap visits each slot once. */
+    target = tick_of(w, now);
+    /* A slot is processed once its whole tick has passed; a long gap visits each slot once. */
     while (w->done < target - 1 && steps++ < WHEEL_SLOTS) {
         size_t slot = (size_t)((w->done + 1) & (WHEEL_SLOTS - 1));
         struct wheel_item *items = w->items[slot];
@@ -987,10 +995,10 @@ void flow_table_advance(struct flow_table *t, ps_time now)
         w->items[slot] = NULL;
         w->n[slot] = w->cap[slot] = 0;
         w->done++;
-        /* Judged at the end of the slot's second, so that a long gap ends flows in their order. */
+        /* Judged at the end of the slot's tick, so that a long gap ends flows in their order. */
         end_of_slot = now;
-        if (w->done + 1 < INT64_MAX / 1000000000 && (w->done + 1) * 1000000000 < now)
-            end_of_slot = (w->done + 1) * 1000000000;
+        if (w->done + 1 < INT64_MAX / w->tick && (w->done + 1) * w->tick < now)
+            end_of_slot = (w->done + 1) * w->tick;
         for (size_t i = 0; i < n; i += WHEEL_BATCH)
             judge_batch(t, items + i, n - i, end_of_slot);
         free(items);
