@@ -223,25 +223,44 @@ const char *report_flow_service(const struct report *r, const struct report_flow
  * The streaming JSON writer (--format jsonl): one object per line, each with a "type": a header
  * (settings, the inputs' paths), a flow as each one ends, and a summary at the end. The flows are
  * numbered in order of creation; nothing of a flow is kept once its line is written.
+ *
+ * Flow lines collect in a buffer of the writer's own and reach `out` in large blocks, before any
+ * other line and at the end; report_jsonl_release() hands over what is left on a run that stops
+ * before report_jsonl_end().
  */
+struct report_jsonl_lines; /* the flow lines' buffer and the writer's caches (report_json.c) */
+
 struct report_jsonl {
     FILE *out;
     struct report view; /* settings, table and time precision, for the writers' shared parts */
-    uint64_t flows, tcp, udp, other; /* every flow that ended */
-    uint64_t written;                /* the flow lines written: the selected flows */
-    bool failed;                     /* a write failed: errno says why */
+    uint64_t flows, tcp, udp, other;  /* every flow that ended */
+    uint64_t written;                 /* the flow lines written: the selected flows */
+    bool failed;                      /* a write failed: errno says why */
+    struct report_jsonl_lines *lines; /* NULL before begin and after end or release */
 };
 
+/* 0, or -1 when writing failed or memory ran out (errno says which). */
 int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
                        const struct flow_table *table, const char *const *paths, size_t n_paths);
 /* A flow_end_fn: writes one flow's line. `ctx` is the struct report_jsonl. */
 void report_jsonl_flow(void *ctx, const struct flow *f);
+/*
+ * For a live capture, whose flows end while someone may be reading: the lines written so far go
+ * to `out`, and from now on each flow line as soon as it is written, so they wait only in `out`'s
+ * own buffer, as the other lines do. A failed write is remembered as report_jsonl_flow()'s are.
+ */
+void report_jsonl_live(struct report_jsonl *w);
 /* A live capture's --interval: a line with the totals so far. 0, or -1 when writing failed. */
 int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
                           const struct report_totals *totals);
-/* The summary line; 0, or -1 when any write failed. */
+/* The summary line; 0, or -1 when any write failed. Releases the writer's buffer. */
 int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
                      const struct report_totals *totals);
+/*
+ * Hands the flow lines still buffered to `out` and frees the buffer, for a run that stops without
+ * report_jsonl_end(). Does nothing after report_jsonl_end(), or on a writer zeroed and never begun.
+ */
+void report_jsonl_release(struct report_jsonl *w);
 int report_write_text(const struct report *r, FILE *out);
 /* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */
 int report_write_csv(const struct report *r, FILE *out);

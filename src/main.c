@@ -306,8 +306,10 @@ static int capture_interface(const struct output *o, struct analyzer *a, struct 
         fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n", prog,
                 opts->interface, capture_linktype_name(capture_linktype(c)),
                 capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
-    if (o->jsonl != NULL)
+    if (o->jsonl != NULL) {
         o->jsonl->view.nanosecond |= capture_nanosecond(c);
+        report_jsonl_live(o->jsonl);
+    }
     if (live_run(c, a, in, &limits, show_progress, (void *)o) == LIVE_STOP_HOOK)
         snprintf(in->error, sizeof(in->error),
                  "stopped: the --interval summary could not be "
@@ -368,10 +370,14 @@ static int finish_report(struct report *r, const struct ps_options *opts,
     return status;
 }
 
-/* Closes a jsonl output opened by run(); standard output stays open. */
-static int close_stream(FILE *stream)
+/* Closes a jsonl output opened by run(), with the lines its writer still holds on a run that
+ * stopped early; standard output stays open. */
+static int close_stream(FILE *stream, struct report_jsonl *jsonl)
 {
-    return stream != NULL && stream != stdout ? fclose(stream) : 0;
+    if (stream == NULL)
+        return 0;
+    report_jsonl_release(jsonl);
+    return stream != stdout ? fclose(stream) : 0;
 }
 
 static int run(const struct ps_options *opts, struct ports_services *services,
@@ -402,7 +408,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .tick = !opts->quiet && isatty(STDERR_FILENO) ? show_read_progress : NULL,
         .tick_arg = &progress,
     };
-    struct report_jsonl jsonl;
+    struct report_jsonl jsonl = {0}; /* close_stream() may release it before it is begun */
     struct output out = {opts, NULL};
     bool stream_failed = false;
     FILE *stream = NULL;
@@ -428,7 +434,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
     if (inputs == NULL || analyzer_init(&a, &config) != 0) {
         fprintf(stderr, "%s: out of memory\n", prog);
         free(inputs);
-        close_stream(stream);
+        close_stream(stream, &jsonl);
         return PS_EXIT_INTERNAL;
     }
     if (stream != NULL) {
@@ -461,7 +467,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             fprintf(stderr, "%s: bad filter '%s': %s\n", prog, opts->filter, err);
             capture_close(c);
             analyzer_release(&a);
-            close_stream(stream);
+            close_stream(stream, &jsonl);
             free(inputs);
             return PS_EXIT_USAGE;
         }
@@ -488,7 +494,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         status = capture_interface(&out, &a, &inputs[opts->n_inputs]);
         if (status != PS_EXIT_OK) {
             analyzer_release(&a);
-            close_stream(stream);
+            close_stream(stream, &jsonl);
             free(inputs);
             return status;
         }
@@ -522,7 +528,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
                 prog, opts->max_flows,
                 (unsigned long long)a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT]);
     analyzer_release(&a);
-    if (close_stream(stream) != 0 && status == PS_EXIT_OK) {
+    if (close_stream(stream, &jsonl) != 0 && status == PS_EXIT_OK) {
         fprintf(stderr, "%s: cannot write the report to '%s': %s\n", prog, opts->output,
                 strerror(errno));
         status = PS_EXIT_OUTPUT;

@@ -294,8 +294,8 @@ static json_t *summary_value(const struct report *r)
  * for each flow.
  */
 
-#define DOCUMENT_BUFFER (256 * 1024) /* the document's flows go out in blocks of this size */
-#define LINE_BUFFER     4096         /* a jsonl line's */
+#define DOCUMENT_BUFFER (256 * 1024) /* flows go out in blocks of this size (--json, jsonl) */
+#define LINE_BUFFER     4096         /* a single object's */
 #define STRING_PIECE    256          /* bytes of a string escaped at a time */
 #define DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
 #define EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
@@ -313,7 +313,7 @@ static json_t *summary_value(const struct report *r)
 
 _Static_assert(FRAGMENT_SIZE <= SHORT_NAME + 2, "a fragment must fit in an item's room");
 _Static_assert(LINE_BUFFER >= GROUP_ROOM + EPHEMERAL_TEXT && LINE_BUFFER >= STRING_PIECE * 6 + 18,
-               "a jsonl line's buffer must hold what is written between two checks of room");
+               "a single object's buffer must hold what is written between two checks of room");
 
 /* Text between two values, copied FRAGMENT_SIZE bytes at once (a copy of constant size, which is
  * cheap), of which the first `len` stay. */
@@ -512,6 +512,19 @@ static void put(struct writer *w, const char *s, size_t len)
 }
 
 #define PUT_LITERAL(w, s) put((w), (s), sizeof(s) - 1)
+
+/*
+ * The jsonl writer's flow lines: one writer for all of them, so that its caches serve every line
+ * and the lines go out in large blocks, as the document's flows do. The names it caches stay put
+ * while it lives: they come from the program's tables and the --services registry, which outlive
+ * the run.
+ */
+struct report_jsonl_lines {
+    struct writer w;
+    bool live; /* each line goes out as soon as it is written (report_jsonl_live()) */
+    struct name_entry names[1 << NAME_CACHE_BITS];
+    char buf[DOCUMENT_BUFFER];
+};
 
 static char *put_fragment(char *p, const struct fragment *f)
 {
@@ -1475,12 +1488,20 @@ static json_t *typed(const char *type, json_t *body)
 int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
                        const struct flow_table *table, const char *const *paths, size_t n_paths)
 {
-    json_t *list = json_array();
+    json_t *list;
 
     memset(w, 0, sizeof(*w));
     w->out = out;
     w->view.settings = *settings;
     w->view.table = table;
+    w->lines = calloc(1, sizeof(*w->lines));
+    if (w->lines == NULL) {
+        w->failed = true;
+        return -1;
+    }
+    writer_init(&w->lines->w, out, w->lines->buf, sizeof(w->lines->buf), &compact_layout, false);
+    w->lines->w.names = w->lines->names;
+    list = json_array();
     for (size_t i = 0; list != NULL && i < n_paths; i++)
         json_array_append_new(list, text_value(paths[i]));
     if (emit_line(out, typed("header",
@@ -1495,8 +1516,7 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
 {
     struct report_jsonl *w = ctx;
     struct report_flow rf;
-    struct writer line;
-    char buf[LINE_BUFFER];
+    struct writer *line;
 
     if (w->failed)
         return;
@@ -1514,19 +1534,46 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
     if (w->view.settings.select != NULL && select_active(w->view.settings.select) &&
         !select_flow(w->view.settings.select, &w->view, &rf, f))
         return;
-    writer_init(&line, w->out, buf, sizeof(buf), &compact_layout, w->view.nanosecond);
+    line = &w->lines->w;
+    /* An input read since the last line may have brought nanosecond timestamps. */
+    line->nanosecond = w->view.nanosecond;
     /* Not from the table: this flow is leaving it. */
-    put_flow(&line, &w->view, &rf, f, (size_t)f->id + 1, "flow");
-    *room(&line, 1) = '\n';
-    line.p++;
-    if (writer_flush(&line) != 0)
+    put_flow(line, &w->view, &rf, f, (size_t)f->id + 1, "flow");
+    *room(line, 1) = '\n';
+    line->p++;
+    if (w->lines->live)
+        writer_flush(line);
+    if (line->failed)
         w->failed = true;
     w->written++;
+}
+
+/* The flow lines buffered so far go to the FILE: before a line written another way, and at the
+ * end. */
+static void hand_over_lines(struct report_jsonl *w)
+{
+    if (w->lines != NULL && writer_flush(&w->lines->w) != 0)
+        w->failed = true;
+}
+
+void report_jsonl_live(struct report_jsonl *w)
+{
+    hand_over_lines(w);
+    if (w->lines != NULL)
+        w->lines->live = true;
+}
+
+void report_jsonl_release(struct report_jsonl *w)
+{
+    hand_over_lines(w);
+    free(w->lines);
+    w->lines = NULL;
 }
 
 int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
                           const struct report_totals *totals)
 {
+    hand_over_lines(w);
     if (!w->failed &&
         (emit_line(w->out,
                    typed("interval",
@@ -1542,9 +1589,10 @@ int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t el
 int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
                      const struct report_totals *totals)
 {
-    json_t *list = json_array();
+    json_t *list;
     struct report *r = &w->view;
 
+    report_jsonl_release(w);
     r->inputs = inputs;
     r->n_inputs = n_inputs;
     r->totals = *totals;
@@ -1552,10 +1600,9 @@ int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, 
     r->flows_tcp = (size_t)w->tcp;
     r->flows_udp = (size_t)w->udp;
     r->flows_other = (size_t)w->other;
-    if (w->failed) {
-        json_decref(list);
+    if (w->failed)
         return -1;
-    }
+    list = json_array();
     for (size_t i = 0; list != NULL && i < n_inputs; i++)
         json_array_append_new(list, input_value(r, &inputs[i]));
     if (emit_line(w->out, typed("summary", json_pack("{s:o, s:o}", "inputs", list, "summary",
