@@ -445,8 +445,11 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         if (paths != NULL && opts->interface != NULL)
             paths[opts->n_inputs] = opts->interface;
         if (paths == NULL ||
-            report_jsonl_begin(&jsonl, stream, &settings, a.table, paths, n_inputs) != 0)
+            report_jsonl_begin(&jsonl, stream, &settings, a.table, paths, n_inputs) != 0) {
             incomplete = stream_failed = true;
+            /* Without a begun stream, the flow lines and the summary must not be written. */
+            jsonl.failed = true;
+        }
         free(paths);
     }
     for (size_t i = 0; i < opts->n_inputs; i++) {
