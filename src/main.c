@@ -449,6 +449,9 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             incomplete = stream_failed = true;
             /* Without a begun stream, the flow lines and the summary must not be written. */
             jsonl.failed = true;
+        } else if (isatty(fileno(stream))) {
+            /* Someone is watching: each line as its flow ends, as stdio shows a terminal. */
+            report_jsonl_live(&jsonl);
         }
         free(paths);
     }
