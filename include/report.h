@@ -245,7 +245,7 @@ int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_se
 /* A flow_end_fn: writes one flow's line. `ctx` is the struct report_jsonl. */
 void report_jsonl_flow(void *ctx, const struct flow *f);
 /*
- * For a live capture, whose flows end while someone may be reading: the lines written so far go
+ * For a live capture or a terminal, where someone may be reading as flows end: the lines so far go
  * to `out`, and from now on each flow line as soon as it is written, so they wait only in `out`'s
  * own buffer, as the other lines do. A failed write is remembered as report_jsonl_flow()'s are.
  */
