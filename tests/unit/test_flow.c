@@ -843,6 +843,30 @@ START_TEST(test_seal_stores_every_flow)
 }
 END_TEST
 
+START_TEST(test_count_by_class)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info tcp = segment(true, PS_TCP_SYN, 1);
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info icmp = v4(PS_IPPROTO_ICMP, 0x0a000001, 0, 0x0a000002, 0, 0);
+    struct pkt_info udp6 = v6(PS_IPPROTO_UDP, 1, 5000, 2, 53, 0);
+
+    add(t, &tcp, 0, 60);
+    add(t, &udp, 0, 60);
+    add(t, &udp6, 0, 60);
+    add(t, &icmp, 0, 60);
+    add(t, &udp, SEC, 60); /* the same flow: not counted again */
+    /* Stored flows still count: the snapshot of a live capture shows every flow so far. */
+    flow_table_advance(t, 10 * SEC);
+    ck_assert_uint_eq(flow_table_count(t), 4);
+    ck_assert_uint_eq(flow_table_count_class(t, FLOW_CLASS_TCP), 1);
+    ck_assert_uint_eq(flow_table_count_class(t, FLOW_CLASS_UDP), 2);
+    ck_assert_uint_eq(flow_table_count_class(t, FLOW_CLASS_ICMP), 1);
+    ck_assert_uint_eq(flow_table_count_class(t, FLOW_CLASS_OTHER), 0);
+    flow_table_free(t);
+}
+END_TEST
+
 #define CHURN_FLOWS 20000
 
 /*
@@ -922,6 +946,7 @@ static Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_resume_by_id);
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
+    tcase_add_test(lifecycle, test_count_by_class);
     suite_add_tcase(suite, lifecycle);
     return suite;
 }
