@@ -1,8 +1,8 @@
 /*
  * json_writer.h - the fast JSON writer: JSON text written straight into a buffer that goes out in
  * large blocks, byte for byte what json_dumps() writes for the same values, without building them
- * as jansson values first. The flows, services and client hosts of the report (report_json.c) are
- * written with it.
+ * as jansson values first. The flows, services and client hosts of the report (report_json_flows.c)
+ * are written with it.
  *
  * Between two values, everything (commas, line breaks, indentation, keys, braces) depends only on
  * the form and the depth: it is spelled out once per form as fragments, and copied, not composed,
@@ -60,7 +60,7 @@ struct list_layout {
     struct fragment first, next, close;
 };
 
-/* What comes before each value of a record, in one form (report_json.c). */
+/* What comes before each value of a record, in one form (report_json_flows.c). */
 struct layout;
 
 /* The writer's caches: what it wrote for a value, to copy the next time the value comes. */
