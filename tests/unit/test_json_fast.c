@@ -1,7 +1,7 @@
 /*
  * test_json_fast.c - the JSON writer's flows, services and client hosts are written by hand
- * (report_json.c); here jansson builds the same objects as the writer did before, and the two must
- * write the same bytes: every flow of every sample, and flows made up to reach the odd corners
+ * (report_json_flows.c); here jansson builds the same objects as the writer did before, and the two
+ * must write the same bytes: every flow of every sample, and flows made up to reach the odd corners
  * (IPv6 address forms, unnamed and strangely named services, ICMP, tunnels, ICMP errors,
  * nanosecond and pre-1970 times, durations of every magnitude, counters past INT64_MAX).
  */

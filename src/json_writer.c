@@ -1,0 +1,427 @@
+/*
+ * json_writer.c - the fast JSON writer's larger primitives: strings with their escapes and UTF-8
+ * checks, names kept as written, times, durations and addresses (json_writer.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json_writer.h"
+#include "report.h"
+
+size_t utf8_sequence(const unsigned char *s, size_t left)
+{
+    unsigned char b = s[0], lo = 0x80, hi = 0xbf;
+    size_t len;
+
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xc2 && b <= 0xdf)
+        len = 2;
+    else if (b >= 0xe0 && b <= 0xef)
+        len = 3;
+    else if (b >= 0xf0 && b <= 0xf4)
+        len = 4;
+    else
+        return 0;
+    /* The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF. */
+    if (b == 0xe0)
+        lo = 0xa0;
+    else if (b == 0xed)
+        hi = 0x9f;
+    else if (b == 0xf0)
+        lo = 0x90;
+    else if (b == 0xf4)
+        hi = 0x8f;
+    if (len > left || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf)
+            return 0;
+    return len;
+}
+
+void writer_init(struct writer *w, FILE *out, char *buf, size_t size, const struct layout *layout,
+                 bool nanosecond)
+{
+    w->out = out;
+    w->buf = w->p = buf;
+    w->end = buf + size;
+    w->layout = layout;
+    w->failed = false;
+    w->nanosecond = nanosecond;
+    w->flushes = 0;
+    for (size_t i = 0; i < DATE_CACHE; i++)
+        w->dates[i].len = 0;
+    for (size_t i = 0; i < EPHEMERAL_CACHE; i++)
+        w->ephemeral[i].len = 0;
+    w->names = NULL;
+}
+
+int writer_flush(struct writer *w)
+{
+    size_t len = (size_t)(w->p - w->buf);
+
+    if (len != 0 && !w->failed && fwrite(w->buf, 1, len, w->out) != len)
+        w->failed = true;
+    w->p = w->buf;
+    w->flushes++;
+    return w->failed ? -1 : 0;
+}
+
+/* The four digits of v (below 10000), leading zeros kept. */
+static char *put_four_digits(char *p, uint32_t v)
+{
+    memcpy(p, digit_pairs + 2 * (v / 100), 2);
+    memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+    return p + 4;
+}
+
+/* A fraction of a second of `ns` nanoseconds in nine digits, or six (microseconds), leading zeros
+ * kept. */
+static char *put_fraction(char *p, uint32_t ns, bool nanosecond)
+{
+    if (nanosecond) {
+        *p++ = (char)('0' + ns / 100000000);
+        p = put_four_digits(p, ns / 10000 % 10000);
+    } else {
+        ns /= 1000;
+        memcpy(p, digit_pairs + 2 * (ns / 10000), 2);
+        p += 2;
+    }
+    return put_four_digits(p, ns % 10000);
+}
+
+/* "0" to "255", the parts of an IPv4 address, each copied whole (4 bytes) and kept in part. */
+#define OCTETS_10(h) h "0", h "1", h "2", h "3", h "4", h "5", h "6", h "7", h "8", h "9"
+#define OCTETS_100(h)                                                                              \
+    OCTETS_10(h "0"), OCTETS_10(h "1"), OCTETS_10(h "2"), OCTETS_10(h "3"), OCTETS_10(h "4"),      \
+        OCTETS_10(h "5"), OCTETS_10(h "6"), OCTETS_10(h "7"), OCTETS_10(h "8"), OCTETS_10(h "9")
+
+static const char octets[256][4] = {
+    OCTETS_10(""),   OCTETS_10("1"),  OCTETS_10("2"),  OCTETS_10("3"),  OCTETS_10("4"),
+    OCTETS_10("5"),  OCTETS_10("6"),  OCTETS_10("7"),  OCTETS_10("8"),  OCTETS_10("9"),
+    OCTETS_100("1"), OCTETS_10("20"), OCTETS_10("21"), OCTETS_10("22"), OCTETS_10("23"),
+    OCTETS_10("24"), "250",           "251",           "252",           "253",
+    "254",           "255",
+};
+
+static char *put_octet(char *p, uint8_t v)
+{
+    memcpy(p, octets[v], sizeof(octets[v]));
+    return p + 1 + (v >= 10) + (v >= 100);
+}
+
+/* What jansson's dump_string() writes for a control character or a quote or backslash. */
+static char *escape(char *p, unsigned char c)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    *p++ = '\\';
+    switch (c) {
+    case '"':
+    case '\\':
+        *p++ = (char)c;
+        break;
+    case '\b':
+        *p++ = 'b';
+        break;
+    case '\f':
+        *p++ = 'f';
+        break;
+    case '\n':
+        *p++ = 'n';
+        break;
+    case '\r':
+        *p++ = 'r';
+        break;
+    case '\t':
+        *p++ = 't';
+        break;
+    default:
+        memcpy(p, "u00", 3);
+        p[3] = hex[c >> 4];
+        p[4] = hex[c & 15];
+        p += 5;
+        break;
+    }
+    return p;
+}
+
+/*
+ * A string as text_value() makes it and jansson writes it: bytes that are not valid UTF-8 become
+ * U+FFFD; quotes, backslashes and control characters are escaped; '/' and the rest pass.
+ */
+static void put_string(struct writer *w, const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t len = strlen(s), i = 0;
+
+    *room(w, 1) = '"';
+    w->p++;
+    while (i < len) {
+        /* Pieces small enough for the buffer: each input byte takes at most 6 bytes out, and a
+         * UTF-8 sequence started in the piece may run 3 bytes past it. */
+        size_t stop = len - i < STRING_PIECE ? len : i + STRING_PIECE;
+        char *p = room(w, (stop - i + 3) * 6);
+
+        while (i < stop) {
+            unsigned char c = u[i];
+
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+                *p++ = (char)c;
+                i++;
+            } else if (c < 0x80) {
+                p = escape(p, c);
+                i++;
+            } else {
+                size_t seq = utf8_sequence(u + i, len - i);
+
+                if (seq == 0) {
+                    memcpy(p, "\xef\xbf\xbd", 3);
+                    p += 3;
+                    i++;
+                } else {
+                    memcpy(p, s + i, seq);
+                    p += seq;
+                    i += seq;
+                }
+            }
+        }
+        w->p = p;
+    }
+    *room(w, 1) = '"';
+    w->p++;
+}
+
+char *put_other(struct writer *w, char *p, const char *s)
+{
+    w->p = p;
+    put_string(w, s);
+    return room(w, GROUP_ROOM);
+}
+
+char *put_table_name(struct writer *w, char *p, const char *s)
+{
+    struct name_entry *e;
+    char *end;
+
+    if (w->names == NULL)
+        return put_name(w, p, s);
+    e = &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >> (64 - NAME_CACHE_BITS)];
+    if (e->s == s)
+        return put_fragment(p, &e->quoted);
+    end = put_plain(p, s);
+    if (end == NULL)
+        return put_other(w, p, s);
+    if (end - p <= FRAGMENT_SIZE) {
+        e->s = s;
+        e->quoted.len = (unsigned char)(end - p);
+        memcpy(e->quoted.text, p, e->quoted.len);
+    }
+    return end;
+}
+
+char *put_nullable_table_name(struct writer *w, char *p, const char *s)
+{
+    return s != NULL ? put_table_name(w, p, s) : put_null(p);
+}
+
+/* The date and time of a second as report_format_time() writes it, from a small cache. */
+static const struct date_entry *date_of(struct writer *w, int64_t secs)
+{
+    struct date_entry *e = &w->dates[(uint64_t)secs % DATE_CACHE];
+    time_t t = (time_t)secs;
+    struct tm tm;
+    size_t n;
+
+    if (e->len != 0 && e->secs == secs)
+        return e;
+    e->secs = secs;
+    n = gmtime_r(&t, &tm) != NULL ? strftime(e->text, sizeof(e->text), "%Y-%m-%dT%H:%M:%S", &tm)
+                                  : 0;
+    if (n == 0)
+        n = (size_t)snprintf(e->text, sizeof(e->text), "%lld", (long long)secs);
+    e->len = (uint8_t)n;
+    return e;
+}
+
+char *put_time(struct writer *w, char *p, ps_time t)
+{
+    int64_t secs = t / 1000000000;
+    int64_t frac = t % 1000000000;
+    const struct date_entry *d;
+
+    if (frac < 0) {
+        frac += 1000000000;
+        secs--;
+    }
+    d = date_of(w, secs);
+    *p = '"';
+    memcpy(p + 1, d->text, sizeof(d->text));
+    p += 1 + d->len;
+    *p++ = '.';
+    p = put_fraction(p, (uint32_t)frac, w->nanosecond);
+    memcpy(p, "Z\"", 2);
+    return p + 2;
+}
+
+/*
+ * A real as jansson 2.14 writes it with JSON_REAL_PRECISION(15): "%.15g", then ".0" when that
+ * has neither '.' nor 'e', and the exponent without '+' or leading zeros (jsonp_dtostr).
+ */
+static char *put_real_printf(char *p, double v)
+{
+    char buf[64];
+    int len = snprintf(buf, sizeof(buf) - 2, "%.15g", v);
+    char *e;
+
+    if (len < 0 || len >= (int)sizeof(buf) - 2)
+        return p;
+    if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL) {
+        memcpy(buf + len, ".0", 3);
+        len += 2;
+    }
+    e = strchr(buf, 'e');
+    if (e != NULL) {
+        char *from = e + 2, *to = e + 1;
+
+        if (*to == '-')
+            to++;
+        while (*from == '0')
+            from++;
+        memmove(to, from, strlen(from) + 1);
+        len = (int)strlen(buf);
+    }
+    memcpy(p, buf, (size_t)len);
+    return p + len;
+}
+
+/*
+ * A duration of `ns` nanoseconds in seconds, as put_real_printf() writes (double)ns / 1e9. The
+ * division is correctly rounded, and a decimal of at most 15 significant digits survives the
+ * trip through a double and "%.15g" (DBL_DIG): such a duration is written from its digits.
+ */
+static char *put_seconds(char *p, uint64_t ns)
+{
+    uint64_t frac = ns % 1000000000;
+
+    if (ns == 0) {
+        memcpy(p, "0.0", 3);
+        return p + 3;
+    }
+    /* Past 2^53 or with 16 significant digits (ns has at most 16 below 2^53). */
+    if (ns >= (UINT64_C(1) << 53) || (ns >= UINT64_C(1000000000000000) && ns % 10 != 0))
+        return put_real_printf(p, (double)ns / 1e9);
+    if (ns < 100000) {
+        /* Below 1e-4 s "%g" has an exponent: d[.ddd]e-N, of -9 to -5 for 1 ns to 99999 ns. */
+        char digits[8], *end = put_uint(digits, ns), *last = end;
+
+        while (last[-1] == '0')
+            last--;
+        *p++ = digits[0];
+        if (last - digits > 1) {
+            *p++ = '.';
+            for (const char *d = digits + 1; d < last; d++)
+                *p++ = *d;
+        }
+        *p++ = 'e';
+        *p++ = '-';
+        *p++ = (char)('0' + 9 - (end - digits - 1));
+        return p;
+    }
+    p = put_uint(p, ns / 1000000000);
+    *p++ = '.';
+    if (frac == 0) {
+        *p++ = '0';
+        return p;
+    }
+    /* The nine digits of the fraction without its trailing zeros. */
+    p = put_fraction(p, (uint32_t)frac, true);
+    while (p[-1] == '0')
+        p--;
+    return p;
+}
+
+char *put_duration(struct writer *w, char *p, ps_time first, ps_time last)
+{
+    /* Unsigned: timestamps read from a file can be far apart enough to overflow. */
+    uint64_t ns = (uint64_t)last - (uint64_t)first;
+
+    if (!w->nanosecond)
+        ns = ns / 1000 * 1000;
+    return put_seconds(p, ns);
+}
+
+/* A group of an IPv6 address: hex digits without leading zeros. */
+static char *put_hex_word(char *p, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 1 + (v > 0xf) + (v > 0xff) + (v > 0xfff);
+
+    for (size_t i = n; i-- > 0; v >>= 4)
+        p[i] = hex[v & 15];
+    return p + n;
+}
+
+char *put_addr(char *p, uint8_t family, const uint8_t *a)
+{
+    *p++ = '"';
+    if (family != 6) {
+        for (int i = 0; i < 4; i++) {
+            if (i > 0)
+                *p++ = '.';
+            p = put_octet(p, a[i]);
+        }
+    } else {
+        uint16_t words[8];
+        int best = -1, best_len = 0, cur = -1, cur_len = 0;
+
+        for (int i = 0; i < 8; i++)
+            words[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+        /* The longest run of zero words, the first of equals, if it has two or more. */
+        for (int i = 0; i <= 8; i++) {
+            if (i < 8 && words[i] == 0) {
+                if (cur < 0)
+                    cur = i, cur_len = 0;
+                cur_len++;
+            } else if (cur >= 0) {
+                if (best < 0 || cur_len > best_len)
+                    best = cur, best_len = cur_len;
+                cur = -1;
+            }
+        }
+        if (best >= 0 && best_len < 2)
+            best = -1;
+        for (int i = 0; i < 8; i++) {
+            if (best >= 0 && i >= best && i < best + best_len) {
+                if (i == best)
+                    *p++ = ':';
+                continue;
+            }
+            if (i != 0)
+                *p++ = ':';
+            /* An IPv4-compatible or IPv4-mapped address ends in dotted quad. */
+            if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
+                for (int j = 12; j < 16; j++) {
+                    if (j > 12)
+                        *p++ = '.';
+                    p = put_octet(p, a[j]);
+                }
+                break;
+            }
+            p = put_hex_word(p, words[i]);
+        }
+        if (best >= 0 && best + best_len == 8)
+            *p++ = ':';
+    }
+    *p++ = '"';
+    return p;
+}
+
+char *put_proto(struct writer *w, char *p, uint8_t proto)
+{
+    const char *name = report_proto_name(proto);
+
+    return name != NULL ? put_table_name(w, p, name) : put_uint(p, proto);
+}
