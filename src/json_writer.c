@@ -9,7 +9,7 @@
 #include "json_writer.h"
 #include "report.h"
 
-size_t utf8_sequence(const unsigned char *s, size_t left)
+size_t json_utf8_sequence(const unsigned char *s, size_t left)
 {
     unsigned char b = s[0], lo = 0x80, hi = 0xbf;
     size_t len;
@@ -41,8 +41,8 @@ size_t utf8_sequence(const unsigned char *s, size_t left)
     return len;
 }
 
-void writer_init(struct writer *w, FILE *out, char *buf, size_t size, const struct layout *layout,
-                 bool nanosecond)
+void json_writer_init(struct writer *w, FILE *out, char *buf, size_t size,
+                      const struct layout *layout, bool nanosecond)
 {
     w->out = out;
     w->buf = w->p = buf;
@@ -58,7 +58,7 @@ void writer_init(struct writer *w, FILE *out, char *buf, size_t size, const stru
     w->names = NULL;
 }
 
-int writer_flush(struct writer *w)
+int json_writer_flush(struct writer *w)
 {
     size_t len = (size_t)(w->p - w->buf);
 
@@ -175,7 +175,7 @@ static void put_string(struct writer *w, const char *s)
                 p = escape(p, c);
                 i++;
             } else {
-                size_t seq = utf8_sequence(u + i, len - i);
+                size_t seq = json_utf8_sequence(u + i, len - i);
 
                 if (seq == 0) {
                     memcpy(p, "\xef\xbf\xbd", 3);
@@ -194,14 +194,14 @@ static void put_string(struct writer *w, const char *s)
     w->p++;
 }
 
-char *put_other(struct writer *w, char *p, const char *s)
+char *json_put_other(struct writer *w, char *p, const char *s)
 {
     w->p = p;
     put_string(w, s);
     return room(w, GROUP_ROOM);
 }
 
-char *put_table_name(struct writer *w, char *p, const char *s)
+char *json_put_table_name(struct writer *w, char *p, const char *s)
 {
     struct name_entry *e;
     char *end;
@@ -213,7 +213,7 @@ char *put_table_name(struct writer *w, char *p, const char *s)
         return put_fragment(p, &e->quoted);
     end = put_plain(p, s);
     if (end == NULL)
-        return put_other(w, p, s);
+        return json_put_other(w, p, s);
     if (end - p <= FRAGMENT_SIZE) {
         e->s = s;
         e->quoted.len = (unsigned char)(end - p);
@@ -222,9 +222,9 @@ char *put_table_name(struct writer *w, char *p, const char *s)
     return end;
 }
 
-char *put_nullable_table_name(struct writer *w, char *p, const char *s)
+char *json_put_nullable_table_name(struct writer *w, char *p, const char *s)
 {
-    return s != NULL ? put_table_name(w, p, s) : put_null(p);
+    return s != NULL ? json_put_table_name(w, p, s) : put_null(p);
 }
 
 /* The date and time of a second as report_format_time() writes it, from a small cache. */
@@ -246,7 +246,7 @@ static const struct date_entry *date_of(struct writer *w, int64_t secs)
     return e;
 }
 
-char *put_time(struct writer *w, char *p, ps_time t)
+char *json_put_time(struct writer *w, char *p, ps_time t)
 {
     int64_t secs = t / 1000000000;
     int64_t frac = t % 1000000000;
@@ -343,7 +343,7 @@ static char *put_seconds(char *p, uint64_t ns)
     return p;
 }
 
-char *put_duration(struct writer *w, char *p, ps_time first, ps_time last)
+char *json_put_duration(struct writer *w, char *p, ps_time first, ps_time last)
 {
     /* Unsigned: timestamps read from a file can be far apart enough to overflow. */
     uint64_t ns = (uint64_t)last - (uint64_t)first;
@@ -364,7 +364,7 @@ static char *put_hex_word(char *p, unsigned v)
     return p + n;
 }
 
-char *put_addr(char *p, uint8_t family, const uint8_t *a)
+char *json_put_addr(char *p, uint8_t family, const uint8_t *a)
 {
     *p++ = '"';
     if (family != 6) {
@@ -419,9 +419,9 @@ char *put_addr(char *p, uint8_t family, const uint8_t *a)
     return p;
 }
 
-char *put_proto(struct writer *w, char *p, uint8_t proto)
+char *json_put_proto(struct writer *w, char *p, uint8_t proto)
 {
     const char *name = report_proto_name(proto);
 
-    return name != NULL ? put_table_name(w, p, name) : put_uint(p, proto);
+    return name != NULL ? json_put_table_name(w, p, name) : put_uint(p, proto);
 }

@@ -98,11 +98,11 @@ struct writer {
 
 /* Starts a writer into `buf` of `size` bytes, for `out`, that writes values placed by `layout`,
  * times to the nanosecond or the microsecond; without a name cache (w->names) until given one. */
-void writer_init(struct writer *w, FILE *out, char *buf, size_t size, const struct layout *layout,
-                 bool nanosecond);
+void json_writer_init(struct writer *w, FILE *out, char *buf, size_t size,
+                      const struct layout *layout, bool nanosecond);
 
 /* Writes out what the buffer holds; -1 once a write has failed (w->failed, errno says why). */
-int writer_flush(struct writer *w);
+int json_writer_flush(struct writer *w);
 
 /*
  * Makes room for `n` bytes (at most the buffer's size) at `p`, where the writer has got to without
@@ -112,7 +112,7 @@ static inline char *reserve(struct writer *w, char *p, size_t n)
 {
     if ((size_t)(w->end - p) < n) {
         w->p = p;
-        writer_flush(w);
+        json_writer_flush(w);
         p = w->p;
     }
     return p;
@@ -217,7 +217,7 @@ static inline char *put_null(char *p)
 }
 
 /* A string that is not plain, or long, at p; and room for the rest of its group. */
-char *put_other(struct writer *w, char *p, const char *s);
+char *json_put_other(struct writer *w, char *p, const char *s);
 
 /* A string quoted as put_string() writes it, when it is short and plain ASCII (a name from the
  * program's own tables, mostly) and so is copied as it is; NULL when it is not. */
@@ -242,32 +242,32 @@ static inline char *put_name(struct writer *w, char *p, const char *s)
 {
     char *end = put_plain(p, s);
 
-    return end != NULL ? end : put_other(w, p, s);
+    return end != NULL ? end : json_put_other(w, p, s);
 }
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629 section 4), or 0 when it is not one. */
-size_t utf8_sequence(const unsigned char *s, size_t left);
+size_t json_utf8_sequence(const unsigned char *s, size_t left);
 
 /*
  * A string that stays where it is, as it is, while the writer lives (a name from a table): kept
  * as written by its address, for the next time.
  */
-char *put_table_name(struct writer *w, char *p, const char *s);
+char *json_put_table_name(struct writer *w, char *p, const char *s);
 
-/* As put_table_name(), or null for NULL. */
-char *put_nullable_table_name(struct writer *w, char *p, const char *s);
+/* As json_put_table_name(), or null for NULL. */
+char *json_put_nullable_table_name(struct writer *w, char *p, const char *s);
 
 /* A time as report_format_time() formats it, quoted. */
-char *put_time(struct writer *w, char *p, ps_time t);
+char *json_put_time(struct writer *w, char *p, ps_time t);
 
 /* The seconds from `first` to `last` as jansson writes (double)ns / 1e9, to the writer's
  * precision. */
-char *put_duration(struct writer *w, char *p, ps_time first, ps_time last);
+char *json_put_duration(struct writer *w, char *p, ps_time first, ps_time last);
 
 /* An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), quoted. */
-char *put_addr(char *p, uint8_t family, const uint8_t *a);
+char *json_put_addr(char *p, uint8_t family, const uint8_t *a);
 
 /* A protocol by its name, or its number when it has none (report_proto_name()). */
-char *put_proto(struct writer *w, char *p, uint8_t proto);
+char *json_put_proto(struct writer *w, char *p, uint8_t proto);
 
 #endif

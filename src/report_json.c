@@ -71,7 +71,7 @@ static json_t *text_value(const char *s)
     if (clean == NULL)
         return NULL;
     for (size_t i = 0; i < len;) {
-        size_t seq = utf8_sequence(u + i, len - i);
+        size_t seq = json_utf8_sequence(u + i, len - i);
 
         if (seq == 0) {
             memcpy(clean + n, "\xef\xbf\xbd", 3);
@@ -315,11 +315,12 @@ int report_write_json(const struct report *r, FILE *out)
         return -1;
     if (emit_key(out, "summary", false) != 0 || emit(out, summary_value(r), 1) != 0)
         return -1;
-    if (emit_key(out, "flows", false) != 0 || emit_table(out, r, TABLE_FLOWS) != 0)
+    if (emit_key(out, "flows", false) != 0 || report_json_emit_table(out, r, TABLE_FLOWS) != 0)
         return -1;
-    if (emit_key(out, "services", false) != 0 || emit_table(out, r, TABLE_SERVICES) != 0)
+    if (emit_key(out, "services", false) != 0 ||
+        report_json_emit_table(out, r, TABLE_SERVICES) != 0)
         return -1;
-    if (emit_key(out, "clients", false) != 0 || emit_table(out, r, TABLE_CLIENTS) != 0)
+    if (emit_key(out, "clients", false) != 0 || report_json_emit_table(out, r, TABLE_CLIENTS) != 0)
         return -1;
     /* Only with --expect, so that other reports are unchanged. */
     if (r->expectations != NULL && (emit_key(out, "expectations", false) != 0 ||
@@ -372,7 +373,8 @@ int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_se
         w->failed = true;
         return -1;
     }
-    writer_init(&w->lines->w, out, w->lines->buf, sizeof(w->lines->buf), &compact_layout, false);
+    json_writer_init(&w->lines->w, out, w->lines->buf, sizeof(w->lines->buf),
+                     &report_json_compact_layout, false);
     w->lines->w.names = w->lines->names;
     list = json_array();
     for (size_t i = 0; list != NULL && i < n_paths; i++)
@@ -411,11 +413,11 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
     /* An input read since the last line may have brought nanosecond timestamps. */
     line->nanosecond = w->view.nanosecond;
     /* Not from the table: this flow is leaving it. */
-    put_flow(line, &w->view, &rf, f, (size_t)f->id + 1, "flow");
+    report_json_put_flow(line, &w->view, &rf, f, (size_t)f->id + 1, "flow");
     *room(line, 1) = '\n';
     line->p++;
     if (w->lines->live)
-        writer_flush(line);
+        json_writer_flush(line);
     if (line->failed)
         w->failed = true;
     w->written++;
@@ -425,7 +427,7 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
  * end. */
 static void hand_over_lines(struct report_jsonl *w)
 {
-    if (w->lines != NULL && writer_flush(&w->lines->w) != 0)
+    if (w->lines != NULL && json_writer_flush(&w->lines->w) != 0)
         w->failed = true;
 }
 

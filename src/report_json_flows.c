@@ -98,7 +98,7 @@ struct layout {
     }
 
 /* A jsonl line. */
-const struct layout compact_layout = LAYOUT("", "", "", "", "", ":");
+const struct layout report_json_compact_layout = LAYOUT("", "", "", "", "", ":");
 /* JSON_INDENT(2): an object on its own (report_json_flow()), and one in an array of the document,
  * at depth 2. */
 static const struct layout pretty_layout = LAYOUT("\n", "", "  ", "    ", "      ", ": ");
@@ -166,12 +166,12 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
 
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, e == rf->client ? &l->client : &l->server);
-    p = put_addr(p, f->key.family, f->key.addr[e]);
+    p = json_put_addr(p, f->key.family, f->key.addr[e]);
     p = put_fragment(p, &l->port);
     p = put_uint(p, ports ? f->key.port[e] : 0);
     p = put_fragment(p, &l->port_class);
     if (ports)
-        p = put_table_name(w, p, ports_class_name(ports_class(f->key.port[e])));
+        p = json_put_table_name(w, p, ports_class_name(ports_class(f->key.port[e])));
     else
         p = put_null(p);
     if (e == rf->client) {
@@ -183,9 +183,9 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
         const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
         p = put_fragment(p, &l->service);
-        p = put_nullable_table_name(w, p, service);
+        p = json_put_nullable_table_name(w, p, service);
         p = put_fragment(p, &l->service_alias);
-        p = put_nullable_table_name(w, p, alias);
+        p = json_put_nullable_table_name(w, p, alias);
     }
     return p;
 }
@@ -194,7 +194,7 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
 static char *put_handshake_time(struct writer *w, char *p, const struct flow_tcp *t, uint8_t bit,
                                 ps_time at)
 {
-    return (t->have & bit) ? put_time(w, p, at) : put_null(p);
+    return (t->have & bit) ? json_put_time(w, p, at) : put_null(p);
 }
 
 static char *put_rtt(struct writer *w, char *p, const struct flow_tcp *t, uint8_t from_bit,
@@ -202,7 +202,7 @@ static char *put_rtt(struct writer *w, char *p, const struct flow_tcp *t, uint8_
 {
     if (!(t->have & from_bit) || !(t->have & to_bit) || to < from)
         return put_null(p);
-    return put_duration(w, p, from, to);
+    return json_put_duration(w, p, from, to);
 }
 
 static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf, const struct flow *f)
@@ -217,7 +217,7 @@ static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf, co
     flow_tcp_history(f, c, history, sizeof(history));
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->conn_state);
-    p = put_table_name(w, p, report_conn_state_name(rf->conn_state));
+    p = json_put_table_name(w, p, report_conn_state_name(rf->conn_state));
     p = put_fragment(p, &l->history);
     p = put_name(w, p, history);
     p = put_fragment(p, &l->syn);
@@ -254,7 +254,7 @@ static char *put_quality(struct writer *w, char *p, const struct flow *f)
 
     for (size_t i = 0; i < n; i++) {
         p = item_begin(w, p, &w->layout->list2, i == 0);
-        p = put_table_name(w, p, names[i]);
+        p = json_put_table_name(w, p, names[i]);
     }
     return list_end(w, p, &w->layout->list2, n == 0);
 }
@@ -296,7 +296,7 @@ static char *put_icmp(struct writer *w, char *p, const struct flow *f)
         p = put_fragment(p, &l->message_code);
         p = put_uint(p, tc & 0xff);
         p = put_fragment(p, &l->message_name);
-        p = put_nullable_table_name(
+        p = json_put_nullable_table_name(
             w, p, report_icmp_name(f->key.family, (uint8_t)(tc >> 8), (uint8_t)(tc & 0xff)));
     }
     return put_fragment(p, &l->icmp_end);
@@ -312,13 +312,13 @@ static char *put_icmp_errors(struct writer *w, char *p, const struct report *r,
 
         p = item_begin(w, p, &l->list2, ref == f->icmp_errors);
         p = put_fragment(p, &l->error_proto);
-        p = put_table_name(w, p, e->family == 6 ? "icmpv6" : "icmp");
+        p = json_put_table_name(w, p, e->family == 6 ? "icmpv6" : "icmp");
         p = put_fragment(p, &l->error_type);
         p = put_uint(p, e->type);
         p = put_fragment(p, &l->error_code);
         p = put_uint(p, e->code);
         p = put_fragment(p, &l->error_name);
-        p = put_nullable_table_name(w, p, report_icmp_name(e->family, e->type, e->code));
+        p = json_put_nullable_table_name(w, p, report_icmp_name(e->family, e->type, e->code));
         p = put_fragment(p, &l->error_packets);
         p = put_int(p, (int64_t)e->packets);
         p = put_fragment(p, &l->error_bytes);
@@ -339,8 +339,8 @@ static char *put_pair(char *p, const struct fragment *open, const struct fragmen
     return put_int(p, (int64_t)by_endpoint[!client]);
 }
 
-void put_flow(struct writer *w, const struct report *r, const struct report_flow *rf,
-              const struct flow *f, size_t id, const char *type)
+void report_json_put_flow(struct writer *w, const struct report *r, const struct report_flow *rf,
+                          const struct flow *f, size_t id, const char *type)
 {
     const struct layout *l = w->layout;
     uint8_t c = rf->client;
@@ -355,24 +355,24 @@ void put_flow(struct writer *w, const struct report *r, const struct report_flow
     }
     p = put_int(p, (int64_t)id);
     p = put_fragment(p, &l->proto);
-    p = put_proto(w, p, f->key.proto);
+    p = json_put_proto(w, p, f->key.proto);
     p = put_fragment(p, &l->ip_version);
     p = put_uint(p, f->key.family);
     p = put_endpoint(w, p, r, rf, f, c);
     p = put_endpoint(w, p, r, rf, f, !c);
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->role_reason);
-    p = put_table_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
+    p = json_put_table_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
     p = put_fragment(p, &l->start_reason);
-    p = put_table_name(w, p, flow_start_name((enum flow_start)f->start));
+    p = json_put_table_name(w, p, flow_start_name((enum flow_start)f->start));
     p = put_fragment(p, &l->follows);
     p = rf->follows != 0 ? put_int(p, (int64_t)rf->follows) : put_null(p);
     p = put_fragment(p, &l->first_seen);
-    p = put_time(w, p, f->first_seen);
+    p = json_put_time(w, p, f->first_seen);
     p = put_fragment(p, &l->last_seen);
-    p = put_time(w, p, f->last_seen);
+    p = json_put_time(w, p, f->last_seen);
     p = put_fragment(p, &l->duration);
-    p = put_duration(w, p, f->first_seen, f->last_seen);
+    p = json_put_duration(w, p, f->first_seen, f->last_seen);
     p = reserve(w, p, GROUP_ROOM);
     p = put_pair(p, &l->packets, &l->s2c, f->packets, c);
     p = put_pair(p, &l->bytes, &l->s2c, f->bytes, c);
@@ -401,11 +401,11 @@ static void put_service(struct writer *w, const struct report_service *s)
     p = put_fragment(p, &l->service_port);
     p = put_uint(p, s->port);
     p = put_fragment(p, &l->proto);
-    p = put_proto(w, p, s->proto);
+    p = json_put_proto(w, p, s->proto);
     p = put_fragment(p, &l->service_name);
-    p = put_nullable_table_name(w, p, s->service);
+    p = json_put_nullable_table_name(w, p, s->service);
     p = put_fragment(p, &l->service_alias_name);
-    p = put_nullable_table_name(w, p, s->service_alias);
+    p = json_put_nullable_table_name(w, p, s->service_alias);
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->count_flows);
     p = put_int(p, (int64_t)s->flows);
@@ -424,7 +424,7 @@ static void put_client(struct writer *w, const struct report_client *c)
     char *p = room(w, GROUP_ROOM);
 
     p = put_fragment(p, &l->host_ip);
-    p = put_addr(p, c->family, c->addr);
+    p = json_put_addr(p, c->family, c->addr);
     p = put_fragment(p, &l->count_flows);
     p = put_int(p, (int64_t)c->flows);
     p = put_fragment(p, &l->host_ports);
@@ -440,7 +440,7 @@ static void put_client(struct writer *w, const struct report_client *c)
     w->p = put_fragment(p, &l->end);
 }
 
-int emit_table(FILE *out, const struct report *r, enum table table)
+int report_json_emit_table(FILE *out, const struct report *r, enum table table)
 {
     size_t n = table == TABLE_FLOWS      ? r->n_flows
                : table == TABLE_SERVICES ? r->n_services
@@ -458,7 +458,7 @@ int emit_table(FILE *out, const struct report *r, enum table table)
         free(names);
         return -1;
     }
-    writer_init(&w, out, buf, DOCUMENT_BUFFER, &document_layout, r->nanosecond);
+    json_writer_init(&w, out, buf, DOCUMENT_BUFFER, &document_layout, r->nanosecond);
     w.names = names;
     for (size_t i = 0; i < n; i++) {
         if (i == 0)
@@ -468,8 +468,8 @@ int emit_table(FILE *out, const struct report *r, enum table table)
         if (table == TABLE_FLOWS) {
             struct flow flow;
 
-            put_flow(&w, r, &r->flows[i], report_flow_data(r, &r->flows[i], &flow), r->flows[i].id,
-                     NULL);
+            report_json_put_flow(&w, r, &r->flows[i], report_flow_data(r, &r->flows[i], &flow),
+                                 r->flows[i].id, NULL);
         } else if (table == TABLE_SERVICES) {
             put_service(&w, &r->services[i]);
         } else {
@@ -477,7 +477,7 @@ int emit_table(FILE *out, const struct report *r, enum table table)
         }
     }
     PUT_LITERAL(&w, "\n  ]");
-    writer_flush(&w);
+    json_writer_flush(&w);
     free(buf);
     free(names);
     return w.failed ? -1 : 0;
@@ -490,8 +490,8 @@ int report_json_flow(const struct report *r, const struct report_flow *rf, size_
     char buf[LINE_BUFFER];
     struct flow flow;
 
-    writer_init(&w, out, buf, sizeof(buf), compact ? &compact_layout : &pretty_layout,
-                r->nanosecond);
-    put_flow(&w, r, rf, report_flow_data(r, rf, &flow), id, NULL);
-    return writer_flush(&w);
+    json_writer_init(&w, out, buf, sizeof(buf),
+                     compact ? &report_json_compact_layout : &pretty_layout, r->nanosecond);
+    report_json_put_flow(&w, r, rf, report_flow_data(r, rf, &flow), id, NULL);
+    return json_writer_flush(&w);
 }
