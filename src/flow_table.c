@@ -120,8 +120,9 @@ struct wheel_item {
 struct wheel {
     struct wheel_item *items[WHEEL_SLOTS];
     size_t n[WHEEL_SLOTS], cap[WHEEL_SLOTS];
-    int64_t tick; /* nanoseconds a slot covers */
-    int64_t done; /* the last tick processed */
+    int64_t tick;  /* nanoseconds a slot covers */
+    int64_t done;  /* the last tick processed */
+    ps_time ready; /* when the next slot's tick has passed: no packet before pays a division */
     bool started;
 };
 
@@ -774,6 +775,17 @@ static int64_t tick_of(const struct wheel *w, ps_time t)
     return t / w->tick - (t % w->tick < 0);
 }
 
+/* When slot w->done + 1 may be processed: once tick w->done + 2 has begun. */
+static void wheel_set_ready(struct wheel *w)
+{
+    if (w->done >= INT64_MAX / w->tick - 2)
+        w->ready = INT64_MAX;
+    else if (w->done <= INT64_MIN / w->tick)
+        w->ready = INT64_MIN;
+    else
+        w->ready = (w->done + 2) * w->tick;
+}
+
 /* When the wheel must look at `f` again: its deadline, or sooner when keeping stores it. */
 static ps_time due(const struct flow_table *t, const struct flow *f)
 {
@@ -810,6 +822,7 @@ static void wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec,
     if (!w->started) {
         w->done = tick_of(w, f->first_seen) - 1;
         w->started = true;
+        wheel_set_ready(w);
     }
     if (tick <= w->done)
         tick = w->done + 1;
@@ -981,7 +994,7 @@ void flow_table_advance(struct flow_table *t, ps_time now)
     struct wheel *w = t->wheel;
     int64_t target, steps = 0;
 
-    if (w == NULL || !w->started)
+    if (w == NULL || !w->started || now < w->ready)
         return;
     target = tick_of(w, now);
     /* A slot is processed once its whole tick has passed; a long gap visits each slot once. */
@@ -1005,6 +1018,7 @@ void flow_table_advance(struct flow_table *t, ps_time now)
     }
     if (w->done < target - 1)
         w->done = target - 1;
+    wheel_set_ready(w);
 }
 
 static int compare_ids(const void *a, const void *b)
