@@ -4,9 +4,11 @@
 #ifndef PS_H
 #define PS_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Room for one error message; every module that can fail fills one the caller owns. */
 #define PS_ERRBUF_SIZE 256
@@ -55,6 +57,32 @@ static inline uint64_t ps_mum(uint64_t a, uint64_t b)
     u128 p = (u128)a * b;
 
     return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/*
+ * memcmp()'s order of two 4- or 16-byte addresses, read as big-endian words: the flow table orders
+ * every packet's endpoints by it, and the report sorts its client hosts, without a call each time.
+ */
+static inline int ps_addr_compare(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    if (len == 4) {
+        uint32_t x, y;
+
+        memcpy(&x, a, sizeof(x));
+        memcpy(&y, b, sizeof(y));
+        x = be32toh(x);
+        y = be32toh(y);
+        return (x > y) - (x < y);
+    }
+    for (size_t i = 0; i < len; i += 8) {
+        uint64_t x, y;
+
+        memcpy(&x, a + i, sizeof(x));
+        memcpy(&y, b + i, sizeof(y));
+        if (x != y)
+            return be64toh(x) < be64toh(y) ? -1 : 1;
+    }
+    return 0;
 }
 
 #endif

@@ -13,7 +13,6 @@
  * used again): the flow is brought back to a record exactly as it was, so when a flow is stored
  * changes nothing in what is counted.
  */
-#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,29 +165,6 @@ static bool keys_equal(const struct flow_key *a, const struct flow_key *b)
     return diff == 0;
 }
 
-/* memcmp()'s order of two 4- or 16-byte addresses, as big-endian words: no call per packet. */
-static int compare_addrs(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    if (len == 4) {
-        uint32_t x, y;
-
-        memcpy(&x, a, sizeof(x));
-        memcpy(&y, b, sizeof(y));
-        x = be32toh(x);
-        y = be32toh(y);
-        return (x > y) - (x < y);
-    }
-    for (size_t i = 0; i < len; i += 8) {
-        uint64_t x, y;
-
-        memcpy(&x, a + i, sizeof(x));
-        memcpy(&y, b + i, sizeof(y));
-        if (x != y)
-            return be64toh(x) < be64toh(y) ? -1 : 1;
-    }
-    return 0;
-}
-
 /* Endpoint 0 is the one whose (address, port) sorts first; `sender` says which one `src` is. */
 static void fill_key(struct flow_key *key, uint8_t family, uint8_t proto, uint8_t scope,
                      uint16_t vlan, const uint8_t *src, uint16_t sport, const uint8_t *dst,
@@ -201,7 +177,7 @@ static void fill_key(struct flow_key *key, uint8_t family, uint8_t proto, uint8_
     key->proto = proto;
     key->family = family;
     key->scope = (uint16_t)(scope << 12 | (vlan & 0x0fff));
-    order = compare_addrs(src, dst, addr_len);
+    order = ps_addr_compare(src, dst, addr_len);
     if (order == 0)
         order = (int)sport - (int)dport;
     *sender = order > 0;

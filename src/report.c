@@ -4,7 +4,6 @@
  * first sight, then key, services by port and client hosts by address.
  */
 #include <arpa/inet.h>
-#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -675,20 +674,6 @@ static int count_client_ports(struct aggregation *a, struct report *r)
     return 0;
 }
 
-/* memcmp()'s order of two addresses, as two big-endian words each: no call per comparison. */
-static int compare_addrs(const uint8_t *a, const uint8_t *b)
-{
-    uint64_t x[2], y[2];
-
-    memcpy(x, a, sizeof(x));
-    memcpy(y, b, sizeof(y));
-    for (int i = 0; i < 2; i++) {
-        if (x[i] != y[i])
-            return be64toh(x[i]) < be64toh(y[i]) ? -1 : 1;
-    }
-    return 0;
-}
-
 static int compare_services(const void *a, const void *b)
 {
     const struct report_service *sa = a, *sb = b;
@@ -706,7 +691,7 @@ static int compare_clients(const void *a, const void *b)
 
     if (ca->family != cb->family)
         return ca->family < cb->family ? -1 : 1;
-    return compare_addrs(ca->addr, cb->addr);
+    return ps_addr_compare(ca->addr, cb->addr, sizeof(ca->addr));
 }
 
 /*
