@@ -330,6 +330,21 @@ static void assert_flow_bytes(const struct report *r, const struct report_flow *
     compared++;
 }
 
+/* Each item of `got` dumps as the one of `want` (which this frees) at the same place. */
+static void assert_same_items(json_t *got, json_t *want)
+{
+    ck_assert_uint_eq(json_array_size(got), json_array_size(want));
+    for (size_t i = 0; i < json_array_size(want); i++) {
+        char *w = json_dumps(json_array_get(want, i), PRETTY);
+        char *g = json_dumps(json_array_get(got, i), PRETTY);
+
+        ck_assert_str_eq(g, w);
+        free(w);
+        free(g);
+    }
+    json_decref(want);
+}
+
 /* The services and client hosts, through the whole document: parsed back, each must dump as
  * jansson would dump the object it built. */
 static void assert_tables(const struct report *r)
@@ -345,28 +360,14 @@ static void assert_tables(const struct report *r)
     ck_assert_int_eq(fclose(f), 0);
     doc = json_loads(text, 0, &error);
     ck_assert_msg(doc != NULL, "%s", error.text);
-    list = json_object_get(doc, "services");
-    ck_assert_uint_eq(json_array_size(list), r->n_services);
-    for (size_t i = 0; i < r->n_services; i++) {
-        json_t *ref = service_value(&r->services[i]);
-        char *want = json_dumps(ref, PRETTY), *got = json_dumps(json_array_get(list, i), PRETTY);
-
-        ck_assert_str_eq(got, want);
-        free(want);
-        free(got);
-        json_decref(ref);
-    }
-    list = json_object_get(doc, "clients");
-    ck_assert_uint_eq(json_array_size(list), r->n_clients);
-    for (size_t i = 0; i < r->n_clients; i++) {
-        json_t *ref = client_value(&r->clients[i]);
-        char *want = json_dumps(ref, PRETTY), *got = json_dumps(json_array_get(list, i), PRETTY);
-
-        ck_assert_str_eq(got, want);
-        free(want);
-        free(got);
-        json_decref(ref);
-    }
+    list = json_array();
+    for (size_t i = 0; i < r->n_services; i++)
+        json_array_append_new(list, service_value(&r->services[i]));
+    assert_same_items(json_object_get(doc, "services"), list);
+    list = json_array();
+    for (size_t i = 0; i < r->n_clients; i++)
+        json_array_append_new(list, client_value(&r->clients[i]));
+    assert_same_items(json_object_get(doc, "clients"), list);
     /* And the document as a whole is what jansson writes for it. */
     {
         char *dumped = json_dumps(doc, PRETTY);
