@@ -1,6 +1,7 @@
 #!/bin/bash
 # Whole-tool checks of the reports for CI that golden outputs cannot express: the CSV read back
-# by a CSV parser, colour only on a terminal, expectations with -o, and the exit statuses.
+# by a CSV parser, colour only on a terminal, jsonl lines on a terminal as flows end, expectations
+# with -o, and the exit statuses.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PORTSCOPE:-$PWD/portscope}
@@ -68,6 +69,38 @@ if command -v script >/dev/null; then
     script -qec "'$bin' -q -r samples/dns-dig.pcap -o '$work/q.txt'" /dev/null >"$work/q.tty" \
         </dev/null
     check "-q: nothing on the terminal" test ! -s "$work/q.tty"
+    # jsonl on a terminal: each flow's line as the flow ends, not held for a 256 KiB block. The
+    # input, 400 one-packet UDP flows a second apart in 1400-byte frames, stays open after its
+    # bytes: the reader takes it in 256 KiB reads, and the flows of the first read, ended by then
+    # (1 s idle timeout), make fewer lines than a block, so only a terminal shows them before the
+    # input ends.
+    python3 - "$work/udp.pcap" <<'PY'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    payload = bytes(1358)
+    for i in range(400):
+        udp = struct.pack("!HHHH", 20000 + i, 5353, 8 + len(payload), 0) + payload
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i, 0, 64, 17, 0,
+                         bytes([10, 0, 1, i % 250 + 1]), bytes([10, 0, 0, 1]))
+        frame = bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00" + ip + udp
+        f.write(struct.pack("<IIII", 1700000000 + i, 0, len(frame), len(frame)) + frame)
+PY
+    mkfifo "$work/in.pcap"
+    (
+        cat "$work/udp.pcap"
+        sleep 6
+    ) >"$work/in.pcap" &
+    script -qfec "'$bin' -r '$work/in.pcap' --format jsonl --idle-timeout 1" /dev/null \
+        >"$work/jsonl.tty" </dev/null &
+    for _ in $(seq 50); do
+        grep -q '"type":"flow"' "$work/jsonl.tty" && break
+        sleep 0.1
+    done
+    check "jsonl on a terminal: a flow line before the input ends" \
+        grep -q '"type":"flow"' "$work/jsonl.tty"
+    wait
+    check "jsonl on a terminal: the summary at the end" grep -q '"type":"summary"' "$work/jsonl.tty"
 fi
 
 # The issue's CI one-liner, with the report written to a file.
