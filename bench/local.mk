@@ -1,7 +1,8 @@
-# The benchmark: see bench/README.md. Its programs are built only by `make bench` (or by
-# bench/run.sh), never by `make` or `make check`; the traces it reads are generated on demand
-# into bench/data/ and not committed.
-EXTRA_PROGRAMS = bench/gen-trace bench/pcap-loop
+# The benchmark: see bench/README.md. Its programs are built by `make bench` (or by
+# bench/run.sh), not by `make`; `make check` builds the trace generator too, for tests/threads.sh.
+# The traces the benchmark reads are generated on demand into bench/data/ and not committed.
+EXTRA_PROGRAMS = bench/pcap-loop
+check_PROGRAMS += bench/gen-trace
 EXTRA_DIST += bench/run.sh bench/README.md
 
 # Built without the sanitizers even under --enable-sanitizers: the baseline must be bare.

@@ -5,6 +5,8 @@
 #ifndef PS_ANALYZE_H
 #define PS_ANALYZE_H
 
+#include <stdalign.h>
+
 #include "capture.h"
 #include "decode.h"
 #include "flow.h"
@@ -19,8 +21,10 @@ struct analyzer_config {
     size_t max_flows;     /* 0: no limit but memory */
     size_t max_fragments; /* datagrams the fragment table follows at once */
     uint64_t seed;        /* flow hash seed */
-    /* Called every ANALYZER_TICK packets analyzer_read() analyses (a progress display), or NULL. */
-    void (*tick)(void *arg, const struct capture *c, const struct analyzer *a);
+    unsigned threads;     /* analyzer_read(): 2 reads and decodes on a thread of its own */
+    /* Called every ANALYZER_TICK packets analyzer_read() analyses (a progress display), or NULL,
+     * with the bytes of the capture read, the packets and the flows so far. */
+    void (*tick)(void *arg, long long offset, uint64_t packets, size_t flows);
     void *tick_arg;
     /* Streaming: each flow is handed over as it ends and then forgotten (flow_table_stream). */
     flow_end_fn on_flow_end;
@@ -38,14 +42,19 @@ struct analyzer_config {
  */
 #define ANALYZER_AHEAD 16
 
-/* A packet decoded and waiting for its turn at the flow table. */
+/*
+ * A packet decoded and waiting for its turn at the flow table. What the table reads of every
+ * packet comes first, with the head of `info`, so that a packet handed between threads moves
+ * three cache lines, not all of it.
+ */
 struct analyzer_pending {
-    struct pkt_info info;
     struct flow_lookup lookup; /* valid when `prepared` */
     struct flow_packet fp;
     int linktype;
     uint8_t outcome; /* enum ps_skip, from decoding */
     bool prepared;
+    bool first_fragment; /* info.fragment describes the first fragment of a datagram */
+    struct pkt_info info;
 };
 
 struct analyzer {
@@ -53,10 +62,12 @@ struct analyzer {
     struct flow_table *table;
     struct frag_table *frags;
     struct report_totals totals;
-    uint64_t recent[ANALYZER_DUP_WINDOW]; /* hashes of the last packets of the current input */
-    size_t recent_next;                   /* the oldest of them, which the next one replaces */
-    ps_time last_ts;                      /* of the current input's previous packet */
-    struct analyzer_pending pending[ANALYZER_AHEAD];
+    /* The reader's (the reading thread's under --threads 2), on cache lines of their own. */
+    alignas(
+        64) uint64_t recent[ANALYZER_DUP_WINDOW]; /* hashes of the current input's last packets */
+    size_t recent_next; /* the oldest of them, which the next one replaces */
+    ps_time last_ts;    /* of the current input's previous packet */
+    alignas(64) struct analyzer_pending pending[ANALYZER_AHEAD];
     bool finished;
 };
 

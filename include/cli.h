@@ -57,6 +57,7 @@ struct ps_options {
     size_t n_services_files;
     size_t max_flows;
     size_t max_fragments;
+    size_t threads; /* --threads; 0: as many as help, up to 2 (ps_default_threads()) */
     bool no_decap, vlan_in_key;
     const char *profile;               /* --profile: "zeek" (default) or "wireshark" */
     ps_time timeouts[2][FLOW_CLASSES]; /* --idle-timeout [0], --active-timeout [1], as given */

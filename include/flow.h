@@ -187,6 +187,19 @@ struct flow_lookup {
 void flow_table_prepare(const struct flow_table *t, const struct pkt_info *pkt,
                         struct flow_lookup *lk);
 
+/*
+ * flow_table_prepare() in two steps, for a reader on another thread: the key and hash, with a
+ * copy of the table's hash secrets (the table itself is the other thread's), then the prefetch of
+ * the index slot, on the table's own thread.
+ */
+struct flow_hasher {
+    uint64_t secret[6];
+};
+void flow_table_hasher(const struct flow_table *t, struct flow_hasher *h);
+void flow_hasher_prepare(const struct flow_hasher *h, const struct pkt_info *pkt,
+                         struct flow_lookup *lk);
+void flow_table_prefetch_slot(const struct flow_table *t, const struct flow_lookup *lk);
+
 /* Later, once the slot is likely cached: prefetches the flow record the slot points to. */
 void flow_table_prefetch_flow(const struct flow_table *t, const struct flow_lookup *lk);
 

@@ -1,6 +1,11 @@
 /*
  * analyze.c - from captured packets to flows and counters.
  */
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analyze.h"
@@ -141,16 +146,12 @@ static void note_capture_quality(struct analyzer *a, const struct capture_packet
 }
 
 /*
- * The first half of a packet's way: what needs only the packet (the totals, the input's record,
- * decoding), then the flow table is asked to fetch what the packet will need of it.
+ * The first half of a packet's way: what needs only the packet (the input's record, decoding).
+ * The totals' packets and bytes are the inputs' sums, added when an input ends.
  */
 static void stage_packet(struct analyzer *a, const struct capture_packet *pkt,
                          struct report_input *in, struct analyzer_pending *p)
 {
-    struct report_totals *t = &a->totals;
-
-    t->packets++;
-    t->bytes += pkt->wirelen;
     note_capture_quality(a, pkt, in);
     if (in->packets == 0 || pkt->ts < in->first_seen)
         in->first_seen = pkt->ts;
@@ -165,8 +166,7 @@ static void stage_packet(struct analyzer *a, const struct capture_packet *pkt,
     p->outcome =
         (uint8_t)decode_packet(&a->config.decode, pkt->linktype, pkt->data, pkt->caplen, &p->info);
     p->prepared = p->outcome == PS_SKIP_NONE && p->info.scope != PKT_SCOPE_ICMP_ERROR;
-    if (p->prepared)
-        flow_table_prepare(a->table, &p->info, &p->lookup);
+    p->first_fragment = p->outcome == PS_SKIP_NONE && p->info.fragment.state == PKT_FRAG_FIRST;
 }
 
 /* Puts a decoded packet in its flow; returns why it could not, or PS_SKIP_NONE. */
@@ -197,7 +197,7 @@ static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
     f = flow_table_add_prepared(a->table, info, &p->lookup, &p->fp);
     if (f == NULL)
         return PS_SKIP_FLOW_LIMIT;
-    if (info->fragment.state == PKT_FRAG_FIRST)
+    if (p->first_fragment)
         frag_table_first(a->frags, &info->fragment, f, p->lookup.sender, p->fp.ts, &t->flow_packets,
                          &t->flow_bytes);
     return PS_SKIP_NONE;
@@ -230,26 +230,37 @@ static void finish_packet(struct analyzer *a, struct analyzer_pending *p)
 
 void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct report_input *in)
 {
-    stage_packet(a, pkt, in, &a->pending[0]);
-    finish_packet(a, &a->pending[0]);
+    struct analyzer_pending *p = &a->pending[0];
+
+    a->totals.packets++;
+    a->totals.bytes += pkt->wirelen;
+    stage_packet(a, pkt, in, p);
+    if (p->prepared)
+        flow_table_prepare(a->table, &p->info, &p->lookup);
+    finish_packet(a, p);
 }
 
-int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in)
+static void tick(struct analyzer *a, long long offset, uint64_t packets)
+{
+    a->config.tick(a->config.tick_arg, offset, packets, flow_table_count(a->table));
+}
+
+/* One thread: decoding runs ANALYZER_AHEAD packets ahead of the flow table. */
+static int read_alone(struct analyzer *a, struct capture *c, struct report_input *in)
 {
     struct capture_packet pkt;
-    uint64_t read = 0, done = 0;
+    uint64_t read = 0, done = 0, base = a->totals.packets;
     int rc;
 
-    in->format = capture_format_name(capture_format(c));
-    in->nanosecond = capture_nanosecond(c);
-    if (capture_linktype(c) >= 0)
-        note_linktype(in, capture_linktype(c));
     while ((rc = capture_next(c, &pkt)) == 1) {
-        struct analyzer_pending *half;
+        struct analyzer_pending *p, *half;
 
         if (read - done == ANALYZER_AHEAD)
             finish_packet(a, &a->pending[done++ % ANALYZER_AHEAD]);
-        stage_packet(a, &pkt, in, &a->pending[read++ % ANALYZER_AHEAD]);
+        p = &a->pending[read++ % ANALYZER_AHEAD];
+        stage_packet(a, &pkt, in, p);
+        if (p->prepared)
+            flow_table_prepare(a->table, &p->info, &p->lookup);
         /* Halfway to its turn, a packet's index slot has arrived: its flow can be asked for. */
         if (read - done > ANALYZER_AHEAD / 2) {
             half = &a->pending[(read - 1 - ANALYZER_AHEAD / 2) % ANALYZER_AHEAD];
@@ -257,10 +268,151 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
                 flow_table_prefetch_flow(a->table, &half->lookup);
         }
         if (a->config.tick != NULL && (in->packets & (ANALYZER_TICK - 1)) == 0)
-            a->config.tick(a->config.tick_arg, c, a);
+            tick(a, capture_offset(c), base + in->packets);
     }
     while (done < read)
         finish_packet(a, &a->pending[done++ % ANALYZER_AHEAD]);
+    return rc;
+}
+
+/*
+ * Two threads: a reader thread reads and decodes into a ring of pending packets, the calling
+ * thread takes them from the ring in order into the flow table. Each side tells the other how
+ * far it got once per PIPE_BATCH packets, not per packet: a counter written per packet would
+ * bounce between the cores. Everything the reader writes (the input's record, the duplicate
+ * window, the ring's entries) the table thread reads only after the reader has published it.
+ */
+#define PIPE_RING  4096 /* a power of two; about what fits beside the table in L2 */
+#define PIPE_BATCH 32
+
+struct pipe {
+    struct analyzer *a;
+    struct capture *c;
+    struct report_input *in;
+    struct analyzer_pending *ring;
+    struct flow_hasher hasher;
+    int rc; /* the reader's last capture_next(), once `done` */
+    alignas(64) atomic_uint_fast64_t produced;
+    atomic_bool done;
+    atomic_llong offset; /* of the capture, for the progress display */
+    alignas(64) atomic_uint_fast64_t consumed;
+};
+
+static void pause_briefly(unsigned *spins)
+{
+    if (++*spins < 256) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    } else {
+        sched_yield();
+    }
+}
+
+static void *read_ahead(void *arg)
+{
+    struct pipe *p = arg;
+    struct capture_packet pkt;
+    uint64_t written = 0, room = PIPE_RING;
+    int rc;
+
+    while ((rc = capture_next(p->c, &pkt)) == 1) {
+        struct analyzer_pending *e;
+
+        if (written == room) {
+            unsigned spins = 0;
+
+            atomic_store_explicit(&p->produced, written, memory_order_release);
+            while ((room = atomic_load_explicit(&p->consumed, memory_order_acquire) + PIPE_RING) ==
+                   written)
+                pause_briefly(&spins);
+        }
+        e = &p->ring[written & (PIPE_RING - 1)];
+        stage_packet(p->a, &pkt, p->in, e);
+        if (e->prepared)
+            flow_hasher_prepare(&p->hasher, &e->info, &e->lookup);
+        written++;
+        if (written % PIPE_BATCH == 0)
+            atomic_store_explicit(&p->produced, written, memory_order_release);
+        if ((p->in->packets & (ANALYZER_TICK - 1)) == 0)
+            atomic_store_explicit(&p->offset, capture_offset(p->c), memory_order_relaxed);
+    }
+    p->rc = rc;
+    atomic_store_explicit(&p->produced, written, memory_order_release);
+    atomic_store_explicit(&p->done, true, memory_order_release);
+    return NULL;
+}
+
+/* The table thread's side; returns the reader's last capture_next(). */
+static int read_in_pipe(struct analyzer *a, struct capture *c, struct report_input *in)
+{
+    struct pipe p = {.a = a, .c = c, .in = in};
+    uint64_t next = 0, avail = 0, slot_ahead = 0, flow_ahead = 0;
+    uint64_t base = a->totals.packets;
+    pthread_t reader;
+
+    p.ring = malloc(PIPE_RING * sizeof(*p.ring));
+    if (p.ring == NULL)
+        return read_alone(a, c, in);
+    flow_table_hasher(a->table, &p.hasher);
+    atomic_init(&p.produced, 0);
+    atomic_init(&p.done, false);
+    atomic_init(&p.offset, 0);
+    atomic_init(&p.consumed, 0);
+    if (pthread_create(&reader, NULL, read_ahead, &p) != 0) {
+        free(p.ring);
+        return read_alone(a, c, in);
+    }
+    for (;;) {
+        if (next == avail) {
+            unsigned spins = 0;
+
+            atomic_store_explicit(&p.consumed, next, memory_order_release);
+            while ((avail = atomic_load_explicit(&p.produced, memory_order_acquire)) == next) {
+                if (atomic_load_explicit(&p.done, memory_order_acquire)) {
+                    avail = atomic_load_explicit(&p.produced, memory_order_acquire);
+                    break;
+                }
+                pause_briefly(&spins);
+            }
+            if (avail == next)
+                break;
+        }
+        for (; slot_ahead < avail && slot_ahead < next + ANALYZER_AHEAD; slot_ahead++) {
+            struct analyzer_pending *e = &p.ring[slot_ahead & (PIPE_RING - 1)];
+
+            if (e->prepared)
+                flow_table_prefetch_slot(a->table, &e->lookup);
+        }
+        for (; flow_ahead < slot_ahead && flow_ahead < next + ANALYZER_AHEAD / 2; flow_ahead++) {
+            struct analyzer_pending *e = &p.ring[flow_ahead & (PIPE_RING - 1)];
+
+            if (e->prepared)
+                flow_table_prefetch_flow(a->table, &e->lookup);
+        }
+        finish_packet(a, &p.ring[next & (PIPE_RING - 1)]);
+        next++;
+        if (next % PIPE_BATCH == 0)
+            atomic_store_explicit(&p.consumed, next, memory_order_release);
+        if (a->config.tick != NULL && (next & (ANALYZER_TICK - 1)) == 0)
+            tick(a, atomic_load_explicit(&p.offset, memory_order_relaxed), base + next);
+    }
+    pthread_join(reader, NULL);
+    free(p.ring);
+    return p.rc;
+}
+
+int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in)
+{
+    int rc;
+
+    in->format = capture_format_name(capture_format(c));
+    in->nanosecond = capture_nanosecond(c);
+    if (capture_linktype(c) >= 0)
+        note_linktype(in, capture_linktype(c));
+    rc = a->config.threads > 1 ? read_in_pipe(a, c, in) : read_alone(a, c, in);
+    a->totals.packets += in->packets;
+    a->totals.bytes += in->bytes;
     in->nanosecond = capture_nanosecond(c);
     if (rc < 0) {
         snprintf(in->error, sizeof(in->error), "%s", capture_error(c));

@@ -19,6 +19,7 @@ enum long_only {
     OPT_SERVICES,
     OPT_MAX_FLOWS,
     OPT_MAX_FRAGMENTS,
+    OPT_THREADS,
     OPT_NO_DECAP,
     OPT_VLAN_IN_KEY,
     OPT_PROFILE,
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
     {"services", required_argument, NULL, OPT_SERVICES},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"max-fragments", required_argument, NULL, OPT_MAX_FRAGMENTS},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"no-decap", no_argument, NULL, OPT_NO_DECAP},
     {"vlan-in-key", no_argument, NULL, OPT_VLAN_IN_KEY},
     {"profile", required_argument, NULL, OPT_PROFILE},
@@ -162,6 +164,9 @@ void cli_usage(FILE *out)
         "      --max-flows N      keep at most N flows; packets of further flows are counted\n"
         "                         as skipped (flow_limit); default 10000000\n"
         "      --max-fragments N  follow at most N fragmented datagrams at once; default 65536\n"
+        "      --threads N        1: do everything on one thread; 2: read and decode capture\n"
+        "                         files on a second thread; default 2 when two processors\n"
+        "                         are available, else 1\n"
         "\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -564,6 +569,12 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
             if (!parse_size(optarg, 1, UINT32_MAX - 1, &opts->max_fragments)) {
                 snprintf(err, errlen, "--max-fragments: '%s' is not a number from 1 to %u", optarg,
                          UINT32_MAX - 1);
+                return -1;
+            }
+            break;
+        case OPT_THREADS:
+            if (!parse_size(optarg, 1, 2, &opts->threads)) {
+                snprintf(err, errlen, "--threads: '%s' is not 1 or 2", optarg);
                 return -1;
             }
             break;

@@ -143,14 +143,18 @@ _Static_assert(sizeof(struct flow_key) == 40, "flow keys are hashed as five 64-b
  * wyhash's construction over the key's five words: products of pairs, each word masked with its
  * own secret from the seed, computed side by side rather than one after another.
  */
-static uint64_t hash_key(const struct flow_table *t, const struct flow_key *key)
+static uint64_t hash_with(const uint64_t *s, const struct flow_key *key)
 {
-    const uint64_t *s = t->secret;
     uint64_t w[KEY_WORDS];
 
     memcpy(w, key, sizeof(w));
     return ps_mum(ps_mum(w[0] ^ s[0], w[1] ^ s[1]) ^ ps_mum(w[2] ^ s[2], w[3] ^ s[3]),
                   ps_mum(w[4] ^ s[4], s[5]));
+}
+
+static uint64_t hash_key(const struct flow_table *t, const struct flow_key *key)
+{
+    return hash_with(t->secret, key);
 }
 
 /* Whole words, without a call to memcmp(): the keys have no padding and are zeroed first. */
@@ -1029,6 +1033,23 @@ void flow_table_prepare(const struct flow_table *t, const struct pkt_info *pkt,
 {
     flow_key_from_packet(pkt, &lk->key, &lk->sender);
     lk->hash = hash_key(t, &lk->key);
+    prefetch_set(&t->live, lk->hash, true);
+}
+
+void flow_table_hasher(const struct flow_table *t, struct flow_hasher *h)
+{
+    memcpy(h->secret, t->secret, sizeof(h->secret));
+}
+
+void flow_hasher_prepare(const struct flow_hasher *h, const struct pkt_info *pkt,
+                         struct flow_lookup *lk)
+{
+    flow_key_from_packet(pkt, &lk->key, &lk->sender);
+    lk->hash = hash_with(h->secret, &lk->key);
+}
+
+void flow_table_prefetch_slot(const struct flow_table *t, const struct flow_lookup *lk)
+{
     prefetch_set(&t->live, lk->hash, true);
 }
 

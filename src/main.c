@@ -2,7 +2,9 @@
  * main.c - wiring: options, inputs, analysis, report. The one file that prints diagnostics and
  * chooses the exit status.
  */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +45,7 @@ static long long input_size(const char *path)
 }
 
 /* The analyzer's tick: redraws the progress line on standard error when it is time. */
-static void show_read_progress(void *arg, const struct capture *c, const struct analyzer *a)
+static void show_read_progress(void *arg, long long offset, uint64_t packets, size_t flows)
 {
     struct winsize ws;
     size_t columns = 80;
@@ -51,8 +53,7 @@ static void show_read_progress(void *arg, const struct capture *c, const struct 
 
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         columns = ws.ws_col;
-    if (progress_line(arg, progress_now(), capture_offset(c), a->totals.packets,
-                      flow_table_count(a->table), columns, line, sizeof(line)))
+    if (progress_line(arg, progress_now(), offset, packets, flows, columns, line, sizeof(line)))
         fprintf(stderr, "\r%s\033[K", line);
 }
 
@@ -380,9 +381,20 @@ static int close_stream(FILE *stream, struct report_jsonl *jsonl)
     return stream != stdout ? fclose(stream) : 0;
 }
 
+/* Threads worth running: two when this process may run on two processors, one otherwise. */
+static unsigned default_threads(void)
+{
+    cpu_set_t cpus;
+
+    if (sched_getaffinity(0, sizeof(cpus), &cpus) != 0)
+        return 1;
+    return CPU_COUNT(&cpus) >= 2 ? 2 : 1;
+}
+
 static int run(const struct ps_options *opts, struct ports_services *services,
                const struct expect_list *expects)
 {
+    unsigned threads = opts->threads != 0 ? (unsigned)opts->threads : default_threads();
     size_t n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
     struct report_input *inputs = calloc(n_inputs, sizeof(*inputs));
     struct report_settings settings = {
@@ -404,6 +416,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .max_flows = opts->max_flows,
         .max_fragments = opts->max_fragments,
         .seed = ps_hash_seed(),
+        .threads = threads,
         /* Progress only for a person watching: never in pipes, logs or CI. */
         .tick = !opts->quiet && isatty(STDERR_FILENO) ? show_read_progress : NULL,
         .tick_arg = &progress,

@@ -10,6 +10,6 @@ tests_unit_test_csv_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_csv_LDADD = $(UNIT_LDADD)
 
 REPORTING_TESTS = tests/filter.sh tests/reports.sh tests/manpage.sh tests/completion.sh \
-	tests/install.sh
+	tests/install.sh tests/threads.sh
 TESTS += $(REPORTING_TESTS)
 EXTRA_DIST += $(REPORTING_TESTS) tests/reporting.mk

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Runs the golden tests listed in tests/golden/TESTLIST: each output must match exactly.
+# Runs the golden tests listed in tests/golden/TESTLIST: each output must match exactly, once on
+# one thread and once on two (--threads, which must not change a byte of any report).
 # PORTSCOPE names the binary (default: ./portscope in the build directory).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,35 +11,37 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 pass=0 fail=0
+for threads in 1 2; do
 while read -r name want args; do
     case $name in '' | '#'*) continue ;; esac
     # A first argument "<FILE" feeds FILE to standard input (for "-r -").
     stdin=/dev/null
     case $args in "<"*) stdin=${args%% *}; stdin=${stdin#<}; args=${args#* } ;; esac
     # shellcheck disable=SC2086 # ARGS are words on purpose
-    (cd "$top" && "$bin" $args >"$work/out" 2>"$work/err" <"$stdin")
+    (cd "$top" && "$bin" --threads "$threads" $args >"$work/out" 2>"$work/err" <"$stdin")
     got=$?
     ok=1
     if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit status $got, expected $want"
+        echo "FAIL $name (--threads $threads): exit status $got, expected $want"
         ok=0
     fi
     if ! cmp -s "$work/out" "$here/$name.out"; then
-        echo "FAIL $name: output differs from tests/golden/$name.out"
+        echo "FAIL $name (--threads $threads): output differs from tests/golden/$name.out"
         diff -u "$here/$name.out" "$work/out" | head -40
         ok=0
     fi
     if [ -f "$here/$name.err" ] && ! cmp -s "$work/err" "$here/$name.err"; then
-        echo "FAIL $name: stderr differs from tests/golden/$name.err"
+        echo "FAIL $name (--threads $threads): stderr differs from tests/golden/$name.err"
         diff -u "$here/$name.err" "$work/err" | head -20
         ok=0
     fi
     if [ $ok = 1 ]; then
-        echo "ok   $name"
+        echo "ok   $name (--threads $threads)"
         pass=$((pass + 1))
     else
         fail=$((fail + 1))
     fi
 done <"$here/TESTLIST"
+done
 echo "golden: $pass passed, $fail failed"
 [ "$fail" = 0 ]

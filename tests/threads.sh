@@ -1,0 +1,81 @@
+#!/bin/bash
+# --threads 2 reads and decodes capture files on a second thread, through a ring of a few thousand
+# packets, and writes the report's flows and gathers its services two at a time. On traces long
+# enough to go round the ring many times, with flows stored and brought back, every report must
+# be the same, byte for byte and exit status, as on one thread.
+set -u
+bin=${PORTSCOPE:-$PWD/portscope}
+gen=${GEN_TRACE:-$PWD/bench/gen-trace}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail=0
+
+if [ ! -x "$gen" ]; then
+    echo "bench/gen-trace not built: skipping"
+    exit 77
+fi
+"$gen" --packets 150000 --concurrency 3000 -o "$work/many.pcap" 2>/dev/null &&
+    "$gen" --kind elephant --packets 40000 --concurrency 20 -o "$work/elephant.pcap" 2>/dev/null || {
+    echo "FAIL gen-trace could not write the traces"
+    exit 1
+}
+# Cut mid-record: the report covers the packets before the cut, with exit status 1.
+head -c 9000001 "$work/many.pcap" >"$work/cut.pcap"
+
+# same NAME ARGS...: the report and exit status of --threads 1 and --threads 2 agree.
+same() {
+    local name=$1 rc1 rc2
+    shift
+    "$bin" --threads 1 "$@" >"$work/one" 2>"$work/one.err" <"$work/many.pcap"
+    rc1=$?
+    "$bin" --threads 2 "$@" >"$work/two" 2>"$work/two.err" <"$work/many.pcap"
+    rc2=$?
+    if [ "$rc1" != "$rc2" ] || ! cmp -s "$work/one" "$work/two" ||
+        ! cmp -s "$work/one.err" "$work/two.err"; then
+        echo "FAIL $name: --threads 1 (exit $rc1) and --threads 2 (exit $rc2) differ"
+        diff "$work/one" "$work/two" | head -10
+        diff "$work/one.err" "$work/two.err" | head -5
+        fail=1
+    elif [ ! -s "$work/one" ]; then
+        echo "FAIL $name: no report"
+        fail=1
+    else
+        echo "ok   $name (exit $rc1, $(wc -c <"$work/one") bytes)"
+    fi
+}
+
+same "json" --json -r "$work/many.pcap"
+same "text" -r "$work/many.pcap"
+same "csv" --format csv -r "$work/many.pcap"
+same "jsonl with timeouts" --format jsonl --idle-timeout 2 -r "$work/many.pcap"
+same "two inputs" --json -r "$work/many.pcap" -r "$work/elephant.pcap"
+same "standard input" --json -r -
+same "cut short" --json -r "$work/cut.pcap"
+same "selection" --json --port 53 -r "$work/many.pcap"
+same "flow limit" --json --max-flows 5000 -r "$work/many.pcap"
+same "filter" --json -r "$work/many.pcap" tcp port 80
+same "expectations" --json --expect 'flows.udp > 1000000' -r "$work/many.pcap"
+
+# The progress display runs on the table's thread while the other reads: on a terminal, with an
+# input that pauses longer than the display waits before it shows.
+if command -v script >/dev/null; then
+    mkfifo "$work/slow.pcap"
+    cat "$work/many.pcap" >"$work/slow.pcap" &
+    "$bin" --threads 1 --json -r "$work/slow.pcap" -o "$work/quiet.json"
+    wait
+    (
+        head -c 5000000 "$work/many.pcap"
+        sleep 2
+        tail -c +5000001 "$work/many.pcap"
+    ) >"$work/slow.pcap" &
+    script -qec "'$bin' --threads 2 --json -r '$work/slow.pcap' -o '$work/tty.json'" /dev/null \
+        >"$work/tty.out" </dev/null
+    wait
+    if cmp -s "$work/quiet.json" "$work/tty.json" && grep -q "packets/s" "$work/tty.out"; then
+        echo "ok   progress on a terminal"
+    else
+        echo "FAIL progress on a terminal: report differs or no progress shown"
+        fail=1
+    fi
+fi
+exit $fail
