@@ -136,6 +136,7 @@ struct report_settings {
     const struct select_spec *select; /* --service/--port/--host, or NULL: every flow */
     const char *profile;              /* --profile */
     struct flow_lifecycle lifecycle;  /* the timeouts in force */
+    unsigned threads;                 /* --threads: 2 builds and writes the report on two */
 };
 
 /* An --expect expectation and how it turned out (expect.c). */

@@ -2,6 +2,7 @@
  * json_writer.c - the fast JSON writer's larger primitives: strings with their escapes and UTF-8
  * checks, names kept as written, times, durations and addresses (json_writer.h).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,9 +59,37 @@ void json_writer_init(struct writer *w, FILE *out, char *buf, size_t size,
     w->names = NULL;
 }
 
+void json_writer_use_buffer(struct writer *w, char *buf, size_t size)
+{
+    w->buf = w->p = buf;
+    w->end = buf + size;
+}
+
+/* What is written grows the buffer; the caches' pointers into it are stale after, as after a
+ * flush (w->flushes tells them). */
+static int grow(struct writer *w)
+{
+    size_t len = (size_t)(w->p - w->buf), size = (size_t)(w->end - w->buf);
+    char *bigger = w->failed ? NULL : realloc(w->buf, 2 * size);
+
+    if (bigger == NULL) {
+        w->failed = true;
+        errno = ENOMEM;
+        w->p = w->buf;
+    } else {
+        json_writer_use_buffer(w, bigger, 2 * size);
+        w->p = bigger + len;
+    }
+    w->flushes++;
+    return w->failed ? -1 : 0;
+}
+
 int json_writer_flush(struct writer *w)
 {
     size_t len = (size_t)(w->p - w->buf);
+
+    if (w->out == NULL)
+        return grow(w);
 
     if (len != 0 && !w->failed && fwrite(w->buf, 1, len, w->out) != len)
         w->failed = true;

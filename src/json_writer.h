@@ -101,8 +101,16 @@ struct writer {
 void json_writer_init(struct writer *w, FILE *out, char *buf, size_t size,
                       const struct layout *layout, bool nanosecond);
 
-/* Writes out what the buffer holds; -1 once a write has failed (w->failed, errno says why). */
+/*
+ * Writes out what the buffer holds; -1 once a write has failed (w->failed, errno says why). A
+ * writer without a stream (`out` NULL) writes into memory: its buffer, which must then come from
+ * malloc(), grows instead (realloc(); failed and ENOMEM when it cannot, and what it held is lost).
+ */
 int json_writer_flush(struct writer *w);
+
+/* A writer into memory takes `buf` of `size` bytes (from malloc()) as its buffer, keeping its
+ * caches; the one it had is the caller's again. */
+void json_writer_use_buffer(struct writer *w, char *buf, size_t size);
 
 /*
  * Makes room for `n` bytes (at most the buffer's size) at `p`, where the writer has got to without

@@ -408,6 +408,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .lifecycle = opts->lifecycle,
         .filter = opts->filter,
         .select = &opts->select,
+        .threads = threads,
     };
     struct progress progress = {0};
     struct analyzer_config config = {

@@ -5,6 +5,8 @@
  * holds us to that): JSON_INDENT(2) at the depth the flow sits at in the document, or JSON_COMPACT
  * for a jsonl line.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -440,6 +442,180 @@ static void put_client(struct writer *w, const struct report_client *c)
     w->p = put_fragment(p, &l->end);
 }
 
+/*
+ * The document's flows on two threads: a helper writes every other run of FLOWS_PER_RUN flows into
+ * memory, and the calling thread writes those out in their turn between its own runs. The helper
+ * has two buffers, so that it writes one run while the other waits to go out: at most three
+ * runs' text is held at once. The helper's writer has caches of its own; what is written does
+ * not depend on them.
+ */
+#define FLOWS_PER_RUN 512
+
+struct helper_run {
+    char *text;
+    size_t len, size;
+    bool ready; /* written by the helper, not yet out */
+};
+
+struct flows_helper {
+    const struct report *r;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct helper_run runs[2];
+    bool stop;   /* the calling thread gave up: its output failed */
+    bool failed; /* the helper ran out of memory */
+    struct writer w;
+    struct name_entry names[1 << NAME_CACHE_BITS];
+};
+
+static void put_flows(struct writer *w, const struct report *r, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        struct flow flow;
+
+        if (i == 0)
+            PUT_LITERAL(w, "[\n    ");
+        else
+            PUT_LITERAL(w, ",\n    ");
+        report_json_put_flow(w, r, &r->flows[i], report_flow_data(r, &r->flows[i], &flow),
+                             r->flows[i].id, NULL);
+    }
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* The helper writes runs 1, 3, 5 and so on; its j-th run goes into buffer j % 2. */
+static void *write_odd_runs(void *arg)
+{
+    struct flows_helper *h = arg;
+    size_t n = h->r->n_flows;
+
+    for (size_t run = 1; run * FLOWS_PER_RUN < n; run += 2) {
+        struct helper_run *b = &h->runs[run / 2 % 2];
+        bool failed, stop;
+
+        pthread_mutex_lock(&h->lock);
+        while (b->ready && !h->stop)
+            pthread_cond_wait(&h->changed, &h->lock);
+        stop = h->stop;
+        pthread_mutex_unlock(&h->lock);
+        if (stop)
+            break;
+        json_writer_use_buffer(&h->w, b->text, b->size);
+        put_flows(&h->w, h->r, run * FLOWS_PER_RUN, min_size((run + 1) * FLOWS_PER_RUN, n));
+        failed = h->w.failed;
+        pthread_mutex_lock(&h->lock);
+        b->text = h->w.buf;
+        b->size = (size_t)(h->w.end - h->w.buf);
+        b->len = (size_t)(h->w.p - h->w.buf);
+        b->ready = true;
+        h->failed |= failed;
+        pthread_cond_broadcast(&h->changed);
+        pthread_mutex_unlock(&h->lock);
+        if (failed)
+            break;
+    }
+    return NULL;
+}
+
+/* Writes out the helper's run `run`, after what `w` holds; -1 when that cannot be done. */
+static int put_helper_run(struct writer *w, struct flows_helper *h, size_t run)
+{
+    struct helper_run *b = &h->runs[run / 2 % 2];
+    bool failed;
+
+    if (json_writer_flush(w) != 0)
+        return -1;
+    pthread_mutex_lock(&h->lock);
+    while (!b->ready && !h->failed)
+        pthread_cond_wait(&h->changed, &h->lock);
+    failed = h->failed;
+    pthread_mutex_unlock(&h->lock);
+    if (failed) {
+        w->failed = true;
+        errno = ENOMEM;
+        return -1;
+    }
+    if (fwrite(b->text, 1, b->len, w->out) != b->len) {
+        w->failed = true;
+        return -1;
+    }
+    pthread_mutex_lock(&h->lock);
+    b->ready = false;
+    pthread_cond_broadcast(&h->changed);
+    pthread_mutex_unlock(&h->lock);
+    return 0;
+}
+
+/* Starts the helper; false when it cannot be had (the caller writes every flow itself). */
+static bool helper_start(struct flows_helper *h, const struct report *r, pthread_t *thread)
+{
+    memset(h, 0, sizeof(*h));
+    h->r = r;
+    for (int i = 0; i < 2; i++) {
+        h->runs[i].size = DOCUMENT_BUFFER;
+        h->runs[i].text = malloc(DOCUMENT_BUFFER);
+    }
+    json_writer_init(&h->w, NULL, h->runs[0].text, DOCUMENT_BUFFER, &document_layout,
+                     r->nanosecond);
+    h->w.names = h->names;
+    if (h->runs[0].text != NULL && h->runs[1].text != NULL &&
+        pthread_mutex_init(&h->lock, NULL) == 0) {
+        if (pthread_cond_init(&h->changed, NULL) == 0) {
+            if (pthread_create(thread, NULL, write_odd_runs, h) == 0)
+                return true;
+            pthread_cond_destroy(&h->changed);
+        }
+        pthread_mutex_destroy(&h->lock);
+    }
+    free(h->runs[0].text);
+    free(h->runs[1].text);
+    return false;
+}
+
+static void helper_end(struct flows_helper *h, pthread_t thread)
+{
+    pthread_mutex_lock(&h->lock);
+    h->stop = true;
+    pthread_cond_broadcast(&h->changed);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(thread, NULL);
+    pthread_cond_destroy(&h->changed);
+    pthread_mutex_destroy(&h->lock);
+    free(h->runs[0].text);
+    free(h->runs[1].text);
+}
+
+/* The flows, on two threads when the settings allow and there are more than a run's worth. */
+static void put_flow_table(struct writer *w, const struct report *r)
+{
+    size_t n = r->n_flows;
+    struct flows_helper *h = NULL;
+    pthread_t thread;
+
+    if (r->settings.threads > 1 && n > FLOWS_PER_RUN && (h = malloc(sizeof(*h))) != NULL &&
+        !helper_start(h, r, &thread)) {
+        free(h);
+        h = NULL;
+    }
+    for (size_t run = 0; run * FLOWS_PER_RUN < n && !w->failed; run++) {
+        if (h != NULL && run % 2 == 1)
+            put_helper_run(w, h, run);
+        else
+            put_flows(w, r, run * FLOWS_PER_RUN, min_size((run + 1) * FLOWS_PER_RUN, n));
+    }
+    if (h != NULL) {
+        int saved = errno; /* why the output failed, if it did */
+
+        helper_end(h, thread);
+        free(h);
+        errno = saved;
+    }
+}
+
 int report_json_emit_table(FILE *out, const struct report *r, enum table table)
 {
     size_t n = table == TABLE_FLOWS      ? r->n_flows
@@ -460,20 +636,18 @@ int report_json_emit_table(FILE *out, const struct report *r, enum table table)
     }
     json_writer_init(&w, out, buf, DOCUMENT_BUFFER, &document_layout, r->nanosecond);
     w.names = names;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 0)
-            PUT_LITERAL(&w, "[\n    ");
-        else
-            PUT_LITERAL(&w, ",\n    ");
-        if (table == TABLE_FLOWS) {
-            struct flow flow;
-
-            report_json_put_flow(&w, r, &r->flows[i], report_flow_data(r, &r->flows[i], &flow),
-                                 r->flows[i].id, NULL);
-        } else if (table == TABLE_SERVICES) {
-            put_service(&w, &r->services[i]);
-        } else {
-            put_client(&w, &r->clients[i]);
+    if (table == TABLE_FLOWS) {
+        put_flow_table(&w, r);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            if (i == 0)
+                PUT_LITERAL(&w, "[\n    ");
+            else
+                PUT_LITERAL(&w, ",\n    ");
+            if (table == TABLE_SERVICES)
+                put_service(&w, &r->services[i]);
+            else
+                put_client(&w, &r->clients[i]);
         }
     }
     PUT_LITERAL(&w, "\n  ]");

@@ -56,6 +56,19 @@ same "flow limit" --json --max-flows 5000 -r "$work/many.pcap"
 same "filter" --json -r "$work/many.pcap" tcp port 80
 same "expectations" --json --expect 'flows.udp > 1000000' -r "$work/many.pcap"
 
+# An output that fills up while the helper writes its runs: exit status 4 on both, no hang.
+for threads in 1 2; do
+    timeout 60 "$bin" --threads "$threads" --json -r "$work/many.pcap" -o /dev/full 2>"$work/full.err"
+    rc=$?
+    if [ "$rc" = 4 ] && grep -q "cannot write the report" "$work/full.err"; then
+        echo "ok   output full (--threads $threads)"
+    else
+        echo "FAIL output full (--threads $threads): exit status $rc"
+        cat "$work/full.err"
+        fail=1
+    fi
+done
+
 # The progress display runs on the table's thread while the other reads: on a terminal, with an
 # input that pauses longer than the display waits before it shows.
 if command -v script >/dev/null; then
