@@ -48,12 +48,13 @@ struct analyzer_config {
  * three cache lines, not all of it.
  */
 struct analyzer_pending {
-    struct flow_lookup lookup; /* valid when `prepared` */
+    struct flow_lookup lookup; /* valid when `prepared` and `hashed` */
     struct flow_packet fp;
     int linktype;
     uint8_t outcome; /* enum ps_skip, from decoding */
     bool prepared;
     bool first_fragment; /* info.fragment describes the first fragment of a datagram */
+    bool hashed;         /* `lookup` holds the key and hash; else the table's thread makes them */
     struct pkt_info info;
 };
 

@@ -314,6 +314,7 @@ static void *read_ahead(void *arg)
     struct pipe *p = arg;
     struct capture_packet pkt;
     uint64_t written = 0, room = PIPE_RING;
+    bool behind = false; /* the table's thread has more than half the ring to go */
     int rc;
 
     while ((rc = capture_next(p->c, &pkt)) == 1) {
@@ -329,11 +330,17 @@ static void *read_ahead(void *arg)
         }
         e = &p->ring[written & (PIPE_RING - 1)];
         stage_packet(p->a, &pkt, p->in, e);
-        if (e->prepared)
+        /* The key and its hash are made by whichever thread has time for them: here when the
+         * table's thread is behind, there when it is waiting for packets. Either makes the same. */
+        e->hashed = e->prepared && behind;
+        if (e->hashed)
             flow_hasher_prepare(&p->hasher, &e->info, &e->lookup);
         written++;
-        if (written % PIPE_BATCH == 0)
+        if (written % PIPE_BATCH == 0) {
             atomic_store_explicit(&p->produced, written, memory_order_release);
+            behind =
+                written - atomic_load_explicit(&p->consumed, memory_order_relaxed) > PIPE_RING / 2;
+        }
         if ((p->in->packets & (ANALYZER_TICK - 1)) == 0)
             atomic_store_explicit(&p->offset, capture_offset(p->c), memory_order_relaxed);
     }
@@ -381,8 +388,11 @@ static int read_in_pipe(struct analyzer *a, struct capture *c, struct report_inp
         for (; slot_ahead < avail && slot_ahead < next + ANALYZER_AHEAD; slot_ahead++) {
             struct analyzer_pending *e = &p.ring[slot_ahead & (PIPE_RING - 1)];
 
-            if (e->prepared)
-                flow_table_prefetch_slot(a->table, &e->lookup);
+            if (!e->prepared)
+                continue;
+            if (!e->hashed)
+                flow_hasher_prepare(&p.hasher, &e->info, &e->lookup);
+            flow_table_prefetch_slot(a->table, &e->lookup);
         }
         for (; flow_ahead < slot_ahead && flow_ahead < next + ANALYZER_AHEAD / 2; flow_ahead++) {
             struct analyzer_pending *e = &p.ring[flow_ahead & (PIPE_RING - 1)];

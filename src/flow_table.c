@@ -321,14 +321,25 @@ static void set_free(struct index_set *set)
 
 static void migrate_some(const struct flow_table *t, struct index_set *set)
 {
-    size_t capacity = set->old.mask + 1;
+    size_t capacity = set->old.mask + 1, end = set->migrate_pos + MIGRATE_STEP, homes[MIGRATE_STEP];
 
-    for (size_t n = 0; n < MIGRATE_STEP && set->migrate_pos < capacity; n++, set->migrate_pos++) {
-        slot_t s = set->old.slots[set->migrate_pos];
+    if (end > capacity)
+        end = capacity;
+    /* The new homes are all over the bigger index: ask for them together, then fill them. */
+    for (size_t i = set->migrate_pos; i < end; i++) {
+        size_t h;
 
-        if (set->old.marks[set->migrate_pos] != 0)
-            index_put(&set->cur, home(t, set, &set->cur, s), s);
+        if (set->old.marks[i] == 0)
+            continue;
+        h = home(t, set, &set->cur, set->old.slots[i]);
+        homes[i - set->migrate_pos] = h;
+        __builtin_prefetch(&set->cur.marks[h], 1);
+        __builtin_prefetch(&set->cur.slots[h], 1);
     }
+    for (size_t i = set->migrate_pos; i < end; i++)
+        if (set->old.marks[i] != 0)
+            index_put(&set->cur, homes[i - set->migrate_pos], set->old.slots[i]);
+    set->migrate_pos = end;
     if (set->migrate_pos == capacity)
         index_free(&set->old);
 }
