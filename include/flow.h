@@ -211,6 +211,23 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
 void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
                   const struct pkt_info *pkt);
 
+/* flow_account() for a flow of table `t`, which notes when the packet moves its first time back. */
+void flow_table_account(struct flow_table *t, struct flow *f, uint8_t sender,
+                        const struct flow_packet *fp, const struct pkt_info *pkt);
+
+/* Tells the table a flow's first packet time moved back otherwise (held fragments). */
+void flow_table_first_seen_moved(struct flow_table *t);
+
+/*
+ * Whether the flows, in order of creation, are in the report's order too: by first packet time,
+ * then by key (flow_key_compare()). So they are when timestamps never go back, unless two flows
+ * start at the same time in the other order of their keys.
+ */
+bool flow_table_in_order(const struct flow_table *t);
+
+/* The order of keys in the report, among flows first seen at the same time. */
+int flow_key_compare(const struct flow_key *a, const struct flow_key *b);
+
 /* TCP: what one segment from endpoint `sender` changes in the connection's state. */
 void flow_tcp_update(struct flow *f, uint8_t sender, const struct pkt_info *pkt, ps_time ts);
 

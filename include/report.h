@@ -163,7 +163,8 @@ struct report {
     const struct flow_table *table;
     bool nanosecond; /* any input has nanosecond timestamps: times are written with 9 digits */
 
-    struct report_flow *flows; /* first seen, then key; only the selected ones (settings.select) */
+    struct report_flow *flows; /* first seen, then key; only the selected ones (settings.select);
+                                  NULL after report_init() alone */
     size_t n_flows;
     size_t n_flows_all; /* every flow, selected or not: the summary counts these */
     size_t flows_tcp, flows_udp, flows_other;
@@ -179,6 +180,15 @@ struct report {
 };
 
 /*
+ * A report without its rows, services and clients: what the JSON document has before its flows,
+ * whose rows its writer then makes as it goes (r->flows NULL: every flow, in the table's order,
+ * which must be the report's: flow_table_in_order()).
+ */
+void report_init(struct report *r, const struct report_input *inputs, size_t n_inputs,
+                 const struct report_totals *totals, const struct report_settings *settings,
+                 const struct flow_table *table);
+
+/*
  * Builds the report's derived parts (roles, labels, services, clients) from the table.
  * `inputs`, `table` and `settings.services` must outlive the report. Returns 0, or -1 when out of
  * memory.
@@ -190,6 +200,15 @@ void report_release(struct report *r);
 
 /* Writers: 0 on success, -1 when writing failed (errno says why). */
 int report_write_json(const struct report *r, FILE *out);
+
+/*
+ * The JSON document in two parts around its flows, for a caller that writes the flows from a
+ * report_init() report while report_build() makes the rest: the head, up to the flows' key; then
+ * the flows (report_json_write_flows()); then the rest from the built report.
+ */
+int report_json_write_head(const struct report *r, FILE *out);
+int report_json_write_flows(const struct report *r, FILE *out);
+int report_json_write_rest(const struct report *r, FILE *out);
 
 /*
  * Writes one flow's object as report_write_json() does (the document's own indentation aside), or

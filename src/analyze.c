@@ -82,7 +82,7 @@ static bool attribute_icmp_error(struct analyzer *a, const struct pkt_info *info
                                                info->icmp_code, fp->wire_len) != 0)
         return false;
     /* The error's own IP and payload bytes are not the flow's: count the frame only. */
-    flow_account(f, answering, fp, NULL);
+    flow_table_account(a->table, f, answering, fp, NULL);
     return true;
 }
 
@@ -183,7 +183,7 @@ static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
         f = frag_table_later(a->frags, a->table, info, p->fp.ts, p->fp.wire_len, &sender);
         if (f == NULL)
             return PS_SKIP_FRAGMENT; /* held: counted when its first fragment comes, or never */
-        flow_account(f, sender, &p->fp, info);
+        flow_table_account(a->table, f, sender, &p->fp, info);
         return PS_SKIP_NONE;
     }
     if (p->outcome != PS_SKIP_NONE)
@@ -197,9 +197,14 @@ static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
     f = flow_table_add_prepared(a->table, info, &p->lookup, &p->fp);
     if (f == NULL)
         return PS_SKIP_FLOW_LIMIT;
-    if (p->first_fragment)
+    if (p->first_fragment) {
+        ps_time first = f->first_seen;
+
         frag_table_first(a->frags, &info->fragment, f, p->lookup.sender, p->fp.ts, &t->flow_packets,
                          &t->flow_bytes);
+        if (f->first_seen != first)
+            flow_table_first_seen_moved(a->table);
+    }
     return PS_SKIP_NONE;
 }
 

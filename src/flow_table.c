@@ -89,6 +89,11 @@ struct flow_table {
     void *on_end_ctx;
     struct wheel *wheel;
     size_t by_class[FLOW_CLASSES]; /* flows created, by protocol class */
+    /* Whether the flows so far were made in the report's order (flow_table_in_order()): the
+     * last one made's first packet time and key, to compare the next one with. */
+    bool out_of_order;
+    ps_time last_made;
+    struct flow_key last_key;
 
     /*
      * Kept flows (no streaming), by id: in record r (r << 1 | 1), or in the store at location l
@@ -412,7 +417,8 @@ static void index_delete(const struct flow_table *t, const struct index_set *set
  * Inlined always: GCC takes a function that only reads memory and prefetches for one without
  * effects (pure) and drops the calls to it, prefetches and all; it did, until this attribute.
  */
-static inline __attribute__((always_inline)) void prefetch_set(const struct index_set *set, uint64_t hash, bool slots)
+static inline __attribute__((always_inline)) void prefetch_set(const struct index_set *set,
+                                                               uint64_t hash, bool slots)
 {
     size_t home = home_of_hash(&set->cur, hash);
 
@@ -580,7 +586,7 @@ static void record_free(struct flow_table *t, struct flow *f, uint32_t rec)
  * Kept flows count against max_flows; streamed ones only while they live.
  */
 static struct flow *flow_create(struct flow_table *t, const struct flow_key *key,
-                                const struct pkt_info *pkt, uint32_t *rec)
+                                const struct pkt_info *pkt, ps_time ts, uint32_t *rec)
 {
     struct flow *f;
 
@@ -599,6 +605,11 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
     if (f == NULL)
         return NULL;
     memset(f, 0, sizeof(*f));
+    if (t->created > 0 &&
+        (ts < t->last_made || (ts == t->last_made && flow_key_compare(&t->last_key, key) > 0)))
+        t->out_of_order = true;
+    t->last_made = ts;
+    t->last_key = *key;
     f->key = *key;
     f->id = t->created++;
     f->path_id = path_intern(t, pkt);
@@ -745,6 +756,44 @@ void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
         if (pkt->length_from_capture)
             f->quality |= FLOW_Q_NO_IP_LEN;
     }
+}
+
+void flow_table_account(struct flow_table *t, struct flow *f, uint8_t sender,
+                        const struct flow_packet *fp, const struct pkt_info *pkt)
+{
+    if (fp->ts < f->first_seen)
+        t->out_of_order = true;
+    flow_account(f, sender, fp, pkt);
+}
+
+void flow_table_first_seen_moved(struct flow_table *t)
+{
+    t->out_of_order = true;
+}
+
+bool flow_table_in_order(const struct flow_table *t)
+{
+    return !t->out_of_order;
+}
+
+int flow_key_compare(const struct flow_key *a, const struct flow_key *b)
+{
+    int c;
+
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    for (int e = 0; e < 2; e++) {
+        c = memcmp(a->addr[e], b->addr[e], sizeof(a->addr[e]));
+        if (c != 0)
+            return c;
+        if (a->port[e] != b->port[e])
+            return a->port[e] < b->port[e] ? -1 : 1;
+    }
+    if (a->proto != b->proto)
+        return a->proto < b->proto ? -1 : 1;
+    if (a->scope != b->scope)
+        return a->scope < b->scope ? -1 : 1;
+    return 0;
 }
 
 /* When `f` ends by timeout, or INT64_MAX when no timeout applies to it. */
@@ -1133,7 +1182,7 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         /* Growing the index may move slots: make room before taking the slot's address. */
         if (slot == NULL && !set_reserve(t, &t->live))
             return NULL;
-        f = flow_create(t, key, pkt, &rec);
+        f = flow_create(t, key, pkt, fp->ts, &rec);
         if (f == NULL)
             return NULL;
         f->first_seen = fp->ts;
@@ -1155,7 +1204,7 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         if (t->wheel != NULL)
             wheel_file(t, f, rec, fp->ts);
     }
-    flow_account(f, sender, fp, pkt);
+    flow_table_account(t, f, sender, fp, pkt);
     if (pkt->hint == PKT_HINT_OPEN)
         f->role_seen |= FLOW_OPEN_FROM(sender);
     else if (pkt->hint == PKT_HINT_ACCEPT)

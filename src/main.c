@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,30 +133,23 @@ static void warn_unsupported_linktypes(const struct report_input *in)
                     capture_linktype_description(in->linktypes[i]));
 }
 
-static int write_report(const struct report *r, const struct ps_options *opts)
+/* The report's stream: -o's file, or standard output; NULL after a message when it cannot open. */
+static FILE *open_report(const struct ps_options *opts)
 {
     FILE *out = stdout;
-    int rc;
 
     if (opts->output != NULL) {
         out = fopen(opts->output, "w");
-        if (out == NULL) {
+        if (out == NULL)
             fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, opts->output,
                     strerror(errno));
-            return -1;
-        }
     }
-    switch (opts->format) {
-    case PS_FORMAT_JSON:
-        rc = report_write_json(r, out);
-        break;
-    case PS_FORMAT_CSV:
-        rc = report_write_csv(r, out);
-        break;
-    default:
-        rc = report_write_text(r, out);
-        break;
-    }
+    return out;
+}
+
+/* Ends the report's stream after writing returned `rc`; -1 after a message when it failed. */
+static int close_report(FILE *out, const struct ps_options *opts, int rc)
+{
     if (rc == 0 && fflush(out) != 0)
         rc = -1;
     if (rc != 0)
@@ -167,6 +161,27 @@ static int write_report(const struct report *r, const struct ps_options *opts)
         rc = -1;
     }
     return rc;
+}
+
+static int write_report(const struct report *r, const struct ps_options *opts)
+{
+    FILE *out = open_report(opts);
+    int rc;
+
+    if (out == NULL)
+        return -1;
+    switch (opts->format) {
+    case PS_FORMAT_JSON:
+        rc = report_write_json(r, out);
+        break;
+    case PS_FORMAT_CSV:
+        rc = report_write_csv(r, out);
+        break;
+    default:
+        rc = report_write_text(r, out);
+        break;
+    }
+    return close_report(out, opts, rc);
 }
 
 /* -D: the interfaces, numbered as tcpdump -D numbers them. */
@@ -339,35 +354,123 @@ out:
  * Checks the expectations, writes the report and picks the exit status: a failed expectation
  * (6) outranks an incomplete input (1), which the report shows anyway.
  */
+/* Evaluates the expectations on the built report, which then carries them; 0, or
+ * PS_EXIT_INTERNAL after a message. */
+static int expectations_begin(struct report *r, const struct expect_list *expects)
+{
+    size_t n = expect_count(expects);
+    struct report_expectation *results;
+
+    if (n == 0)
+        return 0;
+    results = calloc(n, sizeof(*results));
+    if (results == NULL) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return PS_EXIT_INTERNAL;
+    }
+    expect_evaluate(expects, r, results);
+    r->expectations = results;
+    r->n_expectations = n;
+    return 0;
+}
+
+/* The exit status once the report is written (`written` 0) or not, and the expectations freed. */
+static int expectations_end(struct report *r, int written, bool incomplete)
+{
+    size_t failed = report_failed_expectations(r->expectations, r->n_expectations);
+    int status = written != 0 ? PS_EXIT_OUTPUT
+                 : failed > 0 ? PS_EXIT_EXPECT
+                 : incomplete ? PS_EXIT_INCOMPLETE
+                              : PS_EXIT_OK;
+
+    free((void *)r->expectations);
+    r->expectations = NULL;
+    r->n_expectations = 0;
+    return status;
+}
+
 static int finish_report(struct report *r, const struct ps_options *opts,
                          const struct expect_list *expects, bool incomplete)
 {
-    size_t n = expect_count(expects), failed;
-    struct report_expectation *results = NULL;
-    int status = PS_EXIT_OK;
+    int status = expectations_begin(r, expects);
 
-    if (n > 0) {
-        results = calloc(n, sizeof(*results));
-        if (results == NULL) {
-            fprintf(stderr, "%s: out of memory\n", prog);
-            return PS_EXIT_INTERNAL;
-        }
-        expect_evaluate(expects, r, results);
-        r->expectations = results;
-        r->n_expectations = n;
-    }
+    if (status != 0)
+        return status;
     r->style = (struct report_style){.sort = opts->sort,
                                      .top = opts->top,
                                      .sections = opts->sections,
                                      .color = want_color(opts)};
-    if (write_report(r, opts) != 0)
-        status = PS_EXIT_OUTPUT;
-    failed = report_failed_expectations(results, n);
-    if (status == PS_EXIT_OK)
-        status = failed > 0 ? PS_EXIT_EXPECT : incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
-    r->expectations = NULL;
-    r->n_expectations = 0;
-    free(results);
+    return expectations_end(r, write_report(r, opts), incomplete);
+}
+
+/*
+ * --json on two threads: report_build() runs on a thread of its own while this one writes the
+ * document up to its services. Its flows need only the table, and their rows are made as they are
+ * written (report_init()), when the table's flows are in the report's order and all are shown.
+ */
+#define OVERLAP_MIN_FLOWS 4096 /* fewer are written before a thread would be started */
+
+struct building {
+    struct report *r;
+    const struct report_input *inputs;
+    size_t n_inputs;
+    const struct report_totals *totals;
+    const struct report_settings *settings;
+    const struct flow_table *table;
+    int rc;
+};
+
+static void *build_report(void *arg)
+{
+    struct building *b = arg;
+
+    b->rc = report_build(b->r, b->inputs, b->n_inputs, b->totals, b->settings, b->table);
+    return NULL;
+}
+
+static bool json_while_building(const struct ps_options *opts, unsigned threads,
+                                const struct flow_table *table)
+{
+    return opts->format == PS_FORMAT_JSON && threads > 1 && !select_active(&opts->select) &&
+           flow_table_in_order(table) && flow_table_count(table) >= OVERLAP_MIN_FLOWS;
+}
+
+static int write_json_while_building(struct building *b, const struct ps_options *opts,
+                                     const struct expect_list *expects, bool incomplete)
+{
+    struct report head;
+    pthread_t builder;
+    bool apart;
+    FILE *out = open_report(opts);
+    int rc, saved, status;
+
+    if (out == NULL)
+        return PS_EXIT_OUTPUT;
+    report_init(&head, b->inputs, b->n_inputs, b->totals, b->settings, b->table);
+    apart = pthread_create(&builder, NULL, build_report, b) == 0;
+    rc = report_json_write_head(&head, out) == 0 && report_json_write_flows(&head, out) == 0 ? 0
+                                                                                             : -1;
+    saved = errno; /* why writing failed, if it did */
+    if (apart)
+        pthread_join(builder, NULL);
+    else
+        build_report(b);
+    errno = saved;
+    if (b->rc != 0) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        if (out != stdout)
+            fclose(out);
+        return PS_EXIT_INTERNAL;
+    }
+    status = expectations_begin(b->r, expects);
+    if (status == 0) {
+        if (rc == 0)
+            rc = report_json_write_rest(b->r, out);
+        status = expectations_end(b->r, close_report(out, opts, rc), incomplete);
+    } else if (out != stdout) {
+        fclose(out);
+    }
+    report_release(b->r);
     return status;
 }
 
@@ -536,6 +639,10 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         } else {
             status = incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
         }
+    } else if (json_while_building(opts, threads, a.table)) {
+        struct building b = {&report, inputs, n_inputs, &a.totals, &settings, a.table, 0};
+
+        status = write_json_while_building(&b, opts, expects, incomplete);
     } else if (report_build(&report, inputs, n_inputs, &a.totals, &settings, a.table) != 0) {
         fprintf(stderr, "%s: out of memory\n", prog);
         status = PS_EXIT_INTERNAL;

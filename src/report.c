@@ -310,32 +310,12 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
 }
 
 /* Field by field, so the order is the same on machines of either byte order. */
-static int compare_keys(const struct flow_key *a, const struct flow_key *b)
-{
-    int c;
-
-    if (a->family != b->family)
-        return a->family < b->family ? -1 : 1;
-    for (int e = 0; e < 2; e++) {
-        c = memcmp(a->addr[e], b->addr[e], sizeof(a->addr[e]));
-        if (c != 0)
-            return c;
-        if (a->port[e] != b->port[e])
-            return a->port[e] < b->port[e] ? -1 : 1;
-    }
-    if (a->proto != b->proto)
-        return a->proto < b->proto ? -1 : 1;
-    if (a->scope != b->scope)
-        return a->scope < b->scope ? -1 : 1;
-    return 0;
-}
-
 /* The report's order of flows: first seen, then key. */
 static int compare_flows(const struct flow *a, const struct flow *b)
 {
     if (a->first_seen != b->first_seen)
         return a->first_seen < b->first_seen ? -1 : 1;
-    return compare_keys(&a->key, &b->key);
+    return flow_key_compare(&a->key, &b->key);
 }
 
 /*
@@ -741,7 +721,7 @@ static int compare_when(const void *a, const void *b)
 static int compare_keyed(const void *a, const void *b)
 {
     const struct flow_keyed *x = a, *y = b;
-    int c = compare_keys(&x->key, &y->key);
+    int c = flow_key_compare(&x->key, &y->key);
 
     if (c != 0)
         return c;
@@ -838,6 +818,25 @@ static int link_follows(struct report *r)
     return 0;
 }
 
+void report_init(struct report *r, const struct report_input *inputs, size_t n_inputs,
+                 const struct report_totals *totals, const struct report_settings *settings,
+                 const struct flow_table *table)
+{
+    memset(r, 0, sizeof(*r));
+    r->inputs = inputs;
+    r->n_inputs = n_inputs;
+    r->totals = *totals;
+    r->settings = *settings;
+    r->table = table;
+    for (size_t i = 0; i < n_inputs; i++)
+        r->nanosecond |= inputs[i].nanosecond;
+    r->n_flows = r->n_flows_all = flow_table_count(table);
+    r->flows_tcp = flow_table_count_class(table, FLOW_CLASS_TCP);
+    r->flows_udp = flow_table_count_class(table, FLOW_CLASS_UDP);
+    r->flows_other = r->n_flows_all - r->flows_tcp - r->flows_udp;
+    r->style.sections = SELECT_SECTION_ALL;
+}
+
 int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
                  const struct report_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table)
@@ -852,15 +851,8 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
     struct flow buf[2];
     const struct flow *prev = NULL;
 
-    memset(r, 0, sizeof(*r));
-    r->inputs = inputs;
-    r->n_inputs = n_inputs;
-    r->totals = *totals;
-    r->settings = *settings;
-    r->table = table;
-    for (size_t i = 0; i < n_inputs; i++)
-        r->nanosecond |= inputs[i].nanosecond;
-
+    report_init(r, inputs, n_inputs, totals, settings, table);
+    r->flows_tcp = r->flows_udp = r->flows_other = 0; /* counted again below */
     r->flows = calloc(n ? n : 1, sizeof(*r->flows));
     if (select != NULL && (shown = calloc(n / 8 + 1, 1)) == NULL)
         goto fail;

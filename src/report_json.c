@@ -300,7 +300,7 @@ static int emit_array(FILE *out, const struct report *r, enum array_kind kind, s
     return fputs("  ]", out) == EOF ? -1 : 0;
 }
 
-int report_write_json(const struct report *r, FILE *out)
+int report_json_write_head(const struct report *r, FILE *out)
 {
     if (fputs("{\n", out) == EOF)
         return -1;
@@ -315,8 +315,16 @@ int report_write_json(const struct report *r, FILE *out)
         return -1;
     if (emit_key(out, "summary", false) != 0 || emit(out, summary_value(r), 1) != 0)
         return -1;
-    if (emit_key(out, "flows", false) != 0 || report_json_emit_table(out, r, TABLE_FLOWS) != 0)
-        return -1;
+    return emit_key(out, "flows", false);
+}
+
+int report_json_write_flows(const struct report *r, FILE *out)
+{
+    return report_json_emit_table(out, r, TABLE_FLOWS);
+}
+
+int report_json_write_rest(const struct report *r, FILE *out)
+{
     if (emit_key(out, "services", false) != 0 ||
         report_json_emit_table(out, r, TABLE_SERVICES) != 0)
         return -1;
@@ -327,6 +335,13 @@ int report_write_json(const struct report *r, FILE *out)
                                     emit_array(out, r, ARRAY_EXPECTATIONS, r->n_expectations) != 0))
         return -1;
     return fputs("\n}\n", out) == EOF ? -1 : 0;
+}
+
+int report_write_json(const struct report *r, FILE *out)
+{
+    if (report_json_write_head(r, out) != 0 || report_json_write_flows(r, out) != 0)
+        return -1;
+    return report_json_write_rest(r, out);
 }
 
 /* One object on one line: the jsonl framing. Releases `v`; returns -1 when writing failed. */

@@ -468,17 +468,30 @@ struct flows_helper {
     struct name_entry names[1 << NAME_CACHE_BITS];
 };
 
+/* Flows `from` to `to`: the report's rows, or without rows (report_init()) the table's flows
+ * with their rows made here, as report_build() makes them for flows in the table's order. */
 static void put_flows(struct writer *w, const struct report *r, size_t from, size_t to)
 {
     for (size_t i = from; i < to; i++) {
+        struct report_flow own;
+        const struct report_flow *rf = &own;
+        const struct flow *f;
         struct flow flow;
 
+        if (r->flows != NULL) {
+            rf = &r->flows[i];
+            f = report_flow_data(r, rf, &flow);
+        } else {
+            f = flow_table_get(r->table, i, &flow);
+            report_flow_init(&own, (uint32_t)i, f, &r->settings);
+            own.id = f->id + 1;
+            own.follows = f->prev;
+        }
         if (i == 0)
             PUT_LITERAL(w, "[\n    ");
         else
             PUT_LITERAL(w, ",\n    ");
-        report_json_put_flow(w, r, &r->flows[i], report_flow_data(r, &r->flows[i], &flow),
-                             r->flows[i].id, NULL);
+        report_json_put_flow(w, r, rf, f, rf->id, NULL);
     }
 }
 

@@ -21,6 +21,12 @@ fi
 }
 # Cut mid-record: the report covers the packets before the cut, with exit status 1.
 head -c 9000001 "$work/many.pcap" >"$work/cut.pcap"
+# One file whose time goes back halfway (the elephant's records after the many flows', which end
+# later): its flows are not made in the report's order, which the JSON writer must notice.
+{
+    cat "$work/many.pcap"
+    tail -c +25 "$work/elephant.pcap"
+} >"$work/back.pcap"
 
 # same NAME ARGS...: the report and exit status of --threads 1 and --threads 2 agree.
 same() {
@@ -49,6 +55,8 @@ same "text" -r "$work/many.pcap"
 same "csv" --format csv -r "$work/many.pcap"
 same "jsonl with timeouts" --format jsonl --idle-timeout 2 -r "$work/many.pcap"
 same "two inputs" --json -r "$work/many.pcap" -r "$work/elephant.pcap"
+same "two inputs, the later first" --json -r "$work/elephant.pcap" -r "$work/many.pcap"
+same "time going back" --json -r "$work/back.pcap"
 same "standard input" --json -r -
 same "cut short" --json -r "$work/cut.pcap"
 same "selection" --json --port 53 -r "$work/many.pcap"

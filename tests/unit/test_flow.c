@@ -843,6 +843,63 @@ START_TEST(test_seal_stores_every_flow)
 }
 END_TEST
 
+/* Flows made in the report's order (first seen, then key) until one is not, or one's first packet
+ * time moves back: the JSON writer takes the table's order for the report's only while it is. */
+START_TEST(test_in_order)
+{
+    struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 40000, 0x0a000002, 53, 0);
+    struct pkt_info b = v4(PS_IPPROTO_UDP, 0x0a000001, 40001, 0x0a000002, 53, 0);
+    struct pkt_info c = v4(PS_IPPROTO_UDP, 0x0a000003, 40000, 0x0a000002, 53, 0);
+    struct flow_key ka, kb;
+    uint8_t sender;
+    struct flow_table *t = new_table(0);
+    struct flow_packet early = {50, 60, false};
+    struct flow *f;
+
+    flow_key_from_packet(&a, &ka, &sender);
+    flow_key_from_packet(&b, &kb, &sender);
+    ck_assert_int_lt(flow_key_compare(&ka, &kb), 0);
+    ck_assert_int_gt(flow_key_compare(&kb, &ka), 0);
+    ck_assert_int_eq(flow_key_compare(&ka, &ka), 0);
+
+    /* Later, then at the same time in key order, then a packet of a known flow: in order. */
+    ck_assert(flow_table_in_order(t));
+    add(t, &a, 100, 60);
+    add(t, &b, 100, 60);
+    add(t, &a, 90 + 20, 60);
+    ck_assert(flow_table_in_order(t));
+    flow_table_free(t);
+
+    /* At the same time, keys the other way round. */
+    t = new_table(0);
+    add(t, &b, 100, 60);
+    add(t, &a, 100, 60);
+    ck_assert(!flow_table_in_order(t));
+    flow_table_free(t);
+
+    /* A new flow first seen before the one made before it. */
+    t = new_table(0);
+    add(t, &a, 100, 60);
+    add(t, &c, 99, 60);
+    ck_assert(!flow_table_in_order(t));
+    flow_table_free(t);
+
+    /* A known flow's first packet time moving back, by a packet or otherwise (fragments). */
+    t = new_table(0);
+    f = add(t, &a, 100, 60);
+    add(t, &c, 100, 60);
+    ck_assert(flow_table_in_order(t));
+    flow_table_account(t, f, 0, &early, NULL);
+    ck_assert(!flow_table_in_order(t));
+    flow_table_free(t);
+    t = new_table(0);
+    add(t, &a, 100, 60);
+    flow_table_first_seen_moved(t);
+    ck_assert(!flow_table_in_order(t));
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_count_by_class)
 {
     struct flow_table *t = zeek_table();
@@ -947,6 +1004,7 @@ static Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
     tcase_add_test(lifecycle, test_count_by_class);
+    tcase_add_test(lifecycle, test_in_order);
     suite_add_tcase(suite, lifecycle);
     return suite;
 }
