@@ -196,6 +196,15 @@ void report_init(struct report *r, const struct report_input *inputs, size_t n_i
 int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
                  const struct report_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
+
+/*
+ * report_build() without the rows (r->flows NULL): the services and clients, and the counts, for
+ * the JSON document's part after its flows, written from a report_init() report. Without a
+ * selection (settings.select), and for a table in the report's order.
+ */
+int report_gather(struct report *r, const struct report_input *inputs, size_t n_inputs,
+                  const struct report_totals *totals, const struct report_settings *settings,
+                  const struct flow_table *table);
 void report_release(struct report *r);
 
 /* Writers: 0 on success, -1 when writing failed (errno says why). */

@@ -404,9 +404,10 @@ static int finish_report(struct report *r, const struct ps_options *opts,
 }
 
 /*
- * --json on two threads: report_build() runs on a thread of its own while this one writes the
- * document up to its services. Its flows need only the table, and their rows are made as they are
- * written (report_init()), when the table's flows are in the report's order and all are shown.
+ * --json on two threads: report_build() (report_gather() without expectations, which alone need
+ * the rows) runs on a thread of its own while this one writes the document up to its services. Its
+ * flows need only the table, and their rows are made as they are written (report_init()), when the
+ * table's flows are in the report's order and all are shown.
  */
 #define OVERLAP_MIN_FLOWS 4096 /* fewer are written before a thread would be started */
 
@@ -417,6 +418,7 @@ struct building {
     const struct report_totals *totals;
     const struct report_settings *settings;
     const struct flow_table *table;
+    bool rows; /* the expectations need the rows: report_build(), else report_gather() */
     int rc;
 };
 
@@ -424,7 +426,8 @@ static void *build_report(void *arg)
 {
     struct building *b = arg;
 
-    b->rc = report_build(b->r, b->inputs, b->n_inputs, b->totals, b->settings, b->table);
+    b->rc = (b->rows ? report_build : report_gather)(b->r, b->inputs, b->n_inputs, b->totals,
+                                                     b->settings, b->table);
     return NULL;
 }
 
@@ -640,7 +643,8 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             status = incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
         }
     } else if (json_while_building(opts, threads, a.table)) {
-        struct building b = {&report, inputs, n_inputs, &a.totals, &settings, a.table, 0};
+        struct building b = {
+            &report, inputs, n_inputs, &a.totals, &settings, a.table, expect_count(expects) > 0, 0};
 
         status = write_json_while_building(&b, opts, expects, incomplete);
     } else if (report_build(&report, inputs, n_inputs, &a.totals, &settings, a.table) != 0) {

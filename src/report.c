@@ -837,9 +837,10 @@ void report_init(struct report *r, const struct report_input *inputs, size_t n_i
     r->style.sections = SELECT_SECTION_ALL;
 }
 
-int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
+/* report_build(), or with `rows` false report_gather(). */
+static int build(struct report *r, const struct report_input *inputs, size_t n_inputs,
                  const struct report_totals *totals, const struct report_settings *settings,
-                 const struct flow_table *table)
+                 const struct flow_table *table, bool rows)
 {
     /* The selection narrows what is shown, services and clients included; the flow counts stay. */
     const struct select_spec *select =
@@ -849,20 +850,22 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
     struct aggregation agg = {0};
     uint8_t *shown = NULL; /* under a selection: a bit per flow, by its number in the table */
     struct flow buf[2];
+    struct report_flow own;
     const struct flow *prev = NULL;
 
     report_init(r, inputs, n_inputs, totals, settings, table);
     r->flows_tcp = r->flows_udp = r->flows_other = 0; /* counted again below */
-    r->flows = calloc(n ? n : 1, sizeof(*r->flows));
+    if (rows && (r->flows = calloc(n ? n : 1, sizeof(*r->flows))) == NULL)
+        goto fail;
     if (select != NULL && (shown = calloc(n / 8 + 1, 1)) == NULL)
         goto fail;
-    if (r->flows == NULL || aggregation_init(&agg, r, n) != 0)
+    if (aggregation_init(&agg, r, n) != 0)
         goto fail;
     r->n_flows = n;
     /* Each flow is got from the table once here, into one of two buffers so that the one before
      * stays good for the order check. */
     for (size_t i = 0; i < n; i++) {
-        struct report_flow *rf = &r->flows[i];
+        struct report_flow *rf = rows ? &r->flows[i] : &own;
         const struct flow *f = flow_table_get(table, i, &buf[i & 1]);
         bool selected;
 
@@ -892,14 +895,14 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
         goto fail;
     /* Flows are created in packet order, so one input is already sorted; merged inputs may not be.
      */
-    if (!sorted && sort_flows(r) != 0)
+    if (rows && !sorted && sort_flows(r) != 0)
         goto fail;
-    if ((!sorted || !ids_in_order) && link_follows(r) != 0)
+    if (rows && (!sorted || !ids_in_order) && link_follows(r) != 0)
         goto fail;
     r->n_flows_all = n;
     r->style.sections = SELECT_SECTION_ALL;
 
-    if (select != NULL) {
+    if (rows && select != NULL) {
         size_t kept = 0;
 
         for (size_t i = 0; i < n; i++) {
@@ -918,6 +921,20 @@ fail:
     aggregation_free(&agg);
     report_release(r);
     return -1;
+}
+
+int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
+                 const struct report_totals *totals, const struct report_settings *settings,
+                 const struct flow_table *table)
+{
+    return build(r, inputs, n_inputs, totals, settings, table, true);
+}
+
+int report_gather(struct report *r, const struct report_input *inputs, size_t n_inputs,
+                  const struct report_totals *totals, const struct report_settings *settings,
+                  const struct flow_table *table)
+{
+    return build(r, inputs, n_inputs, totals, settings, table, false);
 }
 
 void report_release(struct report *r)
