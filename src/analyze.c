@@ -115,7 +115,14 @@ static uint64_t packet_hash(const struct capture_packet *pkt)
     }
     for (; i + 16 <= n; i += 16)
         a = ps_mum(load64(p + i) ^ a, load64(p + i + 8) ^ 0x165667b19e3779f9ULL);
-    memcpy(tail, p + i, n - i);
+    /* The last bytes as the packet's last 16, hashed again in part: two loads rather than a copy
+     * of a variable length, whose bytes the loads could not take from the stores. */
+    if (i < n && n >= 16) {
+        tail[0] = load64(p + n - 16);
+        tail[1] = load64(p + n - 8);
+    } else {
+        memcpy(tail, p + i, n - i);
+    }
     return ps_mum(ps_mum(tail[0] ^ a, tail[1] ^ b), 0xff51afd7ed558ccdULL ^ (n - i));
 }
 
