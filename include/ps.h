@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Room for one error message; every module that can fail fills one the caller owns. */
@@ -46,6 +47,23 @@ const char *ps_skip_description(enum ps_skip reason);
  * unpredictable to whoever crafts the traffic.
  */
 uint64_t ps_hash_seed(void);
+
+/*
+ * calloc() for a table whose memory is read before it is written (open addressing): zeroed here,
+ * written, so that later first writes to its pages are not copy-on-write faults from the shared
+ * zero page, each of which, while another thread runs, interrupts every core to flush its TLB.
+ */
+static inline void *ps_zalloc(size_t n, size_t size)
+{
+    void *p;
+
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    p = malloc(n * size);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
+}
 
 /*
  * The 128-bit product of a and b folded to 64 bits (wyhash's mum): the mixing step of the hashes

@@ -5,6 +5,7 @@
 #include "ports.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,9 +480,45 @@ static const char *overlay_lookup(const struct ports_services *s, uint8_t proto,
     return NULL;
 }
 
+/*
+ * The registry by protocol and port: every flow of a report looks its service up, some twice, and
+ * one load of this costs less than a binary search of 11,000 entries. Made once, by the first
+ * thread to ask; without memory for it, the search it is.
+ */
+static uint16_t *registry_index; /* [registry_slot() << 16 | port]: entry number + 1, or 0 */
+static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
+
+static size_t registry_slot(uint8_t proto)
+{
+    return proto == IPPROTO_NUM_TCP ? 0 : proto == IPPROTO_NUM_UDP ? 1 : 2;
+}
+
+static void make_registry_index(void)
+{
+    uint16_t *ix;
+
+    if (ports_iana_table_count >= UINT16_MAX || (ix = calloc(3 << 16, sizeof(*ix))) == NULL)
+        return;
+    for (size_t i = 0; i < ports_iana_table_count; i++) {
+        const struct ports_iana_entry *e = &ports_iana_table[i];
+
+        if (e->proto == IPPROTO_NUM_TCP || e->proto == IPPROTO_NUM_UDP ||
+            e->proto == IPPROTO_NUM_SCTP)
+            ix[registry_slot(e->proto) << 16 | e->port] = (uint16_t)(i + 1);
+    }
+    registry_index = ix;
+}
+
 static const char *registry_lookup(uint8_t proto, uint16_t port)
 {
     size_t lo = 0, hi = ports_iana_table_count;
+
+    pthread_once(&registry_once, make_registry_index);
+    if (registry_index != NULL) {
+        uint16_t entry = registry_index[registry_slot(proto) << 16 | port];
+
+        return entry != 0 ? ports_iana_table[entry - 1].name : NULL;
+    }
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

@@ -389,7 +389,7 @@ struct pair_queue {
 static int pair_queue_init(struct pair_queue *q, size_t max, const uint64_t *secret)
 {
     q->set.n_slots = slots_for(max);
-    q->set.slots = calloc(q->set.n_slots, sizeof(*q->set.slots));
+    q->set.slots = ps_zalloc(q->set.n_slots, sizeof(*q->set.slots));
     q->set.secret = secret;
     for (size_t k = 0; k < PAIRS_AHEAD; k++)
         q->pairs[k] = NO_PAIR;
@@ -461,8 +461,8 @@ static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
     a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
     r->services = malloc(a->services_room * sizeof(*r->services));
     r->clients = malloc(a->clients_room * sizeof(*r->clients));
-    a->service_of = calloc((size_t)PORTED_PROTOS << 16, sizeof(*a->service_of));
-    a->host_slots = calloc(a->n_host_slots, sizeof(*a->host_slots));
+    a->service_of = ps_zalloc((size_t)PORTED_PROTOS << 16, sizeof(*a->service_of));
+    a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
     a->host = malloc((n ? n : 1) * sizeof(*a->host));
     a->port = malloc((n ? n : 1) * sizeof(*a->port));
     if (pair_queue_init(&a->service_hosts, n, a->secret) != 0 || r->services == NULL ||
@@ -508,7 +508,7 @@ static int grow_host_slots(struct aggregation *a, const struct report *r)
     size_t n_old = a->n_host_slots;
 
     a->n_host_slots = n_old * 2 < a->max_host_slots ? n_old * 2 : a->max_host_slots;
-    a->host_slots = calloc(a->n_host_slots, sizeof(*a->host_slots));
+    a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
     if (a->host_slots == NULL) {
         a->host_slots = old;
         a->n_host_slots = n_old;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ports.h"
+#include "ports_iana.h"
 
 #define TCP  6
 #define UDP  17
@@ -254,6 +255,25 @@ START_TEST(test_registry_names)
 }
 END_TEST
 
+/* Every entry of the registry, looked up by its protocol and port, and nothing else found:
+ * ports_service_name() answers from an index of the registry, made once. */
+START_TEST(test_registry_every_entry)
+{
+    static const uint8_t protos[] = {TCP, UDP, SCTP};
+    size_t found = 0;
+
+    for (size_t i = 0; i < ports_iana_table_count; i++) {
+        const struct ports_iana_entry *e = &ports_iana_table[i];
+
+        ck_assert_str_eq(ports_service_name(NULL, e->proto, e->port), e->name);
+    }
+    for (size_t p = 0; p < 3; p++)
+        for (uint32_t port = 0; port <= UINT16_MAX; port++)
+            found += ports_service_name(NULL, protos[p], (uint16_t)port) != NULL;
+    ck_assert_uint_eq(found, ports_iana_table_count);
+}
+END_TEST
+
 START_TEST(test_registry_ranges_expanded)
 {
     ck_assert_str_eq(ports_service_name(NULL, TCP, 6000), "x11");
@@ -478,6 +498,7 @@ static Suite *ports_suite(void)
     tcase_add_test(tc, test_parse_errors);
     tcase_add_test(tc, test_parse_error_small_buffer);
     tcase_add_test(tc, test_registry_names);
+    tcase_add_test(tc, test_registry_every_entry);
     tcase_add_test(tc, test_registry_ranges_expanded);
     tcase_add_test(tc, test_registry_no_name);
     tcase_add_test(tc, test_registry_sctp);
