@@ -1279,6 +1279,16 @@ const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct f
     return buf;
 }
 
+const struct flow *flow_table_get_summary(const struct flow_table *t, size_t i, struct flow *buf)
+{
+    uint64_t where = t->where[i];
+
+    if (is_live(where))
+        return flow_at(t, where >> 1);
+    flow_store_get_summary(&t->store, where >> 1, (uint32_t)i, buf);
+    return buf;
+}
+
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len)
 {
     if (path_id == 0 || path_id >= t->n_paths) {

@@ -256,18 +256,20 @@ const char *report_flow_service(const struct report *r, const struct report_flow
 }
 
 static void decide_roles(struct report_flow *rf, const struct flow *f,
-                         const struct report_settings *s);
+                         const struct report_settings *s, bool state);
 
 void report_flow_init(struct report_flow *rf, uint32_t flow, const struct flow *f,
                       const struct report_settings *s)
 {
     memset(rf, 0, sizeof(*rf));
     rf->flow = flow;
-    decide_roles(rf, f, s);
+    decide_roles(rf, f, s, true);
 }
 
+/* The roles and labels; the connection state too unless `state` is false (gathering needs none,
+ * and reads flows without their TCP part: flow_table_get_summary()). */
 static void decide_roles(struct report_flow *rf, const struct flow *f,
-                         const struct report_settings *s)
+                         const struct report_settings *s, bool state)
 {
     bool open0 = f->role_seen & FLOW_OPEN_FROM(0), open1 = f->role_seen & FLOW_OPEN_FROM(1);
     bool accept0 = f->role_seen & FLOW_ACCEPT_FROM(0);
@@ -303,7 +305,7 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
             rf->reason = ROLE_LOWER_PORT;
         }
     }
-    if (f->key.proto == PS_IPPROTO_TCP)
+    if (state && f->key.proto == PS_IPPROTO_TCP)
         rf->conn_state = conn_state_code(flow_tcp_conn_state(f, rf->client));
     if (report_proto_has_ports(f->key.proto))
         rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
@@ -866,10 +868,13 @@ static int build(struct report *r, const struct report_input *inputs, size_t n_i
      * stays good for the order check. */
     for (size_t i = 0; i < n; i++) {
         struct report_flow *rf = rows ? &r->flows[i] : &own;
-        const struct flow *f = flow_table_get(table, i, &buf[i & 1]);
+        const struct flow *f = rows ? flow_table_get(table, i, &buf[i & 1])
+                                    : flow_table_get_summary(table, i, &buf[i & 1]);
         bool selected;
 
-        report_flow_init(rf, (uint32_t)i, f, settings);
+        memset(rf, 0, sizeof(*rf));
+        rf->flow = (uint32_t)i;
+        decide_roles(rf, f, settings, rows);
         if (prev != NULL && compare_flows(prev, f) > 0)
             sorted = false;
         prev = f;
