@@ -305,12 +305,6 @@ size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
  */
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
 
-/*
- * flow_table_get() for what services and client hosts are gathered from: of a stored flow, its key,
- * times, flags (roles, first sender) and counters only; the rest of `buf` is zero.
- */
-const struct flow *flow_table_get_summary(const struct flow_table *t, size_t i, struct flow *buf);
-
 /* The encapsulation path interned as `path_id` (NULL, 0 for id 0). */
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len);
 

@@ -39,9 +39,6 @@ uint64_t flow_store_put(struct flow_store *s, const struct flow *f);
 /* The flow at `loc`, whose id is `id` (the store keeps no ids: the caller knows them). */
 void flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f);
 
-/* flow_store_get() of the key, times, flags and counters only: the rest of *f is zero. */
-void flow_store_get_summary(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f);
-
 /* Only the key of the flow at `loc`: what an index compare needs, at a fraction of the cost. */
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key);
 

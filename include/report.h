@@ -173,6 +173,9 @@ struct report {
     struct report_client *clients; /* by address */
     size_t n_clients;
 
+    /* A report_init() report's writers hand each flow they write to this (NULL: none). */
+    struct report_gathering *gathering;
+
     /* Filled in by the caller after report_build(), before writing. */
     struct report_style style;
     const struct report_expectation *expectations; /* NULL without --expect */
@@ -197,14 +200,32 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
                  const struct report_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
 
+/* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
+struct report_gather_item {
+    struct flow_key key;
+    uint64_t packets, bytes;
+    uint32_t client_ephemeral;
+    uint8_t client;
+};
+
+void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,
+                        const struct flow *f);
+
 /*
- * report_build() without the rows (r->flows NULL): the services and clients, and the counts, for
- * the JSON document's part after its flows, written from a report_init() report. Without a
- * selection (settings.select), and for a table in the report's order.
+ * The services and clients of report `r` gathered from flows handed over by whoever has them, in
+ * any order, from several threads (a run at a time under a lock): the JSON writers, which make
+ * each flow's row as they write it (report_init() reports with `gathering` set). begin() makes
+ * `r` a report_init() report; end() completes it (0), or releases it when memory ran out (-1).
  */
-int report_gather(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                  const struct report_totals *totals, const struct report_settings *settings,
-                  const struct flow_table *table);
+struct report_gathering;
+struct report_gathering *report_gathering_begin(struct report *r, const struct report_input *inputs,
+                                                size_t n_inputs, const struct report_totals *totals,
+                                                const struct report_settings *settings,
+                                                const struct flow_table *table);
+void report_gathering_add(struct report_gathering *g, const struct report_gather_item *items,
+                          size_t n);
+int report_gathering_end(struct report_gathering *g);
+
 void report_release(struct report *r);
 
 /* Writers: 0 on success, -1 when writing failed (errno says why). */

@@ -239,12 +239,9 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
     return p;
 }
 
-/*
- * Decodes the record at p into f (which it clears first); returns the byte after the record. With
- * `summary`, stops after the counters (the rest of f stays zero) and returns NULL.
- */
-static const uint8_t *decode_some(const struct flow_store *s, const uint8_t *p, uint32_t id,
-                                  struct flow *f, bool summary)
+/* Decodes the record at p into f (which it clears first); returns the byte after the record. */
+static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint32_t id,
+                             struct flow *f)
 {
     uint64_t flags;
 
@@ -265,8 +262,6 @@ static const uint8_t *decode_some(const struct flow_store *s, const uint8_t *p, 
     f->start = flags >> F_START_SHIFT & 7;
     f->quality = flags >> F_QUALITY_SHIFT & 0xf;
     f->ended = (flags & F_ENDED) != 0;
-    if (summary)
-        return NULL;
     if (flags & F_PREV)
         f->prev = get_u32v(&p);
     if (flags & F_ICMP)
@@ -276,12 +271,6 @@ static const uint8_t *decode_some(const struct flow_store *s, const uint8_t *p, 
     if (f->key.proto == PS_IPPROTO_TCP)
         p = get_tcp(p, f, (flags & F_RETRANS) != 0);
     return p;
-}
-
-static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint32_t id,
-                             struct flow *f)
-{
-    return decode_some(s, p, id, f, false);
 }
 
 void flow_store_init(struct flow_store *s)
@@ -379,11 +368,6 @@ uint64_t flow_store_put(struct flow_store *s, const struct flow *f)
 void flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f)
 {
     decode(s, at(s, loc), id, f);
-}
-
-void flow_store_get_summary(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f)
-{
-    decode_some(s, at(s, loc), id, f, true);
 }
 
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key)

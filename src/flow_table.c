@@ -1269,25 +1269,14 @@ size_t flow_table_count_class(const struct flow_table *t, enum flow_class c)
     return t->by_class[c];
 }
 
-static const struct flow *get_flow(const struct flow_table *t, size_t i, struct flow *buf,
-                                   bool summary)
+const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)
 {
     uint64_t where = t->where[i];
 
     if (is_live(where))
         return flow_at(t, where >> 1);
-    (summary ? flow_store_get_summary : flow_store_get)(&t->store, where >> 1, (uint32_t)i, buf);
+    flow_store_get(&t->store, where >> 1, (uint32_t)i, buf);
     return buf;
-}
-
-const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)
-{
-    return get_flow(t, i, buf, false);
-}
-
-const struct flow *flow_table_get_summary(const struct flow_table *t, size_t i, struct flow *buf)
-{
-    return get_flow(t, i, buf, true);
 }
 
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len)

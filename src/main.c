@@ -404,77 +404,57 @@ static int finish_report(struct report *r, const struct ps_options *opts,
 }
 
 /*
- * --json on two threads: report_build() (report_gather() without expectations, which alone need
- * the rows) runs on a thread of its own while this one writes the document up to its services. Its
- * flows need only the table, and their rows are made as they are written (report_init()), when the
- * table's flows are in the report's order and all are shown.
+ * --json on two threads, when the table's flows are in the report's order and all are shown: the
+ * document's flows need only the table (report_init()), and the threads that write them gather
+ * the services and clients as they go (report_gathering), so no row is kept per flow. Not with
+ * --expect, whose evaluation reads the rows.
  */
-#define OVERLAP_MIN_FLOWS 4096 /* fewer are written before a thread would be started */
+#define OVERLAP_MIN_FLOWS 4096 /* fewer are written before a second thread would be started */
 
-struct building {
-    struct report *r;
-    const struct report_input *inputs;
-    size_t n_inputs;
-    const struct report_totals *totals;
-    const struct report_settings *settings;
-    const struct flow_table *table;
-    bool rows; /* the expectations need the rows: report_build(), else report_gather() */
-    int rc;
-};
-
-static void *build_report(void *arg)
-{
-    struct building *b = arg;
-
-    b->rc = (b->rows ? report_build : report_gather)(b->r, b->inputs, b->n_inputs, b->totals,
-                                                     b->settings, b->table);
-    return NULL;
-}
-
-static bool json_while_building(const struct ps_options *opts, unsigned threads,
-                                const struct flow_table *table)
+static bool json_while_gathering(const struct ps_options *opts, unsigned threads,
+                                 const struct flow_table *table, const struct expect_list *expects)
 {
     return opts->format == PS_FORMAT_JSON && threads > 1 && !select_active(&opts->select) &&
-           flow_table_in_order(table) && flow_table_count(table) >= OVERLAP_MIN_FLOWS;
+           expect_count(expects) == 0 && flow_table_in_order(table) &&
+           flow_table_count(table) >= OVERLAP_MIN_FLOWS;
 }
 
-static int write_json_while_building(struct building *b, const struct ps_options *opts,
-                                     const struct expect_list *expects, bool incomplete)
+static int write_json_while_gathering(struct report *r, const struct report_input *inputs,
+                                      size_t n_inputs, const struct report_totals *totals,
+                                      const struct report_settings *settings,
+                                      const struct flow_table *table, const struct ps_options *opts,
+                                      bool incomplete)
 {
     struct report head;
-    pthread_t builder;
-    bool apart;
+    struct report_gathering *g;
     FILE *out = open_report(opts);
-    int rc, saved, status;
+    int rc;
 
     if (out == NULL)
         return PS_EXIT_OUTPUT;
-    report_init(&head, b->inputs, b->n_inputs, b->totals, b->settings, b->table);
-    apart = pthread_create(&builder, NULL, build_report, b) == 0;
-    rc = report_json_write_head(&head, out) == 0 && report_json_write_flows(&head, out) == 0 ? 0
-                                                                                             : -1;
-    saved = errno; /* why writing failed, if it did */
-    if (apart)
-        pthread_join(builder, NULL);
-    else
-        build_report(b);
-    errno = saved;
-    if (b->rc != 0) {
+    g = report_gathering_begin(r, inputs, n_inputs, totals, settings, table);
+    if (g == NULL) {
         fprintf(stderr, "%s: out of memory\n", prog);
         if (out != stdout)
             fclose(out);
         return PS_EXIT_INTERNAL;
     }
-    status = expectations_begin(b->r, expects);
-    if (status == 0) {
-        if (rc == 0)
-            rc = report_json_write_rest(b->r, out);
-        status = expectations_end(b->r, close_report(out, opts, rc), incomplete);
-    } else if (out != stdout) {
-        fclose(out);
+    report_init(&head, inputs, n_inputs, totals, settings, table);
+    head.gathering = g;
+    rc = report_json_write_head(&head, out) == 0 && report_json_write_flows(&head, out) == 0 ? 0
+                                                                                             : -1;
+    if (report_gathering_end(g) != 0) {
+        /* A document cut short by the output matters less than the memory that ran out. */
+        fprintf(stderr, "%s: out of memory\n", prog);
+        if (out != stdout)
+            fclose(out);
+        return PS_EXIT_INTERNAL;
     }
-    report_release(b->r);
-    return status;
+    if (rc == 0)
+        rc = report_json_write_rest(r, out);
+    rc = close_report(out, opts, rc);
+    report_release(r);
+    return rc != 0 ? PS_EXIT_OUTPUT : incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
 }
 
 /* Closes a jsonl output opened by run(), with the lines its writer still holds on a run that
@@ -642,11 +622,9 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         } else {
             status = incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
         }
-    } else if (json_while_building(opts, threads, a.table)) {
-        struct building b = {
-            &report, inputs, n_inputs, &a.totals, &settings, a.table, expect_count(expects) > 0, 0};
-
-        status = write_json_while_building(&b, opts, expects, incomplete);
+    } else if (json_while_gathering(opts, threads, a.table, expects)) {
+        status = write_json_while_gathering(&report, inputs, n_inputs, &a.totals, &settings,
+                                            a.table, opts, incomplete);
     } else if (report_build(&report, inputs, n_inputs, &a.totals, &settings, a.table) != 0) {
         fprintf(stderr, "%s: out of memory\n", prog);
         status = PS_EXIT_INTERNAL;

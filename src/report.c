@@ -4,6 +4,7 @@
  * first sight, then key, services by port and client hosts by address.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -256,20 +257,18 @@ const char *report_flow_service(const struct report *r, const struct report_flow
 }
 
 static void decide_roles(struct report_flow *rf, const struct flow *f,
-                         const struct report_settings *s, bool state);
+                         const struct report_settings *s);
 
 void report_flow_init(struct report_flow *rf, uint32_t flow, const struct flow *f,
                       const struct report_settings *s)
 {
     memset(rf, 0, sizeof(*rf));
     rf->flow = flow;
-    decide_roles(rf, f, s, true);
+    decide_roles(rf, f, s);
 }
 
-/* The roles and labels; the connection state too unless `state` is false (gathering needs none,
- * and reads flows without their TCP part: flow_table_get_summary()). */
 static void decide_roles(struct report_flow *rf, const struct flow *f,
-                         const struct report_settings *s, bool state)
+                         const struct report_settings *s)
 {
     bool open0 = f->role_seen & FLOW_OPEN_FROM(0), open1 = f->role_seen & FLOW_OPEN_FROM(1);
     bool accept0 = f->role_seen & FLOW_ACCEPT_FROM(0);
@@ -305,7 +304,7 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
             rf->reason = ROLE_LOWER_PORT;
         }
     }
-    if (state && f->key.proto == PS_IPPROTO_TCP)
+    if (f->key.proto == PS_IPPROTO_TCP)
         rf->conn_state = conn_state_code(flow_tcp_conn_state(f, rf->client));
     if (report_proto_has_ports(f->key.proto))
         rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
@@ -539,11 +538,9 @@ static void *grow_array(void *array, size_t *room, size_t size)
 }
 
 static struct report_service *add_service(struct aggregation *a, struct report *r,
-                                          const struct report_flow *rf, const struct flow *f)
+                                          const struct flow_key *key, uint8_t client)
 {
-    const struct flow_key *key = &f->key;
-    uint32_t *entry =
-        &a->service_of[(size_t)ported_proto(key->proto) << 16 | key->port[!rf->client]];
+    uint32_t *entry = &a->service_of[(size_t)ported_proto(key->proto) << 16 | key->port[!client]];
     struct report_service *s;
 
     if (*entry != 0)
@@ -558,22 +555,22 @@ static struct report_service *add_service(struct aggregation *a, struct report *
     *entry = (uint32_t)r->n_services;
     memset(s, 0, sizeof(*s));
     s->proto = key->proto;
-    s->port = key->port[!rf->client];
-    s->service = report_flow_service(r, rf, f, &s->service_alias);
+    s->port = key->port[!client];
+    s->service = ports_service_name(r->settings.services, key->proto, s->port);
+    s->service_alias = ports_service_alias(s->service);
     return s;
 }
 
 static struct report_client *add_client(struct aggregation *a, struct report *r,
-                                        const struct report_flow *rf, const struct flow *f)
+                                        const struct flow_key *key, uint8_t client)
 {
-    const struct flow_key *key = &f->key;
     uint32_t *slot;
     struct report_client *c;
 
     if (table_full(r->n_clients, a->n_host_slots) && a->n_host_slots < a->max_host_slots &&
         grow_host_slots(a, r) != 0)
         return NULL;
-    slot = host_slot(a, r, key->family, key->addr[rf->client]);
+    slot = host_slot(a, r, key->family, key->addr[client]);
     if (*slot != 0)
         return &r->clients[*slot - 1];
     if (r->n_clients == a->clients_room) {
@@ -586,8 +583,8 @@ static struct report_client *add_client(struct aggregation *a, struct report *r,
     *slot = (uint32_t)r->n_clients;
     memset(c, 0, sizeof(*c));
     c->family = key->family;
-    memcpy(c->addr, key->addr[rf->client], sizeof(c->addr));
-    c->port_lo = c->port_hi = key->port[rf->client];
+    memcpy(c->addr, key->addr[client], sizeof(c->addr));
+    c->port_lo = c->port_hi = key->port[client];
     c->ephemeral_all = UINT32_MAX;
     return c;
 }
@@ -602,27 +599,26 @@ static void add_service_host(struct aggregation *a, struct report *r, uint64_t p
 }
 
 /* Counts a flow that has ports in its service and its client host. */
-static int gather_flow(struct aggregation *a, struct report *r, const struct report_flow *rf,
-                       const struct flow *f)
+static int gather_flow(struct aggregation *a, struct report *r, const struct report_gather_item *it)
 {
-    uint16_t port = f->key.port[rf->client];
-    struct report_service *s = add_service(a, r, rf, f);
-    struct report_client *c = s != NULL ? add_client(a, r, rf, f) : NULL;
+    uint16_t port = it->key.port[it->client];
+    struct report_service *s = add_service(a, r, &it->key, it->client);
+    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client) : NULL;
     uint32_t host;
 
     if (c == NULL)
         return -1;
     host = (uint32_t)(c - r->clients);
     s->flows++;
-    s->packets += f->packets[0] + f->packets[1];
-    s->bytes += f->bytes[0] + f->bytes[1];
+    s->packets += it->packets;
+    s->bytes += it->bytes;
     add_service_host(a, r, (uint64_t)(s - r->services) << 32 | host);
     c->flows++;
     if (port < c->port_lo)
         c->port_lo = port;
     if (port > c->port_hi)
         c->port_hi = port;
-    c->ephemeral_all &= rf->client_ephemeral;
+    c->ephemeral_all &= it->client_ephemeral;
     if (port_range_contains(&r->settings.ephemeral, port))
         c->in_range++;
     a->host[a->n_gathered] = host;
@@ -839,10 +835,72 @@ void report_init(struct report *r, const struct report_input *inputs, size_t n_i
     r->style.sections = SELECT_SECTION_ALL;
 }
 
-/* report_build(), or with `rows` false report_gather(). */
-static int build(struct report *r, const struct report_input *inputs, size_t n_inputs,
+void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,
+                        const struct flow *f)
+{
+    it->key = f->key;
+    it->packets = f->packets[0] + f->packets[1];
+    it->bytes = f->bytes[0] + f->bytes[1];
+    it->client_ephemeral = rf->client_ephemeral;
+    it->client = rf->client;
+}
+
+/* A report's services and clients gathered from items handed over as they come (by the JSON
+ * writers' threads: under a lock, a run of them at a time). */
+struct report_gathering {
+    struct report *r;
+    struct aggregation agg;
+    pthread_mutex_t lock;
+    int rc;
+};
+
+struct report_gathering *report_gathering_begin(struct report *r, const struct report_input *inputs,
+                                                size_t n_inputs, const struct report_totals *totals,
+                                                const struct report_settings *settings,
+                                                const struct flow_table *table)
+{
+    struct report_gathering *g = calloc(1, sizeof(*g));
+
+    if (g == NULL)
+        return NULL;
+    report_init(r, inputs, n_inputs, totals, settings, table);
+    g->r = r;
+    if (aggregation_init(&g->agg, r, flow_table_count(table)) != 0 ||
+        pthread_mutex_init(&g->lock, NULL) != 0) {
+        aggregation_free(&g->agg);
+        report_release(r);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void report_gathering_add(struct report_gathering *g, const struct report_gather_item *items,
+                          size_t n)
+{
+    pthread_mutex_lock(&g->lock);
+    for (size_t i = 0; i < n && g->rc == 0; i++)
+        g->rc = gather_flow(&g->agg, g->r, &items[i]);
+    pthread_mutex_unlock(&g->lock);
+}
+
+int report_gathering_end(struct report_gathering *g)
+{
+    int rc = g->rc;
+
+    if (rc == 0)
+        rc = gather_end(&g->agg, g->r);
+    aggregation_free(&g->agg);
+    pthread_mutex_destroy(&g->lock);
+    if (rc != 0)
+        report_release(g->r);
+    free(g);
+    return rc;
+}
+
+int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
                  const struct report_totals *totals, const struct report_settings *settings,
-                 const struct flow_table *table, bool rows)
+                 const struct flow_table *table)
 {
     /* The selection narrows what is shown, services and clients included; the flow counts stay. */
     const struct select_spec *select =
@@ -852,12 +910,11 @@ static int build(struct report *r, const struct report_input *inputs, size_t n_i
     struct aggregation agg = {0};
     uint8_t *shown = NULL; /* under a selection: a bit per flow, by its number in the table */
     struct flow buf[2];
-    struct report_flow own;
     const struct flow *prev = NULL;
 
     report_init(r, inputs, n_inputs, totals, settings, table);
     r->flows_tcp = r->flows_udp = r->flows_other = 0; /* counted again below */
-    if (rows && (r->flows = calloc(n ? n : 1, sizeof(*r->flows))) == NULL)
+    if ((r->flows = calloc(n ? n : 1, sizeof(*r->flows))) == NULL)
         goto fail;
     if (select != NULL && (shown = calloc(n / 8 + 1, 1)) == NULL)
         goto fail;
@@ -867,14 +924,11 @@ static int build(struct report *r, const struct report_input *inputs, size_t n_i
     /* Each flow is got from the table once here, into one of two buffers so that the one before
      * stays good for the order check. */
     for (size_t i = 0; i < n; i++) {
-        struct report_flow *rf = rows ? &r->flows[i] : &own;
-        const struct flow *f = rows ? flow_table_get(table, i, &buf[i & 1])
-                                    : flow_table_get_summary(table, i, &buf[i & 1]);
+        struct report_flow *rf = &r->flows[i];
+        const struct flow *f = flow_table_get(table, i, &buf[i & 1]);
         bool selected;
 
-        memset(rf, 0, sizeof(*rf));
-        rf->flow = (uint32_t)i;
-        decide_roles(rf, f, settings, rows);
+        report_flow_init(rf, (uint32_t)i, f, settings);
         if (prev != NULL && compare_flows(prev, f) > 0)
             sorted = false;
         prev = f;
@@ -892,22 +946,27 @@ static int build(struct report *r, const struct report_input *inputs, size_t n_i
         selected = select == NULL || select_flow(select, r, rf, f);
         if (select != NULL && selected)
             shown[i / 8] |= (uint8_t)(1u << (i % 8));
-        if (report_proto_has_ports(f->key.proto) && selected && gather_flow(&agg, r, rf, f) != 0)
-            goto fail;
+        if (report_proto_has_ports(f->key.proto) && selected) {
+            struct report_gather_item it;
+
+            report_gather_item(&it, rf, f);
+            if (gather_flow(&agg, r, &it) != 0)
+                goto fail;
+        }
     }
     /* Gathering frees its memory before the sort, which takes room of its own. */
     if (gather_end(&agg, r) != 0)
         goto fail;
     /* Flows are created in packet order, so one input is already sorted; merged inputs may not be.
      */
-    if (rows && !sorted && sort_flows(r) != 0)
+    if (!sorted && sort_flows(r) != 0)
         goto fail;
-    if (rows && (!sorted || !ids_in_order) && link_follows(r) != 0)
+    if ((!sorted || !ids_in_order) && link_follows(r) != 0)
         goto fail;
     r->n_flows_all = n;
     r->style.sections = SELECT_SECTION_ALL;
 
-    if (rows && select != NULL) {
+    if (select != NULL) {
         size_t kept = 0;
 
         for (size_t i = 0; i < n; i++) {
@@ -926,20 +985,6 @@ fail:
     aggregation_free(&agg);
     report_release(r);
     return -1;
-}
-
-int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                 const struct report_totals *totals, const struct report_settings *settings,
-                 const struct flow_table *table)
-{
-    return build(r, inputs, n_inputs, totals, settings, table, true);
-}
-
-int report_gather(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                  const struct report_totals *totals, const struct report_settings *settings,
-                  const struct flow_table *table)
-{
-    return build(r, inputs, n_inputs, totals, settings, table, false);
 }
 
 void report_release(struct report *r)

@@ -472,6 +472,9 @@ struct flows_helper {
  * with their rows made here, as report_build() makes them for flows in the table's order. */
 static void put_flows(struct writer *w, const struct report *r, size_t from, size_t to)
 {
+    struct report_gather_item items[FLOWS_PER_RUN];
+    size_t n_items = 0;
+
     for (size_t i = from; i < to; i++) {
         struct report_flow own;
         const struct report_flow *rf = &own;
@@ -492,7 +495,16 @@ static void put_flows(struct writer *w, const struct report *r, size_t from, siz
         else
             PUT_LITERAL(w, ",\n    ");
         report_json_put_flow(w, r, rf, f, rf->id, NULL);
+        if (r->gathering != NULL && report_proto_has_ports(f->key.proto)) {
+            report_gather_item(&items[n_items++], rf, f);
+            if (n_items == FLOWS_PER_RUN) {
+                report_gathering_add(r->gathering, items, n_items);
+                n_items = 0;
+            }
+        }
     }
+    if (n_items > 0)
+        report_gathering_add(r->gathering, items, n_items);
 }
 
 static size_t min_size(size_t a, size_t b)
