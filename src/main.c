@@ -351,56 +351,46 @@ out:
 }
 
 /*
- * Checks the expectations, writes the report and picks the exit status: a failed expectation
- * (6) outranks an incomplete input (1), which the report shows anyway.
+ * The exit status once a report is written (`written` 0) or not: a failed expectation (6)
+ * outranks an incomplete input (1), which the report shows anyway.
  */
-/* Evaluates the expectations on the built report, which then carries them; 0, or
- * PS_EXIT_INTERNAL after a message. */
-static int expectations_begin(struct report *r, const struct expect_list *expects)
+static int report_status(int written, size_t failed_expectations, bool incomplete)
 {
-    size_t n = expect_count(expects);
-    struct report_expectation *results;
-
-    if (n == 0)
-        return 0;
-    results = calloc(n, sizeof(*results));
-    if (results == NULL) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        return PS_EXIT_INTERNAL;
-    }
-    expect_evaluate(expects, r, results);
-    r->expectations = results;
-    r->n_expectations = n;
-    return 0;
+    return written != 0              ? PS_EXIT_OUTPUT
+           : failed_expectations > 0 ? PS_EXIT_EXPECT
+           : incomplete              ? PS_EXIT_INCOMPLETE
+                                     : PS_EXIT_OK;
 }
 
-/* The exit status once the report is written (`written` 0) or not, and the expectations freed. */
-static int expectations_end(struct report *r, int written, bool incomplete)
-{
-    size_t failed = report_failed_expectations(r->expectations, r->n_expectations);
-    int status = written != 0 ? PS_EXIT_OUTPUT
-                 : failed > 0 ? PS_EXIT_EXPECT
-                 : incomplete ? PS_EXIT_INCOMPLETE
-                              : PS_EXIT_OK;
-
-    free((void *)r->expectations);
-    r->expectations = NULL;
-    r->n_expectations = 0;
-    return status;
-}
-
+/* Checks the expectations, writes the report and picks the exit status. */
 static int finish_report(struct report *r, const struct ps_options *opts,
                          const struct expect_list *expects, bool incomplete)
 {
-    int status = expectations_begin(r, expects);
+    size_t n = expect_count(expects);
+    struct report_expectation *results = NULL;
+    size_t failed;
+    int written;
 
-    if (status != 0)
-        return status;
+    if (n > 0) {
+        results = calloc(n, sizeof(*results));
+        if (results == NULL) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            return PS_EXIT_INTERNAL;
+        }
+        expect_evaluate(expects, r, results);
+        r->expectations = results;
+        r->n_expectations = n;
+    }
     r->style = (struct report_style){.sort = opts->sort,
                                      .top = opts->top,
                                      .sections = opts->sections,
                                      .color = want_color(opts)};
-    return expectations_end(r, write_report(r, opts), incomplete);
+    written = write_report(r, opts);
+    failed = report_failed_expectations(results, n);
+    r->expectations = NULL;
+    r->n_expectations = 0;
+    free(results);
+    return report_status(written, failed, incomplete);
 }
 
 /*
@@ -409,14 +399,14 @@ static int finish_report(struct report *r, const struct ps_options *opts,
  * the services and clients as they go (report_gathering), so no row is kept per flow. Not with
  * --expect, whose evaluation reads the rows.
  */
-#define OVERLAP_MIN_FLOWS 4096 /* fewer are written before a second thread would be started */
+#define GATHER_WHILE_WRITING_MIN 4096 /* fewer flows are written before a thread would start */
 
 static bool json_while_gathering(const struct ps_options *opts, unsigned threads,
                                  const struct flow_table *table, const struct expect_list *expects)
 {
     return opts->format == PS_FORMAT_JSON && threads > 1 && !select_active(&opts->select) &&
            expect_count(expects) == 0 && flow_table_in_order(table) &&
-           flow_table_count(table) >= OVERLAP_MIN_FLOWS;
+           flow_table_count(table) >= GATHER_WHILE_WRITING_MIN;
 }
 
 static int write_json_while_gathering(struct report *r, const struct report_input *inputs,
@@ -433,28 +423,26 @@ static int write_json_while_gathering(struct report *r, const struct report_inpu
     if (out == NULL)
         return PS_EXIT_OUTPUT;
     g = report_gathering_begin(r, inputs, n_inputs, totals, settings, table);
-    if (g == NULL) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        if (out != stdout)
-            fclose(out);
-        return PS_EXIT_INTERNAL;
-    }
+    if (g == NULL)
+        goto out_of_memory;
     report_init(&head, inputs, n_inputs, totals, settings, table);
     head.gathering = g;
     rc = report_json_write_head(&head, out) == 0 && report_json_write_flows(&head, out) == 0 ? 0
                                                                                              : -1;
-    if (report_gathering_end(g) != 0) {
-        /* A document cut short by the output matters less than the memory that ran out. */
-        fprintf(stderr, "%s: out of memory\n", prog);
-        if (out != stdout)
-            fclose(out);
-        return PS_EXIT_INTERNAL;
-    }
+    /* A document cut short by the output matters less than memory that ran out. */
+    if (report_gathering_end(g) != 0)
+        goto out_of_memory;
     if (rc == 0)
         rc = report_json_write_rest(r, out);
     rc = close_report(out, opts, rc);
     report_release(r);
-    return rc != 0 ? PS_EXIT_OUTPUT : incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
+    return report_status(rc, 0, incomplete);
+
+out_of_memory:
+    fprintf(stderr, "%s: out of memory\n", prog);
+    if (out != stdout)
+        fclose(out);
+    return PS_EXIT_INTERNAL;
 }
 
 /* Closes a jsonl output opened by run(), with the lines its writer still holds on a run that

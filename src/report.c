@@ -913,7 +913,6 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
     const struct flow *prev = NULL;
 
     report_init(r, inputs, n_inputs, totals, settings, table);
-    r->flows_tcp = r->flows_udp = r->flows_other = 0; /* counted again below */
     if ((r->flows = calloc(n ? n : 1, sizeof(*r->flows))) == NULL)
         goto fail;
     if (select != NULL && (shown = calloc(n / 8 + 1, 1)) == NULL)
@@ -937,12 +936,6 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
          * table's order. */
         rf->id = f->id + 1;
         rf->follows = f->prev;
-        if (f->key.proto == PS_IPPROTO_TCP)
-            r->flows_tcp++;
-        else if (f->key.proto == PS_IPPROTO_UDP)
-            r->flows_udp++;
-        else
-            r->flows_other++;
         selected = select == NULL || select_flow(select, r, rf, f);
         if (select != NULL && selected)
             shown[i / 8] |= (uint8_t)(1u << (i % 8));
@@ -963,8 +956,6 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
         goto fail;
     if ((!sorted || !ids_in_order) && link_follows(r) != 0)
         goto fail;
-    r->n_flows_all = n;
-    r->style.sections = SELECT_SECTION_ALL;
 
     if (select != NULL) {
         size_t kept = 0;
