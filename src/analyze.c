@@ -295,8 +295,13 @@ static int read_alone(struct analyzer *a, struct capture *c, struct report_input
  * bounce between the cores. Everything the reader writes (the input's record, the duplicate
  * window, the ring's entries) the table thread reads only after the reader has published it.
  */
-#define PIPE_RING  4096 /* a power of two; about what fits beside the table in L2 */
 #define PIPE_BATCH 32
+/*
+ * A power of two. The ring absorbs the table thread's bursts, so that the reader need not wait
+ * through them: a timing-wheel tick that stores thousands of quiet flows at once takes the table
+ * about a millisecond, some 10,000 packets of reading. 4.7 MB; 4096 entries cost 7% more time.
+ */
+#define PIPE_RING 16384
 
 struct pipe {
     struct analyzer *a;
