@@ -72,4 +72,9 @@ const char *ports_service_name(const struct ports_services *s, uint8_t ip_proto,
  */
 const char *ports_service_alias(const char *name);
 
+/* ports_service_name() with its ports_service_alias() in `*alias` (NULL with no name): the
+ * registry's aliases are looked up once, not per call. */
+const char *ports_service_lookup(const struct ports_services *s, uint8_t ip_proto, uint16_t port,
+                                 const char **alias);
+
 #endif

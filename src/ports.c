@@ -485,7 +485,8 @@ static const char *overlay_lookup(const struct ports_services *s, uint8_t proto,
  * one load of this costs less than a binary search of 11,000 entries. Made once, by the first
  * thread to ask; without memory for it, the search it is.
  */
-static uint16_t *registry_index; /* [registry_slot() << 16 | port]: entry number + 1, or 0 */
+static uint16_t *registry_index;      /* [registry_slot() << 16 | port]: entry number + 1, or 0 */
+static const char **registry_aliases; /* [entry number]: ports_service_alias() of its name */
 static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
 
 static size_t registry_slot(uint8_t proto)
@@ -496,20 +497,31 @@ static size_t registry_slot(uint8_t proto)
 static void make_registry_index(void)
 {
     uint16_t *ix;
+    const char **aliases;
 
-    if (ports_iana_table_count >= UINT16_MAX || (ix = calloc(3 << 16, sizeof(*ix))) == NULL)
+    if (ports_iana_table_count >= UINT16_MAX)
         return;
+    ix = calloc(3 << 16, sizeof(*ix));
+    aliases = malloc(ports_iana_table_count * sizeof(*aliases));
+    if (ix == NULL || aliases == NULL) {
+        free(ix);
+        free(aliases);
+        return;
+    }
     for (size_t i = 0; i < ports_iana_table_count; i++) {
         const struct ports_iana_entry *e = &ports_iana_table[i];
 
         if (e->proto == IPPROTO_NUM_TCP || e->proto == IPPROTO_NUM_UDP ||
             e->proto == IPPROTO_NUM_SCTP)
             ix[registry_slot(e->proto) << 16 | e->port] = (uint16_t)(i + 1);
+        aliases[i] = ports_service_alias(e->name);
     }
     registry_index = ix;
+    registry_aliases = aliases;
 }
 
-static const char *registry_lookup(uint8_t proto, uint16_t port)
+/* The registry's name for (proto, port), or NULL; with its alias in `*alias` when asked for. */
+static const char *registry_lookup(uint8_t proto, uint16_t port, const char **alias)
 {
     size_t lo = 0, hi = ports_iana_table_count;
 
@@ -517,15 +529,22 @@ static const char *registry_lookup(uint8_t proto, uint16_t port)
     if (registry_index != NULL) {
         uint16_t entry = registry_index[registry_slot(proto) << 16 | port];
 
-        return entry != 0 ? ports_iana_table[entry - 1].name : NULL;
+        if (entry == 0)
+            return NULL;
+        if (alias != NULL)
+            *alias = registry_aliases[entry - 1];
+        return ports_iana_table[entry - 1].name;
     }
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct ports_iana_entry *e = &ports_iana_table[mid];
         int c = compare_key(e->proto, e->port, proto, port);
-        if (c == 0)
+        if (c == 0) {
+            if (alias != NULL)
+                *alias = ports_service_alias(e->name);
             return e->name;
+        }
         if (c < 0)
             lo = mid + 1;
         else
@@ -536,13 +555,24 @@ static const char *registry_lookup(uint8_t proto, uint16_t port)
 
 const char *ports_service_name(const struct ports_services *s, uint8_t ip_proto, uint16_t port)
 {
+    return ports_service_lookup(s, ip_proto, port, NULL);
+}
+
+const char *ports_service_lookup(const struct ports_services *s, uint8_t ip_proto, uint16_t port,
+                                 const char **alias)
+{
     const char *name;
 
+    if (alias != NULL)
+        *alias = NULL;
     if (ip_proto != IPPROTO_NUM_TCP && ip_proto != IPPROTO_NUM_UDP && ip_proto != IPPROTO_NUM_SCTP)
         return NULL;
-    if (s != NULL && (name = overlay_lookup(s, ip_proto, port)) != NULL)
+    if (s != NULL && (name = overlay_lookup(s, ip_proto, port)) != NULL) {
+        if (alias != NULL)
+            *alias = ports_service_alias(name);
         return name;
-    return registry_lookup(ip_proto, port);
+    }
+    return registry_lookup(ip_proto, port, alias);
 }
 
 /* Only where the registry's name differs from the one in textbooks, Wireshark and nmap. */

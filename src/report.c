@@ -241,19 +241,18 @@ const struct flow *report_flow_data(const struct report *r, const struct report_
 }
 
 /*
- * Looked up each time rather than kept per flow: a binary search of the registry (and of a
- * --services overlay), 30 to 75 ns with the alias, against two pointers for each of millions of
- * flows. Each writer looks up a flow once, as report_build() did before.
+ * Looked up each time rather than kept per flow: a load from the registry's index (a binary search
+ * of a --services overlay first), against two pointers for each of millions of flows. Each
+ * writer looks up a flow once, as report_build() did before.
  */
 const char *report_flow_service(const struct report *r, const struct report_flow *rf,
                                 const struct flow *f, const char **alias)
 {
-    const char *name = NULL;
-
-    if (report_proto_has_ports(f->key.proto))
-        name = ports_service_name(r->settings.services, f->key.proto, f->key.port[!rf->client]);
-    *alias = ports_service_alias(name);
-    return name;
+    *alias = NULL;
+    if (!report_proto_has_ports(f->key.proto))
+        return NULL;
+    return ports_service_lookup(r->settings.services, f->key.proto, f->key.port[!rf->client],
+                                alias);
 }
 
 static void decide_roles(struct report_flow *rf, const struct flow *f,
@@ -556,8 +555,7 @@ static struct report_service *add_service(struct aggregation *a, struct report *
     memset(s, 0, sizeof(*s));
     s->proto = key->proto;
     s->port = key->port[!client];
-    s->service = ports_service_name(r->settings.services, key->proto, s->port);
-    s->service_alias = ports_service_alias(s->service);
+    s->service = ports_service_lookup(r->settings.services, key->proto, s->port, &s->service_alias);
     return s;
 }
 

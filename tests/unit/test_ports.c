@@ -274,6 +274,28 @@ START_TEST(test_registry_every_entry)
 }
 END_TEST
 
+/* ports_service_lookup() gives each entry's name with the alias ports_service_alias() gives it:
+ * the registry's aliases are computed once, with its index. */
+START_TEST(test_lookup_every_entry_alias)
+{
+    const char *alias = "unset";
+
+    for (size_t i = 0; i < ports_iana_table_count; i++) {
+        const struct ports_iana_entry *e = &ports_iana_table[i];
+
+        ck_assert_str_eq(ports_service_lookup(NULL, e->proto, e->port, &alias), e->name);
+        ck_assert_str_eq(alias, ports_service_alias(e->name));
+    }
+    ck_assert_str_eq(ports_service_lookup(NULL, UDP, 53, &alias), "domain");
+    ck_assert_str_eq(alias, "dns");
+    ck_assert_ptr_null(ports_service_lookup(NULL, TCP, 4, &alias));
+    ck_assert_ptr_null(alias);
+    ck_assert_ptr_null(ports_service_lookup(NULL, 1, 53, &alias));
+    ck_assert_ptr_null(alias);
+    ck_assert_str_eq(ports_service_lookup(NULL, TCP, 80, NULL), "http");
+}
+END_TEST
+
 START_TEST(test_registry_ranges_expanded)
 {
     ck_assert_str_eq(ports_service_name(NULL, TCP, 6000), "x11");
@@ -381,6 +403,15 @@ START_TEST(test_overlay)
     ck_assert_str_eq(ports_service_name(s, UDP, 40000), "newsvc");
     ck_assert_str_eq(ports_service_name(NULL, TCP, 80), "http");
     ck_assert_str_eq(ports_service_name(NULL, UDP, 40000), "safetynetp");
+    {
+        const char *alias = NULL;
+
+        /* An overlay's names have aliases too, looked up by name. */
+        ck_assert_str_eq(ports_service_lookup(s, TCP, 80, &alias), "later");
+        ck_assert_str_eq(alias, "later");
+        ck_assert_str_eq(ports_service_lookup(s, TCP, 443, &alias), "https");
+        ck_assert_str_eq(alias, "https");
+    }
 
     /* A file that fails to load leaves what was loaded before in place. */
     ck_assert_int_eq(ports_services_load(s, bad, err, sizeof(err)), -1);
@@ -499,6 +530,7 @@ static Suite *ports_suite(void)
     tcase_add_test(tc, test_parse_error_small_buffer);
     tcase_add_test(tc, test_registry_names);
     tcase_add_test(tc, test_registry_every_entry);
+    tcase_add_test(tc, test_lookup_every_entry_alias);
     tcase_add_test(tc, test_registry_ranges_expanded);
     tcase_add_test(tc, test_registry_no_name);
     tcase_add_test(tc, test_registry_sctp);
