@@ -431,7 +431,14 @@ struct aggregation {
     size_t n_host_slots;   /* grows with the hosts, up to max_host_slots */
     size_t max_host_slots; /* enough for every flow to have a client host of its own */
     size_t services_room, clients_room;
-    struct pair_queue service_hosts; /* (service, client host) pairs */
+    /*
+     * The distinct client hosts of each service: a bit per service for the first
+     * HOST_SERVICE_BITS services (a trace rarely has more), in a word per host beside its entry,
+     * and beyond those a set of (service, client host) pairs, made when first needed.
+     */
+    uint64_t *host_services; /* [client host]: bit s set when service s has had it as client */
+    struct pair_queue service_hosts;
+    size_t max_flows; /* what the pair set is sized for */
     /* Each flow gathered: its client host and port, for the distinct ports of each host. */
     uint32_t *host;
     uint16_t *port;
@@ -442,6 +449,7 @@ static void aggregation_free(struct aggregation *a)
 {
     free(a->service_of);
     free(a->host_slots);
+    free(a->host_services);
     pair_queue_free(&a->service_hosts);
     free(a->host);
     free(a->port);
@@ -461,13 +469,14 @@ static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
     a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
     r->services = malloc(a->services_room * sizeof(*r->services));
     r->clients = malloc(a->clients_room * sizeof(*r->clients));
+    a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
+    a->max_flows = n;
     a->service_of = ps_zalloc((size_t)PORTED_PROTOS << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
     a->host = malloc((n ? n : 1) * sizeof(*a->host));
     a->port = malloc((n ? n : 1) * sizeof(*a->port));
-    if (pair_queue_init(&a->service_hosts, n, a->secret) != 0 || r->services == NULL ||
-        r->clients == NULL || a->service_of == NULL || a->host_slots == NULL || a->host == NULL ||
-        a->port == NULL)
+    if (r->services == NULL || r->clients == NULL || a->host_services == NULL ||
+        a->service_of == NULL || a->host_slots == NULL || a->host == NULL || a->port == NULL)
         return -1;
     return 0;
 }
@@ -572,11 +581,18 @@ static struct report_client *add_client(struct aggregation *a, struct report *r,
     if (*slot != 0)
         return &r->clients[*slot - 1];
     if (r->n_clients == a->clients_room) {
+        size_t room = a->clients_room;
+        uint64_t *services = grow_array(a->host_services, &room, sizeof(*services));
+
+        if (services == NULL)
+            return NULL;
+        a->host_services = services;
         c = grow_array(r->clients, &a->clients_room, sizeof(*c));
         if (c == NULL)
             return NULL;
         r->clients = c;
     }
+    a->host_services[r->n_clients] = 0;
     c = &r->clients[r->n_clients++];
     *slot = (uint32_t)r->n_clients;
     memset(c, 0, sizeof(*c));
@@ -587,6 +603,8 @@ static struct report_client *add_client(struct aggregation *a, struct report *r,
     return c;
 }
 
+#define HOST_SERVICE_BITS 64
+
 /* Queues a (service, client host) pair, or NO_PAIR to drain: a new one is a client more. */
 static void add_service_host(struct aggregation *a, struct report *r, uint64_t pair)
 {
@@ -594,6 +612,23 @@ static void add_service_host(struct aggregation *a, struct report *r, uint64_t p
 
     if (added != NO_PAIR)
         r->services[added >> 32].clients++;
+}
+
+/* Service `s` has had client host `host`: a client more for it the first time. -1: no memory. */
+static int add_service_client(struct aggregation *a, struct report *r, size_t s, uint32_t host)
+{
+    if (s < HOST_SERVICE_BITS) {
+        uint64_t bit = (uint64_t)1 << s;
+
+        r->services[s].clients += (a->host_services[host] & bit) == 0;
+        a->host_services[host] |= bit;
+        return 0;
+    }
+    if (a->service_hosts.set.slots == NULL &&
+        pair_queue_init(&a->service_hosts, a->max_flows, a->secret) != 0)
+        return -1;
+    add_service_host(a, r, (uint64_t)s << 32 | host);
+    return 0;
 }
 
 /* Counts a flow that has ports in its service and its client host. */
@@ -607,10 +642,11 @@ static int gather_flow(struct aggregation *a, struct report *r, const struct rep
     if (c == NULL)
         return -1;
     host = (uint32_t)(c - r->clients);
+    if (add_service_client(a, r, (size_t)(s - r->services), host) != 0)
+        return -1;
     s->flows++;
     s->packets += it->packets;
     s->bytes += it->bytes;
-    add_service_host(a, r, (uint64_t)(s - r->services) << 32 | host);
     c->flows++;
     if (port < c->port_lo)
         c->port_lo = port;
@@ -621,6 +657,42 @@ static int gather_flow(struct aggregation *a, struct report *r, const struct rep
         c->in_range++;
     a->host[a->n_gathered] = host;
     a->port[a->n_gathered++] = port;
+    return 0;
+}
+
+/*
+ * How many flows ahead of its gathering a flow's host slot is fetched (its client entry half that):
+ * the client hosts of a large trace are beyond the cache, and each lookup would wait for a miss.
+ */
+#define HOSTS_AHEAD 16
+
+/* Gathers `n` flows, asking for each one's host slot and client entry before it is its turn. */
+static int gather_run(struct aggregation *a, struct report *r, const struct report_gather_item *it,
+                      size_t n)
+{
+    size_t home[HOSTS_AHEAD];
+
+    for (size_t i = 0; i < n + HOSTS_AHEAD; i++) {
+        if (i < n) {
+            const struct flow_key *key = &it[i].key;
+
+            home[i % HOSTS_AHEAD] =
+                hash_slot(host_hash(a, key->family, key->addr[it[i].client]), a->n_host_slots);
+            __builtin_prefetch(&a->host_slots[home[i % HOSTS_AHEAD]]);
+        }
+        /* The slots may have grown since: a home of the smaller table is still a slot of this
+         * one, and a wrong guess costs a useless fetch, not a wrong count. */
+        if (i >= HOSTS_AHEAD / 2 && i - HOSTS_AHEAD / 2 < n) {
+            uint32_t c = a->host_slots[home[(i - HOSTS_AHEAD / 2) % HOSTS_AHEAD]];
+
+            if (c != 0) {
+                __builtin_prefetch(&r->clients[c - 1]);
+                __builtin_prefetch(&a->host_services[c - 1]);
+            }
+        }
+        if (i >= HOSTS_AHEAD && gather_flow(a, r, &it[i - HOSTS_AHEAD]) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -676,9 +748,11 @@ static int compare_clients(const void *a, const void *b)
  */
 static int gather_end(struct aggregation *a, struct report *r)
 {
-    for (size_t k = 0; k < PAIRS_AHEAD; k++)
+    for (size_t k = 0; k < PAIRS_AHEAD && a->service_hosts.set.slots != NULL; k++)
         add_service_host(a, r, NO_PAIR);
     pair_queue_free(&a->service_hosts);
+    free(a->host_services);
+    a->host_services = NULL;
     free(a->service_of);
     free(a->host_slots);
     a->service_of = a->host_slots = NULL;
@@ -877,8 +951,8 @@ void report_gathering_add(struct report_gathering *g, const struct report_gather
                           size_t n)
 {
     pthread_mutex_lock(&g->lock);
-    for (size_t i = 0; i < n && g->rc == 0; i++)
-        g->rc = gather_flow(&g->agg, g->r, &items[i]);
+    if (g->rc == 0)
+        g->rc = gather_run(&g->agg, g->r, items, n);
     pthread_mutex_unlock(&g->lock);
 }
 

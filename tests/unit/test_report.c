@@ -638,6 +638,50 @@ START_TEST(test_tables_many_hosts)
 }
 END_TEST
 
+/*
+ * More services than a host's word of service bits holds (64): the distinct clients of the later
+ * ones are counted through a set of pairs instead, and must come out the same way.
+ */
+START_TEST(test_services_beyond_host_bits)
+{
+    enum { SERVICES = 100, HOSTS = 5 };
+    struct fixture fx;
+    char host[32];
+    ps_time ts = 1;
+
+    fixture_init(&fx, "iana");
+    /* Each host uses service k from two ports, when (k + h) % 3 != 0; the services are met in
+     * port order, so that the first to appear is the first in the report. */
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < SERVICES; k++)
+            for (int h = 0; h < HOSTS; h++) {
+                if ((k + h) % 3 == 0)
+                    continue;
+                snprintf(host, sizeof(host), "10.2.0.%d", h + 1);
+                send_pkt(&fx, TCP, host, (uint16_t)(40000 + round), "10.9.0.1",
+                         (uint16_t)(20000 + k), SYN, ts++, 60);
+            }
+    build(&fx);
+
+    ck_assert_uint_eq(fx.report.n_services, SERVICES);
+    for (int k = 0; k < SERVICES; k++) {
+        const struct report_service *s = &fx.report.services[k];
+        uint64_t clients = 0;
+
+        for (int h = 0; h < HOSTS; h++)
+            clients += (k + h) % 3 != 0;
+        ck_assert_uint_eq(s->port, 20000 + k);
+        ck_assert_uint_eq(s->flows, 2 * clients);
+        ck_assert_msg(s->clients == clients, "service %d: %llu clients, not %llu", k,
+                      (unsigned long long)s->clients, (unsigned long long)clients);
+    }
+    ck_assert_uint_eq(fx.report.n_clients, HOSTS);
+    for (size_t i = 0; i < fx.report.n_clients; i++)
+        ck_assert_uint_eq(fx.report.clients[i].ports, 2);
+    fixture_free(&fx);
+}
+END_TEST
+
 /* The same bytes as an IPv4 and as an IPv6 address are two hosts, the IPv4 one first. */
 START_TEST(test_clients_same_bytes_two_families)
 {
@@ -1304,6 +1348,7 @@ static Suite *report_suite(void)
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
     tcase_add_test(tables, test_tables_many_hosts);
+    tcase_add_test(tables, test_services_beyond_host_bits);
     tcase_add_test(tables, test_clients_same_bytes_two_families);
     tcase_add_test(tables, test_follows_in_order);
     tcase_add_test(tables, test_follows_after_sort);
