@@ -438,11 +438,8 @@ struct aggregation {
      */
     uint64_t *host_services; /* [client host]: bit s set when service s has had it as client */
     struct pair_queue service_hosts;
-    size_t max_flows; /* what the pair set is sized for */
-    /* Each flow gathered: its client host and port, for the distinct ports of each host. */
-    uint32_t *host;
-    uint16_t *port;
-    size_t n_gathered;
+    size_t max_flows;             /* what the pair set is sized for */
+    struct pair_queue host_ports; /* (client host, client port) pairs */
 };
 
 static void aggregation_free(struct aggregation *a)
@@ -451,8 +448,7 @@ static void aggregation_free(struct aggregation *a)
     free(a->host_slots);
     free(a->host_services);
     pair_queue_free(&a->service_hosts);
-    free(a->host);
-    free(a->port);
+    pair_queue_free(&a->host_ports);
     memset(a, 0, sizeof(*a));
 }
 
@@ -473,10 +469,9 @@ static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
     a->max_flows = n;
     a->service_of = ps_zalloc((size_t)PORTED_PROTOS << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
-    a->host = malloc((n ? n : 1) * sizeof(*a->host));
-    a->port = malloc((n ? n : 1) * sizeof(*a->port));
     if (r->services == NULL || r->clients == NULL || a->host_services == NULL ||
-        a->service_of == NULL || a->host_slots == NULL || a->host == NULL || a->port == NULL)
+        a->service_of == NULL || a->host_slots == NULL ||
+        pair_queue_init(&a->host_ports, n, a->secret) != 0)
         return -1;
     return 0;
 }
@@ -614,6 +609,15 @@ static void add_service_host(struct aggregation *a, struct report *r, uint64_t p
         r->services[added >> 32].clients++;
 }
 
+/* Queues a (client host, client port) pair, or NO_PAIR to drain: a new one is a port more. */
+static void add_host_port(struct aggregation *a, struct report *r, uint64_t pair)
+{
+    uint64_t added = pair_queue_push(&a->host_ports, pair);
+
+    if (added != NO_PAIR)
+        r->clients[added >> 16].ports++;
+}
+
 /* Service `s` has had client host `host`: a client more for it the first time. -1: no memory. */
 static int add_service_client(struct aggregation *a, struct report *r, size_t s, uint32_t host)
 {
@@ -655,8 +659,7 @@ static int gather_flow(struct aggregation *a, struct report *r, const struct rep
     c->ephemeral_all &= it->client_ephemeral;
     if (port_range_contains(&r->settings.ephemeral, port))
         c->in_range++;
-    a->host[a->n_gathered] = host;
-    a->port[a->n_gathered++] = port;
+    add_host_port(a, r, (uint64_t)host << 16 | port);
     return 0;
 }
 
@@ -696,32 +699,6 @@ static int gather_run(struct aggregation *a, struct report *r, const struct repo
     return 0;
 }
 
-static uint64_t min_u64(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
-}
-
-/* The distinct ports of each client host, from the (host, port) pairs gathered. */
-static int count_client_ports(struct aggregation *a, struct report *r)
-{
-    struct pair_queue q;
-    size_t max = 0;
-
-    for (size_t i = 0; i < r->n_clients; i++)
-        max += min_u64(r->clients[i].flows, UINT16_MAX + 1);
-    if (pair_queue_init(&q, max, a->secret) != 0)
-        return -1;
-    for (size_t i = 0; i < a->n_gathered + PAIRS_AHEAD; i++) {
-        uint64_t pair = i < a->n_gathered ? (uint64_t)a->host[i] << 16 | a->port[i] : NO_PAIR;
-        uint64_t added = pair_queue_push(&q, pair);
-
-        if (added != NO_PAIR)
-            r->clients[added >> 16].ports++;
-    }
-    pair_queue_free(&q);
-    return 0;
-}
-
 static int compare_services(const void *a, const void *b)
 {
     const struct report_service *sa = a, *sb = b;
@@ -742,26 +719,17 @@ static int compare_clients(const void *a, const void *b)
     return ps_addr_compare(ca->addr, cb->addr, sizeof(ca->addr));
 }
 
-/*
- * After the last flow: the (service, client host) pairs still queued, then the distinct ports,
- * each step freeing what it no longer needs; the tables in the report's order.
- */
-static int gather_end(struct aggregation *a, struct report *r)
+/* After the last flow: the pairs still queued; the tables in the report's order. */
+static void gather_end(struct aggregation *a, struct report *r)
 {
-    for (size_t k = 0; k < PAIRS_AHEAD && a->service_hosts.set.slots != NULL; k++)
-        add_service_host(a, r, NO_PAIR);
-    pair_queue_free(&a->service_hosts);
-    free(a->host_services);
-    a->host_services = NULL;
-    free(a->service_of);
-    free(a->host_slots);
-    a->service_of = a->host_slots = NULL;
-    if (count_client_ports(a, r) != 0)
-        return -1;
+    for (size_t k = 0; k < PAIRS_AHEAD; k++) {
+        if (a->service_hosts.set.slots != NULL)
+            add_service_host(a, r, NO_PAIR);
+        add_host_port(a, r, NO_PAIR);
+    }
     aggregation_free(a);
     qsort(r->services, r->n_services, sizeof(*r->services), compare_services);
     qsort(r->clients, r->n_clients, sizeof(*r->clients), compare_clients);
-    return 0;
 }
 
 /*
@@ -961,7 +929,7 @@ int report_gathering_end(struct report_gathering *g)
     int rc = g->rc;
 
     if (rc == 0)
-        rc = gather_end(&g->agg, g->r);
+        gather_end(&g->agg, g->r);
     aggregation_free(&g->agg);
     pthread_mutex_destroy(&g->lock);
     if (rc != 0)
@@ -1020,8 +988,7 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
         }
     }
     /* Gathering frees its memory before the sort, which takes room of its own. */
-    if (gather_end(&agg, r) != 0)
-        goto fail;
+    gather_end(&agg, r);
     /* Flows are created in packet order, so one input is already sorted; merged inputs may not be.
      */
     if (!sorted && sort_flows(r) != 0)
