@@ -358,7 +358,7 @@ struct pair_set {
 /* Where a pair's probe starts. */
 static size_t pair_set_home(const struct pair_set *s, uint64_t pair)
 {
-    return hash_slot(ps_mum(pair ^ s->secret[0], s->secret[1]), s->n_slots);
+    return hash_slot(ps_hash2(pair, 0, s->secret), s->n_slots);
 }
 
 /* Adds a pair, probing from its home; true when it was not in the set yet. */
@@ -481,7 +481,7 @@ static uint64_t host_hash(const struct aggregation *a, uint8_t family, const uin
     uint64_t w[2];
 
     memcpy(w, addr, sizeof(w));
-    return ps_mum(w[0] ^ a->secret[0], w[1] ^ a->secret[1] ^ family);
+    return ps_hash2(w[0], w[1] ^ family, a->secret);
 }
 
 /* Whole words, without a call to memcmp(). */
