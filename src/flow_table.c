@@ -993,9 +993,9 @@ int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx)
 
 /*
  * Judges the first WHEEL_BATCH (or fewer) of the `n` flows at `items` at time `end`: those whose
- * time has come are stored (or ended), the others filed again. Each stored flow's entry goes to a
- * random place in the stored flows' index, and each record is a miss away: those places are asked
- * for a batch ahead, so that their misses overlap.
+ * time has come are stored (or ended), the others filed again. Each stored flow's entry leaves
+ * the live index and goes to a random place in the stored flows' index, and each record is a miss
+ * away: those places are asked for a batch ahead, so that their misses overlap.
  */
 static void judge_batch(struct flow_table *t, const struct wheel_item *items, size_t n, ps_time end)
 {
@@ -1018,6 +1018,7 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
         }
         leaving[i] = true;
         hash[i] = hash_key(t, &f->key);
+        prefetch_set(&t->live, hash[i], true);
         if (keeping(t))
             prefetch_set(&t->stored, hash[i], true);
     }
