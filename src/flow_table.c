@@ -550,6 +550,13 @@ static struct flow *record_new(struct flow_table *t, uint32_t *rec)
         *rec = t->free_rec - 1;
         f = flow_at(t, *rec);
         t->free_rec = f->prev;
+        /* The next new flow's record, which it will clear whole, and the link after it. */
+        if (t->free_rec != 0) {
+            const char *next = (const char *)flow_at(t, t->free_rec - 1);
+
+            for (size_t off = 0; off < sizeof(struct flow) + 63; off += 64)
+                __builtin_prefetch(next + off, 1);
+        }
         return f;
     }
     if (t->count == t->n_chunks * CHUNK_SIZE) {
