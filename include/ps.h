@@ -66,6 +66,14 @@ static inline void *ps_zalloc(size_t n, size_t size)
 }
 
 /*
+ * malloc() for a large block used at random places: on huge pages where the system offers them
+ * (transparent huge pages, asked for with madvise()), so that its accesses do not each miss the
+ * TLB as well as the cache. Freed with free(). ps_zalloc_huge() zeroes it as ps_zalloc() does.
+ */
+void *ps_alloc_huge(size_t bytes);
+void *ps_zalloc_huge(size_t n, size_t size);
+
+/*
  * The 128-bit product of a and b folded to 64 bits (wyhash's mum): the mixing step of the hashes
  * of the flow table and the report's tables.
  */

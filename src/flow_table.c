@@ -270,8 +270,8 @@ static void index_free(struct flow_index *ix)
 
 static bool index_init(struct flow_index *ix, size_t capacity)
 {
-    ix->slots = ps_zalloc(capacity, sizeof(slot_t));
-    ix->marks = ps_zalloc(capacity, 1);
+    ix->slots = ps_zalloc_huge(capacity, sizeof(slot_t));
+    ix->marks = ps_zalloc_huge(capacity, 1);
     ix->mask = capacity - 1;
     if (ix->slots != NULL && ix->marks != NULL)
         return true;
@@ -571,7 +571,7 @@ static struct flow *record_new(struct flow_table *t, uint32_t *rec)
             t->chunks = grown;
             t->chunks_cap = cap;
         }
-        t->chunks[t->n_chunks] = malloc(CHUNK_SIZE * sizeof(struct flow));
+        t->chunks[t->n_chunks] = ps_alloc_huge(CHUNK_SIZE * sizeof(struct flow));
         if (t->chunks[t->n_chunks] == NULL)
             return NULL;
         t->n_chunks++;

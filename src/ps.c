@@ -1,6 +1,7 @@
 /*
- * ps.c - names for the shared enums, and the hash tables' seed.
+ * ps.c - names for the shared enums, the hash tables' seed and memory.
  */
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/types.h>
 #include <time.h>
@@ -42,4 +43,39 @@ uint64_t ps_hash_seed(void)
     if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
         return seed;
     return (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+}
+
+/* A huge page on x86-64 and most others that have them; smaller blocks gain nothing. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *ps_alloc_huge(size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    void *p;
+
+    if (bytes < HUGE_PAGE)
+        return malloc(bytes);
+    if (bytes > SIZE_MAX - HUGE_PAGE)
+        return NULL;
+    bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    p = aligned_alloc(HUGE_PAGE, bytes);
+    /* Only advice: without huge pages the block works the same. */
+    if (p != NULL)
+        (void)madvise(p, bytes, MADV_HUGEPAGE);
+    return p;
+#else
+    return malloc(bytes);
+#endif
+}
+
+void *ps_zalloc_huge(size_t n, size_t size)
+{
+    void *p;
+
+    if (size != 0 && n > SIZE_MAX / size)
+        return NULL;
+    p = ps_alloc_huge(n * size);
+    if (p != NULL)
+        memset(p, 0, n * size);
+    return p;
 }
