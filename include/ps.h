@@ -49,29 +49,19 @@ const char *ps_skip_description(enum ps_skip reason);
 uint64_t ps_hash_seed(void);
 
 /*
- * calloc() for a table whose memory is read before it is written (open addressing): zeroed here,
- * written, so that later first writes to its pages are not copy-on-write faults from the shared
- * zero page, each of which, while another thread runs, interrupts every core to flush its TLB.
- */
-static inline void *ps_zalloc(size_t n, size_t size)
-{
-    void *p;
-
-    if (size != 0 && n > SIZE_MAX / size)
-        return NULL;
-    p = malloc(n * size);
-    if (p != NULL)
-        memset(p, 0, n * size);
-    return p;
-}
-
-/*
  * malloc() for a large block used at random places: on huge pages where the system offers them
  * (transparent huge pages, asked for with madvise()), so that its accesses do not each miss the
- * TLB as well as the cache. Freed with free(). ps_zalloc_huge() zeroes it as ps_zalloc() does.
+ * TLB as well as the cache. Freed with free().
  */
 void *ps_alloc_huge(size_t bytes);
-void *ps_zalloc_huge(size_t n, size_t size);
+
+/*
+ * calloc() for a table whose memory is read before it is written (open addressing), on huge pages
+ * when large: zeroed here, written, so that later first writes to its pages are not copy-on-write
+ * faults from the shared zero page, each of which, while another thread runs, interrupts every
+ * core to flush its TLB.
+ */
+void *ps_zalloc(size_t n, size_t size);
 
 /*
  * The 128-bit product of a and b folded to 64 bits (wyhash's mum): the mixing step of the hashes

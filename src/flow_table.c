@@ -270,8 +270,8 @@ static void index_free(struct flow_index *ix)
 
 static bool index_init(struct flow_index *ix, size_t capacity)
 {
-    ix->slots = ps_zalloc_huge(capacity, sizeof(slot_t));
-    ix->marks = ps_zalloc_huge(capacity, 1);
+    ix->slots = ps_zalloc(capacity, sizeof(slot_t));
+    ix->marks = ps_zalloc(capacity, 1);
     ix->mask = capacity - 1;
     if (ix->slots != NULL && ix->marks != NULL)
         return true;

@@ -68,7 +68,7 @@ void *ps_alloc_huge(size_t bytes)
 #endif
 }
 
-void *ps_zalloc_huge(size_t n, size_t size)
+void *ps_zalloc(size_t n, size_t size)
 {
     void *p;
 

@@ -389,7 +389,7 @@ struct pair_queue {
 static int pair_queue_init(struct pair_queue *q, size_t max, const uint64_t *secret)
 {
     q->set.n_slots = slots_for(max);
-    q->set.slots = ps_zalloc_huge(q->set.n_slots, sizeof(*q->set.slots));
+    q->set.slots = ps_zalloc(q->set.n_slots, sizeof(*q->set.slots));
     q->set.secret = secret;
     for (size_t k = 0; k < PAIRS_AHEAD; k++)
         q->pairs[k] = NO_PAIR;
