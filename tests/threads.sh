@@ -1,6 +1,6 @@
 #!/bin/bash
-# --threads 2 reads and decodes capture files on a second thread, through a ring of a few thousand
-# packets, and writes the report's flows and gathers its services two at a time. On traces long
+# --threads 2 reads and decodes capture files on a second thread, through a ring of 16384 packets,
+# and writes the report's flows and gathers its services two at a time. On traces long
 # enough to go round the ring many times, with flows stored and brought back, every report must
 # be the same, byte for byte and exit status, as on one thread.
 set -u
