@@ -29,8 +29,11 @@ struct frag_stats {
 
 struct frag_table;
 
-/* A table of at most `capacity` datagrams. NULL when out of memory. */
-struct frag_table *frag_table_new(size_t capacity, ps_time timeout);
+/*
+ * A table of at most `capacity` datagrams; `seed` (ps_hash_seed()) keys its hash. NULL when out of
+ * memory.
+ */
+struct frag_table *frag_table_new(size_t capacity, ps_time timeout, uint64_t seed);
 void frag_table_free(struct frag_table *t);
 
 /*

@@ -16,7 +16,7 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
     memset(a, 0, sizeof(*a));
     a->config = *config;
     a->table = flow_table_new(config->max_flows, config->seed, &config->lifecycle);
-    a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS);
+    a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS, config->seed);
     if (a->table == NULL || a->frags == NULL ||
         (config->on_flow_end != NULL &&
          flow_table_stream(a->table, config->on_flow_end, config->on_flow_end_ctx) != 0)) {

@@ -32,23 +32,30 @@ struct frag_table {
     struct frag_entry *entries;
     uint32_t *buckets;
     size_t capacity, mask, used;
+    uint64_t secret[2]; /* the hash's keys, from the seed */
     uint32_t newest, oldest, free_list;
     ps_time timeout;
     struct frag_stats stats;
 };
 
-static uint32_t hash_frag_key(const struct frag_key *k, size_t mask)
+/*
+ * Keyed with the table's secrets, as the flow table is: the identification field is the sender's
+ * to choose, so with a fixed hash, crafted fragments could fill one bucket and make every
+ * fragment walk the whole table.
+ */
+static uint32_t hash_frag_key(const struct frag_key *k, const uint64_t secret[2], size_t mask)
 {
-    const uint8_t *b = (const uint8_t *)k;
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t w[sizeof(*k) / sizeof(uint64_t)], h;
 
-    /* FNV-1a: fragment traffic is rare enough that a simple hash does. */
-    for (size_t i = 0; i < sizeof(*k); i++)
-        h = (h ^ b[i]) * 0x100000001b3ULL;
-    return (uint32_t)((h ^ (h >> 32)) & mask);
+    _Static_assert(sizeof(*k) == sizeof(w), "the key is hashed as whole words");
+    memcpy(w, k, sizeof(w));
+    h = ps_hash2(w[0], w[1], secret);
+    h = ps_hash2(h ^ w[2], w[3], secret);
+    h = ps_hash2(h, w[4], secret);
+    return (uint32_t)(h & mask);
 }
 
-struct frag_table *frag_table_new(size_t capacity, ps_time timeout)
+struct frag_table *frag_table_new(size_t capacity, ps_time timeout, uint64_t seed)
 {
     struct frag_table *t = calloc(1, sizeof(*t));
     size_t buckets = 1;
@@ -74,6 +81,8 @@ struct frag_table *frag_table_new(size_t capacity, ps_time timeout)
     t->newest = t->oldest = NONE;
     t->free_list = 0;
     t->timeout = timeout;
+    t->secret[0] = seed;
+    t->secret[1] = ps_mum(seed ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
     return t;
 }
 
@@ -127,7 +136,7 @@ static void lru_push(struct frag_table *t, uint32_t i)
 static void drop(struct frag_table *t, uint32_t i)
 {
     struct frag_entry *e = &t->entries[i];
-    uint32_t *link = &t->buckets[hash_frag_key(&e->key, t->mask)];
+    uint32_t *link = &t->buckets[hash_frag_key(&e->key, t->secret, t->mask)];
 
     while (*link != i)
         link = &t->entries[*link].chain;
@@ -145,7 +154,8 @@ static void drop(struct frag_table *t, uint32_t i)
 /* Finds the live entry for a key, dropping it instead when it has timed out. */
 static uint32_t find(struct frag_table *t, const struct frag_key *k, ps_time ts)
 {
-    for (uint32_t i = t->buckets[hash_frag_key(k, t->mask)]; i != NONE; i = t->entries[i].chain) {
+    for (uint32_t i = t->buckets[hash_frag_key(k, t->secret, t->mask)]; i != NONE;
+         i = t->entries[i].chain) {
         struct frag_entry *e = &t->entries[i];
 
         if (memcmp(&e->key, k, sizeof(*k)) != 0)
@@ -178,7 +188,7 @@ static uint32_t insert(struct frag_table *t, const struct frag_key *k, ps_time t
     memset(e, 0, sizeof(*e));
     e->key = *k;
     e->last_seen = ts;
-    bucket = &t->buckets[hash_frag_key(k, t->mask)];
+    bucket = &t->buckets[hash_frag_key(k, t->secret, t->mask)];
     e->chain = *bucket;
     *bucket = i;
     lru_push(t, i);

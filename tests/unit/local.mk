@@ -3,7 +3,7 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = $(LIBS_ALL) $(CHECK_LIBS)
 
 UNIT_TESTS = tests/unit/test_ports tests/unit/test_decode tests/unit/test_flow \
-	tests/unit/test_flow_store \
+	tests/unit/test_flow_store tests/unit/test_frag \
 	tests/unit/test_report tests/unit/test_cli tests/unit/test_pcapng \
 	tests/unit/test_json_fast
 check_PROGRAMS += $(UNIT_TESTS)
@@ -17,6 +17,8 @@ tests_unit_test_flow_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_flow_LDADD = $(UNIT_LDADD)
 tests_unit_test_flow_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_flow_store_LDADD = $(UNIT_LDADD)
+tests_unit_test_frag_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_frag_LDADD = $(UNIT_LDADD)
 tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_report_LDADD = $(UNIT_LDADD)
 tests_unit_test_cli_CFLAGS = $(UNIT_CFLAGS)

@@ -1,0 +1,215 @@
+/*
+ * test_frag.c - unit tests for src/frag_table.c: later fragments find their datagram's flow in
+ * either order, what never finds one is an orphan, and the table stays within its capacity.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frag.h"
+
+#define SECOND ((ps_time)1000000000)
+
+static const uint64_t seeds[] = {0, 1, 0x9e3779b97f4a7c15ULL, UINT64_MAX};
+
+/* A fragment of datagram `id` from 192.0.2.1 to 198.51.100.`host` (UDP). */
+static void make_fragment(struct pkt_info *pkt, uint32_t id, uint8_t host, uint32_t ip_len)
+{
+    static const uint8_t src[4] = {192, 0, 2, 1}, dst[4] = {198, 51, 100, 0};
+
+    memset(pkt, 0, sizeof(*pkt));
+    pkt->family = 4;
+    pkt->proto = PS_IPPROTO_UDP;
+    pkt->ip_len = ip_len;
+    pkt->payload_len = ip_len - 20;
+    pkt->fragment.family = 4;
+    pkt->fragment.proto = PS_IPPROTO_UDP;
+    pkt->fragment.id = id;
+    memcpy(pkt->fragment.src, src, sizeof(src));
+    memcpy(pkt->fragment.dst, dst, sizeof(dst));
+    pkt->fragment.dst[3] = host;
+}
+
+static void make_flow(struct flow *f, uint32_t id, ps_time first_seen)
+{
+    memset(f, 0, sizeof(*f));
+    f->id = id;
+    f->first_seen = f->last_seen = first_seen;
+}
+
+START_TEST(test_later_after_first)
+{
+    struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct pkt_info pkt;
+    struct flow f;
+    uint64_t moved_packets = 0, moved_bytes = 0;
+    uint8_t sender = 9;
+
+    ck_assert_ptr_nonnull(t);
+    make_flow(&f, 1, SECOND);
+    make_fragment(&pkt, 77, 1, 1500);
+    frag_table_first(t, &pkt.fragment, &f, 1, SECOND, &moved_packets, &moved_bytes);
+    ck_assert_uint_eq(moved_packets, 0);
+    ck_assert_ptr_eq(frag_table_later(t, NULL, &pkt, 2 * SECOND, 1514, &sender), &f);
+    ck_assert_uint_eq(sender, 1);
+    make_fragment(&pkt, 78, 1, 1500);
+    ck_assert_ptr_null(frag_table_later(t, NULL, &pkt, 2 * SECOND, 1514, &sender));
+    ck_assert_uint_eq(frag_table_stats(t)->held_packets, 1);
+    frag_table_free(t);
+}
+END_TEST
+
+/* Fragments reordered before their first are held, then counted on the flow when it comes. */
+START_TEST(test_later_before_first)
+{
+    struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct pkt_info pkt;
+    struct flow f;
+    uint64_t moved_packets = 0, moved_bytes = 0;
+    uint8_t sender = 9;
+
+    make_fragment(&pkt, 5, 2, 600);
+    ck_assert_ptr_null(frag_table_later(t, NULL, &pkt, 3 * SECOND, 614, &sender));
+    ck_assert_ptr_null(frag_table_later(t, NULL, &pkt, 2 * SECOND, 614, &sender));
+    ck_assert_uint_eq(frag_table_stats(t)->held_packets, 2);
+    ck_assert_uint_eq(frag_table_stats(t)->held_bytes, 2 * 614);
+
+    make_flow(&f, 3, 4 * SECOND);
+    f.packets[0] = 1;
+    frag_table_first(t, &pkt.fragment, &f, 0, 4 * SECOND, &moved_packets, &moved_bytes);
+    ck_assert_uint_eq(moved_packets, 2);
+    ck_assert_uint_eq(moved_bytes, 2 * 614);
+    ck_assert_uint_eq(f.packets[0], 3);
+    ck_assert_uint_eq(f.bytes[0], 2 * 614);
+    ck_assert_uint_eq(f.ip_bytes[0], 2 * 600);
+    ck_assert_uint_eq(f.payload_bytes[0], 2 * 580);
+    ck_assert_int_eq(f.first_seen, 2 * SECOND);
+    ck_assert_int_eq(f.last_seen, 4 * SECOND);
+    ck_assert_uint_eq(frag_table_stats(t)->held_packets, 0);
+    ck_assert_uint_eq(frag_table_stats(t)->held_bytes, 0);
+    frag_table_flush(t);
+    ck_assert_uint_eq(frag_table_stats(t)->orphan_packets, 0);
+    frag_table_free(t);
+}
+END_TEST
+
+START_TEST(test_orphans_at_flush)
+{
+    struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct pkt_info pkt;
+    uint8_t sender;
+
+    for (uint32_t id = 0; id < 3; id++) {
+        make_fragment(&pkt, id, 3, 100);
+        ck_assert_ptr_null(frag_table_later(t, NULL, &pkt, SECOND, 114, &sender));
+    }
+    frag_table_flush(t);
+    ck_assert_uint_eq(frag_table_stats(t)->held_packets, 0);
+    ck_assert_uint_eq(frag_table_stats(t)->orphan_packets, 3);
+    ck_assert_uint_eq(frag_table_stats(t)->orphan_bytes, 3 * 114);
+    frag_table_flush(t);
+    ck_assert_uint_eq(frag_table_stats(t)->orphan_packets, 3);
+    frag_table_free(t);
+}
+END_TEST
+
+/* A datagram not seen for longer than the timeout is forgotten: its identification may be reused.
+ */
+START_TEST(test_timeout_forgets)
+{
+    struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct pkt_info pkt;
+    struct flow f;
+    uint64_t moved_packets = 0, moved_bytes = 0;
+    uint8_t sender;
+
+    make_flow(&f, 1, 0);
+    make_fragment(&pkt, 9, 4, 100);
+    frag_table_first(t, &pkt.fragment, &f, 0, 0, &moved_packets, &moved_bytes);
+    ck_assert_ptr_eq(frag_table_later(t, NULL, &pkt, FRAG_TIMEOUT_NS, 114, &sender), &f);
+    ck_assert_ptr_null(frag_table_later(t, NULL, &pkt, 2 * FRAG_TIMEOUT_NS + 1, 114, &sender));
+    ck_assert_uint_eq(frag_table_stats(t)->held_packets, 1);
+    frag_table_free(t);
+}
+END_TEST
+
+/* A full table drops the datagram used least recently, and counts it. */
+START_TEST(test_full_table_evicts_least_recent)
+{
+    struct frag_table *t = frag_table_new(2, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct pkt_info a, b, c;
+    uint8_t sender;
+
+    ck_assert_uint_eq(frag_table_capacity(t), 2);
+    make_fragment(&a, 1, 5, 100);
+    make_fragment(&b, 2, 5, 100);
+    make_fragment(&c, 3, 5, 100);
+    frag_table_later(t, NULL, &a, 1 * SECOND, 114, &sender);
+    frag_table_later(t, NULL, &b, 2 * SECOND, 114, &sender);
+    frag_table_later(t, NULL, &a, 3 * SECOND, 114, &sender);
+    frag_table_later(t, NULL, &c, 4 * SECOND, 114, &sender);
+    ck_assert_uint_eq(frag_table_stats(t)->evicted, 1);
+    ck_assert_uint_eq(frag_table_stats(t)->orphan_packets, 1); /* b's one fragment */
+    ck_assert_uint_eq(frag_table_stats(t)->held_packets, 3);   /* a's two and c's */
+    frag_table_free(t);
+}
+END_TEST
+
+/*
+ * Datagrams that differ only in their identification, as one sender's are, each find their own
+ * flow when the table is full, under every seed.
+ */
+START_TEST(test_full_table_finds_every_datagram)
+{
+    enum { DATAGRAMS = 4096 };
+    struct frag_table *t = frag_table_new(DATAGRAMS, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct flow *flows = calloc(DATAGRAMS, sizeof(*flows));
+    struct pkt_info pkt;
+    uint64_t moved_packets = 0, moved_bytes = 0;
+    uint8_t sender;
+
+    ck_assert_ptr_nonnull(flows);
+    for (uint32_t i = 0; i < DATAGRAMS; i++) {
+        make_flow(&flows[i], i + 1, SECOND);
+        make_fragment(&pkt, i * 65536, (uint8_t)(i & 1), 100);
+        frag_table_first(t, &pkt.fragment, &flows[i], (uint8_t)(i & 1), SECOND, &moved_packets,
+                         &moved_bytes);
+    }
+    for (uint32_t i = 0; i < DATAGRAMS; i++) {
+        make_fragment(&pkt, i * 65536, (uint8_t)(i & 1), 100);
+        ck_assert_ptr_eq(frag_table_later(t, NULL, &pkt, SECOND, 114, &sender), &flows[i]);
+        ck_assert_uint_eq(sender, i & 1);
+    }
+    ck_assert_uint_eq(frag_table_stats(t)->evicted, 0);
+    ck_assert_uint_eq(frag_table_stats(t)->held_packets, 0);
+    frag_table_free(t);
+    free(flows);
+}
+END_TEST
+
+static Suite *frag_suite(void)
+{
+    Suite *suite = suite_create("frag");
+    TCase *table = tcase_create("table");
+    int n = (int)(sizeof(seeds) / sizeof(seeds[0]));
+
+    tcase_add_loop_test(table, test_later_after_first, 0, n);
+    tcase_add_loop_test(table, test_later_before_first, 0, n);
+    tcase_add_loop_test(table, test_orphans_at_flush, 0, n);
+    tcase_add_loop_test(table, test_timeout_forgets, 0, n);
+    tcase_add_loop_test(table, test_full_table_evicts_least_recent, 0, n);
+    tcase_add_loop_test(table, test_full_table_finds_every_datagram, 0, n);
+    suite_add_tcase(suite, table);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(frag_suite());
+    int failed;
+
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
