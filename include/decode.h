@@ -134,7 +134,7 @@ struct pkt_info {
 /* Link types we decode, as libpcap's DLT_ values (pcap_datalink() returns these). */
 #define PS_DLT_NULL             0
 #define PS_DLT_EN10MB           1
-#define PS_DLT_RAW              12 /* DLT_RAW on Linux and most systems; LINKTYPE_RAW (101) maps here */
+#define PS_DLT_RAW              12 /* DLT_RAW on Linux and most; LINKTYPE_RAW (101) maps here */
 #define PS_DLT_RAW_OBSD         14 /* DLT_RAW as OpenBSD numbers it */
 #define PS_DLT_LOOP             108
 #define PS_DLT_LINUX_SLL        113

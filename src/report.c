@@ -321,8 +321,9 @@ static int compare_flows(const struct flow *a, const struct flow *b)
 /*
  * Services and client hosts are gathered through hash tables as the flows are read, and their
  * distinct counts through sets of pairs (and bits per host for the first services): only the
- * final tables, one entry per service or host, are sorted. The tables hash with secrets from ps_hash_seed(), so crafted addresses cannot force
- * collisions; nothing written depends on them, nor on the order the flows are gathered in.
+ * final tables, one entry per service or host, are sorted. The tables hash with secrets from
+ * ps_hash_seed(), so crafted addresses cannot force collisions; nothing written depends on them,
+ * nor on the order the flows are gathered in.
  */
 
 /* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
