@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_writer.h"
 #include "report.h"
 
 static const char *const columns[] = {
@@ -53,74 +54,246 @@ static const char *const columns[] = {
     "quality",
 };
 
-#define N_COLUMNS (sizeof(columns) / sizeof(columns[0]))
-#define CELL      256
+#define N_COLUMNS  (sizeof(columns) / sizeof(columns[0]))
+#define CELL       256         /* room of a list's cell: words past it are left out */
+#define OUT_BUFFER (64 * 1024) /* rows go out in blocks of this size */
+
+/*
+ * Rows are written cell by cell into a buffer that goes out in large blocks: a stdio call and a
+ * snprintf() per cell cost five times what the JSON writer spends on a flow.
+ */
+struct csv_out {
+    FILE *out;
+    char *buf, *p, *end;
+    bool failed;   /* a write failed: errno says why */
+    bool row_open; /* a cell has been written on this row: the next one needs a comma */
+    bool nanosecond;
+    /* The last time's text up to its fraction: a flow's two times are mostly in one second. */
+    int64_t date_secs;
+    size_t date_len; /* 0: none yet */
+    char date[48];
+};
+
+static void csv_out_init(struct csv_out *o, FILE *out, char *buf, size_t size, bool nanosecond)
+{
+    memset(o, 0, sizeof(*o));
+    o->out = out;
+    o->buf = o->p = buf;
+    o->end = buf + size;
+    o->nanosecond = nanosecond;
+}
+
+static void csv_flush(struct csv_out *o)
+{
+    size_t n = (size_t)(o->p - o->buf);
+
+    if (n > 0 && !o->failed && fwrite(o->buf, 1, n, o->out) != n)
+        o->failed = true;
+    o->p = o->buf;
+}
+
+/* Room for `n` bytes, no more than the buffer holds. */
+static char *csv_room(struct csv_out *o, size_t n)
+{
+    if ((size_t)(o->end - o->p) < n)
+        csv_flush(o);
+    return o->p;
+}
+
+static void csv_put(struct csv_out *o, const char *s, size_t len)
+{
+    while (len > 0) {
+        size_t n = (size_t)(o->end - o->p);
+
+        if (n == 0) {
+            csv_flush(o);
+            n = (size_t)(o->end - o->p);
+        }
+        if (n > len)
+            n = len;
+        memcpy(o->p, s, n);
+        o->p += n;
+        s += n;
+        len -= n;
+    }
+}
+
+static void csv_cell_begin(struct csv_out *o)
+{
+    if (o->row_open)
+        csv_put(o, ",", 1);
+    o->row_open = true;
+}
+
+static void csv_row_end(struct csv_out *o)
+{
+    csv_put(o, "\r\n", 2);
+    o->row_open = false;
+}
+
+/* Quoted, its quotes doubled, when it holds a comma, a quote or a line break; NULL is empty. */
+static void csv_cell(struct csv_out *o, const char *s)
+{
+    const char *quote;
+
+    csv_cell_begin(o);
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        csv_put(o, s, strlen(s));
+        return;
+    }
+    csv_put(o, "\"", 1);
+    while ((quote = strchr(s, '"')) != NULL) {
+        csv_put(o, s, (size_t)(quote - s) + 1);
+        csv_put(o, "\"", 1);
+        s = quote + 1;
+    }
+    csv_put(o, s, strlen(s));
+    csv_put(o, "\"", 1);
+}
+
+static void csv_empty(struct csv_out *o, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        csv_cell_begin(o);
+}
+
+static void csv_uint(struct csv_out *o, uint64_t v)
+{
+    csv_cell_begin(o);
+    o->p = put_uint(csv_room(o, 20), v);
+}
+
+/* Whole seconds, a point and the fraction in `width` digits. */
+static char *put_seconds(char *p, uint64_t secs, uint64_t fraction, size_t width)
+{
+    p = put_uint(p, secs);
+    *p++ = '.';
+    memset(p, '0', width);
+    digits_before(p + width, fraction);
+    return p + width;
+}
+
+/* Nanoseconds as seconds, as precise as the captures (as in the JSON report). */
+static void csv_seconds(struct csv_out *o, uint64_t ns)
+{
+    char *p;
+
+    csv_cell_begin(o);
+    p = csv_room(o, 32);
+    if (o->nanosecond)
+        o->p = put_seconds(p, ns / 1000000000, ns % 1000000000, 9);
+    else
+        o->p = put_seconds(p, ns / 1000000000, ns % 1000000000 / 1000, 6);
+}
+
+/* A time as report_format_time() writes it, its date and time of day kept for the next. */
+static void csv_time(struct csv_out *o, ps_time t)
+{
+    int64_t secs = t / 1000000000, frac = t % 1000000000;
+    size_t width = o->nanosecond ? 9 : 6;
+    char *p;
+
+    if (frac < 0) {
+        frac += 1000000000;
+        secs--;
+    }
+    if (o->date_len == 0 || secs != o->date_secs) {
+        report_format_time(t, o->nanosecond, o->date, sizeof(o->date));
+        o->date_secs = secs;
+        o->date_len = strlen(o->date) - width - 2; /* up to the point */
+    }
+    csv_cell_begin(o);
+    p = csv_room(o, sizeof(o->date));
+    memcpy(p, o->date, o->date_len);
+    p += o->date_len;
+    *p++ = '.';
+    memset(p, '0', width);
+    digits_before(p + width, (uint64_t)(o->nanosecond ? frac : frac / 1000));
+    p[width] = 'Z';
+    o->p = p + width + 1;
+}
+
+/* As inet_ntop() writes it: json_put_addr()'s text without its quotes. */
+static void csv_addr(struct csv_out *o, uint8_t family, const uint8_t *addr)
+{
+    char quoted[64];
+    char *end = json_put_addr(quoted, family, addr);
+
+    csv_cell_begin(o);
+    csv_put(o, quoted + 1, (size_t)(end - quoted) - 2);
+}
 
 int report_csv_field(FILE *out, const char *s)
 {
-    if (s == NULL)
-        return 0;
-    if (strpbrk(s, ",\"\r\n") == NULL)
-        return fputs(s, out) == EOF ? -1 : 0;
-    if (fputc('"', out) == EOF)
-        return -1;
-    for (; *s != '\0'; s++) {
-        if (*s == '"' && fputc('"', out) == EOF)
-            return -1;
-        if (fputc(*s, out) == EOF)
-            return -1;
-    }
-    return fputc('"', out) == EOF ? -1 : 0;
+    char buf[256];
+    struct csv_out o;
+
+    csv_out_init(&o, out, buf, sizeof(buf), false);
+    csv_cell(&o, s);
+    csv_flush(&o);
+    return o.failed ? -1 : 0;
 }
 
-/* Appends `word` to a space-separated list in buf. */
+/* Appends `word` to a space-separated list in buf, as much of it as fits. */
 static void add_word(char *buf, size_t len, const char *word)
 {
-    size_t used = strlen(buf);
+    size_t used = strlen(buf), n = strlen(word);
 
-    snprintf(buf + used, len - used, "%s%s", used ? " " : "", word);
+    if (used > 0 && used + 1 < len)
+        buf[used++] = ' ';
+    if (n > len - 1 - used)
+        n = len - 1 - used;
+    memcpy(buf + used, word, n);
+    buf[used + n] = '\0';
 }
 
-static void endpoint_cells(const struct report *r, const struct report_flow *rf,
-                           const struct flow *f, bool client, char cells[][CELL])
+static void endpoint_cells(struct csv_out *o, const struct report *r, const struct report_flow *rf,
+                           const struct flow *f, bool client)
 {
     uint8_t e = client ? rf->client : !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
+    char text[CELL];
 
-    report_format_addr(f->key.family, f->key.addr[e], cells[0], CELL);
-    snprintf(cells[1], CELL, "%u", ports ? (unsigned)f->key.port[e] : 0);
-    snprintf(cells[2], CELL, "%s", ports ? ports_class_name(ports_class(f->key.port[e])) : "");
+    csv_addr(o, f->key.family, f->key.addr[e]);
+    csv_uint(o, ports ? f->key.port[e] : 0);
+    csv_cell(o, ports ? ports_class_name(ports_class(f->key.port[e])) : NULL);
     if (client) {
+        text[0] = '\0';
         for (size_t i = 0; i < ports_ephemeral_profile_count; i++)
             if (rf->client_ephemeral & (1u << i))
-                add_word(cells[3], CELL, ports_ephemeral_profiles[i].name);
-        snprintf(cells[4], CELL, "%s",
-                 ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]) ? "true"
-                                                                                      : "false");
+                add_word(text, sizeof(text), ports_ephemeral_profiles[i].name);
+        csv_cell(o, text);
+        csv_cell(o, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]) ? "true"
+                                                                                         : "false");
     } else {
         const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
-        snprintf(cells[3], CELL, "%s", service != NULL ? service : "");
-        snprintf(cells[4], CELL, "%s", alias != NULL ? alias : "");
+        csv_cell(o, service);
+        csv_cell(o, alias);
     }
 }
 
-static void icmp_cells(const struct report *r, const struct flow *f, char cells[][CELL])
+static void icmp_cells(struct csv_out *o, const struct report *r, const struct flow *f)
 {
     bool icmp = f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6;
     uint16_t v = f->key.port[0] | f->key.port[1];
     uint8_t scope = FLOW_KEY_SCOPE(&f->key);
+    char errors[CELL] = "";
 
     if (icmp && scope == PKT_SCOPE_ECHO) {
-        snprintf(cells[0], CELL, "echo");
-        snprintf(cells[1], CELL, "%u", (unsigned)v);
+        csv_cell(o, "echo");
+        csv_uint(o, v);
+        csv_empty(o, 3);
     } else if (icmp && scope == PKT_SCOPE_ICMP_OTHER) {
-        const char *name = report_icmp_name(f->key.family, (uint8_t)(v >> 8), (uint8_t)(v & 0xff));
-
-        snprintf(cells[0], CELL, "message");
-        snprintf(cells[2], CELL, "%u", (unsigned)(v >> 8));
-        snprintf(cells[3], CELL, "%u", (unsigned)(v & 0xff));
-        snprintf(cells[4], CELL, "%s", name != NULL ? name : "");
+        csv_cell(o, "message");
+        csv_empty(o, 1);
+        csv_uint(o, v >> 8);
+        csv_uint(o, v & 0xff);
+        csv_cell(o, report_icmp_name(f->key.family, (uint8_t)(v >> 8), (uint8_t)(v & 0xff)));
+    } else {
+        csv_empty(o, 5);
     }
     for (uint32_t ref = f->icmp_errors; ref != 0;) {
         const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
@@ -132,134 +305,119 @@ static void icmp_cells(const struct report *r, const struct flow *f, char cells[
         else
             snprintf(word, sizeof(word), "type%ucode%u=%" PRIu64, (unsigned)e->type,
                      (unsigned)e->code, e->packets);
-        add_word(cells[5], CELL, word);
+        add_word(errors, sizeof(errors), word);
         ref = e->next;
     }
+    csv_cell(o, errors);
 }
 
 /* Seconds between two handshake packets, when both were seen. */
-static void rtt_cell(const struct flow_tcp *t, uint8_t from_bit, ps_time from, uint8_t to_bit,
-                     ps_time to, bool nanosecond, char *cell)
+static void rtt_cell(struct csv_out *o, const struct flow_tcp *t, uint8_t from_bit, ps_time from,
+                     uint8_t to_bit, ps_time to)
 {
-    uint64_t ns;
-
     if (!(t->have & from_bit) || !(t->have & to_bit) || to < from)
-        return;
-    ns = (uint64_t)to - (uint64_t)from;
-    if (nanosecond)
-        snprintf(cell, CELL, "%" PRIu64 ".%09" PRIu64, ns / 1000000000, ns % 1000000000);
+        csv_empty(o, 1);
     else
-        snprintf(cell, CELL, "%" PRIu64 ".%06" PRIu64, ns / 1000000000, ns % 1000000000 / 1000);
+        csv_seconds(o, (uint64_t)to - (uint64_t)from);
 }
 
 /* The columns of the flow's lifecycle, byte counters, TCP state and capture quality. */
-static void lifecycle_cells(const struct report *r, const struct report_flow *rf,
-                            const struct flow *f, char cells[][CELL])
+static void lifecycle_cells(struct csv_out *o, const struct report_flow *rf, const struct flow *f)
 {
     const struct flow_tcp *t = &f->tcp;
     uint8_t c = rf->client, s = !rf->client;
     const char *quality[REPORT_QUALITY_MAX];
+    char text[CELL] = "";
     size_t n;
 
-    snprintf(cells[0], CELL, "%s", flow_start_name((enum flow_start)f->start));
+    csv_cell(o, flow_start_name((enum flow_start)f->start));
     if (rf->follows != 0)
-        snprintf(cells[1], CELL, "%" PRIu32, rf->follows);
-    snprintf(cells[2], CELL, "%" PRIu64, f->ip_bytes[c]);
-    snprintf(cells[3], CELL, "%" PRIu64, f->ip_bytes[s]);
-    snprintf(cells[4], CELL, "%" PRIu64, f->payload_bytes[c]);
-    snprintf(cells[5], CELL, "%" PRIu64, f->payload_bytes[s]);
+        csv_uint(o, rf->follows);
+    else
+        csv_empty(o, 1);
+    csv_uint(o, f->ip_bytes[c]);
+    csv_uint(o, f->ip_bytes[s]);
+    csv_uint(o, f->payload_bytes[c]);
+    csv_uint(o, f->payload_bytes[s]);
     if (f->key.proto == PS_IPPROTO_TCP) {
-        flow_tcp_history(f, c, cells[6], CELL);
-        snprintf(cells[7], CELL, "%" PRIu32, t->retrans[c]);
-        snprintf(cells[8], CELL, "%" PRIu32, t->retrans[s]);
-        rtt_cell(t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at,
-                 r->nanosecond, cells[9]);
-        rtt_cell(t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at, FLOW_TCP_HAVE_ACK, t->ack_at,
-                 r->nanosecond, cells[10]);
+        flow_tcp_history(f, c, text, sizeof(text));
+        csv_cell(o, text);
+        csv_uint(o, t->retrans[c]);
+        csv_uint(o, t->retrans[s]);
+        rtt_cell(o, t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at);
+        rtt_cell(o, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at, FLOW_TCP_HAVE_ACK, t->ack_at);
+    } else {
+        csv_empty(o, 5);
     }
+    text[0] = '\0';
     n = report_flow_quality(f, quality);
     for (size_t i = 0; i < n; i++)
-        add_word(cells[11], CELL, quality[i]);
+        add_word(text, sizeof(text), quality[i]);
+    csv_cell(o, text);
 }
 
-static void flow_cells(const struct report *r, const struct report_flow *rf, const struct flow *f,
-                       char cells[][CELL])
+static void flow_row(struct csv_out *o, const struct report *r, const struct report_flow *rf,
+                     const struct flow *f)
 {
-    const char *state = report_conn_state_name(rf->conn_state);
     const char *proto = report_proto_name(f->key.proto);
-    uint64_t ns = (uint64_t)f->last_seen - (uint64_t)f->first_seen;
     uint8_t c = rf->client, s = !rf->client;
     const struct encap *hops;
     size_t n_hops;
+    char encap[CELL] = "";
 
-    memset(cells, 0, N_COLUMNS * CELL);
-    snprintf(cells[0], CELL, "%" PRIu32, rf->id);
+    csv_uint(o, rf->id);
     if (proto != NULL)
-        snprintf(cells[1], CELL, "%s", proto);
+        csv_cell(o, proto);
     else
-        snprintf(cells[1], CELL, "%u", (unsigned)f->key.proto);
-    snprintf(cells[2], CELL, "%u", (unsigned)f->key.family);
-    endpoint_cells(r, rf, f, true, cells + 3);
-    endpoint_cells(r, rf, f, false, cells + 8);
-    snprintf(cells[13], CELL, "%s", report_role_reason_name(rf->reason, f->key.proto));
-    snprintf(cells[14], CELL, "%s", state != NULL ? state : "");
-    report_format_time(f->first_seen, r->nanosecond, cells[15], CELL);
-    report_format_time(f->last_seen, r->nanosecond, cells[16], CELL);
-    /* As precise as the captures, as in the JSON report. */
-    if (r->nanosecond)
-        snprintf(cells[17], CELL, "%" PRIu64 ".%09" PRIu64, ns / 1000000000, ns % 1000000000);
-    else
-        snprintf(cells[17], CELL, "%" PRIu64 ".%06" PRIu64, ns / 1000000000,
-                 ns % 1000000000 / 1000);
-    snprintf(cells[18], CELL, "%" PRIu64, f->packets[c]);
-    snprintf(cells[19], CELL, "%" PRIu64, f->packets[s]);
-    snprintf(cells[20], CELL, "%" PRIu64, f->bytes[c]);
-    snprintf(cells[21], CELL, "%" PRIu64, f->bytes[s]);
+        csv_uint(o, f->key.proto);
+    csv_uint(o, f->key.family);
+    endpoint_cells(o, r, rf, f, true);
+    endpoint_cells(o, r, rf, f, false);
+    csv_cell(o, report_role_reason_name(rf->reason, f->key.proto));
+    csv_cell(o, report_conn_state_name(rf->conn_state));
+    csv_time(o, f->first_seen);
+    csv_time(o, f->last_seen);
+    csv_seconds(o, (uint64_t)f->last_seen - (uint64_t)f->first_seen);
+    csv_uint(o, f->packets[c]);
+    csv_uint(o, f->packets[s]);
+    csv_uint(o, f->bytes[c]);
+    csv_uint(o, f->bytes[s]);
     hops = flow_table_path(r->table, f->path_id, &n_hops);
     for (size_t i = 0; i < n_hops; i++) {
         char word[32];
 
-        add_word(cells[22], CELL, report_format_encap(&hops[i], word, sizeof(word)));
+        add_word(encap, sizeof(encap), report_format_encap(&hops[i], word, sizeof(word)));
     }
-    icmp_cells(r, f, cells + 23);
-    lifecycle_cells(r, rf, f, cells + 29);
-}
-
-static int write_row(FILE *out, const char *const *fields, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && fputc(',', out) == EOF)
-            return -1;
-        if (report_csv_field(out, fields[i]) != 0)
-            return -1;
-    }
-    return fputs("\r\n", out) == EOF ? -1 : 0;
+    csv_cell(o, encap);
+    icmp_cells(o, r, f);
+    lifecycle_cells(o, rf, f);
+    csv_row_end(o);
 }
 
 int report_write_csv(const struct report *r, FILE *out)
 {
-    char(*cells)[CELL] = malloc(N_COLUMNS * CELL);
-    const char *fields[N_COLUMNS];
+    char *buf = malloc(OUT_BUFFER);
+    struct csv_out o;
     size_t *order, n;
-    int rc;
 
     order = select_order(r, r->style.sort, r->style.top, &n);
-    if (cells == NULL || order == NULL) {
-        free(cells);
+    if (buf == NULL || order == NULL) {
+        free(buf);
         free(order);
         return -1;
     }
-    rc = write_row(out, columns, N_COLUMNS);
+    csv_out_init(&o, out, buf, OUT_BUFFER, r->nanosecond);
     for (size_t i = 0; i < N_COLUMNS; i++)
-        fields[i] = cells[i];
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+        csv_cell(&o, columns[i]);
+    csv_row_end(&o);
+    for (size_t i = 0; !o.failed && i < n; i++) {
         const struct report_flow *rf = &r->flows[order[i]];
-        struct flow buf;
+        struct flow flow_buf;
 
-        flow_cells(r, rf, report_flow_data(r, rf, &buf), cells);
-        rc = write_row(out, fields, N_COLUMNS);
+        flow_row(&o, r, rf, report_flow_data(r, rf, &flow_buf));
     }
-    free(cells);
+    csv_flush(&o);
+    free(buf);
     free(order);
-    return rc == 0 && !ferror(out) ? 0 : -1;
+    return !o.failed && !ferror(out) ? 0 : -1;
 }
