@@ -8,6 +8,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "json_writer.h"
 #include "report.h"
 
 #define CELL_SIZE 96
@@ -39,7 +40,7 @@ static void human_bytes(uint64_t bytes, char *buf, size_t len)
     size_t u = 0;
 
     if (bytes < 1000) {
-        snprintf(buf, len, "%" PRIu64 " B", bytes);
+        strcpy(put_uint(buf, bytes), " B");
         return;
     }
     v /= 1000;
@@ -56,18 +57,23 @@ static void human_duration(ps_time first, ps_time last, char *buf, size_t len)
     snprintf(buf, len, "%.3f s", (double)((uint64_t)last - (uint64_t)first) / 1e9);
 }
 
-static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool ports, char *buf,
-                     size_t len)
+/* Address and port, the address as inet_ntop() writes it (json_put_addr() without its quotes). */
+static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool ports, char *buf)
 {
-    char a[64];
+    char quoted[64], *end = json_put_addr(quoted, family, addr), *p = buf;
+    size_t len = (size_t)(end - quoted) - 2;
 
-    report_format_addr(family, addr, a, sizeof(a));
-    if (!ports)
-        snprintf(buf, len, "%s", a);
-    else if (family == 6)
-        snprintf(buf, len, "[%s]:%u", a, (unsigned)port);
-    else
-        snprintf(buf, len, "%s:%u", a, (unsigned)port);
+    if (ports && family == 6)
+        *p++ = '[';
+    memcpy(p, quoted + 1, len);
+    p += len;
+    if (ports) {
+        if (family == 6)
+            *p++ = ']';
+        *p++ = ':';
+        p = put_uint(p, port);
+    }
+    *p = '\0';
 }
 
 static void proto_cell(uint8_t proto, char *buf)
@@ -77,7 +83,7 @@ static void proto_cell(uint8_t proto, char *buf)
     if (name != NULL)
         snprintf(buf, CELL_SIZE, "%s", name);
     else
-        snprintf(buf, CELL_SIZE, "%u", (unsigned)proto);
+        *put_uint(buf, proto) = '\0';
 }
 
 static void service_name_cell(const char *service, const char *alias, char *buf)
@@ -115,6 +121,10 @@ static void icmp_cell(const struct flow *f, char *buf)
         snprintf(buf, CELL_SIZE, "type %u code %u", (unsigned)(v >> 8), (unsigned)(v & 0xff));
 }
 
+/*
+ * Made twice for every flow shown (to size the columns, then to print them): by hand but for the
+ * sizes and the duration, whose rounding is printf()'s.
+ */
 static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_flow *rf = &r->flows[row];
@@ -123,25 +133,27 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     uint8_t c = rf->client, s = !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
     const char *state = report_conn_state_name(rf->conn_state);
-    char b[2][32];
+    char b[2][32], *p;
 
-    snprintf(cells[0], CELL_SIZE, "%" PRIu32, rf->id);
+    *put_uint(cells[0], rf->id) = '\0';
     proto_cell(f->key.proto, cells[1]);
-    endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2], CELL_SIZE);
-    snprintf(cells[3], CELL_SIZE, "%s",
-             ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]) ? "*" : "");
-    endpoint(f->key.family, f->key.addr[s], f->key.port[s], ports, cells[4], CELL_SIZE);
+    endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2]);
+    strcpy(cells[3],
+           ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]) ? "*" : "");
+    endpoint(f->key.family, f->key.addr[s], f->key.port[s], ports, cells[4]);
     if (f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6)
         icmp_cell(f, cells[5]);
     else
         service_cell(r, rf, f, cells[5]);
-    snprintf(cells[6], CELL_SIZE, "%" PRIu64 "/%" PRIu64, f->packets[c], f->packets[s]);
+    p = put_uint(cells[6], f->packets[c]);
+    *p++ = '/';
+    *put_uint(p, f->packets[s]) = '\0';
     human_bytes(f->bytes[c], b[0], sizeof(b[0]));
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
-    snprintf(cells[7], CELL_SIZE, "%s/%s", b[0], b[1]);
+    stpcpy(stpcpy(stpcpy(cells[7], b[0]), "/"), b[1]);
     human_duration(f->first_seen, f->last_seen, cells[8], CELL_SIZE);
-    snprintf(cells[9], CELL_SIZE, "%s", state != NULL ? state : "-");
-    snprintf(cells[10], CELL_SIZE, "%s", report_role_reason_name(rf->reason, f->key.proto));
+    strcpy(cells[9], state != NULL ? state : "-");
+    strcpy(cells[10], report_role_reason_name(rf->reason, f->key.proto));
 }
 
 static void service_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
@@ -205,24 +217,41 @@ static int print_table_rows(const struct report *r, const struct table *t, const
                 width[c] = strlen(cells[c]);
     }
     for (size_t row = 0; row <= t->nrows; row++) {
+        /* A row is padded and joined here and written at once: a stdio call per cell cost more
+         * than making the cells. */
+        char line[2 + MAX_COLS * (CELL_SIZE + 2) + 16], *p = line;
+
         if (row > 0)
             t->fill(r, rows != NULL ? rows[row - 1] : row - 1, cells);
-        fputs(row == 0 ? bold(r) : "", out);
-        fputs("  ", out);
+        else
+            p = stpcpy(p, bold(r));
+        *p++ = ' ';
+        *p++ = ' ';
         for (size_t c = 0; c < t->ncols; c++) {
             const char *text = row == 0 ? t->headers[c] : cells[c];
+            size_t len = strlen(text), pad = width[c] - len;
             bool last = c + 1 == t->ncols;
 
-            if (t->right[c])
-                fprintf(out, "%*s", (int)width[c], text);
-            else if (last)
-                fputs(text, out);
-            else
-                fprintf(out, "%-*s", (int)width[c], text);
-            if (last && row == 0)
-                fputs(plain(r), out);
-            fputs(last ? "\n" : "  ", out);
+            if (t->right[c]) {
+                memset(p, ' ', pad);
+                p += pad;
+            }
+            memcpy(p, text, len);
+            p += len;
+            if (last) {
+                if (row == 0)
+                    p = stpcpy(p, plain(r));
+                *p++ = '\n';
+            } else {
+                if (!t->right[c]) {
+                    memset(p, ' ', pad);
+                    p += pad;
+                }
+                *p++ = ' ';
+                *p++ = ' ';
+            }
         }
+        fwrite(line, 1, (size_t)(p - line), out);
     }
     return ferror(out) ? -1 : 0;
 }
