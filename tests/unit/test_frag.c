@@ -1,12 +1,14 @@
 /*
  * test_frag.c - unit tests for src/frag_table.c: later fragments find their datagram's flow in
- * either order, what never finds one is an orphan, and the table stays within its capacity.
+ * either order, what never finds one is an orphan, the table stays within its capacity, and
+ * identifications crafted against a fixed hash do not share a bucket. The table's source is
+ * included, for its hash.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "frag.h"
+#include "../../src/frag_table.c"
 
 #define SECOND ((ps_time)1000000000)
 
@@ -187,6 +189,48 @@ START_TEST(test_full_table_finds_every_datagram)
 }
 END_TEST
 
+/* FNV-1a over the key, masked: the fixed hash the table had, as whoever crafts traffic sees it. */
+static uint32_t fixed_bucket(const struct frag_key *k, size_t mask)
+{
+    const uint8_t *b = (const uint8_t *)k;
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < sizeof(*k); i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return (uint32_t)((h ^ (h >> 32)) & mask);
+}
+
+/* Datagrams whose identifications all fall in one bucket of a fixed hash spread over many. */
+START_TEST(test_crafted_identifications_spread)
+{
+    enum { KEYS = 256 };
+    struct frag_table *t = frag_table_new(KEYS, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct frag_key keys[KEYS];
+    unsigned load[KEYS] = {0}, used = 0, longest = 0;
+    struct pkt_info pkt;
+    size_t n = 0;
+
+    ck_assert_uint_eq(t->mask, KEYS - 1);
+    for (uint32_t id = 0; n < KEYS; id++) {
+        make_fragment(&pkt, id, 6, 100);
+        make_key(&keys[n], &pkt.fragment);
+        if (fixed_bucket(&keys[n], t->mask) == 0)
+            n++;
+    }
+    for (size_t i = 0; i < KEYS; i++) {
+        unsigned *l = &load[hash_frag_key(&keys[i], t->secret, t->mask)];
+
+        used += *l == 0;
+        if (++*l > longest)
+            longest = *l;
+    }
+    /* 256 keys thrown at random into 256 buckets fill about 162, the fullest holding about 5. */
+    ck_assert_uint_ge(used, KEYS / 2);
+    ck_assert_uint_le(longest, 16);
+    frag_table_free(t);
+}
+END_TEST
+
 static Suite *frag_suite(void)
 {
     Suite *suite = suite_create("frag");
@@ -199,6 +243,7 @@ static Suite *frag_suite(void)
     tcase_add_loop_test(table, test_timeout_forgets, 0, n);
     tcase_add_loop_test(table, test_full_table_evicts_least_recent, 0, n);
     tcase_add_loop_test(table, test_full_table_finds_every_datagram, 0, n);
+    tcase_add_loop_test(table, test_crafted_identifications_spread, 0, n);
     suite_add_tcase(suite, table);
     return suite;
 }
