@@ -393,9 +393,8 @@ static char *put_hex_word(char *p, unsigned v)
     return p + n;
 }
 
-char *json_put_addr(char *p, uint8_t family, const uint8_t *a)
+char *put_addr_text(char *p, uint8_t family, const uint8_t *a)
 {
-    *p++ = '"';
     if (family != 6) {
         for (int i = 0; i < 4; i++) {
             if (i > 0)
@@ -444,6 +443,13 @@ char *json_put_addr(char *p, uint8_t family, const uint8_t *a)
         if (best >= 0 && best + best_len == 8)
             *p++ = ':';
     }
+    return p;
+}
+
+char *json_put_addr(char *p, uint8_t family, const uint8_t *a)
+{
+    *p++ = '"';
+    p = put_addr_text(p, family, a);
     *p++ = '"';
     return p;
 }

@@ -272,7 +272,13 @@ char *json_put_time(struct writer *w, char *p, ps_time t);
  * precision. */
 char *json_put_duration(struct writer *w, char *p, ps_time first, ps_time last);
 
-/* An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), quoted. */
+/*
+ * An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), at most 45 bytes; the
+ * CSV and text writers use it too.
+ */
+char *put_addr_text(char *p, uint8_t family, const uint8_t *a);
+
+/* put_addr_text(), quoted. */
 char *json_put_addr(char *p, uint8_t family, const uint8_t *a);
 
 /* A protocol by its name, or its number when it has none (report_proto_name()). */

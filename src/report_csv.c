@@ -215,14 +215,10 @@ static void csv_time(struct csv_out *o, ps_time t)
     o->p = p + width + 1;
 }
 
-/* As inet_ntop() writes it: json_put_addr()'s text without its quotes. */
 static void csv_addr(struct csv_out *o, uint8_t family, const uint8_t *addr)
 {
-    char quoted[64];
-    char *end = json_put_addr(quoted, family, addr);
-
     csv_cell_begin(o);
-    csv_put(o, quoted + 1, (size_t)(end - quoted) - 2);
+    o->p = put_addr_text(csv_room(o, 46), family, addr);
 }
 
 int report_csv_field(FILE *out, const char *s)

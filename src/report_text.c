@@ -57,16 +57,13 @@ static void human_duration(ps_time first, ps_time last, char *buf, size_t len)
     snprintf(buf, len, "%.3f s", (double)((uint64_t)last - (uint64_t)first) / 1e9);
 }
 
-/* Address and port, the address as inet_ntop() writes it (json_put_addr() without its quotes). */
 static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool ports, char *buf)
 {
-    char quoted[64], *end = json_put_addr(quoted, family, addr), *p = buf;
-    size_t len = (size_t)(end - quoted) - 2;
+    char *p = buf;
 
     if (ports && family == 6)
         *p++ = '[';
-    memcpy(p, quoted + 1, len);
-    p += len;
+    p = put_addr_text(p, family, addr);
     if (ports) {
         if (family == 6)
             *p++ = ']';
