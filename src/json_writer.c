@@ -275,7 +275,7 @@ static const struct date_entry *date_of(struct writer *w, int64_t secs)
     return e;
 }
 
-char *json_put_time(struct writer *w, char *p, ps_time t)
+char *put_time_text(struct writer *w, char *p, ps_time t)
 {
     int64_t secs = t / 1000000000;
     int64_t frac = t % 1000000000;
@@ -286,13 +286,27 @@ char *json_put_time(struct writer *w, char *p, ps_time t)
         secs--;
     }
     d = date_of(w, secs);
-    *p = '"';
-    memcpy(p + 1, d->text, sizeof(d->text));
-    p += 1 + d->len;
+    memcpy(p, d->text, sizeof(d->text));
+    p += d->len;
     *p++ = '.';
     p = put_fraction(p, (uint32_t)frac, w->nanosecond);
-    memcpy(p, "Z\"", 2);
-    return p + 2;
+    *p++ = 'Z';
+    return p;
+}
+
+char *json_put_time(struct writer *w, char *p, ps_time t)
+{
+    *p = '"';
+    p = put_time_text(w, p + 1, t);
+    *p++ = '"';
+    return p;
+}
+
+char *put_seconds_text(char *p, uint64_t ns, bool nanosecond)
+{
+    p = put_uint(p, ns / 1000000000);
+    *p++ = '.';
+    return put_fraction(p, (uint32_t)(ns % 1000000000), nanosecond);
 }
 
 /*

@@ -265,8 +265,17 @@ char *json_put_table_name(struct writer *w, char *p, const char *s);
 /* As json_put_table_name(), or null for NULL. */
 char *json_put_nullable_table_name(struct writer *w, char *p, const char *s);
 
-/* A time as report_format_time() formats it, quoted. */
+/*
+ * A time as report_format_time() formats it, its date from the writer's cache; needs room for 43
+ * bytes (the CSV writer uses it too).
+ */
+char *put_time_text(struct writer *w, char *p, ps_time t);
+
+/* put_time_text(), quoted. */
 char *json_put_time(struct writer *w, char *p, ps_time t);
+
+/* Nanoseconds as whole seconds, a point and a fraction of nine digits, or six. */
+char *put_seconds_text(char *p, uint64_t ns, bool nanosecond);
 
 /* The seconds from `first` to `last` as jansson writes (double)ns / 1e9, to the writer's
  * precision. */

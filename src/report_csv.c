@@ -59,60 +59,21 @@ static const char *const columns[] = {
 #define OUT_BUFFER (64 * 1024) /* rows go out in blocks of this size */
 
 /*
- * Rows are written cell by cell into a buffer that goes out in large blocks: a stdio call and a
- * snprintf() per cell cost five times what the JSON writer spends on a flow.
+ * Rows are written cell by cell through the JSON writer's buffer and its primitives: a stdio call
+ * and a snprintf() per cell cost five times what the JSON writer spends on a flow.
  */
 struct csv_out {
-    FILE *out;
-    char *buf, *p, *end;
-    bool failed;   /* a write failed: errno says why */
+    struct writer w;
     bool row_open; /* a cell has been written on this row: the next one needs a comma */
-    bool nanosecond;
-    /* The last time's text up to its fraction: a flow's two times are mostly in one second. */
-    int64_t date_secs;
-    size_t date_len; /* 0: none yet */
-    char date[48];
 };
 
-static void csv_out_init(struct csv_out *o, FILE *out, char *buf, size_t size, bool nanosecond)
-{
-    memset(o, 0, sizeof(*o));
-    o->out = out;
-    o->buf = o->p = buf;
-    o->end = buf + size;
-    o->nanosecond = nanosecond;
-}
-
-static void csv_flush(struct csv_out *o)
-{
-    size_t n = (size_t)(o->p - o->buf);
-
-    if (n > 0 && !o->failed && fwrite(o->buf, 1, n, o->out) != n)
-        o->failed = true;
-    o->p = o->buf;
-}
-
-/* Room for `n` bytes, no more than the buffer holds. */
-static char *csv_room(struct csv_out *o, size_t n)
-{
-    if ((size_t)(o->end - o->p) < n)
-        csv_flush(o);
-    return o->p;
-}
-
+/* Text of any length, a piece at a time (put() takes no more than the buffer holds). */
 static void csv_put(struct csv_out *o, const char *s, size_t len)
 {
     while (len > 0) {
-        size_t n = (size_t)(o->end - o->p);
+        size_t n = len < STRING_PIECE ? len : STRING_PIECE;
 
-        if (n == 0) {
-            csv_flush(o);
-            n = (size_t)(o->end - o->p);
-        }
-        if (n > len)
-            n = len;
-        memcpy(o->p, s, n);
-        o->p += n;
+        put(&o->w, s, n);
         s += n;
         len -= n;
     }
@@ -162,63 +123,32 @@ static void csv_empty(struct csv_out *o, size_t n)
 static void csv_uint(struct csv_out *o, uint64_t v)
 {
     csv_cell_begin(o);
-    o->p = put_uint(csv_room(o, 20), v);
-}
-
-/* Whole seconds, a point and the fraction in `width` digits. */
-static char *put_seconds(char *p, uint64_t secs, uint64_t fraction, size_t width)
-{
-    p = put_uint(p, secs);
-    *p++ = '.';
-    memset(p, '0', width);
-    digits_before(p + width, fraction);
-    return p + width;
+    o->w.p = put_uint(room(&o->w, 20), v);
 }
 
 /* Nanoseconds as seconds, as precise as the captures (as in the JSON report). */
 static void csv_seconds(struct csv_out *o, uint64_t ns)
 {
-    char *p;
-
     csv_cell_begin(o);
-    p = csv_room(o, 32);
-    if (o->nanosecond)
-        o->p = put_seconds(p, ns / 1000000000, ns % 1000000000, 9);
-    else
-        o->p = put_seconds(p, ns / 1000000000, ns % 1000000000 / 1000, 6);
+    o->w.p = put_seconds_text(room(&o->w, 32), ns, o->w.nanosecond);
 }
 
-/* A time as report_format_time() writes it, its date and time of day kept for the next. */
 static void csv_time(struct csv_out *o, ps_time t)
 {
-    int64_t secs = t / 1000000000, frac = t % 1000000000;
-    size_t width = o->nanosecond ? 9 : 6;
-    char *p;
-
-    if (frac < 0) {
-        frac += 1000000000;
-        secs--;
-    }
-    if (o->date_len == 0 || secs != o->date_secs) {
-        report_format_time(t, o->nanosecond, o->date, sizeof(o->date));
-        o->date_secs = secs;
-        o->date_len = strlen(o->date) - width - 2; /* up to the point */
-    }
     csv_cell_begin(o);
-    p = csv_room(o, sizeof(o->date));
-    memcpy(p, o->date, o->date_len);
-    p += o->date_len;
-    *p++ = '.';
-    memset(p, '0', width);
-    digits_before(p + width, (uint64_t)(o->nanosecond ? frac : frac / 1000));
-    p[width] = 'Z';
-    o->p = p + width + 1;
+    o->w.p = put_time_text(&o->w, room(&o->w, 48), t);
 }
 
 static void csv_addr(struct csv_out *o, uint8_t family, const uint8_t *addr)
 {
     csv_cell_begin(o);
-    o->p = put_addr_text(csv_room(o, 46), family, addr);
+    o->w.p = put_addr_text(room(&o->w, 46), family, addr);
+}
+
+static void csv_out_init(struct csv_out *o, FILE *out, char *buf, size_t size, bool nanosecond)
+{
+    json_writer_init(&o->w, out, buf, size, NULL, nanosecond);
+    o->row_open = false;
 }
 
 int report_csv_field(FILE *out, const char *s)
@@ -228,8 +158,7 @@ int report_csv_field(FILE *out, const char *s)
 
     csv_out_init(&o, out, buf, sizeof(buf), false);
     csv_cell(&o, s);
-    csv_flush(&o);
-    return o.failed ? -1 : 0;
+    return json_writer_flush(&o.w);
 }
 
 /* Appends `word` to a space-separated list in buf, as much of it as fits. */
@@ -406,14 +335,14 @@ int report_write_csv(const struct report *r, FILE *out)
     for (size_t i = 0; i < N_COLUMNS; i++)
         csv_cell(&o, columns[i]);
     csv_row_end(&o);
-    for (size_t i = 0; !o.failed && i < n; i++) {
+    for (size_t i = 0; !o.w.failed && i < n; i++) {
         const struct report_flow *rf = &r->flows[order[i]];
         struct flow flow_buf;
 
         flow_row(&o, r, rf, report_flow_data(r, rf, &flow_buf));
     }
-    csv_flush(&o);
+    json_writer_flush(&o.w);
     free(buf);
     free(order);
-    return !o.failed && !ferror(out) ? 0 : -1;
+    return !o.w.failed && !ferror(out) ? 0 : -1;
 }

@@ -115,8 +115,7 @@ START_TEST(test_orphans_at_flush)
 }
 END_TEST
 
-/* A datagram not seen for longer than the timeout is forgotten: its identification may be reused.
- */
+/* A datagram not seen for longer than the timeout is forgotten: its identification comes again. */
 START_TEST(test_timeout_forgets)
 {
     struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
