@@ -87,6 +87,13 @@ static inline uint64_t ps_hash2(uint64_t a, uint64_t b, const uint64_t secret[2]
     return ps_mum(ps_mum(a ^ secret[0], b ^ secret[1]), 0x9e3779b97f4a7c15ULL);
 }
 
+/* ps_hash2()'s two secrets, from a seed (ps_hash_seed()). */
+static inline void ps_hash2_secrets(uint64_t seed, uint64_t secret[2])
+{
+    secret[0] = seed;
+    secret[1] = ps_mum(seed ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
+}
+
 /*
  * memcmp()'s order of two 4- or 16-byte addresses, read as big-endian words: the flow table orders
  * every packet's endpoints by it, and the report sorts its client hosts, without a call each time.

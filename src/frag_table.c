@@ -81,8 +81,7 @@ struct frag_table *frag_table_new(size_t capacity, ps_time timeout, uint64_t see
     t->newest = t->oldest = NONE;
     t->free_list = 0;
     t->timeout = timeout;
-    t->secret[0] = seed;
-    t->secret[1] = ps_mum(seed ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
+    ps_hash2_secrets(seed, t->secret);
     return t;
 }
 

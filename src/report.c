@@ -456,11 +456,8 @@ static void aggregation_free(struct aggregation *a)
 /* For at most `n` flows. Returns -1 when out of memory. */
 static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
 {
-    uint64_t seed = ps_hash_seed();
-
     memset(a, 0, sizeof(*a));
-    a->secret[0] = seed;
-    a->secret[1] = ps_mum(seed ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL);
+    ps_hash2_secrets(ps_hash_seed(), a->secret);
     a->services_room = a->clients_room = 16;
     a->max_host_slots = slots_for(n);
     a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
