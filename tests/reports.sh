@@ -11,7 +11,11 @@ if ! command -v python3 >/dev/null; then
     exit 77
 fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/procs.sh"
+# The input writers and script(1) started in the background go too, however the test ends.
+trap 'stop_tree $(jobs -p); rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 cd "$top" || exit 1
 fail=0
 

@@ -4,6 +4,9 @@
 # Ends with one line "N passed, N failed", counting test programs and scripts.
 set -u
 cd "$(dirname "$0")/.."
+# Every process the tests start inherits this: at the end, any still alive is a test that did
+# not stop what it started.
+export PORTSCOPE_TEST_RUN="$$-$(date +%s%N)"
 make -j2 check >/dev/null 2>&1
 check_status=$?
 if make -n check-corpus >/dev/null 2>&1; then
@@ -24,6 +27,13 @@ grep -h '^[0-9]*%: Checks' tests/unit/*.log 2>/dev/null
 if [ "$check_status" != 0 ] && [ "$fail" = 0 ]; then
     echo "make check failed before running the tests"
     fail=1
+fi
+if env -u PORTSCOPE_TEST_RUN python3 tests/leftovers.py "PORTSCOPE_TEST_RUN=$PORTSCOPE_TEST_RUN"
+then
+    pass=$((pass + 1))
+else
+    echo "FAILED: processes left running by the tests (killed now)"
+    fail=$((fail + 1))
 fi
 [ "$skip" = 0 ] || echo "$skip skipped"
 echo "$pass passed, $fail failed"

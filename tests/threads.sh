@@ -7,7 +7,11 @@ set -u
 bin=${PORTSCOPE:-$PWD/portscope}
 gen=${GEN_TRACE:-$PWD/bench/gen-trace}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/procs.sh"
+# The input writers and script(1) started in the background go too, however the test ends.
+trap 'stop_tree $(jobs -p); rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 fail=0
 
 if [ ! -x "$gen" ]; then

@@ -15,6 +15,7 @@ export LC_ALL=C
 bin=${PORTSCOPE:-$PWD/portscope}
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 live_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$live_dir/../procs.sh"
 
 NS_SRV=ps-live-$$-s
 NS_CLI=ps-live-$$-c
@@ -37,19 +38,19 @@ fail() {
     exit 1
 }
 
+# Everything started in the background is stopped with all it started (timeout, ip netns exec,
+# then portscope or peers.py), on success, failure and interruption alike.
 cleanup() {
-    local pid
-    for pid in "${BG_PIDS[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-    done
-    for pid in "${BG_PIDS[@]}"; do
-        wait "$pid" 2>/dev/null
-    done
+    stop_tree "${BG_PIDS[@]}"
     ip netns del "$NS_SRV" 2>/dev/null
     ip netns del "$NS_CLI" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT
+# Interrupted (make's Ctrl-C, a CI timeout): exit, which runs the cleanup.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # Skips (exit 77) unless we are root and can make network namespaces.
 need_namespaces() {
