@@ -32,14 +32,13 @@ fi
 
 flags=(-std=c11 -D_DEFAULT_SOURCE -g -O1 -fno-omit-frame-pointer -Wall -Wextra
     "-fsanitize=fuzzer-no-link,address,undefined" -fno-sanitize-recover=all
-    -Iinclude -Isrc -I"$confdir")
+    -Iinclude -I"$confdir")
 read -ra deps < <(pkg-config --cflags --libs libpcap jansson)
 
 # The library once, then each target linked against it.
 build() {
     local objs=() src obj
-    for src in src/*.c; do
-        [ "$src" = src/main.c ] && continue
+    for src in src/*/*.c; do
         obj=$work/obj/$(basename "$src" .c).o
         "$CC" "${flags[@]}" -c "$src" -o "$obj" || return 1
         objs+=("$obj")

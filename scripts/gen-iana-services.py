@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turn the IANA service-name registry CSV into src/ports_iana.c.
+"""Turn the IANA service-name registry CSV into src/ports/ports_iana.c.
 
 Usage: gen-iana-services.py [REGISTRY.csv [OUTPUT.c]]
 

@@ -1,5 +1,5 @@
 /*
- * test_cli.c - unit tests for src/cli.c: every option, its defaults, and each usage error.
+ * test_cli.c - unit tests for src/app/cli.c: every option, its defaults, and each usage error.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream */

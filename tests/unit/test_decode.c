@@ -1,5 +1,5 @@
 /*
- * test_decode.c - unit tests for the decoders (src/decode*.c) on packets built byte by byte:
+ * test_decode.c - unit tests for the decoders (src/decode/) on packets built byte by byte:
  * every link type, IPv4 options, IPv6 extension headers, TCP/UDP/SCTP, truncation at every byte,
  * malformed headers, fragments and non-IP payloads.
  */

@@ -1,5 +1,5 @@
 /*
- * test_expect.c - unit tests for src/expect.c: the grammar, its error messages with their
+ * test_expect.c - unit tests for src/expect/expect.c: the grammar, its error messages with their
  * columns, and the evaluation of each kind of expectation over a hand-built report.
  */
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 /*
- * test_flow.c - unit tests for src/flow_table.c: canonical keys, per-endpoint counters, role
+ * test_flow.c - unit tests for src/flow/flow_table.c: canonical keys, per-endpoint counters, role
  * evidence, the --max-flows limit, growth of the index, encapsulation paths, timeouts, and quiet
  * flows moved to the compact store and back.
  */

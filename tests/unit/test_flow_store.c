@@ -1,12 +1,12 @@
 /*
- * test_flow_store.c - unit tests for src/flow_store.c: a flow comes back from its compact copy
+ * test_flow_store.c - unit tests for src/flow/flow_store.c: a flow comes back from its compact copy
  * exactly as it went in, whatever its fields hold, and a moved copy reads the same.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "flow_store.h"
+#include "../../src/flow/flow_store.h"
 
 #define RANDOM_FLOWS 20000
 

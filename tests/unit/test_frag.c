@@ -1,5 +1,5 @@
 /*
- * test_frag.c - unit tests for src/frag_table.c: later fragments find their datagram's flow in
+ * test_frag.c - unit tests for src/frag/frag_table.c: later fragments find their datagram's flow in
  * either order, what never finds one is an orphan, the table stays within its capacity, and
  * identifications crafted against a fixed hash do not share a bucket. The table's source is
  * included, for its hash.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/frag_table.c"
+#include "../../src/frag/frag_table.c"
 
 #define SECOND ((ps_time)1000000000)
 

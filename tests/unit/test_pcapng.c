@@ -1,5 +1,5 @@
 /*
- * test_pcapng.c - unit tests for src/pcapng.c through capture.h: pcapng files built in memory,
+ * test_pcapng.c - unit tests for src/capture/pcapng.c through capture.h: pcapng files built in memory,
  * in either byte order, read with fmemopen + capture_open_stream.
  */
 #ifndef _POSIX_C_SOURCE
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "capture.h"
-#include "pcapng.h"
+#include "../../src/capture/pcapng.h"
 
 #define LT_ETHERNET 1
 #define LT_RAW      101

@@ -1,5 +1,5 @@
 /*
- * test_ports.c - unit tests for src/ports.c: classes, ephemeral profiles, --ephemeral parsing,
+ * test_ports.c - unit tests for src/ports/ports.c: classes, ephemeral profiles, --ephemeral parsing,
  * service names from the registry and from services(5) overlays, and aliases.
  */
 #ifndef _POSIX_C_SOURCE
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ports.h"
-#include "ports_iana.h"
+#include "../../src/ports/ports_iana.h"
 
 #define TCP  6
 #define UDP  17

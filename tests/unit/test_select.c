@@ -1,5 +1,5 @@
 /*
- * test_select.c - unit tests for src/select.c: option values, which flows a selection keeps,
+ * test_select.c - unit tests for src/report/select.c: option values, which flows a selection keeps,
  * and the --sort/--top order.
  */
 #include <arpa/inet.h>
