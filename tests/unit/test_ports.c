@@ -250,6 +250,11 @@ START_TEST(test_registry_names)
     ck_assert_str_eq(ports_service_name(NULL, UDP, 514), "syslog");
     ck_assert_str_eq(ports_service_name(NULL, TCP, 514), "shell");
     ck_assert_str_eq(ports_service_name(NULL, TCP, 27017), "mongodb");
+    /* Several names, the first row not the assignment (doc/service-names.md). */
+    ck_assert_str_eq(ports_service_name(NULL, TCP, 465), "submissions");
+    ck_assert_str_eq(ports_service_name(NULL, TCP, 113), "auth");
+    ck_assert_str_eq(ports_service_name(NULL, UDP, 2049), "nfs");
+    ck_assert_str_eq(ports_service_name(NULL, UDP, 1701), "l2tp");
     /* Registered for tcp only. */
     ck_assert_ptr_null(ports_service_name(NULL, UDP, 27017));
 }
