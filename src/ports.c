@@ -575,6 +575,32 @@ const char *ports_service_lookup(const struct ports_services *s, uint8_t ip_prot
     return registry_lookup(ip_proto, port, alias);
 }
 
+const char *const *ports_service_other(const struct ports_services *s, uint8_t ip_proto,
+                                       uint16_t port)
+{
+    static const char *const none[] = {NULL};
+    size_t lo = 0, hi = ports_iana_others_count;
+    const char *name;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct ports_iana_other *o = &ports_iana_others[mid];
+        int c = compare_key(o->proto, o->port, ip_proto, port);
+
+        if (c == 0) {
+            if (s != NULL && (name = overlay_lookup(s, ip_proto, port)) != NULL &&
+                strcmp(name, registry_lookup(ip_proto, port, NULL)) != 0)
+                return none;
+            return o->names;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return none;
+}
+
 /* Only where the registry's name differs from the one in textbooks, Wireshark and nmap. */
 static const struct {
     const char *registry;

@@ -11594,3 +11594,48 @@ const struct ports_iana_entry ports_iana_table[] = {
 };
 
 const size_t ports_iana_table_count = 11589;
+
+const struct ports_iana_other ports_iana_others[] = {
+    {6, 42, (const char *const[]){"nameserver", NULL}},
+    {6, 105, (const char *const[]){"csnet-ns", NULL}},
+    {6, 113, (const char *const[]){"ident", NULL}},
+    {6, 351, (const char *const[]){"bhoetty", NULL}},
+    {6, 352, (const char *const[]){"bhoedap4", NULL}},
+    {6, 465, (const char *const[]){"urd", NULL}},
+    {6, 631, (const char *const[]){"ipps", NULL}},
+    {6, 666, (const char *const[]){"mdqs", NULL}},
+    {6, 888, (const char *const[]){"cddbp", NULL}},
+    {6, 999, (const char *const[]){"puprouter", NULL}},
+    {6, 1525, (const char *const[]){"prospero-np", NULL}},
+    {6, 1701, (const char *const[]){"l2f", NULL}},
+    {6, 1989, (const char *const[]){"mshnet", NULL}},
+    {6, 1992, (const char *const[]){"ipsendmsg", NULL}},
+    {6, 2049, (const char *const[]){"shilp", NULL}},
+    {6, 3000, (const char *const[]){"remoteware-cl", NULL}},
+    {6, 3002, (const char *const[]){"remoteware-srv", NULL}},
+    {6, 3478, (const char *const[]){"turn", "stun-behavior", NULL}},
+    {6, 4444, (const char *const[]){"nv-video", NULL}},
+    {6, 5349, (const char *const[]){"turns", "stun-behaviors", NULL}},
+    {6, 9100, (const char *const[]){"pdl-datastream", NULL}},
+    {17, 42, (const char *const[]){"nameserver", NULL}},
+    {17, 105, (const char *const[]){"csnet-ns", NULL}},
+    {17, 351, (const char *const[]){"bhoetty", NULL}},
+    {17, 352, (const char *const[]){"bhoedap4", NULL}},
+    {17, 512, (const char *const[]){"comsat", NULL}},
+    {17, 666, (const char *const[]){"mdqs", NULL}},
+    {17, 750, (const char *const[]){"loadav", NULL}},
+    {17, 999, (const char *const[]){"puprouter", NULL}},
+    {17, 1525, (const char *const[]){"prospero-np", NULL}},
+    {17, 1701, (const char *const[]){"l2f", NULL}},
+    {17, 1989, (const char *const[]){"mshnet", NULL}},
+    {17, 1992, (const char *const[]){"ipsendmsg", NULL}},
+    {17, 2049, (const char *const[]){"shilp", NULL}},
+    {17, 3000, (const char *const[]){"remoteware-cl", NULL}},
+    {17, 3002, (const char *const[]){"remoteware-srv", NULL}},
+    {17, 3478, (const char *const[]){"turn", "stun-behavior", NULL}},
+    {17, 4444, (const char *const[]){"nv-video", NULL}},
+    {17, 5349, (const char *const[]){"turns", "stun-behaviors", NULL}},
+    {17, 9100, (const char *const[]){"pdl-datastream", NULL}},
+};
+
+const size_t ports_iana_others_count = 40;
