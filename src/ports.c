@@ -628,8 +628,9 @@ static const struct {
     {"www", "http"},
     {"www-http", "http"},
     /*
-     * The registry lists these first on a port now used by another service it also registers
-     * there (2049, 1701, 465/tcp); the traffic a student sees is the second one.
+     * Other services the registry records on 2049, 1701 and 465/tcp, which lose to the one it
+     * assigns (doc/service-names.md) but which a --services file can still name the port after
+     * (netbase's does for 1701/udp); the traffic a student sees is the assigned one.
      */
     {"l2f", "l2tp"},
     {"shilp", "nfs"},
