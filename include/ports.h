@@ -77,4 +77,13 @@ const char *ports_service_alias(const char *name);
 const char *ports_service_lookup(const struct ports_services *s, uint8_t ip_proto, uint16_t port,
                                  const char **alias);
 
+/*
+ * The other services the registry records on (IP protocol, port) besides ports_service_name()'s
+ * (465/tcp: "urd" beside "submissions"), in registry order, NULL-terminated. Other spellings of a
+ * service ("www" for "http") are not among them. Empty, never NULL, where there are none and where
+ * a services(5) file names the port differently: its name replaces the registry's.
+ */
+const char *const *ports_service_other(const struct ports_services *s, uint8_t ip_proto,
+                                       uint16_t port);
+
 #endif

@@ -112,6 +112,7 @@ struct report_service {
     uint8_t proto;
     uint16_t port;
     const char *service, *service_alias;
+    const char *const *service_other; /* ports_service_other(): never NULL */
     uint64_t flows, packets, bytes, clients;
 };
 

@@ -839,6 +839,20 @@ def gen_vlan_in_key():
     write_pcap("gen-vlan-in-key.pcap", 1, fr)
 
 
+def gen_services():
+    """Ports the IANA registry gives several services: TCP sessions (5
+    packets) 192.0.2.2:40110-40112 -> 198.51.100.1:465, 113, 2049, then one
+    UDP request and answer each 40113 -> 1701 and 40114 -> 3478."""
+    fr = []
+    for cport, sport in ((40110, 465), (40111, 113), (40112, 2049)):
+        fr += tcp_session(C4, S4, cport, sport, HTTP_REQ, HTTP_RESP,
+                          close=False)
+    for cport, sport in ((40113, 1701), (40114, 3478)):
+        fr += [udp(C4, S4, cport, sport, payload(32, b"portscope request ")),
+               udp(S4, C4, sport, cport, payload(32, b"portscope answer "))]
+    write_pcap("gen-services.pcap", 1, [eth_dir(p, {C4}) for p in fr])
+
+
 # ------------------------------------------------------------------ TCP
 # lifecycle captures: Zeek conn_state / history, retransmissions, port
 # reuse, inactivity timeouts, odd timestamps. Explicit timestamps (µs
@@ -1049,7 +1063,7 @@ def main():
     for g in (gen_mpls, gen_pppoe, gen_gtpu, gen_frag_ooo, gen_icmp,
               gen_multi_if, gen_multi_section, gen_linktypes, gen_tunnels,
               gen_broken, gen_ipv6_ext, gen_sctp, gen_vlan_in_key,
-              gen_tcp_states, gen_tcp_retrans, gen_tcp_reuse, gen_idle,
+              gen_services, gen_tcp_states, gen_tcp_retrans, gen_tcp_reuse, gen_idle,
               gen_backwards):
         _IPID[0] = 0x1000    # IPv4 IDs restart at 0x1001 in every file
         g()

@@ -368,6 +368,13 @@ broken = [
 if sample.get("clients"):
     broken.append(("client with the old key in_ephemeral_range",
                    rename_key(["clients", 0], "flows_in_ephemeral_range", "in_ephemeral_range")))
+if sample.get("services"):
+    broken.append(("missing services[].service_other", deleter(["services", 0, "service_other"])))
+    broken.append(("services[].service_other with a null name",
+                   setter(["services", 0, "service_other"], [None])))
+    broken.append(("services[].service_other without service",
+                   lambda doc: doc["services"][0].update(service=None, service_alias=None,
+                                                         service_other=["urd"])))
 for what, mutate in broken:
     doc = copy.deepcopy(sample)
     mutate(doc)

@@ -26,8 +26,8 @@ struct layout {
     struct fragment echo, message, message_code, message_name, icmp_end;
     struct fragment error_proto, error_type, error_code, error_name, error_packets, error_bytes,
         error_end;
-    struct fragment service_port, service_name, service_alias_name, count_flows, count_packets,
-        count_bytes, count_clients;
+    struct fragment service_port, service_name, service_alias_name, service_other, count_flows,
+        count_packets, count_bytes, count_clients;
     struct fragment host_ip, host_ports, host_port_lo, host_port_hi, host_ephemeral, host_in_range;
     struct list_layout list2, list3; /* items at two and three levels below the object's own */
 };
@@ -86,6 +86,7 @@ struct layout {
         .service_port = FRAGMENT("{" N I1 "\"port\"" C),                                           \
         .service_name = FRAGMENT("," N I1 "\"service\"" C),                                        \
         .service_alias_name = FRAGMENT("," N I1 "\"service_alias\"" C),                            \
+        .service_other = FRAGMENT("," N I1 "\"service_other\"" C),                                 \
         .count_flows = FRAGMENT("," N I1 "\"flows\"" C),                                           \
         .count_packets = FRAGMENT("," N I1 "\"packets\"" C),                                       \
         .count_bytes = FRAGMENT("," N I1 "\"bytes\"" C),                                           \
@@ -157,6 +158,20 @@ static char *put_ephemeral(struct writer *w, char *p, uint32_t mask, const struc
         memcpy(e->text, start, e->len);
     }
     return p;
+}
+
+/* A NULL-terminated list of names from a table, and room for the rest of the group. */
+static char *put_names(struct writer *w, char *p, const char *const *names,
+                       const struct list_layout *list)
+{
+    bool empty = true;
+
+    for (; *names != NULL; names++) {
+        p = item_begin(w, p, list, empty);
+        p = json_put_table_name(w, p, *names);
+        empty = false;
+    }
+    return list_end(w, p, list, empty);
 }
 
 /* The client's endpoint object, or the server's after it. */
@@ -408,7 +423,8 @@ static void put_service(struct writer *w, const struct report_service *s)
     p = json_put_nullable_table_name(w, p, s->service);
     p = put_fragment(p, &l->service_alias_name);
     p = json_put_nullable_table_name(w, p, s->service_alias);
-    p = reserve(w, p, GROUP_ROOM);
+    p = put_fragment(p, &l->service_other);
+    p = put_names(w, p, s->service_other, &l->list2);
     p = put_fragment(p, &l->count_flows);
     p = put_int(p, (int64_t)s->flows);
     p = put_fragment(p, &l->count_packets);

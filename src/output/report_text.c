@@ -167,6 +167,24 @@ static void service_row(const struct report *r, size_t row, char cells[][CELL_SI
     snprintf(cells[7], CELL_SIZE, "%" PRIu64, s->clients);
 }
 
+/* Under the services table: the other services the registry lists on a port, which its name
+ * alone would hide (465/tcp is submissions, and also urd). */
+static void print_service_notes(const struct report *r, FILE *out)
+{
+    for (size_t i = 0; i < r->n_services; i++) {
+        const struct report_service *s = &r->services[i];
+        char proto[CELL_SIZE];
+
+        if (s->service_other[0] == NULL)
+            continue;
+        proto_cell(s->proto, proto);
+        fprintf(out, "  %u/%s: the IANA registry also lists ", (unsigned)s->port, proto);
+        for (const char *const *name = s->service_other; *name != NULL; name++)
+            fprintf(out, "%s%s", name == s->service_other ? "" : ", ", *name);
+        fputc('\n', out);
+    }
+}
+
 static void profile_list(uint32_t mask, char *buf, size_t len)
 {
     size_t used = 0;
@@ -495,6 +513,7 @@ int report_write_text(const struct report *r, FILE *out)
         any = true;
         if (r->n_services > 0 && print_table(r, &services, out) != 0)
             return -1;
+        print_service_notes(r, out);
     }
     if (r->style.sections & SELECT_SECTION_CLIENTS) {
         fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(r), r->n_clients,

@@ -575,6 +575,32 @@ const char *ports_service_lookup(const struct ports_services *s, uint8_t ip_prot
     return registry_lookup(ip_proto, port, alias);
 }
 
+const char *const *ports_service_other(const struct ports_services *s, uint8_t ip_proto,
+                                       uint16_t port)
+{
+    static const char *const none[] = {NULL};
+    size_t lo = 0, hi = ports_iana_others_count;
+    const char *name;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct ports_iana_other *o = &ports_iana_others[mid];
+        int c = compare_key(o->proto, o->port, ip_proto, port);
+
+        if (c == 0) {
+            if (s != NULL && (name = overlay_lookup(s, ip_proto, port)) != NULL &&
+                strcmp(name, registry_lookup(ip_proto, port, NULL)) != 0)
+                return none;
+            return o->names;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return none;
+}
+
 /* Only where the registry's name differs from the one in textbooks, Wireshark and nmap. */
 static const struct {
     const char *registry;
@@ -602,8 +628,9 @@ static const struct {
     {"www", "http"},
     {"www-http", "http"},
     /*
-     * The registry lists these first on a port now used by another service it also registers
-     * there (2049, 1701, 465/tcp); the traffic a student sees is the second one.
+     * Other services the registry records on 2049, 1701 and 465/tcp, which lose to the one it
+     * assigns (doc/service-names.md) but which a --services file can still name the port after
+     * (netbase's does for 1701/udp); the traffic a student sees is the assigned one.
      */
     {"l2f", "l2tp"},
     {"shilp", "nfs"},

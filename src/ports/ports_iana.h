@@ -18,4 +18,15 @@ struct ports_iana_entry {
 extern const struct ports_iana_entry ports_iana_table[];
 extern const size_t ports_iana_table_count;
 
+/* The other services the registry records on a pair besides the table's name for it. */
+struct ports_iana_other {
+    uint8_t proto;
+    uint16_t port;
+    const char *const *names; /* in registry order, NULL-terminated */
+};
+
+/* Sorted by (proto, port); only the pairs that have other services. */
+extern const struct ports_iana_other ports_iana_others[];
+extern const size_t ports_iana_others_count;
+
 #endif

@@ -558,6 +558,7 @@ static struct report_service *add_service(struct aggregation *a, struct report *
     s->proto = key->proto;
     s->port = key->port[!client];
     s->service = ports_service_lookup(r->settings.services, key->proto, s->port, &s->service_alias);
+    s->service_other = ports_service_other(r->settings.services, key->proto, s->port);
     return s;
 }
 

@@ -2,8 +2,8 @@
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = $(LIBS_ALL) $(CHECK_LIBS)
 
-UNIT_TESTS = tests/unit/test_ports tests/unit/test_decode tests/unit/test_flow \
-	tests/unit/test_flow_store tests/unit/test_frag \
+UNIT_TESTS = tests/unit/test_ports tests/unit/test_netbase tests/unit/test_decode \
+	tests/unit/test_flow tests/unit/test_flow_store tests/unit/test_frag \
 	tests/unit/test_report tests/unit/test_cli tests/unit/test_pcapng \
 	tests/unit/test_json_fast
 check_PROGRAMS += $(UNIT_TESTS)
@@ -11,6 +11,8 @@ TESTS += $(UNIT_TESTS)
 
 tests_unit_test_ports_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ports_LDADD = $(UNIT_LDADD)
+tests_unit_test_netbase_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_netbase_LDADD = $(UNIT_LDADD)
 tests_unit_test_decode_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_decode_LDADD = $(UNIT_LDADD)
 tests_unit_test_flow_CFLAGS = $(UNIT_CFLAGS)

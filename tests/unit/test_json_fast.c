@@ -117,6 +117,15 @@ static json_t *ephemeral_list(uint32_t mask)
     return list;
 }
 
+static json_t *names_list(const char *const *names)
+{
+    json_t *list = json_array();
+
+    for (; list != NULL && *names != NULL; names++)
+        json_array_append_new(list, text_value(*names));
+    return list;
+}
+
 static json_t *encap_list(const struct report *r, const struct flow *f)
 {
     json_t *list = json_array();
@@ -279,9 +288,10 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
 
 static json_t *service_value(const struct report_service *s)
 {
-    return json_pack("{s:i, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "port", (int)s->port, "proto",
+    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I}", "port", (int)s->port, "proto",
                      proto_value(s->proto), "service", nullable_string(s->service), "service_alias",
-                     nullable_string(s->service_alias), "flows", (json_int_t)s->flows, "packets",
+                     nullable_string(s->service_alias), "service_other",
+                     names_list(s->service_other), "flows", (json_int_t)s->flows, "packets",
                      (json_int_t)s->packets, "bytes", (json_int_t)s->bytes, "clients",
                      (json_int_t)s->clients);
 }
@@ -614,8 +624,12 @@ static void made_up_flows(bool nanosecond)
                                             "bad\xff\xc3 \xed\xa0\x80 \xf4\x90\x80\x80 \xe0\x80",
                                             ""};
 
+        /* Lists of three, two, one and no names: the tails of one list. */
+        static const char *const others[] = {"we\"ird\\name/x", "caf\xc3\xa9", "", NULL};
+
         report.services[i].service = names[i % 5];
         report.services[i].service_alias = names[(i + 1) % 5];
+        report.services[i].service_other = others + i % 4;
     }
     assert_report(&report);
     /* Written on two threads (--threads 2), the helper's runs of flows growing its buffers. */

@@ -54,6 +54,60 @@ static char *write_temp(const char *text)
     return strdup(tmpl);
 }
 
+/* Opens a file of the source tree: `srcdir` is where make check runs the tests from. */
+static FILE *open_source_file(const char *name)
+{
+    const char *dir = getenv("srcdir");
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : ".", name);
+    f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    return f;
+}
+
+/* Splits `line` in place at tabs into at most `max` fields; returns how many there are. */
+static size_t split_tabs(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < max) {
+        char *tab = strchr(line, '\t');
+
+        fields[n++] = line;
+        if (tab == NULL)
+            break;
+        *tab = '\0';
+        line = tab + 1;
+    }
+    return n;
+}
+
+static uint8_t proto_of(const char *name)
+{
+    if (strcmp(name, "tcp") == 0)
+        return TCP;
+    if (strcmp(name, "udp") == 0)
+        return UDP;
+    ck_assert_str_eq(name, "sctp");
+    return SCTP;
+}
+
+/* `list` as the list file writes it: names joined by commas, "-" for none. */
+static void assert_names(const char *const *names, const char *list, uint8_t proto, uint16_t port)
+{
+    char want[512], got[512] = "";
+    size_t used = 0;
+
+    snprintf(want, sizeof(want), "%s", strcmp(list, "-") == 0 ? "" : list);
+    for (; *names != NULL; names++)
+        used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s", used ? "," : "", *names);
+    ck_assert_msg(strcmp(got, want) == 0, "%u/%u: service_other \"%s\", the list says \"%s\"",
+                  (unsigned)port, (unsigned)proto, got, want);
+}
+
 START_TEST(test_class_edges)
 {
     ck_assert_int_eq(ports_class(0), PORT_CLASS_WELL_KNOWN);
@@ -250,6 +304,11 @@ START_TEST(test_registry_names)
     ck_assert_str_eq(ports_service_name(NULL, UDP, 514), "syslog");
     ck_assert_str_eq(ports_service_name(NULL, TCP, 514), "shell");
     ck_assert_str_eq(ports_service_name(NULL, TCP, 27017), "mongodb");
+    /* Several names, the first row not the assignment (doc/service-names.md). */
+    ck_assert_str_eq(ports_service_name(NULL, TCP, 465), "submissions");
+    ck_assert_str_eq(ports_service_name(NULL, TCP, 113), "auth");
+    ck_assert_str_eq(ports_service_name(NULL, UDP, 2049), "nfs");
+    ck_assert_str_eq(ports_service_name(NULL, UDP, 1701), "l2tp");
     /* Registered for tcp only. */
     ck_assert_ptr_null(ports_service_name(NULL, UDP, 27017));
 }
@@ -293,6 +352,70 @@ START_TEST(test_lookup_every_entry_alias)
     ck_assert_ptr_null(ports_service_lookup(NULL, 1, 53, &alias));
     ck_assert_ptr_null(alias);
     ck_assert_str_eq(ports_service_lookup(NULL, TCP, 80, NULL), "http");
+}
+END_TEST
+
+/*
+ * Every pair the registry gives several names (doc/iana-several-names.tsv, the reviewed output of
+ * scripts/gen-iana-services.py) gets the name the list chose and the other services it lists, and
+ * no other pair has other services.
+ */
+START_TEST(test_several_names_list)
+{
+    static const uint8_t protos[] = {TCP, UDP, SCTP};
+    FILE *f = open_source_file("doc/iana-several-names.tsv");
+    char line[1024], *field[5];
+    size_t pairs = 0, with_other = 0, found = 0;
+
+    while (fgets(line, sizeof(line), f) != NULL) {
+        uint8_t proto;
+        uint16_t port;
+
+        if (line[0] == '#')
+            continue;
+        ck_assert_uint_eq(split_tabs(line, field, 5), 5);
+        proto = proto_of(field[1]);
+        port = (uint16_t)atoi(field[0]);
+        ck_assert_msg(ports_service_name(NULL, proto, port) != NULL, "%s/%s: no name", field[0],
+                      field[1]);
+        ck_assert_msg(strcmp(ports_service_name(NULL, proto, port), field[2]) == 0,
+                      "%s/%s: service %s, the list says %s", field[0], field[1],
+                      ports_service_name(NULL, proto, port), field[2]);
+        assert_names(ports_service_other(NULL, proto, port), field[3], proto, port);
+        pairs++;
+        with_other += strcmp(field[3], "-") != 0;
+    }
+    ck_assert_int_eq(fclose(f), 0);
+    /* The registry of June 2024 (../shared/data/iana/README.md): a list cut short fails. */
+    ck_assert_uint_eq(pairs, 226);
+    for (size_t p = 0; p < 3; p++)
+        for (uint32_t port = 0; port <= UINT16_MAX; port++)
+            found += ports_service_other(NULL, protos[p], (uint16_t)port)[0] != NULL;
+    ck_assert_uint_eq(found, with_other);
+}
+END_TEST
+
+/* A services file's name replaces the registry's names with the other services they come with,
+ * unless it is the registry's own name. */
+START_TEST(test_other_under_overlay)
+{
+    char *path = write_temp("smtps 465/tcp\nnfs 2049/tcp\nmine 3478/udp\n");
+    struct ports_services *s = ports_services_new();
+    char err[PS_ERRBUF_SIZE] = "";
+
+    ck_assert_ptr_nonnull(s);
+    ck_assert_msg(ports_services_load(s, path, err, sizeof(err)) == 0, "%s", err);
+    assert_names(ports_service_other(s, TCP, 465), "-", TCP, 465);
+    assert_names(ports_service_other(s, TCP, 2049), "shilp", TCP, 2049);
+    assert_names(ports_service_other(s, UDP, 2049), "shilp", UDP, 2049);
+    assert_names(ports_service_other(s, UDP, 3478), "-", UDP, 3478);
+    assert_names(ports_service_other(s, TCP, 3478), "turn,stun-behavior", TCP, 3478);
+    assert_names(ports_service_other(NULL, TCP, 465), "urd", TCP, 465);
+    assert_names(ports_service_other(s, TCP, 80), "-", TCP, 80);
+    assert_names(ports_service_other(NULL, 1, 465), "-", 1, 465);
+    ports_services_free(s);
+    unlink(path);
+    free(path);
 }
 END_TEST
 
@@ -531,6 +654,8 @@ static Suite *ports_suite(void)
     tcase_add_test(tc, test_registry_names);
     tcase_add_test(tc, test_registry_every_entry);
     tcase_add_test(tc, test_lookup_every_entry_alias);
+    tcase_add_test(tc, test_several_names_list);
+    tcase_add_test(tc, test_other_under_overlay);
     tcase_add_test(tc, test_registry_ranges_expanded);
     tcase_add_test(tc, test_registry_no_name);
     tcase_add_test(tc, test_registry_sctp);

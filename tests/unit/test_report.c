@@ -1341,6 +1341,42 @@ START_TEST(test_text_writer)
 }
 END_TEST
 
+/* The other services the registry lists on a port, in the services and under their table. */
+START_TEST(test_services_other)
+{
+    struct fixture fx;
+    json_t *doc, *services;
+    char *text;
+
+    fixture_init(&fx, "iana");
+    send_pkt(&fx, TCP, "10.0.0.2", 50000, "10.0.0.1", 80, SYN, 1, 60);
+    send_pkt(&fx, TCP, "10.0.0.2", 50001, "10.0.0.1", 465, SYN, 2, 60);
+    build(&fx);
+    ck_assert_uint_eq(fx.report.n_services, 2);
+    ck_assert_ptr_null(fx.report.services[0].service_other[0]);
+    ck_assert_str_eq(fx.report.services[1].service, "submissions");
+    ck_assert_str_eq(fx.report.services[1].service_other[0], "urd");
+    ck_assert_ptr_null(fx.report.services[1].service_other[1]);
+
+    text = write_json(&fx.report);
+    doc = parse(text);
+    services = member(doc, "services");
+    ck_assert_uint_eq(json_array_size(member(json_array_get(services, 0), "service_other")), 0);
+    ck_assert_uint_eq(json_array_size(member(json_array_get(services, 1), "service_other")), 1);
+    ck_assert_str_eq(
+        json_string_value(json_array_get(member(json_array_get(services, 1), "service_other"), 0)),
+        "urd");
+    json_decref(doc);
+    free(text);
+
+    text = write_text(&fx.report);
+    ck_assert_ptr_nonnull(strstr(text, "\n  465/tcp: the IANA registry also lists urd\n"));
+    ck_assert_ptr_null(strstr(text, "80/tcp: the IANA registry"));
+    free(text);
+    fixture_free(&fx);
+}
+END_TEST
+
 START_TEST(test_text_writer_empty)
 {
     struct fixture fx;
@@ -1404,6 +1440,7 @@ static Suite *report_suite(void)
     tcase_add_test(writers, test_proto_names);
     tcase_add_test(writers, test_text_writer);
     tcase_add_test(writers, test_text_writer_empty);
+    tcase_add_test(writers, test_services_other);
     suite_add_tcase(suite, writers);
     return suite;
 }
