@@ -48,6 +48,12 @@ struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen);
  */
 int capture_next(struct capture *c, struct capture_packet *pkt);
 
+/*
+ * From now on capture_next() hands each packet of this file over in a buffer of exactly its
+ * captured length, so that a memory checker sees any read past its end (the fuzz targets).
+ */
+void capture_copy_exactly(struct capture *c);
+
 /* Why the last capture_next() returned -1, naming the packet number and byte offset. */
 const char *capture_error(const struct capture *c);
 

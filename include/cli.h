@@ -84,6 +84,10 @@ struct ps_options {
     bool no_promisc;            /* -p */
     const char *write_file;     /* -w */
     const char *user;           /* -Z: the user to become once the device is open */
+
+    /* Set by programs that run the session themselves (the fuzz targets), by no option. */
+    uint64_t seed;     /* the flow hash's seed; 0: a new random one each run */
+    bool exact_copies; /* each packet read into a buffer of its exact size (for ASan) */
 };
 
 /*

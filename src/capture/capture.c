@@ -428,6 +428,21 @@ static int next_direct(struct capture *c, struct capture_packet *pkt)
     return 1;
 }
 
+/* The packet moved to a buffer of exactly its captured length (at least a byte: malloc(0) may
+ * give NULL). */
+static int copy_packet(struct capture *c, struct capture_packet *pkt)
+{
+    free(c->copy);
+    c->copy = malloc(pkt->caplen > 0 ? pkt->caplen : 1);
+    if (c->copy == NULL) {
+        snprintf(c->error, sizeof(c->error), "out of memory");
+        return -1;
+    }
+    memcpy(c->copy, pkt->data, pkt->caplen);
+    pkt->data = c->copy;
+    return 1;
+}
+
 int capture_next(struct capture *c, struct capture_packet *pkt)
 {
     if (c->live)
@@ -440,7 +455,14 @@ int capture_next(struct capture *c, struct capture_packet *pkt)
              : c->direct   ? next_direct(c, pkt)
                            : next_pcap(c, pkt);
     while (rc == 1 && c->filter != NULL && (rc = capture_filter_accepts(c, pkt)) == 0);
+    if (rc == 1 && c->copy_exactly)
+        return copy_packet(c, pkt);
     return rc;
+}
+
+void capture_copy_exactly(struct capture *c)
+{
+    c->copy_exactly = true;
 }
 
 const char *capture_error(const struct capture *c)
@@ -482,6 +504,7 @@ void capture_close(struct capture *c)
     }
     free(c->buffer); /* after the stream that used it is closed */
     free(c->records);
+    free(c->copy);
     capture_filter_free(c->filter);
     free(c);
 }

@@ -35,6 +35,11 @@ struct capture {
     int linktype;
     char error[PS_ERRBUF_SIZE];
     struct capture_filter *filter; /* files: the BPF filter (capture_filter.c), or NULL */
+    /* capture_copy_exactly(): each packet handed over in a buffer of its own size, so that a
+     * read past its end is one past an allocation, which ASan sees (a record in the middle of
+     * `records` or of libpcap's buffer has bytes after it). */
+    bool copy_exactly;
+    uint8_t *copy;
 
     /* Live captures only. */
     bool live;
