@@ -313,6 +313,14 @@ int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, 
  */
 void report_jsonl_release(struct report_jsonl *w);
 int report_write_text(const struct report *r, FILE *out);
+/*
+ * The text format's --interval snapshot of a live capture: one summary line of the run so far,
+ * with the kernel's counters when `stats` is not NULL. 0, or -1 (errno).
+ */
+struct capture_stats;
+int report_write_snapshot_text(const struct report_input *in, const struct report_totals *t,
+                               const struct flow_table *table, uint64_t elapsed_ms,
+                               const struct capture_stats *stats, FILE *out);
 /* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */
 int report_write_csv(const struct report *r, FILE *out);
 /* Writes one CSV field, quoted when it holds a comma, a quote, CR or LF; `s` may be NULL (empty).

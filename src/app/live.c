@@ -1,6 +1,7 @@
 /*
- * live.c - the live capture run: the poll loop, its stop conditions and timers, the signal
- * handlers that end it cleanly, and the privilege drop.
+ * live.c - the live capture run: the device opened, -Z, -w and the filter applied, then the
+ * poll loop, its stop conditions and timers, the signal handlers that end it cleanly, and the
+ * --interval snapshots; and -D's list of interfaces.
  *
  * The loop waits in poll(2) on the capture's descriptor and on a pipe the signal handler writes
  * to (the self-pipe trick), with a timeout that ends at the next interval or at the end of
@@ -10,17 +11,16 @@
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "live.h"
+#include "privileges.h"
 
 /* Packets read between two looks at the clock and the stop flag, so a busy link cannot starve
    them. */
@@ -230,65 +230,174 @@ enum live_stop live_run(struct capture *c, struct analyzer *a, struct report_inp
     return stop;
 }
 
-int live_lookup_user(const char *name, struct live_user *u, char *err, size_t errlen)
+int live_list_interfaces(void)
 {
-    struct passwd *pw;
+    struct capture_device *devs;
+    char err[PS_ERRBUF_SIZE];
+    size_t n;
 
-    errno = 0;
-    pw = getpwnam(name);
-    if (pw == NULL) {
-        if (errno != 0)
-            snprintf(err, errlen, "cannot look up user '%s': %s", name, strerror(errno));
-        else
-            snprintf(err, errlen, "no such user '%s'", name);
+    if (capture_list_devices(&devs, &n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: cannot list the interfaces: %s\n", session_prog, err);
+        return PS_EXIT_DEVICE;
+    }
+    for (size_t i = 0; i < n; i++) {
+        printf("%zu.%s", i + 1, devs[i].name);
+        if (devs[i].description != NULL)
+            printf(" (%s)", devs[i].description);
+        printf(" [%s%s%s]\n", devs[i].up ? "up" : "down", devs[i].running ? ", running" : "",
+               devs[i].loopback ? ", loopback" : "");
+    }
+    capture_free_devices(devs, n);
+    return fflush(stdout) == 0 ? PS_EXIT_OK : PS_EXIT_OUTPUT;
+}
+
+/*
+ * The --interval hook. Text shows a summary line of the capture so far on standard output; JSON
+ * and CSV write only their final report, since a document per interval would not make one valid
+ * document. A streaming format (jsonl) writes its flows that ended here.
+ */
+static int show_progress(void *ctx, const struct live_progress *p)
+{
+    const struct session_output *o = ctx;
+    const struct ps_options *opts = o->opts;
+
+    if (opts->format == PS_FORMAT_JSONL) {
+        if (report_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) == 0)
+            return 0;
+        fprintf(stderr, "%s: cannot write the report: %s\n", session_prog, strerror(errno));
         return -1;
     }
-    u->name = name;
-    u->uid = pw->pw_uid;
-    u->gid = pw->pw_gid;
+    if (opts->format != PS_FORMAT_TEXT)
+        return 0;
+    if (report_write_snapshot_text(p->input, &p->analyzer->totals, p->analyzer->table,
+                                   p->elapsed_ms, p->have_stats ? &p->stats : NULL, stdout) != 0) {
+        fprintf(stderr, "%s: cannot write to standard output: %s\n", session_prog, strerror(errno));
+        return -1;
+    }
     return 0;
 }
 
-int live_drop_privileges(const struct live_user *u, char *err, size_t errlen)
+static uint64_t ns_to_ms(ps_time ns)
 {
-    if (initgroups(u->name, u->gid) != 0) {
-        snprintf(err, errlen, "cannot take the groups of user '%s': %s", u->name, strerror(errno));
-        return -1;
-    }
-    if (setgid(u->gid) != 0) {
-        snprintf(err, errlen, "cannot change to group %ju: %s", (uintmax_t)u->gid, strerror(errno));
-        return -1;
-    }
-    if (setuid(u->uid) != 0) {
-        snprintf(err, errlen, "cannot change to user '%s': %s", u->name, strerror(errno));
-        return -1;
-    }
-    /* setuid() from root to another user is final; make sure, rather than trust it. */
-    if (u->uid != 0 && setuid(0) == 0) {
-        snprintf(err, errlen, "root privileges could not be given up");
+    return (uint64_t)(ns + 999999) / 1000000;
+}
+
+/* Fails early, not after the capture, when the report cannot be written where -o says. */
+static int check_output(const char *path)
+{
+    FILE *f = fopen(path, "a");
+
+    if (f == NULL || fclose(f) != 0) {
+        fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", session_prog, path,
+                strerror(errno));
         return -1;
     }
     return 0;
 }
 
-int live_write_snapshot_text(const struct live_progress *p, FILE *out)
+/*
+ * The open device made ready: the filter applied, -Z's user become, the -w file and -o's report
+ * opened, the signals caught. PS_EXIT_OK, or the exit status after a message.
+ */
+static int prepare_capture(const struct ps_options *opts, struct capture *c,
+                           const struct privileges_user *user)
 {
-    const struct report_totals *t = &p->analyzer->totals;
-    size_t n = flow_table_count(p->analyzer->table);
-    size_t tcp = flow_table_count_class(p->analyzer->table, FLOW_CLASS_TCP);
-    size_t udp = flow_table_count_class(p->analyzer->table, FLOW_CLASS_UDP);
-    uint64_t skipped = 0;
+    char err[PS_ERRBUF_SIZE];
 
-    for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++)
-        skipped += t->skipped_packets[i];
-    fprintf(out,
-            "[%" PRIu64 ".%01" PRIu64 " s] %s: %" PRIu64 " packets (%" PRIu64
-            " bytes) in %zu flows: %zu tcp, %zu udp, %zu other; %" PRIu64 " skipped",
-            p->elapsed_ms / 1000, p->elapsed_ms % 1000 / 100, p->input->path, t->packets, t->bytes,
-            n, tcp, udp, n - tcp - udp, skipped);
-    if (p->have_stats)
-        fprintf(out, "; kernel: %" PRIu64 " received, %" PRIu64 " dropped", p->stats.received,
-                p->stats.dropped);
-    fputc('\n', out);
-    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+    if (opts->filter != NULL && capture_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: bad filter '%s': %s\n", session_prog, opts->filter, err);
+        return PS_EXIT_USAGE;
+    }
+    /* As tcpdump: files are created by the user we become, so that user must be able to. */
+    if (opts->user != NULL && geteuid() == 0 && privileges_drop(user, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: -Z: %s\n", session_prog, err);
+        return PS_EXIT_DEVICE;
+    }
+    if (opts->write_file != NULL &&
+        capture_live_dump_open(c, opts->write_file, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", session_prog, opts->write_file,
+                err);
+        return PS_EXIT_OUTPUT;
+    }
+    if (opts->output != NULL && check_output(opts->output) != 0)
+        return PS_EXIT_OUTPUT;
+    if (live_signals_install(err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: %s\n", session_prog, err);
+        return PS_EXIT_INTERNAL;
+    }
+    return PS_EXIT_OK;
+}
+
+/* What went wrong or was lost during the capture, on standard error. */
+static void warn_capture_end(const struct ps_options *opts, struct report_input *in)
+{
+    if (in->error[0] != '\0') {
+        in->complete = false;
+        fprintf(stderr, "%s: '%s': %s; the report covers the %llu packets before it\n",
+                session_prog, opts->interface, in->error, (unsigned long long)in->packets);
+    }
+    if (in->dropped != 0)
+        fprintf(stderr,
+                "%s: '%s': the kernel dropped %llu of %llu packets; the report does not cover "
+                "them (a filter or -s can help)\n",
+                session_prog, opts->interface, (unsigned long long)in->dropped,
+                (unsigned long long)in->received);
+    session_warn_unsupported_linktypes(in);
+}
+
+int live_capture_interface(const struct session_output *o, struct analyzer *a,
+                           struct report_input *in)
+{
+    const struct ps_options *opts = o->opts;
+    const struct capture_live_options options = {
+        .device = opts->interface,
+        .snaplen = opts->snaplen,
+        .promisc = !opts->no_promisc,
+        .immediate = true, /* small captures report at once, not when a buffer fills */
+    };
+    const struct live_limits limits = {
+        .count = opts->count,
+        .duration_ms = ns_to_ms(opts->duration),
+        .interval_ms = ns_to_ms(opts->interval),
+    };
+    char err[PS_ERRBUF_SIZE], warning[PS_ERRBUF_SIZE];
+    enum capture_live_status why;
+    struct privileges_user user;
+    struct capture *c;
+    int status;
+
+    analyzer_input_init(in, opts->interface);
+    if (opts->user != NULL && privileges_lookup_user(opts->user, &user, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s: -Z: %s\n", session_prog, err);
+        return PS_EXIT_USAGE;
+    }
+    c = capture_open_live(&options, &why, warning, sizeof(warning), err, sizeof(err));
+    if (c == NULL) {
+        fprintf(stderr, "%s: cannot capture on '%s': %s\n", session_prog, opts->interface, err);
+        return why == CAPTURE_LIVE_NOMEM ? PS_EXIT_INTERNAL : PS_EXIT_DEVICE;
+    }
+    if (warning[0] != '\0')
+        fprintf(stderr, "%s: '%s': %s\n", session_prog, opts->interface, warning);
+    status = prepare_capture(opts, c, &user);
+    if (status != PS_EXIT_OK) {
+        capture_close(c);
+        return status;
+    }
+    if (!opts->quiet)
+        fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n",
+                session_prog, opts->interface, capture_linktype_name(capture_linktype(c)),
+                capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
+    if (o->jsonl != NULL) {
+        o->jsonl->view.nanosecond |= capture_nanosecond(c);
+        report_jsonl_live(o->jsonl);
+    }
+    if (live_run(c, a, in, &limits, show_progress, (void *)o) == LIVE_STOP_HOOK)
+        snprintf(in->error, sizeof(in->error),
+                 "stopped: the --interval summary could not be written");
+    if (capture_live_dump_flush(c) != 0)
+        snprintf(in->error, sizeof(in->error), "cannot write '%s': %s", opts->write_file,
+                 strerror(errno));
+    warn_capture_end(opts, in);
+    capture_close(c);
+    return PS_EXIT_OK;
 }

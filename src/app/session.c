@@ -22,9 +22,10 @@
 #include "live.h"
 #include "ports.h"
 #include "progress.h"
+#include "session.h"
 #include "report.h"
 
-static const char *prog = "portscope";
+const char session_prog[] = "portscope";
 
 /* --color: auto means a terminal on standard output and no NO_COLOR (https://no-color.org). */
 static bool want_color(const struct ps_options *opts)
@@ -82,11 +83,11 @@ static struct expect_list *load_expectations(const struct ps_options *opts, int 
         rc = e->file ? expect_add_file(l, e->value, err, sizeof(err))
                      : expect_add(l, e->value, "--expect", err, sizeof(err));
         if (rc == -1)
-            fprintf(stderr, "%s: %s: %s\nTry '%s --help' for more information.\n", prog,
-                    e->file ? "--expect-file" : "--expect", err, prog);
+            fprintf(stderr, "%s: %s: %s\nTry '%s --help' for more information.\n", session_prog,
+                    e->file ? "--expect-file" : "--expect", err, session_prog);
     }
     if (l == NULL || rc == -2) {
-        fprintf(stderr, "%s: out of memory\n", prog);
+        fprintf(stderr, "%s: out of memory\n", session_prog);
         *status = PS_EXIT_INTERNAL;
     } else if (rc != 0) {
         *status = PS_EXIT_USAGE;
@@ -108,10 +109,10 @@ static size_t report_failed_expectations(const struct report_expectation *result
             continue;
         failed++;
         if (strcmp(results[i].source, "--expect") == 0)
-            fprintf(stderr, "%s: expected %s, found %s\n", prog, results[i].expression,
+            fprintf(stderr, "%s: expected %s, found %s\n", session_prog, results[i].expression,
                     results[i].found);
         else
-            fprintf(stderr, "%s: %s: expected %s, found %s\n", prog, results[i].source,
+            fprintf(stderr, "%s: %s: expected %s, found %s\n", session_prog, results[i].source,
                     results[i].expression, results[i].found);
     }
     return failed;
@@ -122,14 +123,14 @@ static const char *display_name(const char *path)
     return strcmp(path, "-") == 0 ? "(standard input)" : path;
 }
 
-static void warn_unsupported_linktypes(const struct report_input *in)
+void session_warn_unsupported_linktypes(const struct report_input *in)
 {
     for (size_t i = 0; i < in->n_linktypes; i++)
         if (!decode_linktype_supported(in->linktypes[i]))
             fprintf(stderr,
                     "%s: '%s': link type %s (%s) is not supported; its packets are counted as "
                     "skipped\n",
-                    prog, display_name(in->path), capture_linktype_name(in->linktypes[i]),
+                    session_prog, display_name(in->path), capture_linktype_name(in->linktypes[i]),
                     capture_linktype_description(in->linktypes[i]));
 }
 
@@ -141,7 +142,7 @@ static FILE *open_report(const struct ps_options *opts)
     if (opts->output != NULL) {
         out = fopen(opts->output, "w");
         if (out == NULL)
-            fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, opts->output,
+            fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", session_prog, opts->output,
                     strerror(errno));
     }
     return out;
@@ -153,10 +154,10 @@ static int close_report(FILE *out, const struct ps_options *opts, int rc)
     if (rc == 0 && fflush(out) != 0)
         rc = -1;
     if (rc != 0)
-        fprintf(stderr, "%s: cannot write the report to '%s': %s\n", prog,
+        fprintf(stderr, "%s: cannot write the report to '%s': %s\n", session_prog,
                 opts->output != NULL ? opts->output : "standard output", strerror(errno));
     if (out != stdout && fclose(out) != 0 && rc == 0) {
-        fprintf(stderr, "%s: cannot write the report to '%s': %s\n", prog, opts->output,
+        fprintf(stderr, "%s: cannot write the report to '%s': %s\n", session_prog, opts->output,
                 strerror(errno));
         rc = -1;
     }
@@ -184,172 +185,6 @@ static int write_report(const struct report *r, const struct ps_options *opts)
     return close_report(out, opts, rc);
 }
 
-/* -D: the interfaces, numbered as tcpdump -D numbers them. */
-static int list_interfaces(void)
-{
-    struct capture_device *devs;
-    char err[PS_ERRBUF_SIZE];
-    size_t n;
-
-    if (capture_list_devices(&devs, &n, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: cannot list the interfaces: %s\n", prog, err);
-        return PS_EXIT_DEVICE;
-    }
-    for (size_t i = 0; i < n; i++) {
-        printf("%zu.%s", i + 1, devs[i].name);
-        if (devs[i].description != NULL)
-            printf(" (%s)", devs[i].description);
-        printf(" [%s%s%s]\n", devs[i].up ? "up" : "down", devs[i].running ? ", running" : "",
-               devs[i].loopback ? ", loopback" : "");
-    }
-    capture_free_devices(devs, n);
-    return fflush(stdout) == 0 ? PS_EXIT_OK : PS_EXIT_OUTPUT;
-}
-
-/*
- * The --interval hook. Text shows a summary line of the capture so far on standard output; JSON
- * and CSV write only their final report, since a document per interval would not make one valid
- * document. A streaming format (jsonl) writes its flows that ended here.
- */
-/* Where a run's report goes: the options, and the stream writer when the format is jsonl. */
-struct output {
-    const struct ps_options *opts;
-    struct report_jsonl *jsonl;
-};
-
-static int show_progress(void *ctx, const struct live_progress *p)
-{
-    const struct output *o = ctx;
-    const struct ps_options *opts = o->opts;
-
-    if (opts->format == PS_FORMAT_JSONL) {
-        if (report_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) == 0)
-            return 0;
-        fprintf(stderr, "%s: cannot write the report: %s\n", prog, strerror(errno));
-        return -1;
-    }
-    if (opts->format != PS_FORMAT_TEXT)
-        return 0;
-    if (live_write_snapshot_text(p, stdout) != 0) {
-        fprintf(stderr, "%s: cannot write to standard output: %s\n", prog, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static uint64_t ns_to_ms(ps_time ns)
-{
-    return (uint64_t)(ns + 999999) / 1000000;
-}
-
-/* Fails early, not after the capture, when the report cannot be written where -o says. */
-static int check_output(const char *path)
-{
-    FILE *f = fopen(path, "a");
-
-    if (f == NULL || fclose(f) != 0) {
-        fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/*
- * -i: captures into the analyzer until a signal, -c or --duration stops it. Returns PS_EXIT_OK
- * when there is a report to write (in->complete false when the capture failed part way), or the
- * exit status when the capture could not start.
- */
-static int capture_interface(const struct output *o, struct analyzer *a, struct report_input *in)
-{
-    const struct ps_options *opts = o->opts;
-    const struct capture_live_options options = {
-        .device = opts->interface,
-        .snaplen = opts->snaplen,
-        .promisc = !opts->no_promisc,
-        .immediate = true, /* small captures report at once, not when a buffer fills */
-    };
-    const struct live_limits limits = {
-        .count = opts->count,
-        .duration_ms = ns_to_ms(opts->duration),
-        .interval_ms = ns_to_ms(opts->interval),
-    };
-    char err[PS_ERRBUF_SIZE], warning[PS_ERRBUF_SIZE];
-    enum capture_live_status why;
-    struct live_user user;
-    struct capture *c;
-    int status = PS_EXIT_OK;
-
-    analyzer_input_init(in, opts->interface);
-    if (opts->user != NULL && live_lookup_user(opts->user, &user, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: -Z: %s\n", prog, err);
-        return PS_EXIT_USAGE;
-    }
-    c = capture_open_live(&options, &why, warning, sizeof(warning), err, sizeof(err));
-    if (c == NULL) {
-        fprintf(stderr, "%s: cannot capture on '%s': %s\n", prog, opts->interface, err);
-        return why == CAPTURE_LIVE_NOMEM ? PS_EXIT_INTERNAL : PS_EXIT_DEVICE;
-    }
-    if (warning[0] != '\0')
-        fprintf(stderr, "%s: '%s': %s\n", prog, opts->interface, warning);
-    if (opts->filter != NULL && capture_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: bad filter '%s': %s\n", prog, opts->filter, err);
-        status = PS_EXIT_USAGE;
-        goto out;
-    }
-    /* As tcpdump: files are created by the user we become, so that user must be able to. */
-    if (opts->user != NULL && geteuid() == 0 &&
-        live_drop_privileges(&user, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: -Z: %s\n", prog, err);
-        status = PS_EXIT_DEVICE;
-        goto out;
-    }
-    if (opts->write_file != NULL &&
-        capture_live_dump_open(c, opts->write_file, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, opts->write_file, err);
-        status = PS_EXIT_OUTPUT;
-        goto out;
-    }
-    if (opts->output != NULL && check_output(opts->output) != 0) {
-        status = PS_EXIT_OUTPUT;
-        goto out;
-    }
-    if (live_signals_install(err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: %s\n", prog, err);
-        status = PS_EXIT_INTERNAL;
-        goto out;
-    }
-    if (!opts->quiet)
-        fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n", prog,
-                opts->interface, capture_linktype_name(capture_linktype(c)),
-                capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
-    if (o->jsonl != NULL) {
-        o->jsonl->view.nanosecond |= capture_nanosecond(c);
-        report_jsonl_live(o->jsonl);
-    }
-    if (live_run(c, a, in, &limits, show_progress, (void *)o) == LIVE_STOP_HOOK)
-        snprintf(in->error, sizeof(in->error),
-                 "stopped: the --interval summary could not be "
-                 "written");
-    if (capture_live_dump_flush(c) != 0)
-        snprintf(in->error, sizeof(in->error), "cannot write '%s': %s", opts->write_file,
-                 strerror(errno));
-    if (in->error[0] != '\0') {
-        in->complete = false;
-        fprintf(stderr, "%s: '%s': %s; the report covers the %llu packets before it\n", prog,
-                opts->interface, in->error, (unsigned long long)in->packets);
-    }
-    if (in->dropped != 0)
-        fprintf(stderr,
-                "%s: '%s': the kernel dropped %llu of %llu packets; the report does not cover "
-                "them (a filter or -s can help)\n",
-                prog, opts->interface, (unsigned long long)in->dropped,
-                (unsigned long long)in->received);
-    warn_unsupported_linktypes(in);
-out:
-    capture_close(c);
-    return status;
-}
-
 /*
  * The exit status once a report is written (`written` 0) or not: a failed expectation (6)
  * outranks an incomplete input (1), which the report shows anyway.
@@ -374,7 +209,7 @@ static int finish_report(struct report *r, const struct ps_options *opts,
     if (n > 0) {
         results = calloc(n, sizeof(*results));
         if (results == NULL) {
-            fprintf(stderr, "%s: out of memory\n", prog);
+            fprintf(stderr, "%s: out of memory\n", session_prog);
             return PS_EXIT_INTERNAL;
         }
         expect_evaluate(expects, r, results);
@@ -439,7 +274,7 @@ static int write_json_while_gathering(struct report *r, const struct report_inpu
     return report_status(rc, 0, incomplete);
 
 out_of_memory:
-    fprintf(stderr, "%s: out of memory\n", prog);
+    fprintf(stderr, "%s: out of memory\n", session_prog);
     if (out != stdout)
         fclose(out);
     return PS_EXIT_INTERNAL;
@@ -465,13 +300,143 @@ static unsigned default_threads(void)
     return CPU_COUNT(&cpus) >= 2 ? 2 : 1;
 }
 
+/* One run's state, from its first input to its exit status. */
+struct session {
+    const struct ps_options *opts;
+    const struct expect_list *expects;
+    unsigned threads;
+    struct report_input *inputs; /* the files, then the interface (-i) */
+    size_t n_inputs;
+    struct report_settings settings;
+    struct progress progress;
+    struct analyzer a;
+    struct report_jsonl jsonl; /* close_stream() may release it before it is begun */
+    FILE *stream;              /* jsonl's output, open before the first packet; else NULL */
+    bool stream_failed;
+    size_t opened; /* inputs that could be read */
+    bool incomplete;
+};
+
+/* jsonl: the stream's head, once the analyzer's table exists. */
+static void begin_stream(struct session *s)
+{
+    const struct ps_options *opts = s->opts;
+    const char **paths = calloc(s->n_inputs, sizeof(*paths));
+
+    for (size_t i = 0; paths != NULL && i < opts->n_inputs; i++)
+        paths[i] = opts->inputs[i];
+    if (paths != NULL && opts->interface != NULL)
+        paths[opts->n_inputs] = opts->interface;
+    if (paths == NULL || report_jsonl_begin(&s->jsonl, s->stream, &s->settings, s->a.table, paths,
+                                            s->n_inputs) != 0) {
+        s->incomplete = s->stream_failed = true;
+        /* Without a begun stream, the flow lines and the summary must not be written. */
+        s->jsonl.failed = true;
+    } else if (isatty(fileno(s->stream))) {
+        /* Someone is watching: each line as its flow ends, as stdio shows a terminal. */
+        report_jsonl_live(&s->jsonl);
+    }
+    free(paths);
+}
+
+/* Reads the -r files into the analysis. PS_EXIT_OK, or PS_EXIT_USAGE for a bad filter. */
+static int read_files(struct session *s)
+{
+    const struct ps_options *opts = s->opts;
+
+    for (size_t i = 0; i < opts->n_inputs; i++) {
+        struct report_input *in = &s->inputs[i];
+        char err[PS_ERRBUF_SIZE];
+        struct capture *c;
+        int rc;
+
+        analyzer_input_init(in, opts->inputs[i]);
+        c = capture_open_file(in->path, err, sizeof(err));
+        if (c == NULL) {
+            fprintf(stderr, "%s: cannot read '%s': %s\n", session_prog, display_name(in->path),
+                    err);
+            snprintf(in->error, sizeof(in->error), "%s", err);
+            s->incomplete = true;
+            continue;
+        }
+        if (opts->filter != NULL && capture_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s: bad filter '%s': %s\n", session_prog, opts->filter, err);
+            capture_close(c);
+            return PS_EXIT_USAGE;
+        }
+        if (opts->exact_copies)
+            capture_copy_exactly(c);
+        s->opened++;
+        if (s->stream != NULL)
+            s->jsonl.view.nanosecond |= capture_nanosecond(c);
+        progress_begin(&s->progress, display_name(in->path), input_size(in->path),
+                       s->a.totals.packets, progress_now());
+        rc = analyzer_read(&s->a, c, in);
+        /* pcapng may bring nanosecond interfaces in a later section. */
+        if (s->stream != NULL)
+            s->jsonl.view.nanosecond |= in->nanosecond;
+        clear_read_progress(&s->progress);
+        capture_filtered(c, &in->filtered_packets, &in->filtered_bytes);
+        if (rc != 0) {
+            fprintf(stderr, "%s: '%s': %s; the report covers the %llu packets before it\n",
+                    session_prog, display_name(in->path), in->error,
+                    (unsigned long long)in->packets);
+            s->incomplete = true;
+        }
+        session_warn_unsupported_linktypes(in);
+        capture_close(c);
+    }
+    return PS_EXIT_OK;
+}
+
+/* After the last packet: the stream's end, or the report built and written. The exit status. */
+static int finish(struct session *s)
+{
+    const struct ps_options *opts = s->opts;
+    struct report report;
+    int status;
+
+    if (analyzer_finish(&s->a) != 0) {
+        fprintf(stderr, "%s: out of memory\n", session_prog);
+        return PS_EXIT_INTERNAL;
+    }
+    if (s->opened == 0)
+        return PS_EXIT_NO_INPUT;
+    if (s->stream != NULL) {
+        if (report_jsonl_end(&s->jsonl, s->inputs, s->n_inputs, &s->a.totals) != 0 ||
+            s->stream_failed || fflush(s->stream) != 0) {
+            fprintf(stderr, "%s: cannot write the report to '%s': %s\n", session_prog,
+                    opts->output != NULL ? opts->output : "standard output", strerror(errno));
+            return PS_EXIT_OUTPUT;
+        }
+        return s->incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
+    }
+    if (json_while_gathering(opts, s->threads, s->a.table, s->expects))
+        return write_json_while_gathering(&report, s->inputs, s->n_inputs, &s->a.totals,
+                                          &s->settings, s->a.table, opts, s->incomplete);
+    if (report_build(&report, s->inputs, s->n_inputs, &s->a.totals, &s->settings, s->a.table) !=
+        0) {
+        fprintf(stderr, "%s: out of memory\n", session_prog);
+        return PS_EXIT_INTERNAL;
+    }
+    status = finish_report(&report, opts, s->expects, s->incomplete);
+    report_release(&report);
+    return status;
+}
+
 static int run(const struct ps_options *opts, struct ports_services *services,
                const struct expect_list *expects)
 {
     unsigned threads = opts->threads != 0 ? (unsigned)opts->threads : default_threads();
-    size_t n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
-    struct report_input *inputs = calloc(n_inputs, sizeof(*inputs));
-    struct report_settings settings = {
+    struct session session = {0}, *s = &session; /* the analyzer in it is aligned for its threads */
+    int status;
+
+    s->opts = opts;
+    s->expects = expects;
+    s->threads = threads;
+    s->n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
+    s->inputs = calloc(s->n_inputs, sizeof(*s->inputs));
+    s->settings = (struct report_settings){
         .ephemeral = opts->ephemeral,
         .services = services,
         .decap = !opts->no_decap,
@@ -484,7 +449,6 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .select = &opts->select,
         .threads = threads,
     };
-    struct progress progress = {0};
     struct analyzer_config config = {
         .decode = {.no_decap = opts->no_decap, .vlan_in_key = opts->vlan_in_key},
         .lifecycle = opts->lifecycle,
@@ -494,145 +458,53 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .threads = threads,
         /* Progress only for a person watching: never in pipes, logs or CI. */
         .tick = !opts->quiet && isatty(STDERR_FILENO) ? show_read_progress : NULL,
-        .tick_arg = &progress,
+        .tick_arg = &s->progress,
     };
-    struct report_jsonl jsonl = {0}; /* close_stream() may release it before it is begun */
-    struct output out = {opts, NULL};
-    bool stream_failed = false;
-    FILE *stream = NULL;
-    struct analyzer a;
-    struct report report;
-    size_t opened = 0;
-    bool incomplete = false;
-    int status;
+    struct session_output out = {opts, NULL};
 
     /* A stream is written as flows end: its output must be open before the first packet. */
     if (opts->format == PS_FORMAT_JSONL) {
-        stream = opts->output != NULL ? fopen(opts->output, "w") : stdout;
-        if (stream == NULL) {
-            fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", prog, opts->output,
+        s->stream = opts->output != NULL ? fopen(opts->output, "w") : stdout;
+        if (s->stream == NULL) {
+            fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", session_prog, opts->output,
                     strerror(errno));
-            free(inputs);
+            free(s->inputs);
             return PS_EXIT_OUTPUT;
         }
-        out.jsonl = &jsonl;
+        out.jsonl = &s->jsonl;
         config.on_flow_end = report_jsonl_flow;
-        config.on_flow_end_ctx = &jsonl;
+        config.on_flow_end_ctx = &s->jsonl;
     }
-    if (inputs == NULL || analyzer_init(&a, &config) != 0) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        free(inputs);
-        close_stream(stream, &jsonl);
+    if (s->inputs == NULL || analyzer_init(&s->a, &config) != 0) {
+        fprintf(stderr, "%s: out of memory\n", session_prog);
+        close_stream(s->stream, &s->jsonl);
+        free(s->inputs);
         return PS_EXIT_INTERNAL;
     }
-    if (stream != NULL) {
-        const char **paths = calloc(n_inputs, sizeof(*paths));
-
-        for (size_t i = 0; paths != NULL && i < opts->n_inputs; i++)
-            paths[i] = opts->inputs[i];
-        if (paths != NULL && opts->interface != NULL)
-            paths[opts->n_inputs] = opts->interface;
-        if (paths == NULL ||
-            report_jsonl_begin(&jsonl, stream, &settings, a.table, paths, n_inputs) != 0) {
-            incomplete = stream_failed = true;
-            /* Without a begun stream, the flow lines and the summary must not be written. */
-            jsonl.failed = true;
-        } else if (isatty(fileno(stream))) {
-            /* Someone is watching: each line as its flow ends, as stdio shows a terminal. */
-            report_jsonl_live(&jsonl);
+    if (s->stream != NULL)
+        begin_stream(s);
+    status = read_files(s);
+    if (status == PS_EXIT_OK && opts->interface != NULL) {
+        status = live_capture_interface(&out, &s->a, &s->inputs[opts->n_inputs]);
+        if (status == PS_EXIT_OK) {
+            s->opened++;
+            s->incomplete = !s->inputs[opts->n_inputs].complete;
         }
-        free(paths);
     }
-    for (size_t i = 0; i < opts->n_inputs; i++) {
-        struct report_input *in = &inputs[i];
-        char err[PS_ERRBUF_SIZE];
-        struct capture *c;
-        int rc;
-
-        analyzer_input_init(in, opts->inputs[i]);
-        c = capture_open_file(in->path, err, sizeof(err));
-        if (c == NULL) {
-            fprintf(stderr, "%s: cannot read '%s': %s\n", prog, display_name(in->path), err);
-            snprintf(in->error, sizeof(in->error), "%s", err);
-            incomplete = true;
-            continue;
-        }
-        if (opts->filter != NULL && capture_set_filter(c, opts->filter, err, sizeof(err)) != 0) {
-            fprintf(stderr, "%s: bad filter '%s': %s\n", prog, opts->filter, err);
-            capture_close(c);
-            analyzer_release(&a);
-            close_stream(stream, &jsonl);
-            free(inputs);
-            return PS_EXIT_USAGE;
-        }
-        if (opts->exact_copies)
-            capture_copy_exactly(c);
-        opened++;
-        if (stream != NULL)
-            jsonl.view.nanosecond |= capture_nanosecond(c);
-        progress_begin(&progress, display_name(in->path), input_size(in->path), a.totals.packets,
-                       progress_now());
-        rc = analyzer_read(&a, c, in);
-        /* pcapng may bring nanosecond interfaces in a later section. */
-        if (stream != NULL)
-            jsonl.view.nanosecond |= in->nanosecond;
-        clear_read_progress(&progress);
-        capture_filtered(c, &in->filtered_packets, &in->filtered_bytes);
-        if (rc != 0) {
-            fprintf(stderr, "%s: '%s': %s; the report covers the %llu packets before it\n", prog,
-                    display_name(in->path), in->error, (unsigned long long)in->packets);
-            incomplete = true;
-        }
-        warn_unsupported_linktypes(in);
-        capture_close(c);
+    if (status == PS_EXIT_OK) {
+        status = finish(s);
+        if (s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT] != 0)
+            fprintf(stderr, "%s: the flow table was full (--max-flows %zu): %llu packets skipped\n",
+                    session_prog, opts->max_flows,
+                    (unsigned long long)s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT]);
     }
-    if (opts->interface != NULL) {
-        status = capture_interface(&out, &a, &inputs[opts->n_inputs]);
-        if (status != PS_EXIT_OK) {
-            analyzer_release(&a);
-            close_stream(stream, &jsonl);
-            free(inputs);
-            return status;
-        }
-        opened++;
-        incomplete = !inputs[opts->n_inputs].complete;
-    }
-
-    if (analyzer_finish(&a) != 0) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        status = PS_EXIT_INTERNAL;
-    } else if (opened == 0) {
-        status = PS_EXIT_NO_INPUT;
-    } else if (stream != NULL) {
-        if (report_jsonl_end(&jsonl, inputs, n_inputs, &a.totals) != 0 || stream_failed ||
-            fflush(stream) != 0) {
-            fprintf(stderr, "%s: cannot write the report to '%s': %s\n", prog,
-                    opts->output != NULL ? opts->output : "standard output", strerror(errno));
-            status = PS_EXIT_OUTPUT;
-        } else {
-            status = incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
-        }
-    } else if (json_while_gathering(opts, threads, a.table, expects)) {
-        status = write_json_while_gathering(&report, inputs, n_inputs, &a.totals, &settings,
-                                            a.table, opts, incomplete);
-    } else if (report_build(&report, inputs, n_inputs, &a.totals, &settings, a.table) != 0) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        status = PS_EXIT_INTERNAL;
-    } else {
-        status = finish_report(&report, opts, expects, incomplete);
-        report_release(&report);
-    }
-    if (a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT] != 0)
-        fprintf(stderr, "%s: the flow table was full (--max-flows %zu): %llu packets skipped\n",
-                prog, opts->max_flows,
-                (unsigned long long)a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT]);
-    analyzer_release(&a);
-    if (close_stream(stream, &jsonl) != 0 && status == PS_EXIT_OK) {
-        fprintf(stderr, "%s: cannot write the report to '%s': %s\n", prog, opts->output,
+    analyzer_release(&s->a);
+    if (close_stream(s->stream, &s->jsonl) != 0 && status == PS_EXIT_OK) {
+        fprintf(stderr, "%s: cannot write the report to '%s': %s\n", session_prog, opts->output,
                 strerror(errno));
         status = PS_EXIT_OUTPUT;
     }
-    free(inputs);
+    free(s->inputs);
     return status;
 }
 
@@ -644,15 +516,15 @@ int app_run(const struct ps_options *opts)
     int status;
 
     if (opts->list_interfaces)
-        return list_interfaces();
+        return live_list_interfaces();
     services = ports_services_new();
     if (services == NULL) {
-        fprintf(stderr, "%s: out of memory\n", prog);
+        fprintf(stderr, "%s: out of memory\n", session_prog);
         return PS_EXIT_INTERNAL;
     }
     for (size_t i = 0; i < opts->n_services_files; i++) {
         if (ports_services_load(services, opts->services_files[i], err, sizeof(err)) != 0) {
-            fprintf(stderr, "%s: %s\n", prog, err);
+            fprintf(stderr, "%s: %s\n", session_prog, err);
             ports_services_free(services);
             return PS_EXIT_USAGE;
         }

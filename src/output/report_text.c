@@ -528,3 +528,26 @@ int report_write_text(const struct report *r, FILE *out)
         print_expectations(r, any, out);
     return ferror(out) ? -1 : 0;
 }
+
+int report_write_snapshot_text(const struct report_input *in, const struct report_totals *t,
+                               const struct flow_table *table, uint64_t elapsed_ms,
+                               const struct capture_stats *stats, FILE *out)
+{
+    size_t n = flow_table_count(table);
+    size_t tcp = flow_table_count_class(table, FLOW_CLASS_TCP);
+    size_t udp = flow_table_count_class(table, FLOW_CLASS_UDP);
+    uint64_t skipped = 0;
+
+    for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++)
+        skipped += t->skipped_packets[i];
+    fprintf(out,
+            "[%" PRIu64 ".%01" PRIu64 " s] %s: %" PRIu64 " packets (%" PRIu64
+            " bytes) in %zu flows: %zu tcp, %zu udp, %zu other; %" PRIu64 " skipped",
+            elapsed_ms / 1000, elapsed_ms % 1000 / 100, in->path, t->packets, t->bytes, n, tcp, udp,
+            n - tcp - udp, skipped);
+    if (stats != NULL)
+        fprintf(out, "; kernel: %" PRIu64 " received, %" PRIu64 " dropped", stats->received,
+                stats->dropped);
+    fputc('\n', out);
+    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}

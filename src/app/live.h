@@ -13,6 +13,7 @@
 #include "analyze.h"
 #include "capture.h"
 #include "report.h"
+#include "session.h"
 
 struct live_limits {
     uint64_t count;       /* -c: stop after this many packets; 0: no limit */
@@ -61,23 +62,15 @@ int live_signals_install(char *err, size_t errlen);
 enum live_stop live_run(struct capture *c, struct analyzer *a, struct report_input *in,
                         const struct live_limits *limits, live_interval_fn hook, void *ctx);
 
-/* The user -Z names, looked up before the device is opened. */
-struct live_user {
-    const char *name;
-    uid_t uid;
-    gid_t gid;
-};
-
-/* Looks the user up; 0, or -1 with err. */
-int live_lookup_user(const char *name, struct live_user *u, char *err, size_t errlen);
+/* -D: the interfaces, numbered as tcpdump -D numbers them. Returns the exit status. */
+int live_list_interfaces(void);
 
 /*
- * Becomes `u`: its groups, its group, its user, for good (root cannot be regained). Only root
- * can do this; returns 0, or -1 with err.
+ * -i: captures into the analyzer until a signal, -c or --duration stops it, with -Z, -w and
+ * --interval. Returns PS_EXIT_OK when there is a report to write (in->complete false when the
+ * capture failed part way), or the exit status when the capture could not start.
  */
-int live_drop_privileges(const struct live_user *u, char *err, size_t errlen);
-
-/* The text format's interval snapshot: one summary line of the run so far. 0, or -1 (errno). */
-int live_write_snapshot_text(const struct live_progress *p, FILE *out);
+int live_capture_interface(const struct session_output *o, struct analyzer *a,
+                           struct report_input *in);
 
 #endif
