@@ -397,7 +397,8 @@ nomem:
 /*
  * The option getopt_long() just refused. The argument before optind is it when it was a long
  * option, or a short one standing alone; inside a cluster ("-zV") optind has not moved on, and
- * only optopt knows the letter.
+ * only optopt knows the letter. A long option without a letter (optopt 256 and up) is named as
+ * typed, abbreviated or not: it has no letter to show.
  */
 static const char *culprit(char **argv, char *buf, size_t len)
 {
@@ -407,7 +408,7 @@ static const char *culprit(char **argv, char *buf, size_t len)
         for (const struct option *o = long_options; o->name != NULL; o++)
             if (o->val == optopt && strncmp(last + 2, o->name, strlen(o->name)) == 0)
                 return last;
-        if (optopt == 0)
+        if (optopt == 0 || optopt >= 256)
             return last;
     }
     snprintf(buf, len, "-%c", optopt);

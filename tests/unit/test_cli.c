@@ -292,6 +292,8 @@ START_TEST(test_option_without_value)
     assert_usage_error(format, "'--format' needs a value");
     assert_usage_error(output, "'-o' needs a value");
     assert_usage_error(max_flows, "'--max-flows' needs a value");
+    /* An abbreviated long option without a letter is named as typed, not as a control byte. */
+    assert_usage_error((char *[]){"portscope", "-i", "lo", "--dur", NULL}, "'--dur' needs a value");
 }
 END_TEST
 
