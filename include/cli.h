@@ -80,7 +80,7 @@ struct ps_options {
     bool list_interfaces;       /* -D */
     size_t count;               /* -c: stop after this many packets; 0: no limit */
     ps_time duration, interval; /* --duration, --interval, in nanoseconds; 0: none */
-    unsigned snaplen;           /* -s; 0: the default, 262144 */
+    unsigned snaplen;           /* -s; 0: the default, CAPTURE_SNAPLEN */
     bool no_promisc;            /* -p */
     const char *write_file;     /* -w */
     const char *user;           /* -Z: the user to become once the device is open */

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "cli.h"
 
 #define DEFAULT_MAX_FLOWS     10000000
 #define DEFAULT_MAX_FRAGMENTS 65536
-#define MAX_SNAPLEN           262144 /* libpcap's largest */
 
 enum long_only {
     OPT_JSON = 256,
@@ -436,9 +436,9 @@ static int parse_live_option(int c, const char *arg, struct ps_options *opts, ch
         }
         return 0;
     case 's':
-        if (!parse_size(arg, 0, MAX_SNAPLEN, &snaplen)) {
+        if (!parse_size(arg, 0, CAPTURE_SNAPLEN, &snaplen)) {
             snprintf(err, errlen, "-s: '%s' is not a snapshot length from 0 to %d", arg,
-                     MAX_SNAPLEN);
+                     CAPTURE_SNAPLEN);
             return -1;
         }
         opts->snaplen = (unsigned)snaplen;
