@@ -95,6 +95,9 @@ const char *capture_linktype_name(int linktype);
 /* libpcap's description of a link type ("Ethernet"), or "unknown link type". */
 const char *capture_linktype_description(int linktype);
 
+/* libpcap's and tcpdump's default snapshot length, and the largest -s takes (libpcap's too). */
+#define CAPTURE_SNAPLEN 262144
+
 /*
  * Live capture (capture_live.c). A live capture is a struct capture like a file: capture_next()
  * reads it, without waiting: it returns 0 when no packet is ready yet (poll capture_live_fd()),
@@ -102,7 +105,7 @@ const char *capture_linktype_description(int linktype);
  */
 struct capture_live_options {
     const char *device; /* interface name, "any" for all */
-    unsigned snaplen;   /* bytes kept of each packet; 0: libpcap's default (262144) */
+    unsigned snaplen;   /* bytes kept of each packet; 0: CAPTURE_SNAPLEN */
     bool promisc;       /* put the interface in promiscuous mode */
     bool immediate;     /* hand each packet over as it arrives instead of in batches */
 };

@@ -1,6 +1,7 @@
 /*
- * cli.h - the command line: options in, a struct ps_options out. The one place that knows every
- * option; --help is written from the same table.
+ * cli.h - the command line: options in, a struct ps_options out. Every option is one row of the
+ * option table (src/app/cli_options.h, cli_options.c): getopt_long()'s options and --help are built
+ * from it here, the man page's OPTIONS section and the bash completion by gen-options.
  */
 #ifndef PS_CLI_H
 #define PS_CLI_H
@@ -80,7 +81,7 @@ struct ps_options {
     bool list_interfaces;       /* -D */
     size_t count;               /* -c: stop after this many packets; 0: no limit */
     ps_time duration, interval; /* --duration, --interval, in nanoseconds; 0: none */
-    unsigned snaplen;           /* -s; 0: the default, 262144 */
+    unsigned snaplen;           /* -s; 0: the default, CAPTURE_SNAPLEN */
     bool no_promisc;            /* -p */
     const char *write_file;     /* -w */
     const char *user;           /* -Z: the user to become once the device is open */
@@ -97,7 +98,7 @@ struct ps_options {
 int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen);
 void cli_release(struct ps_options *opts);
 
-/* The --help text. */
+/* The --help text, written from the option table (cli_doc.c). */
 void cli_usage(FILE *out);
 
 #endif

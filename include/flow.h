@@ -135,7 +135,15 @@ struct flow_lifecycle {
     bool syn_new_isn;             /* a SYN with a new ISN always starts a new flow (Wireshark) */
 };
 
-/* The presets: Zeek's timeouts (TCP 300 s, UDP and ICMP 60 s), or Wireshark's (none). */
+/*
+ * Zeek's timeouts in seconds (base/init-bare.zeek), the --profile zeek defaults: named once here,
+ * for flow_lifecycle_zeek() and for the text --help and the man page give of them.
+ */
+#define FLOW_ZEEK_IDLE_TCP    300 /* tcp_inactivity_timeout */
+#define FLOW_ZEEK_IDLE_OTHER  60  /* udp_ and icmp_inactivity_timeout; other protocols as UDP */
+#define FLOW_ZEEK_CLOSE_DELAY 5   /* tcp_close_delay */
+
+/* The presets: Zeek's timeouts (above), or Wireshark's (none). */
 void flow_lifecycle_zeek(struct flow_lifecycle *lc);
 void flow_lifecycle_wireshark(struct flow_lifecycle *lc);
 

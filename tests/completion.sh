@@ -1,6 +1,7 @@
 #!/bin/bash
-# The bash completion (contrib/bash-completion/portscope) parses, offers every long option of
-# `portscope --help` when asked to complete "--", and completes option values.
+# The bash completion (contrib/bash-completion/portscope, written from the option table; whether
+# it is what the table gives is tests/options.sh's) works in bash: it parses, offers every long
+# option of `portscope --help` when asked to complete "--", and completes option values.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PORTSCOPE:-$PWD/portscope}

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The man page keeps up with the program: every example in its EXAMPLES section runs (from a
 # directory that looks like the top of the source tree, so that the examples' relative paths
-# work and the files they write land elsewhere) and exits with 0, and every long option of
-# `portscope --help` is in doc/portscope.1 and the other way round.
+# work and the files they write land elsewhere) and exits with 0, and every long option the page
+# names is one of `portscope --help`. (Its OPTIONS section, which lists them all, is written from
+# the option table: tests/options.sh.)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${PORTSCOPE:-$PWD/portscope}
@@ -40,22 +41,18 @@ while IFS= read -r cmd; do
     fi
 done <"$work/examples"
 
-# Long options, both ways.
+# The prose outside OPTIONS names options too: each must still exist.
 "$bin" --help | grep -o -- '--[a-z][a-z-]*[a-z]' | sort -u >"$work/help-options"
 grep -o '\\-\\-[a-z]\([a-z]\|\\-\)*[a-z]' "$man" | unroff | sort -u >"$work/man-options"
 if [ ! -s "$work/help-options" ]; then
     echo "FAIL no long options in --help"
     fail=1
 fi
-missing=$(comm -23 "$work/help-options" "$work/man-options")
 extra=$(comm -13 "$work/help-options" "$work/man-options")
-if [ -n "$missing" ]; then
-    echo "FAIL options of --help missing from doc/portscope.1:" $missing
-    fail=1
-fi
 if [ -n "$extra" ]; then
     echo "FAIL options in doc/portscope.1 that --help does not have:" $extra
     fail=1
+else
+    echo "ok   the $(wc -l <"$work/man-options") long options doc/portscope.1 names are in --help"
 fi
-[ -z "$missing$extra" ] && echo "ok   $(wc -l <"$work/help-options") long options in --help and the man page"
 exit $fail

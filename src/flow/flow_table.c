@@ -692,12 +692,12 @@ void flow_lifecycle_zeek(struct flow_lifecycle *lc)
 {
     memset(lc, 0, sizeof(*lc));
     lc->syn_new_isn = true;
-    lc->idle[FLOW_CLASS_TCP] = (ps_time)300 * 1000000000;
-    lc->idle[FLOW_CLASS_UDP] = (ps_time)60 * 1000000000;
-    lc->idle[FLOW_CLASS_ICMP] = (ps_time)60 * 1000000000;
-    lc->idle[FLOW_CLASS_OTHER] = (ps_time)60 * 1000000000;
-    /* tcp_close_delay: a connection closed by FIN both ways or a RST is kept 5 s more. */
-    lc->tcp_close_delay = (ps_time)5 * 1000000000;
+    lc->idle[FLOW_CLASS_TCP] = (ps_time)FLOW_ZEEK_IDLE_TCP * 1000000000;
+    lc->idle[FLOW_CLASS_UDP] = (ps_time)FLOW_ZEEK_IDLE_OTHER * 1000000000;
+    lc->idle[FLOW_CLASS_ICMP] = (ps_time)FLOW_ZEEK_IDLE_OTHER * 1000000000;
+    lc->idle[FLOW_CLASS_OTHER] = (ps_time)FLOW_ZEEK_IDLE_OTHER * 1000000000;
+    /* tcp_close_delay: a connection closed by FIN both ways or a RST is kept that much longer. */
+    lc->tcp_close_delay = (ps_time)FLOW_ZEEK_CLOSE_DELAY * 1000000000;
 }
 
 /* Wireshark keeps a conversation forever, but starts a new one when a SYN brings a new ISN. */

@@ -1,5 +1,7 @@
 /*
- * test_cli.c - unit tests for src/app/cli.c: every option, its defaults, and each usage error.
+ * test_cli.c - unit tests for src/app/cli.c: every option, its defaults, and each usage error; and
+ * for the option table (src/app/cli_options.c) everything is written from: each row well formed, each
+ * parsed, each value it lists accepted, each in the man page written from it.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../../src/app/cli_options.h"
 
 /* Parses a NULL-terminated argv; argv[0] is the program name. */
 static int parse(char **argv, struct ps_options *opts, char *err)
@@ -21,6 +24,33 @@ static int parse(char **argv, struct ps_options *opts, char *err)
         argc++;
     err[0] = '\0';
     return cli_parse(argc, argv, opts, err, PS_ERRBUF_SIZE);
+}
+
+/* Whether two lists of space-separated words hold the same words, in any order. */
+static int compare_words(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool same_words(const char *a, const char *b)
+{
+    char copies[2][PS_ERRBUF_SIZE], *words[2][32], *save;
+    size_t n[2] = {0, 0};
+
+    snprintf(copies[0], sizeof(copies[0]), "%s", a);
+    snprintf(copies[1], sizeof(copies[1]), "%s", b);
+    for (int l = 0; l < 2; l++) {
+        for (char *w = strtok_r(copies[l], " ", &save); w != NULL && n[l] < 32;
+             w = strtok_r(NULL, " ", &save))
+            words[l][n[l]++] = w;
+        qsort(words[l], n[l], sizeof(words[l][0]), compare_words);
+    }
+    if (n[0] != n[1])
+        return false;
+    for (size_t i = 0; i < n[0]; i++)
+        if (strcmp(words[0][i], words[1][i]) != 0)
+            return false;
+    return true;
 }
 
 /* Asserts a usage error whose message mentions `needle`. */
@@ -292,6 +322,8 @@ START_TEST(test_option_without_value)
     assert_usage_error(format, "'--format' needs a value");
     assert_usage_error(output, "'-o' needs a value");
     assert_usage_error(max_flows, "'--max-flows' needs a value");
+    /* An abbreviated long option without a letter is named as typed, not as a control byte. */
+    assert_usage_error((char *[]){"portscope", "-i", "lo", "--dur", NULL}, "'--dur' needs a value");
 }
 END_TEST
 
@@ -496,6 +528,158 @@ START_TEST(test_usage_text)
 }
 END_TEST
 
+/* Each row complete, and no id, long name or letter twice. */
+START_TEST(test_table_rows)
+{
+    bool seen[CLI_OPTIONS] = {false};
+    int operands = 0;
+
+    for (int i = 0; i < CLI_OPTIONS; i++) {
+        const struct cli_option *o = &cli_options[i];
+        bool listed = o->complete == CLI_COMPLETE_WORD || o->complete == CLI_COMPLETE_WORD_LIST;
+
+        ck_assert_msg(!seen[o->id], "row %d: id %d twice", i, o->id);
+        seen[o->id] = true;
+        ck_assert_msg(o->help != NULL && o->man != NULL, "row %d: no help or man text", i);
+        ck_assert_msg((o->arg_name != NULL) == (o->arg != CLI_ARG_NONE || o->name == NULL),
+                      "row %d: a value name without a value, or the other way round", i);
+        ck_assert_msg((o->values != NULL) == listed, "row %d: values without word completion", i);
+        ck_assert_msg(o->complete == CLI_COMPLETE_NONE || o->arg != CLI_ARG_NONE || o->name == NULL,
+                      "row %d: completion for an option without a value", i);
+        if (o->name == NULL) {
+            operands++;
+            continue;
+        }
+        for (int j = 0; j < i; j++) {
+            ck_assert_msg(cli_options[j].name == NULL || strcmp(cli_options[j].name, o->name) != 0,
+                          "--%s twice", o->name);
+            ck_assert_msg(o->letter == 0 || cli_options[j].letter != o->letter, "-%c twice",
+                          o->letter);
+        }
+    }
+    ck_assert_int_eq(operands, 1);
+}
+END_TEST
+
+/* getopt_long() knows each row by its long name and its letter, with or without its value. */
+START_TEST(test_table_options_parse)
+{
+    for (int i = 0; i < CLI_OPTIONS; i++) {
+        const struct cli_option *o = &cli_options[i];
+        char spelling[2][64], want[PS_ERRBUF_SIZE], err[PS_ERRBUF_SIZE];
+        struct ps_options opts;
+
+        if (o->name == NULL)
+            continue;
+        snprintf(spelling[0], sizeof(spelling[0]), "--%s", o->name);
+        snprintf(spelling[1], sizeof(spelling[1]), "-%c", o->letter);
+        for (int s = 0; s < (o->letter != 0 ? 2 : 1); s++) {
+            char *argv[] = {"portscope", "-r", "a.pcap", spelling[s], NULL};
+            int rc = parse(argv, &opts, err);
+
+            if (o->arg == CLI_ARG_REQUIRED) {
+                snprintf(want, sizeof(want), "option '%s' needs a value", spelling[s]);
+                ck_assert_msg(rc == -1 && strcmp(err, want) == 0, "%s: \"%s\"", spelling[s], err);
+            } else {
+                ck_assert_msg(rc == 0 || strstr(err, "unknown option") == NULL, "%s: \"%s\"",
+                              spelling[s], err);
+            }
+            cli_release(&opts);
+        }
+    }
+}
+END_TEST
+
+/* Each value a row lists (for the completion) is accepted. */
+START_TEST(test_table_values_accepted)
+{
+    for (int i = 0; i < CLI_OPTIONS; i++) {
+        const struct cli_option *o = &cli_options[i];
+        const char *p = o->values;
+
+        if (o->name == NULL || p == NULL)
+            continue;
+        while (*p != '\0') {
+            size_t len = strcspn(p, " ");
+            char arg[64], err[PS_ERRBUF_SIZE];
+            char *argv[] = {"portscope", "-r", "a.pcap", arg, NULL};
+            struct ps_options opts;
+
+            snprintf(arg, sizeof(arg), "--%s=%.*s", o->name, (int)len, p);
+            ck_assert_msg(parse(argv, &opts, err) == 0, "%s: \"%s\"", arg, err);
+            cli_release(&opts);
+            p += len + strspn(p + len, " ");
+        }
+    }
+}
+END_TEST
+
+/* Where the parser lists the values it knows in its error, those are the row's values. */
+START_TEST(test_table_values_complete)
+{
+    int compared = 0;
+
+    for (int i = 0; i < CLI_OPTIONS; i++) {
+        const struct cli_option *o = &cli_options[i];
+        char arg[64], err[PS_ERRBUF_SIZE], known[PS_ERRBUF_SIZE];
+        char *argv[] = {"portscope", "-r", "a.pcap", arg, NULL};
+        struct ps_options opts;
+        const char *k;
+        size_t n = 0;
+
+        if (o->name == NULL || o->values == NULL)
+            continue;
+        snprintf(arg, sizeof(arg), "--%s=nosuchvalue", o->name);
+        ck_assert_int_eq(parse(argv, &opts, err), -1);
+        cli_release(&opts);
+        k = strstr(err, "(known: ");
+        if (k == NULL)
+            continue;
+        /* "(known: a, b, c)" against "a b c", both sorted word by word. */
+        for (k += strlen("(known: "); *k != ')' && *k != '\0'; k++)
+            if (*k != ',')
+                known[n++] = *k;
+        known[n] = '\0';
+        ck_assert_msg(same_words(known, o->values),
+                      "--%s: the parser knows \"%s\", the table \"%s\"", o->name, known, o->values);
+        compared++;
+    }
+    ck_assert_int_ge(compared, 6); /* format, sort, show, color, ephemeral, profile */
+}
+END_TEST
+
+/* The man page's OPTIONS section has a paragraph for each row, under its group's title. */
+START_TEST(test_table_in_man_page)
+{
+    char *text = NULL, name[64];
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+
+    ck_assert_ptr_nonnull(f);
+    cli_write_man(f);
+    ck_assert_int_eq(fclose(f), 0);
+    for (int g = 0; g < CLI_GROUPS; g++)
+        ck_assert_ptr_nonnull(strstr(text, cli_groups[g].title));
+    for (int i = 0; i < CLI_OPTIONS; i++) {
+        const struct cli_option *o = &cli_options[i];
+        size_t n = 0;
+
+        /* The roff spelling, "\-\-max\-flows". */
+        for (const char *c = o->name != NULL ? o->name : ""; *c != '\0' && n + 3 < sizeof(name);
+             c++) {
+            if (*c == '-')
+                name[n++] = '\\';
+            name[n++] = *c;
+        }
+        name[n] = '\0';
+        if (o->name != NULL)
+            ck_assert_msg(strstr(text, name) != NULL, "no --%s in the man page", o->name);
+        ck_assert_ptr_nonnull(strstr(text, o->man));
+    }
+    free(text);
+}
+END_TEST
+
 /* Live capture options (-i and its companions). */
 START_TEST(test_live_defaults)
 {
@@ -639,6 +823,13 @@ static Suite *cli_suite(void)
     tcase_add_test(tc, test_list_interfaces);
     tcase_add_test(tc, test_live_errors);
     tcase_add_test(tc, test_usage_mentions_live);
+    suite_add_tcase(suite, tc);
+    tc = tcase_create("table");
+    tcase_add_test(tc, test_table_rows);
+    tcase_add_test(tc, test_table_options_parse);
+    tcase_add_test(tc, test_table_values_accepted);
+    tcase_add_test(tc, test_table_values_complete);
+    tcase_add_test(tc, test_table_in_man_page);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -1,0 +1,605 @@
+/*
+ * cli_options.c - the option table (cli_options.h): every option of portscope, once. To add an
+ * option: a row here (and its id in cli_options.h), its case in cli.c's apply_option(), then
+ * `make update-options` for the man page and the bash completion.
+ */
+#include "capture.h"
+#include "cli.h"
+#include "cli_options.h"
+
+/* The defaults, as text for the help and the man page, from the constants the code uses. */
+#define SNAPLEN       CLI_STR(CAPTURE_SNAPLEN)
+#define MAX_FLOWS     CLI_STR(CLI_DEFAULT_MAX_FLOWS)
+#define MAX_FRAGMENTS CLI_STR(CLI_DEFAULT_MAX_FRAGMENTS)
+#define EPHEMERAL     CLI_DEFAULT_EPHEMERAL
+#define PROFILE       CLI_DEFAULT_PROFILE
+#define ZEEK_TCP      CLI_STR(FLOW_ZEEK_IDLE_TCP)
+#define ZEEK_OTHER    CLI_STR(FLOW_ZEEK_IDLE_OTHER)
+#define ZEEK_CLOSE    CLI_STR(FLOW_ZEEK_CLOSE_DELAY)
+
+/* The groups, in the order --help and the man page list them. */
+const struct cli_group cli_groups[CLI_GROUPS] = {
+    [CLI_GROUP_INPUT] = {.title = "Input", .heading = "Input:"},
+    [CLI_GROUP_LIVE] = {.title = "Live capture",
+                        .heading = "Live capture (instead of -r; stops on Ctrl-C, SIGTERM, -c or "
+                                   "--duration, and\n"
+                                   "writes the full report then):"},
+    [CLI_GROUP_OUTPUT] = {.title = "Output", .heading = "Output:"},
+    [CLI_GROUP_SELECT] = {.title = "Selecting what is reported",
+                          .heading = "Selecting what is reported (the summary still covers every "
+                                     "packet analysed):",
+                          .note = "Each may be repeated: any value of one option, all options."},
+    [CLI_GROUP_TEXT] = {.title = "Text report", .heading = "Text report:"},
+    [CLI_GROUP_EXPECT] = {.title = "Assertions for CI", .heading = "Assertions for CI:"},
+    [CLI_GROUP_PORTS] = {.title = "Port labels", .heading = "Port labels:"},
+    [CLI_GROUP_DECODING] = {.title = "Decoding", .heading = "Decoding:"},
+    [CLI_GROUP_FLOWS] = {.title = "Flows", .heading = "Flows:"},
+    [CLI_GROUP_LIMITS] = {.title = "Limits", .heading = "Limits:"},
+    [CLI_GROUP_INFO] = {.title = "Help and version"},
+};
+
+/* The rows, in the order --help and the man page list them (within their groups). */
+const struct cli_option cli_options[CLI_OPTIONS] = {
+    {
+        .id = CLI_OPT_READ,
+        .name = "read",
+        .letter = 'r',
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_INPUT,
+        .complete = CLI_COMPLETE_FILE,
+        .help = "read a capture file; '-' reads standard input. Repeat to\n"
+                "report over several files at once.",
+        .man = "Read a capture file;\n"
+               ".B \\-\n"
+               "reads standard input. Repeat to report over several files at once: flows\n"
+               "that continue from one file into the next are one flow.",
+    },
+    {
+        .id = CLI_OPT_FILTER,
+        .arg_name = "FILTER",
+        .group = CLI_GROUP_INPUT,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "host net port portrange src dst tcp udp icmp icmp6 ip ip6 arp vlan and or not",
+        .help = "a BPF filter expression, as tcpdump takes it\n"
+                "('tcp port 443'): only the packets it accepts are analysed",
+        .man = "A BPF filter expression, as\n"
+               ".BR tcpdump (1)\n"
+               "takes it: only the packets it accepts are analysed (see\n"
+               ".BR FILTER ).",
+    },
+    {
+        .id = CLI_OPT_QUIET,
+        .name = "quiet",
+        .letter = 'q',
+        .group = CLI_GROUP_INPUT,
+        .help = "no progress display on standard error",
+        .man = "No progress display. Without it, when standard error is a terminal and a\n"
+               "file takes more than about a second to read, one line on standard error\n"
+               "shows the bytes read of the file's size, the packets per second and the\n"
+               "flows so far, and is erased when the file is done. It never shows when\n"
+               "standard error is a pipe or a file (CI logs).",
+    },
+    {
+        .id = CLI_OPT_INTERFACE,
+        .name = "interface",
+        .letter = 'i',
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "IFACE",
+        .group = CLI_GROUP_LIVE,
+        .complete = CLI_COMPLETE_INTERFACE,
+        .help = "capture on a network interface; 'any' for all (Linux)",
+        .man = "Capture on\n"
+               ".IR IFACE ;\n"
+               ".B any\n"
+               "captures on every interface (Linux). Cannot be combined with\n"
+               ".BR \\-r .",
+    },
+    {
+        .id = CLI_OPT_LIST_INTERFACES,
+        .name = "list-interfaces",
+        .letter = 'D',
+        .group = CLI_GROUP_LIVE,
+        .help = "list the interfaces that can be captured on and exit",
+        .man = "List the interfaces that can be captured on, numbered, with their state, and\n"
+               "exit.",
+    },
+    {
+        .id = CLI_OPT_COUNT,
+        .name = "count",
+        .letter = 'c',
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_LIVE,
+        .help = "stop after N packets",
+        .man = "Stop after\n"
+               ".I N\n"
+               "packets.",
+    },
+    {
+        .id = CLI_OPT_DURATION,
+        .name = "duration",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "SECONDS",
+        .group = CLI_GROUP_LIVE,
+        .help = "stop after that long (decimals allowed: 0.5)",
+        .man = "Stop after that long (decimals allowed, at least 0.001).",
+    },
+    {
+        .id = CLI_OPT_INTERVAL,
+        .name = "interval",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "SECONDS",
+        .group = CLI_GROUP_LIVE,
+        .help = "every interval, a one-line summary of the capture so far on\n"
+                "standard output (text format; with json, only the final\n"
+                "report is written)",
+        .man = "At the end of every interval, show the capture so far. With the text format,\n"
+               "one summary line on standard output (packets, bytes, flows by protocol,\n"
+               "skipped packets, the kernel's counters), also when the report goes to a file\n"
+               "with\n"
+               ".BR \\-o .\n"
+               "The JSON and CSV formats write only their final report: a document per\n"
+               "interval would not make one valid document. The jsonl format writes an\n"
+               ".B interval\n"
+               "line with the totals so far.",
+    },
+    {
+        .id = CLI_OPT_SNAPLEN,
+        .name = "snaplen",
+        .letter = 's',
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_LIVE,
+        .help = "keep at most N bytes of each packet (default " SNAPLEN ")",
+        .man = "Keep at most\n"
+               ".I N\n"
+               "bytes of each packet (default and maximum " SNAPLEN "; 0 is the default). A\n"
+               "smaller value also makes room for more packets in the kernel's buffer, which\n"
+               "matters on\n"
+               ".B lo\n"
+               "(64 KiB MTU) in immediate mode.",
+    },
+    {
+        .id = CLI_OPT_NO_PROMISCUOUS_MODE,
+        .name = "no-promiscuous-mode",
+        .letter = 'p',
+        .group = CLI_GROUP_LIVE,
+        .help = "do not put the interface in promiscuous mode",
+        .man = "Do not put the interface in promiscuous mode.",
+    },
+    {
+        .id = CLI_OPT_WRITE,
+        .name = "write",
+        .letter = 'w',
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_LIVE,
+        .complete = CLI_COMPLETE_FILE,
+        .help = "also save the packets to a pcap file (read it with -r)",
+        .man = "Also save the captured packets (those the filter accepted) to a pcap file\n"
+               "with nanosecond timestamps;\n"
+               ".B portscope \\-r\n"
+               ".I FILE\n"
+               "gives the same flows again.",
+    },
+    {
+        .id = CLI_OPT_RELINQUISH_PRIVILEGES,
+        .name = "relinquish-privileges",
+        .letter = 'Z',
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "USER",
+        .group = CLI_GROUP_LIVE,
+        .complete = CLI_COMPLETE_USER,
+        .help = "when started as root, become USER once the\n"
+                "device is open, before the first packet is decoded\n"
+                "(default: no change)",
+        .man = "When started as root, become\n"
+               ".I USER\n"
+               "(its groups, group and user; root cannot be regained) once the capture\n"
+               "device is open and the filter installed, before the first packet is decoded.\n"
+               "As with\n"
+               ".BR tcpdump (1),\n"
+               "the\n"
+               ".B \\-w\n"
+               "file and the report are then created as\n"
+               ".IR USER ,\n"
+               "who must be able to write them. Without\n"
+               ".BR \\-Z ,\n"
+               "portscope keeps the privileges it was started with; when not started as\n"
+               "root,\n"
+               ".B \\-Z\n"
+               "changes nothing.",
+    },
+    {
+        .id = CLI_OPT_OUTPUT,
+        .name = "output",
+        .letter = 'o',
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_OUTPUT,
+        .complete = CLI_COMPLETE_FILE,
+        .help = "write the report to FILE instead of standard output",
+        .man = "Write the report to\n"
+               ".I FILE\n"
+               "instead of standard output.",
+    },
+    {
+        .id = CLI_OPT_FORMAT,
+        .name = "format",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FORMAT",
+        .group = CLI_GROUP_OUTPUT,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "text json jsonl csv",
+        .help = "text (default), json, jsonl (one line per flow, written as\n"
+                "each flow ends) or csv (one row per flow)",
+        .man = ".B text\n"
+               "(the default), a report for people;\n"
+               ".BR json ,\n"
+               "the report described in\n"
+               ".IR doc/json-report.md\n"
+               "(schema version 1, JSON Schema in\n"
+               ".IR doc/json-schema-v1.json ;\n"
+               "see\n"
+               ".BR \"JSON REPORT\" );\n"
+               ".BR jsonl ,\n"
+               "the same information streamed as JSON Lines, one object per line, each flow\n"
+               "written when it ends (see\n"
+               ".BR \"JSON LINES\" );\n"
+               "or\n"
+               ".BR csv ,\n"
+               "the flows for a spreadsheet (see\n"
+               ".BR CSV ).",
+    },
+    {
+        .id = CLI_OPT_JSON,
+        .name = "json",
+        .group = CLI_GROUP_OUTPUT,
+        .help = "same as --format json",
+        .man = "Same as\n"
+               ".BR \"\\-\\-format json\" .",
+    },
+    {
+        .id = CLI_OPT_SERVICE,
+        .name = "service",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "NAME",
+        .group = CLI_GROUP_SELECT,
+        .help = "flows whose server port has this service name (http, dns)",
+        .man = "Report only the flows whose server port has the service name\n"
+               ".I NAME\n"
+               "or the common name\n"
+               ".I NAME\n"
+               ".RB ( domain \" or \" dns ;\n"
+               "case does not matter). See\n"
+               ".BR \"SELECTING FLOWS\" .",
+    },
+    {
+        .id = CLI_OPT_PORT,
+        .name = "port",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_SELECT,
+        .help = "flows with N as either port",
+        .man = "Report only the flows with\n"
+               ".I N\n"
+               "as either port.",
+    },
+    {
+        .id = CLI_OPT_HOST,
+        .name = "host",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "ADDR",
+        .group = CLI_GROUP_SELECT,
+        .help = "flows with ADDR (or a network ADDR/LEN) as either address",
+        .man = "Report only the flows with\n"
+               ".I ADDR\n"
+               "as either address;\n"
+               ".I ADDR/LEN\n"
+               "selects a network (192.0.2.0/24, 2001:db8::/32).",
+    },
+    {
+        .id = CLI_OPT_SORT,
+        .name = "sort",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "KEY",
+        .group = CLI_GROUP_TEXT,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "start packets bytes duration",
+        .help = "order of the flow table (and CSV rows): start (default),\n"
+                "packets, bytes or duration (largest first)",
+        .man = "The order of the text report's flow table and of the CSV rows:\n"
+               ".B start\n"
+               "(the default: first seen),\n"
+               ".BR packets ,\n"
+               ".B bytes\n"
+               "or\n"
+               ".B duration\n"
+               "(each largest first; ties keep first-seen order). The JSON report always\n"
+               "lists flows by first sight.",
+    },
+    {
+        .id = CLI_OPT_TOP,
+        .name = "top",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_TEXT,
+        .help = "only the first N flows of that order (text and CSV)",
+        .man = "Only the first\n"
+               ".I N\n"
+               "flows of that order, in the text flow table and the CSV rows.",
+    },
+    {
+        .id = CLI_OPT_SHOW,
+        .name = "show",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "LIST",
+        .group = CLI_GROUP_TEXT,
+        .complete = CLI_COMPLETE_WORD_LIST,
+        .values = "flows services clients summary",
+        .help = "sections to print, of flows,services,clients,summary\n"
+                "(default: all)",
+        .man = "The sections of the text report to print, a comma-separated list of\n"
+               ".B summary\n"
+               "(inputs, time span, totals),\n"
+               ".BR flows ,\n"
+               ".B services\n"
+               "and\n"
+               ".BR clients ;\n"
+               "by default all, in that order.",
+    },
+    {
+        .id = CLI_OPT_COLOR,
+        .name = "color",
+        .arg = CLI_ARG_OPTIONAL,
+        .arg_name = "WHEN",
+        .group = CLI_GROUP_TEXT,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "auto always never",
+        .help = "colour the text report: auto (default: when standard output\n"
+                "is a terminal and NO_COLOR is not set), always, never",
+        .man = "Colour the text report's titles and table headings:\n"
+               ".B auto\n"
+               "(the default) when standard output is a terminal and the environment\n"
+               "variable\n"
+               ".B NO_COLOR\n"
+               "is unset or empty;\n"
+               ".B always\n"
+               "(also what\n"
+               ".B \\-\\-color\n"
+               "alone means), whatever\n"
+               ".B NO_COLOR\n"
+               "says; or\n"
+               ".BR never .",
+    },
+    {
+        .id = CLI_OPT_EXPECT,
+        .name = "expect",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "EXPR",
+        .group = CLI_GROUP_EXPECT,
+        .help = "check the report, e.g. 'flows.tcp >= 3', 'service http',\n"
+                "'no port 23', 'client-ports in linux'; may be repeated",
+        .man = "Check the report against an expectation (see\n"
+               ".BR EXPECTATIONS );\n"
+               "may be repeated. The report is written as usual; the exit status is 6 when\n"
+               "any expectation does not hold, and standard error gets one line for each of\n"
+               "those.",
+    },
+    {
+        .id = CLI_OPT_EXPECT_FILE,
+        .name = "expect-file",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_EXPECT,
+        .complete = CLI_COMPLETE_FILE,
+        .help = "one expectation a line ('#' starts a comment)",
+        .man = "Read expectations from\n"
+               ".IR FILE ,\n"
+               "one a line. Blank lines are skipped, and a\n"
+               ".B #\n"
+               "at the start of a line or after a blank starts a comment. Expectations from\n"
+               ".B \\-\\-expect\n"
+               "and\n"
+               ".B \\-\\-expect\\-file\n"
+               "are checked in command-line order.",
+    },
+    {
+        .id = CLI_OPT_EPHEMERAL,
+        .name = "ephemeral",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "RANGE",
+        .group = CLI_GROUP_PORTS,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "iana linux linux-old windows windows-xp macos freebsd openbsd solaris",
+        .help = "the client-port range in force: a profile (iana, linux,\n"
+                "linux-old, windows, windows-xp, macos, freebsd, openbsd,\n"
+                "solaris) or LO-HI; default " EPHEMERAL " (49152-65535)",
+        .man = "The client-port range in force: a profile name\n"
+               ".RB ( iana\n"
+               "49152-65535,\n"
+               ".B linux\n"
+               "32768-60999,\n"
+               ".B linux-old\n"
+               "32768-61000,\n"
+               ".B windows\n"
+               "49152-65535,\n"
+               ".B windows-xp\n"
+               "1025-5000,\n"
+               ".B macos\n"
+               "49152-65535,\n"
+               ".B freebsd\n"
+               "10000-65535,\n"
+               ".B openbsd\n"
+               "1024-49151,\n"
+               ".B solaris\n"
+               "32768-65535) or\n"
+               ".IR LO\\-HI .\n"
+               "The default is\n"
+               ".BR " EPHEMERAL " .\n"
+               "It decides a flow's client when nothing else does, and which client ports\n"
+               "are marked as inside the range.",
+    },
+    {
+        .id = CLI_OPT_SERVICES,
+        .name = "services",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_PORTS,
+        .complete = CLI_COMPLETE_FILE,
+        .help = "add or override service names from a services(5) file\n"
+                "(as /etc/services); may be repeated",
+        .man = "Add or override service names from a file in\n"
+               ".BR services (5)\n"
+               "format, such as\n"
+               ".IR /etc/services .\n"
+               "May be repeated; later files win.",
+    },
+    {
+        .id = CLI_OPT_NO_DECAP,
+        .name = "no-decap",
+        .group = CLI_GROUP_DECODING,
+        .help = "keep tunnelled packets (GRE, VXLAN, Geneve, GTP-U, IP in IP)\n"
+                "in the tunnel's own flow instead of their inner flow",
+        .man = "Keep tunnelled packets (GRE, VXLAN, Geneve, GTP-U, IP in IP) in the tunnel's\n"
+               "own flow instead of the flow of the packet they carry.",
+    },
+    {
+        .id = CLI_OPT_VLAN_IN_KEY,
+        .name = "vlan-in-key",
+        .group = CLI_GROUP_DECODING,
+        .help = "make the VLAN id part of the flow key: the same conversation\n"
+                "on two VLANs is two flows",
+        .man = "Make the innermost VLAN id part of the flow key: the same conversation seen\n"
+               "on two VLANs is two flows. By default, as in Zeek and Wireshark, it is one.",
+    },
+    {
+        .id = CLI_OPT_PROFILE,
+        .name = "profile",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "NAME",
+        .group = CLI_GROUP_FLOWS,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "zeek wireshark",
+        .help =
+            "when a flow ends: " PROFILE " (default; idle timeouts tcp " ZEEK_TCP " s,\n"
+            "udp, icmp and other " ZEEK_OTHER " s, a closed TCP connection " ZEEK_CLOSE " s) or\n"
+            "wireshark (no timeouts); in both a SYN with a new ISN\n"
+            "starts a new flow",
+        .man =
+            "When a flow ends and the next flow on the same addresses and ports begins:\n"
+            ".B " PROFILE "\n"
+            "(default) as Zeek: idle timeouts of " ZEEK_TCP " s for TCP and " ZEEK_OTHER " s for\n"
+            "UDP, ICMP and other protocols, and " ZEEK_CLOSE " s for a TCP connection closed\n"
+            "by FIN both ways or a RST (Zeek's tcp_close_delay);\n"
+            ".B wireshark\n"
+            "as Wireshark's conversations: no timeouts. In both, a TCP SYN with a new\n"
+            "initial sequence number starts a new flow (port reuse); see\n"
+            ".BR \"CONNECTION STATE\" .",
+    },
+    {
+        .id = CLI_OPT_IDLE_TIMEOUT,
+        .name = "idle-timeout",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "T",
+        .group = CLI_GROUP_FLOWS,
+        .help = "end a flow idle for longer than T seconds; T is SECONDS for\n"
+                "every protocol or PROTO=SECONDS[,...] (tcp, udp, icmp, other);\n"
+                "0 means never",
+        .man = "End a flow that has been idle for longer than\n"
+               ".I T\n"
+               "seconds: the next packet on its addresses and ports starts a new flow.\n"
+               ".I T\n"
+               "is\n"
+               ".I SECONDS\n"
+               "(decimals allowed) for every protocol, or\n"
+               ".IR PROTO = SECONDS [, ...]\n"
+               "for some, with\n"
+               ".I PROTO\n"
+               "one of\n"
+               ".BR tcp \", \" udp \", \" icmp \" (ICMP and ICMPv6) and \" other ;\n"
+               "0 means never. Overrides the profile's value: with\n"
+               ".BR \"\\-\\-idle\\-timeout udp=30,tcp=0\" ,\n"
+               "UDP flows end after 30 s of silence and TCP flows never do.",
+    },
+    {
+        .id = CLI_OPT_ACTIVE_TIMEOUT,
+        .name = "active-timeout",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "T",
+        .group = CLI_GROUP_FLOWS,
+        .help = "end a flow that lasted longer than T seconds (same syntax);\n"
+                "default never",
+        .man = "End a flow that has lasted longer than\n"
+               ".I T\n"
+               "seconds (from its first packet), with the same syntax; default never. Long\n"
+               "connections then show as a series of flows, as NetFlow's active timeout\n"
+               "makes them.",
+    },
+    {
+        .id = CLI_OPT_MAX_FLOWS,
+        .name = "max-flows",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_LIMITS,
+        .help = "keep at most N flows; packets of further flows are counted\n"
+                "as skipped (flow_limit); default " MAX_FLOWS,
+        .man = "Keep at most\n"
+               ".I N\n"
+               "flows (default " MAX_FLOWS "). Packets that would start a further flow are\n"
+               "counted as skipped\n"
+               ".RB ( flow_limit ).",
+    },
+    {
+        .id = CLI_OPT_MAX_FRAGMENTS,
+        .name = "max-fragments",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_LIMITS,
+        .help = "follow at most N fragmented datagrams at once; default " MAX_FRAGMENTS,
+        .man = "Follow at most\n"
+               ".I N\n"
+               "fragmented datagrams at once (default " MAX_FRAGMENTS
+               "). When the table is full, the\n"
+               "datagram seen least recently is forgotten; its later fragments become\n"
+               "orphans.",
+    },
+    {
+        .id = CLI_OPT_THREADS,
+        .name = "threads",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_LIMITS,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "1 2",
+        .help = "1: do everything on one thread; 2: read and decode capture\n"
+                "files on a second thread and write JSON flows on two;\n"
+                "default 2 when two processors are available, else 1",
+        .man = "With 2, capture files are read and decoded on a second thread while the\n"
+               "first follows the flows; the flows of a JSON report are written two runs at\n"
+               "a time, and when they were made in the report's order (one capture whose\n"
+               "time never goes back) and no\n"
+               ".B \\-\\-expect\n"
+               "is given, the two threads gather its services and clients as they write\n"
+               "them. With 1, everything runs on one thread. The report is the same either\n"
+               "way. The default is 2 when the process may run on two processors or more,\n"
+               "else 1. A live capture is always read on one thread.",
+    },
+    {
+        .id = CLI_OPT_HELP,
+        .name = "help",
+        .letter = 'h',
+        .group = CLI_GROUP_INFO,
+        .help = "show this help and exit",
+        .man = "Show a summary of the options and exit.",
+    },
+    {
+        .id = CLI_OPT_VERSION,
+        .name = "version",
+        .letter = 'V',
+        .group = CLI_GROUP_INFO,
+        .help = "show the version and exit",
+        .man = "Show the version and exit.",
+    },
+};
