@@ -212,28 +212,6 @@ char *report_format_addr(uint8_t family, const uint8_t *addr, char *buf, size_t 
     return buf;
 }
 
-static const char *const conn_state_names[REPORT_CONN__COUNT] = {
-    [REPORT_CONN_S0] = "S0",       [REPORT_CONN_S1] = "S1",     [REPORT_CONN_SF] = "SF",
-    [REPORT_CONN_REJ] = "REJ",     [REPORT_CONN_S2] = "S2",     [REPORT_CONN_S3] = "S3",
-    [REPORT_CONN_RSTO] = "RSTO",   [REPORT_CONN_RSTR] = "RSTR", [REPORT_CONN_RSTOS0] = "RSTOS0",
-    [REPORT_CONN_RSTRH] = "RSTRH", [REPORT_CONN_SH] = "SH",     [REPORT_CONN_SHR] = "SHR",
-    [REPORT_CONN_OTH] = "OTH",
-};
-
-const char *report_conn_state_name(uint8_t state)
-{
-    return state < REPORT_CONN__COUNT ? conn_state_names[state] : NULL;
-}
-
-/* flow_tcp_conn_state() gives a name; a report_flow keeps a byte. The first letter first. */
-static uint8_t conn_state_code(const char *name)
-{
-    for (uint8_t i = REPORT_CONN_NONE + 1; i < REPORT_CONN__COUNT; i++)
-        if (name[0] == conn_state_names[i][0] && strcmp(name, conn_state_names[i]) == 0)
-            return i;
-    return REPORT_CONN_NONE;
-}
-
 const struct flow *report_flow_data(const struct report *r, const struct report_flow *rf,
                                     struct flow *buf)
 {
@@ -304,7 +282,7 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
         }
     }
     if (f->key.proto == PS_IPPROTO_TCP)
-        rf->conn_state = conn_state_code(flow_tcp_conn_state(f, rf->client));
+        rf->conn_state = (uint8_t)flow_tcp_conn_state(f, rf->client);
     if (report_proto_has_ports(f->key.proto))
         rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
 }

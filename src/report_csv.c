@@ -299,7 +299,7 @@ static void flow_row(struct csv_out *o, const struct report *r, const struct rep
     endpoint_cells(o, r, rf, f, true);
     endpoint_cells(o, r, rf, f, false);
     csv_cell(o, report_role_reason_name(rf->reason, f->key.proto));
-    csv_cell(o, report_conn_state_name(rf->conn_state));
+    csv_cell(o, flow_tcp_conn_state_name(rf->conn_state));
     csv_time(o, f->first_seen);
     csv_time(o, f->last_seen);
     csv_seconds(o, (uint64_t)f->last_seen - (uint64_t)f->first_seen);

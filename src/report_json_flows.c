@@ -219,7 +219,7 @@ static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf, co
     flow_tcp_history(f, c, history, sizeof(history));
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->conn_state);
-    p = json_put_table_name(w, p, report_conn_state_name(rf->conn_state));
+    p = json_put_table_name(w, p, flow_tcp_conn_state_name(rf->conn_state));
     p = put_fragment(p, &l->history);
     p = put_name(w, p, history);
     p = put_fragment(p, &l->syn);

@@ -129,7 +129,7 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
     bool ports = report_proto_has_ports(f->key.proto);
-    const char *state = report_conn_state_name(rf->conn_state);
+    const char *state = flow_tcp_conn_state_name(rf->conn_state);
     char b[2][32], *p;
 
     *put_uint(cells[0], rf->id) = '\0';

@@ -204,8 +204,8 @@ static json_t *tcp_value(const struct report *r, const struct report_flow *rf, c
     flow_tcp_history(f, c, history, sizeof(history));
     return json_pack(
         "{s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:b, s:b}, s:{s:b, s:b}, s:{s:i, s:i}}",
-        "conn_state", flow_tcp_conn_state(f, c), "history", history, "handshake", "syn",
-        handshake_time(r, t, FLOW_TCP_HAVE_SYN, t->syn_at), "syn_ack",
+        "conn_state", flow_tcp_conn_state_name(flow_tcp_conn_state(f, c)), "history", history,
+        "handshake", "syn", handshake_time(r, t, FLOW_TCP_HAVE_SYN, t->syn_at), "syn_ack",
         handshake_time(r, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at), "ack",
         handshake_time(r, t, FLOW_TCP_HAVE_ACK, t->ack_at), "rtt_client",
         rtt_value(r, t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at),
