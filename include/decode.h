@@ -10,15 +10,9 @@
 
 #include <stdint.h>
 
+#include "ipproto.h"
 #include "ps.h"
 #include "rd.h"
-
-/* IP protocol numbers used across modules. */
-#define PS_IPPROTO_ICMP   1
-#define PS_IPPROTO_TCP    6
-#define PS_IPPROTO_UDP    17
-#define PS_IPPROTO_ICMPV6 58
-#define PS_IPPROTO_SCTP   132
 
 /* TCP flag bits, as in the header's 13th byte. */
 #define PS_TCP_FIN 0x01

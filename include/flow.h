@@ -121,10 +121,7 @@ struct flow_icmp_error {
     uint64_t packets, bytes;
 };
 
-/* Protocol classes that have timeouts of their own. */
-enum flow_class { FLOW_CLASS_TCP, FLOW_CLASS_UDP, FLOW_CLASS_ICMP, FLOW_CLASS_OTHER, FLOW_CLASSES };
-
-enum flow_class flow_class_of(uint8_t proto);
+/* "tcp", "udp", "icmp", "other": a class of protocols (ipproto_flow_class()) as options name it. */
 const char *flow_class_name(enum flow_class c);
 
 /* When a flow ends and the next packet on its key starts another. */

@@ -297,8 +297,6 @@ int report_write_csv(const struct report *r, FILE *out);
 int report_csv_field(FILE *out, const char *s);
 
 /* Shared by the writers. */
-const char *report_proto_name(uint8_t proto); /* "tcp", "udp", ... or NULL when unnamed */
-bool report_proto_has_ports(uint8_t proto);
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */
 const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);
 /* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */

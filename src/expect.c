@@ -560,7 +560,7 @@ static bool flow_matches(const struct expectation *e, const struct report *r,
         service = report_flow_service(r, rf, f, &alias);
         return select_service_matches(e->name, service, alias);
     case K_PORT:
-        return report_proto_has_ports(k->proto) && (k->port[0] == e->port || k->port[1] == e->port);
+        return ipproto_has_ports(k->proto) && (k->port[0] == e->port || k->port[1] == e->port);
     case K_HOST:
         return select_host_matches(&e->host, k->family, k->addr[0]) ||
                select_host_matches(&e->host, k->family, k->addr[1]);
@@ -617,7 +617,7 @@ static bool check_client_ports(const struct expectation *e, const struct report 
         const struct flow_key *k = &report_flow_data(r, rf, &buf)->key;
         char addr[64];
 
-        if (!report_proto_has_ports(k->proto))
+        if (!ipproto_has_ports(k->proto))
             continue;
         with_ports++;
         if (port_range_contains(&e->range, k->port[rf->client]))

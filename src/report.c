@@ -32,49 +32,6 @@ const char *report_role_reason_name(enum role_reason r, uint8_t proto)
     return role_reason_names[r];
 }
 
-const char *report_proto_name(uint8_t proto)
-{
-    /* Our own table, not getprotobynumber(): output must not depend on the machine's files. */
-    switch (proto) {
-    case 1:
-        return "icmp";
-    case 2:
-        return "igmp";
-    case 4:
-        return "ipip";
-    case 6:
-        return "tcp";
-    case 17:
-        return "udp";
-    case 41:
-        return "ipv6";
-    case 47:
-        return "gre";
-    case 50:
-        return "esp";
-    case 51:
-        return "ah";
-    case 58:
-        return "icmpv6";
-    case 59:
-        return "ipv6-nonxt";
-    case 89:
-        return "ospf";
-    case 103:
-        return "pim";
-    case 112:
-        return "vrrp";
-    case 115:
-        return "l2tp";
-    case 132:
-        return "sctp";
-    case 136:
-        return "udplite";
-    default:
-        return NULL;
-    }
-}
-
 struct icmp_name {
     uint8_t family, type;
     int code; /* -1: any code */
@@ -134,28 +91,6 @@ const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code)
             return n->name;
     }
     return NULL;
-}
-
-/* The protocols whose flows have ports, numbered for the table of services. */
-enum { PORTED_TCP, PORTED_UDP, PORTED_SCTP, PORTED_PROTOS };
-
-static int ported_proto(uint8_t proto)
-{
-    switch (proto) {
-    case PS_IPPROTO_TCP:
-        return PORTED_TCP;
-    case PS_IPPROTO_UDP:
-        return PORTED_UDP;
-    case PS_IPPROTO_SCTP:
-        return PORTED_SCTP;
-    default:
-        return -1;
-    }
-}
-
-bool report_proto_has_ports(uint8_t proto)
-{
-    return ported_proto(proto) >= 0;
 }
 
 char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len)
@@ -227,7 +162,7 @@ const char *report_flow_service(const struct report *r, const struct report_flow
                                 const struct flow *f, const char **alias)
 {
     *alias = NULL;
-    if (!report_proto_has_ports(f->key.proto))
+    if (!ipproto_has_ports(f->key.proto))
         return NULL;
     return ports_service_lookup(r->settings.services, f->key.proto, f->key.port[!rf->client],
                                 alias);
@@ -258,7 +193,7 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
     } else if (accept0 != accept1) {
         rf->client = accept0 ? 1 : 0;
         rf->reason = ROLE_ACCEPT;
-    } else if (!report_proto_has_ports(f->key.proto)) {
+    } else if (!ipproto_has_ports(f->key.proto)) {
         rf->client = f->first_sender;
         rf->reason = ROLE_FIRST_SENDER;
     } else if (p0 == p1) {
@@ -283,7 +218,7 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
     }
     if (f->key.proto == PS_IPPROTO_TCP)
         rf->conn_state = (uint8_t)flow_tcp_conn_state(f, rf->client);
-    if (report_proto_has_ports(f->key.proto))
+    if (ipproto_has_ports(f->key.proto))
         rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
 }
 
@@ -405,7 +340,7 @@ static void pair_queue_free(struct pair_queue *q)
 /* What gathering the services and client hosts needs until the report is built. */
 struct aggregation {
     uint64_t secret[2];
-    uint32_t *service_of;  /* [ported_proto() << 16 | port]: number in r->services + 1; 0 = none */
+    uint32_t *service_of;  /* [port space << 16 | port]: number in r->services + 1; 0 = none */
     uint32_t *host_slots;  /* open addressing: number in r->clients + 1; 0 is empty */
     size_t n_host_slots;   /* grows with the hosts, up to max_host_slots */
     size_t max_host_slots; /* enough for every flow to have a client host of its own */
@@ -443,7 +378,7 @@ static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
     r->clients = malloc(a->clients_room * sizeof(*r->clients));
     a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
     a->max_flows = n;
-    a->service_of = ps_zalloc((size_t)PORTED_PROTOS << 16, sizeof(*a->service_of));
+    a->service_of = ps_zalloc((size_t)PS_IPPROTO_PORT_SPACES << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
     if (r->services == NULL || r->clients == NULL || a->host_services == NULL ||
         a->service_of == NULL || a->host_slots == NULL ||
@@ -519,7 +454,8 @@ static void *grow_array(void *array, size_t *room, size_t size)
 static struct report_service *add_service(struct aggregation *a, struct report *r,
                                           const struct flow_key *key, uint8_t client)
 {
-    uint32_t *entry = &a->service_of[(size_t)ported_proto(key->proto) << 16 | key->port[!client]];
+    uint32_t *entry =
+        &a->service_of[(size_t)ipproto_port_space(key->proto) << 16 | key->port[!client]];
     struct report_service *s;
 
     if (*entry != 0)
@@ -955,7 +891,7 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
         selected = select == NULL || select_flow(select, r, rf, f);
         if (select != NULL && selected)
             shown[i / 8] |= (uint8_t)(1u << (i % 8));
-        if (report_proto_has_ports(f->key.proto) && selected) {
+        if (ipproto_has_ports(f->key.proto) && selected) {
             struct report_gather_item it;
 
             report_gather_item(&it, rf, f);

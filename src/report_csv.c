@@ -178,7 +178,7 @@ static void endpoint_cells(struct csv_out *o, const struct report *r, const stru
                            const struct flow *f, bool client)
 {
     uint8_t e = client ? rf->client : !rf->client;
-    bool ports = report_proto_has_ports(f->key.proto);
+    bool ports = ipproto_has_ports(f->key.proto);
     char text[CELL];
 
     csv_addr(o, f->key.family, f->key.addr[e]);
@@ -284,7 +284,7 @@ static void lifecycle_cells(struct csv_out *o, const struct report_flow *rf, con
 static void flow_row(struct csv_out *o, const struct report *r, const struct report_flow *rf,
                      const struct flow *f)
 {
-    const char *proto = report_proto_name(f->key.proto);
+    const char *proto = ipproto_name(f->key.proto);
     uint8_t c = rf->client, s = !rf->client;
     const struct encap *hops;
     size_t n_hops;

@@ -164,7 +164,7 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
                           const struct report_flow *rf, const struct flow *f, uint8_t e)
 {
     const struct layout *l = w->layout;
-    bool ports = report_proto_has_ports(f->key.proto);
+    bool ports = ipproto_has_ports(f->key.proto);
 
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, e == rf->client ? &l->client : &l->server);
@@ -496,7 +496,7 @@ static void put_flows(struct writer *w, const struct report *r, size_t from, siz
         else
             PUT_LITERAL(w, ",\n    ");
         report_json_put_flow(w, r, rf, f, rf->id, NULL);
-        if (r->gathering != NULL && report_proto_has_ports(f->key.proto)) {
+        if (r->gathering != NULL && ipproto_has_ports(f->key.proto)) {
             report_gather_item(&items[n_items++], rf, f);
             if (n_items == FLOWS_PER_RUN) {
                 report_gathering_add(r->gathering, items, n_items);

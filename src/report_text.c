@@ -75,7 +75,7 @@ static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool po
 
 static void proto_cell(uint8_t proto, char *buf)
 {
-    const char *name = report_proto_name(proto);
+    const char *name = ipproto_name(proto);
 
     if (name != NULL)
         snprintf(buf, CELL_SIZE, "%s", name);
@@ -128,7 +128,7 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     struct flow buf;
     const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
-    bool ports = report_proto_has_ports(f->key.proto);
+    bool ports = ipproto_has_ports(f->key.proto);
     const char *state = flow_tcp_conn_state_name(rf->conn_state);
     char b[2][32], *p;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "ipproto.h"
 
 /* Zeek's conn_state values (base/protocols/conn/main.zeek), as the reports have named them. */
 START_TEST(test_conn_state_names)
@@ -28,12 +29,77 @@ START_TEST(test_conn_state_names)
 }
 END_TEST
 
+/* Every IP protocol name the reports printed before the table, and no other. */
+START_TEST(test_ipproto_names)
+{
+    static const struct {
+        uint8_t proto;
+        const char *name;
+    } before[] = {
+        {1, "icmp"},        {2, "igmp"},      {4, "ipip"},  {6, "tcp"},    {17, "udp"},
+        {41, "ipv6"},       {47, "gre"},      {50, "esp"},  {51, "ah"},    {58, "icmpv6"},
+        {59, "ipv6-nonxt"}, {89, "ospf"},     {103, "pim"}, {112, "vrrp"}, {115, "l2tp"},
+        {132, "sctp"},      {136, "udplite"},
+    };
+    size_t named = 0;
+
+    for (int p = 0; p < 256; p++) {
+        const char *want = NULL;
+
+        for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+            if (before[i].proto == p)
+                want = before[i].name;
+        ck_assert_pstr_eq(ipproto_name((uint8_t)p), want);
+        if (want == NULL)
+            continue;
+        named++;
+        ck_assert_int_eq(ipproto_by_name(want), p);
+    }
+    ck_assert_uint_eq(named, sizeof(before) / sizeof(before[0]));
+    ck_assert_int_eq(ipproto_by_name(""), -1);
+    ck_assert_int_eq(ipproto_by_name("TCP"), -1);
+    ck_assert_int_eq(ipproto_by_name("ddp"), -1);
+}
+END_TEST
+
+/* Ports for TCP, UDP and SCTP only, each in a port space of its own; a class for every number. */
+START_TEST(test_ipproto_ports_and_class)
+{
+    bool space_used[PS_IPPROTO_PORT_SPACES] = {false};
+
+    for (int p = 0; p < 256; p++) {
+        uint8_t proto = (uint8_t)p;
+        bool ports = p == PS_IPPROTO_TCP || p == PS_IPPROTO_UDP || p == PS_IPPROTO_SCTP;
+        enum flow_class want = FLOW_CLASS_OTHER;
+
+        if (p == PS_IPPROTO_TCP)
+            want = FLOW_CLASS_TCP;
+        else if (p == PS_IPPROTO_UDP)
+            want = FLOW_CLASS_UDP;
+        else if (p == PS_IPPROTO_ICMP || p == PS_IPPROTO_ICMPV6)
+            want = FLOW_CLASS_ICMP;
+        ck_assert_msg(ipproto_has_ports(proto) == ports, "protocol %d", p);
+        ck_assert_int_eq(ipproto_flow_class(proto), want);
+        if (!ports) {
+            ck_assert_int_eq(ipproto_port_space(proto), -1);
+            continue;
+        }
+        ck_assert_int_ge(ipproto_port_space(proto), 0);
+        ck_assert_int_lt(ipproto_port_space(proto), PS_IPPROTO_PORT_SPACES);
+        ck_assert(!space_used[ipproto_port_space(proto)]);
+        space_used[ipproto_port_space(proto)] = true;
+    }
+}
+END_TEST
+
 static Suite *facts_suite(void)
 {
     Suite *suite = suite_create("facts");
     TCase *tables = tcase_create("tables");
 
     tcase_add_test(tables, test_conn_state_names);
+    tcase_add_test(tables, test_ipproto_names);
+    tcase_add_test(tables, test_ipproto_ports_and_class);
     suite_add_tcase(suite, tables);
     return suite;
 }

@@ -1297,21 +1297,6 @@ START_TEST(test_format_addr)
 }
 END_TEST
 
-START_TEST(test_proto_names)
-{
-    ck_assert_str_eq(report_proto_name(TCP), "tcp");
-    ck_assert_str_eq(report_proto_name(UDP), "udp");
-    ck_assert_str_eq(report_proto_name(PS_IPPROTO_SCTP), "sctp");
-    ck_assert_str_eq(report_proto_name(GRE), "gre");
-    ck_assert_ptr_null(report_proto_name(253));
-    ck_assert(report_proto_has_ports(TCP));
-    ck_assert(report_proto_has_ports(UDP));
-    ck_assert(report_proto_has_ports(PS_IPPROTO_SCTP));
-    ck_assert(!report_proto_has_ports(PS_IPPROTO_ICMP));
-    ck_assert(!report_proto_has_ports(GRE));
-}
-END_TEST
-
 START_TEST(test_text_writer)
 {
     struct fixture fx;
@@ -1394,7 +1379,6 @@ static Suite *report_suite(void)
     tcase_add_test(writers, test_format_time);
     tcase_add_test(writers, test_format_time_before_1970);
     tcase_add_test(writers, test_format_addr);
-    tcase_add_test(writers, test_proto_names);
     tcase_add_test(writers, test_text_writer);
     tcase_add_test(writers, test_text_writer_empty);
     suite_add_tcase(suite, writers);
