@@ -83,12 +83,6 @@ void capture_filtered(const struct capture *c, uint64_t *packets, uint64_t *byte
 /* Bytes of a file read so far, for a progress display; -1 when unknown (a live capture). */
 long long capture_offset(const struct capture *c);
 
-/* libpcap's name for a link type ("EN10MB"), or "LINKTYPE_<n>" when it has none. */
-const char *capture_linktype_name(int linktype);
-
-/* libpcap's description of a link type ("Ethernet"), or "unknown link type". */
-const char *capture_linktype_description(int linktype);
-
 /*
  * Live capture (capture_live.c). A live capture is a struct capture like a file: capture_next()
  * reads it, without waiting: it returns 0 when no packet is ready yet (poll capture_live_fd()),

@@ -16,7 +16,6 @@
 
 #include "capture.h"
 #include "capture_int.h"
-#include "decode.h"
 #include "pcapng.h"
 
 #define MAGIC_PCAP_US     0xa1b2c3d4u
@@ -484,31 +483,4 @@ void capture_close(struct capture *c)
     free(c->records);
     capture_filter_free(c->filter);
     free(c);
-}
-
-/*
- * pcapng files carry LINKTYPE_ values, which libpcap's name tables know by their DLT_ number;
- * the two differ for raw IP only, among the types we see (pcap-linktype(7)).
- */
-static int linktype_as_dlt(int linktype)
-{
-    return linktype == PS_DLT_RAW_PCAP ? PS_DLT_RAW : linktype;
-}
-
-const char *capture_linktype_name(int linktype)
-{
-    static _Thread_local char unnamed[32];
-    const char *name = pcap_datalink_val_to_name(linktype_as_dlt(linktype));
-
-    if (name != NULL)
-        return name;
-    snprintf(unnamed, sizeof(unnamed), "LINKTYPE_%d", linktype);
-    return unnamed;
-}
-
-const char *capture_linktype_description(int linktype)
-{
-    const char *d = pcap_datalink_val_to_description(linktype_as_dlt(linktype));
-
-    return d != NULL ? d : "unknown link type";
 }

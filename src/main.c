@@ -19,6 +19,7 @@
 #include "config.h"
 #include "decode.h"
 #include "expect.h"
+#include "linktype.h"
 #include "live.h"
 #include "ports.h"
 #include "progress.h"
@@ -129,8 +130,8 @@ static void warn_unsupported_linktypes(const struct report_input *in)
             fprintf(stderr,
                     "%s: '%s': link type %s (%s) is not supported; its packets are counted as "
                     "skipped\n",
-                    prog, display_name(in->path), capture_linktype_name(in->linktypes[i]),
-                    capture_linktype_description(in->linktypes[i]));
+                    prog, display_name(in->path), linktype_name(in->linktypes[i]),
+                    linktype_description(in->linktypes[i]));
 }
 
 /* The report's stream: -o's file, or standard output; NULL after a message when it cannot open. */
@@ -320,8 +321,8 @@ static int capture_interface(const struct output *o, struct analyzer *a, struct 
     }
     if (!opts->quiet)
         fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n", prog,
-                opts->interface, capture_linktype_name(capture_linktype(c)),
-                capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
+                opts->interface, linktype_name(capture_linktype(c)),
+                linktype_description(capture_linktype(c)), capture_live_snaplen(c));
     if (o->jsonl != NULL) {
         o->jsonl->view.nanosecond |= capture_nanosecond(c);
         report_jsonl_live(o->jsonl);

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
 #include "config.h"
 #include "json_writer.h"
+#include "linktype.h"
 #include "report.h"
 
 #define CELL_SIZE 96
@@ -275,7 +275,7 @@ static void print_header(const struct report *r, FILE *out)
                 in->format ? in->format : "unreadable");
         for (size_t k = 0; k < in->n_linktypes; k++)
             fprintf(out, "%s%s", k ? ", " : ", link type ",
-                    capture_linktype_name(in->linktypes[k]));
+                    linktype_name(in->linktypes[k]));
         fprintf(out, ", %" PRIu64 " packets, %s", in->packets, size);
         if (r->settings.filter != NULL)
             fprintf(out, ", %" PRIu64 " rejected by the filter", in->filtered_packets);
@@ -325,8 +325,8 @@ static void print_header(const struct report *r, FILE *out)
     }
     for (size_t i = 0; i < t->n_skipped_linktypes; i++)
         fprintf(out, "      link type %s (%s): %" PRIu64 " packets\n",
-                capture_linktype_name(t->skipped_linktypes[i].linktype),
-                capture_linktype_description(t->skipped_linktypes[i].linktype),
+                linktype_name(t->skipped_linktypes[i].linktype),
+                linktype_description(t->skipped_linktypes[i].linktype),
                 t->skipped_linktypes[i].packets);
     if (t->fragments_evicted != 0)
         fprintf(out, "  fragment table full (%zu datagrams): %" PRIu64 " forgotten early\n",

@@ -3,11 +3,16 @@
  * (flow.h), IP protocols (ipproto.h) and link types (linktype.h).
  */
 #include <check.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "flow.h"
 #include "ipproto.h"
+#include "linktype.h"
 
 /* Zeek's conn_state values (base/protocols/conn/main.zeek), as the reports have named them. */
 START_TEST(test_conn_state_names)
@@ -92,6 +97,97 @@ START_TEST(test_ipproto_ports_and_class)
 }
 END_TEST
 
+struct linktype_row {
+    int value;
+    const char *name, *description;
+};
+
+#define ROW(value, name, description, decoder) {value, name, description},
+
+static const struct linktype_row linktype_rows[] = {LINKTYPE_ROWS(ROW)};
+
+#define N_LINKTYPE_ROWS (sizeof(linktype_rows) / sizeof(linktype_rows[0]))
+
+static const struct linktype_row *linktype_row(int value)
+{
+    for (size_t i = 0; i < N_LINKTYPE_ROWS; i++)
+        if (linktype_rows[i].value == value)
+            return &linktype_rows[i];
+    return NULL;
+}
+
+/* Whether decode_packet() dispatches the link type to a decoder (an empty packet: truncated). */
+static bool dispatched(int linktype)
+{
+    static const uint8_t nothing[1];
+    struct pkt_info info;
+
+    return decode_packet(NULL, linktype, nothing, 0, &info) != PS_SKIP_LINKTYPE;
+}
+
+/* The link types dispatched, those "supported" and the rows of the table are the same ones. */
+START_TEST(test_linktype_dispatch_is_the_table)
+{
+    static const int far[] = {INT_MIN, -1, 65536, 0x7fffffff};
+    size_t supported = 0;
+
+    for (int v = 0; v < 65536; v++) {
+        bool row = linktype_row(v) != NULL;
+
+        ck_assert_msg(decode_linktype_supported(v) == row, "link type %d", v);
+        ck_assert_msg(dispatched(v) == row, "link type %d", v);
+        supported += row;
+    }
+    ck_assert_uint_eq(supported, N_LINKTYPE_ROWS);
+    for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+        ck_assert(!decode_linktype_supported(far[i]));
+        ck_assert(!dispatched(far[i]));
+    }
+}
+END_TEST
+
+/*
+ * Every link type decoded has a name and a description, and they are the ones the reports printed
+ * before the table, libpcap's: exactly where libpcap has one, "LINKTYPE_<n>" where it has none.
+ */
+START_TEST(test_linktype_names)
+{
+    for (size_t i = 0; i < N_LINKTYPE_ROWS; i++) {
+        const struct linktype_row *row = &linktype_rows[i];
+        const char *pcap_name = pcap_datalink_val_to_name(linktype_dlt(row->value));
+        const char *pcap_description = pcap_datalink_val_to_description(linktype_dlt(row->value));
+        char unnamed[32];
+
+        snprintf(unnamed, sizeof(unnamed), "LINKTYPE_%d", row->value);
+        ck_assert_str_eq(linktype_name(row->value), pcap_name != NULL ? pcap_name : unnamed);
+        ck_assert_str_eq(linktype_description(row->value),
+                         pcap_description != NULL ? pcap_description : "unknown link type");
+        if (row->name != NULL)
+            ck_assert_str_eq(linktype_name(row->value), row->name);
+        if (row->description != NULL)
+            ck_assert_str_eq(linktype_description(row->value), row->description);
+    }
+    ck_assert_str_eq(linktype_name(PS_DLT_EN10MB), "EN10MB");
+    ck_assert_str_eq(linktype_name(PS_DLT_RAW_PCAP), "RAW");
+    ck_assert_str_eq(linktype_description(PS_DLT_LINUX_SLL2), "Linux cooked v2");
+}
+END_TEST
+
+/* Link types we do not decode are named as libpcap names them, or by number. */
+START_TEST(test_linktype_others)
+{
+    ck_assert_str_eq(linktype_name(189), "USB_LINUX");
+    ck_assert_str_eq(linktype_name(147), "LINKTYPE_147");
+    ck_assert_str_eq(linktype_name(6), "IEEE802");
+    ck_assert_str_eq(linktype_name(1000), "LINKTYPE_1000");
+    ck_assert_str_eq(linktype_description(1000), "unknown link type");
+    ck_assert_str_eq(linktype_name(-1), "LINKTYPE_-1");
+    ck_assert_int_eq(linktype_dlt(PS_DLT_RAW_PCAP), PS_DLT_RAW);
+    ck_assert_int_eq(linktype_dlt(PS_DLT_EN10MB), PS_DLT_EN10MB);
+    ck_assert_int_eq(linktype_dlt(147), 147);
+}
+END_TEST
+
 static Suite *facts_suite(void)
 {
     Suite *suite = suite_create("facts");
@@ -100,6 +196,9 @@ static Suite *facts_suite(void)
     tcase_add_test(tables, test_conn_state_names);
     tcase_add_test(tables, test_ipproto_names);
     tcase_add_test(tables, test_ipproto_ports_and_class);
+    tcase_add_test(tables, test_linktype_dispatch_is_the_table);
+    tcase_add_test(tables, test_linktype_names);
+    tcase_add_test(tables, test_linktype_others);
     suite_add_tcase(suite, tables);
     return suite;
 }
