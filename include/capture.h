@@ -90,7 +90,7 @@ long long capture_offset(const struct capture *c);
  */
 struct capture_live_options {
     const char *device; /* interface name, "any" for all */
-    unsigned snaplen;   /* bytes kept of each packet; 0: libpcap's default (262144) */
+    unsigned snaplen;   /* bytes kept of each packet; 0: libpcap's default, PS_SNAPLEN_MAX */
     bool promisc;       /* put the interface in promiscuous mode */
     bool immediate;     /* hand each packet over as it arrives instead of in batches */
 };

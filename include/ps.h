@@ -14,6 +14,12 @@
 /* Room for one error message; every module that can fail fills one the caller owns. */
 #define PS_ERRBUF_SIZE 256
 
+/*
+ * libpcap's MAXIMUM_SNAPLEN: the default and the largest snapshot length (-s), so also the most
+ * bytes a sane capture record holds (libpcap's max_snaplen_for_dlt() gives no link type less).
+ */
+#define PS_SNAPLEN_MAX 262144
+
 /* Nanoseconds since the Unix epoch: fits any capture until the year 2262. */
 typedef int64_t ps_time;
 

@@ -33,8 +33,6 @@
 
 /* Bytes of a pcap file read at a time when its records are parsed here (next_direct()). */
 #define RECORD_BUFFER (1024 * 1024)
-/* libpcap's MAXIMUM_SNAPLEN: the least that libpcap's max_snaplen_for_dlt() gives any link type. */
-#define SANE_CAPLEN 262144
 
 /*
  * A stream that first replays the bytes read to identify the file, then continues with the
@@ -194,7 +192,7 @@ static void direct_begin(struct capture *c)
         return; /* libpcap reads it all */
     c->direct = true;
     c->linktype = pcap_datalink(c->pcap);
-    c->direct_caplen = (uint32_t)snaplen < SANE_CAPLEN ? (uint32_t)snaplen : SANE_CAPLEN;
+    c->direct_caplen = (uint32_t)snaplen < PS_SNAPLEN_MAX ? (uint32_t)snaplen : PS_SNAPLEN_MAX;
 }
 
 struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen)

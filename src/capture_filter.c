@@ -14,9 +14,6 @@
 #include "capture_int.h"
 #include "linktype.h"
 
-/* The snapshot length the programs are compiled for: it only sets what they return. */
-#define FILTER_SNAPLEN 262144
-
 struct filter_program {
     int linktype; /* as capture_packet.linktype */
     struct bpf_program prog;
@@ -32,7 +29,8 @@ struct capture_filter {
 static int compile(const char *expression, int linktype, struct bpf_program *prog, char *err,
                    size_t errlen)
 {
-    pcap_t *dead = pcap_open_dead(linktype_dlt(linktype), FILTER_SNAPLEN);
+    /* The snapshot length only sets what the program returns for a packet it accepts. */
+    pcap_t *dead = pcap_open_dead(linktype_dlt(linktype), PS_SNAPLEN_MAX);
     int rc;
 
     if (dead == NULL) {

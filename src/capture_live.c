@@ -12,8 +12,7 @@
 #include "capture.h"
 #include "capture_int.h"
 
-#define DEFAULT_SNAPLEN 262144 /* libpcap's and tcpdump's default */
-#define READ_TIMEOUT_MS 100    /* batching delay when immediate mode is off */
+#define READ_TIMEOUT_MS 100 /* batching delay when immediate mode is off */
 
 /* Names what pcap_activate() refused, in the words the user needs to fix it. */
 static enum capture_live_status activate_error(pcap_t *p, int rc, char *err, size_t errlen)
@@ -62,7 +61,7 @@ struct capture *capture_open_live(const struct capture_live_options *o,
         free(c);
         return NULL;
     }
-    pcap_set_snaplen(p, o->snaplen != 0 ? (int)o->snaplen : DEFAULT_SNAPLEN);
+    pcap_set_snaplen(p, o->snaplen != 0 ? (int)o->snaplen : PS_SNAPLEN_MAX);
     pcap_set_promisc(p, o->promisc);
     pcap_set_immediate_mode(p, o->immediate);
     pcap_set_timeout(p, READ_TIMEOUT_MS);

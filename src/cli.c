@@ -10,7 +10,6 @@
 
 #define DEFAULT_MAX_FLOWS     10000000
 #define DEFAULT_MAX_FRAGMENTS 65536
-#define MAX_SNAPLEN           262144 /* libpcap's largest */
 
 enum long_only {
     OPT_JSON = 256,
@@ -435,9 +434,9 @@ static int parse_live_option(int c, const char *arg, struct ps_options *opts, ch
         }
         return 0;
     case 's':
-        if (!parse_size(arg, 0, MAX_SNAPLEN, &snaplen)) {
+        if (!parse_size(arg, 0, PS_SNAPLEN_MAX, &snaplen)) {
             snprintf(err, errlen, "-s: '%s' is not a snapshot length from 0 to %d", arg,
-                     MAX_SNAPLEN);
+                     PS_SNAPLEN_MAX);
             return -1;
         }
         opts->snaplen = (unsigned)snaplen;
