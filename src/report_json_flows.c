@@ -314,7 +314,7 @@ static char *put_icmp_errors(struct writer *w, char *p, const struct report *r,
 
         p = item_begin(w, p, &l->list2, ref == f->icmp_errors);
         p = put_fragment(p, &l->error_proto);
-        p = json_put_table_name(w, p, e->family == 6 ? "icmpv6" : "icmp");
+        p = json_put_proto(w, p, e->family == 6 ? PS_IPPROTO_ICMPV6 : PS_IPPROTO_ICMP);
         p = put_fragment(p, &l->error_type);
         p = put_uint(p, e->type);
         p = put_fragment(p, &l->error_code);
