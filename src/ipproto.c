@@ -7,10 +7,13 @@
 
 #include "ipproto.h"
 
-/* Every number first, then the protocols we know, whose rows override theirs. */
+/*
+ * Every number first, then the protocols we know, whose rows override theirs: a range of
+ * elements is a GNU C extension (GCC and Clang), hence __extension__ and the pragma.
+ */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
-const struct ipproto ipproto_table[256] = {
+__extension__ const struct ipproto ipproto_table[256] = {
     [0 ... 255] = {NULL, -1, FLOW_CLASS_OTHER},
     [PS_IPPROTO_ICMP] = {"icmp", -1, FLOW_CLASS_ICMP},
     [2] = {"igmp", -1, FLOW_CLASS_OTHER},
