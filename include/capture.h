@@ -89,13 +89,11 @@ void capture_filtered(const struct capture *c, uint64_t *packets, uint64_t *byte
 /* Bytes of a file read so far, for a progress display; -1 when unknown (a live capture). */
 long long capture_offset(const struct capture *c);
 
-/* libpcap's name for a link type ("EN10MB"), or "LINKTYPE_<n>" when it has none. */
-const char *capture_linktype_name(int linktype);
-
-/* libpcap's description of a link type ("Ethernet"), or "unknown link type". */
-const char *capture_linktype_description(int linktype);
-
-/* libpcap's and tcpdump's default snapshot length, and the largest -s takes (libpcap's too). */
+/*
+ * libpcap's MAXIMUM_SNAPLEN: its and tcpdump's default snapshot length and the largest -s takes,
+ * so also the most bytes a sane capture record holds (libpcap's max_snaplen_for_dlt() gives no
+ * link type less).
+ */
 #define CAPTURE_SNAPLEN 262144
 
 /*

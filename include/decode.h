@@ -10,15 +10,10 @@
 
 #include <stdint.h>
 
+#include "ipproto.h"
+#include "linktype.h"
 #include "ps.h"
 #include "rd.h"
-
-/* IP protocol numbers used across modules. */
-#define PS_IPPROTO_ICMP   1
-#define PS_IPPROTO_TCP    6
-#define PS_IPPROTO_UDP    17
-#define PS_IPPROTO_ICMPV6 58
-#define PS_IPPROTO_SCTP   132
 
 /* TCP flag bits, as in the header's 13th byte. */
 #define PS_TCP_FIN 0x01
@@ -131,31 +126,7 @@ struct pkt_info {
     struct pkt_quote quote;
 };
 
-/* Link types we decode, as libpcap's DLT_ values (pcap_datalink() returns these). */
-#define PS_DLT_NULL             0
-#define PS_DLT_EN10MB           1
-#define PS_DLT_RAW              12 /* DLT_RAW on Linux and most; LINKTYPE_RAW (101) maps here */
-#define PS_DLT_RAW_OBSD         14 /* DLT_RAW as OpenBSD numbers it */
-#define PS_DLT_LOOP             108
-#define PS_DLT_LINUX_SLL        113
-#define PS_DLT_RAW_PCAP         101 /* LINKTYPE_RAW, when a reader hands it through unmapped */
-#define PS_DLT_IPV4             228
-#define PS_DLT_IPV6             229
-#define PS_DLT_LINUX_SLL2       276
-#define PS_DLT_PPP              9
-#define PS_DLT_PPP_SERIAL       50
-#define PS_DLT_PPP_ETHER        51
-#define PS_DLT_C_HDLC           104
-#define PS_DLT_IEEE802_11       105
-#define PS_DLT_PFLOG            117
-#define PS_DLT_IEEE802_11_RADIO 127
-#define PS_DLT_IPNET            226
-#define PS_DLT_NFLOG            239
-#define PS_DLT_PPI              192
-#define PS_DLT_IPOIB            242
-#define PS_DLT_PKTAP            258
-
-/* True when decode_packet() understands this link type. */
+/* True when decode_packet() understands this link type: one of LINKTYPE_ROWS (linktype.h). */
 bool decode_linktype_supported(int linktype);
 
 /*

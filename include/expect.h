@@ -50,8 +50,4 @@ size_t expect_count(const struct expect_list *l);
 size_t expect_evaluate(const struct expect_list *l, const struct report *r,
                        struct report_expectation *results);
 
-/* Zeek's connection states, which "state" accepts. */
-extern const char *const expect_conn_states[];
-extern const size_t expect_conn_state_count;
-
 #endif

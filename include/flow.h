@@ -121,10 +121,7 @@ struct flow_icmp_error {
     uint64_t packets, bytes;
 };
 
-/* Protocol classes that have timeouts of their own. */
-enum flow_class { FLOW_CLASS_TCP, FLOW_CLASS_UDP, FLOW_CLASS_ICMP, FLOW_CLASS_OTHER, FLOW_CLASSES };
-
-enum flow_class flow_class_of(uint8_t proto);
+/* "tcp", "udp", "icmp", "other": a class of protocols (ipproto_flow_class()) as options name it. */
 const char *flow_class_name(enum flow_class c);
 
 /* When a flow ends and the next packet on its key starts another. */
@@ -239,8 +236,33 @@ int flow_key_compare(const struct flow_key *a, const struct flow_key *b);
 /* TCP: what one segment from endpoint `sender` changes in the connection's state. */
 void flow_tcp_update(struct flow *f, uint8_t sender, const struct pkt_info *pkt, ps_time ts);
 
-/* Zeek's conn_state ("SF", "REJ", ...) of a TCP flow whose originator is endpoint `client`. */
-const char *flow_tcp_conn_state(const struct flow *f, uint8_t client);
+/*
+ * Zeek's conn_state of a TCP flow (base/protocols/conn/main.zeek): computed once per flow by
+ * flow_tcp_conn_state(), kept as a byte by the report, named by flow_tcp_conn_state_name().
+ */
+enum flow_conn_state {
+    FLOW_CONN_NONE, /* not TCP */
+    FLOW_CONN_S0,
+    FLOW_CONN_S1,
+    FLOW_CONN_SF,
+    FLOW_CONN_REJ,
+    FLOW_CONN_S2,
+    FLOW_CONN_S3,
+    FLOW_CONN_RSTO,
+    FLOW_CONN_RSTR,
+    FLOW_CONN_RSTOS0,
+    FLOW_CONN_RSTRH,
+    FLOW_CONN_SH,
+    FLOW_CONN_SHR,
+    FLOW_CONN_OTH,
+    FLOW_CONN__COUNT
+};
+
+/* The conn_state of a TCP flow whose originator is endpoint `client` (never FLOW_CONN_NONE). */
+enum flow_conn_state flow_tcp_conn_state(const struct flow *f, uint8_t client);
+
+/* "S0", "SF", "REJ", ...; NULL for FLOW_CONN_NONE and for values past the last state. */
+const char *flow_tcp_conn_state_name(uint8_t state);
 
 /* Zeek's history string with `client` as originator, into buf (at least FLOW_HISTORY_MAX + 2). */
 void flow_tcp_history(const struct flow *f, uint8_t client, char *buf, size_t len);

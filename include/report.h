@@ -68,28 +68,6 @@ enum role_reason {
 /* "syn", "syn-ack", "init", "init-ack", "echo-request", "echo-reply", "service", ... */
 const char *report_role_reason_name(enum role_reason r, uint8_t proto);
 
-/* Zeek's conn_state of a TCP flow (base/protocols/conn/main.zeek), as a report_flow keeps it. */
-enum report_conn_state {
-    REPORT_CONN_NONE, /* not TCP */
-    REPORT_CONN_S0,
-    REPORT_CONN_S1,
-    REPORT_CONN_SF,
-    REPORT_CONN_REJ,
-    REPORT_CONN_S2,
-    REPORT_CONN_S3,
-    REPORT_CONN_RSTO,
-    REPORT_CONN_RSTR,
-    REPORT_CONN_RSTOS0,
-    REPORT_CONN_RSTRH,
-    REPORT_CONN_SH,
-    REPORT_CONN_SHR,
-    REPORT_CONN_OTH,
-    REPORT_CONN__COUNT
-};
-
-/* "S0", "SF", "REJ", ...; NULL for REPORT_CONN_NONE. */
-const char *report_conn_state_name(uint8_t state);
-
 /*
  * One per flow of the report, millions of them: what the report derives of a flow, not the flow
  * itself, which stays in the table (report_flow_data()), nor what is cheap to derive again from
@@ -102,7 +80,7 @@ struct report_flow {
     uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
     uint8_t client;            /* endpoint index (0/1) of the client in the flow's key */
     uint8_t reason;            /* enum role_reason */
-    uint8_t conn_state;        /* enum report_conn_state */
+    uint8_t conn_state;        /* enum flow_conn_state */
 };
 
 _Static_assert(sizeof(struct report_flow) <= 20, "a report_flow is kept for every flow");
@@ -328,8 +306,6 @@ int report_write_csv(const struct report *r, FILE *out);
 int report_csv_field(FILE *out, const char *s);
 
 /* Shared by the writers. */
-const char *report_proto_name(uint8_t proto); /* "tcp", "udp", ... or NULL when unnamed */
-bool report_proto_has_ports(uint8_t proto);
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */
 const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);
 /* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */

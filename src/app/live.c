@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linktype.h"
 #include "live.h"
 #include "privileges.h"
 
@@ -385,8 +386,8 @@ int live_capture_interface(const struct session_output *o, struct analyzer *a,
     }
     if (!opts->quiet)
         fprintf(stderr, "%s: listening on %s, link type %s (%s), snapshot length %d bytes\n",
-                session_prog, opts->interface, capture_linktype_name(capture_linktype(c)),
-                capture_linktype_description(capture_linktype(c)), capture_live_snaplen(c));
+                session_prog, opts->interface, linktype_name(capture_linktype(c)),
+                linktype_description(capture_linktype(c)), capture_live_snaplen(c));
     if (o->jsonl != NULL) {
         o->jsonl->view.nanosecond |= capture_nanosecond(c);
         report_jsonl_live(o->jsonl);

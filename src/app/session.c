@@ -19,6 +19,7 @@
 #include "app.h"
 #include "decode.h"
 #include "expect.h"
+#include "linktype.h"
 #include "live.h"
 #include "ports.h"
 #include "progress.h"
@@ -130,8 +131,8 @@ void session_warn_unsupported_linktypes(const struct report_input *in)
             fprintf(stderr,
                     "%s: '%s': link type %s (%s) is not supported; its packets are counted as "
                     "skipped\n",
-                    session_prog, display_name(in->path), capture_linktype_name(in->linktypes[i]),
-                    capture_linktype_description(in->linktypes[i]));
+                    session_prog, display_name(in->path), linktype_name(in->linktypes[i]),
+                    linktype_description(in->linktypes[i]));
 }
 
 /* The report's stream: -o's file, or standard output; NULL after a message when it cannot open. */

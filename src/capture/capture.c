@@ -16,7 +16,6 @@
 
 #include "capture.h"
 #include "capture_int.h"
-#include "decode.h"
 #include "pcapng.h"
 
 #define MAGIC_PCAP_US     0xa1b2c3d4u
@@ -34,8 +33,6 @@
 
 /* Bytes of a pcap file read at a time when its records are parsed here (next_direct()). */
 #define RECORD_BUFFER (1024 * 1024)
-/* libpcap's MAXIMUM_SNAPLEN: the least that libpcap's max_snaplen_for_dlt() gives any link type. */
-#define SANE_CAPLEN 262144
 
 /*
  * A stream that first replays the bytes read to identify the file, then continues with the
@@ -195,7 +192,7 @@ static void direct_begin(struct capture *c)
         return; /* libpcap reads it all */
     c->direct = true;
     c->linktype = pcap_datalink(c->pcap);
-    c->direct_caplen = (uint32_t)snaplen < SANE_CAPLEN ? (uint32_t)snaplen : SANE_CAPLEN;
+    c->direct_caplen = (uint32_t)snaplen < CAPTURE_SNAPLEN ? (uint32_t)snaplen : CAPTURE_SNAPLEN;
 }
 
 struct capture *capture_open_stream(FILE *fp, char *err, size_t errlen)
@@ -507,31 +504,4 @@ void capture_close(struct capture *c)
     free(c->copy);
     capture_filter_free(c->filter);
     free(c);
-}
-
-/*
- * pcapng files carry LINKTYPE_ values, which libpcap's name tables know by their DLT_ number;
- * the two differ for raw IP only, among the types we see (pcap-linktype(7)).
- */
-static int linktype_as_dlt(int linktype)
-{
-    return linktype == PS_DLT_RAW_PCAP ? PS_DLT_RAW : linktype;
-}
-
-const char *capture_linktype_name(int linktype)
-{
-    static _Thread_local char unnamed[32];
-    const char *name = pcap_datalink_val_to_name(linktype_as_dlt(linktype));
-
-    if (name != NULL)
-        return name;
-    snprintf(unnamed, sizeof(unnamed), "LINKTYPE_%d", linktype);
-    return unnamed;
-}
-
-const char *capture_linktype_description(int linktype)
-{
-    const char *d = pcap_datalink_val_to_description(linktype_as_dlt(linktype));
-
-    return d != NULL ? d : "unknown link type";
 }

@@ -12,10 +12,7 @@
 
 #include "capture.h"
 #include "capture_int.h"
-#include "decode.h"
-
-/* The snapshot length the programs are compiled for: it only sets what they return. */
-#define FILTER_SNAPLEN 262144
+#include "linktype.h"
 
 struct filter_program {
     int linktype; /* as capture_packet.linktype */
@@ -29,16 +26,11 @@ struct capture_filter {
     uint64_t rejected_packets, rejected_bytes;
 };
 
-/* pcapng's LINKTYPE_RAW is DLT_RAW for libpcap, as in capture_linktype_name(). */
-static int as_dlt(int linktype)
-{
-    return linktype == PS_DLT_RAW_PCAP ? PS_DLT_RAW : linktype;
-}
-
 static int compile(const char *expression, int linktype, struct bpf_program *prog, char *err,
                    size_t errlen)
 {
-    pcap_t *dead = pcap_open_dead(as_dlt(linktype), FILTER_SNAPLEN);
+    /* The snapshot length only sets what the program returns for a packet it accepts. */
+    pcap_t *dead = pcap_open_dead(linktype_dlt(linktype), CAPTURE_SNAPLEN);
     int rc;
 
     if (dead == NULL) {
@@ -138,7 +130,7 @@ int capture_filter_accepts(struct capture *c, const struct capture_packet *pkt)
 
     if (prog == NULL) {
         snprintf(c->error, sizeof(c->error), "the filter cannot be used on link type %s: %s",
-                 capture_linktype_name(pkt->linktype), why);
+                 linktype_name(pkt->linktype), why);
         return -1;
     }
     if (pcap_offline_filter(prog, &hdr, pkt->data) != 0)

@@ -9,11 +9,10 @@
 #define IPV4_MIN_HEADER 20
 #define IPV6_HEADER     40
 
-/* IPv6 extension headers (IANA "IPv6 Extension Header Types"). */
+/* IPv6 extension headers (IANA "IPv6 Extension Header Types"), besides AH (PS_IPPROTO_AH). */
 #define IP6_HOPOPTS  0
 #define IP6_ROUTING  43
 #define IP6_FRAGMENT 44
-#define IP6_AH       51
 #define IP6_DSTOPTS  60
 #define IP6_MOBILITY 135
 #define IP6_HIP      139
@@ -57,8 +56,6 @@ static void reset_layer(struct pkt_info *out)
     out->tcp_window = 0;
 }
 
-#define IPPROTO_AH 51
-
 /*
  * What comes after the IPv4 header: an authentication header to step over (RFC 4302 section
  * 2.2: its length counts 4-byte units, minus 2), a tunnel, or a transport header.
@@ -67,7 +64,7 @@ static enum ps_skip decode_ip_payload(uint8_t proto, struct rd *r, struct pkt_in
 {
     uint8_t next, len_field;
 
-    while (proto == IPPROTO_AH) {
+    while (proto == PS_IPPROTO_AH) {
         size_t len;
 
         if (!rd_peek_u8(r, 0, &next) || !rd_peek_u8(r, 1, &len_field))
@@ -80,10 +77,10 @@ static enum ps_skip decode_ip_payload(uint8_t proto, struct rd *r, struct pkt_in
         out->proto = proto;
     }
     switch (proto) {
-    case 4:   /* IPv4 encapsulation (RFC 2003) */
-    case 41:  /* IPv6 encapsulation (RFC 2473, RFC 4213) */
-    case 47:  /* GRE */
-    case 103: /* PIM, whose Register messages carry a whole packet */
+    case PS_IPPROTO_IPIP:
+    case PS_IPPROTO_IPV6:
+    case PS_IPPROTO_GRE:
+    case PS_IPPROTO_PIM: /* whose Register messages carry a whole packet */
         return decode_ip_tunnel(proto, r, out);
     default:
         return decode_transport(proto, r, out);
@@ -183,7 +180,7 @@ enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
                 goto truncated;
             len = ((size_t)len_field + 1) * 8;
             break;
-        case IP6_AH:
+        case PS_IPPROTO_AH:
             /* AH counts its length in 4-byte units, minus 2 (RFC 4302 section 2.2). */
             if (!rd_peek_u8(r, 1, &len_field))
                 goto truncated;

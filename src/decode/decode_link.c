@@ -33,37 +33,6 @@
 #define BSD_AF_INET6_LINUX   10
 #define BSD_AF_INET6_WIN     23
 
-bool decode_linktype_supported(int linktype)
-{
-    switch (linktype) {
-    case PS_DLT_NULL:
-    case PS_DLT_EN10MB:
-    case PS_DLT_PPP:
-    case PS_DLT_RAW:
-    case PS_DLT_RAW_OBSD:
-    case PS_DLT_PPP_SERIAL:
-    case PS_DLT_PPP_ETHER:
-    case PS_DLT_RAW_PCAP:
-    case PS_DLT_C_HDLC:
-    case PS_DLT_IEEE802_11:
-    case PS_DLT_LOOP:
-    case PS_DLT_LINUX_SLL:
-    case PS_DLT_PFLOG:
-    case PS_DLT_IEEE802_11_RADIO:
-    case PS_DLT_IPNET:
-    case PS_DLT_IPV4:
-    case PS_DLT_IPV6:
-    case PS_DLT_NFLOG:
-    case PS_DLT_LINUX_SLL2:
-    case PS_DLT_PPI:
-    case PS_DLT_IPOIB:
-    case PS_DLT_PKTAP:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* Raw IP: the version nibble is all there is to tell IPv4 from IPv6. */
 enum ps_skip decode_ip_by_version(struct rd *r, struct pkt_info *out)
 {
@@ -531,52 +500,39 @@ static enum ps_skip decode_ipoib(struct rd *r, struct pkt_info *out)
     return decode_ethertype(type, r, out);
 }
 
+/* PPI: a 2-byte header length at offset 2, the link type at 4. */
+static enum ps_skip decode_ppi(struct rd *r, struct pkt_info *out)
+{
+    return decode_wrapped_link(r, out, 2, 2, 4);
+}
+
+/* PKTAP: a 4-byte header length first, the link type at 4. */
+static enum ps_skip decode_pktap(struct rd *r, struct pkt_info *out)
+{
+    return decode_wrapped_link(r, out, 0, 4, 4);
+}
+
+/* The table of link types (linktype.h), one case for each row: its decoder, or true. */
+#define DISPATCH(linktype, name, description, decoder)                                             \
+    case linktype:                                                                                 \
+        return decoder(r, out);
+#define SUPPORTED(linktype, name, description, decoder) case linktype:
+
 enum ps_skip decode_link(int linktype, struct rd *r, struct pkt_info *out)
 {
     switch (linktype) {
-    case PS_DLT_EN10MB:
-        return decode_ethernet(r, out);
-    case PS_DLT_LINUX_SLL:
-        return decode_sll(r, out);
-    case PS_DLT_LINUX_SLL2:
-        return decode_sll2(r, out);
-    case PS_DLT_RAW:
-    case PS_DLT_RAW_OBSD:
-    case PS_DLT_RAW_PCAP:
-        return decode_ip_by_version(r, out);
-    case PS_DLT_IPV4:
-        return decode_ipv4(r, out);
-    case PS_DLT_IPV6:
-        return decode_ipv6(r, out);
-    case PS_DLT_NULL:
-        return decode_null(r, out);
-    case PS_DLT_LOOP:
-        return decode_loop(r, out);
-    case PS_DLT_PPP:
-        return decode_ppp(r, out);
-    case PS_DLT_PPP_SERIAL:
-        return decode_ppp_serial(r, out);
-    case PS_DLT_PPP_ETHER:
-        return decode_pppoe_session(r, out);
-    case PS_DLT_C_HDLC:
-        return decode_chdlc(r, out);
-    case PS_DLT_IEEE802_11:
-        return decode_80211(r, out);
-    case PS_DLT_IEEE802_11_RADIO:
-        return decode_radiotap(r, out);
-    case PS_DLT_PFLOG:
-        return decode_pflog(r, out);
-    case PS_DLT_IPNET:
-        return decode_ipnet(r, out);
-    case PS_DLT_NFLOG:
-        return decode_nflog(r, out);
-    case PS_DLT_PPI:
-        return decode_wrapped_link(r, out, 2, 2, 4);
-    case PS_DLT_PKTAP:
-        return decode_wrapped_link(r, out, 0, 4, 4);
-    case PS_DLT_IPOIB:
-        return decode_ipoib(r, out);
+        LINKTYPE_ROWS(DISPATCH)
     default:
         return PS_SKIP_LINKTYPE;
+    }
+}
+
+bool decode_linktype_supported(int linktype)
+{
+    switch (linktype) {
+        LINKTYPE_ROWS(SUPPORTED)
+        return true;
+    default:
+        return false;
     }
 }

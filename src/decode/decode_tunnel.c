@@ -159,11 +159,11 @@ enum ps_skip decode_ip_tunnel(uint8_t proto, struct rd *r, struct pkt_info *out)
     if (!decode_may_enter_tunnel(out))
         return PS_SKIP_NONE;
     switch (proto) {
-    case 4:
+    case PS_IPPROTO_IPIP:
         return enter(r, out, inner_ipv4);
-    case 41:
+    case PS_IPPROTO_IPV6:
         return enter(r, out, inner_ipv6);
-    case 47:
+    case PS_IPPROTO_GRE:
         return enter(r, out, inner_gre);
     default:
         return enter(r, out, inner_pim);

@@ -15,11 +15,9 @@
 
 #define MAX_TOKENS 8 /* the longest expectation has 4; more only serve the error message */
 
-/* Zeek's conn_state values (base/protocols/conn/main.zeek). */
-const char *const expect_conn_states[] = {
-    "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH",
-};
-const size_t expect_conn_state_count = sizeof(expect_conn_states) / sizeof(expect_conn_states[0]);
+/* Appends to buf (of `len` bytes, holding a string) without overflowing it. */
+static void append(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 enum counter {
     C_PACKETS,
@@ -87,7 +85,8 @@ struct expectation {
     enum ps_skip reason; /* C_SKIPPED_REASON */
     enum op op;
     uint64_t value;
-    char *name;              /* K_SERVICE; K_STATE: one of expect_conn_states */
+    char *name;              /* K_SERVICE, K_HOST: the argument */
+    uint8_t conn_state;      /* K_STATE: enum flow_conn_state */
     uint16_t port;           /* K_PORT */
     struct select_host host; /* K_HOST */
     struct port_range range; /* K_CLIENT_PORTS */
@@ -276,6 +275,22 @@ static int parse_counter(struct expectation *e, const char *text, const struct t
     return 3;
 }
 
+/* A connection state by its name (flow_tcp_conn_state_name()) in any case: 0, or -1 with why. */
+static int parse_conn_state(const char *arg, uint8_t *state, char *why, size_t len)
+{
+    for (uint8_t s = FLOW_CONN_NONE + 1; s < FLOW_CONN__COUNT; s++) {
+        if (strcasecmp(arg, flow_tcp_conn_state_name(s)) == 0) {
+            *state = s;
+            return 0;
+        }
+    }
+    snprintf(why, len, "unknown connection state '%s' (known: ", arg);
+    for (uint8_t s = FLOW_CONN_NONE + 1; s < FLOW_CONN__COUNT; s++)
+        append(why, len, "%s%s", s > FLOW_CONN_NONE + 1 ? ", " : "", flow_tcp_conn_state_name(s));
+    append(why, len, ")");
+    return -1;
+}
+
 /* "service NAME", "port N", "host ADDR", "state S" from t[0]; returns tokens used or -1. */
 static int parse_presence(struct expectation *e, const char *text, const struct token *t, size_t n,
                           char *err, size_t errlen)
@@ -319,18 +334,7 @@ static int parse_presence(struct expectation *e, const char *text, const struct 
         }
         break;
     default:
-        rc = -1;
-        snprintf(why, sizeof(why),
-                 "unknown connection state '%s' (known: S0, S1, SF, REJ, S2, S3, "
-                 "RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH)",
-                 arg);
-        for (size_t i = 0; i < expect_conn_state_count; i++) {
-            if (strcasecmp(arg, expect_conn_states[i]) == 0) {
-                strcpy(arg, expect_conn_states[i]);
-                e->name = arg;
-                return 2;
-            }
-        }
+        rc = parse_conn_state(arg, &e->conn_state, why, sizeof(why));
         break;
     }
     free(arg);
@@ -541,14 +545,14 @@ static bool compare(uint64_t a, enum op op, uint64_t b)
 static bool flow_matches(const struct expectation *e, const struct report *r,
                          const struct report_flow *rf)
 {
-    const char *state = report_conn_state_name(rf->conn_state), *service, *alias;
+    const char *service, *alias;
     struct flow buf;
     const struct flow *f;
     const struct flow_key *k;
 
     /* The state is in the row: the flow need not be got from the table for it. */
     if (e->kind == K_STATE)
-        return state != NULL && strcmp(state, e->name) == 0;
+        return rf->conn_state == e->conn_state;
     f = report_flow_data(r, rf, &buf);
     k = &f->key;
     switch (e->kind) {
@@ -556,7 +560,7 @@ static bool flow_matches(const struct expectation *e, const struct report *r,
         service = report_flow_service(r, rf, f, &alias);
         return select_service_matches(e->name, service, alias);
     case K_PORT:
-        return report_proto_has_ports(k->proto) && (k->port[0] == e->port || k->port[1] == e->port);
+        return ipproto_has_ports(k->proto) && (k->port[0] == e->port || k->port[1] == e->port);
     case K_HOST:
         return select_host_matches(&e->host, k->family, k->addr[0]) ||
                select_host_matches(&e->host, k->family, k->addr[1]);
@@ -564,10 +568,6 @@ static bool flow_matches(const struct expectation *e, const struct report *r,
         return false;
     }
 }
-
-/* Appends to buf (of `len` bytes, holding a string) without overflowing it. */
-static void append(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 static void append(char *buf, size_t len, const char *fmt, ...)
 {
@@ -617,7 +617,7 @@ static bool check_client_ports(const struct expectation *e, const struct report 
         const struct flow_key *k = &report_flow_data(r, rf, &buf)->key;
         char addr[64];
 
-        if (!report_proto_has_ports(k->proto))
+        if (!ipproto_has_ports(k->proto))
             continue;
         with_ports++;
         if (port_range_contains(&e->range, k->port[rf->client]))

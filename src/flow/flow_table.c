@@ -620,7 +620,7 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
     f->key = *key;
     f->id = t->created++;
     f->path_id = path_intern(t, pkt);
-    t->by_class[flow_class_of(key->proto)]++;
+    t->by_class[ipproto_flow_class(key->proto)]++;
     if (keeping(t))
         t->where[f->id] = (uint64_t)*rec << 1 | 1;
     return f;
@@ -660,21 +660,6 @@ void flow_table_seal(struct flow_table *t)
     set_free(&t->stored);
     wheel_free(t->wheel);
     t->wheel = NULL;
-}
-
-enum flow_class flow_class_of(uint8_t proto)
-{
-    switch (proto) {
-    case PS_IPPROTO_TCP:
-        return FLOW_CLASS_TCP;
-    case PS_IPPROTO_UDP:
-        return FLOW_CLASS_UDP;
-    case PS_IPPROTO_ICMP:
-    case PS_IPPROTO_ICMPV6:
-        return FLOW_CLASS_ICMP;
-    default:
-        return FLOW_CLASS_OTHER;
-    }
 }
 
 const char *flow_class_name(enum flow_class c)
@@ -724,7 +709,7 @@ static enum flow_start restart_reason(const struct flow_table *t, const struct f
                                       const struct pkt_info *pkt, uint8_t sender, ps_time ts)
 {
     const struct flow_lifecycle *lc = &t->lifecycle;
-    enum flow_class c = flow_class_of(f->key.proto);
+    enum flow_class c = ipproto_flow_class(f->key.proto);
 
     if (lc->idle[c] != 0 && elapsed(f->last_seen, ts) > (uint64_t)lc->idle[c])
         return FLOW_START_IDLE;
@@ -806,7 +791,7 @@ int flow_key_compare(const struct flow_key *a, const struct flow_key *b)
 /* When `f` ends by timeout, or INT64_MAX when no timeout applies to it. */
 static ps_time deadline(const struct flow_table *t, const struct flow *f)
 {
-    enum flow_class c = flow_class_of(f->key.proto);
+    enum flow_class c = ipproto_flow_class(f->key.proto);
     ps_time when = INT64_MAX;
 
     if (t->lifecycle.idle[c] != 0 && f->last_seen <= INT64_MAX - t->lifecycle.idle[c])

@@ -145,7 +145,20 @@ void flow_tcp_update(struct flow *f, uint8_t sender, const struct pkt_info *pkt,
     update_state(t, sender, flags);
 }
 
-const char *flow_tcp_conn_state(const struct flow *f, uint8_t client)
+static const char *const conn_state_names[FLOW_CONN__COUNT] = {
+    [FLOW_CONN_S0] = "S0",       [FLOW_CONN_S1] = "S1",     [FLOW_CONN_SF] = "SF",
+    [FLOW_CONN_REJ] = "REJ",     [FLOW_CONN_S2] = "S2",     [FLOW_CONN_S3] = "S3",
+    [FLOW_CONN_RSTO] = "RSTO",   [FLOW_CONN_RSTR] = "RSTR", [FLOW_CONN_RSTOS0] = "RSTOS0",
+    [FLOW_CONN_RSTRH] = "RSTRH", [FLOW_CONN_SH] = "SH",     [FLOW_CONN_SHR] = "SHR",
+    [FLOW_CONN_OTH] = "OTH",
+};
+
+const char *flow_tcp_conn_state_name(uint8_t state)
+{
+    return state < FLOW_CONN__COUNT ? conn_state_names[state] : NULL;
+}
+
+enum flow_conn_state flow_tcp_conn_state(const struct flow *f, uint8_t client)
 {
     uint8_t os = f->tcp.state[client], rs = f->tcp.state[!client];
     bool o_inactive = os == TCP_INACTIVE || os == TCP_PARTIAL;
@@ -154,22 +167,22 @@ const char *flow_tcp_conn_state(const struct flow *f, uint8_t client)
 
     if (rs == TCP_RESET) {
         if (os == TCP_SYN_SENT || os == TCP_SYN_ACK_SENT || (os == TCP_RESET && no_payload))
-            return "REJ";
-        return o_inactive ? "RSTRH" : "RSTR";
+            return FLOW_CONN_REJ;
+        return o_inactive ? FLOW_CONN_RSTRH : FLOW_CONN_RSTR;
     }
     if (os == TCP_RESET)
-        return r_inactive ? "RSTOS0" : "RSTO";
+        return r_inactive ? FLOW_CONN_RSTOS0 : FLOW_CONN_RSTO;
     if (rs == TCP_CLOSED && os == TCP_CLOSED)
-        return "SF";
+        return FLOW_CONN_SF;
     if (os == TCP_CLOSED)
-        return r_inactive ? "SH" : "S2";
+        return r_inactive ? FLOW_CONN_SH : FLOW_CONN_S2;
     if (rs == TCP_CLOSED)
-        return o_inactive ? "SHR" : "S3";
+        return o_inactive ? FLOW_CONN_SHR : FLOW_CONN_S3;
     if (os == TCP_SYN_SENT && rs == TCP_INACTIVE)
-        return "S0";
+        return FLOW_CONN_S0;
     if (os == TCP_ESTABLISHED && rs == TCP_ESTABLISHED)
-        return "S1";
-    return "OTH";
+        return FLOW_CONN_S1;
+    return FLOW_CONN_OTH;
 }
 
 void flow_tcp_history(const struct flow *f, uint8_t client, char *buf, size_t len)

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "json_writer.h"
-#include "report.h"
+#include "ipproto.h"
 
 size_t json_utf8_sequence(const unsigned char *s, size_t left)
 {
@@ -470,7 +470,7 @@ char *json_put_addr(char *p, uint8_t family, const uint8_t *a)
 
 char *json_put_proto(struct writer *w, char *p, uint8_t proto)
 {
-    const char *name = report_proto_name(proto);
+    const char *name = ipproto_name(proto);
 
     return name != NULL ? json_put_table_name(w, p, name) : put_uint(p, proto);
 }

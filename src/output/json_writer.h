@@ -290,7 +290,7 @@ char *put_addr_text(char *p, uint8_t family, const uint8_t *a);
 /* put_addr_text(), quoted. */
 char *json_put_addr(char *p, uint8_t family, const uint8_t *a);
 
-/* A protocol by its name, or its number when it has none (report_proto_name()). */
+/* A protocol by its name, or its number when it has none (ipproto_name()). */
 char *json_put_proto(struct writer *w, char *p, uint8_t proto);
 
 #endif

@@ -178,7 +178,7 @@ static void endpoint_cells(struct csv_out *o, const struct report *r, const stru
                            const struct flow *f, bool client)
 {
     uint8_t e = client ? rf->client : !rf->client;
-    bool ports = report_proto_has_ports(f->key.proto);
+    bool ports = ipproto_has_ports(f->key.proto);
     char text[CELL];
 
     csv_addr(o, f->key.family, f->key.addr[e]);
@@ -284,7 +284,7 @@ static void lifecycle_cells(struct csv_out *o, const struct report_flow *rf, con
 static void flow_row(struct csv_out *o, const struct report *r, const struct report_flow *rf,
                      const struct flow *f)
 {
-    const char *proto = report_proto_name(f->key.proto);
+    const char *proto = ipproto_name(f->key.proto);
     uint8_t c = rf->client, s = !rf->client;
     const struct encap *hops;
     size_t n_hops;
@@ -299,7 +299,7 @@ static void flow_row(struct csv_out *o, const struct report *r, const struct rep
     endpoint_cells(o, r, rf, f, true);
     endpoint_cells(o, r, rf, f, false);
     csv_cell(o, report_role_reason_name(rf->reason, f->key.proto));
-    csv_cell(o, report_conn_state_name(rf->conn_state));
+    csv_cell(o, flow_tcp_conn_state_name(rf->conn_state));
     csv_time(o, f->first_seen);
     csv_time(o, f->last_seen);
     csv_seconds(o, (uint64_t)f->last_seen - (uint64_t)f->first_seen);

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
 #include "config.h"
+#include "linktype.h"
 #include "report.h"
 #include "report_json_flows.h"
 #include "select.h"
@@ -187,7 +187,7 @@ static json_t *input_value(const struct report *r, const struct report_input *in
     bool seen = in->packets > 0;
 
     for (size_t i = 0; linktypes != NULL && i < in->n_linktypes; i++)
-        json_array_append_new(linktypes, json_string(capture_linktype_name(in->linktypes[i])));
+        json_array_append_new(linktypes, json_string(linktype_name(in->linktypes[i])));
     json_t *o =
         json_pack("{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path),
                   "format", nullable_string(in->format), "link_types", linktypes, "packets",
@@ -226,7 +226,7 @@ static json_t *skipped_linktypes_value(const struct report_totals *t)
     json_t *o = json_object();
 
     for (size_t i = 0; o != NULL && i < t->n_skipped_linktypes; i++)
-        json_object_set_new(o, capture_linktype_name(t->skipped_linktypes[i].linktype),
+        json_object_set_new(o, linktype_name(t->skipped_linktypes[i].linktype),
                             json_integer((json_int_t)t->skipped_linktypes[i].packets));
     return o;
 }

@@ -179,7 +179,7 @@ static char *put_endpoint(struct writer *w, char *p, const struct report *r,
                           const struct report_flow *rf, const struct flow *f, uint8_t e)
 {
     const struct layout *l = w->layout;
-    bool ports = report_proto_has_ports(f->key.proto);
+    bool ports = ipproto_has_ports(f->key.proto);
 
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, e == rf->client ? &l->client : &l->server);
@@ -234,7 +234,7 @@ static char *put_tcp(struct writer *w, char *p, const struct report_flow *rf, co
     flow_tcp_history(f, c, history, sizeof(history));
     p = reserve(w, p, GROUP_ROOM);
     p = put_fragment(p, &l->conn_state);
-    p = json_put_table_name(w, p, report_conn_state_name(rf->conn_state));
+    p = json_put_table_name(w, p, flow_tcp_conn_state_name(rf->conn_state));
     p = put_fragment(p, &l->history);
     p = put_name(w, p, history);
     p = put_fragment(p, &l->syn);
@@ -329,7 +329,7 @@ static char *put_icmp_errors(struct writer *w, char *p, const struct report *r,
 
         p = item_begin(w, p, &l->list2, ref == f->icmp_errors);
         p = put_fragment(p, &l->error_proto);
-        p = json_put_table_name(w, p, e->family == 6 ? "icmpv6" : "icmp");
+        p = json_put_proto(w, p, e->family == 6 ? PS_IPPROTO_ICMPV6 : PS_IPPROTO_ICMP);
         p = put_fragment(p, &l->error_type);
         p = put_uint(p, e->type);
         p = put_fragment(p, &l->error_code);
@@ -512,7 +512,7 @@ static void put_flows(struct writer *w, const struct report *r, size_t from, siz
         else
             PUT_LITERAL(w, ",\n    ");
         report_json_put_flow(w, r, rf, f, rf->id, NULL);
-        if (r->gathering != NULL && report_proto_has_ports(f->key.proto)) {
+        if (r->gathering != NULL && ipproto_has_ports(f->key.proto)) {
             report_gather_item(&items[n_items++], rf, f);
             if (n_items == FLOWS_PER_RUN) {
                 report_gathering_add(r->gathering, items, n_items);

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "config.h"
 #include "json_writer.h"
+#include "linktype.h"
 #include "report.h"
 
 #define CELL_SIZE 96
@@ -75,7 +76,7 @@ static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool po
 
 static void proto_cell(uint8_t proto, char *buf)
 {
-    const char *name = report_proto_name(proto);
+    const char *name = ipproto_name(proto);
 
     if (name != NULL)
         snprintf(buf, CELL_SIZE, "%s", name);
@@ -128,8 +129,8 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     struct flow buf;
     const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
-    bool ports = report_proto_has_ports(f->key.proto);
-    const char *state = report_conn_state_name(rf->conn_state);
+    bool ports = ipproto_has_ports(f->key.proto);
+    const char *state = flow_tcp_conn_state_name(rf->conn_state);
     char b[2][32], *p;
 
     *put_uint(cells[0], rf->id) = '\0';
@@ -293,7 +294,7 @@ static void print_header(const struct report *r, FILE *out)
                 in->format ? in->format : "unreadable");
         for (size_t k = 0; k < in->n_linktypes; k++)
             fprintf(out, "%s%s", k ? ", " : ", link type ",
-                    capture_linktype_name(in->linktypes[k]));
+                    linktype_name(in->linktypes[k]));
         fprintf(out, ", %" PRIu64 " packets, %s", in->packets, size);
         if (r->settings.filter != NULL)
             fprintf(out, ", %" PRIu64 " rejected by the filter", in->filtered_packets);
@@ -343,8 +344,8 @@ static void print_header(const struct report *r, FILE *out)
     }
     for (size_t i = 0; i < t->n_skipped_linktypes; i++)
         fprintf(out, "      link type %s (%s): %" PRIu64 " packets\n",
-                capture_linktype_name(t->skipped_linktypes[i].linktype),
-                capture_linktype_description(t->skipped_linktypes[i].linktype),
+                linktype_name(t->skipped_linktypes[i].linktype),
+                linktype_description(t->skipped_linktypes[i].linktype),
                 t->skipped_linktypes[i].packets);
     if (t->fragments_evicted != 0)
         fprintf(out, "  fragment table full (%zu datagrams): %" PRIu64 " forgotten early\n",

@@ -11,11 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipproto.h"
 #include "ports_iana.h"
-
-#define IPPROTO_NUM_TCP  6
-#define IPPROTO_NUM_UDP  17
-#define IPPROTO_NUM_SCTP 132
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -226,15 +223,12 @@ static int compare_overlay_order(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* The number of a protocol with ports by its name ("tcp"); 0 for any other name. */
 static uint8_t proto_number(const char *name)
 {
-    if (strcmp(name, "tcp") == 0)
-        return IPPROTO_NUM_TCP;
-    if (strcmp(name, "udp") == 0)
-        return IPPROTO_NUM_UDP;
-    if (strcmp(name, "sctp") == 0)
-        return IPPROTO_NUM_SCTP;
-    return 0;
+    int proto = ipproto_by_name(name);
+
+    return proto >= 0 && ipproto_has_ports((uint8_t)proto) ? (uint8_t)proto : 0;
 }
 
 static bool is_space(char c)
@@ -485,14 +479,9 @@ static const char *overlay_lookup(const struct ports_services *s, uint8_t proto,
  * one load of this costs less than a binary search of 11,000 entries. Made once, by the first
  * thread to ask; without memory for it, the search it is.
  */
-static uint16_t *registry_index;      /* [registry_slot() << 16 | port]: entry number + 1, or 0 */
+static uint16_t *registry_index; /* [ipproto_port_space() << 16 | port]: entry number + 1, or 0 */
 static const char **registry_aliases; /* [entry number]: ports_service_alias() of its name */
 static pthread_once_t registry_once = PTHREAD_ONCE_INIT;
-
-static size_t registry_slot(uint8_t proto)
-{
-    return proto == IPPROTO_NUM_TCP ? 0 : proto == IPPROTO_NUM_UDP ? 1 : 2;
-}
 
 static void make_registry_index(void)
 {
@@ -501,7 +490,7 @@ static void make_registry_index(void)
 
     if (ports_iana_table_count >= UINT16_MAX)
         return;
-    ix = calloc(3 << 16, sizeof(*ix));
+    ix = calloc(PS_IPPROTO_PORT_SPACES << 16, sizeof(*ix));
     aliases = malloc(ports_iana_table_count * sizeof(*aliases));
     if (ix == NULL || aliases == NULL) {
         free(ix);
@@ -511,9 +500,8 @@ static void make_registry_index(void)
     for (size_t i = 0; i < ports_iana_table_count; i++) {
         const struct ports_iana_entry *e = &ports_iana_table[i];
 
-        if (e->proto == IPPROTO_NUM_TCP || e->proto == IPPROTO_NUM_UDP ||
-            e->proto == IPPROTO_NUM_SCTP)
-            ix[registry_slot(e->proto) << 16 | e->port] = (uint16_t)(i + 1);
+        if (ipproto_has_ports(e->proto))
+            ix[(size_t)ipproto_port_space(e->proto) << 16 | e->port] = (uint16_t)(i + 1);
         aliases[i] = ports_service_alias(e->name);
     }
     registry_index = ix;
@@ -527,7 +515,7 @@ static const char *registry_lookup(uint8_t proto, uint16_t port, const char **al
 
     pthread_once(&registry_once, make_registry_index);
     if (registry_index != NULL) {
-        uint16_t entry = registry_index[registry_slot(proto) << 16 | port];
+        uint16_t entry = registry_index[(size_t)ipproto_port_space(proto) << 16 | port];
 
         if (entry == 0)
             return NULL;
@@ -565,7 +553,7 @@ const char *ports_service_lookup(const struct ports_services *s, uint8_t ip_prot
 
     if (alias != NULL)
         *alias = NULL;
-    if (ip_proto != IPPROTO_NUM_TCP && ip_proto != IPPROTO_NUM_UDP && ip_proto != IPPROTO_NUM_SCTP)
+    if (!ipproto_has_ports(ip_proto))
         return NULL;
     if (s != NULL && (name = overlay_lookup(s, ip_proto, port)) != NULL) {
         if (alias != NULL)

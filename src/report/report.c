@@ -32,49 +32,6 @@ const char *report_role_reason_name(enum role_reason r, uint8_t proto)
     return role_reason_names[r];
 }
 
-const char *report_proto_name(uint8_t proto)
-{
-    /* Our own table, not getprotobynumber(): output must not depend on the machine's files. */
-    switch (proto) {
-    case 1:
-        return "icmp";
-    case 2:
-        return "igmp";
-    case 4:
-        return "ipip";
-    case 6:
-        return "tcp";
-    case 17:
-        return "udp";
-    case 41:
-        return "ipv6";
-    case 47:
-        return "gre";
-    case 50:
-        return "esp";
-    case 51:
-        return "ah";
-    case 58:
-        return "icmpv6";
-    case 59:
-        return "ipv6-nonxt";
-    case 89:
-        return "ospf";
-    case 103:
-        return "pim";
-    case 112:
-        return "vrrp";
-    case 115:
-        return "l2tp";
-    case 132:
-        return "sctp";
-    case 136:
-        return "udplite";
-    default:
-        return NULL;
-    }
-}
-
 struct icmp_name {
     uint8_t family, type;
     int code; /* -1: any code */
@@ -136,28 +93,6 @@ const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code)
     return NULL;
 }
 
-/* The protocols whose flows have ports, numbered for the table of services. */
-enum { PORTED_TCP, PORTED_UDP, PORTED_SCTP, PORTED_PROTOS };
-
-static int ported_proto(uint8_t proto)
-{
-    switch (proto) {
-    case PS_IPPROTO_TCP:
-        return PORTED_TCP;
-    case PS_IPPROTO_UDP:
-        return PORTED_UDP;
-    case PS_IPPROTO_SCTP:
-        return PORTED_SCTP;
-    default:
-        return -1;
-    }
-}
-
-bool report_proto_has_ports(uint8_t proto)
-{
-    return ported_proto(proto) >= 0;
-}
-
 char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len)
 {
     /* Floor division: a time before 1970 still gets a fraction in [0, 1) s. */
@@ -212,28 +147,6 @@ char *report_format_addr(uint8_t family, const uint8_t *addr, char *buf, size_t 
     return buf;
 }
 
-static const char *const conn_state_names[REPORT_CONN__COUNT] = {
-    [REPORT_CONN_S0] = "S0",       [REPORT_CONN_S1] = "S1",     [REPORT_CONN_SF] = "SF",
-    [REPORT_CONN_REJ] = "REJ",     [REPORT_CONN_S2] = "S2",     [REPORT_CONN_S3] = "S3",
-    [REPORT_CONN_RSTO] = "RSTO",   [REPORT_CONN_RSTR] = "RSTR", [REPORT_CONN_RSTOS0] = "RSTOS0",
-    [REPORT_CONN_RSTRH] = "RSTRH", [REPORT_CONN_SH] = "SH",     [REPORT_CONN_SHR] = "SHR",
-    [REPORT_CONN_OTH] = "OTH",
-};
-
-const char *report_conn_state_name(uint8_t state)
-{
-    return state < REPORT_CONN__COUNT ? conn_state_names[state] : NULL;
-}
-
-/* flow_tcp_conn_state() gives a name; a report_flow keeps a byte. The first letter first. */
-static uint8_t conn_state_code(const char *name)
-{
-    for (uint8_t i = REPORT_CONN_NONE + 1; i < REPORT_CONN__COUNT; i++)
-        if (name[0] == conn_state_names[i][0] && strcmp(name, conn_state_names[i]) == 0)
-            return i;
-    return REPORT_CONN_NONE;
-}
-
 const struct flow *report_flow_data(const struct report *r, const struct report_flow *rf,
                                     struct flow *buf)
 {
@@ -249,7 +162,7 @@ const char *report_flow_service(const struct report *r, const struct report_flow
                                 const struct flow *f, const char **alias)
 {
     *alias = NULL;
-    if (!report_proto_has_ports(f->key.proto))
+    if (!ipproto_has_ports(f->key.proto))
         return NULL;
     return ports_service_lookup(r->settings.services, f->key.proto, f->key.port[!rf->client],
                                 alias);
@@ -280,7 +193,7 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
     } else if (accept0 != accept1) {
         rf->client = accept0 ? 1 : 0;
         rf->reason = ROLE_ACCEPT;
-    } else if (!report_proto_has_ports(f->key.proto)) {
+    } else if (!ipproto_has_ports(f->key.proto)) {
         rf->client = f->first_sender;
         rf->reason = ROLE_FIRST_SENDER;
     } else if (p0 == p1) {
@@ -304,8 +217,8 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
         }
     }
     if (f->key.proto == PS_IPPROTO_TCP)
-        rf->conn_state = conn_state_code(flow_tcp_conn_state(f, rf->client));
-    if (report_proto_has_ports(f->key.proto))
+        rf->conn_state = (uint8_t)flow_tcp_conn_state(f, rf->client);
+    if (ipproto_has_ports(f->key.proto))
         rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
 }
 
@@ -427,7 +340,7 @@ static void pair_queue_free(struct pair_queue *q)
 /* What gathering the services and client hosts needs until the report is built. */
 struct aggregation {
     uint64_t secret[2];
-    uint32_t *service_of;  /* [ported_proto() << 16 | port]: number in r->services + 1; 0 = none */
+    uint32_t *service_of;  /* [port space << 16 | port]: number in r->services + 1; 0 = none */
     uint32_t *host_slots;  /* open addressing: number in r->clients + 1; 0 is empty */
     size_t n_host_slots;   /* grows with the hosts, up to max_host_slots */
     size_t max_host_slots; /* enough for every flow to have a client host of its own */
@@ -465,7 +378,7 @@ static int aggregation_init(struct aggregation *a, struct report *r, size_t n)
     r->clients = malloc(a->clients_room * sizeof(*r->clients));
     a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
     a->max_flows = n;
-    a->service_of = ps_zalloc((size_t)PORTED_PROTOS << 16, sizeof(*a->service_of));
+    a->service_of = ps_zalloc((size_t)PS_IPPROTO_PORT_SPACES << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
     if (r->services == NULL || r->clients == NULL || a->host_services == NULL ||
         a->service_of == NULL || a->host_slots == NULL ||
@@ -541,7 +454,8 @@ static void *grow_array(void *array, size_t *room, size_t size)
 static struct report_service *add_service(struct aggregation *a, struct report *r,
                                           const struct flow_key *key, uint8_t client)
 {
-    uint32_t *entry = &a->service_of[(size_t)ported_proto(key->proto) << 16 | key->port[!client]];
+    uint32_t *entry =
+        &a->service_of[(size_t)ipproto_port_space(key->proto) << 16 | key->port[!client]];
     struct report_service *s;
 
     if (*entry != 0)
@@ -978,7 +892,7 @@ int report_build(struct report *r, const struct report_input *inputs, size_t n_i
         selected = select == NULL || select_flow(select, r, rf, f);
         if (select != NULL && selected)
             shown[i / 8] |= (uint8_t)(1u << (i % 8));
-        if (report_proto_has_ports(f->key.proto) && selected) {
+        if (ipproto_has_ports(f->key.proto) && selected) {
             struct report_gather_item it;
 
             report_gather_item(&it, rf, f);

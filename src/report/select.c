@@ -188,7 +188,7 @@ bool select_flow(const struct select_spec *s, const struct report *r, const stru
                  const struct flow *f)
 {
     const struct flow_key *k = &f->key;
-    bool ports = report_proto_has_ports(k->proto);
+    bool ports = ipproto_has_ports(k->proto);
     bool ok;
     size_t i;
 

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,9 +189,9 @@ static void fixture_init(struct fixture *fx)
     memset(fx, 0, sizeof(*fx));
     fx->table = flow_table_new(0, 1, NULL);
     ck_assert_ptr_nonnull(fx->table);
-    add_flow(fx, 0, PS_IPPROTO_TCP, "10.0.0.5", 40000, "10.0.0.1", 80, REPORT_CONN_SF);
-    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, REPORT_CONN_REJ);
-    add_flow(fx, 2, PS_IPPROTO_UDP, "10.0.0.6", 3000, "10.0.0.1", 53, REPORT_CONN_NONE);
+    add_flow(fx, 0, PS_IPPROTO_TCP, "10.0.0.5", 40000, "10.0.0.1", 80, FLOW_CONN_SF);
+    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, FLOW_CONN_REJ);
+    add_flow(fx, 2, PS_IPPROTO_UDP, "10.0.0.6", 3000, "10.0.0.1", 53, FLOW_CONN_NONE);
     fx->input.filtered_packets = 7;
     fx->r.inputs = &fx->input;
     fx->r.n_inputs = 1;
@@ -272,6 +273,37 @@ START_TEST(test_presence)
 }
 END_TEST
 
+/*
+ * Every conn_state the flow module names is a state "state" accepts, in any case, and it finds
+ * the flows the report keeps with that state and no others.
+ */
+START_TEST(test_every_conn_state)
+{
+    for (uint8_t s = FLOW_CONN_NONE + 1; s < FLOW_CONN__COUNT; s++) {
+        const char *name = flow_tcp_conn_state_name(s);
+        struct expect_list *l = expect_list_new();
+        struct report_expectation res[2];
+        char text[2][32], err[ERRLEN];
+        struct fixture fx;
+
+        ck_assert_ptr_nonnull(name);
+        snprintf(text[0], sizeof(text[0]), "state %s", name);
+        for (size_t i = 0; i < sizeof(text[1]); i++)
+            text[1][i] = (char)tolower((unsigned char)text[0][i]);
+        fixture_init(&fx);
+        fx.rf[0].conn_state = s;
+        fx.rf[1].conn_state = s == FLOW_CONN_OTH ? FLOW_CONN_S0 : s + 1;
+        for (size_t i = 0; i < 2; i++)
+            ck_assert_msg(expect_add(l, text[i], "--expect", err, sizeof(err)) == 0, "%s", err);
+        ck_assert_uint_eq(expect_evaluate(l, &fx.r, res), 0);
+        ck_assert_str_eq(res[0].found, "1 flow: #1");
+        ck_assert_str_eq(res[1].found, "1 flow: #1");
+        expect_list_free(l);
+        flow_table_free(fx.table);
+    }
+}
+END_TEST
+
 START_TEST(test_client_ports)
 {
     char found[PS_ERRBUF_SIZE];
@@ -294,6 +326,7 @@ static Suite *expect_suite(void)
     tcase_add_test(tc, test_file);
     tcase_add_test(tc, test_counters);
     tcase_add_test(tc, test_presence);
+    tcase_add_test(tc, test_every_conn_state);
     tcase_add_test(tc, test_client_ports);
     suite_add_tcase(suite, tc);
     return suite;

@@ -630,7 +630,7 @@ START_TEST(test_close_delay)
     struct flow *first = closed_connection(t), *f;
     struct pkt_info ack = segment(true, PS_TCP_ACK, 102);
 
-    ck_assert_str_eq(flow_tcp_conn_state(first, 0), "SF");
+    ck_assert_uint_eq(flow_tcp_conn_state(first, 0), FLOW_CONN_SF);
     /* Within Zeek's 5 s close delay a late ACK still belongs to the connection... */
     ck_assert_ptr_eq(add(t, &ack, 4 * SEC, 60), first);
     /* ...after it, the same addresses and ports start a new flow. */
@@ -788,7 +788,7 @@ START_TEST(test_stored_key_used_again)
     next_id = f->id;
     stored = flow_copy(t, first_id);
     ck_assert(stored.ended);
-    ck_assert_str_eq(flow_tcp_conn_state(&stored, 0), "SF");
+    ck_assert_uint_eq(flow_tcp_conn_state(&stored, 0), FLOW_CONN_SF);
     ck_assert_uint_eq(stored.packets[0] + stored.packets[1], 5);
     /* The key leads to the new flow now, stored or not. */
     flow_table_advance(t, 40 * SEC);

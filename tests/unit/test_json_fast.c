@@ -43,7 +43,7 @@ static json_t *addr_value(uint8_t family, const uint8_t *addr)
 
 static json_t *proto_value(uint8_t proto)
 {
-    const char *name = report_proto_name(proto);
+    const char *name = ipproto_name(proto);
 
     return name != NULL ? json_string(name) : json_integer(proto);
 }
@@ -213,8 +213,8 @@ static json_t *tcp_value(const struct report *r, const struct report_flow *rf, c
     flow_tcp_history(f, c, history, sizeof(history));
     return json_pack(
         "{s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o}, s:{s:b, s:b}, s:{s:b, s:b}, s:{s:i, s:i}}",
-        "conn_state", flow_tcp_conn_state(f, c), "history", history, "handshake", "syn",
-        handshake_time(r, t, FLOW_TCP_HAVE_SYN, t->syn_at), "syn_ack",
+        "conn_state", flow_tcp_conn_state_name(flow_tcp_conn_state(f, c)), "history", history,
+        "handshake", "syn", handshake_time(r, t, FLOW_TCP_HAVE_SYN, t->syn_at), "syn_ack",
         handshake_time(r, t, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at), "ack",
         handshake_time(r, t, FLOW_TCP_HAVE_ACK, t->ack_at), "rtt_client",
         rtt_value(r, t, FLOW_TCP_HAVE_SYN, t->syn_at, FLOW_TCP_HAVE_SYN_ACK, t->syn_ack_at),
@@ -248,7 +248,7 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     struct flow buf;
     const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
-    bool ports = report_proto_has_ports(f->key.proto);
+    bool ports = ipproto_has_ports(f->key.proto);
     const char *service =
         ports ? ports_service_name(r->settings.services, f->key.proto, f->key.port[s]) : NULL;
     int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
@@ -557,7 +557,7 @@ static void made_up_flows(bool nanosecond)
                         PS_IPPROTO_ICMPV6}[i % 7];
         odd_address(p.src, i);
         odd_address(p.dst, i + 1);
-        if (report_proto_has_ports(p.proto)) {
+        if (ipproto_has_ports(p.proto)) {
             p.sport = (uint16_t)next_random();
             p.dport = i % 5 == 0 ? 443 : (uint16_t)next_random();
         } else if (p.proto == PS_IPPROTO_ICMP || p.proto == PS_IPPROTO_ICMPV6) {

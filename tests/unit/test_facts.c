@@ -1,0 +1,215 @@
+/*
+ * test_facts.c - unit tests for the tables of shared facts, one per fact: Zeek's conn_state
+ * (flow.h), IP protocols (ipproto.h) and link types (linktype.h).
+ */
+#include <check.h>
+#include <limits.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "flow.h"
+#include "ipproto.h"
+#include "linktype.h"
+
+/* Zeek's conn_state values (base/protocols/conn/main.zeek), as the reports have named them. */
+START_TEST(test_conn_state_names)
+{
+    static const char *const zeek[] = {"S0",   "S1",     "SF",    "REJ", "S2",  "S3", "RSTO",
+                                       "RSTR", "RSTOS0", "RSTRH", "SH",  "SHR", "OTH"};
+
+    ck_assert_uint_eq(FLOW_CONN__COUNT, 1 + sizeof(zeek) / sizeof(zeek[0]));
+    ck_assert_ptr_null(flow_tcp_conn_state_name(FLOW_CONN_NONE));
+    ck_assert_ptr_null(flow_tcp_conn_state_name(FLOW_CONN__COUNT));
+    ck_assert_ptr_null(flow_tcp_conn_state_name(UINT8_MAX));
+    for (uint8_t s = FLOW_CONN_NONE + 1; s < FLOW_CONN__COUNT; s++) {
+        ck_assert_pstr_eq(flow_tcp_conn_state_name(s), zeek[s - 1]);
+        for (uint8_t t = FLOW_CONN_NONE + 1; t < s; t++)
+            ck_assert_str_ne(flow_tcp_conn_state_name(s), flow_tcp_conn_state_name(t));
+    }
+    ck_assert_str_eq(flow_tcp_conn_state_name(FLOW_CONN_SF), "SF");
+    ck_assert_str_eq(flow_tcp_conn_state_name(FLOW_CONN_RSTOS0), "RSTOS0");
+}
+END_TEST
+
+/* Every IP protocol name the reports printed before the table, and no other. */
+START_TEST(test_ipproto_names)
+{
+    static const struct {
+        uint8_t proto;
+        const char *name;
+    } before[] = {
+        {1, "icmp"},        {2, "igmp"},      {4, "ipip"},  {6, "tcp"},    {17, "udp"},
+        {41, "ipv6"},       {47, "gre"},      {50, "esp"},  {51, "ah"},    {58, "icmpv6"},
+        {59, "ipv6-nonxt"}, {89, "ospf"},     {103, "pim"}, {112, "vrrp"}, {115, "l2tp"},
+        {132, "sctp"},      {136, "udplite"},
+    };
+    size_t named = 0;
+
+    for (int p = 0; p < 256; p++) {
+        const char *want = NULL;
+
+        for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++)
+            if (before[i].proto == p)
+                want = before[i].name;
+        ck_assert_pstr_eq(ipproto_name((uint8_t)p), want);
+        if (want == NULL)
+            continue;
+        named++;
+        ck_assert_int_eq(ipproto_by_name(want), p);
+    }
+    ck_assert_uint_eq(named, sizeof(before) / sizeof(before[0]));
+    ck_assert_int_eq(ipproto_by_name(""), -1);
+    ck_assert_int_eq(ipproto_by_name("TCP"), -1);
+    ck_assert_int_eq(ipproto_by_name("ddp"), -1);
+}
+END_TEST
+
+/* Ports for TCP, UDP and SCTP only, each in a port space of its own; a class for every number. */
+START_TEST(test_ipproto_ports_and_class)
+{
+    bool space_used[PS_IPPROTO_PORT_SPACES] = {false};
+
+    for (int p = 0; p < 256; p++) {
+        uint8_t proto = (uint8_t)p;
+        bool ports = p == PS_IPPROTO_TCP || p == PS_IPPROTO_UDP || p == PS_IPPROTO_SCTP;
+        enum flow_class want = FLOW_CLASS_OTHER;
+
+        if (p == PS_IPPROTO_TCP)
+            want = FLOW_CLASS_TCP;
+        else if (p == PS_IPPROTO_UDP)
+            want = FLOW_CLASS_UDP;
+        else if (p == PS_IPPROTO_ICMP || p == PS_IPPROTO_ICMPV6)
+            want = FLOW_CLASS_ICMP;
+        ck_assert_msg(ipproto_has_ports(proto) == ports, "protocol %d", p);
+        ck_assert_int_eq(ipproto_flow_class(proto), want);
+        if (!ports) {
+            ck_assert_int_eq(ipproto_port_space(proto), -1);
+            continue;
+        }
+        ck_assert_int_ge(ipproto_port_space(proto), 0);
+        ck_assert_int_lt(ipproto_port_space(proto), PS_IPPROTO_PORT_SPACES);
+        ck_assert(!space_used[ipproto_port_space(proto)]);
+        space_used[ipproto_port_space(proto)] = true;
+    }
+}
+END_TEST
+
+struct linktype_row {
+    int value;
+    const char *name, *description;
+};
+
+#define ROW(value, name, description, decoder) {value, name, description},
+
+static const struct linktype_row linktype_rows[] = {LINKTYPE_ROWS(ROW)};
+
+#define N_LINKTYPE_ROWS (sizeof(linktype_rows) / sizeof(linktype_rows[0]))
+
+static const struct linktype_row *linktype_row(int value)
+{
+    for (size_t i = 0; i < N_LINKTYPE_ROWS; i++)
+        if (linktype_rows[i].value == value)
+            return &linktype_rows[i];
+    return NULL;
+}
+
+/* Whether decode_packet() dispatches the link type to a decoder (an empty packet: truncated). */
+static bool dispatched(int linktype)
+{
+    static const uint8_t nothing[1];
+    struct pkt_info info;
+
+    return decode_packet(NULL, linktype, nothing, 0, &info) != PS_SKIP_LINKTYPE;
+}
+
+/* The link types dispatched, those "supported" and the rows of the table are the same ones. */
+START_TEST(test_linktype_dispatch_is_the_table)
+{
+    static const int far[] = {INT_MIN, -1, 65536, 0x7fffffff};
+    size_t supported = 0;
+
+    for (int v = 0; v < 65536; v++) {
+        bool row = linktype_row(v) != NULL;
+
+        ck_assert_msg(decode_linktype_supported(v) == row, "link type %d", v);
+        ck_assert_msg(dispatched(v) == row, "link type %d", v);
+        supported += row;
+    }
+    ck_assert_uint_eq(supported, N_LINKTYPE_ROWS);
+    for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+        ck_assert(!decode_linktype_supported(far[i]));
+        ck_assert(!dispatched(far[i]));
+    }
+}
+END_TEST
+
+/*
+ * Every link type decoded has a name and a description, and they are the ones the reports printed
+ * before the table, libpcap's: exactly where libpcap has one, "LINKTYPE_<n>" where it has none.
+ */
+START_TEST(test_linktype_names)
+{
+    for (size_t i = 0; i < N_LINKTYPE_ROWS; i++) {
+        const struct linktype_row *row = &linktype_rows[i];
+        const char *pcap_name = pcap_datalink_val_to_name(linktype_dlt(row->value));
+        const char *pcap_description = pcap_datalink_val_to_description(linktype_dlt(row->value));
+        char unnamed[32];
+
+        snprintf(unnamed, sizeof(unnamed), "LINKTYPE_%d", row->value);
+        ck_assert_str_eq(linktype_name(row->value), pcap_name != NULL ? pcap_name : unnamed);
+        ck_assert_str_eq(linktype_description(row->value),
+                         pcap_description != NULL ? pcap_description : "unknown link type");
+        if (row->name != NULL)
+            ck_assert_str_eq(linktype_name(row->value), row->name);
+        if (row->description != NULL)
+            ck_assert_str_eq(linktype_description(row->value), row->description);
+    }
+    ck_assert_str_eq(linktype_name(PS_DLT_EN10MB), "EN10MB");
+    ck_assert_str_eq(linktype_name(PS_DLT_RAW_PCAP), "RAW");
+    ck_assert_str_eq(linktype_description(PS_DLT_LINUX_SLL2), "Linux cooked v2");
+}
+END_TEST
+
+/* Link types we do not decode are named as libpcap names them, or by number. */
+START_TEST(test_linktype_others)
+{
+    ck_assert_str_eq(linktype_name(189), "USB_LINUX");
+    ck_assert_str_eq(linktype_name(147), "LINKTYPE_147");
+    ck_assert_str_eq(linktype_name(6), "IEEE802");
+    ck_assert_str_eq(linktype_name(1000), "LINKTYPE_1000");
+    ck_assert_str_eq(linktype_description(1000), "unknown link type");
+    ck_assert_str_eq(linktype_name(-1), "LINKTYPE_-1");
+    ck_assert_int_eq(linktype_dlt(PS_DLT_RAW_PCAP), PS_DLT_RAW);
+    ck_assert_int_eq(linktype_dlt(PS_DLT_EN10MB), PS_DLT_EN10MB);
+    ck_assert_int_eq(linktype_dlt(147), 147);
+}
+END_TEST
+
+static Suite *facts_suite(void)
+{
+    Suite *suite = suite_create("facts");
+    TCase *tables = tcase_create("tables");
+
+    tcase_add_test(tables, test_conn_state_names);
+    tcase_add_test(tables, test_ipproto_names);
+    tcase_add_test(tables, test_ipproto_ports_and_class);
+    tcase_add_test(tables, test_linktype_dispatch_is_the_table);
+    tcase_add_test(tables, test_linktype_names);
+    tcase_add_test(tables, test_linktype_others);
+    suite_add_tcase(suite, tables);
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(facts_suite());
+    int failed;
+
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
