@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "decode.h"
+#include "decode_int.h"
 
 static const struct decode_config default_config;
 

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "decode.h"
+#include "decode_int.h"
 
 #define ICMP_HEADER 8
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "decode.h"
+#include "decode_int.h"
 
 #define IPV4_MIN_HEADER 20
 #define IPV6_HEADER     40

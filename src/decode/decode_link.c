@@ -3,7 +3,7 @@
  * cooked capture v1 and v2, raw IP, BSD loopback (NULL and LOOP), PPP and its framings, Cisco
  * HDLC, IEEE 802.11 (plain and with radiotap), OpenBSD pflog, Solaris IPNET and Linux NFLOG.
  */
-#include "decode.h"
+#include "decode_int.h"
 
 #define ETHERTYPE_IPV4       0x0800
 #define ETHERTYPE_IPV6       0x86dd

@@ -2,7 +2,7 @@
  * decode_transport.c - the ports (and what opens a conversation) of TCP (RFC 9293), UDP
  * (RFC 768) and SCTP (RFC 9260); ICMP has its own file. Other protocols form flows without ports.
  */
-#include "decode.h"
+#include "decode_int.h"
 
 #define TCP_MIN_HEADER  20
 #define UDP_HEADER      8

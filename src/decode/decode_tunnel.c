@@ -6,7 +6,7 @@
  * The inner packet's flow is the one that counts. When what a tunnel carries cannot be decoded,
  * the packet stays in the tunnel's own (outer) flow rather than being lost.
  */
-#include "decode.h"
+#include "decode_int.h"
 
 #define ETHERTYPE_IPV4    0x0800
 #define ETHERTYPE_IPV6    0x86dd
