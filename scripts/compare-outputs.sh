@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 
 # One capture, both builds, every format: prints a line per difference.
 compare_one() {
-    local old=$1 new=$2 work=$3 capture=$4 format bin side v
+    local old=$1 new=$2 work=$3 capture=$4 format bin side v rc
     for format in text json jsonl csv; do
         for side in old new; do
             bin=${!side}
@@ -37,7 +37,11 @@ compare_one() {
             v=${v##* }
             "$bin" -r "$capture" --format "$format" --color=never >"$work/$side.out" \
                 2>"$work/$side.err" </dev/null
-            echo "exit $?" >>"$work/$side.err"
+            rc=$?
+            # A usage error is the comparison's own fault: it would compare two identical
+            # complaints and find nothing.
+            [ $rc = 2 ] && echo "USAGE $capture ($format, $side): $(head -n 1 "$work/$side.err")"
+            echo "exit $rc" >>"$work/$side.err"
             sed -i "s/$v/VERSION/g" "$work/$side.out" "$work/$side.err"
         done
         cmp -s "$work/old.out" "$work/new.out" || echo "DIFF $capture ($format): report"
