@@ -1,7 +1,7 @@
 /*
- * test_flow.c - unit tests for src/flow/flow_table.c: canonical keys, per-endpoint counters, role
- * evidence, the --max-flows limit, growth of the index, encapsulation paths, timeouts, and quiet
- * flows moved to the compact store and back.
+ * test_flow.c - unit tests for the flow table (src/flow/): canonical keys, per-endpoint counters,
+ * role evidence, the --max-flows limit, growth of the index, encapsulation paths, timeouts, and
+ * quiet flows moved to the compact store and back.
  */
 #include <check.h>
 #include <stdlib.h>
