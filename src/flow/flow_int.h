@@ -5,7 +5,7 @@
  * The table is split by concern, each part in a file of its own:
  *   flow_table.c      the table and its records, paths and ICMP errors; adding packets;
  *   flow_index.c      keys, their hash, and the indexes that find a key's flow;
- *   flow_lifecycle.c  when flows end: timeouts, the timing wheel, handing ended flows out;
+ *   flow_lifecycle.c  when flows end: timeouts, the timing wheel, the queue ended flows leave by;
  *   flow_keep.c       keeping every flow: quiet ones to the compact store and back, the seal;
  *   flow_store.c      the compact store itself; flow_tcp.c, a connection's TCP state.
  */
@@ -46,8 +46,9 @@ struct index_set {
     bool stored; /* slots name stored flows by id + 1, else live records by record number + 1 */
 };
 
-struct path;  /* an encapsulation path (flow_table.c) */
-struct wheel; /* the timing wheel (flow_lifecycle.c) */
+struct path;       /* an encapsulation path (flow_table.c) */
+struct wheel;      /* the timing wheel (flow_lifecycle.c) */
+struct flow_queue; /* streaming: the flows that ended (flow_lifecycle.c) */
 
 struct flow_table {
     struct flow **chunks;
@@ -65,10 +66,9 @@ struct flow_table {
     struct flow_icmp_error *icmp_errors;
     size_t n_icmp_errors, icmp_errors_cap;
 
-    uint32_t created;   /* flows ever created: the next flow's id */
-    uint32_t free_rec;  /* a freed record + 1, chained through flow.prev; 0 = none */
-    flow_end_fn on_end; /* streaming: where ended flows go; NULL when flows are kept */
-    void *on_end_ctx;
+    uint32_t created;         /* flows ever created: the next flow's id */
+    uint32_t free_rec;        /* a freed record + 1, chained through flow.prev; 0 = none */
+    struct flow_queue *ended; /* streaming: where ended flows go; NULL when flows are kept */
     struct wheel *wheel;
     size_t by_class[FLOW_CLASSES]; /* flows created, by protocol class */
     /* Whether the flows so far were made in the report's order (flow_table_in_order()): the
@@ -94,7 +94,7 @@ static inline struct flow *flow_at(const struct flow_table *t, size_t i)
 /* Whether flows are kept to the end (the report's), rather than streamed as they end. */
 static inline bool keeping(const struct flow_table *t)
 {
-    return t->on_end == NULL;
+    return t->ended == NULL;
 }
 
 /* Where kept flow `id` is (flow_table.where): in a record, or in the store. */
@@ -202,12 +202,18 @@ static inline bool tcp_closed(const struct flow *f)
 /* flow_lifecycle.c: the timing wheel, ticking for keeping until flow_table_stream(). */
 struct wheel *flow_wheel_new(void);
 void flow_wheel_free(struct wheel *w);
+void flow_queue_free(struct flow_queue *q);
 /*
  * flow_lifecycle.c: files flow `f`, in record `rec`, to be looked at again when its timeout may
  * have passed (keeping: or when it may go to the store). `now`: the time it was last looked at.
  */
 void flow_wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, ps_time now);
-/* flow_lifecycle.c: streaming, hands flow `f`, in record `rec`, to the callback and frees it. */
+/* flow_lifecycle.c: streaming, room in the queue for one more flow; false when out of memory. */
+bool flow_queue_reserve(struct flow_table *t);
+/*
+ * flow_lifecycle.c: streaming, ends flow `f`, in record `rec`, once the queue has room: a copy
+ * joins the queue, and the record is freed.
+ */
 void flow_release(struct flow_table *t, struct flow *f, uint32_t rec);
 
 /* flow_keep.c: brings stored flow `id` back to a record; NULL when out of memory. */

@@ -1,12 +1,15 @@
 /*
- * flow_lifecycle.c - when flows end: the timeouts, and the timing wheel that finds flows past
- * theirs.
+ * flow_lifecycle.c - when flows end: the timeouts, the timing wheel that finds flows past theirs,
+ * and the queue that ended flows leave the table by.
  *
  * A flow ends when a packet on its key starts another (flow_table.c asks restart_reason()), when
  * the wheel finds it past its timeout, or at the end of the input. Keeping flows for the report,
  * an ended flow stays (and the wheel moves quiet flows to the store instead, flow_keep.c);
- * streaming, it is handed to the callback and its record freed, so that memory follows the live
- * flows.
+ * streaming, a copy of it joins the queue and its record is freed, so that memory follows the
+ * live flows. The queue is the table's only way out: whoever writes flows takes them from it
+ * (flow_table_ended()), and the calls that end flows report when flows wait. It holds at most
+ * FLOW_QUEUE_ROOM flows between takes: a wheel turn or flow_table_end_all() that would end more
+ * stops, and goes on once the flows were taken, so a burst of endings costs no more memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +37,14 @@
 /* Flows of a slot judged together (judge_batch()). */
 #define WHEEL_BATCH 16
 
+_Static_assert(FLOW_QUEUE_ROOM >= WHEEL_BATCH, "a wheel turn ends a batch of flows at a time");
+
+/* Streaming: copies of the flows that ended, in the order they ended, until they are taken. */
+struct flow_queue {
+    struct flow *flows;
+    size_t head, n, cap; /* flows[head..n) wait */
+};
+
 struct wheel_item {
     uint32_t rec, id;
 };
@@ -41,10 +52,29 @@ struct wheel_item {
 struct wheel {
     struct wheel_item *items[WHEEL_SLOTS];
     size_t n[WHEEL_SLOTS], cap[WHEEL_SLOTS];
-    int64_t tick;  /* nanoseconds a slot covers */
-    int64_t done;  /* the last tick processed */
-    ps_time ready; /* when the next slot's tick has passed: no packet before pays a division */
+    int64_t tick; /* nanoseconds a slot covers */
+    int64_t done; /* the last tick taken */
+    /*
+     * When flow_table_advance() has work, so that no packet before pays a division: once the next
+     * slot's tick has passed; at once while ended flows wait or a turn is unfinished; never before
+     * the first flow is filed (set_ready()).
+     */
+    ps_time ready;
     bool started;
+
+    /* A turn: the slots up to `last` taken in order, each judged a batch at a time. */
+    bool turning;
+    int64_t target;             /* the tick of the turn's time */
+    int64_t last;               /* the last slot it takes */
+    ps_time now;                /* the turn's time */
+    struct wheel_item *judging; /* the slot taken, out of the wheel */
+    size_t n_judging, judged;
+    ps_time judging_end; /* the end of its tick, or the turn's time */
+
+    /* flow_table_end_all(): the live flows in order of creation, and how many have ended. */
+    struct wheel_item *ending;
+    size_t n_ending, n_ended;
+    bool all_ended;
 };
 
 const char *flow_class_name(enum flow_class c)
@@ -100,10 +130,19 @@ static int64_t tick_of(const struct wheel *w, ps_time t)
     return t / w->tick - (t % w->tick < 0);
 }
 
-/* When slot w->done + 1 may be processed: once tick w->done + 2 has begun. */
-static void wheel_set_ready(struct wheel *w)
+static bool queue_waiting(const struct flow_table *t)
 {
-    if (w->done >= INT64_MAX / w->tick - 2)
+    return t->ended != NULL && t->ended->n != 0;
+}
+
+/* See wheel.ready. Slot w->done + 1 may be taken once tick w->done + 2 has begun. */
+static void set_ready(struct flow_table *t)
+{
+    struct wheel *w = t->wheel;
+
+    if (w->turning || queue_waiting(t))
+        w->ready = INT64_MIN;
+    else if (!w->started || w->done >= INT64_MAX / w->tick - 2)
         w->ready = INT64_MAX;
     else if (w->done <= INT64_MIN / w->tick)
         w->ready = INT64_MIN;
@@ -125,8 +164,10 @@ struct wheel *flow_wheel_new(void)
 {
     struct wheel *w = calloc(1, sizeof(*w));
 
-    if (w != NULL)
+    if (w != NULL) {
         w->tick = WHEEL_TICK_KEEP;
+        w->ready = INT64_MAX;
+    }
     return w;
 }
 
@@ -136,6 +177,8 @@ void flow_wheel_free(struct wheel *w)
         return;
     for (size_t i = 0; i < WHEEL_SLOTS; i++)
         free(w->items[i]);
+    free(w->judging);
+    free(w->ending);
     free(w);
 }
 
@@ -165,7 +208,7 @@ void flow_wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, p
     if (!w->started) {
         w->done = tick_of(w, f->first_seen) - 1;
         w->started = true;
-        wheel_set_ready(w);
+        set_ready(t);
     }
     if (tick <= w->done)
         tick = w->done + 1;
@@ -184,18 +227,70 @@ void flow_wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, p
     w->items[slot][w->n[slot]++] = (struct wheel_item){rec, f->id};
 }
 
-int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx)
+int flow_table_stream(struct flow_table *t)
 {
+    struct flow_queue *q = calloc(1, sizeof(*q));
+
+    if (q == NULL || (q->flows = malloc(FLOW_QUEUE_ROOM * sizeof(*q->flows))) == NULL) {
+        free(q);
+        return -1;
+    }
+    q->cap = FLOW_QUEUE_ROOM;
+    t->ended = q;
     t->wheel->tick = WHEEL_TICK_STREAM;
-    t->on_end = fn;
-    t->on_end_ctx = ctx;
     return 0;
+}
+
+void flow_queue_free(struct flow_queue *q)
+{
+    if (q != NULL)
+        free(q->flows);
+    free(q);
+}
+
+static size_t queue_room(const struct flow_queue *q)
+{
+    return q->cap - q->n;
+}
+
+bool flow_queue_reserve(struct flow_table *t)
+{
+    struct flow_queue *q = t->ended;
+    struct flow *grown;
+
+    /* Full only for a caller that adds packets without taking the flows their advance reports. */
+    if (queue_room(q) > 0)
+        return true;
+    grown = realloc(q->flows, q->cap * 2 * sizeof(*grown));
+    if (grown == NULL)
+        return false;
+    q->flows = grown;
+    q->cap *= 2;
+    return true;
 }
 
 void flow_release(struct flow_table *t, struct flow *f, uint32_t rec)
 {
-    t->on_end(t->on_end_ctx, f);
+    struct flow_queue *q = t->ended;
+
+    q->flows[q->n++] = *f;
     record_free(t, f, rec);
+    /* The next flow_table_advance() says that flows wait, whatever the time. */
+    t->wheel->ready = INT64_MIN;
+}
+
+const struct flow *flow_table_ended(struct flow_table *t)
+{
+    struct flow_queue *q = t->ended;
+    const struct flow *f;
+
+    if (q == NULL || q->head == q->n)
+        return NULL;
+    f = &q->flows[q->head++];
+    /* All taken: the room is free again, the copies stay until flows end again. */
+    if (q->head == q->n)
+        q->head = q->n = 0;
+    return f;
 }
 
 /* Streaming: ends a flow past its timeout, out of the index, then released. */
@@ -248,36 +343,72 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
     }
 }
 
-void flow_table_advance(struct flow_table *t, ps_time now)
+/* Takes the next slot out of the wheel, to be judged at the end of its tick. */
+static void take_slot(struct wheel *w)
+{
+    size_t slot = (size_t)((w->done + 1) & (WHEEL_SLOTS - 1));
+
+    w->judging = w->items[slot];
+    w->n_judging = w->n[slot];
+    w->judged = 0;
+    w->items[slot] = NULL;
+    w->n[slot] = w->cap[slot] = 0;
+    w->done++;
+    /* Judged at the end of the slot's tick, so that a long gap ends flows in their order. */
+    w->judging_end = w->now;
+    if (w->done + 1 < INT64_MAX / w->tick && (w->done + 1) * w->tick < w->now)
+        w->judging_end = (w->done + 1) * w->tick;
+}
+
+/*
+ * A turn of the wheel to time `now`: a slot is taken once its whole tick has passed; a long gap
+ * takes each slot once.
+ */
+static void turn_begin(struct wheel *w, ps_time now)
+{
+    w->turning = true;
+    w->now = now;
+    w->target = tick_of(w, now);
+    w->last = w->target - 1 < w->done + WHEEL_SLOTS ? w->target - 1 : w->done + WHEEL_SLOTS;
+}
+
+/* Goes on with the turn until it is over, or until the queue has no room for another batch. */
+static void turn(struct flow_table *t)
 {
     struct wheel *w = t->wheel;
-    int64_t target, steps = 0;
 
-    if (w == NULL || !w->started || now < w->ready)
-        return;
-    target = tick_of(w, now);
-    /* A slot is processed once its whole tick has passed; a long gap visits each slot once. */
-    while (w->done < target - 1 && steps++ < WHEEL_SLOTS) {
-        size_t slot = (size_t)((w->done + 1) & (WHEEL_SLOTS - 1));
-        struct wheel_item *items = w->items[slot];
-        size_t n = w->n[slot];
-
-        ps_time end_of_slot;
-
-        w->items[slot] = NULL;
-        w->n[slot] = w->cap[slot] = 0;
-        w->done++;
-        /* Judged at the end of the slot's tick, so that a long gap ends flows in their order. */
-        end_of_slot = now;
-        if (w->done + 1 < INT64_MAX / w->tick && (w->done + 1) * w->tick < now)
-            end_of_slot = (w->done + 1) * w->tick;
-        for (size_t i = 0; i < n; i += WHEEL_BATCH)
-            judge_batch(t, items + i, n - i, end_of_slot);
-        free(items);
+    for (;;) {
+        while (w->judged < w->n_judging) {
+            if (!keeping(t) && queue_room(t->ended) < WHEEL_BATCH)
+                return;
+            judge_batch(t, w->judging + w->judged, w->n_judging - w->judged, w->judging_end);
+            w->judged += WHEEL_BATCH;
+        }
+        free(w->judging);
+        w->judging = NULL;
+        w->n_judging = w->judged = 0;
+        if (w->done >= w->last)
+            break;
+        take_slot(w);
     }
-    if (w->done < target - 1)
-        w->done = target - 1;
-    wheel_set_ready(w);
+    if (w->done < w->target - 1)
+        w->done = w->target - 1;
+    w->turning = false;
+}
+
+bool flow_table_advance(struct flow_table *t, ps_time now)
+{
+    struct wheel *w = t->wheel;
+
+    if (w == NULL || now < w->ready)
+        return false;
+    if (w->started) {
+        if (!w->turning)
+            turn_begin(w, now);
+        turn(t);
+    }
+    set_ready(t);
+    return queue_waiting(t);
 }
 
 static int compare_ids(const void *a, const void *b)
@@ -287,22 +418,43 @@ static int compare_ids(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int flow_table_drain(struct flow_table *t)
+/* Lists the flows still live, in order of creation, to end; false when out of memory. */
+static bool list_live(struct flow_table *t)
 {
-    struct wheel_item *live;
+    struct wheel *w = t->wheel;
     size_t n = 0;
+
+    w->ending = malloc((t->count ? t->count : 1) * sizeof(*w->ending));
+    if (w->ending == NULL)
+        return false;
+    for (size_t i = 0; i < t->count; i++)
+        if (!flow_at(t, i)->gone)
+            w->ending[n++] = (struct wheel_item){(uint32_t)i, flow_at(t, i)->id};
+    qsort(w->ending, n, sizeof(*w->ending), compare_ids);
+    w->n_ending = n;
+    w->n_ended = 0;
+    return true;
+}
+
+int flow_table_end_all(struct flow_table *t)
+{
+    struct wheel *w = t->wheel;
 
     if (keeping(t))
         return 0;
-    live = malloc((t->count ? t->count : 1) * sizeof(*live));
-    if (live == NULL)
-        return -1;
-    for (size_t i = 0; i < t->count; i++)
-        if (!flow_at(t, i)->gone)
-            live[n++] = (struct wheel_item){(uint32_t)i, flow_at(t, i)->id};
-    qsort(live, n, sizeof(*live), compare_ids);
-    for (size_t i = 0; i < n; i++)
-        expire(t, flow_at(t, live[i].rec), live[i].rec);
-    free(live);
-    return 0;
+    if (!w->all_ended) {
+        if (w->ending == NULL && !list_live(t))
+            return -1;
+        for (; w->n_ended < w->n_ending; w->n_ended++) {
+            const struct wheel_item *e = &w->ending[w->n_ended];
+
+            if (queue_room(t->ended) == 0)
+                return 1;
+            expire(t, flow_at(t, e->rec), e->rec);
+        }
+        free(w->ending);
+        w->ending = NULL;
+        w->all_ended = true;
+    }
+    return queue_waiting(t) ? 1 : 0;
 }

@@ -6,7 +6,7 @@
  * A packet finds its flow's record through the live index (flow_index.c). A packet that its key's
  * flow cannot take (that flow idle or active past its timeout, or a new connection:
  * restart_reason()) ends that flow and starts the next one on the key; the flow that ended stays
- * for the report, or is handed out when streaming (flow_lifecycle.c).
+ * for the report, or leaves by the queue when streaming (flow_lifecycle.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +57,7 @@ void flow_table_free(struct flow_table *t)
     free(t->paths);
     free(t->icmp_errors);
     flow_wheel_free(t->wheel);
+    flow_queue_free(t->ended);
     free(t->where);
     flow_store_free(&t->store);
     free(t);
@@ -238,6 +239,9 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         f = flow_at(t, (uint32_t)*slot - 1);
         start = restart_reason(t, f, pkt, sender, fp->ts);
         if (start != FLOW_START_FIRST) {
+            /* Streaming, the flow it ends leaves by the queue: room first, or nothing changes. */
+            if (!keeping(t) && !flow_queue_reserve(t))
+                return NULL;
             prev = f;
             prev_rec = (uint32_t)*slot - 1;
             f = NULL;
