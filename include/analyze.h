@@ -26,9 +26,13 @@ struct analyzer_config {
      * with the bytes of the capture read, the packets and the flows so far. */
     void (*tick)(void *arg, long long offset, uint64_t packets, size_t flows);
     void *tick_arg;
-    /* Streaming: each flow is handed over as it ends and then forgotten (flow_table_stream). */
-    flow_end_fn on_flow_end;
-    void *on_flow_end_ctx;
+    /*
+     * Streaming, or NULL: flows are not kept but leave the table as they end, through its queue
+     * (flow_table_stream()). This takes them (flow_table_ended()): the analyzer calls it whenever
+     * flows wait, before the next packet joins its flow, and before it returns.
+     */
+    void (*take_ended)(void *arg, struct flow_table *table);
+    void *take_ended_arg;
 };
 
 #define ANALYZER_TICK 4096 /* a power of two */
@@ -90,7 +94,7 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
 
 /*
  * Ends the analysis: fragments still waiting for their first become orphans, so the totals
- * reconcile; when streaming, every flow still live is handed over. Call once, after the last
+ * reconcile; when streaming, every flow still live ends and is taken. Call once, after the last
  * packet and before building the report. Returns -1 when out of memory.
  */
 int analyzer_finish(struct analyzer *a);

@@ -109,7 +109,7 @@ struct flow {
     uint8_t start;             /* enum flow_start */
     uint8_t quality;           /* FLOW_Q_* */
     bool ended;                /* a later flow took over the key */
-    bool gone;                 /* handed to the flow-end callback and freed (record reusable) */
+    bool gone;                 /* stored, or ended while streaming: its record is reusable */
     struct flow_tcp tcp;       /* all zero unless the protocol is TCP */
 };
 
@@ -305,24 +305,41 @@ struct flow *flow_table_lookup(struct flow_table *t, const struct flow_key *key)
 struct flow *flow_table_resume(struct flow_table *t, uint32_t id);
 
 /*
- * Streaming (--format jsonl): before the first packet, makes each flow that ends be handed to
- * `fn` and its record freed, so memory follows the live flows. A flow ends when a later one takes
- * over its key, when flow_table_advance() finds it past its timeout, or at flow_table_drain().
+ * Streaming (--format jsonl): before the first packet, makes the flows leave the table as they
+ * end: a copy of each joins the table's queue of ended flows, in the order they ended, and its
+ * record is freed, so that memory follows the live flows. A flow ends when a packet on its key
+ * starts a later one (flow_table_add_*()), when flow_table_advance() finds it past its timeout,
+ * or at flow_table_end_all(). Returns -1 when out of memory.
  */
-typedef void (*flow_end_fn)(void *ctx, const struct flow *f);
-int flow_table_stream(struct flow_table *t, flow_end_fn fn, void *ctx);
+int flow_table_stream(struct flow_table *t);
 
 /*
- * With each packet's time: streaming, ends the flows whose idle or active timeout has passed;
- * keeping, moves flows quiet for a while to the compact store.
+ * The queue holds this many flows between takes: flow_table_advance() and flow_table_end_all()
+ * stop when it is full and go on once it was taken. Adding a packet may end one flow more.
  */
-void flow_table_advance(struct flow_table *t, ps_time now);
+#define FLOW_QUEUE_ROOM 1024
 
 /*
- * Streaming: ends every flow still live, in order of creation (keeping: nothing to do). Returns -1
- * when out of memory.
+ * Streaming: takes the next ended flow from the queue, the first to end first; NULL when none
+ * waits (and always when keeping). The flow is good until the table changes next.
  */
-int flow_table_drain(struct flow_table *t);
+const struct flow *flow_table_ended(struct flow_table *t);
+
+/*
+ * With each packet's time, before the packet is added: streaming, ends the flows whose idle or
+ * active timeout has passed; keeping, moves flows quiet for a while to the compact store.
+ * Returns true when ended flows wait in the queue, from this call or from packets added since the
+ * last: take them all (flow_table_ended()), then call again with the same time, which goes on
+ * where a full queue stopped it, until it returns false. Keeping: always false.
+ */
+bool flow_table_advance(struct flow_table *t, ps_time now);
+
+/*
+ * Streaming, after the last packet: ends every flow still live, in order of creation. Returns 1
+ * when ended flows wait in the queue: take them all, then call again; 0 once every flow has
+ * ended and been taken (keeping: at once); -1 when out of memory.
+ */
+int flow_table_end_all(struct flow_table *t);
 
 /* Flows created so far, in all and by protocol class. */
 size_t flow_table_count(const struct flow_table *t);
@@ -331,7 +348,7 @@ size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
 /*
  * Kept flow i (0 <= i < flow_table_count()), in order of creation: a pointer to its live record,
  * or to `buf` filled in from the compact store. The pointer is good until the next call with the
- * same `buf`, or until the table changes. Not while streaming: streamed flows are handed out.
+ * same `buf`, or until the table changes. Not while streaming: streamed flows leave by the queue.
  */
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
 

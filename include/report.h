@@ -271,7 +271,7 @@ struct report_jsonl {
 /* 0, or -1 when writing failed or memory ran out (errno says which). */
 int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
                        const struct flow_table *table, const char *const *paths, size_t n_paths);
-/* A flow_end_fn: writes one flow's line. `ctx` is the struct report_jsonl. */
+/* Writes the line of a flow that ended. `ctx` is the struct report_jsonl. */
 void report_jsonl_flow(void *ctx, const struct flow *f);
 /*
  * For a live capture or a terminal, where someone may be reading as flows end: the lines so far go

@@ -18,8 +18,7 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
     a->table = flow_table_new(config->max_flows, config->seed, &config->lifecycle);
     a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS, config->seed);
     if (a->table == NULL || a->frags == NULL ||
-        (config->on_flow_end != NULL &&
-         flow_table_stream(a->table, config->on_flow_end, config->on_flow_end_ctx) != 0)) {
+        (config->take_ended != NULL && flow_table_stream(a->table) != 0)) {
         analyzer_release(a);
         return -1;
     }
@@ -216,13 +215,36 @@ static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
     return PS_SKIP_NONE;
 }
 
-/* The second half: the flow table, in the order the packets were read. */
+/* Streaming: the flows that ended go to the taker, if any wait. */
+static void take_ended(struct analyzer *a)
+{
+    if (a->config.take_ended != NULL)
+        a->config.take_ended(a->config.take_ended_arg, a->table);
+}
+
+/*
+ * Streaming, when flow_table_advance() said flows wait: they go to the taker, and a wheel turn
+ * that filled the queue goes on, as often as it takes. A packet pays one branch for it: whether
+ * flow_table_advance() said so.
+ */
+static void take_ended_until(struct analyzer *a, ps_time now)
+{
+    do
+        take_ended(a);
+    while (flow_table_advance(a->table, now));
+}
+
+/*
+ * The second half: the flow table, in the order the packets were read. A flow this packet ends
+ * waits in the queue until the next packet's flow_table_advance(), or the end of the input.
+ */
 static void finish_packet(struct analyzer *a, struct analyzer_pending *p)
 {
     struct report_totals *t = &a->totals;
     enum ps_skip outcome;
 
-    flow_table_advance(a->table, p->fp.ts);
+    if (flow_table_advance(a->table, p->fp.ts))
+        take_ended_until(a, p->fp.ts);
     outcome = place_packet(a, p);
     switch (outcome) {
     case PS_SKIP_NONE:
@@ -251,6 +273,8 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     if (p->prepared)
         flow_table_prepare(a->table, &p->info, &p->lookup);
     finish_packet(a, p);
+    /* A live capture's reader may be watching: the flow this packet ended, now. */
+    take_ended(a);
 }
 
 static void tick(struct analyzer *a, long long offset, uint64_t packets)
@@ -472,6 +496,9 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
     if (capture_linktype(c) >= 0)
         note_linktype(in, capture_linktype(c));
     rc = a->config.threads > 1 ? read_in_pipe(a, c, in) : read_alone(a, c, in);
+    /* The flow the last packet ended, while its line is written as the ones before it were: the
+     * caller may change that next (an input's time precision). */
+    take_ended(a);
     a->totals.packets += in->packets;
     a->totals.bytes += in->bytes;
     in->nanosecond = capture_nanosecond(c);
@@ -487,6 +514,7 @@ int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in
 int analyzer_finish(struct analyzer *a)
 {
     const struct frag_stats *s;
+    int rc;
 
     if (a->finished)
         return 0;
@@ -497,7 +525,9 @@ int analyzer_finish(struct analyzer *a)
     a->totals.skipped_bytes[PS_SKIP_FRAGMENT] = s->orphan_bytes;
     a->totals.fragments_evicted = s->evicted;
     a->totals.fragment_capacity = frag_table_capacity(a->frags);
-    if (flow_table_drain(a->table) != 0)
+    while ((rc = flow_table_end_all(a->table)) > 0)
+        take_ended(a);
+    if (rc < 0)
         return -1;
     flow_table_seal(a->table);
     return 0;

@@ -318,6 +318,15 @@ struct session {
     bool incomplete;
 };
 
+/* jsonl: the lines of the flows that ended, in the order they ended (the analyzer's take_ended). */
+static void write_ended_flows(void *arg, struct flow_table *table)
+{
+    const struct flow *f;
+
+    while ((f = flow_table_ended(table)) != NULL)
+        report_jsonl_flow(arg, f);
+}
+
 /* jsonl: the stream's head, once the analyzer's table exists. */
 static void begin_stream(struct session *s)
 {
@@ -473,8 +482,8 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             return PS_EXIT_OUTPUT;
         }
         out.jsonl = &s->jsonl;
-        config.on_flow_end = report_jsonl_flow;
-        config.on_flow_end_ctx = &s->jsonl;
+        config.take_ended = write_ended_flows;
+        config.take_ended_arg = &s->jsonl;
     }
     if (s->inputs == NULL || analyzer_init(&s->a, &config) != 0) {
         fprintf(stderr, "%s: out of memory\n", session_prog);

@@ -1,7 +1,7 @@
 /*
- * test_flow.c - unit tests for src/flow/flow_table.c: canonical keys, per-endpoint counters, role
- * evidence, the --max-flows limit, growth of the index, encapsulation paths, timeouts, and quiet
- * flows moved to the compact store and back.
+ * test_flow.c - unit tests for the flow table (src/flow/): canonical keys, per-endpoint counters,
+ * role evidence, the --max-flows limit, growth of the index, encapsulation paths, timeouts, the
+ * queue streamed flows leave by, and quiet flows moved to the compact store and back.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -681,42 +681,156 @@ START_TEST(test_syn_with_new_isn)
 }
 END_TEST
 
-static void count_ended(void *ctx, const struct flow *f)
+static struct flow_table *streaming_table(void)
 {
-    ck_assert(!f->gone);
-    (*(int *)ctx)++;
+    struct flow_table *t = zeek_table();
+
+    ck_assert_int_eq(flow_table_stream(t), 0);
+    return t;
 }
 
-static void count_ended_quietly(void *ctx, const struct flow *f)
+/*
+ * Takes every flow waiting in the queue, appending their ids to ids[*n] (NULL: only counts);
+ * returns how many it took.
+ */
+static size_t take_ended(struct flow_table *t, uint32_t *ids, size_t *n)
 {
-    (void)ctx;
-    (void)f;
+    const struct flow *f;
+    size_t taken = 0;
+
+    while ((f = flow_table_ended(t)) != NULL) {
+        ck_assert(!f->gone); /* a copy as the flow was when it ended, not the freed record */
+        if (ids != NULL)
+            ids[(*n)++] = f->id;
+        taken++;
+    }
+    return taken;
 }
 
 START_TEST(test_stream_writes_and_forgets)
 {
-    struct flow_table *t = zeek_table();
+    struct flow_table *t = streaming_table();
     struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
     struct flow_key key;
     uint8_t sender;
-    int ended = 0;
     struct flow *f;
 
-    ck_assert_int_eq(flow_table_stream(t, count_ended, &ended), 0);
     f = add(t, &udp, 0, 60);
     closed_connection(t);
-    flow_table_advance(t, 30 * SEC); /* the closed connection is past its 5 s */
-    ck_assert_int_eq(ended, 1);
-    flow_table_advance(t, 62 * SEC); /* and the UDP flow past its 60 s */
-    ck_assert_int_eq(ended, 2);
+    ck_assert(!flow_table_advance(t, 2 * SEC));
+    ck_assert(flow_table_advance(t, 30 * SEC)); /* the closed connection is past its 5 s */
+    ck_assert_uint_eq(take_ended(t, NULL, NULL), 1);
+    ck_assert(!flow_table_advance(t, 30 * SEC));
+    ck_assert(flow_table_advance(t, 62 * SEC)); /* and the UDP flow past its 60 s */
+    ck_assert_uint_eq(take_ended(t, NULL, NULL), 1);
+    ck_assert(!flow_table_advance(t, 62 * SEC));
     ck_assert(f->gone);
     flow_key_from_packet(&udp, &key, &sender);
     ck_assert_ptr_null(flow_table_lookup(t, &key));
     /* Forgotten: the next packet starts afresh, in a reused record. */
     f = add(t, &udp, 63 * SEC, 60);
     ck_assert_uint_eq(f->start, FLOW_START_FIRST);
-    ck_assert_int_eq(flow_table_drain(t), 0);
-    ck_assert_int_eq(ended, 3);
+    ck_assert_int_eq(flow_table_end_all(t), 1);
+    ck_assert_uint_eq(take_ended(t, NULL, NULL), 1);
+    ck_assert_int_eq(flow_table_end_all(t), 0);
+    ck_assert_ptr_null(flow_table_ended(t));
+    flow_table_free(t);
+}
+END_TEST
+
+/*
+ * Flows leave in the order they end, whichever way they end: past a timeout on the wheel, taken
+ * over by a packet on their key, or at the end.
+ */
+START_TEST(test_queue_in_end_order)
+{
+    struct flow_table *t = streaming_table();
+    struct pkt_info x0 = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info x1 = v4(PS_IPPROTO_UDP, 0x0a000001, 5001, 0x0a000002, 53, 0);
+    uint32_t ids[8], want[4], again;
+    size_t n = 0;
+
+    want[2] = add(t, &x0, 0, 60)->id;
+    want[1] = add(t, &x1, 2 * SEC, 60)->id;
+    want[0] = closed_connection(t)->id;
+    ck_assert(flow_table_advance(t, 30 * SEC)); /* the connection, past its close delay */
+    take_ended(t, ids, &n);
+    /* x1's next packet, past its idle timeout, ends it before the wheel's turn ends x0. */
+    again = add(t, &x1, 70 * SEC, 60)->id;
+    want[3] = again;
+    ck_assert(flow_table_advance(t, 70 * SEC));
+    take_ended(t, ids, &n);
+    ck_assert(!flow_table_advance(t, 70 * SEC));
+    ck_assert_int_eq(flow_table_end_all(t), 1);
+    take_ended(t, ids, &n);
+    ck_assert_int_eq(flow_table_end_all(t), 0);
+    ck_assert_uint_eq(n, 4);
+    ck_assert_mem_eq(ids, want, sizeof(want));
+    flow_table_free(t);
+}
+END_TEST
+
+/* A flow a packet ends is reported by the next advance, even when no timeout is near. */
+START_TEST(test_queue_reports_taken_over_flow)
+{
+    struct flow_lifecycle lc;
+    struct flow_table *t;
+    struct pkt_info syn = segment(true, PS_TCP_SYN, 100), again = segment(true, PS_TCP_SYN, 900);
+    uint32_t first, id;
+    size_t n = 0;
+
+    flow_lifecycle_wireshark(&lc); /* no timeouts: the wheel never turns */
+    t = flow_table_new(0, 7, &lc);
+    ck_assert_int_eq(flow_table_stream(t), 0);
+    first = add(t, &syn, 0, 60)->id;
+    ck_assert(!flow_table_advance(t, SEC));
+    add(t, &again, 2 * SEC, 60); /* a new ISN: a new connection */
+    ck_assert(flow_table_advance(t, 2 * SEC));
+    ck_assert_uint_eq(take_ended(t, &id, &n), 1);
+    ck_assert_uint_eq(id, first);
+    ck_assert(!flow_table_advance(t, 2 * SEC));
+    flow_table_free(t);
+}
+END_TEST
+
+#define QUEUE_FLOWS (3 * FLOW_QUEUE_ROOM + 5)
+
+/* QUEUE_FLOWS UDP flows, one a millisecond from `start`, from port `port` on. */
+static void add_queue_flows(struct flow_table *t, ps_time start, uint16_t port)
+{
+    for (uint32_t i = 0; i < QUEUE_FLOWS; i++) {
+        struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, port, 0x0a000001, 53, 0);
+
+        ck_assert_ptr_nonnull(add(t, &p, start + i * (SEC / 1000), 100));
+    }
+}
+
+/*
+ * More flows end at once than the queue holds: the wheel's turn and the end stop when it is full
+ * and go on once it was taken, never holding more than FLOW_QUEUE_ROOM, none lost or reordered.
+ */
+START_TEST(test_queue_bounded)
+{
+    struct flow_table *t = streaming_table();
+    uint32_t *ids = malloc(2 * QUEUE_FLOWS * sizeof(*ids));
+    size_t n = 0, takes = 0;
+
+    ck_assert_ptr_nonnull(ids);
+    add_queue_flows(t, 0, 5000);
+    while (flow_table_advance(t, 200 * SEC)) { /* every one past its 60 s */
+        ck_assert_uint_le(take_ended(t, ids, &n), FLOW_QUEUE_ROOM);
+        takes++;
+    }
+    ck_assert_uint_eq(n, QUEUE_FLOWS);
+    ck_assert_uint_ge(takes, 4);
+    add_queue_flows(t, 300 * SEC, 6000);
+    while (flow_table_end_all(t) == 1)
+        ck_assert_uint_le(take_ended(t, ids, &n), FLOW_QUEUE_ROOM);
+    ck_assert_uint_eq(n, 2 * QUEUE_FLOWS);
+    for (uint32_t i = 0; i < n; i++)
+        ck_assert_uint_eq(ids[i], i);
+    ck_assert_ptr_null(flow_table_ended(t));
+    free(ids);
     flow_table_free(t);
 }
 END_TEST
@@ -816,8 +930,7 @@ START_TEST(test_resume_by_id)
     flow_table_free(t);
 
     /* Streaming hands flows out: nothing to come back. */
-    t = zeek_table();
-    ck_assert_int_eq(flow_table_stream(t, count_ended_quietly, NULL), 0);
+    t = streaming_table();
     u = add(t, &udp, 0, 60);
     ck_assert_ptr_null(flow_table_resume(t, u->id));
     flow_table_free(t);
@@ -998,6 +1111,9 @@ static Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_idle_timeout_per_protocol);
     tcase_add_test(lifecycle, test_syn_with_new_isn);
     tcase_add_test(lifecycle, test_stream_writes_and_forgets);
+    tcase_add_test(lifecycle, test_queue_in_end_order);
+    tcase_add_test(lifecycle, test_queue_reports_taken_over_flow);
+    tcase_add_test(lifecycle, test_queue_bounded);
     tcase_add_test(lifecycle, test_quiet_flow_stored_and_back);
     tcase_add_test(lifecycle, test_stored_key_used_again);
     tcase_add_test(lifecycle, test_resume_by_id);

@@ -1,0 +1,243 @@
+/*
+ * flow_int.h - what the flow table's files share: the table, its indexes, and the few small
+ * functions the packet path needs inlined wherever they are used.
+ *
+ * The table is split by concern, each part in a file of its own:
+ *   flow_table.c      the table and its records, paths and ICMP errors; adding packets;
+ *   flow_index.c      keys, their hash, and the indexes that find a key's flow;
+ *   flow_lifecycle.c  when flows end: timeouts, the timing wheel, the queue ended flows leave by;
+ *   flow_keep.c       keeping every flow: quiet ones to the compact store and back, the seal;
+ *   flow_store.c      the compact store itself; flow_tcp.c, a connection's TCP state.
+ */
+#ifndef PS_FLOW_INT_H
+#define PS_FLOW_INT_H
+
+#include "flow.h"
+#include "flow_store.h"
+
+/* Records sit in chunks of CHUNK_SIZE, which never move: a record's address stays valid. */
+#define CHUNK_BITS 16
+#define CHUNK_SIZE ((size_t)1 << CHUNK_BITS)
+
+/*
+ * An index slot: high 32 bits of the hash (to skip most key compares), low 32 bits flow number + 1.
+ * A key's home slot is taken from those same high bits (home_of_hash()), so that moving a slot to
+ * a larger index or back after a deletion needs no look at the flow, which is a cache miss away.
+ */
+typedef uint64_t slot_t;
+
+struct flow_index {
+    slot_t *slots;
+    /*
+     * One byte per slot: 0 when it is empty, else mark_of() its hash. A probe reads these first,
+     * an eighth of the memory of the slots, and a slot only when its mark matches: looking for a
+     * key that is absent, as every new flow does in the stored flows' index, rarely needs more.
+     */
+    uint8_t *marks;
+    size_t mask; /* capacity - 1; capacity is a power of two */
+};
+
+/* An index with the one it is migrating from. */
+struct index_set {
+    struct flow_index cur;
+    struct flow_index old; /* slots == NULL when no migration runs */
+    size_t migrate_pos;
+    size_t entries;
+    bool stored; /* slots name stored flows by id + 1, else live records by record number + 1 */
+};
+
+struct path;       /* an encapsulation path (flow_table.c) */
+struct wheel;      /* the timing wheel (flow_lifecycle.c) */
+struct flow_queue; /* streaming: the flows that ended (flow_lifecycle.c) */
+
+struct flow_table {
+    struct flow **chunks;
+    size_t n_chunks, chunks_cap;
+    size_t count, max_flows; /* count: records ever allocated */
+    uint64_t secret[6];      /* the hash's secrets, from the seed */
+    struct flow_lifecycle lifecycle;
+
+    struct index_set live;   /* keys of flows in records */
+    struct index_set stored; /* keys of flows in the store that are still their key's latest */
+
+    struct path *paths; /* paths[0] is the empty path */
+    size_t n_paths, paths_cap;
+
+    struct flow_icmp_error *icmp_errors;
+    size_t n_icmp_errors, icmp_errors_cap;
+
+    uint32_t created;         /* flows ever created: the next flow's id */
+    uint32_t free_rec;        /* a freed record + 1, chained through flow.prev; 0 = none */
+    struct flow_queue *ended; /* streaming: where ended flows go; NULL when flows are kept */
+    struct wheel *wheel;
+    size_t by_class[FLOW_CLASSES]; /* flows created, by protocol class */
+    /* Whether the flows so far were made in the report's order (flow_table_in_order()): the
+     * last one made's first packet time and key, to compare the next one with. */
+    bool out_of_order;
+    ps_time last_made;
+    struct flow_key last_key;
+
+    /*
+     * Kept flows (no streaming), by id: in record r (r << 1 | 1), or in the store at location l
+     * (l << 1).
+     */
+    uint64_t *where;
+    size_t where_cap;
+    struct flow_store store;
+};
+
+static inline struct flow *flow_at(const struct flow_table *t, size_t i)
+{
+    return &t->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
+}
+
+/* Whether flows are kept to the end (the report's), rather than streamed as they end. */
+static inline bool keeping(const struct flow_table *t)
+{
+    return t->ended == NULL;
+}
+
+/* Where kept flow `id` is (flow_table.where): in a record, or in the store. */
+static inline bool is_live(uint64_t where)
+{
+    return (where & 1) != 0;
+}
+
+/* The record may hold another flow from now on. */
+static inline void record_free(struct flow_table *t, struct flow *f, uint32_t rec)
+{
+    f->gone = true;
+    f->prev = t->free_rec;
+    t->free_rec = rec + 1;
+}
+
+/* flow_table.c: a record, a freed one or a new one. NULL when memory ran out. */
+struct flow *flow_record_new(struct flow_table *t, uint32_t *rec);
+
+/* flow_index.c: the key's hash under secrets `s` (the table's, or a copy of them). */
+uint64_t flow_hash_with(const uint64_t *s, const struct flow_key *key);
+/* flow_index.c: the table's secrets, from its seed. */
+void flow_hash_seed(uint64_t *secret, size_t n, uint64_t seed);
+
+static inline uint64_t hash_key(const struct flow_table *t, const struct flow_key *key)
+{
+    return flow_hash_with(t->secret, key);
+}
+
+/*
+ * The home slot of a hash: from its high 32 bits, which the slot keeps. An index of more than 2^32
+ * slots needs more bits than that: they come from the flow's key, hashed again.
+ */
+static inline size_t home_of_hash(const struct flow_index *ix, uint64_t hash)
+{
+    return (size_t)(hash >> 32 | hash << 32) & ix->mask;
+}
+
+/* The top seven bits of a hash (of a slot's tag), which the home slot does not use below 2^25. */
+static inline uint8_t mark_of(uint64_t hash)
+{
+    return (uint8_t)(0x80 | hash >> 57);
+}
+
+/*
+ * flow_index.c: an empty set, of stored flows' ids (`stored`) or of records; false when out of
+ * memory.
+ */
+bool flow_set_init(struct index_set *set, bool stored);
+/* flow_index.c: the slot of `ix` that holds `key`, or NULL. */
+slot_t *flow_index_find(const struct flow_table *t, const struct index_set *set,
+                        const struct flow_index *ix, uint64_t hash, const struct flow_key *key);
+/* flow_index.c: frees both indexes of a set. */
+void flow_set_free(struct index_set *set);
+/*
+ * flow_index.c: makes room for one more entry, a step of a running migration with it; false when
+ * out of memory.
+ */
+bool flow_set_reserve(const struct flow_table *t, struct index_set *set);
+/* flow_index.c: adds an entry for a key known to be absent, after flow_set_reserve(). */
+void flow_set_put(struct index_set *set, uint64_t hash, uint32_t ref);
+/* flow_index.c: removes the entry of `key` when it names `ref`; returns whether it did. */
+bool flow_set_remove(const struct flow_table *t, struct index_set *set, uint64_t hash,
+                     const struct flow_key *key, uint32_t ref);
+
+/* Looks in the index, then in the one being migrated from. */
+static inline slot_t *set_find(const struct flow_table *t, const struct index_set *set,
+                               uint64_t hash, const struct flow_key *key)
+{
+    slot_t *slot = flow_index_find(t, set, &set->cur, hash, key);
+
+    if (slot == NULL && set->old.slots != NULL)
+        slot = flow_index_find(t, set, &set->old, hash, key);
+    return slot;
+}
+
+/*
+ * The marks a probe for `hash` starts with; the slots too (`slots`) when a match is likely.
+ * Inlined always: GCC takes a function that only reads memory and prefetches for one without
+ * effects (pure) and drops the calls to it, prefetches and all; it did, until this attribute.
+ */
+static inline __attribute__((always_inline)) void prefetch_set(const struct index_set *set,
+                                                               uint64_t hash, bool slots)
+{
+    size_t home = home_of_hash(&set->cur, hash);
+
+    __builtin_prefetch(&set->cur.marks[home]);
+    if (slots)
+        __builtin_prefetch(&set->cur.slots[home]);
+    if (set->old.slots != NULL) {
+        home = home_of_hash(&set->old, hash);
+        __builtin_prefetch(&set->old.marks[home]);
+        if (slots)
+            __builtin_prefetch(&set->old.slots[home]);
+    }
+}
+
+/* A TCP connection closed: FIN both ways, or a RST. */
+static inline bool tcp_closed(const struct flow *f)
+{
+    return (f->tcp.state[0] == TCP_CLOSED && f->tcp.state[1] == TCP_CLOSED) ||
+           f->tcp.state[0] == TCP_RESET || f->tcp.state[1] == TCP_RESET;
+}
+
+/* flow_lifecycle.c: the timing wheel, ticking for keeping until flow_table_stream(). */
+struct wheel *flow_wheel_new(void);
+void flow_wheel_free(struct wheel *w);
+void flow_queue_free(struct flow_queue *q);
+/*
+ * flow_lifecycle.c: files flow `f`, in record `rec`, to be looked at again when its timeout may
+ * have passed (keeping: or when it may go to the store). `now`: the time it was last looked at.
+ */
+void flow_wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, ps_time now);
+/* flow_lifecycle.c: streaming, room in the queue for one more flow; false when out of memory. */
+bool flow_queue_reserve(struct flow_table *t);
+/*
+ * flow_lifecycle.c: streaming, ends flow `f`, in record `rec`, once the queue has room: a copy
+ * joins the queue, and the record is freed.
+ */
+void flow_release(struct flow_table *t, struct flow *f, uint32_t rec);
+
+/* flow_keep.c: brings stored flow `id` back to a record; NULL when out of memory. */
+struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id);
+
+/*
+ * Keeping: moves a quiet flow from its record to the store, its index entry along with it.
+ * Here, not in flow_keep.c: a wheel tick stores thousands at once, each inlined in the loop.
+ */
+static inline void keep_store_flow(struct flow_table *t, struct flow *f, uint32_t rec,
+                                   uint64_t hash)
+{
+    uint64_t loc;
+
+    if (!flow_set_reserve(t, &t->stored))
+        return;
+    loc = flow_store_put(&t->store, f);
+    if (loc == FLOW_STORE_NONE)
+        return;
+    /* A flow that a later one took over from is in no index: it is only found by its id. */
+    if (flow_set_remove(t, &t->live, hash, &f->key, rec))
+        flow_set_put(&t->stored, hash, f->id);
+    t->where[f->id] = loc << 1;
+    record_free(t, f, rec);
+}
+
+#endif

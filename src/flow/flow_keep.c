@@ -1,0 +1,118 @@
+/*
+ * flow_keep.c - keeping every flow for the report (no streaming): quiet flows to the compact
+ * store and back, and the table sealed after the last packet.
+ *
+ * A flow that has been quiet for a while goes into the compact store (flow_store.h; the timing
+ * wheel finds it, flow_lifecycle.c, and keep_store_flow() moves it) and its record is reused: the
+ * live records and their index stay small enough to stay in the cache, and memory per flow is
+ * what its compact copy takes. A second index finds stored flows by key, for the rare packet that
+ * comes back to one (a late retransmission, a key used again): the flow is brought back to a
+ * record exactly as it was, so when a flow is stored changes nothing in what is counted.
+ */
+#include <stdlib.h>
+
+#include "flow_int.h"
+
+/* The store is compacted when the records of flows brought back pass this and half of it. */
+#define STORE_COMPACT_MIN ((uint64_t)1 << 20)
+
+/*
+ * Rewrites the store without the records of flows that came back, once they are most of it. The
+ * new store's room is taken first, so that running out of memory leaves the old one as it was.
+ */
+static void compact_store(struct flow_table *t)
+{
+    struct flow_store fresh;
+    uint64_t wanted = t->store.bytes - t->store.dropped;
+
+    if (t->store.dropped < STORE_COMPACT_MIN || t->store.dropped < wanted)
+        return;
+    flow_store_init_like(&fresh, &t->store);
+    if (!flow_store_reserve(&fresh, wanted)) {
+        flow_store_free(&fresh);
+        return;
+    }
+    for (size_t id = 0; id < t->created; id++)
+        if (!is_live(t->where[id]))
+            t->where[id] = flow_store_move(&fresh, &t->store, t->where[id] >> 1) << 1;
+    flow_store_free(&t->store);
+    t->store = fresh;
+}
+
+/* Exactly as it was: the store gives back every field, and the flow is filed on the wheel again. */
+struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
+{
+    uint64_t loc = t->where[id] >> 1, hash;
+    uint32_t rec;
+    struct flow *f;
+
+    if (!flow_set_reserve(t, &t->live))
+        return NULL;
+    f = flow_record_new(t, &rec);
+    if (f == NULL)
+        return NULL;
+    flow_store_get(&t->store, loc, id, f);
+    hash = hash_key(t, &f->key);
+    if (flow_set_remove(t, &t->stored, hash, &f->key, id))
+        flow_set_put(&t->live, hash, rec);
+    flow_store_drop(&t->store, loc);
+    t->where[id] = (uint64_t)rec << 1 | 1;
+    flow_wheel_file(t, f, rec, f->last_seen);
+    compact_store(t);
+    return f;
+}
+
+struct flow *flow_table_resume(struct flow_table *t, uint32_t id)
+{
+    if (!keeping(t) || id >= t->created || t->where == NULL)
+        return NULL;
+    if (is_live(t->where[id]))
+        return flow_at(t, t->where[id] >> 1);
+    return flow_keep_bring_back(t, id);
+}
+
+/*
+ * After the last packet. Kept flows all go to the store, where the report reads them; the
+ * records, the indexes and the wheel, which only packets need, are freed for the report's use.
+ */
+void flow_table_seal(struct flow_table *t)
+{
+    bool all_stored = true;
+
+    if (keeping(t)) {
+        for (size_t rec = 0; rec < t->count; rec++) {
+            struct flow *f = flow_at(t, rec);
+            uint64_t loc;
+
+            if (f->gone)
+                continue;
+            loc = flow_store_put(&t->store, f);
+            if (loc == FLOW_STORE_NONE)
+                all_stored = false;
+            else
+                t->where[f->id] = loc << 1;
+        }
+        if (all_stored) {
+            for (size_t i = 0; i < t->n_chunks; i++)
+                free(t->chunks[i]);
+            free(t->chunks);
+            t->chunks = NULL;
+            t->n_chunks = t->chunks_cap = t->count = 0;
+            t->free_rec = 0;
+        }
+    }
+    flow_set_free(&t->live);
+    flow_set_free(&t->stored);
+    flow_wheel_free(t->wheel);
+    t->wheel = NULL;
+}
+
+const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)
+{
+    uint64_t where = t->where[i];
+
+    if (is_live(where))
+        return flow_at(t, where >> 1);
+    flow_store_get(&t->store, where >> 1, (uint32_t)i, buf);
+    return buf;
+}
