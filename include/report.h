@@ -10,49 +10,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "analyze.h"
 #include "flow.h"
 #include "ports.h"
 #include "ps.h"
 #include "select.h"
 
 #define REPORT_SCHEMA_VERSION 1
-#define REPORT_MAX_LINKTYPES  8
-
-/* One input capture, as the reader saw it. */
-struct report_input {
-    const char *path;   /* as the user gave it */
-    const char *format; /* "pcap", "pcapng", or NULL when the file could not be opened */
-    int linktypes[REPORT_MAX_LINKTYPES];
-    size_t n_linktypes;
-    uint64_t packets, bytes;       /* bytes: original (wire) lengths */
-    ps_time first_seen, last_seen; /* valid when packets > 0 */
-    bool nanosecond;
-    uint64_t ts_backwards;      /* packets whose timestamp is earlier than the packet before */
-    uint64_t duplicates;        /* packets identical to one of the few just before them */
-    bool complete;              /* read to a clean end */
-    char error[PS_ERRBUF_SIZE]; /* empty when there was none */
-    /* A live capture (format "live", path the interface): the kernel's counters at the end. */
-    bool live;
-    uint64_t received, dropped, if_dropped;
-    /* Records the BPF filter (settings.filter) rejected: not analysed, not in packets/bytes. */
-    uint64_t filtered_packets, filtered_bytes;
-};
-
-/* Where every packet read went. packets == flow_packets + sum(skipped_packets); bytes likewise. */
-struct report_totals {
-    uint64_t packets, bytes;
-    uint64_t flow_packets, flow_bytes;
-    uint64_t skipped_packets[PS_SKIP__COUNT];
-    uint64_t skipped_bytes[PS_SKIP__COUNT];
-    /* The packets under PS_SKIP_LINKTYPE, by link type (the first REPORT_MAX_LINKTYPES types). */
-    struct {
-        int linktype;
-        uint64_t packets, bytes;
-    } skipped_linktypes[REPORT_MAX_LINKTYPES];
-    size_t n_skipped_linktypes;
-    uint64_t fragments_evicted; /* datagrams the full fragment table had to forget */
-    size_t fragment_capacity;
-};
 
 /* How a flow's client and server were told apart: the rung of the ladder that decided. */
 enum role_reason {
@@ -135,9 +99,9 @@ struct report_style {
 };
 
 struct report {
-    const struct report_input *inputs;
+    const struct analyze_input *inputs;
     size_t n_inputs;
-    struct report_totals totals;
+    struct analyze_totals totals;
     struct report_settings settings;
     const struct flow_table *table;
     bool nanosecond; /* any input has nanosecond timestamps: times are written with 9 digits */
@@ -166,8 +130,8 @@ struct report {
  * whose rows its writer then makes as it goes (r->flows NULL: every flow, in the table's order,
  * which must be the report's: flow_table_in_order()).
  */
-void report_init(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                 const struct report_totals *totals, const struct report_settings *settings,
+void report_init(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
+                 const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
 
 /*
@@ -175,8 +139,8 @@ void report_init(struct report *r, const struct report_input *inputs, size_t n_i
  * `inputs`, `table` and `settings.services` must outlive the report. Returns 0, or -1 when out of
  * memory.
  */
-int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                 const struct report_totals *totals, const struct report_settings *settings,
+int report_build(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
+                 const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
 
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
@@ -197,8 +161,9 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
  * `r` a report_init() report; end() completes it (0), or releases it when memory ran out (-1).
  */
 struct report_gathering;
-struct report_gathering *report_gathering_begin(struct report *r, const struct report_input *inputs,
-                                                size_t n_inputs, const struct report_totals *totals,
+struct report_gathering *report_gathering_begin(struct report *r,
+                                                const struct analyze_input *inputs, size_t n_inputs,
+                                                const struct analyze_totals *totals,
                                                 const struct report_settings *settings,
                                                 const struct flow_table *table);
 void report_gathering_add(struct report_gathering *g, const struct report_gather_item *items,
@@ -281,10 +246,10 @@ void report_jsonl_flow(void *ctx, const struct flow *f);
 void report_jsonl_live(struct report_jsonl *w);
 /* A live capture's --interval: a line with the totals so far. 0, or -1 when writing failed. */
 int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
-                          const struct report_totals *totals);
+                          const struct analyze_totals *totals);
 /* The summary line; 0, or -1 when any write failed. Releases the writer's buffer. */
-int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
-                     const struct report_totals *totals);
+int report_jsonl_end(struct report_jsonl *w, const struct analyze_input *inputs, size_t n_inputs,
+                     const struct analyze_totals *totals);
 /*
  * Hands the flow lines still buffered to `out` and frees the buffer, for a run that stops without
  * report_jsonl_end(). Does nothing after report_jsonl_end(), or on a writer zeroed and never begun.
@@ -296,7 +261,7 @@ int report_write_text(const struct report *r, FILE *out);
  * with the kernel's counters when `stats` is not NULL. 0, or -1 (errno).
  */
 struct capture_stats;
-int report_write_snapshot_text(const struct report_input *in, const struct report_totals *t,
+int report_write_snapshot_text(const struct analyze_input *in, const struct analyze_totals *t,
                                const struct flow_table *table, uint64_t elapsed_ms,
                                const struct capture_stats *stats, FILE *out);
 /* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */

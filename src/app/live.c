@@ -85,7 +85,7 @@ static uint64_t now_ms(void)
  * Reads up to `max` packets that are ready (0: no limit but the batch). Returns 1 when it
  * stopped at its limit (more may be ready), 0 when none is ready, -1 when the capture failed.
  */
-static int read_ready(struct capture *c, struct analyzer *a, struct report_input *in, uint64_t max)
+static int read_ready(struct capture *c, struct analyzer *a, struct analyze_input *in, uint64_t max)
 {
     struct capture_packet pkt;
     uint64_t n = 0;
@@ -103,12 +103,12 @@ static int read_ready(struct capture *c, struct analyzer *a, struct report_input
 }
 
 /* Packets still allowed by -c (UINT64_MAX without -c); at least 1 while the run goes on. */
-static uint64_t allowed(const struct live_limits *limits, const struct report_input *in)
+static uint64_t allowed(const struct live_limits *limits, const struct analyze_input *in)
 {
     return limits->count == 0 ? UINT64_MAX : limits->count - in->packets;
 }
 
-static void record_stats(struct report_input *in, const struct capture_stats *st)
+static void record_stats(struct analyze_input *in, const struct capture_stats *st)
 {
     in->received = st->received;
     in->dropped = st->dropped;
@@ -120,7 +120,7 @@ static void record_stats(struct report_input *in, const struct capture_stats *st
  * counted as received and did not drop, less those read. Stops early when the buffer runs dry
  * (the counters can include packets libpcap discarded while it installed the filter).
  */
-static int drain(struct capture *c, struct analyzer *a, struct report_input *in,
+static int drain(struct capture *c, struct analyzer *a, struct analyze_input *in,
                  const struct live_limits *limits, const struct capture_stats *st)
 {
     uint64_t kept = st->received - (st->dropped < st->received ? st->dropped : st->received);
@@ -149,7 +149,7 @@ static int poll_timeout(uint64_t now, uint64_t deadline, uint64_t next_snapshot)
     return wait > INT_MAX ? INT_MAX : (int)wait;
 }
 
-enum live_stop live_run(struct capture *c, struct analyzer *a, struct report_input *in,
+enum live_stop live_run(struct capture *c, struct analyzer *a, struct analyze_input *in,
                         const struct live_limits *limits, live_interval_fn hook, void *ctx)
 {
     uint64_t start = now_ms(), snapshots = 0;
@@ -330,7 +330,7 @@ static int prepare_capture(const struct ps_options *opts, struct capture *c,
 }
 
 /* What went wrong or was lost during the capture, on standard error. */
-static void warn_capture_end(const struct ps_options *opts, struct report_input *in)
+static void warn_capture_end(const struct ps_options *opts, struct analyze_input *in)
 {
     if (in->error[0] != '\0') {
         in->complete = false;
@@ -347,7 +347,7 @@ static void warn_capture_end(const struct ps_options *opts, struct report_input 
 }
 
 int live_capture_interface(const struct session_output *o, struct analyzer *a,
-                           struct report_input *in)
+                           struct analyze_input *in)
 {
     const struct ps_options *opts = o->opts;
     const struct capture_live_options options = {

@@ -124,7 +124,7 @@ static const char *display_name(const char *path)
     return strcmp(path, "-") == 0 ? "(standard input)" : path;
 }
 
-void session_warn_unsupported_linktypes(const struct report_input *in)
+void session_warn_unsupported_linktypes(const struct analyze_input *in)
 {
     for (size_t i = 0; i < in->n_linktypes; i++)
         if (!decode_linktype_supported(in->linktypes[i]))
@@ -245,8 +245,8 @@ static bool json_while_gathering(const struct ps_options *opts, unsigned threads
            flow_table_count(table) >= GATHER_WHILE_WRITING_MIN;
 }
 
-static int write_json_while_gathering(struct report *r, const struct report_input *inputs,
-                                      size_t n_inputs, const struct report_totals *totals,
+static int write_json_while_gathering(struct report *r, const struct analyze_input *inputs,
+                                      size_t n_inputs, const struct analyze_totals *totals,
                                       const struct report_settings *settings,
                                       const struct flow_table *table, const struct ps_options *opts,
                                       bool incomplete)
@@ -306,7 +306,7 @@ struct session {
     const struct ps_options *opts;
     const struct expect_list *expects;
     unsigned threads;
-    struct report_input *inputs; /* the files, then the interface (-i) */
+    struct analyze_input *inputs; /* the files, then the interface (-i) */
     size_t n_inputs;
     struct report_settings settings;
     struct progress progress;
@@ -346,7 +346,7 @@ static int read_files(struct session *s)
     const struct ps_options *opts = s->opts;
 
     for (size_t i = 0; i < opts->n_inputs; i++) {
-        struct report_input *in = &s->inputs[i];
+        struct analyze_input *in = &s->inputs[i];
         char err[PS_ERRBUF_SIZE];
         struct capture *c;
         int rc;

@@ -18,6 +18,6 @@ struct session_output {
 };
 
 /* One line on standard error for each of the input's link types that is not decoded. */
-void session_warn_unsupported_linktypes(const struct report_input *in);
+void session_warn_unsupported_linktypes(const struct analyze_input *in);
 
 #endif

@@ -473,7 +473,7 @@ int expect_add_file(struct expect_list *l, const char *path, char *err, size_t e
 
 static uint64_t counter_value(const struct expectation *e, const struct report *r)
 {
-    const struct report_totals *t = &r->totals;
+    const struct analyze_totals *t = &r->totals;
     uint64_t sum = 0;
 
     switch (e->counter) {

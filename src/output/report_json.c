@@ -181,7 +181,7 @@ static json_t *settings_value(const struct report *r)
     return o;
 }
 
-static json_t *input_value(const struct report *r, const struct report_input *in)
+static json_t *input_value(const struct report *r, const struct analyze_input *in)
 {
     json_t *linktypes = json_array();
     bool seen = in->packets > 0;
@@ -221,7 +221,7 @@ static json_t *counts_by_reason(const uint64_t *counts)
     return o;
 }
 
-static json_t *skipped_linktypes_value(const struct report_totals *t)
+static json_t *skipped_linktypes_value(const struct analyze_totals *t)
 {
     json_t *o = json_object();
 
@@ -233,7 +233,7 @@ static json_t *skipped_linktypes_value(const struct report_totals *t)
 
 static json_t *summary_value(const struct report *r)
 {
-    const struct report_totals *t = &r->totals;
+    const struct analyze_totals *t = &r->totals;
     uint64_t skipped_packets = 0, skipped_bytes = 0;
 
     for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++) {
@@ -461,7 +461,7 @@ void report_jsonl_release(struct report_jsonl *w)
 }
 
 int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
-                          const struct report_totals *totals)
+                          const struct analyze_totals *totals)
 {
     hand_over_lines(w);
     if (!w->failed &&
@@ -476,8 +476,8 @@ int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t el
     return w->failed ? -1 : 0;
 }
 
-int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
-                     const struct report_totals *totals)
+int report_jsonl_end(struct report_jsonl *w, const struct analyze_input *inputs, size_t n_inputs,
+                     const struct analyze_totals *totals)
 {
     json_t *list;
     struct report *r = &w->view;

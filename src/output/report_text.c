@@ -279,7 +279,7 @@ static int print_table(const struct report *r, const struct table *t, FILE *out)
 
 static void print_header(const struct report *r, FILE *out)
 {
-    const struct report_totals *t = &r->totals;
+    const struct analyze_totals *t = &r->totals;
     char when[2][64], size[32];
     ps_time first = 0, last = 0;
     bool any = false;
@@ -287,14 +287,13 @@ static void print_header(const struct report *r, FILE *out)
 
     fprintf(out, "%s %s report\n\n%sInputs%s\n", PACKAGE_NAME, PACKAGE_VERSION, bold(r), plain(r));
     for (size_t i = 0; i < r->n_inputs; i++) {
-        const struct report_input *in = &r->inputs[i];
+        const struct analyze_input *in = &r->inputs[i];
 
         human_bytes(in->bytes, size, sizeof(size));
         fprintf(out, "  %s: %s", strcmp(in->path, "-") == 0 ? "(standard input)" : in->path,
                 in->format ? in->format : "unreadable");
         for (size_t k = 0; k < in->n_linktypes; k++)
-            fprintf(out, "%s%s", k ? ", " : ", link type ",
-                    linktype_name(in->linktypes[k]));
+            fprintf(out, "%s%s", k ? ", " : ", link type ", linktype_name(in->linktypes[k]));
         fprintf(out, ", %" PRIu64 " packets, %s", in->packets, size);
         if (r->settings.filter != NULL)
             fprintf(out, ", %" PRIu64 " rejected by the filter", in->filtered_packets);
@@ -530,7 +529,7 @@ int report_write_text(const struct report *r, FILE *out)
     return ferror(out) ? -1 : 0;
 }
 
-int report_write_snapshot_text(const struct report_input *in, const struct report_totals *t,
+int report_write_snapshot_text(const struct analyze_input *in, const struct analyze_totals *t,
                                const struct flow_table *table, uint64_t elapsed_ms,
                                const struct capture_stats *stats, FILE *out)
 {

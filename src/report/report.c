@@ -769,8 +769,8 @@ static int link_follows(struct report *r)
     return 0;
 }
 
-void report_init(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                 const struct report_totals *totals, const struct report_settings *settings,
+void report_init(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
+                 const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table)
 {
     memset(r, 0, sizeof(*r));
@@ -807,8 +807,9 @@ struct report_gathering {
     int rc;
 };
 
-struct report_gathering *report_gathering_begin(struct report *r, const struct report_input *inputs,
-                                                size_t n_inputs, const struct report_totals *totals,
+struct report_gathering *report_gathering_begin(struct report *r,
+                                                const struct analyze_input *inputs, size_t n_inputs,
+                                                const struct analyze_totals *totals,
                                                 const struct report_settings *settings,
                                                 const struct flow_table *table)
 {
@@ -851,8 +852,8 @@ int report_gathering_end(struct report_gathering *g)
     return rc;
 }
 
-int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                 const struct report_totals *totals, const struct report_settings *settings,
+int report_build(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
+                 const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table)
 {
     /* The selection narrows what is shown, services and clients included; the flow counts stay. */

@@ -423,7 +423,7 @@ START_TEST(test_samples)
     while ((e = readdir(d)) != NULL) {
         struct analyzer_config config = {.max_fragments = 1024, .seed = 1};
         struct report_settings settings;
-        struct report_input in;
+        struct analyze_input in;
         struct report report;
         struct analyzer a;
         struct capture *c;
@@ -534,8 +534,8 @@ static void made_up_flows(bool nanosecond)
     struct flow_table *t = flow_table_new(0, 7, NULL);
     struct ports_services *services = odd_services();
     struct report_settings settings;
-    struct report_totals totals;
-    struct report_input in;
+    struct analyze_totals totals;
+    struct analyze_input in;
     struct report report;
 
     ck_assert_ptr_nonnull(t);
@@ -674,8 +674,8 @@ START_TEST(test_durations)
                                   UINT64_MAX};
     struct flow_table *t = flow_table_new(0, 7, NULL);
     struct report_settings settings;
-    struct report_totals totals;
-    struct report_input in;
+    struct analyze_totals totals;
+    struct analyze_input in;
     struct report report;
 
     ck_assert_ptr_nonnull(t);

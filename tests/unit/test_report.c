@@ -31,8 +31,8 @@
 /* A table, its input and totals, and the report built over them. */
 struct fixture {
     struct flow_table *table;
-    struct report_input input;
-    struct report_totals totals;
+    struct analyze_input input;
+    struct analyze_totals totals;
     struct report_settings settings;
     struct report report;
 };
