@@ -14,9 +14,72 @@
 #include "flow.h"
 #include "ports.h"
 #include "ps.h"
-#include "select.h"
 
 #define REPORT_SCHEMA_VERSION 1
+
+/*
+ * What the report shows, as opposed to what is analysed (the BPF filter): which flows (--service,
+ * --port, --host), in which order and how many (--sort, --top), and which sections of the text
+ * report (--show).
+ */
+
+/* --sort: the order of the text flow table and the CSV rows. */
+enum report_sort {
+    REPORT_SORT_START,    /* first seen, then key: the JSON order (default) */
+    REPORT_SORT_PACKETS,  /* most packets first */
+    REPORT_SORT_BYTES,    /* most bytes first */
+    REPORT_SORT_DURATION, /* longest first */
+};
+
+/* --show: sections of the text report. */
+#define REPORT_SECTION_SUMMARY  0x1u /* inputs, time span, totals */
+#define REPORT_SECTION_FLOWS    0x2u
+#define REPORT_SECTION_SERVICES 0x4u
+#define REPORT_SECTION_CLIENTS  0x8u
+#define REPORT_SECTION_ALL      0xfu
+
+/* An address, or a network in CIDR notation. */
+struct report_host {
+    const char *text; /* as given */
+    uint8_t family;   /* 4 or 6 */
+    uint8_t addr[16];
+    uint8_t prefix; /* bits that must match: 32 or 128 for a single address */
+};
+
+/*
+ * Which flows are reported. Values of one option are alternatives; different options must all
+ * match. No value at all selects every flow.
+ */
+struct report_select {
+    const char **services; /* service names or their common names ("domain", "dns") */
+    size_t n_services;
+    uint16_t *ports; /* either endpoint's port */
+    size_t n_ports;
+    struct report_host *hosts; /* either endpoint's address */
+    size_t n_hosts;
+};
+
+/* Parsers for the option values; 0, or -1 with a message in err. */
+int report_parse_host(const char *text, struct report_host *out, char *err, size_t errlen);
+int report_parse_port(const char *text, uint16_t *out, char *err, size_t errlen);
+int report_parse_sort(const char *text, enum report_sort *out, char *err, size_t errlen);
+/* A comma-separated list of section names into REPORT_SECTION_* bits. */
+int report_parse_sections(const char *text, unsigned *out, char *err, size_t errlen);
+
+/* Adders for repeated options; -1 when out of memory. */
+int report_select_add_service(struct report_select *s, const char *name);
+int report_select_add_port(struct report_select *s, uint16_t port);
+int report_select_add_host(struct report_select *s, const struct report_host *host);
+
+/* True when any of --service, --port or --host was given. */
+bool report_select_active(const struct report_select *s);
+void report_select_release(struct report_select *s);
+
+/* Whether the address is the host or inside the network. */
+bool report_host_matches(const struct report_host *h, uint8_t family, const uint8_t *addr);
+
+/* Whether a service name (with its common name, either may be NULL) is `name`, ignoring case. */
+bool report_service_matches(const char *name, const char *service, const char *alias);
 
 /* How a flow's client and server were told apart: the rung of the ladder that decided. */
 enum role_reason {
@@ -75,11 +138,11 @@ struct report_settings {
     bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
     bool vlan_in_key; /* --vlan-in-key */
     size_t max_flows, max_fragments;
-    const char *filter;               /* the BPF filter expression, or NULL */
-    const struct select_spec *select; /* --service/--port/--host, or NULL: every flow */
-    const char *profile;              /* --profile */
-    struct flow_lifecycle lifecycle;  /* the timeouts in force */
-    unsigned threads;                 /* --threads: 2 builds and writes the report on two */
+    const char *filter;                 /* the BPF filter expression, or NULL */
+    const struct report_select *select; /* --service/--port/--host, or NULL: every flow */
+    const char *profile;                /* --profile */
+    struct flow_lifecycle lifecycle;    /* the timeouts in force */
+    unsigned threads;                   /* --threads: 2 builds and writes the report on two */
 };
 
 /* An --expect expectation and how it turned out (expect.c). */
@@ -92,9 +155,9 @@ struct report_expectation {
 
 /* How the text and CSV writers present the report: --sort, --top, --show, --color. */
 struct report_style {
-    enum select_sort sort;
+    enum report_sort sort;
     size_t top;        /* 0: every flow */
-    unsigned sections; /* SELECT_SECTION_* bits of the text report; report_build() sets all */
+    unsigned sections; /* REPORT_SECTION_* bits of the text report; report_build() sets all */
     bool color;        /* ANSI colours in the text report */
 };
 
@@ -142,6 +205,17 @@ void report_init(struct report *r, const struct analyze_input *inputs, size_t n_
 int report_build(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
                  const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
+
+/* Whether the flow `rf` of report `r`, whose flow is `f`, is reported under `s`. */
+bool report_flow_selected(const struct report_select *s, const struct report *r,
+                          const struct report_flow *rf, const struct flow *f);
+
+/*
+ * The indices of r->flows (in first-seen order) in `sort` order, ties in first-seen order, cut to
+ * the first `top` (0: all); *n_out gets how many. NULL when out of memory.
+ */
+size_t *report_select_order(const struct report *r, enum report_sort sort, size_t top,
+                            size_t *n_out);
 
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
 struct report_gather_item {

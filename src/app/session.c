@@ -240,7 +240,7 @@ static int finish_report(struct report *r, const struct ps_options *opts,
 static bool json_while_gathering(const struct ps_options *opts, unsigned threads,
                                  const struct flow_table *table, const struct expect_list *expects)
 {
-    return opts->format == PS_FORMAT_JSON && threads > 1 && !select_active(&opts->select) &&
+    return opts->format == PS_FORMAT_JSON && threads > 1 && !report_select_active(&opts->select) &&
            expect_count(expects) == 0 && flow_table_in_order(table) &&
            flow_table_count(table) >= GATHER_WHILE_WRITING_MIN;
 }

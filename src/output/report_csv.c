@@ -325,7 +325,7 @@ int report_write_csv(const struct report *r, FILE *out)
     struct csv_out o;
     size_t *order, n;
 
-    order = select_order(r, r->style.sort, r->style.top, &n);
+    order = report_select_order(r, r->style.sort, r->style.top, &n);
     if (buf == NULL || order == NULL) {
         free(buf);
         free(order);

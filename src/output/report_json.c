@@ -16,7 +16,6 @@
 #include "linktype.h"
 #include "report.h"
 #include "report_json_flows.h"
-#include "select.h"
 
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
@@ -135,14 +134,14 @@ static void add_lifecycle(json_t *settings, const struct report_settings *set)
  * they were. */
 static void add_view_settings(json_t *settings, const struct report_settings *set)
 {
-    const struct select_spec *s = set->select;
+    const struct report_select *s = set->select;
     json_t *services, *ports, *hosts;
 
     if (settings == NULL)
         return;
     if (set->filter != NULL)
         json_object_set_new(settings, "filter", text_value(set->filter));
-    if (s == NULL || !select_active(s))
+    if (s == NULL || !report_select_active(s))
         return;
     services = json_array();
     ports = json_array();
@@ -421,8 +420,8 @@ void report_jsonl_flow(void *ctx, const struct flow *f)
     else
         w->other++;
     /* As in the report: the selection narrows the flows shown, the counts cover them all. */
-    if (w->view.settings.select != NULL && select_active(w->view.settings.select) &&
-        !select_flow(w->view.settings.select, &w->view, &rf, f))
+    if (w->view.settings.select != NULL && report_select_active(w->view.settings.select) &&
+        !report_flow_selected(w->view.settings.select, &w->view, &rf, f))
         return;
     line = &w->lines->w;
     /* An input read since the last line may have brought nanosecond timestamps. */

@@ -400,16 +400,16 @@ static void print_flow_details(const struct report *r, const size_t *order, size
 static void flows_title(const struct report *r, size_t shown, char *buf, size_t len)
 {
     static const char *const sort_names[] = {
-        [SELECT_SORT_START] = "start",
-        [SELECT_SORT_PACKETS] = "packets",
-        [SELECT_SORT_BYTES] = "bytes",
-        [SELECT_SORT_DURATION] = "duration",
+        [REPORT_SORT_START] = "start",
+        [REPORT_SORT_PACKETS] = "packets",
+        [REPORT_SORT_BYTES] = "bytes",
+        [REPORT_SORT_DURATION] = "duration",
     };
-    const struct select_spec *s = r->settings.select;
+    const struct report_select *s = r->settings.select;
     char why[PS_ERRBUF_SIZE] = "";
     size_t used = 0;
 
-    if (s != NULL && select_active(s)) {
+    if (s != NULL && report_select_active(s)) {
         for (size_t i = 0; i < s->n_services; i++)
             used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
                                      "%s%s", i ? " or " : "service ", s->services[i]);
@@ -432,7 +432,7 @@ static void flows_title(const struct report *r, size_t shown, char *buf, size_t 
         used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
                                  "%stop %zu by %s", used ? "; " : "", r->style.top,
                                  sort_names[r->style.sort]);
-    else if (r->style.sort != SELECT_SORT_START)
+    else if (r->style.sort != REPORT_SORT_START)
         snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0, "%ssorted by %s",
                  used ? "; " : "", sort_names[r->style.sort]);
     if (why[0] == '\0')
@@ -482,14 +482,14 @@ int report_write_text(const struct report *r, FILE *out)
 
     bool any = false;
 
-    if (r->style.sections & SELECT_SECTION_SUMMARY) {
+    if (r->style.sections & REPORT_SECTION_SUMMARY) {
         print_header(r, out);
         any = true;
     }
-    if (r->style.sections & SELECT_SECTION_FLOWS) {
+    if (r->style.sections & REPORT_SECTION_FLOWS) {
         struct table shown = flows;
         char what[PS_ERRBUF_SIZE * 2];
-        size_t *order = select_order(r, r->style.sort, r->style.top, &shown.nrows);
+        size_t *order = report_select_order(r, r->style.sort, r->style.top, &shown.nrows);
         int rc;
 
         if (order == NULL)
@@ -508,14 +508,14 @@ int report_write_text(const struct report *r, FILE *out)
                     eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
                     (unsigned)eph->hi);
     }
-    if (r->style.sections & SELECT_SECTION_SERVICES) {
+    if (r->style.sections & REPORT_SECTION_SERVICES) {
         fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(r), r->n_services, plain(r));
         any = true;
         if (r->n_services > 0 && print_table(r, &services, out) != 0)
             return -1;
         print_service_notes(r, out);
     }
-    if (r->style.sections & SELECT_SECTION_CLIENTS) {
+    if (r->style.sections & REPORT_SECTION_CLIENTS) {
         fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(r), r->n_clients,
                 plain(r));
         any = true;

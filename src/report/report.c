@@ -785,7 +785,7 @@ void report_init(struct report *r, const struct analyze_input *inputs, size_t n_
     r->flows_tcp = flow_table_count_class(table, FLOW_CLASS_TCP);
     r->flows_udp = flow_table_count_class(table, FLOW_CLASS_UDP);
     r->flows_other = r->n_flows_all - r->flows_tcp - r->flows_udp;
-    r->style.sections = SELECT_SECTION_ALL;
+    r->style.sections = REPORT_SECTION_ALL;
 }
 
 void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,
@@ -857,8 +857,9 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
                  const struct flow_table *table)
 {
     /* The selection narrows what is shown, services and clients included; the flow counts stay. */
-    const struct select_spec *select =
-        settings->select != NULL && select_active(settings->select) ? settings->select : NULL;
+    const struct report_select *select =
+        settings->select != NULL && report_select_active(settings->select) ? settings->select
+                                                                           : NULL;
     size_t n = flow_table_count(table);
     bool sorted = true, ids_in_order = true;
     struct aggregation agg = {0};
@@ -890,7 +891,7 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
          * table's order. */
         rf->id = f->id + 1;
         rf->follows = f->prev;
-        selected = select == NULL || select_flow(select, r, rf, f);
+        selected = select == NULL || report_flow_selected(select, r, rf, f);
         if (select != NULL && selected)
             shown[i / 8] |= (uint8_t)(1u << (i % 8));
         if (ipproto_has_ports(f->key.proto) && selected) {

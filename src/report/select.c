@@ -8,9 +8,8 @@
 #include <strings.h>
 
 #include "report.h"
-#include "select.h"
 
-int select_parse_host(const char *text, struct select_host *out, char *err, size_t errlen)
+int report_parse_host(const char *text, struct report_host *out, char *err, size_t errlen)
 {
     char addr[INET6_ADDRSTRLEN + 8];
     const char *slash = strchr(text, '/');
@@ -52,7 +51,7 @@ int select_parse_host(const char *text, struct select_host *out, char *err, size
     return 0;
 }
 
-int select_parse_port(const char *text, uint16_t *out, char *err, size_t errlen)
+int report_parse_port(const char *text, uint16_t *out, char *err, size_t errlen)
 {
     char *end;
     unsigned long v;
@@ -68,17 +67,17 @@ int select_parse_port(const char *text, uint16_t *out, char *err, size_t errlen)
 }
 
 static const char *const sort_names[] = {
-    [SELECT_SORT_START] = "start",
-    [SELECT_SORT_PACKETS] = "packets",
-    [SELECT_SORT_BYTES] = "bytes",
-    [SELECT_SORT_DURATION] = "duration",
+    [REPORT_SORT_START] = "start",
+    [REPORT_SORT_PACKETS] = "packets",
+    [REPORT_SORT_BYTES] = "bytes",
+    [REPORT_SORT_DURATION] = "duration",
 };
 
-int select_parse_sort(const char *text, enum select_sort *out, char *err, size_t errlen)
+int report_parse_sort(const char *text, enum report_sort *out, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sizeof(sort_names) / sizeof(sort_names[0]); i++) {
         if (strcmp(text, sort_names[i]) == 0) {
-            *out = (enum select_sort)i;
+            *out = (enum report_sort)i;
             return 0;
         }
     }
@@ -90,13 +89,13 @@ static const struct {
     const char *name;
     unsigned bit;
 } section_names[] = {
-    {"summary", SELECT_SECTION_SUMMARY},
-    {"flows", SELECT_SECTION_FLOWS},
-    {"services", SELECT_SECTION_SERVICES},
-    {"clients", SELECT_SECTION_CLIENTS},
+    {"summary", REPORT_SECTION_SUMMARY},
+    {"flows", REPORT_SECTION_FLOWS},
+    {"services", REPORT_SECTION_SERVICES},
+    {"clients", REPORT_SECTION_CLIENTS},
 };
 
-int select_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
+int report_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
 {
     unsigned bits = 0;
 
@@ -122,7 +121,7 @@ int select_parse_sections(const char *text, unsigned *out, char *err, size_t err
     return 0;
 }
 
-int select_add_service(struct select_spec *s, const char *name)
+int report_select_add_service(struct report_select *s, const char *name)
 {
     const char **list = realloc(s->services, (s->n_services + 1) * sizeof(*list));
 
@@ -133,7 +132,7 @@ int select_add_service(struct select_spec *s, const char *name)
     return 0;
 }
 
-int select_add_port(struct select_spec *s, uint16_t port)
+int report_select_add_port(struct report_select *s, uint16_t port)
 {
     uint16_t *list = realloc(s->ports, (s->n_ports + 1) * sizeof(*list));
 
@@ -144,9 +143,9 @@ int select_add_port(struct select_spec *s, uint16_t port)
     return 0;
 }
 
-int select_add_host(struct select_spec *s, const struct select_host *host)
+int report_select_add_host(struct report_select *s, const struct report_host *host)
 {
-    struct select_host *list = realloc(s->hosts, (s->n_hosts + 1) * sizeof(*list));
+    struct report_host *list = realloc(s->hosts, (s->n_hosts + 1) * sizeof(*list));
 
     if (list == NULL)
         return -1;
@@ -155,12 +154,12 @@ int select_add_host(struct select_spec *s, const struct select_host *host)
     return 0;
 }
 
-bool select_active(const struct select_spec *s)
+bool report_select_active(const struct report_select *s)
 {
     return s->n_services + s->n_ports + s->n_hosts > 0;
 }
 
-void select_release(struct select_spec *s)
+void report_select_release(struct report_select *s)
 {
     free(s->services);
     free(s->ports);
@@ -168,7 +167,7 @@ void select_release(struct select_spec *s)
     memset(s, 0, sizeof(*s));
 }
 
-bool select_host_matches(const struct select_host *h, uint8_t family, const uint8_t *addr)
+bool report_host_matches(const struct report_host *h, uint8_t family, const uint8_t *addr)
 {
     size_t whole = h->prefix / 8;
     unsigned rest = h->prefix % 8;
@@ -178,14 +177,14 @@ bool select_host_matches(const struct select_host *h, uint8_t family, const uint
     return rest == 0 || ((h->addr[whole] ^ addr[whole]) & (0xff00u >> rest) & 0xff) == 0;
 }
 
-bool select_service_matches(const char *name, const char *service, const char *alias)
+bool report_service_matches(const char *name, const char *service, const char *alias)
 {
     return (service != NULL && strcasecmp(name, service) == 0) ||
            (alias != NULL && strcasecmp(name, alias) == 0);
 }
 
-bool select_flow(const struct select_spec *s, const struct report *r, const struct report_flow *rf,
-                 const struct flow *f)
+bool report_flow_selected(const struct report_select *s, const struct report *r,
+                          const struct report_flow *rf, const struct flow *f)
 {
     const struct flow_key *k = &f->key;
     bool ports = ipproto_has_ports(k->proto);
@@ -196,7 +195,7 @@ bool select_flow(const struct select_spec *s, const struct report *r, const stru
         const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
         for (i = 0, ok = false; !ok && i < s->n_services; i++)
-            ok = select_service_matches(s->services[i], service, alias);
+            ok = report_service_matches(s->services[i], service, alias);
         if (!ok)
             return false;
     }
@@ -205,21 +204,21 @@ bool select_flow(const struct select_spec *s, const struct report *r, const stru
     if (!ok)
         return false;
     for (i = 0, ok = s->n_hosts == 0; !ok && i < s->n_hosts; i++)
-        ok = select_host_matches(&s->hosts[i], k->family, k->addr[0]) ||
-             select_host_matches(&s->hosts[i], k->family, k->addr[1]);
+        ok = report_host_matches(&s->hosts[i], k->family, k->addr[0]) ||
+             report_host_matches(&s->hosts[i], k->family, k->addr[1]);
     return ok;
 }
 
-static uint64_t sort_value(const struct flow *f, enum select_sort sort)
+static uint64_t sort_value(const struct flow *f, enum report_sort sort)
 {
     switch (sort) {
-    case SELECT_SORT_PACKETS:
+    case REPORT_SORT_PACKETS:
         return f->packets[0] + f->packets[1];
-    case SELECT_SORT_BYTES:
+    case REPORT_SORT_BYTES:
         return f->bytes[0] + f->bytes[1];
-    case SELECT_SORT_DURATION:
+    case REPORT_SORT_DURATION:
         return (uint64_t)f->last_seen - (uint64_t)f->first_seen;
-    case SELECT_SORT_START:
+    case REPORT_SORT_START:
         break;
     }
     return 0;
@@ -243,7 +242,8 @@ static int compare_keyed(const void *a, const void *b)
     return ka->index < kb->index ? -1 : ka->index > kb->index;
 }
 
-size_t *select_order(const struct report *r, enum select_sort sort, size_t top, size_t *n_out)
+size_t *report_select_order(const struct report *r, enum report_sort sort, size_t top,
+                            size_t *n_out)
 {
     size_t n = r->n_flows;
     size_t *order = malloc((n ? n : 1) * sizeof(*order));
@@ -252,7 +252,7 @@ size_t *select_order(const struct report *r, enum select_sort sort, size_t top, 
     if (order == NULL)
         return NULL;
     *n_out = top != 0 && top < n ? top : n;
-    if (sort == SELECT_SORT_START) {
+    if (sort == REPORT_SORT_START) {
         for (size_t i = 0; i < n; i++)
             order[i] = i;
         return order;

@@ -869,8 +869,8 @@ END_TEST
 START_TEST(test_flow_order_ties)
 {
     static const uint8_t want[] = {9, 3, 5, 7};
-    struct select_spec select = {0};
-    struct select_host host;
+    struct report_select select = {0};
+    struct report_host host;
     struct fixture fx;
     char err[PS_ERRBUF_SIZE];
 
@@ -890,8 +890,8 @@ START_TEST(test_flow_order_ties)
     ck_assert_uint_eq(fx.report.flows[4].follows, 3);
     report_release(&fx.report);
 
-    ck_assert_int_eq(select_parse_host("10.0.0.5", &host, err, sizeof(err)), 0);
-    ck_assert_int_eq(select_add_host(&select, &host), 0);
+    ck_assert_int_eq(report_parse_host("10.0.0.5", &host, err, sizeof(err)), 0);
+    ck_assert_int_eq(report_select_add_host(&select, &host), 0);
     fx.settings.select = &select;
     build(&fx);
     ck_assert_uint_eq(fx.report.n_flows, 2);
@@ -900,7 +900,7 @@ START_TEST(test_flow_order_ties)
     ck_assert_uint_eq(fx.report.flows[1].id, 5);
     ck_assert_uint_eq(fx.report.flows[1].follows, 3);
     ck_assert_uint_eq(fx.report.n_clients, 1);
-    select_release(&select);
+    report_select_release(&select);
     fixture_free(&fx);
 }
 END_TEST
