@@ -72,7 +72,7 @@ struct ps_options {
     size_t n_expects;
     enum report_sort sort; /* --sort */
     size_t top;            /* --top; 0: every flow */
-    unsigned sections;     /* --show: REPORT_SECTION_* bits */
+    unsigned sections;     /* --show: OUTPUT_SECTION_* bits */
     enum ps_color color;   /* --color */
     bool quiet;            /* -q: no progress display */
 

@@ -15,12 +15,9 @@
 #include "ports.h"
 #include "ps.h"
 
-#define REPORT_SCHEMA_VERSION 1
-
 /*
  * What the report shows, as opposed to what is analysed (the BPF filter): which flows (--service,
- * --port, --host), in which order and how many (--sort, --top), and which sections of the text
- * report (--show).
+ * --port, --host), in which order and how many (--sort, --top).
  */
 
 /* --sort: the order of the text flow table and the CSV rows. */
@@ -30,13 +27,6 @@ enum report_sort {
     REPORT_SORT_BYTES,    /* most bytes first */
     REPORT_SORT_DURATION, /* longest first */
 };
-
-/* --show: sections of the text report. */
-#define REPORT_SECTION_SUMMARY  0x1u /* inputs, time span, totals */
-#define REPORT_SECTION_FLOWS    0x2u
-#define REPORT_SECTION_SERVICES 0x4u
-#define REPORT_SECTION_CLIENTS  0x8u
-#define REPORT_SECTION_ALL      0xfu
 
 /* An address, or a network in CIDR notation. */
 struct report_host {
@@ -63,9 +53,6 @@ struct report_select {
 int report_parse_host(const char *text, struct report_host *out, char *err, size_t errlen);
 int report_parse_port(const char *text, uint16_t *out, char *err, size_t errlen);
 int report_parse_sort(const char *text, enum report_sort *out, char *err, size_t errlen);
-/* A comma-separated list of section names into REPORT_SECTION_* bits. */
-int report_parse_sections(const char *text, unsigned *out, char *err, size_t errlen);
-
 /* Adders for repeated options; -1 when out of memory. */
 int report_select_add_service(struct report_select *s, const char *name);
 int report_select_add_port(struct report_select *s, uint16_t port);
@@ -140,6 +127,8 @@ struct report_settings {
     size_t max_flows, max_fragments;
     const char *filter;                 /* the BPF filter expression, or NULL */
     const struct report_select *select; /* --service/--port/--host, or NULL: every flow */
+    enum report_sort sort;              /* --sort */
+    size_t top;                         /* --top; 0: every flow */
     const char *profile;                /* --profile */
     struct flow_lifecycle lifecycle;    /* the timeouts in force */
     unsigned threads;                   /* --threads: 2 builds and writes the report on two */
@@ -151,14 +140,6 @@ struct report_expectation {
     const char *source;     /* "--expect", or "FILE:LINE" for --expect-file */
     bool holds;
     char found[PS_ERRBUF_SIZE]; /* what the report has: "2", "none", "2 flows: #4, #7" */
-};
-
-/* How the text and CSV writers present the report: --sort, --top, --show, --color. */
-struct report_style {
-    enum report_sort sort;
-    size_t top;        /* 0: every flow */
-    unsigned sections; /* REPORT_SECTION_* bits of the text report; report_build() sets all */
-    bool color;        /* ANSI colours in the text report */
 };
 
 struct report {
@@ -183,7 +164,6 @@ struct report {
     struct report_gathering *gathering;
 
     /* Filled in by the caller after report_build(), before writing. */
-    struct report_style style;
     const struct report_expectation *expectations; /* NULL without --expect */
     size_t n_expectations;
 };
@@ -246,26 +226,6 @@ int report_gathering_end(struct report_gathering *g);
 
 void report_release(struct report *r);
 
-/* Writers: 0 on success, -1 when writing failed (errno says why). */
-int report_write_json(const struct report *r, FILE *out);
-
-/*
- * The JSON document in two parts around its flows, for a caller that writes the flows from a
- * report_init() report while report_build() makes the rest: the head, up to the flows' key; then
- * the flows (report_json_write_flows()); then the rest from the built report.
- */
-int report_json_write_head(const struct report *r, FILE *out);
-int report_json_write_flows(const struct report *r, FILE *out);
-int report_json_write_rest(const struct report *r, FILE *out);
-
-/*
- * Writes one flow's object as report_write_json() does (the document's own indentation aside), or
- * on one line (`compact`) as a jsonl line has it but without its "type"; 0, or -1 when writing
- * failed. The tests compare it with what jansson writes.
- */
-int report_json_flow(const struct report *r, const struct report_flow *rf, size_t id, bool compact,
-                     FILE *out);
-
 /*
  * Fills one flow's roles and labels, as report_build() does for every flow: `f` is flow number
  * `flow` of the table (in a stream, whose flows are not in the table: its creation number).
@@ -286,63 +246,6 @@ const struct flow *report_flow_data(const struct report *r, const struct report_
  */
 const char *report_flow_service(const struct report *r, const struct report_flow *rf,
                                 const struct flow *f, const char **alias);
-
-/*
- * The streaming JSON writer (--format jsonl): one object per line, each with a "type": a header
- * (settings, the inputs' paths), a flow as each one ends, and a summary at the end. The flows are
- * numbered in order of creation; nothing of a flow is kept once its line is written.
- *
- * Flow lines collect in a buffer of the writer's own and reach `out` in large blocks, before any
- * other line and at the end; report_jsonl_release() hands over what is left on a run that stops
- * before report_jsonl_end().
- */
-struct report_jsonl_lines; /* the flow lines' buffer and the writer's caches (report_json.c) */
-
-struct report_jsonl {
-    FILE *out;
-    struct report view; /* settings, table and time precision, for the writers' shared parts */
-    uint64_t flows, tcp, udp, other;  /* every flow that ended */
-    uint64_t written;                 /* the flow lines written: the selected flows */
-    bool failed;                      /* a write failed: errno says why */
-    struct report_jsonl_lines *lines; /* NULL before begin and after end or release */
-};
-
-/* 0, or -1 when writing failed or memory ran out (errno says which). */
-int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
-                       const struct flow_table *table, const char *const *paths, size_t n_paths);
-/* A flow_end_fn: writes one flow's line. `ctx` is the struct report_jsonl. */
-void report_jsonl_flow(void *ctx, const struct flow *f);
-/*
- * For a live capture or a terminal, where someone may be reading as flows end: the lines so far go
- * to `out`, and from now on each flow line as soon as it is written, so they wait only in `out`'s
- * own buffer, as the other lines do. A failed write is remembered as report_jsonl_flow()'s are.
- */
-void report_jsonl_live(struct report_jsonl *w);
-/* A live capture's --interval: a line with the totals so far. 0, or -1 when writing failed. */
-int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
-                          const struct analyze_totals *totals);
-/* The summary line; 0, or -1 when any write failed. Releases the writer's buffer. */
-int report_jsonl_end(struct report_jsonl *w, const struct analyze_input *inputs, size_t n_inputs,
-                     const struct analyze_totals *totals);
-/*
- * Hands the flow lines still buffered to `out` and frees the buffer, for a run that stops without
- * report_jsonl_end(). Does nothing after report_jsonl_end(), or on a writer zeroed and never begun.
- */
-void report_jsonl_release(struct report_jsonl *w);
-int report_write_text(const struct report *r, FILE *out);
-/*
- * The text format's --interval snapshot of a live capture: one summary line of the run so far,
- * with the kernel's counters when `stats` is not NULL. 0, or -1 (errno).
- */
-struct capture_stats;
-int report_write_snapshot_text(const struct analyze_input *in, const struct analyze_totals *t,
-                               const struct flow_table *table, uint64_t elapsed_ms,
-                               const struct capture_stats *stats, FILE *out);
-/* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */
-int report_write_csv(const struct report *r, FILE *out);
-/* Writes one CSV field, quoted when it holds a comma, a quote, CR or LF; `s` may be NULL (empty).
- */
-int report_csv_field(FILE *out, const char *s);
 
 /* Shared by the writers. */
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */

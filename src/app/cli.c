@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_options.h"
+#include "output.h"
 
 _Static_assert(CLI_ARG_NONE == no_argument && CLI_ARG_REQUIRED == required_argument &&
                    CLI_ARG_OPTIONAL == optional_argument,
@@ -233,7 +234,7 @@ static int parse_view_option(const struct cli_option *o, const char *arg, struct
         rc = report_parse_sort(arg, &opts->sort, why, sizeof(why));
         break;
     case CLI_OPT_SHOW:
-        rc = report_parse_sections(arg, &opts->sections, why, sizeof(why));
+        rc = output_parse_sections(arg, &opts->sections, why, sizeof(why));
         break;
     case CLI_OPT_COLOR:
         if (arg == NULL || strcmp(arg, "always") == 0) {
@@ -538,7 +539,7 @@ static void set_defaults(struct ps_options *opts)
     opts->max_flows = CLI_DEFAULT_MAX_FLOWS;
     opts->max_fragments = CLI_DEFAULT_MAX_FRAGMENTS;
     opts->profile = CLI_DEFAULT_PROFILE;
-    opts->sections = REPORT_SECTION_ALL;
+    opts->sections = OUTPUT_SECTION_ALL;
     ports_parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
 }
 

@@ -263,15 +263,15 @@ static int show_progress(void *ctx, const struct live_progress *p)
     const struct ps_options *opts = o->opts;
 
     if (opts->format == PS_FORMAT_JSONL) {
-        if (report_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) == 0)
+        if (output_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) == 0)
             return 0;
         fprintf(stderr, "%s: cannot write the report: %s\n", session_prog, strerror(errno));
         return -1;
     }
     if (opts->format != PS_FORMAT_TEXT)
         return 0;
-    if (report_write_snapshot_text(p->input, &p->analyzer->totals, p->analyzer->table,
-                                   p->elapsed_ms, p->have_stats ? &p->stats : NULL, stdout) != 0) {
+    if (output_text_snapshot(p->input, &p->analyzer->totals, p->analyzer->table, p->elapsed_ms,
+                             p->have_stats ? &p->stats : NULL, stdout) != 0) {
         fprintf(stderr, "%s: cannot write to standard output: %s\n", session_prog, strerror(errno));
         return -1;
     }
@@ -389,8 +389,8 @@ int live_capture_interface(const struct session_output *o, struct analyzer *a,
                 session_prog, opts->interface, linktype_name(capture_linktype(c)),
                 linktype_description(capture_linktype(c)), capture_live_snaplen(c));
     if (o->jsonl != NULL) {
-        o->jsonl->view.nanosecond |= capture_nanosecond(c);
-        report_jsonl_live(o->jsonl);
+        o->jsonl->report.nanosecond |= capture_nanosecond(c);
+        output_jsonl_live(o->jsonl);
     }
     if (live_run(c, a, in, &limits, show_progress, (void *)o) == LIVE_STOP_HOOK)
         snprintf(in->error, sizeof(in->error),

@@ -12,7 +12,6 @@
 
 #include "analyze.h"
 #include "capture.h"
-#include "report.h"
 #include "session.h"
 
 struct live_limits {

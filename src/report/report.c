@@ -785,7 +785,6 @@ void report_init(struct report *r, const struct analyze_input *inputs, size_t n_
     r->flows_tcp = flow_table_count_class(table, FLOW_CLASS_TCP);
     r->flows_udp = flow_table_count_class(table, FLOW_CLASS_UDP);
     r->flows_other = r->n_flows_all - r->flows_tcp - r->flows_udp;
-    r->style.sections = REPORT_SECTION_ALL;
 }
 
 void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,

@@ -1,5 +1,5 @@
 /*
- * select.c - which flows the report shows, in which order, and which text sections.
+ * select.c - which flows the report shows, in which order.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -83,42 +83,6 @@ int report_parse_sort(const char *text, enum report_sort *out, char *err, size_t
     }
     snprintf(err, errlen, "unknown sort key '%s' (known: packets, bytes, duration, start)", text);
     return -1;
-}
-
-static const struct {
-    const char *name;
-    unsigned bit;
-} section_names[] = {
-    {"summary", REPORT_SECTION_SUMMARY},
-    {"flows", REPORT_SECTION_FLOWS},
-    {"services", REPORT_SECTION_SERVICES},
-    {"clients", REPORT_SECTION_CLIENTS},
-};
-
-int report_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
-{
-    unsigned bits = 0;
-
-    for (const char *p = text;;) {
-        size_t len = strcspn(p, ",");
-        size_t i, n = sizeof(section_names) / sizeof(section_names[0]);
-
-        for (i = 0; i < n; i++)
-            if (strlen(section_names[i].name) == len && strncmp(p, section_names[i].name, len) == 0)
-                break;
-        if (i == n) {
-            snprintf(err, errlen,
-                     "unknown section '%.*s' (known: flows, services, clients, summary)", (int)len,
-                     p);
-            return -1;
-        }
-        bits |= section_names[i].bit;
-        if (p[len] == '\0')
-            break;
-        p += len + 1;
-    }
-    *out = bits;
-    return 0;
 }
 
 int report_select_add_service(struct report_select *s, const char *name)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output.h"
 #include "../../src/app/cli_options.h"
 
 /* Parses a NULL-terminated argv; argv[0] is the program name. */
@@ -434,7 +435,7 @@ START_TEST(test_report_options)
     ck_assert_int_eq(opts.format, PS_FORMAT_CSV);
     ck_assert_uint_eq(opts.top, 5);
     ck_assert_int_eq(opts.sort, REPORT_SORT_BYTES);
-    ck_assert_uint_eq(opts.sections, REPORT_SECTION_FLOWS | REPORT_SECTION_SUMMARY);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_FLOWS | OUTPUT_SECTION_SUMMARY);
     ck_assert_int_eq(opts.color, PS_COLOR_NEVER);
     ck_assert(opts.quiet);
     cli_release(&opts);
@@ -445,7 +446,7 @@ START_TEST(test_report_options)
     ck_assert_int_eq(opts.color, PS_COLOR_AUTO);
     ck_assert_int_eq(opts.sort, REPORT_SORT_START);
     ck_assert_uint_eq(opts.top, 0);
-    ck_assert_uint_eq(opts.sections, REPORT_SECTION_ALL);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_ALL);
     ck_assert(!opts.quiet);
     cli_release(&opts);
 }

@@ -21,6 +21,7 @@
 #include "analyze.h"
 #include "capture.h"
 #include "report.h"
+#include "../../src/output/output_int.h"
 
 #define PRETTY  (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
@@ -306,7 +307,7 @@ static json_t *client_value(const struct report_client *c)
 
 /* --- Both ways. ------------------------------------------------------------------------------- */
 
-/* What report_json_flow() writes, NUL-terminated. */
+/* What output_json_flow() writes, NUL-terminated. */
 static char *fast_flow(const struct report *r, const struct report_flow *rf, bool compact)
 {
     char *text = NULL;
@@ -314,7 +315,7 @@ static char *fast_flow(const struct report *r, const struct report_flow *rf, boo
     FILE *f = open_memstream(&text, &len);
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_json_flow(r, rf, rf->id, compact, f), 0);
+    ck_assert_int_eq(output_json_flow(r, rf, rf->id, compact, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     return text;
 }
@@ -366,7 +367,7 @@ static void assert_tables(const struct report *r)
     json_t *doc, *list;
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_write_json(r, f), 0);
+    ck_assert_int_eq(output_json_write(r, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     doc = json_loads(text, 0, &error);
     ck_assert_msg(doc != NULL, "%s", error.text);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "output.h"
 #include "report.h"
 
 #define TCP PS_IPPROTO_TCP
@@ -913,7 +914,7 @@ static char *write_json(const struct report *r)
     FILE *f = open_memstream(&text, &len);
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_write_json(r, f), 0);
+    ck_assert_int_eq(output_json_write(r, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     ck_assert_uint_eq(strlen(text), len);
     return text;
@@ -924,9 +925,10 @@ static char *write_text(const struct report *r)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
+    struct output_text_style style = {.sections = OUTPUT_SECTION_ALL};
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_write_text(r, f), 0);
+    ck_assert_int_eq(output_text_write(r, &style, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     return text;
 }
@@ -1355,6 +1357,22 @@ START_TEST(test_services_other)
 }
 END_TEST
 
+/* --show's values, the text report's sections. */
+START_TEST(test_parse_sections)
+{
+    char err[PS_ERRBUF_SIZE];
+    unsigned sections;
+
+    ck_assert_int_eq(output_parse_sections("clients", &sections, err, sizeof(err)), 0);
+    ck_assert_uint_eq(sections, OUTPUT_SECTION_CLIENTS);
+    ck_assert_int_eq(
+        output_parse_sections("summary,flows,services,clients", &sections, err, sizeof(err)), 0);
+    ck_assert_uint_eq(sections, OUTPUT_SECTION_ALL);
+    ck_assert_int_eq(output_parse_sections("flows,", &sections, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary)");
+}
+END_TEST
+
 START_TEST(test_text_writer_empty)
 {
     struct fixture fx;
@@ -1417,6 +1435,7 @@ static Suite *report_suite(void)
     tcase_add_test(writers, test_format_addr);
     tcase_add_test(writers, test_text_writer);
     tcase_add_test(writers, test_text_writer_empty);
+    tcase_add_test(writers, test_parse_sections);
     tcase_add_test(writers, test_services_other);
     suite_add_tcase(suite, writers);
     return suite;

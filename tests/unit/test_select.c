@@ -44,7 +44,6 @@ START_TEST(test_parse_values)
 {
     char err[PS_ERRBUF_SIZE];
     enum report_sort sort;
-    unsigned sections;
     uint16_t port;
 
     ck_assert_int_eq(report_parse_port("0", &port, err, sizeof(err)), 0);
@@ -55,13 +54,6 @@ START_TEST(test_parse_values)
     ck_assert_int_eq(report_parse_sort("duration", &sort, err, sizeof(err)), 0);
     ck_assert_int_eq(sort, REPORT_SORT_DURATION);
     ck_assert_int_eq(report_parse_sort("Bytes", &sort, err, sizeof(err)), -1);
-    ck_assert_int_eq(report_parse_sections("clients", &sections, err, sizeof(err)), 0);
-    ck_assert_uint_eq(sections, REPORT_SECTION_CLIENTS);
-    ck_assert_int_eq(
-        report_parse_sections("summary,flows,services,clients", &sections, err, sizeof(err)), 0);
-    ck_assert_uint_eq(sections, REPORT_SECTION_ALL);
-    ck_assert_int_eq(report_parse_sections("flows,", &sections, err, sizeof(err)), -1);
-    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary)");
 }
 END_TEST
 

@@ -1,5 +1,5 @@
 /*
- * report_text.c - the report for a person at a terminal: a header with what was read, then the
+ * output_text.c - the report for a person at a terminal: a header with what was read, then the
  * flows, the services and the client hosts as aligned tables, sizes in human units.
  */
 #include <inttypes.h>
@@ -8,12 +8,48 @@
 
 #include "capture.h"
 #include "config.h"
-#include "json_writer.h"
 #include "linktype.h"
-#include "report.h"
+#include "json_writer.h"
+#include "output.h"
 
 #define CELL_SIZE 96
 #define MAX_COLS  12
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} section_names[] = {
+    {"summary", OUTPUT_SECTION_SUMMARY},
+    {"flows", OUTPUT_SECTION_FLOWS},
+    {"services", OUTPUT_SECTION_SERVICES},
+    {"clients", OUTPUT_SECTION_CLIENTS},
+};
+
+int output_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
+{
+    unsigned bits = 0;
+
+    for (const char *p = text;;) {
+        size_t len = strcspn(p, ",");
+        size_t i, n = sizeof(section_names) / sizeof(section_names[0]);
+
+        for (i = 0; i < n; i++)
+            if (strlen(section_names[i].name) == len && strncmp(p, section_names[i].name, len) == 0)
+                break;
+        if (i == n) {
+            snprintf(err, errlen,
+                     "unknown section '%.*s' (known: flows, services, clients, summary)", (int)len,
+                     p);
+            return -1;
+        }
+        bits |= section_names[i].bit;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    *out = bits;
+    return 0;
+}
 
 /* A table is printed in two passes over its rows: one to size the columns, one to print. */
 struct table {
@@ -24,14 +60,14 @@ struct table {
 };
 
 /* --color: section titles and table headings in bold. */
-static const char *bold(const struct report *r)
+static const char *bold(bool color)
 {
-    return r->style.color ? "\033[1m" : "";
+    return color ? "\033[1m" : "";
 }
 
-static const char *plain(const struct report *r)
+static const char *plain(bool color)
 {
-    return r->style.color ? "\033[0m" : "";
+    return color ? "\033[0m" : "";
 }
 
 static void human_bytes(uint64_t bytes, char *buf, size_t len)
@@ -41,7 +77,7 @@ static void human_bytes(uint64_t bytes, char *buf, size_t len)
     size_t u = 0;
 
     if (bytes < 1000) {
-        strcpy(put_uint(buf, bytes), " B");
+        strcpy(jw_put_uint(buf, bytes), " B");
         return;
     }
     v /= 1000;
@@ -64,12 +100,12 @@ static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool po
 
     if (ports && family == 6)
         *p++ = '[';
-    p = put_addr_text(p, family, addr);
+    p = jw_put_addr_text(p, family, addr);
     if (ports) {
         if (family == 6)
             *p++ = ']';
         *p++ = ':';
-        p = put_uint(p, port);
+        p = jw_put_uint(p, port);
     }
     *p = '\0';
 }
@@ -81,7 +117,7 @@ static void proto_cell(uint8_t proto, char *buf)
     if (name != NULL)
         snprintf(buf, CELL_SIZE, "%s", name);
     else
-        *put_uint(buf, proto) = '\0';
+        *jw_put_uint(buf, proto) = '\0';
 }
 
 static void service_name_cell(const char *service, const char *alias, char *buf)
@@ -133,7 +169,7 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     const char *state = flow_tcp_conn_state_name(rf->conn_state);
     char b[2][32], *p;
 
-    *put_uint(cells[0], rf->id) = '\0';
+    *jw_put_uint(cells[0], rf->id) = '\0';
     proto_cell(f->key.proto, cells[1]);
     endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2]);
     strcpy(cells[3],
@@ -143,9 +179,9 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
         icmp_cell(f, cells[5]);
     else
         service_cell(r, rf, f, cells[5]);
-    p = put_uint(cells[6], f->packets[c]);
+    p = jw_put_uint(cells[6], f->packets[c]);
     *p++ = '/';
-    *put_uint(p, f->packets[s]) = '\0';
+    *jw_put_uint(p, f->packets[s]) = '\0';
     human_bytes(f->bytes[c], b[0], sizeof(b[0]));
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
     stpcpy(stpcpy(stpcpy(cells[7], b[0]), "/"), b[1]);
@@ -219,7 +255,7 @@ static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZ
 
 /* `rows`: the report rows to print, in order (--sort, --top); NULL for 0 .. nrows - 1. */
 static int print_table_rows(const struct report *r, const struct table *t, const size_t *rows,
-                            FILE *out)
+                            bool color, FILE *out)
 {
     char cells[MAX_COLS][CELL_SIZE];
     size_t width[MAX_COLS];
@@ -240,7 +276,7 @@ static int print_table_rows(const struct report *r, const struct table *t, const
         if (row > 0)
             t->fill(r, rows != NULL ? rows[row - 1] : row - 1, cells);
         else
-            p = stpcpy(p, bold(r));
+            p = stpcpy(p, bold(color));
         *p++ = ' ';
         *p++ = ' ';
         for (size_t c = 0; c < t->ncols; c++) {
@@ -256,7 +292,7 @@ static int print_table_rows(const struct report *r, const struct table *t, const
             p += len;
             if (last) {
                 if (row == 0)
-                    p = stpcpy(p, plain(r));
+                    p = stpcpy(p, plain(color));
                 *p++ = '\n';
             } else {
                 if (!t->right[c]) {
@@ -272,12 +308,12 @@ static int print_table_rows(const struct report *r, const struct table *t, const
     return ferror(out) ? -1 : 0;
 }
 
-static int print_table(const struct report *r, const struct table *t, FILE *out)
+static int print_table(const struct report *r, const struct table *t, bool color, FILE *out)
 {
-    return print_table_rows(r, t, NULL, out);
+    return print_table_rows(r, t, NULL, color, out);
 }
 
-static void print_header(const struct report *r, FILE *out)
+static void print_header(const struct report *r, bool color, FILE *out)
 {
     const struct analyze_totals *t = &r->totals;
     char when[2][64], size[32];
@@ -285,7 +321,8 @@ static void print_header(const struct report *r, FILE *out)
     bool any = false;
     uint64_t skipped = 0;
 
-    fprintf(out, "%s %s report\n\n%sInputs%s\n", PACKAGE_NAME, PACKAGE_VERSION, bold(r), plain(r));
+    fprintf(out, "%s %s report\n\n%sInputs%s\n", PACKAGE_NAME, PACKAGE_VERSION, bold(color),
+            plain(color));
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct analyze_input *in = &r->inputs[i];
 
@@ -428,33 +465,33 @@ static void flows_title(const struct report *r, size_t shown, char *buf, size_t 
                                         : "host ",
                                  s->hosts[i].text);
     }
-    if (r->style.top != 0 && r->style.top < r->n_flows)
+    if (r->settings.top != 0 && r->settings.top < r->n_flows)
         used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
-                                 "%stop %zu by %s", used ? "; " : "", r->style.top,
-                                 sort_names[r->style.sort]);
-    else if (r->style.sort != REPORT_SORT_START)
+                                 "%stop %zu by %s", used ? "; " : "", r->settings.top,
+                                 sort_names[r->settings.sort]);
+    else if (r->settings.sort != REPORT_SORT_START)
         snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0, "%ssorted by %s",
-                 used ? "; " : "", sort_names[r->style.sort]);
+                 used ? "; " : "", sort_names[r->settings.sort]);
     if (why[0] == '\0')
         snprintf(buf, len, "Flows (%zu)", r->n_flows);
     else
         snprintf(buf, len, "Flows (showing %zu of %zu: %s)", shown, r->n_flows_all, why);
 }
 
-static void print_expectations(const struct report *r, bool any, FILE *out)
+static void print_expectations(const struct report *r, bool any, bool color, FILE *out)
 {
     size_t failed = 0;
 
     for (size_t i = 0; i < r->n_expectations; i++)
         failed += !r->expectations[i].holds;
-    fprintf(out, "%s%sExpectations (%zu, %zu failed)%s\n", any ? "\n" : "", bold(r),
-            r->n_expectations, failed, plain(r));
+    fprintf(out, "%s%sExpectations (%zu, %zu failed)%s\n", any ? "\n" : "", bold(color),
+            r->n_expectations, failed, plain(color));
     for (size_t i = 0; i < r->n_expectations; i++)
         fprintf(out, "  %-6s  %s: found %s\n", r->expectations[i].holds ? "ok" : "FAILED",
                 r->expectations[i].expression, r->expectations[i].found);
 }
 
-int report_write_text(const struct report *r, FILE *out)
+int output_text_write(const struct report *r, const struct output_text_style *style, FILE *out)
 {
     const struct table flows = {
         {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "PACKETS c/s", "BYTES c/s", "DURATION",
@@ -479,25 +516,24 @@ int report_write_text(const struct report *r, FILE *out)
         client_row,
     };
     const struct port_range *eph = &r->settings.ephemeral;
+    bool color = style->color, any = false;
 
-    bool any = false;
-
-    if (r->style.sections & REPORT_SECTION_SUMMARY) {
-        print_header(r, out);
+    if (style->sections & OUTPUT_SECTION_SUMMARY) {
+        print_header(r, color, out);
         any = true;
     }
-    if (r->style.sections & REPORT_SECTION_FLOWS) {
+    if (style->sections & OUTPUT_SECTION_FLOWS) {
         struct table shown = flows;
         char what[PS_ERRBUF_SIZE * 2];
-        size_t *order = report_select_order(r, r->style.sort, r->style.top, &shown.nrows);
+        size_t *order = report_select_order(r, r->settings.sort, r->settings.top, &shown.nrows);
         int rc;
 
         if (order == NULL)
             return -1;
         flows_title(r, shown.nrows, what, sizeof(what));
-        fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(r), what, plain(r));
+        fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(color), what, plain(color));
         any = true;
-        rc = shown.nrows > 0 ? print_table_rows(r, &shown, order, out) : 0;
+        rc = shown.nrows > 0 ? print_table_rows(r, &shown, order, color, out) : 0;
         if (rc == 0)
             print_flow_details(r, order, shown.nrows, out);
         free(order);
@@ -508,30 +544,31 @@ int report_write_text(const struct report *r, FILE *out)
                     eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
                     (unsigned)eph->hi);
     }
-    if (r->style.sections & REPORT_SECTION_SERVICES) {
-        fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(r), r->n_services, plain(r));
+    if (style->sections & OUTPUT_SECTION_SERVICES) {
+        fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(color), r->n_services,
+                plain(color));
         any = true;
-        if (r->n_services > 0 && print_table(r, &services, out) != 0)
+        if (r->n_services > 0 && print_table(r, &services, color, out) != 0)
             return -1;
         print_service_notes(r, out);
     }
-    if (r->style.sections & REPORT_SECTION_CLIENTS) {
-        fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(r), r->n_clients,
-                plain(r));
+    if (style->sections & OUTPUT_SECTION_CLIENTS) {
+        fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(color),
+                r->n_clients, plain(color));
         any = true;
-        if (r->n_clients > 0 && print_table(r, &clients, out) != 0)
+        if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
             return -1;
         if (r->n_clients > 0)
             fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
     }
     if (r->n_expectations > 0)
-        print_expectations(r, any, out);
+        print_expectations(r, any, color, out);
     return ferror(out) ? -1 : 0;
 }
 
-int report_write_snapshot_text(const struct analyze_input *in, const struct analyze_totals *t,
-                               const struct flow_table *table, uint64_t elapsed_ms,
-                               const struct capture_stats *stats, FILE *out)
+int output_text_snapshot(const struct analyze_input *in, const struct analyze_totals *t,
+                         const struct flow_table *table, uint64_t elapsed_ms,
+                         const struct capture_stats *stats, FILE *out)
 {
     size_t n = flow_table_count(table);
     size_t tcp = flow_table_count_class(table, FLOW_CLASS_TCP);
