@@ -1,6 +1,7 @@
 /*
  * output.h - the writers: a built report as a JSON document, text or CSV, and the jsonl stream,
- * which writes each flow as it ends instead.
+ * which writes each flow as it ends instead. Every writer reads the report's view (report.h):
+ * which flows, in which order and how many are decided there, once, not by each writer.
  */
 #ifndef PS_OUTPUT_H
 #define PS_OUTPUT_H
@@ -88,7 +89,7 @@ struct output_text_style {
     bool color;        /* ANSI colours: section titles and table headings in bold */
 };
 
-/* The text report: its flow table in the order of --sort, cut to --top. */
+/* The text report: its flow table lists the view's rows (report_shown()). */
 int output_text_write(const struct report *r, const struct output_text_style *style, FILE *out);
 
 /*
@@ -100,7 +101,7 @@ int output_text_snapshot(const struct analyze_input *in, const struct analyze_to
                          const struct flow_table *table, uint64_t elapsed_ms,
                          const struct capture_stats *stats, FILE *out);
 
-/* CSV (RFC 4180): a header row, then one row per flow in the order of --sort, cut to --top. */
+/* CSV (RFC 4180): a header row, then a row for each of the view's rows (report_shown()). */
 int output_csv_write(const struct report *r, FILE *out);
 
 #endif

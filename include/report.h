@@ -1,6 +1,14 @@
 /*
  * report.h - the report: what was read, the flows with their roles and labels, the services and
- * the client hosts; built once at the end, then handed to a writer (JSON or text).
+ * the client hosts, and the view of them the report shows; built once at the end from the
+ * analysis (analyze.h), then handed to a writer (output.h).
+ *
+ * The view is made once, by report_build(): the flows the selection keeps (--service, --port,
+ * --host) in first-seen order, which the JSON document lists and the expectations check, and of
+ * those the rows of the text flow table and the CSV, in --sort order and cut to --top
+ * (report_shown()). The services and client hosts are those of the selected flows. No writer
+ * selects or orders flows itself; the jsonl stream, which writes flows before there is a report,
+ * asks report_flow_selected(), the one predicate the view uses.
  */
 #ifndef PS_REPORT_H
 #define PS_REPORT_H
@@ -8,7 +16,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "analyze.h"
 #include "flow.h"
@@ -17,7 +24,8 @@
 
 /*
  * What the report shows, as opposed to what is analysed (the BPF filter): which flows (--service,
- * --port, --host), in which order and how many (--sort, --top).
+ * --port, --host), in which order and how many (--sort, --top). The option values, parsed and
+ * matched in select.c.
  */
 
 /* --sort: the order of the text flow table and the CSV rows. */
@@ -69,18 +77,18 @@ bool report_host_matches(const struct report_host *h, uint8_t family, const uint
 bool report_service_matches(const char *name, const char *service, const char *alias);
 
 /* How a flow's client and server were told apart: the rung of the ladder that decided. */
-enum role_reason {
-    ROLE_OPEN,         /* the client opened: TCP SYN, SCTP INIT, ICMP echo request */
-    ROLE_ACCEPT,       /* the server accepted: TCP SYN+ACK, SCTP INIT ACK, ICMP echo reply */
-    ROLE_SERVICE,      /* only the server's port has a service name */
-    ROLE_EPHEMERAL,    /* only the client's port is in the ephemeral range in force */
-    ROLE_LOWER_PORT,   /* the server's port is the lower one */
-    ROLE_SYMMETRIC,    /* both ports are equal: the first sender is taken as client */
-    ROLE_FIRST_SENDER, /* the protocol has no ports: the first sender is taken as client */
+enum report_role_reason {
+    REPORT_ROLE_OPEN,         /* the client opened: TCP SYN, SCTP INIT, ICMP echo request */
+    REPORT_ROLE_ACCEPT,       /* the server accepted: TCP SYN+ACK, SCTP INIT ACK, ICMP echo reply */
+    REPORT_ROLE_SERVICE,      /* only the server's port has a service name */
+    REPORT_ROLE_EPHEMERAL,    /* only the client's port is in the ephemeral range in force */
+    REPORT_ROLE_LOWER_PORT,   /* the server's port is the lower one */
+    REPORT_ROLE_SYMMETRIC,    /* both ports are equal: the first sender is taken as client */
+    REPORT_ROLE_FIRST_SENDER, /* the protocol has no ports: the first sender is taken as client */
 };
 
 /* "syn", "syn-ack", "init", "init-ack", "echo-request", "echo-reply", "service", ... */
-const char *report_role_reason_name(enum role_reason r, uint8_t proto);
+const char *report_role_reason_name(enum report_role_reason r, uint8_t proto);
 
 /*
  * One per flow of the report, millions of them: what the report derives of a flow, not the flow
@@ -93,7 +101,7 @@ struct report_flow {
     uint32_t id;      /* 1-based rank in first-seen order among all flows; kept under a selection */
     uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
     uint8_t client;            /* endpoint index (0/1) of the client in the flow's key */
-    uint8_t reason;            /* enum role_reason */
+    uint8_t reason;            /* enum report_role_reason */
     uint8_t conn_state;        /* enum flow_conn_state */
 };
 
@@ -127,8 +135,8 @@ struct report_settings {
     size_t max_flows, max_fragments;
     const char *filter;                 /* the BPF filter expression, or NULL */
     const struct report_select *select; /* --service/--port/--host, or NULL: every flow */
-    enum report_sort sort;              /* --sort */
-    size_t top;                         /* --top; 0: every flow */
+    enum report_sort sort;              /* --sort: the view's rows (text table, CSV) */
+    size_t top;                         /* --top; 0: every row */
     const char *profile;                /* --profile */
     struct flow_lifecycle lifecycle;    /* the timeouts in force */
     unsigned threads;                   /* --threads: 2 builds and writes the report on two */
@@ -143,6 +151,7 @@ struct report_expectation {
 };
 
 struct report {
+    /* The model: what was read and counted, the settings in force, every flow counted. */
     const struct analyze_input *inputs;
     size_t n_inputs;
     struct analyze_totals totals;
@@ -150,14 +159,20 @@ struct report {
     const struct flow_table *table;
     bool nanosecond; /* any input has nanosecond timestamps: times are written with 9 digits */
 
-    struct report_flow *flows; /* first seen, then key; only the selected ones (settings.select);
-                                  NULL after report_init() alone */
-    size_t n_flows;
     size_t n_flows_all; /* every flow, selected or not: the summary counts these */
     size_t flows_tcp, flows_udp, flows_other;
-    struct report_service *services; /* by port, then protocol */
+
+    /* The view (report_build()): what is shown. */
+    struct report_flow *flows; /* the selected flows (settings.select), first seen, then key;
+                                  NULL after report_init() alone: every flow, rows made by
+                                  the JSON writer */
+    size_t n_flows;
+    uint32_t *order; /* the shown rows: indices of `flows` in settings.sort order, ties in
+                        first-seen order; NULL: first-seen order (report_shown()) */
+    size_t n_shown;  /* how many rows are shown: n_flows cut to settings.top */
+    struct report_service *services; /* of the selected flows, by port, then protocol */
     size_t n_services;
-    struct report_client *clients; /* by address */
+    struct report_client *clients; /* of the selected flows, by address */
     size_t n_clients;
 
     /* A report_init() report's writers hand each flow they write to this (NULL: none). */
@@ -178,24 +193,26 @@ void report_init(struct report *r, const struct analyze_input *inputs, size_t n_
                  const struct flow_table *table);
 
 /*
- * Builds the report's derived parts (roles, labels, services, clients) from the table.
- * `inputs`, `table` and `settings.services` must outlive the report. Returns 0, or -1 when out of
- * memory.
+ * Builds the report's derived parts (roles, labels, services, clients) from the table, and its
+ * view. `inputs`, `table`, `settings.services` and `settings.select` must outlive the report.
+ * Returns 0, or -1 when out of memory.
  */
 int report_build(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
                  const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
 
-/* Whether the flow `rf` of report `r`, whose flow is `f`, is reported under `s`. */
-bool report_flow_selected(const struct report_select *s, const struct report *r,
-                          const struct report_flow *rf, const struct flow *f);
+/* Row `k` (0 to r->n_shown - 1) of the view: the text flow table's and the CSV's k-th flow. */
+static inline const struct report_flow *report_shown(const struct report *r, size_t k)
+{
+    return &r->flows[r->order != NULL ? r->order[k] : k];
+}
 
 /*
- * The indices of r->flows (in first-seen order) in `sort` order, ties in first-seen order, cut to
- * the first `top` (0: all); *n_out gets how many. NULL when out of memory.
+ * Whether the report shows the flow `rf`, whose flow is `f`: whether r->settings.select keeps
+ * it (no selection keeps every flow). The view's one predicate, for the jsonl stream too.
  */
-size_t *report_select_order(const struct report *r, enum report_sort sort, size_t top,
-                            size_t *n_out);
+bool report_flow_selected(const struct report *r, const struct report_flow *rf,
+                          const struct flow *f);
 
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
 struct report_gather_item {
@@ -247,7 +264,7 @@ const struct flow *report_flow_data(const struct report *r, const struct report_
 const char *report_flow_service(const struct report *r, const struct report_flow *rf,
                                 const struct flow *f, const char **alias);
 
-/* Shared by the writers. */
+/* Names and formats shared by the writers (report_labels.c). */
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */
 const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);
 /* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */

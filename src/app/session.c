@@ -291,6 +291,16 @@ static int close_stream(FILE *stream, struct output_jsonl *jsonl)
     return stream != stdout ? fclose(stream) : 0;
 }
 
+/*
+ * Whether the report's view is to order and cut its rows for the format: --sort and --top apply to
+ * the text flow table and the CSV rows; the JSON document lists every selected flow in first-seen
+ * order, and an order made for it would cost a pass over every flow for nothing.
+ */
+static bool shows_order(enum ps_format format)
+{
+    return format == PS_FORMAT_TEXT || format == PS_FORMAT_CSV;
+}
+
 /* Threads worth running: two when this process may run on two processors, one otherwise. */
 static unsigned default_threads(void)
 {
@@ -448,8 +458,8 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .lifecycle = opts->lifecycle,
         .filter = opts->filter,
         .select = &opts->select,
-        .sort = opts->sort,
-        .top = opts->top,
+        .sort = shows_order(opts->format) ? opts->sort : REPORT_SORT_START,
+        .top = shows_order(opts->format) ? opts->top : 0,
         .threads = threads,
     };
     struct analyzer_config config = {

@@ -1,7 +1,8 @@
 /*
  * output_csv.c - the flows as CSV (RFC 4180) for a spreadsheet: a header row, then one row per
  * flow with the JSON report's flow fields flattened (client.ip becomes client_ip). Empty fields
- * stand for JSON's null; lists are joined by spaces. Rows follow --sort and --top.
+ * stand for JSON's null; lists are joined by spaces. The rows are the view's (report_shown()):
+ * the selected flows in --sort order, cut to --top.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -322,26 +323,20 @@ int output_csv_write(const struct report *r, FILE *out)
 {
     char *buf = malloc(OUT_BUFFER);
     struct csv_out o;
-    size_t *order, n;
 
-    order = report_select_order(r, r->settings.sort, r->settings.top, &n);
-    if (buf == NULL || order == NULL) {
-        free(buf);
-        free(order);
+    if (buf == NULL)
         return -1;
-    }
     csv_out_init(&o, out, buf, OUT_BUFFER, r->nanosecond);
     for (size_t i = 0; i < N_COLUMNS; i++)
         csv_cell(&o, columns[i]);
     csv_row_end(&o);
-    for (size_t i = 0; !o.w.failed && i < n; i++) {
-        const struct report_flow *rf = &r->flows[order[i]];
+    for (size_t k = 0; !o.w.failed && k < r->n_shown; k++) {
+        const struct report_flow *rf = report_shown(r, k);
         struct flow flow_buf;
 
         flow_row(&o, r, rf, report_flow_data(r, rf, &flow_buf));
     }
     jw_flush(&o.w);
     free(buf);
-    free(order);
     return !o.w.failed && !ferror(out) ? 0 : -1;
 }

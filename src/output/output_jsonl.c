@@ -100,8 +100,7 @@ void output_jsonl_flow(void *ctx, const struct flow *f)
     else
         w->other++;
     /* As in the report: the selection narrows the flows shown, the counts cover them all. */
-    if (w->report.settings.select != NULL && report_select_active(w->report.settings.select) &&
-        !report_flow_selected(w->report.settings.select, &w->report, &rf, f))
+    if (!report_flow_selected(&w->report, &rf, f))
         return;
     line = &w->lines->w;
     /* An input read since the last line may have brought nanosecond timestamps. */

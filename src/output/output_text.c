@@ -3,7 +3,6 @@
  * flows, the services and the client hosts as aligned tables, sizes in human units.
  */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -161,7 +160,7 @@ static void icmp_cell(const struct flow *f, char *buf)
  */
 static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
-    const struct report_flow *rf = &r->flows[row];
+    const struct report_flow *rf = report_shown(r, row);
     struct flow buf;
     const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
@@ -253,9 +252,7 @@ static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZ
     profile_list(c->ephemeral_all, cells[6], CELL_SIZE);
 }
 
-/* `rows`: the report rows to print, in order (--sort, --top); NULL for 0 .. nrows - 1. */
-static int print_table_rows(const struct report *r, const struct table *t, const size_t *rows,
-                            bool color, FILE *out)
+static int print_table(const struct report *r, const struct table *t, bool color, FILE *out)
 {
     char cells[MAX_COLS][CELL_SIZE];
     size_t width[MAX_COLS];
@@ -263,7 +260,7 @@ static int print_table_rows(const struct report *r, const struct table *t, const
     for (size_t c = 0; c < t->ncols; c++)
         width[c] = strlen(t->headers[c]);
     for (size_t row = 0; row < t->nrows; row++) {
-        t->fill(r, rows != NULL ? rows[row] : row, cells);
+        t->fill(r, row, cells);
         for (size_t c = 0; c < t->ncols; c++)
             if (strlen(cells[c]) > width[c])
                 width[c] = strlen(cells[c]);
@@ -274,7 +271,7 @@ static int print_table_rows(const struct report *r, const struct table *t, const
         char line[2 + MAX_COLS * (CELL_SIZE + 2) + 16], *p = line;
 
         if (row > 0)
-            t->fill(r, rows != NULL ? rows[row - 1] : row - 1, cells);
+            t->fill(r, row - 1, cells);
         else
             p = stpcpy(p, bold(color));
         *p++ = ' ';
@@ -306,11 +303,6 @@ static int print_table_rows(const struct report *r, const struct table *t, const
         fwrite(line, 1, (size_t)(p - line), out);
     }
     return ferror(out) ? -1 : 0;
-}
-
-static int print_table(const struct report *r, const struct table *t, bool color, FILE *out)
-{
-    return print_table_rows(r, t, NULL, color, out);
 }
 
 static void print_header(const struct report *r, bool color, FILE *out)
@@ -409,22 +401,22 @@ static void print_flow_notes(const struct report_flow *rf, const struct flow *f,
         fprintf(out, "  flow %zu has timestamps that go backwards\n", number);
 }
 
-/* The notes of the flows the table shows (`order`, in its order: --sort and --top apply). */
-static void print_flow_details(const struct report *r, const size_t *order, size_t n, FILE *out)
+/* The notes of the flows the table shows, in its order. */
+static void print_flow_details(const struct report *r, FILE *out)
 {
-    for (size_t k = 0; k < n; k++) {
-        size_t i = order[k];
+    for (size_t k = 0; k < r->n_shown; k++) {
+        const struct report_flow *rf = report_shown(r, k);
         struct flow buf;
-        const struct flow *f = report_flow_data(r, &r->flows[i], &buf);
+        const struct flow *f = report_flow_data(r, rf, &buf);
 
-        print_flow_notes(&r->flows[i], f, r->flows[i].id, out);
+        print_flow_notes(rf, f, rf->id, out);
         for (uint32_t ref = f->icmp_errors; ref != 0;) {
             const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
             const char *name = report_icmp_name(e->family, e->type, e->code);
 
-            fprintf(out, "  flow %" PRIu32 " got %" PRIu64 " %s %s (type %u code %u)\n",
-                    r->flows[i].id, e->packets, e->family == 6 ? "ICMPv6" : "ICMP",
-                    name != NULL ? name : "error", (unsigned)e->type, (unsigned)e->code);
+            fprintf(out, "  flow %" PRIu32 " got %" PRIu64 " %s %s (type %u code %u)\n", rf->id,
+                    e->packets, e->family == 6 ? "ICMPv6" : "ICMP", name != NULL ? name : "error",
+                    (unsigned)e->type, (unsigned)e->code);
             ref = e->next;
         }
     }
@@ -491,16 +483,34 @@ static void print_expectations(const struct report *r, bool any, bool color, FIL
                 r->expectations[i].expression, r->expectations[i].found);
 }
 
-int output_text_write(const struct report *r, const struct output_text_style *style, FILE *out)
+/* The flow table: the view's rows (report_shown()), then their notes. */
+static int print_flows(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table flows = {
         {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "PACKETS c/s", "BYTES c/s", "DURATION",
          "STATE", "ROLE BY"},
         {true, false, false, false, false, false, true, true, true, false, false},
         11,
-        r->n_flows,
+        r->n_shown,
         flow_row,
     };
+    const struct port_range *eph = &r->settings.ephemeral;
+    char what[PS_ERRBUF_SIZE * 2];
+
+    flows_title(r, r->n_shown, what, sizeof(what));
+    fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(color), what, plain(color));
+    if (r->n_shown > 0 && print_table(r, &flows, color, out) != 0)
+        return -1;
+    print_flow_details(r, out);
+    if (r->n_flows > 0)
+        fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
+                eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
+                (unsigned)eph->hi);
+    return 0;
+}
+
+static int print_services(const struct report *r, bool color, bool any, FILE *out)
+{
     const struct table services = {
         {"PORT", "PROTO", "SERVICE", "CLASS", "FLOWS", "PACKETS", "BYTES", "CLIENTS"},
         {true, false, false, false, true, true, true, true},
@@ -508,6 +518,17 @@ int output_text_write(const struct report *r, const struct output_text_style *st
         r->n_services,
         service_row,
     };
+
+    fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(color), r->n_services,
+            plain(color));
+    if (r->n_services > 0 && print_table(r, &services, color, out) != 0)
+        return -1;
+    print_service_notes(r, out);
+    return 0;
+}
+
+static int print_clients(const struct report *r, bool color, bool any, FILE *out)
+{
     const struct table clients = {
         {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES"},
         {false, true, true, true, true, true, false},
@@ -515,7 +536,18 @@ int output_text_write(const struct report *r, const struct output_text_style *st
         r->n_clients,
         client_row,
     };
-    const struct port_range *eph = &r->settings.ephemeral;
+
+    fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(color), r->n_clients,
+            plain(color));
+    if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
+        return -1;
+    if (r->n_clients > 0)
+        fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+    return 0;
+}
+
+int output_text_write(const struct report *r, const struct output_text_style *style, FILE *out)
+{
     bool color = style->color, any = false;
 
     if (style->sections & OUTPUT_SECTION_SUMMARY) {
@@ -523,43 +555,19 @@ int output_text_write(const struct report *r, const struct output_text_style *st
         any = true;
     }
     if (style->sections & OUTPUT_SECTION_FLOWS) {
-        struct table shown = flows;
-        char what[PS_ERRBUF_SIZE * 2];
-        size_t *order = report_select_order(r, r->settings.sort, r->settings.top, &shown.nrows);
-        int rc;
-
-        if (order == NULL)
+        if (print_flows(r, color, any, out) != 0)
             return -1;
-        flows_title(r, shown.nrows, what, sizeof(what));
-        fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(color), what, plain(color));
         any = true;
-        rc = shown.nrows > 0 ? print_table_rows(r, &shown, order, color, out) : 0;
-        if (rc == 0)
-            print_flow_details(r, order, shown.nrows, out);
-        free(order);
-        if (rc != 0)
-            return -1;
-        if (r->n_flows > 0)
-            fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
-                    eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
-                    (unsigned)eph->hi);
     }
     if (style->sections & OUTPUT_SECTION_SERVICES) {
-        fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(color), r->n_services,
-                plain(color));
-        any = true;
-        if (r->n_services > 0 && print_table(r, &services, color, out) != 0)
+        if (print_services(r, color, any, out) != 0)
             return -1;
-        print_service_notes(r, out);
+        any = true;
     }
     if (style->sections & OUTPUT_SECTION_CLIENTS) {
-        fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(color),
-                r->n_clients, plain(color));
-        any = true;
-        if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
+        if (print_clients(r, color, any, out) != 0)
             return -1;
-        if (r->n_clients > 0)
-            fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+        any = true;
     }
     if (r->n_expectations > 0)
         print_expectations(r, any, color, out);

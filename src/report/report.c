@@ -153,7 +153,7 @@ void report_init(struct report *r, const struct analyze_input *inputs, size_t n_
     r->table = table;
     for (size_t i = 0; i < n_inputs; i++)
         r->nanosecond |= inputs[i].nanosecond;
-    r->n_flows = r->n_flows_all = flow_table_count(table);
+    r->n_flows = r->n_shown = r->n_flows_all = flow_table_count(table);
     r->flows_tcp = flow_table_count_class(table, FLOW_CLASS_TCP);
     r->flows_udp = flow_table_count_class(table, FLOW_CLASS_UDP);
     r->flows_other = r->n_flows_all - r->flows_tcp - r->flows_udp;
@@ -164,20 +164,18 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
                  const struct flow_table *table)
 {
     /* The selection narrows what is shown, services and clients included; the flow counts stay. */
-    const struct report_select *select =
-        settings->select != NULL && report_select_active(settings->select) ? settings->select
-                                                                           : NULL;
+    bool selecting = settings->select != NULL && report_select_active(settings->select);
     size_t n = flow_table_count(table);
     bool sorted = true, ids_in_order = true;
     struct report_aggregation *agg = NULL;
-    uint8_t *shown = NULL; /* under a selection: a bit per flow, by its number in the table */
+    uint8_t *selected = NULL; /* under a selection: a bit per flow, by its number in the table */
     struct flow buf[2];
     const struct flow *prev = NULL;
 
     report_init(r, inputs, n_inputs, totals, settings, table);
     if ((r->flows = calloc(n ? n : 1, sizeof(*r->flows))) == NULL)
         goto fail;
-    if (select != NULL && (shown = calloc(n / 8 + 1, 1)) == NULL)
+    if (selecting && (selected = calloc(n / 8 + 1, 1)) == NULL)
         goto fail;
     if ((agg = report_aggregation_new(r, n)) == NULL)
         goto fail;
@@ -187,7 +185,7 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
     for (size_t i = 0; i < n; i++) {
         struct report_flow *rf = &r->flows[i];
         const struct flow *f = flow_table_get(table, i, &buf[i & 1]);
-        bool selected;
+        bool shown;
 
         report_flow_init(rf, (uint32_t)i, f, settings);
         if (prev != NULL && compare_flows(prev, f) > 0)
@@ -198,10 +196,10 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
          * table's order. */
         rf->id = f->id + 1;
         rf->follows = f->prev;
-        selected = select == NULL || report_flow_selected(select, r, rf, f);
-        if (select != NULL && selected)
-            shown[i / 8] |= (uint8_t)(1u << (i % 8));
-        if (ipproto_has_ports(f->key.proto) && selected) {
+        shown = !selecting || report_flow_selected(r, rf, f);
+        if (selecting && shown)
+            selected[i / 8] |= (uint8_t)(1u << (i % 8));
+        if (ipproto_has_ports(f->key.proto) && shown) {
             struct report_gather_item it;
 
             report_gather_item(&it, rf, f);
@@ -218,23 +216,13 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
         goto fail;
     if ((!sorted || !ids_in_order) && link_follows(r) != 0)
         goto fail;
-
-    if (select != NULL) {
-        size_t kept = 0;
-
-        for (size_t i = 0; i < n; i++) {
-            uint32_t k = r->flows[i].flow;
-
-            if (shown[k / 8] & (1u << (k % 8)))
-                r->flows[kept++] = r->flows[i];
-        }
-        r->n_flows = kept;
-        free(shown);
-    }
+    if (report_view_build(r, selected) != 0)
+        goto fail;
+    free(selected);
     return 0;
 
 fail:
-    free(shown);
+    free(selected);
     report_aggregation_free(agg);
     report_release(r);
     return -1;
@@ -243,6 +231,7 @@ fail:
 void report_release(struct report *r)
 {
     free(r->flows);
+    free(r->order);
     free(r->services);
     free(r->clients);
     memset(r, 0, sizeof(*r));

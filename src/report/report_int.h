@@ -6,6 +6,7 @@
 #define PS_REPORT_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "report.h"
 
@@ -23,5 +24,15 @@ int report_aggregation_add(struct report_aggregation *a, struct report *r,
 void report_aggregation_end(struct report_aggregation *a, struct report *r);
 /* Frees `a` when gathering stops early (memory ran out); NULL does nothing. */
 void report_aggregation_free(struct report_aggregation *a);
+
+/*
+ * The view (report_view.c), once r->flows are in the report's order with their ids: keeps the rows
+ * whose flows `selected` marks (a bit per flow, by its number in the table; NULL: every flow),
+ * then orders them (report_view_order()). -1 when out of memory.
+ */
+int report_view_build(struct report *r, const uint8_t *selected);
+
+/* r->order and r->n_shown from r->flows, r->settings.sort and .top. -1 when out of memory. */
+int report_view_order(struct report *r);
 
 #endif

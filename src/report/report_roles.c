@@ -9,22 +9,22 @@
 #include "report.h"
 
 static const char *const role_reason_names[] = {
-    [ROLE_OPEN] = "syn",
-    [ROLE_ACCEPT] = "syn-ack",
-    [ROLE_SERVICE] = "service",
-    [ROLE_EPHEMERAL] = "ephemeral",
-    [ROLE_LOWER_PORT] = "lower-port",
-    [ROLE_SYMMETRIC] = "symmetric",
-    [ROLE_FIRST_SENDER] = "first-sender",
+    [REPORT_ROLE_OPEN] = "syn",
+    [REPORT_ROLE_ACCEPT] = "syn-ack",
+    [REPORT_ROLE_SERVICE] = "service",
+    [REPORT_ROLE_EPHEMERAL] = "ephemeral",
+    [REPORT_ROLE_LOWER_PORT] = "lower-port",
+    [REPORT_ROLE_SYMMETRIC] = "symmetric",
+    [REPORT_ROLE_FIRST_SENDER] = "first-sender",
 };
 
-const char *report_role_reason_name(enum role_reason r, uint8_t proto)
+const char *report_role_reason_name(enum report_role_reason r, uint8_t proto)
 {
     bool icmp = proto == PS_IPPROTO_ICMP || proto == PS_IPPROTO_ICMPV6;
 
-    if (r == ROLE_OPEN && (icmp || proto == PS_IPPROTO_SCTP))
+    if (r == REPORT_ROLE_OPEN && (icmp || proto == PS_IPPROTO_SCTP))
         return icmp ? "echo-request" : "init";
-    if (r == ROLE_ACCEPT && (icmp || proto == PS_IPPROTO_SCTP))
+    if (r == REPORT_ROLE_ACCEPT && (icmp || proto == PS_IPPROTO_SCTP))
         return icmp ? "echo-reply" : "init-ack";
     return role_reason_names[r];
 }
@@ -71,16 +71,16 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
 
     if (open0 != open1) {
         rf->client = open0 ? 0 : 1;
-        rf->reason = ROLE_OPEN;
+        rf->reason = REPORT_ROLE_OPEN;
     } else if (accept0 != accept1) {
         rf->client = accept0 ? 1 : 0;
-        rf->reason = ROLE_ACCEPT;
+        rf->reason = REPORT_ROLE_ACCEPT;
     } else if (!ipproto_has_ports(f->key.proto)) {
         rf->client = f->first_sender;
-        rf->reason = ROLE_FIRST_SENDER;
+        rf->reason = REPORT_ROLE_FIRST_SENDER;
     } else if (p0 == p1) {
         rf->client = f->first_sender;
-        rf->reason = ROLE_SYMMETRIC;
+        rf->reason = REPORT_ROLE_SYMMETRIC;
     } else {
         bool named0 = ports_service_name(s->services, f->key.proto, p0) != NULL;
         bool named1 = ports_service_name(s->services, f->key.proto, p1) != NULL;
@@ -89,13 +89,13 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
 
         if (named0 != named1) {
             rf->client = named0 ? 1 : 0;
-            rf->reason = ROLE_SERVICE;
+            rf->reason = REPORT_ROLE_SERVICE;
         } else if (eph0 != eph1) {
             rf->client = eph0 ? 0 : 1;
-            rf->reason = ROLE_EPHEMERAL;
+            rf->reason = REPORT_ROLE_EPHEMERAL;
         } else {
             rf->client = p0 < p1 ? 1 : 0;
-            rf->reason = ROLE_LOWER_PORT;
+            rf->reason = REPORT_ROLE_LOWER_PORT;
         }
     }
     if (f->key.proto == PS_IPPROTO_TCP)

@@ -1,5 +1,7 @@
 /*
- * select.c - which flows the report shows, in which order.
+ * select.c - the values of the options that say what the report shows (--service, --port,
+ * --host, --sort): parsed, collected, and matched against a flow's address or service name.
+ * The view applies them (report_view.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -145,96 +147,4 @@ bool report_service_matches(const char *name, const char *service, const char *a
 {
     return (service != NULL && strcasecmp(name, service) == 0) ||
            (alias != NULL && strcasecmp(name, alias) == 0);
-}
-
-bool report_flow_selected(const struct report_select *s, const struct report *r,
-                          const struct report_flow *rf, const struct flow *f)
-{
-    const struct flow_key *k = &f->key;
-    bool ports = ipproto_has_ports(k->proto);
-    bool ok;
-    size_t i;
-
-    if (s->n_services > 0) {
-        const char *alias, *service = report_flow_service(r, rf, f, &alias);
-
-        for (i = 0, ok = false; !ok && i < s->n_services; i++)
-            ok = report_service_matches(s->services[i], service, alias);
-        if (!ok)
-            return false;
-    }
-    for (i = 0, ok = s->n_ports == 0; !ok && i < s->n_ports; i++)
-        ok = ports && (k->port[0] == s->ports[i] || k->port[1] == s->ports[i]);
-    if (!ok)
-        return false;
-    for (i = 0, ok = s->n_hosts == 0; !ok && i < s->n_hosts; i++)
-        ok = report_host_matches(&s->hosts[i], k->family, k->addr[0]) ||
-             report_host_matches(&s->hosts[i], k->family, k->addr[1]);
-    return ok;
-}
-
-static uint64_t sort_value(const struct flow *f, enum report_sort sort)
-{
-    switch (sort) {
-    case REPORT_SORT_PACKETS:
-        return f->packets[0] + f->packets[1];
-    case REPORT_SORT_BYTES:
-        return f->bytes[0] + f->bytes[1];
-    case REPORT_SORT_DURATION:
-        return (uint64_t)f->last_seen - (uint64_t)f->first_seen;
-    case REPORT_SORT_START:
-        break;
-    }
-    return 0;
-}
-
-/*
- * qsort() is not stable: sorting (value, index) pairs keeps ties in first-seen order. The values
- * are taken once per flow, as getting a flow from the table may mean decoding it.
- */
-struct keyed {
-    uint64_t value;
-    size_t index;
-};
-
-static int compare_keyed(const void *a, const void *b)
-{
-    const struct keyed *ka = a, *kb = b;
-
-    if (ka->value != kb->value)
-        return ka->value > kb->value ? -1 : 1;
-    return ka->index < kb->index ? -1 : ka->index > kb->index;
-}
-
-size_t *report_select_order(const struct report *r, enum report_sort sort, size_t top,
-                            size_t *n_out)
-{
-    size_t n = r->n_flows;
-    size_t *order = malloc((n ? n : 1) * sizeof(*order));
-    struct keyed *keyed;
-
-    if (order == NULL)
-        return NULL;
-    *n_out = top != 0 && top < n ? top : n;
-    if (sort == REPORT_SORT_START) {
-        for (size_t i = 0; i < n; i++)
-            order[i] = i;
-        return order;
-    }
-    keyed = malloc((n ? n : 1) * sizeof(*keyed));
-    if (keyed == NULL) {
-        free(order);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct flow buf;
-
-        keyed[i].value = sort_value(report_flow_data(r, &r->flows[i], &buf), sort);
-        keyed[i].index = i;
-    }
-    qsort(keyed, n, sizeof(*keyed), compare_keyed);
-    for (size_t i = 0; i < n; i++)
-        order[i] = keyed[i].index;
-    free(keyed);
-    return order;
 }

@@ -134,7 +134,7 @@ static const char *service_of(const struct fixture *fx, const struct report_flow
 
 /* The one flow of the report, with its client and server ports checked. */
 static const struct report_flow *only_flow(const struct fixture *fx, uint16_t client_port,
-                                           uint16_t server_port, enum role_reason reason)
+                                           uint16_t server_port, enum report_role_reason reason)
 {
     const struct report_flow *rf;
     const struct flow *f;
@@ -180,17 +180,17 @@ static void assert_named(uint8_t proto, uint16_t port)
 
 START_TEST(test_role_names)
 {
-    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, TCP), "syn");
-    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, TCP), "syn-ack");
-    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, PS_IPPROTO_SCTP), "init");
-    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, PS_IPPROTO_SCTP), "init-ack");
-    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, PS_IPPROTO_ICMP), "echo-request");
-    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, PS_IPPROTO_ICMPV6), "echo-reply");
-    ck_assert_str_eq(report_role_reason_name(ROLE_SERVICE, UDP), "service");
-    ck_assert_str_eq(report_role_reason_name(ROLE_EPHEMERAL, UDP), "ephemeral");
-    ck_assert_str_eq(report_role_reason_name(ROLE_LOWER_PORT, UDP), "lower-port");
-    ck_assert_str_eq(report_role_reason_name(ROLE_SYMMETRIC, UDP), "symmetric");
-    ck_assert_str_eq(report_role_reason_name(ROLE_FIRST_SENDER, GRE), "first-sender");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_OPEN, TCP), "syn");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_ACCEPT, TCP), "syn-ack");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_OPEN, PS_IPPROTO_SCTP), "init");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_ACCEPT, PS_IPPROTO_SCTP), "init-ack");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_OPEN, PS_IPPROTO_ICMP), "echo-request");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_ACCEPT, PS_IPPROTO_ICMPV6), "echo-reply");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_SERVICE, UDP), "service");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_EPHEMERAL, UDP), "ephemeral");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_LOWER_PORT, UDP), "lower-port");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_SYMMETRIC, UDP), "symmetric");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_FIRST_SENDER, GRE), "first-sender");
 }
 END_TEST
 
@@ -205,7 +205,7 @@ START_TEST(test_role_syn)
     send_pkt(&fx, TCP, "10.0.0.2", 50000, "10.0.0.1", 80, ACK, 1, 60);
     send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.2", 50000, SYN, 2, 60);
     build(&fx);
-    rf = only_flow(&fx, 80, 50000, ROLE_OPEN);
+    rf = only_flow(&fx, 80, 50000, REPORT_ROLE_OPEN);
     assert_client_addr(&fx, rf, "10.0.0.1");
     ck_assert_ptr_null(service_of(&fx, rf, &alias));
     fixture_free(&fx);
@@ -221,7 +221,7 @@ START_TEST(test_role_syn_ack)
     send_pkt(&fx, TCP, "10.0.0.1", 50000, "10.0.0.2", 80, SYNACK, 1, 60);
     send_pkt(&fx, TCP, "10.0.0.2", 80, "10.0.0.1", 50000, ACK, 2, 60);
     build(&fx);
-    rf = only_flow(&fx, 80, 50000, ROLE_ACCEPT);
+    rf = only_flow(&fx, 80, 50000, REPORT_ROLE_ACCEPT);
     assert_client_addr(&fx, rf, "10.0.0.2");
     fixture_free(&fx);
 }
@@ -238,7 +238,7 @@ START_TEST(test_role_syn_both_ways)
     assert_named(TCP, 22);
     assert_unnamed(TCP, 40001);
     build(&fx);
-    only_flow(&fx, 40001, 22, ROLE_SERVICE);
+    only_flow(&fx, 40001, 22, REPORT_ROLE_SERVICE);
     fixture_free(&fx);
 }
 END_TEST
@@ -254,7 +254,7 @@ START_TEST(test_role_service)
     fixture_init(&fx, "iana");
     send_pkt(&fx, UDP, "10.0.0.1", 53, "10.0.0.2", 40001, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 40001, 53, ROLE_SERVICE);
+    rf = only_flow(&fx, 40001, 53, REPORT_ROLE_SERVICE);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_str_eq(service_of(&fx, rf, &alias), ports_service_name(NULL, UDP, 53));
     ck_assert_str_eq(alias, "dns");
@@ -289,7 +289,7 @@ START_TEST(test_role_service_from_overlay)
     fx.settings.services = services;
     send_pkt(&fx, UDP, "10.0.0.1", 40002, "10.0.0.2", 40001, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 40001, 40002, ROLE_SERVICE);
+    rf = only_flow(&fx, 40001, 40002, REPORT_ROLE_SERVICE);
     ck_assert_str_eq(service_of(&fx, rf, &alias), "mygame");
     ck_assert_str_eq(alias, "mygame");
     fixture_free(&fx);
@@ -309,7 +309,7 @@ START_TEST(test_role_ephemeral)
     fixture_init(&fx, "30000-31500");
     send_pkt(&fx, UDP, "10.0.0.1", 40001, "10.0.0.2", 31000, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 31000, 40001, ROLE_EPHEMERAL);
+    rf = only_flow(&fx, 31000, 40001, REPORT_ROLE_EPHEMERAL);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_ptr_null(service_of(&fx, rf, &alias));
     ck_assert_ptr_null(alias);
@@ -326,7 +326,7 @@ START_TEST(test_role_ephemeral_iana)
     fixture_init(&fx, "iana");
     send_pkt(&fx, TCP, "10.0.0.1", 40001, "10.0.0.2", 50001, ACK, 1, 90);
     build(&fx);
-    only_flow(&fx, 50001, 40001, ROLE_EPHEMERAL);
+    only_flow(&fx, 50001, 40001, REPORT_ROLE_EPHEMERAL);
     fixture_free(&fx);
 }
 END_TEST
@@ -341,7 +341,7 @@ START_TEST(test_role_lower_port)
     fixture_init(&fx, "iana");
     send_pkt(&fx, UDP, "10.0.0.2", 40001, "10.0.0.1", 40002, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 40002, 40001, ROLE_LOWER_PORT);
+    rf = only_flow(&fx, 40002, 40001, REPORT_ROLE_LOWER_PORT);
     assert_client_addr(&fx, rf, "10.0.0.1");
     fixture_free(&fx);
 }
@@ -356,7 +356,7 @@ START_TEST(test_role_lower_port_both_ephemeral)
     fixture_init(&fx, "iana");
     send_pkt(&fx, UDP, "10.0.0.1", 50001, "10.0.0.2", 60001, 0, 1, 90);
     build(&fx);
-    only_flow(&fx, 60001, 50001, ROLE_LOWER_PORT);
+    only_flow(&fx, 60001, 50001, REPORT_ROLE_LOWER_PORT);
     fixture_free(&fx);
 }
 END_TEST
@@ -373,7 +373,7 @@ START_TEST(test_role_symmetric)
     send_pkt(&fx, UDP, "10.0.0.2", 123, "10.0.0.1", 123, 0, 1, 90);
     send_pkt(&fx, UDP, "10.0.0.1", 123, "10.0.0.2", 123, 0, 2, 90);
     build(&fx);
-    rf = only_flow(&fx, 123, 123, ROLE_SYMMETRIC);
+    rf = only_flow(&fx, 123, 123, REPORT_ROLE_SYMMETRIC);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_str_eq(service_of(&fx, rf, &alias), ports_service_name(NULL, UDP, 123));
     fixture_free(&fx);
@@ -390,7 +390,7 @@ START_TEST(test_role_first_sender)
     send_pkt(&fx, GRE, "10.0.0.2", 0, "10.0.0.1", 0, 0, 1, 90);
     send_pkt(&fx, GRE, "10.0.0.1", 0, "10.0.0.2", 0, 0, 2, 90);
     build(&fx);
-    rf = only_flow(&fx, 0, 0, ROLE_FIRST_SENDER);
+    rf = only_flow(&fx, 0, 0, REPORT_ROLE_FIRST_SENDER);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_uint_eq(rf->client, flow_of(&fx, rf)->first_sender);
     ck_assert_ptr_null(service_of(&fx, rf, &alias));

@@ -1,6 +1,6 @@
 /*
- * test_select.c - unit tests for src/report/select.c: option values, which flows a selection keeps,
- * and the --sort/--top order.
+ * test_select.c - unit tests for src/report/select.c and report_view.c: option values, which flows
+ * a selection keeps, and the --sort/--top order of the view's rows.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "../../src/report/report_int.h"
 
 START_TEST(test_parse_host)
 {
@@ -115,10 +116,11 @@ static void teardown(void)
 static void kept(const struct report_select *s, char *buf)
 {
     buf[0] = '\0';
+    report.settings.select = s;
     for (size_t i = 0; i < 4; i++) {
         struct flow f;
 
-        if (report_flow_selected(s, &report, &rfs[i], report_flow_data(&report, &rfs[i], &f)))
+        if (report_flow_selected(&report, &rfs[i], report_flow_data(&report, &rfs[i], &f)))
             sprintf(buf + strlen(buf), "%s%" PRIu32, buf[0] ? "," : "", rfs[i].id);
     }
 }
@@ -159,15 +161,17 @@ START_TEST(test_select_flows)
 }
 END_TEST
 
+/* The ids of the view's rows under --sort `sort` and --top `top`, as a string "4,1,3". */
 static void order_of(enum report_sort sort, size_t top, char *buf)
 {
-    size_t n, *order = report_select_order(&report, sort, top, &n);
-
-    ck_assert_ptr_nonnull(order);
+    report.settings.sort = sort;
+    report.settings.top = top;
+    ck_assert_int_eq(report_view_order(&report), 0);
     buf[0] = '\0';
-    for (size_t i = 0; i < n; i++)
-        sprintf(buf + strlen(buf), "%s%" PRIu32, i ? "," : "", rfs[order[i]].id);
-    free(order);
+    for (size_t k = 0; k < report.n_shown; k++)
+        sprintf(buf + strlen(buf), "%s%" PRIu32, k ? "," : "", report_shown(&report, k)->id);
+    free(report.order);
+    report.order = NULL;
 }
 
 START_TEST(test_order)
