@@ -1,9 +1,9 @@
 /*
  * test_json_fast.c - the JSON writer's flows, services and client hosts are written by hand
- * (report_json_flows.c); here jansson builds the same objects as the writer did before, and the two
- * must write the same bytes: every flow of every sample, and flows made up to reach the odd corners
- * (IPv6 address forms, unnamed and strangely named services, ICMP, tunnels, ICMP errors,
- * nanosecond and pre-1970 times, durations of every magnitude, counters past INT64_MAX).
+ * (src/output/output_json_flows.c); here jansson builds the same objects as the writer did before,
+ * and the two must write the same bytes: every flow of every sample, and flows made up to reach
+ * the odd corners (IPv6 address forms, unnamed and strangely named services, ICMP, tunnels, ICMP
+ * errors, nanosecond and pre-1970 times, durations of every magnitude, counters past INT64_MAX).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
@@ -26,7 +26,7 @@
 #define PRETTY  (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
-/* --- The reference: a flow as jansson objects, as report_json.c built it before. ------------- */
+/* --- The reference: a flow as jansson objects, as the JSON writer built it before. ---------- */
 
 static json_t *time_value(ps_time t, bool nanosecond)
 {
@@ -49,7 +49,7 @@ static json_t *proto_value(uint8_t proto)
     return name != NULL ? json_string(name) : json_integer(proto);
 }
 
-/* As text_value() in report_json.c: invalid UTF-8 becomes U+FFFD. */
+/* As output_text_value() in output_json.c: invalid UTF-8 becomes U+FFFD. */
 static json_t *text_value(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;

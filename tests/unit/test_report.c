@@ -1,7 +1,7 @@
 /*
- * test_report.c - unit tests for src/report*.c: the client/server role ladder one rung at a time,
- * the services and client-host tables, flow order, the JSON writer's shape and bytes, times, and
- * the text writer.
+ * test_report.c - unit tests for src/report/: the client/server role ladder one rung at a time,
+ * the services and client-host tables, flow order, times; and of src/output/: the JSON writer's
+ * shape and bytes, and the text writer.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream, mkstemp, fdopen */
