@@ -35,7 +35,7 @@ compare_one() {
             bin=${!side}
             v=$("$bin" --version | head -n 1)
             v=${v##* }
-            "$bin" -r "$capture" --format "$format" --color never >"$work/$side.out" \
+            "$bin" -r "$capture" --format "$format" --color=never >"$work/$side.out" \
                 2>"$work/$side.err" </dev/null
             echo "exit $?" >>"$work/$side.err"
             sed -i "s/$v/VERSION/g" "$work/$side.out" "$work/$side.err"
