@@ -28,11 +28,10 @@
 #define JW_DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
 #define JW_EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
 #define JW_EPHEMERAL_TEXT  384
-#define JW_NAME_CACHE_BITS                                                                         \
-    8                       /* the document's names kept as written: 256, for a few dozen in use   \
-                             */
-#define JW_FRAGMENT_SIZE 64 /* the longest fragment, and what is copied of each */
-#define JW_SHORT_NAME    64 /* strings up to this long are written without the general path */
+/* The document's names kept as written: 256, for a few dozen in use. */
+#define JW_NAME_CACHE_BITS 8
+#define JW_FRAGMENT_SIZE   64 /* the longest fragment, and what is copied of each */
+#define JW_SHORT_NAME      64 /* strings up to this long are written without the general path */
 /*
  * Room is made once for a group of at most JW_GROUP_ITEMS items: fragments, and values of which the
  * longest are short names (JW_SHORT_NAME and quotes). What can be longer (lists, other strings)

@@ -210,8 +210,7 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
     /* Gathering frees its memory before the sort, which takes room of its own. */
     report_aggregation_end(agg, r);
     agg = NULL;
-    /* Flows are created in packet order, so one input is already sorted; merged inputs may not be.
-     */
+    /* Flows are created in packet order, so one input is already sorted; merged ones may not be. */
     if (!sorted && sort_flows(r) != 0)
         goto fail;
     if ((!sorted || !ids_in_order) && link_follows(r) != 0)
