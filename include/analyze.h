@@ -11,7 +11,46 @@
 #include "decode.h"
 #include "flow.h"
 #include "frag.h"
-#include "report.h"
+#include "ps.h"
+
+/* Link types an input, or the skipped packets, name one by one; more are not told apart. */
+#define ANALYZE_MAX_LINKTYPES 8
+
+/* One input capture, as the reader saw it. */
+struct analyze_input {
+    const char *path;   /* as the user gave it */
+    const char *format; /* "pcap", "pcapng", or NULL when the file could not be opened */
+    int linktypes[ANALYZE_MAX_LINKTYPES];
+    size_t n_linktypes;
+    uint64_t packets, bytes;       /* bytes: original (wire) lengths */
+    ps_time first_seen, last_seen; /* valid when packets > 0 */
+    bool nanosecond;
+    uint64_t ts_backwards;      /* packets whose timestamp is earlier than the packet before */
+    uint64_t duplicates;        /* packets identical to one of the few just before them */
+    bool complete;              /* read to a clean end */
+    char error[PS_ERRBUF_SIZE]; /* empty when there was none */
+    /* A live capture (format "live", path the interface): the kernel's counters at the end. */
+    bool live;
+    uint64_t received, dropped, if_dropped;
+    /* Records the BPF filter (settings.filter) rejected: not analysed, not in packets/bytes. */
+    uint64_t filtered_packets, filtered_bytes;
+};
+
+/* Where every packet read went. packets == flow_packets + sum(skipped_packets); bytes likewise. */
+struct analyze_totals {
+    uint64_t packets, bytes;
+    uint64_t flow_packets, flow_bytes;
+    uint64_t skipped_packets[PS_SKIP__COUNT];
+    uint64_t skipped_bytes[PS_SKIP__COUNT];
+    /* The packets under PS_SKIP_LINKTYPE, by link type (the first ANALYZE_MAX_LINKTYPES types). */
+    struct {
+        int linktype;
+        uint64_t packets, bytes;
+    } skipped_linktypes[ANALYZE_MAX_LINKTYPES];
+    size_t n_skipped_linktypes;
+    uint64_t fragments_evicted; /* datagrams the full fragment table had to forget */
+    size_t fragment_capacity;
+};
 
 struct analyzer;
 
@@ -66,7 +105,7 @@ struct analyzer {
     struct analyzer_config config;
     struct flow_table *table;
     struct frag_table *frags;
-    struct report_totals totals;
+    struct analyze_totals totals;
     /* The reader's (the reading thread's under --threads 2), on cache lines of their own. */
     alignas(
         64) uint64_t recent[ANALYZER_DUP_WINDOW]; /* hashes of the current input's last packets */
@@ -81,16 +120,17 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config);
 void analyzer_release(struct analyzer *a);
 
 /* Prepares the record of one input before it is read. */
-void analyzer_input_init(struct report_input *in, const char *path);
+void analyzer_input_init(struct analyze_input *in, const char *path);
 
 /* Accounts one packet to the totals, the input and its flow. */
-void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct report_input *in);
+void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt,
+                     struct analyze_input *in);
 
 /*
  * Reads a capture to its end. Returns 0 when it ended cleanly, -1 when it could not be read
  * further (in->complete false, in->error says why).
  */
-int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in);
+int analyzer_read(struct analyzer *a, struct capture *c, struct analyze_input *in);
 
 /*
  * Ends the analysis: fragments still waiting for their first become orphans, so the totals

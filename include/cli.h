@@ -13,7 +13,7 @@
 #include "flow.h"
 #include "ports.h"
 #include "ps.h"
-#include "select.h"
+#include "report.h"
 
 /* Exit statuses, documented in doc/portscope.1. */
 enum ps_exit {
@@ -67,12 +67,12 @@ struct ps_options {
     bool help, version;
 
     char *filter;                  /* the trailing arguments joined by spaces (BPF), or NULL */
-    struct select_spec select;     /* --service, --port, --host */
+    struct report_select select;   /* --service, --port, --host */
     struct ps_expect_arg *expects; /* --expect and --expect-file */
     size_t n_expects;
-    enum select_sort sort; /* --sort */
+    enum report_sort sort; /* --sort */
     size_t top;            /* --top; 0: every flow */
-    unsigned sections;     /* --show: SELECT_SECTION_* bits */
+    unsigned sections;     /* --show: OUTPUT_SECTION_* bits */
     enum ps_color color;   /* --color */
     bool quiet;            /* -q: no progress display */
 

@@ -1,6 +1,14 @@
 /*
  * report.h - the report: what was read, the flows with their roles and labels, the services and
- * the client hosts; built once at the end, then handed to a writer (JSON or text).
+ * the client hosts, and the view of them the report shows; built once at the end from the
+ * analysis (analyze.h), then handed to a writer (output.h).
+ *
+ * The view is made once, by report_build(): the flows the selection keeps (--service, --port,
+ * --host) in first-seen order, which the JSON document lists and the expectations check, and of
+ * those the rows of the text flow table and the CSV, in --sort order and cut to --top
+ * (report_shown()). The services and client hosts are those of the selected flows. No writer
+ * selects or orders flows itself; the jsonl stream, which writes flows before there is a report,
+ * asks report_flow_selected(), the one predicate the view uses.
  */
 #ifndef PS_REPORT_H
 #define PS_REPORT_H
@@ -8,65 +16,79 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "analyze.h"
 #include "flow.h"
 #include "ports.h"
 #include "ps.h"
-#include "select.h"
 
-#define REPORT_SCHEMA_VERSION 1
-#define REPORT_MAX_LINKTYPES  8
+/*
+ * What the report shows, as opposed to what is analysed (the BPF filter): which flows (--service,
+ * --port, --host), in which order and how many (--sort, --top). The option values, parsed and
+ * matched in select.c.
+ */
 
-/* One input capture, as the reader saw it. */
-struct report_input {
-    const char *path;   /* as the user gave it */
-    const char *format; /* "pcap", "pcapng", or NULL when the file could not be opened */
-    int linktypes[REPORT_MAX_LINKTYPES];
-    size_t n_linktypes;
-    uint64_t packets, bytes;       /* bytes: original (wire) lengths */
-    ps_time first_seen, last_seen; /* valid when packets > 0 */
-    bool nanosecond;
-    uint64_t ts_backwards;      /* packets whose timestamp is earlier than the packet before */
-    uint64_t duplicates;        /* packets identical to one of the few just before them */
-    bool complete;              /* read to a clean end */
-    char error[PS_ERRBUF_SIZE]; /* empty when there was none */
-    /* A live capture (format "live", path the interface): the kernel's counters at the end. */
-    bool live;
-    uint64_t received, dropped, if_dropped;
-    /* Records the BPF filter (settings.filter) rejected: not analysed, not in packets/bytes. */
-    uint64_t filtered_packets, filtered_bytes;
+/* --sort: the order of the text flow table and the CSV rows. */
+enum report_sort {
+    REPORT_SORT_START,    /* first seen, then key: the JSON order (default) */
+    REPORT_SORT_PACKETS,  /* most packets first */
+    REPORT_SORT_BYTES,    /* most bytes first */
+    REPORT_SORT_DURATION, /* longest first */
 };
 
-/* Where every packet read went. packets == flow_packets + sum(skipped_packets); bytes likewise. */
-struct report_totals {
-    uint64_t packets, bytes;
-    uint64_t flow_packets, flow_bytes;
-    uint64_t skipped_packets[PS_SKIP__COUNT];
-    uint64_t skipped_bytes[PS_SKIP__COUNT];
-    /* The packets under PS_SKIP_LINKTYPE, by link type (the first REPORT_MAX_LINKTYPES types). */
-    struct {
-        int linktype;
-        uint64_t packets, bytes;
-    } skipped_linktypes[REPORT_MAX_LINKTYPES];
-    size_t n_skipped_linktypes;
-    uint64_t fragments_evicted; /* datagrams the full fragment table had to forget */
-    size_t fragment_capacity;
+/* An address, or a network in CIDR notation. */
+struct report_host {
+    const char *text; /* as given */
+    uint8_t family;   /* 4 or 6 */
+    uint8_t addr[16];
+    uint8_t prefix; /* bits that must match: 32 or 128 for a single address */
 };
+
+/*
+ * Which flows are reported. Values of one option are alternatives; different options must all
+ * match. No value at all selects every flow.
+ */
+struct report_select {
+    const char **services; /* service names or their common names ("domain", "dns") */
+    size_t n_services;
+    uint16_t *ports; /* either endpoint's port */
+    size_t n_ports;
+    struct report_host *hosts; /* either endpoint's address */
+    size_t n_hosts;
+};
+
+/* Parsers for the option values; 0, or -1 with a message in err. */
+int report_parse_host(const char *text, struct report_host *out, char *err, size_t errlen);
+int report_parse_port(const char *text, uint16_t *out, char *err, size_t errlen);
+int report_parse_sort(const char *text, enum report_sort *out, char *err, size_t errlen);
+/* Adders for repeated options; -1 when out of memory. */
+int report_select_add_service(struct report_select *s, const char *name);
+int report_select_add_port(struct report_select *s, uint16_t port);
+int report_select_add_host(struct report_select *s, const struct report_host *host);
+
+/* True when any of --service, --port or --host was given. */
+bool report_select_active(const struct report_select *s);
+void report_select_release(struct report_select *s);
+
+/* Whether the address is the host or inside the network. */
+bool report_host_matches(const struct report_host *h, uint8_t family, const uint8_t *addr);
+
+/* Whether a service name (with its common name, either may be NULL) is `name`, ignoring case. */
+bool report_service_matches(const char *name, const char *service, const char *alias);
 
 /* How a flow's client and server were told apart: the rung of the ladder that decided. */
-enum role_reason {
-    ROLE_OPEN,         /* the client opened: TCP SYN, SCTP INIT, ICMP echo request */
-    ROLE_ACCEPT,       /* the server accepted: TCP SYN+ACK, SCTP INIT ACK, ICMP echo reply */
-    ROLE_SERVICE,      /* only the server's port has a service name */
-    ROLE_EPHEMERAL,    /* only the client's port is in the ephemeral range in force */
-    ROLE_LOWER_PORT,   /* the server's port is the lower one */
-    ROLE_SYMMETRIC,    /* both ports are equal: the first sender is taken as client */
-    ROLE_FIRST_SENDER, /* the protocol has no ports: the first sender is taken as client */
+enum report_role_reason {
+    REPORT_ROLE_OPEN,         /* the client opened: TCP SYN, SCTP INIT, ICMP echo request */
+    REPORT_ROLE_ACCEPT,       /* the server accepted: TCP SYN+ACK, SCTP INIT ACK, ICMP echo reply */
+    REPORT_ROLE_SERVICE,      /* only the server's port has a service name */
+    REPORT_ROLE_EPHEMERAL,    /* only the client's port is in the ephemeral range in force */
+    REPORT_ROLE_LOWER_PORT,   /* the server's port is the lower one */
+    REPORT_ROLE_SYMMETRIC,    /* both ports are equal: the first sender is taken as client */
+    REPORT_ROLE_FIRST_SENDER, /* the protocol has no ports: the first sender is taken as client */
 };
 
 /* "syn", "syn-ack", "init", "init-ack", "echo-request", "echo-reply", "service", ... */
-const char *report_role_reason_name(enum role_reason r, uint8_t proto);
+const char *report_role_reason_name(enum report_role_reason r, uint8_t proto);
 
 /*
  * One per flow of the report, millions of them: what the report derives of a flow, not the flow
@@ -79,7 +101,7 @@ struct report_flow {
     uint32_t id;      /* 1-based rank in first-seen order among all flows; kept under a selection */
     uint32_t client_ephemeral; /* ports_ephemeral_mask() of the client port */
     uint8_t client;            /* endpoint index (0/1) of the client in the flow's key */
-    uint8_t reason;            /* enum role_reason */
+    uint8_t reason;            /* enum report_role_reason */
     uint8_t conn_state;        /* enum flow_conn_state */
 };
 
@@ -111,11 +133,13 @@ struct report_settings {
     bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
     bool vlan_in_key; /* --vlan-in-key */
     size_t max_flows, max_fragments;
-    const char *filter;               /* the BPF filter expression, or NULL */
-    const struct select_spec *select; /* --service/--port/--host, or NULL: every flow */
-    const char *profile;              /* --profile */
-    struct flow_lifecycle lifecycle;  /* the timeouts in force */
-    unsigned threads;                 /* --threads: 2 builds and writes the report on two */
+    const char *filter;                 /* the BPF filter expression, or NULL */
+    const struct report_select *select; /* --service/--port/--host, or NULL: every flow */
+    enum report_sort sort;              /* --sort: the view's rows (text table, CSV) */
+    size_t top;                         /* --top; 0: every row */
+    const char *profile;                /* --profile */
+    struct flow_lifecycle lifecycle;    /* the timeouts in force */
+    unsigned threads;                   /* --threads: 2 builds and writes the report on two */
 };
 
 /* An --expect expectation and how it turned out (expect.c). */
@@ -126,37 +150,35 @@ struct report_expectation {
     char found[PS_ERRBUF_SIZE]; /* what the report has: "2", "none", "2 flows: #4, #7" */
 };
 
-/* How the text and CSV writers present the report: --sort, --top, --show, --color. */
-struct report_style {
-    enum select_sort sort;
-    size_t top;        /* 0: every flow */
-    unsigned sections; /* SELECT_SECTION_* bits of the text report; report_build() sets all */
-    bool color;        /* ANSI colours in the text report */
-};
-
 struct report {
-    const struct report_input *inputs;
+    /* The model: what was read and counted, the settings in force, every flow counted. */
+    const struct analyze_input *inputs;
     size_t n_inputs;
-    struct report_totals totals;
+    struct analyze_totals totals;
     struct report_settings settings;
     const struct flow_table *table;
     bool nanosecond; /* any input has nanosecond timestamps: times are written with 9 digits */
 
-    struct report_flow *flows; /* first seen, then key; only the selected ones (settings.select);
-                                  NULL after report_init() alone */
-    size_t n_flows;
     size_t n_flows_all; /* every flow, selected or not: the summary counts these */
     size_t flows_tcp, flows_udp, flows_other;
-    struct report_service *services; /* by port, then protocol */
+
+    /* The view (report_build()): what is shown. */
+    struct report_flow *flows; /* the selected flows (settings.select), first seen, then key;
+                                  NULL after report_init() alone: every flow, rows made by
+                                  the JSON writer */
+    size_t n_flows;
+    uint32_t *order; /* the shown rows: indices of `flows` in settings.sort order, ties in
+                        first-seen order; NULL: first-seen order (report_shown()) */
+    size_t n_shown;  /* how many rows are shown: n_flows cut to settings.top */
+    struct report_service *services; /* of the selected flows, by port, then protocol */
     size_t n_services;
-    struct report_client *clients; /* by address */
+    struct report_client *clients; /* of the selected flows, by address */
     size_t n_clients;
 
     /* A report_init() report's writers hand each flow they write to this (NULL: none). */
     struct report_gathering *gathering;
 
     /* Filled in by the caller after report_build(), before writing. */
-    struct report_style style;
     const struct report_expectation *expectations; /* NULL without --expect */
     size_t n_expectations;
 };
@@ -166,18 +188,31 @@ struct report {
  * whose rows its writer then makes as it goes (r->flows NULL: every flow, in the table's order,
  * which must be the report's: flow_table_in_order()).
  */
-void report_init(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                 const struct report_totals *totals, const struct report_settings *settings,
+void report_init(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
+                 const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
 
 /*
- * Builds the report's derived parts (roles, labels, services, clients) from the table.
- * `inputs`, `table` and `settings.services` must outlive the report. Returns 0, or -1 when out of
- * memory.
+ * Builds the report's derived parts (roles, labels, services, clients) from the table, and its
+ * view. `inputs`, `table`, `settings.services` and `settings.select` must outlive the report.
+ * Returns 0, or -1 when out of memory.
  */
-int report_build(struct report *r, const struct report_input *inputs, size_t n_inputs,
-                 const struct report_totals *totals, const struct report_settings *settings,
+int report_build(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
+                 const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
+
+/* Row `k` (0 to r->n_shown - 1) of the view: the text flow table's and the CSV's k-th flow. */
+static inline const struct report_flow *report_shown(const struct report *r, size_t k)
+{
+    return &r->flows[r->order != NULL ? r->order[k] : k];
+}
+
+/*
+ * Whether the report shows the flow `rf`, whose flow is `f`: whether r->settings.select keeps
+ * it (no selection keeps every flow). The view's one predicate, for the jsonl stream too.
+ */
+bool report_flow_selected(const struct report *r, const struct report_flow *rf,
+                          const struct flow *f);
 
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
 struct report_gather_item {
@@ -197,8 +232,9 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
  * `r` a report_init() report; end() completes it (0), or releases it when memory ran out (-1).
  */
 struct report_gathering;
-struct report_gathering *report_gathering_begin(struct report *r, const struct report_input *inputs,
-                                                size_t n_inputs, const struct report_totals *totals,
+struct report_gathering *report_gathering_begin(struct report *r,
+                                                const struct analyze_input *inputs, size_t n_inputs,
+                                                const struct analyze_totals *totals,
                                                 const struct report_settings *settings,
                                                 const struct flow_table *table);
 void report_gathering_add(struct report_gathering *g, const struct report_gather_item *items,
@@ -206,26 +242,6 @@ void report_gathering_add(struct report_gathering *g, const struct report_gather
 int report_gathering_end(struct report_gathering *g);
 
 void report_release(struct report *r);
-
-/* Writers: 0 on success, -1 when writing failed (errno says why). */
-int report_write_json(const struct report *r, FILE *out);
-
-/*
- * The JSON document in two parts around its flows, for a caller that writes the flows from a
- * report_init() report while report_build() makes the rest: the head, up to the flows' key; then
- * the flows (report_json_write_flows()); then the rest from the built report.
- */
-int report_json_write_head(const struct report *r, FILE *out);
-int report_json_write_flows(const struct report *r, FILE *out);
-int report_json_write_rest(const struct report *r, FILE *out);
-
-/*
- * Writes one flow's object as report_write_json() does (the document's own indentation aside), or
- * on one line (`compact`) as a jsonl line has it but without its "type"; 0, or -1 when writing
- * failed. The tests compare it with what jansson writes.
- */
-int report_json_flow(const struct report *r, const struct report_flow *rf, size_t id, bool compact,
-                     FILE *out);
 
 /*
  * Fills one flow's roles and labels, as report_build() does for every flow: `f` is flow number
@@ -248,64 +264,7 @@ const struct flow *report_flow_data(const struct report *r, const struct report_
 const char *report_flow_service(const struct report *r, const struct report_flow *rf,
                                 const struct flow *f, const char **alias);
 
-/*
- * The streaming JSON writer (--format jsonl): one object per line, each with a "type": a header
- * (settings, the inputs' paths), a flow as each one ends, and a summary at the end. The flows are
- * numbered in order of creation; nothing of a flow is kept once its line is written.
- *
- * Flow lines collect in a buffer of the writer's own and reach `out` in large blocks, before any
- * other line and at the end; report_jsonl_release() hands over what is left on a run that stops
- * before report_jsonl_end().
- */
-struct report_jsonl_lines; /* the flow lines' buffer and the writer's caches (report_json.c) */
-
-struct report_jsonl {
-    FILE *out;
-    struct report view; /* settings, table and time precision, for the writers' shared parts */
-    uint64_t flows, tcp, udp, other;  /* every flow that ended */
-    uint64_t written;                 /* the flow lines written: the selected flows */
-    bool failed;                      /* a write failed: errno says why */
-    struct report_jsonl_lines *lines; /* NULL before begin and after end or release */
-};
-
-/* 0, or -1 when writing failed or memory ran out (errno says which). */
-int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
-                       const struct flow_table *table, const char *const *paths, size_t n_paths);
-/* Writes the line of a flow that ended. `ctx` is the struct report_jsonl. */
-void report_jsonl_flow(void *ctx, const struct flow *f);
-/*
- * For a live capture or a terminal, where someone may be reading as flows end: the lines so far go
- * to `out`, and from now on each flow line as soon as it is written, so they wait only in `out`'s
- * own buffer, as the other lines do. A failed write is remembered as report_jsonl_flow()'s are.
- */
-void report_jsonl_live(struct report_jsonl *w);
-/* A live capture's --interval: a line with the totals so far. 0, or -1 when writing failed. */
-int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
-                          const struct report_totals *totals);
-/* The summary line; 0, or -1 when any write failed. Releases the writer's buffer. */
-int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
-                     const struct report_totals *totals);
-/*
- * Hands the flow lines still buffered to `out` and frees the buffer, for a run that stops without
- * report_jsonl_end(). Does nothing after report_jsonl_end(), or on a writer zeroed and never begun.
- */
-void report_jsonl_release(struct report_jsonl *w);
-int report_write_text(const struct report *r, FILE *out);
-/*
- * The text format's --interval snapshot of a live capture: one summary line of the run so far,
- * with the kernel's counters when `stats` is not NULL. 0, or -1 (errno).
- */
-struct capture_stats;
-int report_write_snapshot_text(const struct report_input *in, const struct report_totals *t,
-                               const struct flow_table *table, uint64_t elapsed_ms,
-                               const struct capture_stats *stats, FILE *out);
-/* CSV (RFC 4180): a header row, then one row per flow in r->style's order (report_csv.c). */
-int report_write_csv(const struct report *r, FILE *out);
-/* Writes one CSV field, quoted when it holds a comma, a quote, CR or LF; `s` may be NULL (empty).
- */
-int report_csv_field(FILE *out, const char *s);
-
-/* Shared by the writers. */
+/* Names and formats shared by the writers (report_labels.c). */
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */
 const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);
 /* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */

@@ -33,22 +33,22 @@ void analyzer_release(struct analyzer *a)
     a->frags = NULL;
 }
 
-void analyzer_input_init(struct report_input *in, const char *path)
+void analyzer_input_init(struct analyze_input *in, const char *path)
 {
     memset(in, 0, sizeof(*in));
     in->path = path;
 }
 
-static void note_linktype(struct report_input *in, int linktype)
+static void note_linktype(struct analyze_input *in, int linktype)
 {
     for (size_t i = 0; i < in->n_linktypes; i++)
         if (in->linktypes[i] == linktype)
             return;
-    if (in->n_linktypes < REPORT_MAX_LINKTYPES)
+    if (in->n_linktypes < ANALYZE_MAX_LINKTYPES)
         in->linktypes[in->n_linktypes++] = linktype;
 }
 
-static void count_skipped_linktype(struct report_totals *t, int linktype, uint32_t wire_len)
+static void count_skipped_linktype(struct analyze_totals *t, int linktype, uint32_t wire_len)
 {
     size_t i;
 
@@ -56,7 +56,7 @@ static void count_skipped_linktype(struct report_totals *t, int linktype, uint32
         if (t->skipped_linktypes[i].linktype == linktype)
             break;
     if (i == t->n_skipped_linktypes) {
-        if (i == REPORT_MAX_LINKTYPES)
+        if (i == ANALYZE_MAX_LINKTYPES)
             return; /* still counted under unsupported_link_type, just not by name */
         t->skipped_linktypes[i].linktype = linktype;
         t->n_skipped_linktypes++;
@@ -131,7 +131,7 @@ static uint64_t packet_hash(const struct capture_packet *pkt)
  * few packets, as a capture on a mirror port or on both ends of a bridge produces).
  */
 static void note_capture_quality(struct analyzer *a, const struct capture_packet *pkt,
-                                 struct report_input *in)
+                                 struct analyze_input *in)
 {
     uint64_t h = packet_hash(pkt);
 
@@ -157,7 +157,7 @@ static void note_capture_quality(struct analyzer *a, const struct capture_packet
  * The totals' packets and bytes are the inputs' sums, added when an input ends.
  */
 static void stage_packet(struct analyzer *a, const struct capture_packet *pkt,
-                         struct report_input *in, struct analyzer_pending *p)
+                         struct analyze_input *in, struct analyzer_pending *p)
 {
     note_capture_quality(a, pkt, in);
     if (in->packets == 0 || pkt->ts < in->first_seen)
@@ -179,7 +179,7 @@ static void stage_packet(struct analyzer *a, const struct capture_packet *pkt,
 /* Puts a decoded packet in its flow; returns why it could not, or PS_SKIP_NONE. */
 static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
 {
-    struct report_totals *t = &a->totals;
+    struct analyze_totals *t = &a->totals;
     struct pkt_info *info = &p->info;
     struct flow *f;
     uint8_t sender;
@@ -240,7 +240,7 @@ static void take_ended_until(struct analyzer *a, ps_time now)
  */
 static void finish_packet(struct analyzer *a, struct analyzer_pending *p)
 {
-    struct report_totals *t = &a->totals;
+    struct analyze_totals *t = &a->totals;
     enum ps_skip outcome;
 
     if (flow_table_advance(a->table, p->fp.ts))
@@ -263,7 +263,7 @@ static void finish_packet(struct analyzer *a, struct analyzer_pending *p)
     }
 }
 
-void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct report_input *in)
+void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struct analyze_input *in)
 {
     struct analyzer_pending *p = &a->pending[0];
 
@@ -283,7 +283,7 @@ static void tick(struct analyzer *a, long long offset, uint64_t packets)
 }
 
 /* One thread: decoding runs ANALYZER_AHEAD packets ahead of the flow table. */
-static int read_alone(struct analyzer *a, struct capture *c, struct report_input *in)
+static int read_alone(struct analyzer *a, struct capture *c, struct analyze_input *in)
 {
     struct capture_packet pkt;
     uint64_t read = 0, done = 0, base = a->totals.packets;
@@ -330,7 +330,7 @@ static int read_alone(struct analyzer *a, struct capture *c, struct report_input
 struct pipe {
     struct analyzer *a;
     struct capture *c;
-    struct report_input *in;
+    struct analyze_input *in;
     struct analyzer_pending *ring;
     struct flow_hasher hasher;
     int rc; /* the reader's last capture_next(), once `done` */
@@ -423,7 +423,7 @@ static void *read_ahead(void *arg)
 }
 
 /* The table thread's side; returns the reader's last capture_next(). */
-static int read_in_pipe(struct analyzer *a, struct capture *c, struct report_input *in)
+static int read_in_pipe(struct analyzer *a, struct capture *c, struct analyze_input *in)
 {
     struct pipe p = {.a = a, .c = c, .in = in};
     uint64_t next = 0, avail = 0, slot_ahead = 0, flow_ahead = 0, fetch_ahead = 0;
@@ -487,7 +487,7 @@ static int read_in_pipe(struct analyzer *a, struct capture *c, struct report_inp
     return p.rc;
 }
 
-int analyzer_read(struct analyzer *a, struct capture *c, struct report_input *in)
+int analyzer_read(struct analyzer *a, struct capture *c, struct analyze_input *in)
 {
     int rc;
 

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "cli.h"
 #include "cli_options.h"
+#include "output.h"
 
 _Static_assert(CLI_ARG_NONE == no_argument && CLI_ARG_REQUIRED == required_argument &&
                    CLI_ARG_OPTIONAL == optional_argument,
@@ -218,7 +219,7 @@ static int parse_view_option(const struct cli_option *o, const char *arg, struct
                              char *err, size_t errlen)
 {
     char why[PS_ERRBUF_SIZE];
-    struct select_host host;
+    struct report_host host;
     uint16_t port;
     int rc = 0;
 
@@ -230,10 +231,10 @@ static int parse_view_option(const struct cli_option *o, const char *arg, struct
         }
         return 0;
     case CLI_OPT_SORT:
-        rc = select_parse_sort(arg, &opts->sort, why, sizeof(why));
+        rc = report_parse_sort(arg, &opts->sort, why, sizeof(why));
         break;
     case CLI_OPT_SHOW:
-        rc = select_parse_sections(arg, &opts->sections, why, sizeof(why));
+        rc = output_parse_sections(arg, &opts->sections, why, sizeof(why));
         break;
     case CLI_OPT_COLOR:
         if (arg == NULL || strcmp(arg, "always") == 0) {
@@ -248,17 +249,17 @@ static int parse_view_option(const struct cli_option *o, const char *arg, struct
         }
         return 0;
     case CLI_OPT_SERVICE:
-        if (select_add_service(&opts->select, arg) != 0)
+        if (report_select_add_service(&opts->select, arg) != 0)
             goto nomem;
         return 0;
     case CLI_OPT_PORT:
-        rc = select_parse_port(arg, &port, why, sizeof(why));
-        if (rc == 0 && select_add_port(&opts->select, port) != 0)
+        rc = report_parse_port(arg, &port, why, sizeof(why));
+        if (rc == 0 && report_select_add_port(&opts->select, port) != 0)
             goto nomem;
         break;
     case CLI_OPT_HOST:
-        rc = select_parse_host(arg, &host, why, sizeof(why));
-        if (rc == 0 && select_add_host(&opts->select, &host) != 0)
+        rc = report_parse_host(arg, &host, why, sizeof(why));
+        if (rc == 0 && report_select_add_host(&opts->select, &host) != 0)
             goto nomem;
         break;
     default: /* --expect, --expect-file: parsed by main, which reads the files */
@@ -538,7 +539,7 @@ static void set_defaults(struct ps_options *opts)
     opts->max_flows = CLI_DEFAULT_MAX_FLOWS;
     opts->max_fragments = CLI_DEFAULT_MAX_FRAGMENTS;
     opts->profile = CLI_DEFAULT_PROFILE;
-    opts->sections = SELECT_SECTION_ALL;
+    opts->sections = OUTPUT_SECTION_ALL;
     ports_parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
 }
 
@@ -592,6 +593,6 @@ void cli_release(struct ps_options *opts)
     free(opts->services_files);
     free(opts->filter);
     free(opts->expects);
-    select_release(&opts->select);
+    report_select_release(&opts->select);
     memset(opts, 0, sizeof(*opts));
 }

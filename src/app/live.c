@@ -85,7 +85,7 @@ static uint64_t now_ms(void)
  * Reads up to `max` packets that are ready (0: no limit but the batch). Returns 1 when it
  * stopped at its limit (more may be ready), 0 when none is ready, -1 when the capture failed.
  */
-static int read_ready(struct capture *c, struct analyzer *a, struct report_input *in, uint64_t max)
+static int read_ready(struct capture *c, struct analyzer *a, struct analyze_input *in, uint64_t max)
 {
     struct capture_packet pkt;
     uint64_t n = 0;
@@ -103,12 +103,12 @@ static int read_ready(struct capture *c, struct analyzer *a, struct report_input
 }
 
 /* Packets still allowed by -c (UINT64_MAX without -c); at least 1 while the run goes on. */
-static uint64_t allowed(const struct live_limits *limits, const struct report_input *in)
+static uint64_t allowed(const struct live_limits *limits, const struct analyze_input *in)
 {
     return limits->count == 0 ? UINT64_MAX : limits->count - in->packets;
 }
 
-static void record_stats(struct report_input *in, const struct capture_stats *st)
+static void record_stats(struct analyze_input *in, const struct capture_stats *st)
 {
     in->received = st->received;
     in->dropped = st->dropped;
@@ -120,7 +120,7 @@ static void record_stats(struct report_input *in, const struct capture_stats *st
  * counted as received and did not drop, less those read. Stops early when the buffer runs dry
  * (the counters can include packets libpcap discarded while it installed the filter).
  */
-static int drain(struct capture *c, struct analyzer *a, struct report_input *in,
+static int drain(struct capture *c, struct analyzer *a, struct analyze_input *in,
                  const struct live_limits *limits, const struct capture_stats *st)
 {
     uint64_t kept = st->received - (st->dropped < st->received ? st->dropped : st->received);
@@ -149,7 +149,7 @@ static int poll_timeout(uint64_t now, uint64_t deadline, uint64_t next_snapshot)
     return wait > INT_MAX ? INT_MAX : (int)wait;
 }
 
-enum live_stop live_run(struct capture *c, struct analyzer *a, struct report_input *in,
+enum live_stop live_run(struct capture *c, struct analyzer *a, struct analyze_input *in,
                         const struct live_limits *limits, live_interval_fn hook, void *ctx)
 {
     uint64_t start = now_ms(), snapshots = 0;
@@ -263,15 +263,15 @@ static int show_progress(void *ctx, const struct live_progress *p)
     const struct ps_options *opts = o->opts;
 
     if (opts->format == PS_FORMAT_JSONL) {
-        if (report_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) == 0)
+        if (output_jsonl_interval(o->jsonl, p->snapshot, p->elapsed_ms, &p->analyzer->totals) == 0)
             return 0;
         fprintf(stderr, "%s: cannot write the report: %s\n", session_prog, strerror(errno));
         return -1;
     }
     if (opts->format != PS_FORMAT_TEXT)
         return 0;
-    if (report_write_snapshot_text(p->input, &p->analyzer->totals, p->analyzer->table,
-                                   p->elapsed_ms, p->have_stats ? &p->stats : NULL, stdout) != 0) {
+    if (output_text_snapshot(p->input, &p->analyzer->totals, p->analyzer->table, p->elapsed_ms,
+                             p->have_stats ? &p->stats : NULL, stdout) != 0) {
         fprintf(stderr, "%s: cannot write to standard output: %s\n", session_prog, strerror(errno));
         return -1;
     }
@@ -330,7 +330,7 @@ static int prepare_capture(const struct ps_options *opts, struct capture *c,
 }
 
 /* What went wrong or was lost during the capture, on standard error. */
-static void warn_capture_end(const struct ps_options *opts, struct report_input *in)
+static void warn_capture_end(const struct ps_options *opts, struct analyze_input *in)
 {
     if (in->error[0] != '\0') {
         in->complete = false;
@@ -347,7 +347,7 @@ static void warn_capture_end(const struct ps_options *opts, struct report_input 
 }
 
 int live_capture_interface(const struct session_output *o, struct analyzer *a,
-                           struct report_input *in)
+                           struct analyze_input *in)
 {
     const struct ps_options *opts = o->opts;
     const struct capture_live_options options = {
@@ -389,8 +389,8 @@ int live_capture_interface(const struct session_output *o, struct analyzer *a,
                 session_prog, opts->interface, linktype_name(capture_linktype(c)),
                 linktype_description(capture_linktype(c)), capture_live_snaplen(c));
     if (o->jsonl != NULL) {
-        o->jsonl->view.nanosecond |= capture_nanosecond(c);
-        report_jsonl_live(o->jsonl);
+        o->jsonl->report.nanosecond |= capture_nanosecond(c);
+        output_jsonl_live(o->jsonl);
     }
     if (live_run(c, a, in, &limits, show_progress, (void *)o) == LIVE_STOP_HOOK)
         snprintf(in->error, sizeof(in->error),

@@ -12,7 +12,6 @@
 
 #include "analyze.h"
 #include "capture.h"
-#include "report.h"
 #include "session.h"
 
 struct live_limits {
@@ -26,7 +25,7 @@ struct live_progress {
     uint64_t elapsed_ms; /* since the capture started */
     uint64_t snapshot;   /* 1 for the first interval */
     const struct analyzer *analyzer;
-    const struct report_input *input;
+    const struct analyze_input *input;
     struct capture_stats stats; /* the kernel's counters now; valid when have_stats */
     bool have_stats;
 };
@@ -59,7 +58,7 @@ int live_signals_install(char *err, size_t errlen);
  * "live", complete unless the capture failed, and the kernel's counters when it stopped). Packets
  * already captured when a signal or the duration stops the run are still read.
  */
-enum live_stop live_run(struct capture *c, struct analyzer *a, struct report_input *in,
+enum live_stop live_run(struct capture *c, struct analyzer *a, struct analyze_input *in,
                         const struct live_limits *limits, live_interval_fn hook, void *ctx);
 
 /* -D: the interfaces, numbered as tcpdump -D numbers them. Returns the exit status. */
@@ -71,6 +70,6 @@ int live_list_interfaces(void);
  * capture failed part way), or the exit status when the capture could not start.
  */
 int live_capture_interface(const struct session_output *o, struct analyzer *a,
-                           struct report_input *in);
+                           struct analyze_input *in);
 
 #endif

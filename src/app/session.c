@@ -23,8 +23,9 @@
 #include "live.h"
 #include "ports.h"
 #include "progress.h"
-#include "session.h"
+#include "output.h"
 #include "report.h"
+#include "session.h"
 
 const char session_prog[] = "portscope";
 
@@ -124,7 +125,7 @@ static const char *display_name(const char *path)
     return strcmp(path, "-") == 0 ? "(standard input)" : path;
 }
 
-void session_warn_unsupported_linktypes(const struct report_input *in)
+void session_warn_unsupported_linktypes(const struct analyze_input *in)
 {
     for (size_t i = 0; i < in->n_linktypes; i++)
         if (!decode_linktype_supported(in->linktypes[i]))
@@ -174,14 +175,17 @@ static int write_report(const struct report *r, const struct ps_options *opts)
         return -1;
     switch (opts->format) {
     case PS_FORMAT_JSON:
-        rc = report_write_json(r, out);
+        rc = output_json_write(r, out);
         break;
     case PS_FORMAT_CSV:
-        rc = report_write_csv(r, out);
+        rc = output_csv_write(r, out);
         break;
-    default:
-        rc = report_write_text(r, out);
+    default: {
+        struct output_text_style style = {.sections = opts->sections, .color = want_color(opts)};
+
+        rc = output_text_write(r, &style, out);
         break;
+    }
     }
     return close_report(out, opts, rc);
 }
@@ -217,10 +221,6 @@ static int finish_report(struct report *r, const struct ps_options *opts,
         r->expectations = results;
         r->n_expectations = n;
     }
-    r->style = (struct report_style){.sort = opts->sort,
-                                     .top = opts->top,
-                                     .sections = opts->sections,
-                                     .color = want_color(opts)};
     written = write_report(r, opts);
     failed = report_failed_expectations(results, n);
     r->expectations = NULL;
@@ -240,13 +240,13 @@ static int finish_report(struct report *r, const struct ps_options *opts,
 static bool json_while_gathering(const struct ps_options *opts, unsigned threads,
                                  const struct flow_table *table, const struct expect_list *expects)
 {
-    return opts->format == PS_FORMAT_JSON && threads > 1 && !select_active(&opts->select) &&
+    return opts->format == PS_FORMAT_JSON && threads > 1 && !report_select_active(&opts->select) &&
            expect_count(expects) == 0 && flow_table_in_order(table) &&
            flow_table_count(table) >= GATHER_WHILE_WRITING_MIN;
 }
 
-static int write_json_while_gathering(struct report *r, const struct report_input *inputs,
-                                      size_t n_inputs, const struct report_totals *totals,
+static int write_json_while_gathering(struct report *r, const struct analyze_input *inputs,
+                                      size_t n_inputs, const struct analyze_totals *totals,
                                       const struct report_settings *settings,
                                       const struct flow_table *table, const struct ps_options *opts,
                                       bool incomplete)
@@ -263,13 +263,13 @@ static int write_json_while_gathering(struct report *r, const struct report_inpu
         goto out_of_memory;
     report_init(&head, inputs, n_inputs, totals, settings, table);
     head.gathering = g;
-    rc = report_json_write_head(&head, out) == 0 && report_json_write_flows(&head, out) == 0 ? 0
+    rc = output_json_write_head(&head, out) == 0 && output_json_write_flows(&head, out) == 0 ? 0
                                                                                              : -1;
     /* A document cut short by the output matters less than memory that ran out. */
     if (report_gathering_end(g) != 0)
         goto out_of_memory;
     if (rc == 0)
-        rc = report_json_write_rest(r, out);
+        rc = output_json_write_rest(r, out);
     rc = close_report(out, opts, rc);
     report_release(r);
     return report_status(rc, 0, incomplete);
@@ -283,12 +283,22 @@ out_of_memory:
 
 /* Closes a jsonl output opened by run(), with the lines its writer still holds on a run that
  * stopped early; standard output stays open. */
-static int close_stream(FILE *stream, struct report_jsonl *jsonl)
+static int close_stream(FILE *stream, struct output_jsonl *jsonl)
 {
     if (stream == NULL)
         return 0;
-    report_jsonl_release(jsonl);
+    output_jsonl_release(jsonl);
     return stream != stdout ? fclose(stream) : 0;
+}
+
+/*
+ * Whether the report's view is to order and cut its rows for the format: --sort and --top apply to
+ * the text flow table and the CSV rows; the JSON document lists every selected flow in first-seen
+ * order, and an order made for it would cost a pass over every flow for nothing.
+ */
+static bool shows_order(enum ps_format format)
+{
+    return format == PS_FORMAT_TEXT || format == PS_FORMAT_CSV;
 }
 
 /* Threads worth running: two when this process may run on two processors, one otherwise. */
@@ -306,12 +316,12 @@ struct session {
     const struct ps_options *opts;
     const struct expect_list *expects;
     unsigned threads;
-    struct report_input *inputs; /* the files, then the interface (-i) */
+    struct analyze_input *inputs; /* the files, then the interface (-i) */
     size_t n_inputs;
     struct report_settings settings;
     struct progress progress;
     struct analyzer a;
-    struct report_jsonl jsonl; /* close_stream() may release it before it is begun */
+    struct output_jsonl jsonl; /* close_stream() may release it before it is begun */
     FILE *stream;              /* jsonl's output, open before the first packet; else NULL */
     bool stream_failed;
     size_t opened; /* inputs that could be read */
@@ -324,7 +334,7 @@ static void write_ended_flows(void *arg, struct flow_table *table)
     const struct flow *f;
 
     while ((f = flow_table_ended(table)) != NULL)
-        report_jsonl_flow(arg, f);
+        output_jsonl_flow(arg, f);
 }
 
 /* jsonl: the stream's head, once the analyzer's table exists. */
@@ -337,14 +347,14 @@ static void begin_stream(struct session *s)
         paths[i] = opts->inputs[i];
     if (paths != NULL && opts->interface != NULL)
         paths[opts->n_inputs] = opts->interface;
-    if (paths == NULL || report_jsonl_begin(&s->jsonl, s->stream, &s->settings, s->a.table, paths,
+    if (paths == NULL || output_jsonl_begin(&s->jsonl, s->stream, &s->settings, s->a.table, paths,
                                             s->n_inputs) != 0) {
         s->incomplete = s->stream_failed = true;
         /* Without a begun stream, the flow lines and the summary must not be written. */
         s->jsonl.failed = true;
     } else if (isatty(fileno(s->stream))) {
         /* Someone is watching: each line as its flow ends, as stdio shows a terminal. */
-        report_jsonl_live(&s->jsonl);
+        output_jsonl_live(&s->jsonl);
     }
     free(paths);
 }
@@ -355,7 +365,7 @@ static int read_files(struct session *s)
     const struct ps_options *opts = s->opts;
 
     for (size_t i = 0; i < opts->n_inputs; i++) {
-        struct report_input *in = &s->inputs[i];
+        struct analyze_input *in = &s->inputs[i];
         char err[PS_ERRBUF_SIZE];
         struct capture *c;
         int rc;
@@ -378,13 +388,13 @@ static int read_files(struct session *s)
             capture_copy_exactly(c);
         s->opened++;
         if (s->stream != NULL)
-            s->jsonl.view.nanosecond |= capture_nanosecond(c);
+            s->jsonl.report.nanosecond |= capture_nanosecond(c);
         progress_begin(&s->progress, display_name(in->path), input_size(in->path),
                        s->a.totals.packets, progress_now());
         rc = analyzer_read(&s->a, c, in);
         /* pcapng may bring nanosecond interfaces in a later section. */
         if (s->stream != NULL)
-            s->jsonl.view.nanosecond |= in->nanosecond;
+            s->jsonl.report.nanosecond |= in->nanosecond;
         clear_read_progress(&s->progress);
         capture_filtered(c, &in->filtered_packets, &in->filtered_bytes);
         if (rc != 0) {
@@ -413,7 +423,7 @@ static int finish(struct session *s)
     if (s->opened == 0)
         return PS_EXIT_NO_INPUT;
     if (s->stream != NULL) {
-        if (report_jsonl_end(&s->jsonl, s->inputs, s->n_inputs, &s->a.totals) != 0 ||
+        if (output_jsonl_end(&s->jsonl, s->inputs, s->n_inputs, &s->a.totals) != 0 ||
             s->stream_failed || fflush(s->stream) != 0) {
             fprintf(stderr, "%s: cannot write the report to '%s': %s\n", session_prog,
                     opts->output != NULL ? opts->output : "standard output", strerror(errno));
@@ -457,6 +467,8 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .lifecycle = opts->lifecycle,
         .filter = opts->filter,
         .select = &opts->select,
+        .sort = shows_order(opts->format) ? opts->sort : REPORT_SORT_START,
+        .top = shows_order(opts->format) ? opts->top : 0,
         .threads = threads,
     };
     struct analyzer_config config = {

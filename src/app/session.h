@@ -6,7 +6,7 @@
 #define PS_SESSION_H
 
 #include "cli.h"
-#include "report.h"
+#include "output.h"
 
 /* The name diagnostics start with. */
 extern const char session_prog[];
@@ -14,10 +14,10 @@ extern const char session_prog[];
 /* Where a run's report goes: the options, and the stream writer when the format is jsonl. */
 struct session_output {
     const struct ps_options *opts;
-    struct report_jsonl *jsonl;
+    struct output_jsonl *jsonl;
 };
 
 /* One line on standard error for each of the input's link types that is not decoded. */
-void session_warn_unsupported_linktypes(const struct report_input *in);
+void session_warn_unsupported_linktypes(const struct analyze_input *in);
 
 #endif

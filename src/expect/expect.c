@@ -11,7 +11,6 @@
 #include <strings.h>
 
 #include "expect.h"
-#include "select.h"
 
 #define MAX_TOKENS 8 /* the longest expectation has 4; more only serve the error message */
 
@@ -88,7 +87,7 @@ struct expectation {
     char *name;              /* K_SERVICE, K_HOST: the argument */
     uint8_t conn_state;      /* K_STATE: enum flow_conn_state */
     uint16_t port;           /* K_PORT */
-    struct select_host host; /* K_HOST */
+    struct report_host host; /* K_HOST */
     struct port_range range; /* K_CLIENT_PORTS */
 };
 
@@ -323,11 +322,11 @@ static int parse_presence(struct expectation *e, const char *text, const struct 
         e->name = arg;
         return 2;
     case K_PORT:
-        rc = select_parse_port(arg, &e->port, why, sizeof(why));
+        rc = report_parse_port(arg, &e->port, why, sizeof(why));
         break;
     case K_HOST:
         /* The host keeps pointing at its text: keep the copy for as long as the expectation. */
-        rc = select_parse_host(arg, &e->host, why, sizeof(why));
+        rc = report_parse_host(arg, &e->host, why, sizeof(why));
         if (rc == 0) {
             e->name = arg;
             return 2;
@@ -473,7 +472,7 @@ int expect_add_file(struct expect_list *l, const char *path, char *err, size_t e
 
 static uint64_t counter_value(const struct expectation *e, const struct report *r)
 {
-    const struct report_totals *t = &r->totals;
+    const struct analyze_totals *t = &r->totals;
     uint64_t sum = 0;
 
     switch (e->counter) {
@@ -558,12 +557,12 @@ static bool flow_matches(const struct expectation *e, const struct report *r,
     switch (e->kind) {
     case K_SERVICE:
         service = report_flow_service(r, rf, f, &alias);
-        return select_service_matches(e->name, service, alias);
+        return report_service_matches(e->name, service, alias);
     case K_PORT:
         return ipproto_has_ports(k->proto) && (k->port[0] == e->port || k->port[1] == e->port);
     case K_HOST:
-        return select_host_matches(&e->host, k->family, k->addr[0]) ||
-               select_host_matches(&e->host, k->family, k->addr[1]);
+        return report_host_matches(&e->host, k->family, k->addr[0]) ||
+               report_host_matches(&e->host, k->family, k->addr[1]);
     default:
         return false;
     }

@@ -10,7 +10,7 @@
 #include "json_writer.h"
 #include "ipproto.h"
 
-size_t json_utf8_sequence(const unsigned char *s, size_t left)
+size_t jw_utf8_sequence(const unsigned char *s, size_t left)
 {
     unsigned char b = s[0], lo = 0x80, hi = 0xbf;
     size_t len;
@@ -42,8 +42,8 @@ size_t json_utf8_sequence(const unsigned char *s, size_t left)
     return len;
 }
 
-void json_writer_init(struct writer *w, FILE *out, char *buf, size_t size,
-                      const struct layout *layout, bool nanosecond)
+void jw_init(struct jw_writer *w, FILE *out, char *buf, size_t size, const struct jw_layout *layout,
+             bool nanosecond)
 {
     w->out = out;
     w->buf = w->p = buf;
@@ -52,14 +52,14 @@ void json_writer_init(struct writer *w, FILE *out, char *buf, size_t size,
     w->failed = false;
     w->nanosecond = nanosecond;
     w->flushes = 0;
-    for (size_t i = 0; i < DATE_CACHE; i++)
+    for (size_t i = 0; i < JW_DATE_CACHE; i++)
         w->dates[i].len = 0;
-    for (size_t i = 0; i < EPHEMERAL_CACHE; i++)
+    for (size_t i = 0; i < JW_EPHEMERAL_CACHE; i++)
         w->ephemeral[i].len = 0;
     w->names = NULL;
 }
 
-void json_writer_use_buffer(struct writer *w, char *buf, size_t size)
+void jw_use_buffer(struct jw_writer *w, char *buf, size_t size)
 {
     w->buf = w->p = buf;
     w->end = buf + size;
@@ -67,7 +67,7 @@ void json_writer_use_buffer(struct writer *w, char *buf, size_t size)
 
 /* What is written grows the buffer; the caches' pointers into it are stale after, as after a
  * flush (w->flushes tells them). */
-static int grow(struct writer *w)
+static int grow(struct jw_writer *w)
 {
     size_t len = (size_t)(w->p - w->buf), size = (size_t)(w->end - w->buf);
     char *bigger = w->failed ? NULL : realloc(w->buf, 2 * size);
@@ -77,14 +77,14 @@ static int grow(struct writer *w)
         errno = ENOMEM;
         w->p = w->buf;
     } else {
-        json_writer_use_buffer(w, bigger, 2 * size);
+        jw_use_buffer(w, bigger, 2 * size);
         w->p = bigger + len;
     }
     w->flushes++;
     return w->failed ? -1 : 0;
 }
 
-int json_writer_flush(struct writer *w)
+int jw_flush(struct jw_writer *w)
 {
     size_t len = (size_t)(w->p - w->buf);
 
@@ -101,8 +101,8 @@ int json_writer_flush(struct writer *w)
 /* The four digits of v (below 10000), leading zeros kept. */
 static char *put_four_digits(char *p, uint32_t v)
 {
-    memcpy(p, digit_pairs + 2 * (v / 100), 2);
-    memcpy(p + 2, digit_pairs + 2 * (v % 100), 2);
+    memcpy(p, jw_digit_pairs + 2 * (v / 100), 2);
+    memcpy(p + 2, jw_digit_pairs + 2 * (v % 100), 2);
     return p + 4;
 }
 
@@ -115,7 +115,7 @@ static char *put_fraction(char *p, uint32_t ns, bool nanosecond)
         p = put_four_digits(p, ns / 10000 % 10000);
     } else {
         ns /= 1000;
-        memcpy(p, digit_pairs + 2 * (ns / 10000), 2);
+        memcpy(p, jw_digit_pairs + 2 * (ns / 10000), 2);
         p += 2;
     }
     return put_four_digits(p, ns % 10000);
@@ -181,18 +181,18 @@ static char *escape(char *p, unsigned char c)
  * A string as text_value() makes it and jansson writes it: bytes that are not valid UTF-8 become
  * U+FFFD; quotes, backslashes and control characters are escaped; '/' and the rest pass.
  */
-static void put_string(struct writer *w, const char *s)
+static void put_string(struct jw_writer *w, const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t len = strlen(s), i = 0;
 
-    *room(w, 1) = '"';
+    *jw_room(w, 1) = '"';
     w->p++;
     while (i < len) {
         /* Pieces small enough for the buffer: each input byte takes at most 6 bytes out, and a
          * UTF-8 sequence started in the piece may run 3 bytes past it. */
-        size_t stop = len - i < STRING_PIECE ? len : i + STRING_PIECE;
-        char *p = room(w, (stop - i + 3) * 6);
+        size_t stop = len - i < JW_STRING_PIECE ? len : i + JW_STRING_PIECE;
+        char *p = jw_room(w, (stop - i + 3) * 6);
 
         while (i < stop) {
             unsigned char c = u[i];
@@ -204,7 +204,7 @@ static void put_string(struct writer *w, const char *s)
                 p = escape(p, c);
                 i++;
             } else {
-                size_t seq = json_utf8_sequence(u + i, len - i);
+                size_t seq = jw_utf8_sequence(u + i, len - i);
 
                 if (seq == 0) {
                     memcpy(p, "\xef\xbf\xbd", 3);
@@ -219,31 +219,32 @@ static void put_string(struct writer *w, const char *s)
         }
         w->p = p;
     }
-    *room(w, 1) = '"';
+    *jw_room(w, 1) = '"';
     w->p++;
 }
 
-char *json_put_other(struct writer *w, char *p, const char *s)
+char *jw_put_other(struct jw_writer *w, char *p, const char *s)
 {
     w->p = p;
     put_string(w, s);
-    return room(w, GROUP_ROOM);
+    return jw_room(w, JW_GROUP_ROOM);
 }
 
-char *json_put_table_name(struct writer *w, char *p, const char *s)
+char *jw_put_table_name(struct jw_writer *w, char *p, const char *s)
 {
-    struct name_entry *e;
+    struct jw_name_entry *e;
     char *end;
 
     if (w->names == NULL)
-        return put_name(w, p, s);
-    e = &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >> (64 - NAME_CACHE_BITS)];
+        return jw_put_name(w, p, s);
+    e = &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >>
+                  (64 - JW_NAME_CACHE_BITS)];
     if (e->s == s)
-        return put_fragment(p, &e->quoted);
-    end = put_plain(p, s);
+        return jw_put_fragment(p, &e->quoted);
+    end = jw_put_plain(p, s);
     if (end == NULL)
-        return json_put_other(w, p, s);
-    if (end - p <= FRAGMENT_SIZE) {
+        return jw_put_other(w, p, s);
+    if (end - p <= JW_FRAGMENT_SIZE) {
         e->s = s;
         e->quoted.len = (unsigned char)(end - p);
         memcpy(e->quoted.text, p, e->quoted.len);
@@ -251,15 +252,15 @@ char *json_put_table_name(struct writer *w, char *p, const char *s)
     return end;
 }
 
-char *json_put_nullable_table_name(struct writer *w, char *p, const char *s)
+char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s)
 {
-    return s != NULL ? json_put_table_name(w, p, s) : put_null(p);
+    return s != NULL ? jw_put_table_name(w, p, s) : jw_put_null(p);
 }
 
 /* The date and time of a second as report_format_time() writes it, from a small cache. */
-static const struct date_entry *date_of(struct writer *w, int64_t secs)
+static const struct jw_date_entry *date_of(struct jw_writer *w, int64_t secs)
 {
-    struct date_entry *e = &w->dates[(uint64_t)secs % DATE_CACHE];
+    struct jw_date_entry *e = &w->dates[(uint64_t)secs % JW_DATE_CACHE];
     time_t t = (time_t)secs;
     struct tm tm;
     size_t n;
@@ -275,11 +276,11 @@ static const struct date_entry *date_of(struct writer *w, int64_t secs)
     return e;
 }
 
-char *put_time_text(struct writer *w, char *p, ps_time t)
+char *jw_put_time_text(struct jw_writer *w, char *p, ps_time t)
 {
     int64_t secs = t / 1000000000;
     int64_t frac = t % 1000000000;
-    const struct date_entry *d;
+    const struct jw_date_entry *d;
 
     if (frac < 0) {
         frac += 1000000000;
@@ -294,17 +295,17 @@ char *put_time_text(struct writer *w, char *p, ps_time t)
     return p;
 }
 
-char *json_put_time(struct writer *w, char *p, ps_time t)
+char *jw_put_time(struct jw_writer *w, char *p, ps_time t)
 {
     *p = '"';
-    p = put_time_text(w, p + 1, t);
+    p = jw_put_time_text(w, p + 1, t);
     *p++ = '"';
     return p;
 }
 
-char *put_seconds_text(char *p, uint64_t ns, bool nanosecond)
+char *jw_put_seconds_text(char *p, uint64_t ns, bool nanosecond)
 {
-    p = put_uint(p, ns / 1000000000);
+    p = jw_put_uint(p, ns / 1000000000);
     *p++ = '.';
     return put_fraction(p, (uint32_t)(ns % 1000000000), nanosecond);
 }
@@ -358,7 +359,7 @@ static char *put_seconds(char *p, uint64_t ns)
         return put_real_printf(p, (double)ns / 1e9);
     if (ns < 100000) {
         /* Below 1e-4 s "%g" has an exponent: d[.ddd]e-N, of -9 to -5 for 1 ns to 99999 ns. */
-        char digits[8], *end = put_uint(digits, ns), *last = end;
+        char digits[8], *end = jw_put_uint(digits, ns), *last = end;
 
         while (last[-1] == '0')
             last--;
@@ -373,7 +374,7 @@ static char *put_seconds(char *p, uint64_t ns)
         *p++ = (char)('0' + 9 - (end - digits - 1));
         return p;
     }
-    p = put_uint(p, ns / 1000000000);
+    p = jw_put_uint(p, ns / 1000000000);
     *p++ = '.';
     if (frac == 0) {
         *p++ = '0';
@@ -386,7 +387,7 @@ static char *put_seconds(char *p, uint64_t ns)
     return p;
 }
 
-char *json_put_duration(struct writer *w, char *p, ps_time first, ps_time last)
+char *jw_put_duration(struct jw_writer *w, char *p, ps_time first, ps_time last)
 {
     /* Unsigned: timestamps read from a file can be far apart enough to overflow. */
     uint64_t ns = (uint64_t)last - (uint64_t)first;
@@ -407,7 +408,7 @@ static char *put_hex_word(char *p, unsigned v)
     return p + n;
 }
 
-char *put_addr_text(char *p, uint8_t family, const uint8_t *a)
+char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a)
 {
     if (family != 6) {
         for (int i = 0; i < 4; i++) {
@@ -460,17 +461,17 @@ char *put_addr_text(char *p, uint8_t family, const uint8_t *a)
     return p;
 }
 
-char *json_put_addr(char *p, uint8_t family, const uint8_t *a)
+char *jw_put_addr(char *p, uint8_t family, const uint8_t *a)
 {
     *p++ = '"';
-    p = put_addr_text(p, family, a);
+    p = jw_put_addr_text(p, family, a);
     *p++ = '"';
     return p;
 }
 
-char *json_put_proto(struct writer *w, char *p, uint8_t proto)
+char *jw_put_proto(struct jw_writer *w, char *p, uint8_t proto)
 {
     const char *name = ipproto_name(proto);
 
-    return name != NULL ? json_put_table_name(w, p, name) : put_uint(p, proto);
+    return name != NULL ? jw_put_table_name(w, p, name) : jw_put_uint(p, proto);
 }

@@ -1,7 +1,7 @@
 /*
  * json_writer.h - the fast JSON writer: JSON text written straight into a buffer that goes out in
  * large blocks, byte for byte what json_dumps() writes for the same values, without building them
- * as jansson values first. The flows, services and client hosts of the report (report_json_flows.c)
+ * as jansson values first. The flows, services and client hosts of the report (output_json_flows.c)
  * are written with it.
  *
  * Between two values, everything (commas, line breaks, indentation, keys, braces) depends only on
@@ -22,149 +22,152 @@
 
 #include "ps.h"
 
-#define DOCUMENT_BUFFER (256 * 1024) /* flows go out in blocks of this size (--json, jsonl) */
-#define LINE_BUFFER     4096         /* a single object's */
-#define STRING_PIECE    256          /* bytes of a string escaped at a time */
-#define DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
-#define EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
-#define EPHEMERAL_TEXT  384
-#define NAME_CACHE_BITS 8  /* the document's names kept as written: 256, for a few dozen in use */
-#define FRAGMENT_SIZE   64 /* the longest fragment, and what is copied of each */
-#define SHORT_NAME      64 /* strings up to this long are written without the general path */
+#define JW_DOCUMENT_BUFFER (256 * 1024) /* flows go out in blocks of this size (--json, jsonl) */
+#define JW_LINE_BUFFER     4096         /* a single object's */
+#define JW_STRING_PIECE    256          /* bytes of a string escaped at a time */
+#define JW_DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
+#define JW_EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
+#define JW_EPHEMERAL_TEXT  384
+/* The document's names kept as written: 256, for a few dozen in use. */
+#define JW_NAME_CACHE_BITS 8
+#define JW_FRAGMENT_SIZE   64 /* the longest fragment, and what is copied of each */
+#define JW_SHORT_NAME      64 /* strings up to this long are written without the general path */
 /*
- * Room is made once for a group of at most GROUP_ITEMS items: fragments, and values of which the
- * longest are short names (SHORT_NAME and quotes). What can be longer (lists, other strings) makes
- * room for itself, then again for the rest of its group.
+ * Room is made once for a group of at most JW_GROUP_ITEMS items: fragments, and values of which the
+ * longest are short names (JW_SHORT_NAME and quotes). What can be longer (lists, other strings)
+ * makes room for itself, then again for the rest of its group.
  */
-#define GROUP_ITEMS 15
-#define GROUP_ROOM  (GROUP_ITEMS * (SHORT_NAME + 2))
+#define JW_GROUP_ITEMS 15
+#define JW_GROUP_ROOM  (JW_GROUP_ITEMS * (JW_SHORT_NAME + 2))
 
-_Static_assert(FRAGMENT_SIZE <= SHORT_NAME + 2, "a fragment must fit in an item's room");
-_Static_assert(LINE_BUFFER >= GROUP_ROOM + EPHEMERAL_TEXT && LINE_BUFFER >= STRING_PIECE * 6 + 18,
+_Static_assert(JW_FRAGMENT_SIZE <= JW_SHORT_NAME + 2, "a fragment must fit in an item's room");
+_Static_assert(JW_LINE_BUFFER >= JW_GROUP_ROOM + JW_EPHEMERAL_TEXT &&
+                   JW_LINE_BUFFER >= JW_STRING_PIECE * 6 + 18,
                "a single object's buffer must hold what is written between two checks of room");
 
-/* Text between two values, copied FRAGMENT_SIZE bytes at once (a copy of constant size, which is
+/* Text between two values, copied JW_FRAGMENT_SIZE bytes at once (a copy of constant size, which is
  * cheap), of which the first `len` stay. */
-struct fragment {
-    char text[FRAGMENT_SIZE];
+struct jw_fragment {
+    char text[JW_FRAGMENT_SIZE];
     unsigned char len;
 };
 
-#define FRAGMENT(s)                                                                                \
+#define JW_FRAGMENT(s)                                                                             \
     {                                                                                              \
         s, sizeof(s) - 1                                                                           \
     }
 
 /* An array of items: before the first, between two, after the last. */
-struct list_layout {
-    struct fragment first, next, close;
+struct jw_list {
+    struct jw_fragment first, next, close;
 };
 
-/* What comes before each value of a record, in one form (report_json_flows.c). */
-struct layout;
+/* What comes before each value of a record, in one form (output_json_flows.c). */
+struct jw_layout;
 
 /* The writer's caches: what it wrote for a value, to copy the next time the value comes. */
-struct date_entry {
+struct jw_date_entry {
     int64_t secs;
     char text[32];
     uint8_t len; /* 0: unused */
 };
 
-struct ephemeral_entry {
+struct jw_ephemeral_entry {
     uint32_t mask;
-    const struct list_layout *list;
+    const struct jw_list *list;
     uint16_t len; /* 0: unused */
-    char text[EPHEMERAL_TEXT];
+    char text[JW_EPHEMERAL_TEXT];
 };
 
-struct name_entry {
+struct jw_name_entry {
     const char *s; /* NULL: unused */
-    struct fragment quoted;
+    struct jw_fragment quoted;
 };
 
 /* A buffer being filled with JSON text for `out`, in the form of `layout`, and its caches. */
-struct writer {
+struct jw_writer {
     FILE *out;
     char *p, *end; /* the free part of buf */
-    const struct layout *layout;
+    const struct jw_layout *layout;
     bool failed; /* a write failed: errno says why */
     bool nanosecond;
     unsigned long flushes;
-    struct date_entry dates[DATE_CACHE];
-    struct ephemeral_entry ephemeral[EPHEMERAL_CACHE];
-    struct name_entry *names; /* 1 << NAME_CACHE_BITS, or NULL: a writer of a single object */
+    struct jw_date_entry dates[JW_DATE_CACHE];
+    struct jw_ephemeral_entry ephemeral[JW_EPHEMERAL_CACHE];
+    struct jw_name_entry *names; /* 1 << JW_NAME_CACHE_BITS, or NULL: a writer of a single object */
     char *buf;
 };
 
 /* Starts a writer into `buf` of `size` bytes, for `out`, that writes values placed by `layout`,
  * times to the nanosecond or the microsecond; without a name cache (w->names) until given one. */
-void json_writer_init(struct writer *w, FILE *out, char *buf, size_t size,
-                      const struct layout *layout, bool nanosecond);
+void jw_init(struct jw_writer *w, FILE *out, char *buf, size_t size, const struct jw_layout *layout,
+             bool nanosecond);
 
 /*
  * Writes out what the buffer holds; -1 once a write has failed (w->failed, errno says why). A
  * writer without a stream (`out` NULL) writes into memory: its buffer, which must then come from
  * malloc(), grows instead (realloc(); failed and ENOMEM when it cannot, and what it held is lost).
  */
-int json_writer_flush(struct writer *w);
+int jw_flush(struct jw_writer *w);
 
 /* A writer into memory takes `buf` of `size` bytes (from malloc()) as its buffer, keeping its
  * caches; the one it had is the caller's again. */
-void json_writer_use_buffer(struct writer *w, char *buf, size_t size);
+void jw_use_buffer(struct jw_writer *w, char *buf, size_t size);
 
 /*
  * Makes room for `n` bytes (at most the buffer's size) at `p`, where the writer has got to without
  * telling it yet, and returns where they go.
  */
-static inline char *reserve(struct writer *w, char *p, size_t n)
+static inline char *jw_reserve(struct jw_writer *w, char *p, size_t n)
 {
     if ((size_t)(w->end - p) < n) {
         w->p = p;
-        json_writer_flush(w);
+        jw_flush(w);
         p = w->p;
     }
     return p;
 }
 
-/* reserve() at where the writer has got to. */
-static inline char *room(struct writer *w, size_t n)
+/* jw_reserve() at where the writer has got to. */
+static inline char *jw_room(struct jw_writer *w, size_t n)
 {
-    return reserve(w, w->p, n);
+    return jw_reserve(w, w->p, n);
 }
 
-/* Text of any length up to the buffer's, where the writer has got to (PUT_LITERAL: a literal). */
-static inline void put(struct writer *w, const char *s, size_t len)
+/* Text of any length up to the buffer's, where the writer has got to (JW_PUT_LITERAL: a literal).
+ */
+static inline void jw_put(struct jw_writer *w, const char *s, size_t len)
 {
-    memcpy(room(w, len), s, len);
+    memcpy(jw_room(w, len), s, len);
     w->p += len;
 }
 
-#define PUT_LITERAL(w, s) put((w), (s), sizeof(s) - 1)
+#define JW_PUT_LITERAL(w, s) jw_put((w), (s), sizeof(s) - 1)
 
 /* Text between two values, of a layout. */
-static inline char *put_fragment(char *p, const struct fragment *f)
+static inline char *jw_put_fragment(char *p, const struct jw_fragment *f)
 {
     memcpy(p, f->text, sizeof(f->text));
     return p + f->len;
 }
 
 /* "00" to "99": numbers are written two digits at a time. */
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                     "25262728293031323334353637383940414243444546474849"
-                                     "50515253545556575859606162636465666768697071727374"
-                                     "75767778798081828384858687888990919293949596979899";
+static const char jw_digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                        "25262728293031323334353637383940414243444546474849"
+                                        "50515253545556575859606162636465666768697071727374"
+                                        "75767778798081828384858687888990919293949596979899";
 
 /* Decimal digits of v, right-aligned to end at `end`; returns where they begin. */
-static inline char *digits_before(char *end, uint64_t v)
+static inline char *jw_digits_before(char *end, uint64_t v)
 {
     while (v >= 100) {
         end -= 2;
-        memcpy(end, digit_pairs + 2 * (v % 100), 2);
+        memcpy(end, jw_digit_pairs + 2 * (v % 100), 2);
         v /= 100;
     }
     if (v >= 10) {
         end -= 2;
-        memcpy(end, digit_pairs + 2 * v, 2);
+        memcpy(end, jw_digit_pairs + 2 * v, 2);
     } else {
         *--end = (char)('0' + v);
     }
@@ -172,7 +175,7 @@ static inline char *digits_before(char *end, uint64_t v)
 }
 
 /* Counted first, so that the digits go straight to their place. */
-static inline char *put_uint(char *p, uint64_t v)
+static inline char *jw_put_uint(char *p, uint64_t v)
 {
     static const uint64_t powers_of_ten[] = {UINT64_C(10),
                                              UINT64_C(100),
@@ -197,45 +200,45 @@ static inline char *put_uint(char *p, uint64_t v)
 
     while (n < 20 && v >= powers_of_ten[n - 1])
         n++;
-    digits_before(p + n, v);
+    jw_digits_before(p + n, v);
     return p + n;
 }
 
 /* A json_int_t as jansson prints it ("%lld"): counters past INT64_MAX come out negative. */
-static inline char *put_int(char *p, int64_t v)
+static inline char *jw_put_int(char *p, int64_t v)
 {
     if (v >= 0)
-        return put_uint(p, (uint64_t)v);
+        return jw_put_uint(p, (uint64_t)v);
     *p = '-';
-    return put_uint(p + 1, 0 - (uint64_t)v);
+    return jw_put_uint(p + 1, 0 - (uint64_t)v);
 }
 
 /* true or false, as jansson writes them. */
-static inline char *put_bool(char *p, bool b)
+static inline char *jw_put_bool(char *p, bool b)
 {
     memcpy(p, b ? "true" : "false", 5);
     return p + (b ? 4 : 5);
 }
 
 /* null, for a value that is absent. */
-static inline char *put_null(char *p)
+static inline char *jw_put_null(char *p)
 {
     memcpy(p, "null", 4);
     return p + 4;
 }
 
 /* A string that is not plain, or long, at p; and room for the rest of its group. */
-char *json_put_other(struct writer *w, char *p, const char *s);
+char *jw_put_other(struct jw_writer *w, char *p, const char *s);
 
 /* A string quoted as put_string() writes it, when it is short and plain ASCII (a name from the
  * program's own tables, mostly) and so is copied as it is; NULL when it is not. */
-static inline char *put_plain(char *p, const char *s)
+static inline char *jw_put_plain(char *p, const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
 
     *p++ = '"';
-    while (i < SHORT_NAME && u[i] - 0x20u < 0x60u && u[i] != '"' && u[i] != '\\') {
+    while (i < JW_SHORT_NAME && u[i] - 0x20u < 0x60u && u[i] != '"' && u[i] != '\\') {
         p[i] = (char)u[i];
         i++;
     }
@@ -246,51 +249,51 @@ static inline char *put_plain(char *p, const char *s)
 }
 
 /* A string, as put_string() writes it, the short plain ones straight into their group's room. */
-static inline char *put_name(struct writer *w, char *p, const char *s)
+static inline char *jw_put_name(struct jw_writer *w, char *p, const char *s)
 {
-    char *end = put_plain(p, s);
+    char *end = jw_put_plain(p, s);
 
-    return end != NULL ? end : json_put_other(w, p, s);
+    return end != NULL ? end : jw_put_other(w, p, s);
 }
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629 section 4), or 0 when it is not one. */
-size_t json_utf8_sequence(const unsigned char *s, size_t left);
+size_t jw_utf8_sequence(const unsigned char *s, size_t left);
 
 /*
  * A string that stays where it is, as it is, while the writer lives (a name from a table): kept
  * as written by its address, for the next time.
  */
-char *json_put_table_name(struct writer *w, char *p, const char *s);
+char *jw_put_table_name(struct jw_writer *w, char *p, const char *s);
 
-/* As json_put_table_name(), or null for NULL. */
-char *json_put_nullable_table_name(struct writer *w, char *p, const char *s);
+/* As jw_put_table_name(), or null for NULL. */
+char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s);
 
 /*
  * A time as report_format_time() formats it, its date from the writer's cache; needs room for 43
  * bytes (the CSV writer uses it too).
  */
-char *put_time_text(struct writer *w, char *p, ps_time t);
+char *jw_put_time_text(struct jw_writer *w, char *p, ps_time t);
 
-/* put_time_text(), quoted. */
-char *json_put_time(struct writer *w, char *p, ps_time t);
+/* jw_put_time_text(), quoted. */
+char *jw_put_time(struct jw_writer *w, char *p, ps_time t);
 
 /* Nanoseconds as whole seconds, a point and a fraction of nine digits, or six. */
-char *put_seconds_text(char *p, uint64_t ns, bool nanosecond);
+char *jw_put_seconds_text(char *p, uint64_t ns, bool nanosecond);
 
 /* The seconds from `first` to `last` as jansson writes (double)ns / 1e9, to the writer's
  * precision. */
-char *json_put_duration(struct writer *w, char *p, ps_time first, ps_time last);
+char *jw_put_duration(struct jw_writer *w, char *p, ps_time first, ps_time last);
 
 /*
  * An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), at most 45 bytes; the
  * CSV and text writers use it too.
  */
-char *put_addr_text(char *p, uint8_t family, const uint8_t *a);
+char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a);
 
-/* put_addr_text(), quoted. */
-char *json_put_addr(char *p, uint8_t family, const uint8_t *a);
+/* jw_put_addr_text(), quoted. */
+char *jw_put_addr(char *p, uint8_t family, const uint8_t *a);
 
 /* A protocol by its name, or its number when it has none (ipproto_name()). */
-char *json_put_proto(struct writer *w, char *p, uint8_t proto);
+char *jw_put_proto(struct jw_writer *w, char *p, uint8_t proto);
 
 #endif

@@ -1,5 +1,7 @@
 /*
- * select.c - which flows the report shows, in which order, and which text sections.
+ * select.c - the values of the options that say what the report shows (--service, --port,
+ * --host, --sort): parsed, collected, and matched against a flow's address or service name.
+ * The view applies them (report_view.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,9 +10,8 @@
 #include <strings.h>
 
 #include "report.h"
-#include "select.h"
 
-int select_parse_host(const char *text, struct select_host *out, char *err, size_t errlen)
+int report_parse_host(const char *text, struct report_host *out, char *err, size_t errlen)
 {
     char addr[INET6_ADDRSTRLEN + 8];
     const char *slash = strchr(text, '/');
@@ -52,7 +53,7 @@ int select_parse_host(const char *text, struct select_host *out, char *err, size
     return 0;
 }
 
-int select_parse_port(const char *text, uint16_t *out, char *err, size_t errlen)
+int report_parse_port(const char *text, uint16_t *out, char *err, size_t errlen)
 {
     char *end;
     unsigned long v;
@@ -68,17 +69,17 @@ int select_parse_port(const char *text, uint16_t *out, char *err, size_t errlen)
 }
 
 static const char *const sort_names[] = {
-    [SELECT_SORT_START] = "start",
-    [SELECT_SORT_PACKETS] = "packets",
-    [SELECT_SORT_BYTES] = "bytes",
-    [SELECT_SORT_DURATION] = "duration",
+    [REPORT_SORT_START] = "start",
+    [REPORT_SORT_PACKETS] = "packets",
+    [REPORT_SORT_BYTES] = "bytes",
+    [REPORT_SORT_DURATION] = "duration",
 };
 
-int select_parse_sort(const char *text, enum select_sort *out, char *err, size_t errlen)
+int report_parse_sort(const char *text, enum report_sort *out, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sizeof(sort_names) / sizeof(sort_names[0]); i++) {
         if (strcmp(text, sort_names[i]) == 0) {
-            *out = (enum select_sort)i;
+            *out = (enum report_sort)i;
             return 0;
         }
     }
@@ -86,43 +87,7 @@ int select_parse_sort(const char *text, enum select_sort *out, char *err, size_t
     return -1;
 }
 
-static const struct {
-    const char *name;
-    unsigned bit;
-} section_names[] = {
-    {"summary", SELECT_SECTION_SUMMARY},
-    {"flows", SELECT_SECTION_FLOWS},
-    {"services", SELECT_SECTION_SERVICES},
-    {"clients", SELECT_SECTION_CLIENTS},
-};
-
-int select_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
-{
-    unsigned bits = 0;
-
-    for (const char *p = text;;) {
-        size_t len = strcspn(p, ",");
-        size_t i, n = sizeof(section_names) / sizeof(section_names[0]);
-
-        for (i = 0; i < n; i++)
-            if (strlen(section_names[i].name) == len && strncmp(p, section_names[i].name, len) == 0)
-                break;
-        if (i == n) {
-            snprintf(err, errlen,
-                     "unknown section '%.*s' (known: flows, services, clients, summary)", (int)len,
-                     p);
-            return -1;
-        }
-        bits |= section_names[i].bit;
-        if (p[len] == '\0')
-            break;
-        p += len + 1;
-    }
-    *out = bits;
-    return 0;
-}
-
-int select_add_service(struct select_spec *s, const char *name)
+int report_select_add_service(struct report_select *s, const char *name)
 {
     const char **list = realloc(s->services, (s->n_services + 1) * sizeof(*list));
 
@@ -133,7 +98,7 @@ int select_add_service(struct select_spec *s, const char *name)
     return 0;
 }
 
-int select_add_port(struct select_spec *s, uint16_t port)
+int report_select_add_port(struct report_select *s, uint16_t port)
 {
     uint16_t *list = realloc(s->ports, (s->n_ports + 1) * sizeof(*list));
 
@@ -144,9 +109,9 @@ int select_add_port(struct select_spec *s, uint16_t port)
     return 0;
 }
 
-int select_add_host(struct select_spec *s, const struct select_host *host)
+int report_select_add_host(struct report_select *s, const struct report_host *host)
 {
-    struct select_host *list = realloc(s->hosts, (s->n_hosts + 1) * sizeof(*list));
+    struct report_host *list = realloc(s->hosts, (s->n_hosts + 1) * sizeof(*list));
 
     if (list == NULL)
         return -1;
@@ -155,12 +120,12 @@ int select_add_host(struct select_spec *s, const struct select_host *host)
     return 0;
 }
 
-bool select_active(const struct select_spec *s)
+bool report_select_active(const struct report_select *s)
 {
     return s->n_services + s->n_ports + s->n_hosts > 0;
 }
 
-void select_release(struct select_spec *s)
+void report_select_release(struct report_select *s)
 {
     free(s->services);
     free(s->ports);
@@ -168,7 +133,7 @@ void select_release(struct select_spec *s)
     memset(s, 0, sizeof(*s));
 }
 
-bool select_host_matches(const struct select_host *h, uint8_t family, const uint8_t *addr)
+bool report_host_matches(const struct report_host *h, uint8_t family, const uint8_t *addr)
 {
     size_t whole = h->prefix / 8;
     unsigned rest = h->prefix % 8;
@@ -178,99 +143,8 @@ bool select_host_matches(const struct select_host *h, uint8_t family, const uint
     return rest == 0 || ((h->addr[whole] ^ addr[whole]) & (0xff00u >> rest) & 0xff) == 0;
 }
 
-bool select_service_matches(const char *name, const char *service, const char *alias)
+bool report_service_matches(const char *name, const char *service, const char *alias)
 {
     return (service != NULL && strcasecmp(name, service) == 0) ||
            (alias != NULL && strcasecmp(name, alias) == 0);
-}
-
-bool select_flow(const struct select_spec *s, const struct report *r, const struct report_flow *rf,
-                 const struct flow *f)
-{
-    const struct flow_key *k = &f->key;
-    bool ports = ipproto_has_ports(k->proto);
-    bool ok;
-    size_t i;
-
-    if (s->n_services > 0) {
-        const char *alias, *service = report_flow_service(r, rf, f, &alias);
-
-        for (i = 0, ok = false; !ok && i < s->n_services; i++)
-            ok = select_service_matches(s->services[i], service, alias);
-        if (!ok)
-            return false;
-    }
-    for (i = 0, ok = s->n_ports == 0; !ok && i < s->n_ports; i++)
-        ok = ports && (k->port[0] == s->ports[i] || k->port[1] == s->ports[i]);
-    if (!ok)
-        return false;
-    for (i = 0, ok = s->n_hosts == 0; !ok && i < s->n_hosts; i++)
-        ok = select_host_matches(&s->hosts[i], k->family, k->addr[0]) ||
-             select_host_matches(&s->hosts[i], k->family, k->addr[1]);
-    return ok;
-}
-
-static uint64_t sort_value(const struct flow *f, enum select_sort sort)
-{
-    switch (sort) {
-    case SELECT_SORT_PACKETS:
-        return f->packets[0] + f->packets[1];
-    case SELECT_SORT_BYTES:
-        return f->bytes[0] + f->bytes[1];
-    case SELECT_SORT_DURATION:
-        return (uint64_t)f->last_seen - (uint64_t)f->first_seen;
-    case SELECT_SORT_START:
-        break;
-    }
-    return 0;
-}
-
-/*
- * qsort() is not stable: sorting (value, index) pairs keeps ties in first-seen order. The values
- * are taken once per flow, as getting a flow from the table may mean decoding it.
- */
-struct keyed {
-    uint64_t value;
-    size_t index;
-};
-
-static int compare_keyed(const void *a, const void *b)
-{
-    const struct keyed *ka = a, *kb = b;
-
-    if (ka->value != kb->value)
-        return ka->value > kb->value ? -1 : 1;
-    return ka->index < kb->index ? -1 : ka->index > kb->index;
-}
-
-size_t *select_order(const struct report *r, enum select_sort sort, size_t top, size_t *n_out)
-{
-    size_t n = r->n_flows;
-    size_t *order = malloc((n ? n : 1) * sizeof(*order));
-    struct keyed *keyed;
-
-    if (order == NULL)
-        return NULL;
-    *n_out = top != 0 && top < n ? top : n;
-    if (sort == SELECT_SORT_START) {
-        for (size_t i = 0; i < n; i++)
-            order[i] = i;
-        return order;
-    }
-    keyed = malloc((n ? n : 1) * sizeof(*keyed));
-    if (keyed == NULL) {
-        free(order);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct flow buf;
-
-        keyed[i].value = sort_value(report_flow_data(r, &r->flows[i], &buf), sort);
-        keyed[i].index = i;
-    }
-    qsort(keyed, n, sizeof(*keyed), compare_keyed);
-    for (size_t i = 0; i < n; i++)
-        order[i] = keyed[i].index;
-    free(keyed);
-    return order;
 }

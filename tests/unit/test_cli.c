@@ -1,7 +1,7 @@
 /*
  * test_cli.c - unit tests for src/app/cli.c: every option, its defaults, and each usage error; and
- * for the option table (src/app/cli_options.c) everything is written from: each row well formed, each
- * parsed, each value it lists accepted, each in the man page written from it.
+ * for the option table (src/app/cli_options.c) everything is written from: each row well formed,
+ * each parsed, each value it lists accepted, each in the man page written from it.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output.h"
 #include "../../src/app/cli_options.h"
 
 /* Parses a NULL-terminated argv; argv[0] is the program name. */
@@ -433,8 +434,8 @@ START_TEST(test_report_options)
     ck_assert_int_eq(parse(argv, &opts, err), 0);
     ck_assert_int_eq(opts.format, PS_FORMAT_CSV);
     ck_assert_uint_eq(opts.top, 5);
-    ck_assert_int_eq(opts.sort, SELECT_SORT_BYTES);
-    ck_assert_uint_eq(opts.sections, SELECT_SECTION_FLOWS | SELECT_SECTION_SUMMARY);
+    ck_assert_int_eq(opts.sort, REPORT_SORT_BYTES);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_FLOWS | OUTPUT_SECTION_SUMMARY);
     ck_assert_int_eq(opts.color, PS_COLOR_NEVER);
     ck_assert(opts.quiet);
     cli_release(&opts);
@@ -443,9 +444,9 @@ START_TEST(test_report_options)
     cli_release(&opts);
     ck_assert_int_eq(parse((char *[]){"portscope", "-r", "a.pcap", NULL}, &opts, err), 0);
     ck_assert_int_eq(opts.color, PS_COLOR_AUTO);
-    ck_assert_int_eq(opts.sort, SELECT_SORT_START);
+    ck_assert_int_eq(opts.sort, REPORT_SORT_START);
     ck_assert_uint_eq(opts.top, 0);
-    ck_assert_uint_eq(opts.sections, SELECT_SECTION_ALL);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_ALL);
     ck_assert(!opts.quiet);
     cli_release(&opts);
 }

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "report.h"
+#include "../../src/output/output_int.h"
 
-/* The bytes report_csv_field() writes for `s`. */
+/* The bytes output_csv_field() writes for `s`. */
 static char *field(const char *s)
 {
     char *text = NULL;
@@ -19,7 +19,7 @@ static char *field(const char *s)
     FILE *f = open_memstream(&text, &len);
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_csv_field(f, s), 0);
+    ck_assert_int_eq(output_csv_field(f, s), 0);
     ck_assert_int_eq(fclose(f), 0);
     return text;
 }

@@ -160,7 +160,7 @@ END_TEST
 struct fixture {
     struct flow_table *table;
     struct report_flow rf[3];
-    struct report_input input;
+    struct analyze_input input;
     struct report r;
 };
 

@@ -1,9 +1,9 @@
 /*
  * test_json_fast.c - the JSON writer's flows, services and client hosts are written by hand
- * (report_json_flows.c); here jansson builds the same objects as the writer did before, and the two
- * must write the same bytes: every flow of every sample, and flows made up to reach the odd corners
- * (IPv6 address forms, unnamed and strangely named services, ICMP, tunnels, ICMP errors,
- * nanosecond and pre-1970 times, durations of every magnitude, counters past INT64_MAX).
+ * (src/output/output_json_flows.c); here jansson builds the same objects as the writer did before,
+ * and the two must write the same bytes: every flow of every sample, and flows made up to reach
+ * the odd corners (IPv6 address forms, unnamed and strangely named services, ICMP, tunnels, ICMP
+ * errors, nanosecond and pre-1970 times, durations of every magnitude, counters past INT64_MAX).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
@@ -21,11 +21,12 @@
 #include "analyze.h"
 #include "capture.h"
 #include "report.h"
+#include "../../src/output/output_int.h"
 
 #define PRETTY  (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define COMPACT (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
-/* --- The reference: a flow as jansson objects, as report_json.c built it before. ------------- */
+/* --- The reference: a flow as jansson objects, as the JSON writer built it before. ---------- */
 
 static json_t *time_value(ps_time t, bool nanosecond)
 {
@@ -48,7 +49,7 @@ static json_t *proto_value(uint8_t proto)
     return name != NULL ? json_string(name) : json_integer(proto);
 }
 
-/* As text_value() in report_json.c: invalid UTF-8 becomes U+FFFD. */
+/* As output_text_value() in output_json.c: invalid UTF-8 becomes U+FFFD. */
 static json_t *text_value(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -306,7 +307,7 @@ static json_t *client_value(const struct report_client *c)
 
 /* --- Both ways. ------------------------------------------------------------------------------- */
 
-/* What report_json_flow() writes, NUL-terminated. */
+/* What output_json_flow() writes, NUL-terminated. */
 static char *fast_flow(const struct report *r, const struct report_flow *rf, bool compact)
 {
     char *text = NULL;
@@ -314,7 +315,7 @@ static char *fast_flow(const struct report *r, const struct report_flow *rf, boo
     FILE *f = open_memstream(&text, &len);
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_json_flow(r, rf, rf->id, compact, f), 0);
+    ck_assert_int_eq(output_json_flow(r, rf, rf->id, compact, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     return text;
 }
@@ -366,7 +367,7 @@ static void assert_tables(const struct report *r)
     json_t *doc, *list;
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_write_json(r, f), 0);
+    ck_assert_int_eq(output_json_write(r, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     doc = json_loads(text, 0, &error);
     ck_assert_msg(doc != NULL, "%s", error.text);
@@ -423,7 +424,7 @@ START_TEST(test_samples)
     while ((e = readdir(d)) != NULL) {
         struct analyzer_config config = {.max_fragments = 1024, .seed = 1};
         struct report_settings settings;
-        struct report_input in;
+        struct analyze_input in;
         struct report report;
         struct analyzer a;
         struct capture *c;
@@ -534,8 +535,8 @@ static void made_up_flows(bool nanosecond)
     struct flow_table *t = flow_table_new(0, 7, NULL);
     struct ports_services *services = odd_services();
     struct report_settings settings;
-    struct report_totals totals;
-    struct report_input in;
+    struct analyze_totals totals;
+    struct analyze_input in;
     struct report report;
 
     ck_assert_ptr_nonnull(t);
@@ -674,8 +675,8 @@ START_TEST(test_durations)
                                   UINT64_MAX};
     struct flow_table *t = flow_table_new(0, 7, NULL);
     struct report_settings settings;
-    struct report_totals totals;
-    struct report_input in;
+    struct analyze_totals totals;
+    struct analyze_input in;
     struct report report;
 
     ck_assert_ptr_nonnull(t);

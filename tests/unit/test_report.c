@@ -1,7 +1,7 @@
 /*
- * test_report.c - unit tests for src/report*.c: the client/server role ladder one rung at a time,
- * the services and client-host tables, flow order, the JSON writer's shape and bytes, times, and
- * the text writer.
+ * test_report.c - unit tests for src/report/: the client/server role ladder one rung at a time,
+ * the services and client-host tables, flow order, times; and of src/output/: the JSON writer's
+ * shape and bytes, and the text writer.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream, mkstemp, fdopen */
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "output.h"
 #include "report.h"
 
 #define TCP PS_IPPROTO_TCP
@@ -31,8 +32,8 @@
 /* A table, its input and totals, and the report built over them. */
 struct fixture {
     struct flow_table *table;
-    struct report_input input;
-    struct report_totals totals;
+    struct analyze_input input;
+    struct analyze_totals totals;
     struct report_settings settings;
     struct report report;
 };
@@ -133,7 +134,7 @@ static const char *service_of(const struct fixture *fx, const struct report_flow
 
 /* The one flow of the report, with its client and server ports checked. */
 static const struct report_flow *only_flow(const struct fixture *fx, uint16_t client_port,
-                                           uint16_t server_port, enum role_reason reason)
+                                           uint16_t server_port, enum report_role_reason reason)
 {
     const struct report_flow *rf;
     const struct flow *f;
@@ -179,17 +180,17 @@ static void assert_named(uint8_t proto, uint16_t port)
 
 START_TEST(test_role_names)
 {
-    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, TCP), "syn");
-    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, TCP), "syn-ack");
-    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, PS_IPPROTO_SCTP), "init");
-    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, PS_IPPROTO_SCTP), "init-ack");
-    ck_assert_str_eq(report_role_reason_name(ROLE_OPEN, PS_IPPROTO_ICMP), "echo-request");
-    ck_assert_str_eq(report_role_reason_name(ROLE_ACCEPT, PS_IPPROTO_ICMPV6), "echo-reply");
-    ck_assert_str_eq(report_role_reason_name(ROLE_SERVICE, UDP), "service");
-    ck_assert_str_eq(report_role_reason_name(ROLE_EPHEMERAL, UDP), "ephemeral");
-    ck_assert_str_eq(report_role_reason_name(ROLE_LOWER_PORT, UDP), "lower-port");
-    ck_assert_str_eq(report_role_reason_name(ROLE_SYMMETRIC, UDP), "symmetric");
-    ck_assert_str_eq(report_role_reason_name(ROLE_FIRST_SENDER, GRE), "first-sender");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_OPEN, TCP), "syn");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_ACCEPT, TCP), "syn-ack");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_OPEN, PS_IPPROTO_SCTP), "init");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_ACCEPT, PS_IPPROTO_SCTP), "init-ack");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_OPEN, PS_IPPROTO_ICMP), "echo-request");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_ACCEPT, PS_IPPROTO_ICMPV6), "echo-reply");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_SERVICE, UDP), "service");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_EPHEMERAL, UDP), "ephemeral");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_LOWER_PORT, UDP), "lower-port");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_SYMMETRIC, UDP), "symmetric");
+    ck_assert_str_eq(report_role_reason_name(REPORT_ROLE_FIRST_SENDER, GRE), "first-sender");
 }
 END_TEST
 
@@ -204,7 +205,7 @@ START_TEST(test_role_syn)
     send_pkt(&fx, TCP, "10.0.0.2", 50000, "10.0.0.1", 80, ACK, 1, 60);
     send_pkt(&fx, TCP, "10.0.0.1", 80, "10.0.0.2", 50000, SYN, 2, 60);
     build(&fx);
-    rf = only_flow(&fx, 80, 50000, ROLE_OPEN);
+    rf = only_flow(&fx, 80, 50000, REPORT_ROLE_OPEN);
     assert_client_addr(&fx, rf, "10.0.0.1");
     ck_assert_ptr_null(service_of(&fx, rf, &alias));
     fixture_free(&fx);
@@ -220,7 +221,7 @@ START_TEST(test_role_syn_ack)
     send_pkt(&fx, TCP, "10.0.0.1", 50000, "10.0.0.2", 80, SYNACK, 1, 60);
     send_pkt(&fx, TCP, "10.0.0.2", 80, "10.0.0.1", 50000, ACK, 2, 60);
     build(&fx);
-    rf = only_flow(&fx, 80, 50000, ROLE_ACCEPT);
+    rf = only_flow(&fx, 80, 50000, REPORT_ROLE_ACCEPT);
     assert_client_addr(&fx, rf, "10.0.0.2");
     fixture_free(&fx);
 }
@@ -237,7 +238,7 @@ START_TEST(test_role_syn_both_ways)
     assert_named(TCP, 22);
     assert_unnamed(TCP, 40001);
     build(&fx);
-    only_flow(&fx, 40001, 22, ROLE_SERVICE);
+    only_flow(&fx, 40001, 22, REPORT_ROLE_SERVICE);
     fixture_free(&fx);
 }
 END_TEST
@@ -253,7 +254,7 @@ START_TEST(test_role_service)
     fixture_init(&fx, "iana");
     send_pkt(&fx, UDP, "10.0.0.1", 53, "10.0.0.2", 40001, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 40001, 53, ROLE_SERVICE);
+    rf = only_flow(&fx, 40001, 53, REPORT_ROLE_SERVICE);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_str_eq(service_of(&fx, rf, &alias), ports_service_name(NULL, UDP, 53));
     ck_assert_str_eq(alias, "dns");
@@ -288,7 +289,7 @@ START_TEST(test_role_service_from_overlay)
     fx.settings.services = services;
     send_pkt(&fx, UDP, "10.0.0.1", 40002, "10.0.0.2", 40001, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 40001, 40002, ROLE_SERVICE);
+    rf = only_flow(&fx, 40001, 40002, REPORT_ROLE_SERVICE);
     ck_assert_str_eq(service_of(&fx, rf, &alias), "mygame");
     ck_assert_str_eq(alias, "mygame");
     fixture_free(&fx);
@@ -308,7 +309,7 @@ START_TEST(test_role_ephemeral)
     fixture_init(&fx, "30000-31500");
     send_pkt(&fx, UDP, "10.0.0.1", 40001, "10.0.0.2", 31000, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 31000, 40001, ROLE_EPHEMERAL);
+    rf = only_flow(&fx, 31000, 40001, REPORT_ROLE_EPHEMERAL);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_ptr_null(service_of(&fx, rf, &alias));
     ck_assert_ptr_null(alias);
@@ -325,7 +326,7 @@ START_TEST(test_role_ephemeral_iana)
     fixture_init(&fx, "iana");
     send_pkt(&fx, TCP, "10.0.0.1", 40001, "10.0.0.2", 50001, ACK, 1, 90);
     build(&fx);
-    only_flow(&fx, 50001, 40001, ROLE_EPHEMERAL);
+    only_flow(&fx, 50001, 40001, REPORT_ROLE_EPHEMERAL);
     fixture_free(&fx);
 }
 END_TEST
@@ -340,7 +341,7 @@ START_TEST(test_role_lower_port)
     fixture_init(&fx, "iana");
     send_pkt(&fx, UDP, "10.0.0.2", 40001, "10.0.0.1", 40002, 0, 1, 90);
     build(&fx);
-    rf = only_flow(&fx, 40002, 40001, ROLE_LOWER_PORT);
+    rf = only_flow(&fx, 40002, 40001, REPORT_ROLE_LOWER_PORT);
     assert_client_addr(&fx, rf, "10.0.0.1");
     fixture_free(&fx);
 }
@@ -355,7 +356,7 @@ START_TEST(test_role_lower_port_both_ephemeral)
     fixture_init(&fx, "iana");
     send_pkt(&fx, UDP, "10.0.0.1", 50001, "10.0.0.2", 60001, 0, 1, 90);
     build(&fx);
-    only_flow(&fx, 60001, 50001, ROLE_LOWER_PORT);
+    only_flow(&fx, 60001, 50001, REPORT_ROLE_LOWER_PORT);
     fixture_free(&fx);
 }
 END_TEST
@@ -372,7 +373,7 @@ START_TEST(test_role_symmetric)
     send_pkt(&fx, UDP, "10.0.0.2", 123, "10.0.0.1", 123, 0, 1, 90);
     send_pkt(&fx, UDP, "10.0.0.1", 123, "10.0.0.2", 123, 0, 2, 90);
     build(&fx);
-    rf = only_flow(&fx, 123, 123, ROLE_SYMMETRIC);
+    rf = only_flow(&fx, 123, 123, REPORT_ROLE_SYMMETRIC);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_str_eq(service_of(&fx, rf, &alias), ports_service_name(NULL, UDP, 123));
     fixture_free(&fx);
@@ -389,7 +390,7 @@ START_TEST(test_role_first_sender)
     send_pkt(&fx, GRE, "10.0.0.2", 0, "10.0.0.1", 0, 0, 1, 90);
     send_pkt(&fx, GRE, "10.0.0.1", 0, "10.0.0.2", 0, 0, 2, 90);
     build(&fx);
-    rf = only_flow(&fx, 0, 0, ROLE_FIRST_SENDER);
+    rf = only_flow(&fx, 0, 0, REPORT_ROLE_FIRST_SENDER);
     assert_client_addr(&fx, rf, "10.0.0.2");
     ck_assert_uint_eq(rf->client, flow_of(&fx, rf)->first_sender);
     ck_assert_ptr_null(service_of(&fx, rf, &alias));
@@ -869,8 +870,8 @@ END_TEST
 START_TEST(test_flow_order_ties)
 {
     static const uint8_t want[] = {9, 3, 5, 7};
-    struct select_spec select = {0};
-    struct select_host host;
+    struct report_select select = {0};
+    struct report_host host;
     struct fixture fx;
     char err[PS_ERRBUF_SIZE];
 
@@ -890,8 +891,8 @@ START_TEST(test_flow_order_ties)
     ck_assert_uint_eq(fx.report.flows[4].follows, 3);
     report_release(&fx.report);
 
-    ck_assert_int_eq(select_parse_host("10.0.0.5", &host, err, sizeof(err)), 0);
-    ck_assert_int_eq(select_add_host(&select, &host), 0);
+    ck_assert_int_eq(report_parse_host("10.0.0.5", &host, err, sizeof(err)), 0);
+    ck_assert_int_eq(report_select_add_host(&select, &host), 0);
     fx.settings.select = &select;
     build(&fx);
     ck_assert_uint_eq(fx.report.n_flows, 2);
@@ -900,7 +901,7 @@ START_TEST(test_flow_order_ties)
     ck_assert_uint_eq(fx.report.flows[1].id, 5);
     ck_assert_uint_eq(fx.report.flows[1].follows, 3);
     ck_assert_uint_eq(fx.report.n_clients, 1);
-    select_release(&select);
+    report_select_release(&select);
     fixture_free(&fx);
 }
 END_TEST
@@ -913,7 +914,7 @@ static char *write_json(const struct report *r)
     FILE *f = open_memstream(&text, &len);
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_write_json(r, f), 0);
+    ck_assert_int_eq(output_json_write(r, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     ck_assert_uint_eq(strlen(text), len);
     return text;
@@ -924,9 +925,10 @@ static char *write_text(const struct report *r)
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
+    struct output_text_style style = {.sections = OUTPUT_SECTION_ALL};
 
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(report_write_text(r, f), 0);
+    ck_assert_int_eq(output_text_write(r, &style, f), 0);
     ck_assert_int_eq(fclose(f), 0);
     return text;
 }
@@ -1355,6 +1357,22 @@ START_TEST(test_services_other)
 }
 END_TEST
 
+/* --show's values, the text report's sections. */
+START_TEST(test_parse_sections)
+{
+    char err[PS_ERRBUF_SIZE];
+    unsigned sections;
+
+    ck_assert_int_eq(output_parse_sections("clients", &sections, err, sizeof(err)), 0);
+    ck_assert_uint_eq(sections, OUTPUT_SECTION_CLIENTS);
+    ck_assert_int_eq(
+        output_parse_sections("summary,flows,services,clients", &sections, err, sizeof(err)), 0);
+    ck_assert_uint_eq(sections, OUTPUT_SECTION_ALL);
+    ck_assert_int_eq(output_parse_sections("flows,", &sections, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary)");
+}
+END_TEST
+
 START_TEST(test_text_writer_empty)
 {
     struct fixture fx;
@@ -1417,6 +1435,7 @@ static Suite *report_suite(void)
     tcase_add_test(writers, test_format_addr);
     tcase_add_test(writers, test_text_writer);
     tcase_add_test(writers, test_text_writer_empty);
+    tcase_add_test(writers, test_parse_sections);
     tcase_add_test(writers, test_services_other);
     suite_add_tcase(suite, writers);
     return suite;

@@ -1,12 +1,13 @@
 /*
- * report_json.c - the JSON report, schema version 1 (doc/json-schema-v1.json, doc/json-report.md).
+ * output_json.c - the JSON report, schema version 1 (doc/json-schema-v1.json, doc/json-report.md).
  *
  * The document is written piece by piece: each flow's object is built, written and freed before
  * the next, so memory does not grow with the text of the report. The bytes are the same as
  * jansson would write for the whole tree with JSON_INDENT(2) (a unit test holds us to that).
  *
- * Here: the values built with jansson (settings, inputs, summary, expectations), the document
- * around the flows, services and client hosts (report_json_flows.c), and the jsonl stream.
+ * Here: the values built with jansson (settings, inputs, summary, expectations; the jsonl stream's
+ * lines have some of them too), and the document around the flows, services and client hosts
+ * (output_json_flows.c, output_json_threads.c).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -14,9 +15,7 @@
 
 #include "config.h"
 #include "linktype.h"
-#include "report.h"
-#include "report_json_flows.h"
-#include "select.h"
+#include "output_int.h"
 
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 
@@ -60,7 +59,7 @@ static json_t *time_value(ps_time t, bool nanosecond)
  * A JSON string from bytes that need not be UTF-8 (a path, a name from a services file): bytes
  * that are not valid UTF-8 become U+FFFD, so the document stays valid and nothing is dropped.
  */
-static json_t *text_value(const char *s)
+json_t *output_text_value(const char *s)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t len = strlen(s), n = 0;
@@ -71,7 +70,7 @@ static json_t *text_value(const char *s)
     if (clean == NULL)
         return NULL;
     for (size_t i = 0; i < len;) {
-        size_t seq = json_utf8_sequence(u + i, len - i);
+        size_t seq = jw_utf8_sequence(u + i, len - i);
 
         if (seq == 0) {
             memcpy(clean + n, "\xef\xbf\xbd", 3);
@@ -90,7 +89,7 @@ static json_t *text_value(const char *s)
 
 static json_t *nullable_string(const char *s)
 {
-    return s != NULL ? text_value(s) : json_null();
+    return s != NULL ? output_text_value(s) : json_null();
 }
 
 static json_t *range_value(const struct port_range *range)
@@ -99,7 +98,7 @@ static json_t *range_value(const struct port_range *range)
                      (json_int_t)range->lo, "hi", (json_int_t)range->hi);
 }
 
-static json_t *generator_value(void)
+json_t *output_generator_value(void)
 {
     return json_pack("{s:s, s:s}", "name", PACKAGE_NAME, "version", PACKAGE_VERSION);
 }
@@ -135,24 +134,24 @@ static void add_lifecycle(json_t *settings, const struct report_settings *set)
  * they were. */
 static void add_view_settings(json_t *settings, const struct report_settings *set)
 {
-    const struct select_spec *s = set->select;
+    const struct report_select *s = set->select;
     json_t *services, *ports, *hosts;
 
     if (settings == NULL)
         return;
     if (set->filter != NULL)
-        json_object_set_new(settings, "filter", text_value(set->filter));
-    if (s == NULL || !select_active(s))
+        json_object_set_new(settings, "filter", output_text_value(set->filter));
+    if (s == NULL || !report_select_active(s))
         return;
     services = json_array();
     ports = json_array();
     hosts = json_array();
     for (size_t i = 0; services != NULL && i < s->n_services; i++)
-        json_array_append_new(services, text_value(s->services[i]));
+        json_array_append_new(services, output_text_value(s->services[i]));
     for (size_t i = 0; ports != NULL && i < s->n_ports; i++)
         json_array_append_new(ports, json_integer(s->ports[i]));
     for (size_t i = 0; hosts != NULL && i < s->n_hosts; i++)
-        json_array_append_new(hosts, text_value(s->hosts[i].text));
+        json_array_append_new(hosts, output_text_value(s->hosts[i].text));
     json_object_set_new(
         settings, "select",
         json_pack("{s:o, s:o, s:o}", "services", services, "ports", ports, "hosts", hosts));
@@ -160,11 +159,12 @@ static void add_view_settings(json_t *settings, const struct report_settings *se
 
 static json_t *expectation_value(const struct report_expectation *e)
 {
-    return json_pack("{s:o, s:o, s:b, s:o}", "expression", text_value(e->expression), "source",
-                     text_value(e->source), "holds", e->holds, "found", text_value(e->found));
+    return json_pack("{s:o, s:o, s:b, s:o}", "expression", output_text_value(e->expression),
+                     "source", output_text_value(e->source), "holds", e->holds, "found",
+                     output_text_value(e->found));
 }
 
-static json_t *settings_value(const struct report *r)
+json_t *output_settings_value(const struct report *r)
 {
     const struct report_settings *set = &r->settings;
     json_t *profiles = json_array();
@@ -181,20 +181,20 @@ static json_t *settings_value(const struct report *r)
     return o;
 }
 
-static json_t *input_value(const struct report *r, const struct report_input *in)
+json_t *output_input_value(const struct report *r, const struct analyze_input *in)
 {
     json_t *linktypes = json_array();
     bool seen = in->packets > 0;
 
     for (size_t i = 0; linktypes != NULL && i < in->n_linktypes; i++)
         json_array_append_new(linktypes, json_string(linktype_name(in->linktypes[i])));
-    json_t *o =
-        json_pack("{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", text_value(in->path),
-                  "format", nullable_string(in->format), "link_types", linktypes, "packets",
-                  (json_int_t)in->packets, "bytes", (json_int_t)in->bytes, "first_seen",
-                  seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
-                  seen ? time_value(in->last_seen, r->nanosecond) : json_null(), "complete",
-                  in->complete, "error", nullable_string(in->error[0] ? in->error : NULL));
+    json_t *o = json_pack(
+        "{s:o, s:o, s:o, s:I, s:I, s:o, s:o, s:b, s:o}", "path", output_text_value(in->path),
+        "format", nullable_string(in->format), "link_types", linktypes, "packets",
+        (json_int_t)in->packets, "bytes", (json_int_t)in->bytes, "first_seen",
+        seen ? time_value(in->first_seen, r->nanosecond) : json_null(), "last_seen",
+        seen ? time_value(in->last_seen, r->nanosecond) : json_null(), "complete", in->complete,
+        "error", nullable_string(in->error[0] ? in->error : NULL));
 
     if (o != NULL) {
         json_object_set_new(o, "timestamps_backwards", json_integer((json_int_t)in->ts_backwards));
@@ -221,7 +221,7 @@ static json_t *counts_by_reason(const uint64_t *counts)
     return o;
 }
 
-static json_t *skipped_linktypes_value(const struct report_totals *t)
+static json_t *skipped_linktypes_value(const struct analyze_totals *t)
 {
     json_t *o = json_object();
 
@@ -231,9 +231,9 @@ static json_t *skipped_linktypes_value(const struct report_totals *t)
     return o;
 }
 
-static json_t *summary_value(const struct report *r)
+json_t *output_summary_value(const struct report *r)
 {
-    const struct report_totals *t = &r->totals;
+    const struct analyze_totals *t = &r->totals;
     uint64_t skipped_packets = 0, skipped_bytes = 0;
 
     for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++) {
@@ -253,19 +253,6 @@ static json_t *summary_value(const struct report *r)
                      (json_int_t)t->fragments_evicted);
 }
 
-/*
- * The jsonl writer's flow lines: one writer for all of them, so that its caches serve every line
- * and the lines go out in large blocks, as the document's flows do. The names it caches stay put
- * while it lives: they come from the program's tables and the --services registry, which outlive
- * the run.
- */
-struct report_jsonl_lines {
-    struct writer w;
-    bool live; /* each line goes out as soon as it is written (report_jsonl_live()) */
-    struct name_entry names[1 << NAME_CACHE_BITS];
-    char buf[DOCUMENT_BUFFER];
-};
-
 /* Writes `"key": ` at the top level; `first` says whether a comma must come before it. */
 static int emit_key(FILE *out, const char *key, bool first)
 {
@@ -278,7 +265,7 @@ static json_t *array_item(const struct report *r, enum array_kind kind, size_t i
 {
     switch (kind) {
     case ARRAY_INPUTS:
-        return input_value(r, &r->inputs[i]);
+        return output_input_value(r, &r->inputs[i]);
     case ARRAY_EXPECTATIONS:
         return expectation_value(&r->expectations[i]);
     }
@@ -300,35 +287,36 @@ static int emit_array(FILE *out, const struct report *r, enum array_kind kind, s
     return fputs("  ]", out) == EOF ? -1 : 0;
 }
 
-int report_json_write_head(const struct report *r, FILE *out)
+int output_json_write_head(const struct report *r, FILE *out)
 {
     if (fputs("{\n", out) == EOF)
         return -1;
     if (emit_key(out, "schema_version", true) != 0 ||
-        emit(out, json_integer(REPORT_SCHEMA_VERSION), 1) != 0)
+        emit(out, json_integer(OUTPUT_JSON_SCHEMA_VERSION), 1) != 0)
         return -1;
-    if (emit_key(out, "generator", false) != 0 || emit(out, generator_value(), 1) != 0)
+    if (emit_key(out, "generator", false) != 0 || emit(out, output_generator_value(), 1) != 0)
         return -1;
-    if (emit_key(out, "settings", false) != 0 || emit(out, settings_value(r), 1) != 0)
+    if (emit_key(out, "settings", false) != 0 || emit(out, output_settings_value(r), 1) != 0)
         return -1;
     if (emit_key(out, "inputs", false) != 0 || emit_array(out, r, ARRAY_INPUTS, r->n_inputs) != 0)
         return -1;
-    if (emit_key(out, "summary", false) != 0 || emit(out, summary_value(r), 1) != 0)
+    if (emit_key(out, "summary", false) != 0 || emit(out, output_summary_value(r), 1) != 0)
         return -1;
     return emit_key(out, "flows", false);
 }
 
-int report_json_write_flows(const struct report *r, FILE *out)
+int output_json_write_flows(const struct report *r, FILE *out)
 {
-    return report_json_emit_table(out, r, TABLE_FLOWS);
+    return output_json_emit_table(out, r, OUTPUT_JSON_FLOWS);
 }
 
-int report_json_write_rest(const struct report *r, FILE *out)
+int output_json_write_rest(const struct report *r, FILE *out)
 {
     if (emit_key(out, "services", false) != 0 ||
-        report_json_emit_table(out, r, TABLE_SERVICES) != 0)
+        output_json_emit_table(out, r, OUTPUT_JSON_SERVICES) != 0)
         return -1;
-    if (emit_key(out, "clients", false) != 0 || report_json_emit_table(out, r, TABLE_CLIENTS) != 0)
+    if (emit_key(out, "clients", false) != 0 ||
+        output_json_emit_table(out, r, OUTPUT_JSON_CLIENTS) != 0)
         return -1;
     /* Only with --expect, so that other reports are unchanged. */
     if (r->expectations != NULL && (emit_key(out, "expectations", false) != 0 ||
@@ -337,166 +325,9 @@ int report_json_write_rest(const struct report *r, FILE *out)
     return fputs("\n}\n", out) == EOF ? -1 : 0;
 }
 
-int report_write_json(const struct report *r, FILE *out)
+int output_json_write(const struct report *r, FILE *out)
 {
-    if (report_json_write_head(r, out) != 0 || report_json_write_flows(r, out) != 0)
+    if (output_json_write_head(r, out) != 0 || output_json_write_flows(r, out) != 0)
         return -1;
-    return report_json_write_rest(r, out);
-}
-
-/* One object on one line: the jsonl framing. Releases `v`; returns -1 when writing failed. */
-static int emit_line(FILE *out, json_t *v)
-{
-    char *text;
-    int rc;
-
-    if (v == NULL)
-        return -1;
-    text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    json_decref(v);
-    if (text == NULL)
-        return -1;
-    rc = fputs(text, out) == EOF || fputc('\n', out) == EOF ? -1 : 0;
-    free(text);
-    return rc;
-}
-
-/* An object whose first member is its "type", then the members of `body` (released). */
-static json_t *typed(const char *type, json_t *body)
-{
-    json_t *o = json_pack("{s:s}", "type", type);
-
-    if (o == NULL || body == NULL || json_object_update(o, body) != 0) {
-        json_decref(o);
-        o = NULL;
-    }
-    json_decref(body);
-    return o;
-}
-
-int report_jsonl_begin(struct report_jsonl *w, FILE *out, const struct report_settings *settings,
-                       const struct flow_table *table, const char *const *paths, size_t n_paths)
-{
-    json_t *list;
-
-    memset(w, 0, sizeof(*w));
-    w->out = out;
-    w->view.settings = *settings;
-    w->view.table = table;
-    w->lines = calloc(1, sizeof(*w->lines));
-    if (w->lines == NULL) {
-        w->failed = true;
-        return -1;
-    }
-    json_writer_init(&w->lines->w, out, w->lines->buf, sizeof(w->lines->buf),
-                     &report_json_compact_layout, false);
-    w->lines->w.names = w->lines->names;
-    list = json_array();
-    for (size_t i = 0; list != NULL && i < n_paths; i++)
-        json_array_append_new(list, text_value(paths[i]));
-    if (emit_line(out, typed("header",
-                             json_pack("{s:i, s:o, s:o, s:o}", "schema_version",
-                                       REPORT_SCHEMA_VERSION, "generator", generator_value(),
-                                       "settings", settings_value(&w->view), "inputs", list))) != 0)
-        w->failed = true;
-    return w->failed ? -1 : 0;
-}
-
-void report_jsonl_flow(void *ctx, const struct flow *f)
-{
-    struct report_jsonl *w = ctx;
-    struct report_flow rf;
-    struct writer *line;
-
-    if (w->failed)
-        return;
-    report_flow_init(&rf, f->id, f, &w->view.settings);
-    /* In a stream flows are numbered in order of creation, and name their predecessor so. */
-    rf.follows = f->prev;
-    w->flows++;
-    if (f->key.proto == PS_IPPROTO_TCP)
-        w->tcp++;
-    else if (f->key.proto == PS_IPPROTO_UDP)
-        w->udp++;
-    else
-        w->other++;
-    /* As in the report: the selection narrows the flows shown, the counts cover them all. */
-    if (w->view.settings.select != NULL && select_active(w->view.settings.select) &&
-        !select_flow(w->view.settings.select, &w->view, &rf, f))
-        return;
-    line = &w->lines->w;
-    /* An input read since the last line may have brought nanosecond timestamps. */
-    line->nanosecond = w->view.nanosecond;
-    /* Not from the table: this flow is leaving it. */
-    report_json_put_flow(line, &w->view, &rf, f, (size_t)f->id + 1, "flow");
-    *room(line, 1) = '\n';
-    line->p++;
-    if (w->lines->live)
-        json_writer_flush(line);
-    if (line->failed)
-        w->failed = true;
-    w->written++;
-}
-
-/* The flow lines buffered so far go to the FILE: before a line written another way, and at the
- * end. */
-static void hand_over_lines(struct report_jsonl *w)
-{
-    if (w->lines != NULL && json_writer_flush(&w->lines->w) != 0)
-        w->failed = true;
-}
-
-void report_jsonl_live(struct report_jsonl *w)
-{
-    hand_over_lines(w);
-    if (w->lines != NULL)
-        w->lines->live = true;
-}
-
-void report_jsonl_release(struct report_jsonl *w)
-{
-    hand_over_lines(w);
-    free(w->lines);
-    w->lines = NULL;
-}
-
-int report_jsonl_interval(struct report_jsonl *w, uint64_t snapshot, uint64_t elapsed_ms,
-                          const struct report_totals *totals)
-{
-    hand_over_lines(w);
-    if (!w->failed &&
-        (emit_line(w->out,
-                   typed("interval",
-                         json_pack("{s:I, s:I, s:I, s:I, s:I}", "snapshot", (json_int_t)snapshot,
-                                   "elapsed_ms", (json_int_t)elapsed_ms, "packets",
-                                   (json_int_t)totals->packets, "bytes", (json_int_t)totals->bytes,
-                                   "flows_written", (json_int_t)w->written))) != 0 ||
-         fflush(w->out) != 0))
-        w->failed = true;
-    return w->failed ? -1 : 0;
-}
-
-int report_jsonl_end(struct report_jsonl *w, const struct report_input *inputs, size_t n_inputs,
-                     const struct report_totals *totals)
-{
-    json_t *list;
-    struct report *r = &w->view;
-
-    report_jsonl_release(w);
-    r->inputs = inputs;
-    r->n_inputs = n_inputs;
-    r->totals = *totals;
-    r->n_flows = r->n_flows_all = (size_t)w->flows;
-    r->flows_tcp = (size_t)w->tcp;
-    r->flows_udp = (size_t)w->udp;
-    r->flows_other = (size_t)w->other;
-    if (w->failed)
-        return -1;
-    list = json_array();
-    for (size_t i = 0; list != NULL && i < n_inputs; i++)
-        json_array_append_new(list, input_value(r, &inputs[i]));
-    if (emit_line(w->out, typed("summary", json_pack("{s:o, s:o}", "inputs", list, "summary",
-                                                     summary_value(r)))) != 0)
-        w->failed = true;
-    return w->failed ? -1 : 0;
+    return output_json_write_rest(r, out);
 }

@@ -1,14 +1,14 @@
 /*
- * report_csv.c - the flows as CSV (RFC 4180) for a spreadsheet: a header row, then one row per
+ * output_csv.c - the flows as CSV (RFC 4180) for a spreadsheet: a header row, then one row per
  * flow with the JSON report's flow fields flattened (client.ip becomes client_ip). Empty fields
- * stand for JSON's null; lists are joined by spaces. Rows follow --sort and --top.
+ * stand for JSON's null; lists are joined by spaces. The rows are the view's (report_shown()):
+ * the selected flows in --sort order, cut to --top.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_writer.h"
-#include "report.h"
+#include "output_int.h"
 
 static const char *const columns[] = {
     "id",
@@ -63,17 +63,17 @@ static const char *const columns[] = {
  * and a snprintf() per cell cost five times what the JSON writer spends on a flow.
  */
 struct csv_out {
-    struct writer w;
+    struct jw_writer w;
     bool row_open; /* a cell has been written on this row: the next one needs a comma */
 };
 
-/* Text of any length, a piece at a time (put() takes no more than the buffer holds). */
+/* Text of any length, a piece at a time (jw_put() takes no more than the buffer holds). */
 static void csv_put(struct csv_out *o, const char *s, size_t len)
 {
     while (len > 0) {
-        size_t n = len < STRING_PIECE ? len : STRING_PIECE;
+        size_t n = len < JW_STRING_PIECE ? len : JW_STRING_PIECE;
 
-        put(&o->w, s, n);
+        jw_put(&o->w, s, n);
         s += n;
         len -= n;
     }
@@ -123,42 +123,42 @@ static void csv_empty(struct csv_out *o, size_t n)
 static void csv_uint(struct csv_out *o, uint64_t v)
 {
     csv_cell_begin(o);
-    o->w.p = put_uint(room(&o->w, 20), v);
+    o->w.p = jw_put_uint(jw_room(&o->w, 20), v);
 }
 
 /* Nanoseconds as seconds, as precise as the captures (as in the JSON report). */
 static void csv_seconds(struct csv_out *o, uint64_t ns)
 {
     csv_cell_begin(o);
-    o->w.p = put_seconds_text(room(&o->w, 32), ns, o->w.nanosecond);
+    o->w.p = jw_put_seconds_text(jw_room(&o->w, 32), ns, o->w.nanosecond);
 }
 
 static void csv_time(struct csv_out *o, ps_time t)
 {
     csv_cell_begin(o);
-    o->w.p = put_time_text(&o->w, room(&o->w, 48), t);
+    o->w.p = jw_put_time_text(&o->w, jw_room(&o->w, 48), t);
 }
 
 static void csv_addr(struct csv_out *o, uint8_t family, const uint8_t *addr)
 {
     csv_cell_begin(o);
-    o->w.p = put_addr_text(room(&o->w, 46), family, addr);
+    o->w.p = jw_put_addr_text(jw_room(&o->w, 46), family, addr);
 }
 
 static void csv_out_init(struct csv_out *o, FILE *out, char *buf, size_t size, bool nanosecond)
 {
-    json_writer_init(&o->w, out, buf, size, NULL, nanosecond);
+    jw_init(&o->w, out, buf, size, NULL, nanosecond);
     o->row_open = false;
 }
 
-int report_csv_field(FILE *out, const char *s)
+int output_csv_field(FILE *out, const char *s)
 {
     char buf[256];
     struct csv_out o;
 
     csv_out_init(&o, out, buf, sizeof(buf), false);
     csv_cell(&o, s);
-    return json_writer_flush(&o.w);
+    return jw_flush(&o.w);
 }
 
 /* Appends `word` to a space-separated list in buf, as much of it as fits. */
@@ -319,30 +319,24 @@ static void flow_row(struct csv_out *o, const struct report *r, const struct rep
     csv_row_end(o);
 }
 
-int report_write_csv(const struct report *r, FILE *out)
+int output_csv_write(const struct report *r, FILE *out)
 {
     char *buf = malloc(OUT_BUFFER);
     struct csv_out o;
-    size_t *order, n;
 
-    order = select_order(r, r->style.sort, r->style.top, &n);
-    if (buf == NULL || order == NULL) {
-        free(buf);
-        free(order);
+    if (buf == NULL)
         return -1;
-    }
     csv_out_init(&o, out, buf, OUT_BUFFER, r->nanosecond);
     for (size_t i = 0; i < N_COLUMNS; i++)
         csv_cell(&o, columns[i]);
     csv_row_end(&o);
-    for (size_t i = 0; !o.w.failed && i < n; i++) {
-        const struct report_flow *rf = &r->flows[order[i]];
+    for (size_t k = 0; !o.w.failed && k < r->n_shown; k++) {
+        const struct report_flow *rf = report_shown(r, k);
         struct flow flow_buf;
 
         flow_row(&o, r, rf, report_flow_data(r, rf, &flow_buf));
     }
-    json_writer_flush(&o.w);
+    jw_flush(&o.w);
     free(buf);
-    free(order);
     return !o.w.failed && !ferror(out) ? 0 : -1;
 }

@@ -1,19 +1,54 @@
 /*
- * report_text.c - the report for a person at a terminal: a header with what was read, then the
+ * output_text.c - the report for a person at a terminal: a header with what was read, then the
  * flows, the services and the client hosts as aligned tables, sizes in human units.
  */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
 #include "config.h"
-#include "json_writer.h"
 #include "linktype.h"
-#include "report.h"
+#include "json_writer.h"
+#include "output.h"
 
 #define CELL_SIZE 96
 #define MAX_COLS  12
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} section_names[] = {
+    {"summary", OUTPUT_SECTION_SUMMARY},
+    {"flows", OUTPUT_SECTION_FLOWS},
+    {"services", OUTPUT_SECTION_SERVICES},
+    {"clients", OUTPUT_SECTION_CLIENTS},
+};
+
+int output_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
+{
+    unsigned bits = 0;
+
+    for (const char *p = text;;) {
+        size_t len = strcspn(p, ",");
+        size_t i, n = sizeof(section_names) / sizeof(section_names[0]);
+
+        for (i = 0; i < n; i++)
+            if (strlen(section_names[i].name) == len && strncmp(p, section_names[i].name, len) == 0)
+                break;
+        if (i == n) {
+            snprintf(err, errlen,
+                     "unknown section '%.*s' (known: flows, services, clients, summary)", (int)len,
+                     p);
+            return -1;
+        }
+        bits |= section_names[i].bit;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    *out = bits;
+    return 0;
+}
 
 /* A table is printed in two passes over its rows: one to size the columns, one to print. */
 struct table {
@@ -24,14 +59,14 @@ struct table {
 };
 
 /* --color: section titles and table headings in bold. */
-static const char *bold(const struct report *r)
+static const char *bold(bool color)
 {
-    return r->style.color ? "\033[1m" : "";
+    return color ? "\033[1m" : "";
 }
 
-static const char *plain(const struct report *r)
+static const char *plain(bool color)
 {
-    return r->style.color ? "\033[0m" : "";
+    return color ? "\033[0m" : "";
 }
 
 static void human_bytes(uint64_t bytes, char *buf, size_t len)
@@ -41,7 +76,7 @@ static void human_bytes(uint64_t bytes, char *buf, size_t len)
     size_t u = 0;
 
     if (bytes < 1000) {
-        strcpy(put_uint(buf, bytes), " B");
+        strcpy(jw_put_uint(buf, bytes), " B");
         return;
     }
     v /= 1000;
@@ -64,12 +99,12 @@ static void endpoint(uint8_t family, const uint8_t *addr, uint16_t port, bool po
 
     if (ports && family == 6)
         *p++ = '[';
-    p = put_addr_text(p, family, addr);
+    p = jw_put_addr_text(p, family, addr);
     if (ports) {
         if (family == 6)
             *p++ = ']';
         *p++ = ':';
-        p = put_uint(p, port);
+        p = jw_put_uint(p, port);
     }
     *p = '\0';
 }
@@ -81,7 +116,7 @@ static void proto_cell(uint8_t proto, char *buf)
     if (name != NULL)
         snprintf(buf, CELL_SIZE, "%s", name);
     else
-        *put_uint(buf, proto) = '\0';
+        *jw_put_uint(buf, proto) = '\0';
 }
 
 static void service_name_cell(const char *service, const char *alias, char *buf)
@@ -125,7 +160,7 @@ static void icmp_cell(const struct flow *f, char *buf)
  */
 static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
-    const struct report_flow *rf = &r->flows[row];
+    const struct report_flow *rf = report_shown(r, row);
     struct flow buf;
     const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
@@ -133,7 +168,7 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     const char *state = flow_tcp_conn_state_name(rf->conn_state);
     char b[2][32], *p;
 
-    *put_uint(cells[0], rf->id) = '\0';
+    *jw_put_uint(cells[0], rf->id) = '\0';
     proto_cell(f->key.proto, cells[1]);
     endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2]);
     strcpy(cells[3],
@@ -143,9 +178,9 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
         icmp_cell(f, cells[5]);
     else
         service_cell(r, rf, f, cells[5]);
-    p = put_uint(cells[6], f->packets[c]);
+    p = jw_put_uint(cells[6], f->packets[c]);
     *p++ = '/';
-    *put_uint(p, f->packets[s]) = '\0';
+    *jw_put_uint(p, f->packets[s]) = '\0';
     human_bytes(f->bytes[c], b[0], sizeof(b[0]));
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
     stpcpy(stpcpy(stpcpy(cells[7], b[0]), "/"), b[1]);
@@ -217,9 +252,7 @@ static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZ
     profile_list(c->ephemeral_all, cells[6], CELL_SIZE);
 }
 
-/* `rows`: the report rows to print, in order (--sort, --top); NULL for 0 .. nrows - 1. */
-static int print_table_rows(const struct report *r, const struct table *t, const size_t *rows,
-                            FILE *out)
+static int print_table(const struct report *r, const struct table *t, bool color, FILE *out)
 {
     char cells[MAX_COLS][CELL_SIZE];
     size_t width[MAX_COLS];
@@ -227,7 +260,7 @@ static int print_table_rows(const struct report *r, const struct table *t, const
     for (size_t c = 0; c < t->ncols; c++)
         width[c] = strlen(t->headers[c]);
     for (size_t row = 0; row < t->nrows; row++) {
-        t->fill(r, rows != NULL ? rows[row] : row, cells);
+        t->fill(r, row, cells);
         for (size_t c = 0; c < t->ncols; c++)
             if (strlen(cells[c]) > width[c])
                 width[c] = strlen(cells[c]);
@@ -238,9 +271,9 @@ static int print_table_rows(const struct report *r, const struct table *t, const
         char line[2 + MAX_COLS * (CELL_SIZE + 2) + 16], *p = line;
 
         if (row > 0)
-            t->fill(r, rows != NULL ? rows[row - 1] : row - 1, cells);
+            t->fill(r, row - 1, cells);
         else
-            p = stpcpy(p, bold(r));
+            p = stpcpy(p, bold(color));
         *p++ = ' ';
         *p++ = ' ';
         for (size_t c = 0; c < t->ncols; c++) {
@@ -256,7 +289,7 @@ static int print_table_rows(const struct report *r, const struct table *t, const
             p += len;
             if (last) {
                 if (row == 0)
-                    p = stpcpy(p, plain(r));
+                    p = stpcpy(p, plain(color));
                 *p++ = '\n';
             } else {
                 if (!t->right[c]) {
@@ -272,29 +305,24 @@ static int print_table_rows(const struct report *r, const struct table *t, const
     return ferror(out) ? -1 : 0;
 }
 
-static int print_table(const struct report *r, const struct table *t, FILE *out)
+static void print_header(const struct report *r, bool color, FILE *out)
 {
-    return print_table_rows(r, t, NULL, out);
-}
-
-static void print_header(const struct report *r, FILE *out)
-{
-    const struct report_totals *t = &r->totals;
+    const struct analyze_totals *t = &r->totals;
     char when[2][64], size[32];
     ps_time first = 0, last = 0;
     bool any = false;
     uint64_t skipped = 0;
 
-    fprintf(out, "%s %s report\n\n%sInputs%s\n", PACKAGE_NAME, PACKAGE_VERSION, bold(r), plain(r));
+    fprintf(out, "%s %s report\n\n%sInputs%s\n", PACKAGE_NAME, PACKAGE_VERSION, bold(color),
+            plain(color));
     for (size_t i = 0; i < r->n_inputs; i++) {
-        const struct report_input *in = &r->inputs[i];
+        const struct analyze_input *in = &r->inputs[i];
 
         human_bytes(in->bytes, size, sizeof(size));
         fprintf(out, "  %s: %s", strcmp(in->path, "-") == 0 ? "(standard input)" : in->path,
                 in->format ? in->format : "unreadable");
         for (size_t k = 0; k < in->n_linktypes; k++)
-            fprintf(out, "%s%s", k ? ", " : ", link type ",
-                    linktype_name(in->linktypes[k]));
+            fprintf(out, "%s%s", k ? ", " : ", link type ", linktype_name(in->linktypes[k]));
         fprintf(out, ", %" PRIu64 " packets, %s", in->packets, size);
         if (r->settings.filter != NULL)
             fprintf(out, ", %" PRIu64 " rejected by the filter", in->filtered_packets);
@@ -373,22 +401,22 @@ static void print_flow_notes(const struct report_flow *rf, const struct flow *f,
         fprintf(out, "  flow %zu has timestamps that go backwards\n", number);
 }
 
-/* The notes of the flows the table shows (`order`, in its order: --sort and --top apply). */
-static void print_flow_details(const struct report *r, const size_t *order, size_t n, FILE *out)
+/* The notes of the flows the table shows, in its order. */
+static void print_flow_details(const struct report *r, FILE *out)
 {
-    for (size_t k = 0; k < n; k++) {
-        size_t i = order[k];
+    for (size_t k = 0; k < r->n_shown; k++) {
+        const struct report_flow *rf = report_shown(r, k);
         struct flow buf;
-        const struct flow *f = report_flow_data(r, &r->flows[i], &buf);
+        const struct flow *f = report_flow_data(r, rf, &buf);
 
-        print_flow_notes(&r->flows[i], f, r->flows[i].id, out);
+        print_flow_notes(rf, f, rf->id, out);
         for (uint32_t ref = f->icmp_errors; ref != 0;) {
             const struct flow_icmp_error *e = flow_table_icmp_error(r->table, ref);
             const char *name = report_icmp_name(e->family, e->type, e->code);
 
-            fprintf(out, "  flow %" PRIu32 " got %" PRIu64 " %s %s (type %u code %u)\n",
-                    r->flows[i].id, e->packets, e->family == 6 ? "ICMPv6" : "ICMP",
-                    name != NULL ? name : "error", (unsigned)e->type, (unsigned)e->code);
+            fprintf(out, "  flow %" PRIu32 " got %" PRIu64 " %s %s (type %u code %u)\n", rf->id,
+                    e->packets, e->family == 6 ? "ICMPv6" : "ICMP", name != NULL ? name : "error",
+                    (unsigned)e->type, (unsigned)e->code);
             ref = e->next;
         }
     }
@@ -401,16 +429,16 @@ static void print_flow_details(const struct report *r, const size_t *order, size
 static void flows_title(const struct report *r, size_t shown, char *buf, size_t len)
 {
     static const char *const sort_names[] = {
-        [SELECT_SORT_START] = "start",
-        [SELECT_SORT_PACKETS] = "packets",
-        [SELECT_SORT_BYTES] = "bytes",
-        [SELECT_SORT_DURATION] = "duration",
+        [REPORT_SORT_START] = "start",
+        [REPORT_SORT_PACKETS] = "packets",
+        [REPORT_SORT_BYTES] = "bytes",
+        [REPORT_SORT_DURATION] = "duration",
     };
-    const struct select_spec *s = r->settings.select;
+    const struct report_select *s = r->settings.select;
     char why[PS_ERRBUF_SIZE] = "";
     size_t used = 0;
 
-    if (s != NULL && select_active(s)) {
+    if (s != NULL && report_select_active(s)) {
         for (size_t i = 0; i < s->n_services; i++)
             used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
                                      "%s%s", i ? " or " : "service ", s->services[i]);
@@ -429,42 +457,60 @@ static void flows_title(const struct report *r, size_t shown, char *buf, size_t 
                                         : "host ",
                                  s->hosts[i].text);
     }
-    if (r->style.top != 0 && r->style.top < r->n_flows)
+    if (r->settings.top != 0 && r->settings.top < r->n_flows)
         used += (size_t)snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0,
-                                 "%stop %zu by %s", used ? "; " : "", r->style.top,
-                                 sort_names[r->style.sort]);
-    else if (r->style.sort != SELECT_SORT_START)
+                                 "%stop %zu by %s", used ? "; " : "", r->settings.top,
+                                 sort_names[r->settings.sort]);
+    else if (r->settings.sort != REPORT_SORT_START)
         snprintf(why + used, used < sizeof(why) ? sizeof(why) - used : 0, "%ssorted by %s",
-                 used ? "; " : "", sort_names[r->style.sort]);
+                 used ? "; " : "", sort_names[r->settings.sort]);
     if (why[0] == '\0')
         snprintf(buf, len, "Flows (%zu)", r->n_flows);
     else
         snprintf(buf, len, "Flows (showing %zu of %zu: %s)", shown, r->n_flows_all, why);
 }
 
-static void print_expectations(const struct report *r, bool any, FILE *out)
+static void print_expectations(const struct report *r, bool any, bool color, FILE *out)
 {
     size_t failed = 0;
 
     for (size_t i = 0; i < r->n_expectations; i++)
         failed += !r->expectations[i].holds;
-    fprintf(out, "%s%sExpectations (%zu, %zu failed)%s\n", any ? "\n" : "", bold(r),
-            r->n_expectations, failed, plain(r));
+    fprintf(out, "%s%sExpectations (%zu, %zu failed)%s\n", any ? "\n" : "", bold(color),
+            r->n_expectations, failed, plain(color));
     for (size_t i = 0; i < r->n_expectations; i++)
         fprintf(out, "  %-6s  %s: found %s\n", r->expectations[i].holds ? "ok" : "FAILED",
                 r->expectations[i].expression, r->expectations[i].found);
 }
 
-int report_write_text(const struct report *r, FILE *out)
+/* The flow table: the view's rows (report_shown()), then their notes. */
+static int print_flows(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table flows = {
         {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "PACKETS c/s", "BYTES c/s", "DURATION",
          "STATE", "ROLE BY"},
         {true, false, false, false, false, false, true, true, true, false, false},
         11,
-        r->n_flows,
+        r->n_shown,
         flow_row,
     };
+    const struct port_range *eph = &r->settings.ephemeral;
+    char what[PS_ERRBUF_SIZE * 2];
+
+    flows_title(r, r->n_shown, what, sizeof(what));
+    fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(color), what, plain(color));
+    if (r->n_shown > 0 && print_table(r, &flows, color, out) != 0)
+        return -1;
+    print_flow_details(r, out);
+    if (r->n_flows > 0)
+        fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
+                eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
+                (unsigned)eph->hi);
+    return 0;
+}
+
+static int print_services(const struct report *r, bool color, bool any, FILE *out)
+{
     const struct table services = {
         {"PORT", "PROTO", "SERVICE", "CLASS", "FLOWS", "PACKETS", "BYTES", "CLIENTS"},
         {true, false, false, false, true, true, true, true},
@@ -472,6 +518,17 @@ int report_write_text(const struct report *r, FILE *out)
         r->n_services,
         service_row,
     };
+
+    fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(color), r->n_services,
+            plain(color));
+    if (r->n_services > 0 && print_table(r, &services, color, out) != 0)
+        return -1;
+    print_service_notes(r, out);
+    return 0;
+}
+
+static int print_clients(const struct report *r, bool color, bool any, FILE *out)
+{
     const struct table clients = {
         {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES"},
         {false, true, true, true, true, true, false},
@@ -479,60 +536,47 @@ int report_write_text(const struct report *r, FILE *out)
         r->n_clients,
         client_row,
     };
-    const struct port_range *eph = &r->settings.ephemeral;
 
-    bool any = false;
+    fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(color), r->n_clients,
+            plain(color));
+    if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
+        return -1;
+    if (r->n_clients > 0)
+        fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+    return 0;
+}
 
-    if (r->style.sections & SELECT_SECTION_SUMMARY) {
-        print_header(r, out);
+int output_text_write(const struct report *r, const struct output_text_style *style, FILE *out)
+{
+    bool color = style->color, any = false;
+
+    if (style->sections & OUTPUT_SECTION_SUMMARY) {
+        print_header(r, color, out);
         any = true;
     }
-    if (r->style.sections & SELECT_SECTION_FLOWS) {
-        struct table shown = flows;
-        char what[PS_ERRBUF_SIZE * 2];
-        size_t *order = select_order(r, r->style.sort, r->style.top, &shown.nrows);
-        int rc;
-
-        if (order == NULL)
+    if (style->sections & OUTPUT_SECTION_FLOWS) {
+        if (print_flows(r, color, any, out) != 0)
             return -1;
-        flows_title(r, shown.nrows, what, sizeof(what));
-        fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(r), what, plain(r));
         any = true;
-        rc = shown.nrows > 0 ? print_table_rows(r, &shown, order, out) : 0;
-        if (rc == 0)
-            print_flow_details(r, order, shown.nrows, out);
-        free(order);
-        if (rc != 0)
-            return -1;
-        if (r->n_flows > 0)
-            fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
-                    eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
-                    (unsigned)eph->hi);
     }
-    if (r->style.sections & SELECT_SECTION_SERVICES) {
-        fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(r), r->n_services, plain(r));
-        any = true;
-        if (r->n_services > 0 && print_table(r, &services, out) != 0)
+    if (style->sections & OUTPUT_SECTION_SERVICES) {
+        if (print_services(r, color, any, out) != 0)
             return -1;
-        print_service_notes(r, out);
+        any = true;
     }
-    if (r->style.sections & SELECT_SECTION_CLIENTS) {
-        fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(r), r->n_clients,
-                plain(r));
-        any = true;
-        if (r->n_clients > 0 && print_table(r, &clients, out) != 0)
+    if (style->sections & OUTPUT_SECTION_CLIENTS) {
+        if (print_clients(r, color, any, out) != 0)
             return -1;
-        if (r->n_clients > 0)
-            fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+        any = true;
     }
     if (r->n_expectations > 0)
-        print_expectations(r, any, out);
+        print_expectations(r, any, color, out);
     return ferror(out) ? -1 : 0;
 }
 
-int report_write_snapshot_text(const struct report_input *in, const struct report_totals *t,
-                               const struct flow_table *table, uint64_t elapsed_ms,
-                               const struct capture_stats *stats, FILE *out)
+int output_text_snapshot(const struct analyze_input *in, const struct analyze_totals *t,
+                         const struct flow_table *table, uint64_t elapsed_ms,
+                         const struct capture_stats *stats, FILE *out)
 {
     size_t n = flow_table_count(table);
     size_t tcp = flow_table_count_class(table, FLOW_CLASS_TCP);

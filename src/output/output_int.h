@@ -1,0 +1,62 @@
+/*
+ * output_int.h - what the output module's files share, private to src/output (and to the unit
+ * tests that check the writers' parts): the JSON values the document and the jsonl stream both
+ * build with jansson, and the flows, services and client hosts both write with the fast writer
+ * (json_writer.h) rather than as jansson values.
+ */
+#ifndef PS_OUTPUT_INT_H
+#define PS_OUTPUT_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "json_writer.h"
+#include "output.h"
+
+#define OUTPUT_JSON_SCHEMA_VERSION 1
+
+/* JSON values of the document's head and summary (output_json.c), for the jsonl lines too. */
+json_t *output_generator_value(void);
+json_t *output_settings_value(const struct report *r);
+json_t *output_input_value(const struct report *r, const struct analyze_input *in);
+json_t *output_summary_value(const struct report *r);
+/* A string from bytes that need not be UTF-8: bytes that are not become U+FFFD. */
+json_t *output_text_value(const char *s);
+
+/* The forms of a flow's object (output_json_flows.c): a jsonl line, an item of the document. */
+extern const struct jw_layout output_json_compact_layout;
+extern const struct jw_layout output_json_document_layout;
+
+/*
+ * One flow's object: `rf` of report `r`, whose flow is `f` (got from the table, or handed over by
+ * a stream); `type` puts a "type" member first (jsonl lines), or is NULL.
+ */
+void output_json_put_flow(struct jw_writer *w, const struct report *r, const struct report_flow *rf,
+                          const struct flow *f, size_t id, const char *type);
+
+/*
+ * The document's array of flows, its items at depth 2 (output_json_threads.c): r->flows, or for a
+ * report_init() report the table's flows, their rows made here.
+ */
+void output_json_put_flows(struct jw_writer *w, const struct report *r);
+
+enum output_json_table { OUTPUT_JSON_FLOWS, OUTPUT_JSON_SERVICES, OUTPUT_JSON_CLIENTS };
+
+/* The array of flows, services or client hosts, a member of the document: its items at depth 2. */
+int output_json_emit_table(FILE *out, const struct report *r, enum output_json_table table);
+
+/*
+ * Writes one flow's object as output_json_write() does (the document's own indentation aside), or
+ * on one line (`compact`) as a jsonl line has it but without its "type"; 0, or -1 when writing
+ * failed. The tests compare it with what jansson writes.
+ */
+int output_json_flow(const struct report *r, const struct report_flow *rf, size_t id, bool compact,
+                     FILE *out);
+
+/* Writes one CSV field, quoted when it holds a comma, a quote, CR or LF; `s` may be NULL (empty).
+ * The tests check its quoting. */
+int output_csv_field(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,521 @@
+/*
+ * report_gather.c - the services seen and the client hosts, gathered from the flows: in one pass
+ * of report_build(), or from the JSON writer's threads as they write the flows (report_gathering).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+/*
+ * Services and client hosts are gathered through hash tables as the flows are read, and their
+ * distinct counts through sets of pairs (and bits per host for the first services): only the
+ * final tables, one entry per service or host, are sorted. The tables hash with secrets from
+ * ps_hash_seed(), so crafted addresses cannot force collisions; nothing written depends on them,
+ * nor on the order the flows are gathered in.
+ */
+
+/* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
+static size_t hash_slot(uint64_t hash, size_t n)
+{
+    __extension__ typedef unsigned __int128 u128;
+
+    return (size_t)(((u128)hash * n) >> 64);
+}
+
+/* Slots for `max` entries with a fifth of them left empty, so that probes stay short. */
+static size_t slots_for(size_t max)
+{
+    return max + max / 4 + 1;
+}
+
+static bool table_full(size_t entries, size_t slots)
+{
+    return (entries + 1) * 5 > slots * 4;
+}
+
+/*
+ * A set of pairs, each packed into 64 bits (service << 32 | host, host << 16 | port), for the
+ * distinct counts: it is sized once for the most it can hold, as many as the flows at worst, so
+ * it never needs the room of a rehash.
+ */
+struct pair_set {
+    uint64_t *slots; /* pair + 1; 0 is empty */
+    size_t n_slots;
+    const uint64_t *secret;
+};
+
+/* Where a pair's probe starts. */
+static size_t pair_set_home(const struct pair_set *s, uint64_t pair)
+{
+    return hash_slot(ps_hash2(pair, 0, s->secret), s->n_slots);
+}
+
+/* Adds a pair, probing from its home; true when it was not in the set yet. */
+static bool pair_set_add(struct pair_set *s, uint64_t pair, size_t home)
+{
+    size_t i = home;
+
+    for (pair++; s->slots[i] != 0; i = i + 1 < s->n_slots ? i + 1 : 0)
+        if (s->slots[i] == pair)
+            return false;
+    s->slots[i] = pair;
+    return true;
+}
+
+#define NO_PAIR UINT64_MAX
+
+/* How many pairs ahead of its probe a pair's slot is fetched: most slots are cache misses. */
+#define PAIRS_AHEAD 8
+
+/* A pair set fed through a queue, so that each probe finds its slot fetched already. */
+struct pair_queue {
+    struct pair_set set;
+    uint64_t pairs[PAIRS_AHEAD]; /* NO_PAIR: none */
+    size_t homes[PAIRS_AHEAD];
+    size_t next;
+};
+
+static int pair_queue_init(struct pair_queue *q, size_t max, const uint64_t *secret)
+{
+    q->set.n_slots = slots_for(max);
+    q->set.slots = ps_zalloc(q->set.n_slots, sizeof(*q->set.slots));
+    q->set.secret = secret;
+    for (size_t k = 0; k < PAIRS_AHEAD; k++)
+        q->pairs[k] = NO_PAIR;
+    q->next = 0;
+    return q->set.slots != NULL ? 0 : -1;
+}
+
+/*
+ * Queues a pair, or NO_PAIR to drain the queue. Returns the pair this pushes out of the queue when
+ * that one was new to the set, else NO_PAIR.
+ */
+static uint64_t pair_queue_push(struct pair_queue *q, uint64_t pair)
+{
+    size_t k = q->next;
+    uint64_t out = q->pairs[k];
+
+    if (out != NO_PAIR && !pair_set_add(&q->set, out, q->homes[k]))
+        out = NO_PAIR;
+    q->pairs[k] = pair;
+    if (pair != NO_PAIR) {
+        q->homes[k] = pair_set_home(&q->set, pair);
+        __builtin_prefetch(&q->set.slots[q->homes[k]]);
+    }
+    q->next = k + 1 < PAIRS_AHEAD ? k + 1 : 0;
+    return out;
+}
+
+static void pair_queue_free(struct pair_queue *q)
+{
+    free(q->set.slots);
+    q->set.slots = NULL;
+}
+
+/* What gathering the services and client hosts needs until the report is built. */
+struct report_aggregation {
+    uint64_t secret[2];
+    uint32_t *service_of;  /* [port space << 16 | port]: number in r->services + 1; 0 = none */
+    uint32_t *host_slots;  /* open addressing: number in r->clients + 1; 0 is empty */
+    size_t n_host_slots;   /* grows with the hosts, up to max_host_slots */
+    size_t max_host_slots; /* enough for every flow to have a client host of its own */
+    size_t services_room, clients_room;
+    /*
+     * The distinct client hosts of each service: a bit per service for the first
+     * HOST_SERVICE_BITS services (a trace rarely has more), in a word per host beside its entry,
+     * and beyond those a set of (service, client host) pairs, made when first needed.
+     */
+    uint64_t *host_services; /* [client host]: bit s set when service s has had it as client */
+    struct pair_queue service_hosts;
+    size_t max_flows;             /* what the pair set is sized for */
+    struct pair_queue host_ports; /* (client host, client port) pairs */
+};
+
+static void aggregation_free(struct report_aggregation *a)
+{
+    free(a->service_of);
+    free(a->host_slots);
+    free(a->host_services);
+    pair_queue_free(&a->service_hosts);
+    pair_queue_free(&a->host_ports);
+    memset(a, 0, sizeof(*a));
+}
+
+/* For at most `n` flows. Returns -1 when out of memory. */
+static int aggregation_init(struct report_aggregation *a, struct report *r, size_t n)
+{
+    memset(a, 0, sizeof(*a));
+    ps_hash2_secrets(ps_hash_seed(), a->secret);
+    a->services_room = a->clients_room = 16;
+    a->max_host_slots = slots_for(n);
+    a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
+    r->services = malloc(a->services_room * sizeof(*r->services));
+    r->clients = malloc(a->clients_room * sizeof(*r->clients));
+    a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
+    a->max_flows = n;
+    a->service_of = ps_zalloc((size_t)PS_IPPROTO_PORT_SPACES << 16, sizeof(*a->service_of));
+    a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
+    if (r->services == NULL || r->clients == NULL || a->host_services == NULL ||
+        a->service_of == NULL || a->host_slots == NULL ||
+        pair_queue_init(&a->host_ports, n, a->secret) != 0)
+        return -1;
+    return 0;
+}
+
+static uint64_t host_hash(const struct report_aggregation *a, uint8_t family, const uint8_t *addr)
+{
+    uint64_t w[2];
+
+    memcpy(w, addr, sizeof(w));
+    return ps_hash2(w[0], w[1] ^ family, a->secret);
+}
+
+/* Whole words, without a call to memcmp(). */
+static bool same_host(const struct report_client *c, uint8_t family, const uint8_t *addr)
+{
+    uint64_t x[2], y[2];
+
+    memcpy(x, c->addr, sizeof(x));
+    memcpy(y, addr, sizeof(y));
+    return c->family == family && ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+/* The slot of (family, addr) in host_slots, or the empty one where it goes. */
+static uint32_t *host_slot(const struct report_aggregation *a, const struct report *r,
+                           uint8_t family, const uint8_t *addr)
+{
+    size_t i = hash_slot(host_hash(a, family, addr), a->n_host_slots);
+
+    for (; a->host_slots[i] != 0; i = i + 1 < a->n_host_slots ? i + 1 : 0)
+        if (same_host(&r->clients[a->host_slots[i] - 1], family, addr))
+            break;
+    return &a->host_slots[i];
+}
+
+static int grow_host_slots(struct report_aggregation *a, const struct report *r)
+{
+    uint32_t *old = a->host_slots;
+    size_t n_old = a->n_host_slots;
+
+    a->n_host_slots = n_old * 2 < a->max_host_slots ? n_old * 2 : a->max_host_slots;
+    a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
+    if (a->host_slots == NULL) {
+        a->host_slots = old;
+        a->n_host_slots = n_old;
+        return -1;
+    }
+    for (size_t i = 0; i < n_old; i++) {
+        const struct report_client *c;
+
+        if (old[i] == 0)
+            continue;
+        c = &r->clients[old[i] - 1];
+        *host_slot(a, r, c->family, c->addr) = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+/* Doubles an array's room; NULL when out of memory (the array stays as it was). */
+static void *grow_array(void *array, size_t *room, size_t size)
+{
+    void *p = realloc(array, 2 * *room * size);
+
+    if (p != NULL)
+        *room *= 2;
+    return p;
+}
+
+static struct report_service *add_service(struct report_aggregation *a, struct report *r,
+                                          const struct flow_key *key, uint8_t client)
+{
+    uint32_t *entry =
+        &a->service_of[(size_t)ipproto_port_space(key->proto) << 16 | key->port[!client]];
+    struct report_service *s;
+
+    if (*entry != 0)
+        return &r->services[*entry - 1];
+    if (r->n_services == a->services_room) {
+        s = grow_array(r->services, &a->services_room, sizeof(*s));
+        if (s == NULL)
+            return NULL;
+        r->services = s;
+    }
+    s = &r->services[r->n_services++];
+    *entry = (uint32_t)r->n_services;
+    memset(s, 0, sizeof(*s));
+    s->proto = key->proto;
+    s->port = key->port[!client];
+    s->service = ports_service_lookup(r->settings.services, key->proto, s->port, &s->service_alias);
+    s->service_other = ports_service_other(r->settings.services, key->proto, s->port);
+    return s;
+}
+
+static struct report_client *add_client(struct report_aggregation *a, struct report *r,
+                                        const struct flow_key *key, uint8_t client)
+{
+    uint32_t *slot;
+    struct report_client *c;
+
+    if (table_full(r->n_clients, a->n_host_slots) && a->n_host_slots < a->max_host_slots &&
+        grow_host_slots(a, r) != 0)
+        return NULL;
+    slot = host_slot(a, r, key->family, key->addr[client]);
+    if (*slot != 0)
+        return &r->clients[*slot - 1];
+    if (r->n_clients == a->clients_room) {
+        size_t room = a->clients_room;
+        uint64_t *services = grow_array(a->host_services, &room, sizeof(*services));
+
+        if (services == NULL)
+            return NULL;
+        a->host_services = services;
+        c = grow_array(r->clients, &a->clients_room, sizeof(*c));
+        if (c == NULL)
+            return NULL;
+        r->clients = c;
+    }
+    a->host_services[r->n_clients] = 0;
+    c = &r->clients[r->n_clients++];
+    *slot = (uint32_t)r->n_clients;
+    memset(c, 0, sizeof(*c));
+    c->family = key->family;
+    memcpy(c->addr, key->addr[client], sizeof(c->addr));
+    c->port_lo = c->port_hi = key->port[client];
+    c->ephemeral_all = UINT32_MAX;
+    return c;
+}
+
+#define HOST_SERVICE_BITS 64
+
+/* Queues a (service, client host) pair, or NO_PAIR to drain: a new one is a client more. */
+static void add_service_host(struct report_aggregation *a, struct report *r, uint64_t pair)
+{
+    uint64_t added = pair_queue_push(&a->service_hosts, pair);
+
+    if (added != NO_PAIR)
+        r->services[added >> 32].clients++;
+}
+
+/* Queues a (client host, client port) pair, or NO_PAIR to drain: a new one is a port more. */
+static void add_host_port(struct report_aggregation *a, struct report *r, uint64_t pair)
+{
+    uint64_t added = pair_queue_push(&a->host_ports, pair);
+
+    if (added != NO_PAIR)
+        r->clients[added >> 16].ports++;
+}
+
+/* Service `s` has had client host `host`: a client more for it the first time. -1: no memory. */
+static int add_service_client(struct report_aggregation *a, struct report *r, size_t s,
+                              uint32_t host)
+{
+    if (s < HOST_SERVICE_BITS) {
+        uint64_t bit = (uint64_t)1 << s;
+
+        r->services[s].clients += (a->host_services[host] & bit) == 0;
+        a->host_services[host] |= bit;
+        return 0;
+    }
+    if (a->service_hosts.set.slots == NULL &&
+        pair_queue_init(&a->service_hosts, a->max_flows, a->secret) != 0)
+        return -1;
+    add_service_host(a, r, (uint64_t)s << 32 | host);
+    return 0;
+}
+
+/* Counts a flow that has ports in its service and its client host. */
+static int gather_flow(struct report_aggregation *a, struct report *r,
+                       const struct report_gather_item *it)
+{
+    uint16_t port = it->key.port[it->client];
+    struct report_service *s = add_service(a, r, &it->key, it->client);
+    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client) : NULL;
+    uint32_t host;
+
+    if (c == NULL)
+        return -1;
+    host = (uint32_t)(c - r->clients);
+    if (add_service_client(a, r, (size_t)(s - r->services), host) != 0)
+        return -1;
+    s->flows++;
+    s->packets += it->packets;
+    s->bytes += it->bytes;
+    c->flows++;
+    if (port < c->port_lo)
+        c->port_lo = port;
+    if (port > c->port_hi)
+        c->port_hi = port;
+    c->ephemeral_all &= it->client_ephemeral;
+    if (port_range_contains(&r->settings.ephemeral, port))
+        c->in_range++;
+    add_host_port(a, r, (uint64_t)host << 16 | port);
+    return 0;
+}
+
+/*
+ * How many flows ahead of its gathering a flow's host slot is fetched (its client entry half that):
+ * the client hosts of a large trace are beyond the cache, and each lookup would wait for a miss.
+ */
+#define HOSTS_AHEAD 16
+
+/* Gathers `n` flows, asking for each one's host slot and client entry before it is its turn. */
+static int gather_run(struct report_aggregation *a, struct report *r,
+                      const struct report_gather_item *it, size_t n)
+{
+    size_t home[HOSTS_AHEAD];
+
+    for (size_t i = 0; i < n + HOSTS_AHEAD; i++) {
+        if (i < n) {
+            const struct flow_key *key = &it[i].key;
+
+            home[i % HOSTS_AHEAD] =
+                hash_slot(host_hash(a, key->family, key->addr[it[i].client]), a->n_host_slots);
+            __builtin_prefetch(&a->host_slots[home[i % HOSTS_AHEAD]]);
+        }
+        /* The slots may have grown since: a home of the smaller table is still a slot of this
+         * one, and a wrong guess costs a useless fetch, not a wrong count. */
+        if (i >= HOSTS_AHEAD / 2 && i - HOSTS_AHEAD / 2 < n) {
+            uint32_t c = a->host_slots[home[(i - HOSTS_AHEAD / 2) % HOSTS_AHEAD]];
+
+            if (c != 0) {
+                __builtin_prefetch(&r->clients[c - 1]);
+                __builtin_prefetch(&a->host_services[c - 1]);
+            }
+        }
+        if (i >= HOSTS_AHEAD && gather_flow(a, r, &it[i - HOSTS_AHEAD]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int compare_services(const void *a, const void *b)
+{
+    const struct report_service *sa = a, *sb = b;
+
+    if (sa->port != sb->port)
+        return sa->port < sb->port ? -1 : 1;
+    if (sa->proto != sb->proto)
+        return sa->proto < sb->proto ? -1 : 1;
+    return 0;
+}
+
+static int compare_clients(const void *a, const void *b)
+{
+    const struct report_client *ca = a, *cb = b;
+
+    if (ca->family != cb->family)
+        return ca->family < cb->family ? -1 : 1;
+    return ps_addr_compare(ca->addr, cb->addr, sizeof(ca->addr));
+}
+
+/* After the last flow: the pairs still queued; the tables in the report's order. */
+static void gather_end(struct report_aggregation *a, struct report *r)
+{
+    for (size_t k = 0; k < PAIRS_AHEAD; k++) {
+        if (a->service_hosts.set.slots != NULL)
+            add_service_host(a, r, NO_PAIR);
+        add_host_port(a, r, NO_PAIR);
+    }
+    aggregation_free(a);
+    qsort(r->services, r->n_services, sizeof(*r->services), compare_services);
+    qsort(r->clients, r->n_clients, sizeof(*r->clients), compare_clients);
+}
+
+struct report_aggregation *report_aggregation_new(struct report *r, size_t n)
+{
+    struct report_aggregation *a = malloc(sizeof(*a));
+
+    if (a != NULL && aggregation_init(a, r, n) != 0) {
+        aggregation_free(a);
+        free(a);
+        a = NULL;
+    }
+    return a;
+}
+
+int report_aggregation_add(struct report_aggregation *a, struct report *r,
+                           const struct report_gather_item *it)
+{
+    return gather_flow(a, r, it);
+}
+
+void report_aggregation_end(struct report_aggregation *a, struct report *r)
+{
+    gather_end(a, r);
+    free(a);
+}
+
+void report_aggregation_free(struct report_aggregation *a)
+{
+    if (a == NULL)
+        return;
+    aggregation_free(a);
+    free(a);
+}
+
+void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,
+                        const struct flow *f)
+{
+    it->key = f->key;
+    it->packets = f->packets[0] + f->packets[1];
+    it->bytes = f->bytes[0] + f->bytes[1];
+    it->client_ephemeral = rf->client_ephemeral;
+    it->client = rf->client;
+}
+
+/* A report's services and clients gathered from items handed over as they come (by the JSON
+ * writers' threads: under a lock, a run of them at a time). */
+struct report_gathering {
+    struct report *r;
+    struct report_aggregation agg;
+    pthread_mutex_t lock;
+    int rc;
+};
+
+struct report_gathering *report_gathering_begin(struct report *r,
+                                                const struct analyze_input *inputs, size_t n_inputs,
+                                                const struct analyze_totals *totals,
+                                                const struct report_settings *settings,
+                                                const struct flow_table *table)
+{
+    struct report_gathering *g = calloc(1, sizeof(*g));
+
+    if (g == NULL)
+        return NULL;
+    report_init(r, inputs, n_inputs, totals, settings, table);
+    g->r = r;
+    if (aggregation_init(&g->agg, r, flow_table_count(table)) != 0 ||
+        pthread_mutex_init(&g->lock, NULL) != 0) {
+        aggregation_free(&g->agg);
+        report_release(r);
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void report_gathering_add(struct report_gathering *g, const struct report_gather_item *items,
+                          size_t n)
+{
+    pthread_mutex_lock(&g->lock);
+    if (g->rc == 0)
+        g->rc = gather_run(&g->agg, g->r, items, n);
+    pthread_mutex_unlock(&g->lock);
+}
+
+int report_gathering_end(struct report_gathering *g)
+{
+    int rc = g->rc;
+
+    if (rc == 0)
+        gather_end(&g->agg, g->r);
+    aggregation_free(&g->agg);
+    pthread_mutex_destroy(&g->lock);
+    if (rc != 0)
+        report_release(g->r);
+    free(g);
+    return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * report_int.h - what the report module's files share, private to src/report (and to the unit
+ * tests that check its parts).
+ */
+#ifndef PS_REPORT_INT_H
+#define PS_REPORT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+
+/*
+ * The services and client hosts of a report, gathered from its flows one at a time
+ * (report_gather.c): for at most `n` flows of `r`; NULL when out of memory.
+ */
+struct report_aggregation;
+struct report_aggregation *report_aggregation_new(struct report *r, size_t n);
+/* Counts a flow that has ports in its service and its client host; -1 when out of memory. */
+int report_aggregation_add(struct report_aggregation *a, struct report *r,
+                           const struct report_gather_item *it);
+/* After the last flow: r->services and r->clients complete and in the report's order; frees `a`
+ * first, so that what comes next has its memory. */
+void report_aggregation_end(struct report_aggregation *a, struct report *r);
+/* Frees `a` when gathering stops early (memory ran out); NULL does nothing. */
+void report_aggregation_free(struct report_aggregation *a);
+
+/*
+ * The view (report_view.c), once r->flows are in the report's order with their ids: keeps the rows
+ * whose flows `selected` marks (a bit per flow, by its number in the table; NULL: every flow),
+ * then orders them (report_view_order()). -1 when out of memory.
+ */
+int report_view_build(struct report *r, const uint8_t *selected);
+
+/* r->order and r->n_shown from r->flows, r->settings.sort and .top. -1 when out of memory. */
+int report_view_order(struct report *r);
+
+#endif
