@@ -444,18 +444,12 @@ static int finish(struct session *s)
     return status;
 }
 
-static int run(const struct ps_options *opts, struct ports_services *services,
-               const struct expect_list *expects)
+/* The report's settings and the analysis's, from the options. */
+static void session_settings(struct session *s, struct ports_services *services,
+                             struct analyzer_config *config)
 {
-    unsigned threads = opts->threads != 0 ? (unsigned)opts->threads : default_threads();
-    struct session session = {0}, *s = &session; /* the analyzer in it is aligned for its threads */
-    int status;
+    const struct ps_options *opts = s->opts;
 
-    s->opts = opts;
-    s->expects = expects;
-    s->threads = threads;
-    s->n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
-    s->inputs = calloc(s->n_inputs, sizeof(*s->inputs));
     s->settings = (struct report_settings){
         .ephemeral = opts->ephemeral,
         .services = services,
@@ -469,19 +463,34 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         .select = &opts->select,
         .sort = shows_order(opts->format) ? opts->sort : REPORT_SORT_START,
         .top = shows_order(opts->format) ? opts->top : 0,
-        .threads = threads,
+        .threads = s->threads,
     };
-    struct analyzer_config config = {
+    *config = (struct analyzer_config){
         .decode = {.no_decap = opts->no_decap, .vlan_in_key = opts->vlan_in_key},
         .lifecycle = opts->lifecycle,
         .max_flows = opts->max_flows,
         .max_fragments = opts->max_fragments,
         .seed = opts->seed != 0 ? opts->seed : ps_hash_seed(),
-        .threads = threads,
+        .threads = s->threads,
         /* Progress only for a person watching: never in pipes, logs or CI. */
         .tick = !opts->quiet && isatty(STDERR_FILENO) ? show_read_progress : NULL,
         .tick_arg = &s->progress,
     };
+}
+
+static int run(const struct ps_options *opts, struct ports_services *services,
+               const struct expect_list *expects)
+{
+    struct session session = {0}, *s = &session; /* the analyzer in it is aligned for its threads */
+    struct analyzer_config config;
+    int status;
+
+    s->opts = opts;
+    s->expects = expects;
+    s->threads = opts->threads != 0 ? (unsigned)opts->threads : default_threads();
+    s->n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
+    s->inputs = calloc(s->n_inputs, sizeof(*s->inputs));
+    session_settings(s, services, &config);
     struct session_output out = {opts, NULL};
 
     /* A stream is written as flows end: its output must be open before the first packet. */
