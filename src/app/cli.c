@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "capture.h"
-#include "cli.h"
+#include "app.h"
 #include "cli_options.h"
 #include "output.h"
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "cli.h"
+#include "app.h"
 #include "cli_options.h"
 
 /* --help: the column the option's text starts in, and the lines around the options. */

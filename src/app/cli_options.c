@@ -4,7 +4,7 @@
  * `make update-options` for the man page and the bash completion.
  */
 #include "capture.h"
-#include "cli.h"
+#include "app.h"
 #include "cli_options.h"
 
 /* The defaults, as text for the help and the man page, from the constants the code uses. */

@@ -5,7 +5,7 @@
 #ifndef PS_SESSION_H
 #define PS_SESSION_H
 
-#include "cli.h"
+#include "app.h"
 #include "output.h"
 
 /* The name diagnostics start with. */
