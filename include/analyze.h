@@ -11,7 +11,7 @@
 #include "decode.h"
 #include "flow.h"
 #include "frag.h"
-#include "ps.h"
+#include "base.h"
 
 /* Link types an input, or the skipped packets, name one by one; more are not told apart. */
 #define ANALYZE_MAX_LINKTYPES 8

@@ -15,7 +15,7 @@
 
 #include "flow.h"
 #include "ports.h"
-#include "ps.h"
+#include "base.h"
 #include "report.h"
 
 /* Exit statuses, documented in doc/portscope.1. */

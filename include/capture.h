@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "ps.h"
+#include "base.h"
 
 /* One packet as the source hands it over; `data` is valid until the next capture_next(). */
 struct capture_packet {

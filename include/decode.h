@@ -11,9 +11,7 @@
 
 #include <stdint.h>
 
-#include "ipproto.h"
-#include "linktype.h"
-#include "ps.h"
+#include "base.h"
 
 /* TCP flag bits, as in the header's 13th byte. */
 #define PS_TCP_FIN 0x01
@@ -126,7 +124,7 @@ struct pkt_info {
     struct pkt_quote quote;
 };
 
-/* True when decode_packet() understands this link type: one of LINKTYPE_ROWS (linktype.h). */
+/* True when decode_packet() understands this link type: one of LINKTYPE_ROWS (base.h). */
 bool decode_linktype_supported(int linktype);
 
 /*

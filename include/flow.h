@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "decode.h"
-#include "ps.h"
+#include "base.h"
 
 /*
  * Fixed size and zeroed before it is filled: hashing and comparing see only defined bytes.

@@ -14,7 +14,7 @@
 
 #include "decode.h"
 #include "flow.h"
-#include "ps.h"
+#include "base.h"
 
 /* Linux forgets fragments after 30 s (net.ipv4.ipfrag_time); we allow a captured datagram twice
  * that. */

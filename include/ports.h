@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ps.h"
+#include "base.h"
 
 /* IANA port classes (RFC 6335 section 6). */
 enum port_class {
@@ -48,8 +48,8 @@ static inline bool port_range_contains(const struct port_range *r, uint16_t port
 int ports_parse_ephemeral(const char *spec, struct port_range *out, char *err, size_t errlen);
 
 /*
- * Service names: the IANA registry compiled in (src/ports/ports_iana.c), overridden by any files loaded
- * with ports_services_load(). Only tcp (6), udp (17) and sctp (132) have names.
+ * Service names: the IANA registry compiled in (src/ports/ports_iana.c), overridden by any files
+ * loaded with ports_services_load(). Only tcp (6), udp (17) and sctp (132) have names.
  */
 struct ports_services;
 

@@ -20,7 +20,7 @@
 #include "analyze.h"
 #include "flow.h"
 #include "ports.h"
-#include "ps.h"
+#include "base.h"
 
 /*
  * What the report shows, as opposed to what is analysed (the BPF filter): which flows (--service,

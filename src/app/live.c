@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "linktype.h"
+#include "base.h"
 #include "live.h"
 #include "privileges.h"
 

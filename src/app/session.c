@@ -19,7 +19,7 @@
 #include "app.h"
 #include "decode.h"
 #include "expect.h"
-#include "linktype.h"
+#include "base.h"
 #include "live.h"
 #include "ports.h"
 #include "progress.h"

@@ -1,11 +1,11 @@
 /*
- * ipproto.c - the table of IP protocols (ipproto.h). Our own table, not getprotobynumber():
+ * ipproto.c - the table of IP protocols (base.h). Our own table, not getprotobynumber():
  * output must not depend on the machine's files.
  */
 #include <stddef.h>
 #include <string.h>
 
-#include "ipproto.h"
+#include "base.h"
 
 /*
  * Every number first, then the protocols we know, whose rows override theirs: a range of

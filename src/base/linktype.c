@@ -1,12 +1,12 @@
 /*
- * linktype.c - the names of link types: the table's (linktype.h) for the link types portscope
+ * linktype.c - the names of link types: the table's (base.h) for the link types portscope
  * decodes, libpcap's for the others, which the reports only name when they skip them.
  */
 #include <pcap/pcap.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#include "linktype.h"
+#include "base.h"
 
 struct linktype {
     int value;

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ps.h"
+#include "base.h"
 
 static const struct {
     const char *name;

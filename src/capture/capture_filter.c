@@ -12,7 +12,7 @@
 
 #include "capture.h"
 #include "capture_int.h"
-#include "linktype.h"
+#include "base.h"
 
 struct filter_program {
     int linktype; /* as capture_packet.linktype */

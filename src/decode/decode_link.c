@@ -512,7 +512,7 @@ static enum ps_skip decode_pktap(struct rd *r, struct pkt_info *out)
     return decode_wrapped_link(r, out, 0, 4, 4);
 }
 
-/* The table of link types (linktype.h), one case for each row: its decoder, or true. */
+/* The table of link types (base.h), one case for each row: its decoder, or true. */
 #define DISPATCH(linktype, name, description, decoder)                                             \
     case linktype:                                                                                 \
         return decoder(r, out);

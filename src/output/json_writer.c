@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "json_writer.h"
-#include "ipproto.h"
+#include "base.h"
 
 size_t jw_utf8_sequence(const unsigned char *s, size_t left)
 {

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ps.h"
+#include "base.h"
 
 #define JW_DOCUMENT_BUFFER (256 * 1024) /* flows go out in blocks of this size (--json, jsonl) */
 #define JW_LINE_BUFFER     4096         /* a single object's */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "config.h"
-#include "linktype.h"
+#include "base.h"
 #include "output_int.h"
 
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))

@@ -7,7 +7,7 @@
 
 #include "capture.h"
 #include "config.h"
-#include "linktype.h"
+#include "base.h"
 #include "json_writer.h"
 #include "output.h"
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipproto.h"
+#include "base.h"
 #include "ports_iana.h"
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)

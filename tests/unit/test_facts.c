@@ -1,6 +1,6 @@
 /*
  * test_facts.c - unit tests for the tables of shared facts, one per fact: Zeek's conn_state
- * (flow.h), IP protocols (ipproto.h) and link types (linktype.h).
+ * (flow.h), IP protocols (base.h) and link types (base.h).
  */
 #include <check.h>
 #include <limits.h>
@@ -11,8 +11,7 @@
 
 #include "decode.h"
 #include "flow.h"
-#include "ipproto.h"
-#include "linktype.h"
+#include "base.h"
 
 /* Zeek's conn_state values (base/protocols/conn/main.zeek), as the reports have named them. */
 START_TEST(test_conn_state_names)
