@@ -226,6 +226,14 @@ void report_gathering_add(struct report_gathering *g, const struct report_gather
                           size_t n);
 int report_gathering_end(struct report_gathering *g);
 
+/*
+ * Where the gathering's probe for client host (family, addr) starts in its table of `n_slots`
+ * slots (linear probing from there), keyed with ps_hash2_secrets() of the run's seed. Exposed so
+ * that the tests measure the spread of the table's own hash rather than of a copy.
+ */
+size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
+                        size_t n_slots);
+
 void report_release(struct report *r);
 
 /* Writers: 0 on success, -1 when writing failed (errno says why). */
