@@ -1057,6 +1057,7 @@ START_TEST(test_json_shape)
 
     fixture_init(&fx, "iana");
     fill_mixed(&fx, 1700000000000000000);
+    fx.totals.fragments_evicted = 2;
     build(&fx);
     text = write_json(&fx.report);
     doc = parse(text);
@@ -1091,6 +1092,7 @@ START_TEST(test_json_shape)
     ck_assert_int_eq(int_member(member(member(summary, "skipped"), "reason_bytes"),
                                 ps_skip_name(PS_SKIP_FRAGMENT)),
                      180);
+    ck_assert_int_eq(int_member(member(summary, "fragments"), "evicted"), 2);
 
     flows = member(doc, "flows");
     ck_assert_uint_eq(json_array_size(flows), 4);
