@@ -356,10 +356,15 @@ struct pair_set {
     const uint64_t *secret;
 };
 
+size_t report_pair_home(const uint64_t secret[2], uint64_t pair, size_t n_slots)
+{
+    return hash_slot(ps_hash2(pair, 0, secret), n_slots);
+}
+
 /* Where a pair's probe starts. */
 static size_t pair_set_home(const struct pair_set *s, uint64_t pair)
 {
-    return hash_slot(ps_hash2(pair, 0, s->secret), s->n_slots);
+    return report_pair_home(s->secret, pair, s->n_slots);
 }
 
 /* Adds a pair, probing from its home; true when it was not in the set yet. */

@@ -41,6 +41,10 @@ MUTATIONS = [
       "client host hash replaced by a constant",
       "return hash_slot(ps_hash2(w[0], w[1] ^ family, secret), n_slots);",
       "return hash_slot(0x9e3779b97f4a7c15ULL, n_slots);"),
+    M("hash", "src/report.c", "report_pair_home", "pair-hash-constant",
+      "the distinct counts' pair hash replaced by a constant",
+      "return hash_slot(ps_hash2(pair, 0, secret), n_slots);",
+      "return hash_slot(0x9e3779b97f4a7c15ULL, n_slots);"),
     # The role ladder
     M("roles", "src/report.c", "decide_roles", "role-open-flip",
       "the opener taken as the server",
