@@ -30,7 +30,9 @@ check() { # NAME COMMAND...: the command must succeed
     fi
 }
 
-# CSV: RFC 4180 as Python's csv module reads it; one row per JSON flow, same ids and fields.
+# CSV: RFC 4180 as Python's csv module reads it; one row per JSON flow, every column the value of
+# the JSON field it flattens (empty for null, lists joined by spaces), so that a column written
+# from the wrong field or direction shows on any capture that tells them apart.
 csv_matches_json() {
     "$bin" --format csv -r "$1" >"$work/r.csv" 2>/dev/null
     "$bin" --json -r "$1" >"$work/r.json" 2>/dev/null
@@ -40,19 +42,54 @@ with open(sys.argv[1], newline="", encoding="utf-8") as f:
     rows = list(csv.DictReader(f))
 flows = json.load(open(sys.argv[2]))["flows"]
 assert len(rows) == len(flows), (len(rows), len(flows))
+
+def cell(v):
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return " ".join(v)
+    return str(v)
+
+def error_word(e):
+    return "%s=%d" % (e["name"], e["packets"]) if e["name"] else \
+        "type%dcode%d=%d" % (e["type"], e["code"], e["packets"])
+
 for row, flow in zip(rows, flows):
-    assert int(row["id"]) == flow["id"]
-    assert row["client_ip"] == flow["client"]["ip"] and row["server_ip"] == flow["server"]["ip"]
-    assert int(row["client_port"]) == flow["client"]["port"]
-    assert int(row["packets_c2s"]) == flow["packets"]["c2s"]
-    assert int(row["bytes_s2c"]) == flow["bytes"]["s2c"]
-    assert row["server_service"] == (flow["server"]["service"] or "")
-    assert row["encap"] == " ".join(flow["encap"])
-    assert row["first_seen"] == flow["first_seen"]
+    tcp = flow["tcp"] or {}
+    icmp = flow["icmp"] or {}
+    want = {"id": flow["id"], "proto": flow["proto"], "ip_version": flow["ip_version"],
+            "role_reason": flow["role_reason"], "conn_state": tcp.get("conn_state"),
+            "first_seen": flow["first_seen"], "last_seen": flow["last_seen"],
+            "encap": flow["encap"], "icmp_kind": icmp.get("kind"), "icmp_id": icmp.get("id"),
+            "icmp_type": icmp.get("type"), "icmp_code": icmp.get("code"),
+            "icmp_name": icmp.get("name"),
+            "icmp_errors": [error_word(e) for e in flow["icmp_errors"]],
+            "start_reason": flow["start_reason"], "follows": flow["follows"],
+            "tcp_history": tcp.get("history"), "quality": flow["quality"]}
+    for side in ("client", "server"):
+        for key, value in flow[side].items():
+            want[side + "_" + key] = value
+    for key in ("packets", "bytes", "ip_bytes", "payload_bytes"):
+        for way in ("c2s", "s2c"):
+            want[key + "_" + way] = flow[key][way]
+    for way in ("c2s", "s2c"):
+        want["retransmissions_" + way] = tcp.get("retransmissions", {}).get(way)
+    for column, value in want.items():
+        assert row[column] == cell(value), (flow["id"], column, row[column], value)
+    # Seconds as numbers: the CSV keeps the captures' precision, JSON a number.
+    for column, value in (("duration", flow["duration"]),
+                          ("rtt_client", tcp.get("handshake", {}).get("rtt_client")),
+                          ("rtt_server", tcp.get("handshake", {}).get("rtt_server"))):
+        assert (row[column] == "") == (value is None), (flow["id"], column, row[column], value)
+        assert value is None or abs(float(row[column]) - value) < 1e-9, (flow["id"], column)
+    assert set(row) == set(want) | {"duration", "rtt_client", "rtt_server"}, set(row) ^ set(want)
 PY
 }
 for cap in samples/http-curl.pcap samples/ipv6.pcap samples/icmp-errors.pcap samples/gen-gre.pcap \
-    samples/mixed.pcapng; do
+    samples/mixed.pcapng samples/gen-icmp.pcap samples/gen-tcp-states.pcap \
+    samples/gen-tcp-retrans.pcap samples/gen-tcp-reuse.pcap samples/gen-backwards.pcap; do
     check "csv matches json: $cap" csv_matches_json "$cap"
 done
 

@@ -46,10 +46,15 @@ struct pair_set {
     const uint64_t *secret;
 };
 
+size_t report_pair_home(const uint64_t secret[2], uint64_t pair, size_t n_slots)
+{
+    return hash_slot(ps_hash2(pair, 0, secret), n_slots);
+}
+
 /* Where a pair's probe starts. */
 static size_t pair_set_home(const struct pair_set *s, uint64_t pair)
 {
-    return hash_slot(ps_hash2(pair, 0, s->secret), s->n_slots);
+    return report_pair_home(s->secret, pair, s->n_slots);
 }
 
 /* Adds a pair, probing from its home; true when it was not in the set yet. */
@@ -164,12 +169,13 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     return 0;
 }
 
-static uint64_t host_hash(const struct report_aggregation *a, uint8_t family, const uint8_t *addr)
+size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
+                        size_t n_slots)
 {
     uint64_t w[2];
 
     memcpy(w, addr, sizeof(w));
-    return ps_hash2(w[0], w[1] ^ family, a->secret);
+    return hash_slot(ps_hash2(w[0], w[1] ^ family, secret), n_slots);
 }
 
 /* Whole words, without a call to memcmp(). */
@@ -186,7 +192,7 @@ static bool same_host(const struct report_client *c, uint8_t family, const uint8
 static uint32_t *host_slot(const struct report_aggregation *a, const struct report *r,
                            uint8_t family, const uint8_t *addr)
 {
-    size_t i = hash_slot(host_hash(a, family, addr), a->n_host_slots);
+    size_t i = report_host_home(a->secret, family, addr, a->n_host_slots);
 
     for (; a->host_slots[i] != 0; i = i + 1 < a->n_host_slots ? i + 1 : 0)
         if (same_host(&r->clients[a->host_slots[i] - 1], family, addr))
@@ -372,7 +378,7 @@ static int gather_run(struct report_aggregation *a, struct report *r,
             const struct flow_key *key = &it[i].key;
 
             home[i % HOSTS_AHEAD] =
-                hash_slot(host_hash(a, key->family, key->addr[it[i].client]), a->n_host_slots);
+                report_host_home(a->secret, key->family, key->addr[it[i].client], a->n_host_slots);
             __builtin_prefetch(&a->host_slots[home[i % HOSTS_AHEAD]]);
         }
         /* The slots may have grown since: a home of the smaller table is still a slot of this

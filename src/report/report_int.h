@@ -35,4 +35,14 @@ int report_view_build(struct report *r, const uint8_t *selected);
 /* r->order and r->n_shown from r->flows, r->settings.sort and .top. -1 when out of memory. */
 int report_view_order(struct report *r);
 
+/*
+ * Where the gathering's probe for client host (family, addr) starts in its table of `n_slots`
+ * slots (linear probing from there), and that for a pair of its distinct counts (service << 32 |
+ * host, host << 16 | port) in a set of `n_slots`; keyed with ps_hash2_secrets() of the run's seed.
+ * Exposed so that the tests measure the spread of the tables' own hashes rather than of copies.
+ */
+size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
+                        size_t n_slots);
+size_t report_pair_home(const uint64_t secret[2], uint64_t pair, size_t n_slots);
+
 #endif

@@ -1367,11 +1367,236 @@ START_TEST(test_ethertype_layer)
 }
 END_TEST
 
+/*
+ * Tunnels: the inner packet's flow when the tunnel's header is read right, the outer one when it
+ * is not a tunnel to enter. The inner packet is IPv4 + UDP 5353 -> 53 throughout.
+ */
+#define PORT_VXLAN  4789
+#define PORT_GENEVE 6081
+#define PORT_GTPU   2152
+
+/* Ethernet, then the outer IPv4 header of protocol `proto`; returns its offset for finish_ipv4().
+ */
+static size_t put_outer_ipv4(struct pkt *p, uint8_t proto)
+{
+    put_eth(p, ETHERTYPE_IPV4);
+    return put_ipv4(p, proto, 0);
+}
+
+/* Ethernet, outer IPv4 and UDP 40000 -> `dport`; returns the IPv4 header's offset. */
+static size_t put_outer_udp(struct pkt *p, uint16_t dport)
+{
+    size_t ip = put_outer_ipv4(p, PS_IPPROTO_UDP);
+
+    put_udp(p, 40000, dport);
+    return ip;
+}
+
+/* The inner packet decoded, under one encapsulation of `kind`. */
+static void assert_inner(const struct pkt_info *info, uint8_t kind, bool has_id, uint32_t id)
+{
+    assert_v4_addrs(info);
+    assert_ports(info, PS_IPPROTO_UDP, 5353, 53);
+    ck_assert_uint_eq(info->n_encap, 1);
+    ck_assert_uint_eq(info->encap[0].kind, kind);
+    ck_assert_uint_eq(info->encap[0].has_id, has_id);
+    ck_assert_uint_eq(info->encap[0].id, id);
+}
+
+/* Not entered: the packet stays in the outer UDP flow. */
+static void assert_outer_udp(const struct pkt_info *info, uint16_t dport)
+{
+    assert_ports(info, PS_IPPROTO_UDP, 40000, dport);
+    ck_assert_uint_eq(info->n_encap, 0);
+    ck_assert_uint_eq(info->depth, 0);
+}
+
+/* RFC 2784 and RFC 2890: the checksum, key and sequence number fields, each there or not. */
+START_TEST(test_gre_optional_fields)
+{
+    static const uint16_t flag_sets[] = {0, 0x8000, 0x2000, 0x1000, 0xb000};
+
+    for (size_t i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
+        uint16_t flags = flag_sets[i];
+        struct pkt p = {0};
+        struct pkt_info info;
+        size_t outer = put_outer_ipv4(&p, 47);
+
+        put_be16(&p, flags);
+        put_be16(&p, ETHERTYPE_IPV4);
+        if (flags & 0x8000)
+            put_be32(&p, 0xc5c50000); /* checksum and reserved */
+        if (flags & 0x2000)
+            put_be32(&p, 42);
+        if (flags & 0x1000)
+            put_be32(&p, 7);
+        put_ipv4_udp(&p);
+        finish_ipv4(&p, outer);
+        ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+        assert_inner(&info, ENCAP_GRE, flags & 0x2000, flags & 0x2000 ? 42 : 0);
+    }
+}
+END_TEST
+
+/* PPTP's enhanced GRE (RFC 2637 section 4.1): version 1, the call id in the key, an optional
+ * sequence and acknowledgment number, then PPP with or without its address and control bytes. */
+START_TEST(test_gre_enhanced)
+{
+    static const uint16_t flag_sets[] = {0x2001, 0x3001, 0x2081, 0x3081};
+
+    for (size_t i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
+        uint16_t flags = flag_sets[i];
+        struct pkt p = {0};
+        struct pkt_info info;
+        size_t outer = put_outer_ipv4(&p, 47);
+
+        put_be16(&p, flags);
+        put_be16(&p, 0x880b);
+        put_be16(&p, IPV4_LEN + UDP_LEN + 4); /* payload length */
+        put_be16(&p, 0x1234);                 /* call id */
+        if (flags & 0x1000)
+            put_be32(&p, 1);
+        if (flags & 0x0080)
+            put_be32(&p, 2);
+        if (i % 2 == 0)
+            put_be16(&p, 0xff03);
+        put_be16(&p, 0x0021);
+        put_ipv4_udp(&p);
+        finish_ipv4(&p, outer);
+        ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+        assert_inner(&info, ENCAP_GRE, true, 0x1234);
+    }
+}
+END_TEST
+
+/* RFC 7348 section 5: without the I flag the header is not VXLAN's, and the UDP flow keeps it. */
+START_TEST(test_vxlan_i_flag)
+{
+    for (int with_i = 0; with_i < 2; with_i++) {
+        struct pkt p = {0};
+        struct pkt_info info;
+        size_t outer = put_outer_udp(&p, PORT_VXLAN);
+
+        put_be32(&p, with_i ? 0x08000000 : 0);
+        put_be32(&p, 42 << 8);
+        put_eth(&p, ETHERTYPE_IPV4);
+        put_ipv4_udp(&p);
+        finish_ipv4(&p, outer);
+        ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+        if (with_i)
+            assert_inner(&info, ENCAP_VXLAN, true, 42);
+        else
+            assert_outer_udp(&info, PORT_VXLAN);
+    }
+}
+END_TEST
+
+/* RFC 8926 section 3.4: version 0 is the only one; another stays in the UDP flow. */
+START_TEST(test_geneve_version)
+{
+    for (uint8_t version = 0; version < 2; version++) {
+        struct pkt p = {0};
+        struct pkt_info info;
+        size_t outer = put_outer_udp(&p, PORT_GENEVE);
+
+        put_u8(&p, (uint8_t)(version << 6));
+        put_u8(&p, 0);
+        put_be16(&p, ETHERTYPE_IPV4);
+        put_be32(&p, 7 << 8);
+        put_ipv4_udp(&p);
+        finish_ipv4(&p, outer);
+        ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+        if (version == 0)
+            assert_inner(&info, ENCAP_GENEVE, true, 7);
+        else
+            assert_outer_udp(&info, PORT_GENEVE);
+    }
+}
+END_TEST
+
+/*
+ * 3GPP TS 29.281 section 5.1: the sequence number, N-PDU number and next extension header type
+ * are there when any of S, PN or E is set, but the next extension type counts only with E: with S
+ * alone, whatever that byte holds is no extension header.
+ */
+START_TEST(test_gtpu_next_extension_only_with_e)
+{
+    static const struct {
+        uint8_t flags, next;
+    } cases[] = {{0x32, 0x85}, {0x31, 0xff}, {0x34, 0x85}};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct pkt p = {0};
+        struct pkt_info info;
+        size_t outer = put_outer_udp(&p, PORT_GTPU);
+
+        put_u8(&p, cases[i].flags);
+        put_u8(&p, 0xff); /* G-PDU */
+        put_be16(&p, 0);  /* length: not read */
+        put_be32(&p, 0x1000);
+        put_be16(&p, 1); /* sequence number */
+        put_u8(&p, 0);   /* N-PDU number */
+        put_u8(&p, cases[i].next);
+        if (cases[i].flags & 0x04)
+            put_be32(&p, 0x01100900); /* a PDU session container, 1 word, none after it */
+        put_ipv4_udp(&p);
+        finish_ipv4(&p, outer);
+        ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+        assert_inner(&info, ENCAP_GTPU, true, 0x1000);
+    }
+}
+END_TEST
+
+/* What follows a label stack without an IP version nibble (a pseudowire's control word) is not IP,
+ * rather than an invalid IP header. */
+START_TEST(test_mpls_not_ip)
+{
+    struct pkt p = {0};
+    struct pkt_info info;
+
+    put_eth(&p, 0x8847);
+    put_be32(&p, 1000 << 12 | 0x100 | 64);
+    put_be32(&p, 0); /* the control word of an Ethernet pseudowire (RFC 4385) */
+    put_eth(&p, ETHERTYPE_IPV4);
+    put_ipv4_udp(&p);
+    ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NON_IP);
+}
+END_TEST
+
+/*
+ * RFC 7761 section 4.9.3: a PIM Register (version 2, type 1) carries the packet after 8 bytes;
+ * other PIM messages stay in the PIM flow, whatever follows their first 8 bytes.
+ */
+START_TEST(test_pim_register_only)
+{
+    for (uint8_t type = 0; type < 4; type++) {
+        struct pkt p = {0};
+        struct pkt_info info;
+        size_t outer = put_outer_ipv4(&p, PROTO_PIM);
+
+        put_u8(&p, (uint8_t)(0x20 | type));
+        put_u8(&p, 0);
+        put_be16(&p, 0); /* checksum: not checked */
+        put_be32(&p, 0); /* a Register's flags */
+        put_ipv4_udp(&p);
+        finish_ipv4(&p, outer);
+        ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+        if (type == 1) {
+            assert_inner(&info, ENCAP_PIM, false, 0);
+        } else {
+            assert_ports(&info, PROTO_PIM, 0, 0);
+            ck_assert_uint_eq(info.n_encap, 0);
+        }
+    }
+}
+END_TEST
+
 static Suite *decode_suite(void)
 {
     Suite *suite = suite_create("decode");
     TCase *ok = tcase_create("well-formed");
     TCase *link = tcase_create("link");
+    TCase *tunnels = tcase_create("tunnels");
     TCase *bad = tcase_create("malformed");
 
     tcase_add_test(ok, test_eth_ipv4_tcp);
@@ -1420,6 +1645,15 @@ static Suite *decode_suite(void)
     tcase_add_test(link, test_loop);
     tcase_add_test(link, test_unsupported_linktype);
     suite_add_tcase(suite, link);
+
+    tcase_add_test(tunnels, test_gre_optional_fields);
+    tcase_add_test(tunnels, test_gre_enhanced);
+    tcase_add_test(tunnels, test_vxlan_i_flag);
+    tcase_add_test(tunnels, test_geneve_version);
+    tcase_add_test(tunnels, test_gtpu_next_extension_only_with_e);
+    tcase_add_test(tunnels, test_mpls_not_ip);
+    tcase_add_test(tunnels, test_pim_register_only);
+    suite_add_tcase(suite, tunnels);
 
     tcase_add_test(bad, test_truncated_eth_ipv4_tcp);
     tcase_add_test(bad, test_truncated_vlan_ipv4_options_udp);

@@ -201,11 +201,21 @@ static void fixture_init(struct fixture *fx)
     fx->r.n_flows_all = 5;
     fx->r.flows_tcp = 3;
     fx->r.flows_udp = 2;
+    fx->r.n_services = 2;
+    fx->r.n_clients = 3;
+    /* Every counter a value of its own, so that reading one for another shows. */
     fx->r.totals.packets = 100;
+    fx->r.totals.bytes = 6400;
+    fx->r.totals.flow_packets = 69;
+    fx->r.totals.flow_bytes = 4500;
+    fx->r.totals.fragments_evicted = 9;
     fx->r.totals.skipped_packets[PS_SKIP_TRUNC_LINK] = 1;
     fx->r.totals.skipped_packets[PS_SKIP_TRUNC_TRANSPORT] = 2;
     fx->r.totals.skipped_packets[PS_SKIP_INVALID_NETWORK] = 4;
     fx->r.totals.skipped_packets[PS_SKIP_NON_IP] = 8;
+    fx->r.totals.skipped_packets[PS_SKIP_INVALID_TRANSPORT] = 16;
+    for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++)
+        fx->r.totals.skipped_bytes[i] = 60 * fx->r.totals.skipped_packets[i];
 }
 
 /* Evaluates one expression against the fixture; *found gets the text. */
@@ -239,12 +249,20 @@ START_TEST(test_counters)
     ck_assert(holds("flows.tcp >= 3", found));
     ck_assert(!holds("flows.tcp < 3", found));
     ck_assert(holds("flows.udp != 3", found));
-    ck_assert(holds("skipped == 15", found));
+    ck_assert(holds("skipped == 31", found));
+    ck_assert(holds("skipped.packets == 31", found));
+    ck_assert(holds("skipped.bytes == 1860", found));
     ck_assert(holds("skipped.truncated == 3", found));
-    ck_assert(holds("skipped.invalid == 4", found));
+    ck_assert(holds("skipped.invalid == 20", found));
     ck_assert(holds("skipped.non_ip == 8", found));
     ck_assert(holds("skipped.truncated_transport <= 2", found));
     ck_assert(holds("filtered == 7", found));
+    ck_assert(holds("bytes == 6400", found));
+    ck_assert(holds("in_flows.packets == 69", found));
+    ck_assert(holds("in_flows.bytes == 4500", found));
+    ck_assert(holds("services == 2", found));
+    ck_assert(holds("clients == 3", found));
+    ck_assert(holds("fragments.evicted == 9", found));
 }
 END_TEST
 

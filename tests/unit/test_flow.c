@@ -1,7 +1,8 @@
 /*
  * test_flow.c - unit tests for the flow table (src/flow/): canonical keys, per-endpoint counters,
  * role evidence, the --max-flows limit, growth of the index, encapsulation paths, timeouts, the
- * queue streamed flows leave by, and quiet flows moved to the compact store and back.
+ * queue streamed flows leave by, quiet flows moved to the compact store and back, and TCP's
+ * conn_state and history.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -643,6 +644,52 @@ START_TEST(test_close_delay)
 }
 END_TEST
 
+/* A connection closed one way only is half-closed, not closed: it waits its idle timeout. */
+START_TEST(test_half_closed_waits_idle)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info p;
+    struct flow *f;
+
+    p = segment(true, PS_TCP_SYN, 100);
+    f = add(t, &p, 0, 60);
+    p = segment(false, PS_TCP_SYN | PS_TCP_ACK, 500);
+    add(t, &p, 1000000, 60);
+    p = segment(true, PS_TCP_FIN | PS_TCP_ACK, 101);
+    add(t, &p, 2000000, 60);
+    p = segment(false, PS_TCP_ACK, 501);
+    ck_assert_ptr_eq(add(t, &p, 60 * SEC, 60), f);
+    ck_assert_str_eq(flow_tcp_conn_state_name(flow_tcp_conn_state(f, 0)), "S2");
+    flow_table_free(t);
+}
+END_TEST
+
+/* A table with no timeout but an active timeout of 100 s for UDP. */
+static struct flow_table *active_table(void)
+{
+    struct flow_lifecycle lc;
+
+    flow_lifecycle_wireshark(&lc);
+    lc.active[FLOW_CLASS_UDP] = 100 * SEC;
+    return flow_table_new(0, 7, &lc);
+}
+
+/* The active timeout counts from a flow's first packet, however busy the flow stays. */
+START_TEST(test_active_timeout_from_first_packet)
+{
+    struct flow_table *t = active_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct flow *f = add(t, &udp, 0, 60), *g;
+
+    for (ps_time s = 10; s <= 100; s += 10)
+        ck_assert_ptr_eq(add(t, &udp, s * SEC, 60), f);
+    g = add(t, &udp, 101 * SEC, 60);
+    ck_assert_ptr_ne(g, f);
+    ck_assert_uint_eq(g->start, FLOW_START_ACTIVE);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_idle_timeout_per_protocol)
 {
     struct flow_table *t = zeek_table();
@@ -831,6 +878,109 @@ START_TEST(test_queue_bounded)
         ck_assert_uint_eq(ids[i], i);
     ck_assert_ptr_null(flow_table_ended(t));
     free(ids);
+    flow_table_free(t);
+}
+END_TEST
+
+/* Streaming ends a flow at its active timeout from its first packet, busy or not. */
+START_TEST(test_active_timeout_streaming)
+{
+    struct flow_table *t = active_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+
+    ck_assert_int_eq(flow_table_stream(t), 0);
+    add(t, &udp, 0, 60);
+    add(t, &udp, 50 * SEC, 60);
+    flow_table_advance(t, 90 * SEC);
+    ck_assert_uint_eq(take_ended(t, NULL, NULL), 0);
+    flow_table_advance(t, 110 * SEC);
+    ck_assert_uint_eq(take_ended(t, NULL, NULL), 1);
+    flow_table_free(t);
+}
+END_TEST
+
+/*
+ * Zeek's conn_state from the two endpoints' states (base/protocols/conn/main.zeek), originator
+ * first, each way round: what flow_tcp_conn_state() maps, branch by branch.
+ */
+START_TEST(test_conn_state_of_endpoint_states)
+{
+    static const struct {
+        uint8_t os, rs;
+        bool payload;
+        const char *state;
+    } cases[] = {
+        {TCP_SYN_SENT, TCP_RESET, false, "REJ"},    {TCP_SYN_ACK_SENT, TCP_RESET, false, "REJ"},
+        {TCP_RESET, TCP_RESET, false, "REJ"},       {TCP_RESET, TCP_RESET, true, "RSTR"},
+        {TCP_ESTABLISHED, TCP_RESET, true, "RSTR"}, {TCP_INACTIVE, TCP_RESET, false, "RSTRH"},
+        {TCP_PARTIAL, TCP_RESET, true, "RSTRH"},    {TCP_RESET, TCP_ESTABLISHED, true, "RSTO"},
+        {TCP_RESET, TCP_INACTIVE, false, "RSTOS0"}, {TCP_RESET, TCP_PARTIAL, true, "RSTOS0"},
+        {TCP_CLOSED, TCP_CLOSED, true, "SF"},       {TCP_CLOSED, TCP_ESTABLISHED, true, "S2"},
+        {TCP_CLOSED, TCP_INACTIVE, false, "SH"},    {TCP_ESTABLISHED, TCP_CLOSED, true, "S3"},
+        {TCP_PARTIAL, TCP_CLOSED, true, "SHR"},     {TCP_SYN_SENT, TCP_INACTIVE, false, "S0"},
+        {TCP_SYN_SENT, TCP_PARTIAL, true, "OTH"},   {TCP_ESTABLISHED, TCP_ESTABLISHED, true, "S1"},
+        {TCP_PARTIAL, TCP_PARTIAL, true, "OTH"},    {TCP_SYN_ACK_SENT, TCP_INACTIVE, false, "OTH"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (uint8_t client = 0; client < 2; client++) {
+            struct flow f;
+
+            memset(&f, 0, sizeof(f));
+            f.tcp.state[client] = cases[i].os;
+            f.tcp.state[!client] = cases[i].rs;
+            f.payload_bytes[!client] = cases[i].payload ? 100 : 0;
+            const char *state = flow_tcp_conn_state_name(flow_tcp_conn_state(&f, client));
+
+            ck_assert_msg(strcmp(state, cases[i].state) == 0, "case %zu, client %u: %s, not %s",
+                          i, (unsigned)client, state, cases[i].state);
+        }
+    }
+}
+END_TEST
+
+/* A FIN after a RST from the same side leaves it reset: the connection was aborted. */
+START_TEST(test_fin_after_rst)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info p;
+    struct flow *f;
+
+    p = segment(true, PS_TCP_SYN, 100);
+    f = add(t, &p, 0, 60);
+    p = segment(false, PS_TCP_SYN | PS_TCP_ACK, 500);
+    add(t, &p, 1000000, 60);
+    p = segment(true, PS_TCP_RST, 101);
+    add(t, &p, 2000000, 60);
+    p = segment(true, PS_TCP_FIN | PS_TCP_ACK, 101);
+    ck_assert_ptr_eq(add(t, &p, 3000000, 60), f);
+    ck_assert_str_eq(flow_tcp_conn_state_name(flow_tcp_conn_state(f, 0)), "RSTO");
+    flow_table_free(t);
+}
+END_TEST
+
+/* Zeek letters payload sent again (T) at its 1st, 10th, 100th, ... time, not each time. */
+START_TEST(test_history_retransmissions_log_scale)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info p;
+    struct flow *f;
+    char history[FLOW_HISTORY_MAX + 2];
+
+    p = segment(true, PS_TCP_SYN, 100);
+    p.tcp_window = 64240;
+    f = add(t, &p, 0, 60);
+    p = segment(false, PS_TCP_SYN | PS_TCP_ACK, 500);
+    p.tcp_window = 65160;
+    add(t, &p, 1000000, 60);
+    p = segment(true, PS_TCP_ACK, 101);
+    p.tcp_window = 502;
+    p.payload_len = 10;
+    for (int sent = 0; sent <= 100; sent++)
+        ck_assert_ptr_eq(add(t, &p, (2 + sent) * 1000000, 70), f);
+    ck_assert_uint_eq(f->tcp.retrans[0], 100);
+    flow_tcp_history(f, 0, history, sizeof(history));
+    ck_assert_str_eq(history, "ShDTTT");
     flow_table_free(t);
 }
 END_TEST
@@ -1080,6 +1230,7 @@ static Suite *flow_suite(void)
     TCase *table = tcase_create("table");
     TCase *paths = tcase_create("paths");
     TCase *lifecycle = tcase_create("lifecycle");
+    TCase *tcp = tcase_create("tcp");
 
     tcase_add_test(keys, test_key_both_directions);
     tcase_add_test(keys, test_key_ipv6_both_directions);
@@ -1109,6 +1260,9 @@ static Suite *flow_suite(void)
 
     tcase_add_test(lifecycle, test_close_delay);
     tcase_add_test(lifecycle, test_idle_timeout_per_protocol);
+    tcase_add_test(lifecycle, test_half_closed_waits_idle);
+    tcase_add_test(lifecycle, test_active_timeout_from_first_packet);
+    tcase_add_test(lifecycle, test_active_timeout_streaming);
     tcase_add_test(lifecycle, test_syn_with_new_isn);
     tcase_add_test(lifecycle, test_stream_writes_and_forgets);
     tcase_add_test(lifecycle, test_queue_in_end_order);
@@ -1122,6 +1276,11 @@ static Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_count_by_class);
     tcase_add_test(lifecycle, test_in_order);
     suite_add_tcase(suite, lifecycle);
+
+    tcase_add_test(tcp, test_conn_state_of_endpoint_states);
+    tcase_add_test(tcp, test_fin_after_rst);
+    tcase_add_test(tcp, test_history_retransmissions_log_scale);
+    suite_add_tcase(suite, tcp);
     return suite;
 }
 

@@ -1,8 +1,8 @@
 /*
  * test_frag.c - unit tests for src/frag/frag_table.c: later fragments find their datagram's flow in
- * either order, what never finds one is an orphan, the table stays within its capacity, and
- * identifications crafted against a fixed hash do not share a bucket. The table's source is
- * included, for its hash.
+ * either order, also once its record holds another flow, what never finds one is an orphan, the
+ * table stays within its capacity, datagrams differ by protocol, and identifications crafted
+ * against a fixed hash do not share a bucket. The table's source is included, for its hash.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -188,6 +188,103 @@ START_TEST(test_full_table_finds_every_datagram)
 }
 END_TEST
 
+/* Datagrams are told apart by protocol too (RFC 791): a UDP and a TCP one of the same
+ * identification between the same hosts are two. */
+START_TEST(test_protocol_in_key)
+{
+    struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct pkt_info udp, tcp;
+    struct flow fu, ft;
+    uint64_t moved_packets = 0, moved_bytes = 0;
+    uint8_t sender;
+
+    make_flow(&fu, 1, SECOND);
+    make_flow(&ft, 2, SECOND);
+    make_fragment(&udp, 300, 7, 100);
+    make_fragment(&tcp, 300, 7, 100);
+    tcp.proto = tcp.fragment.proto = PS_IPPROTO_TCP;
+    frag_table_first(t, &udp.fragment, &fu, 0, SECOND, &moved_packets, &moved_bytes);
+    frag_table_first(t, &tcp.fragment, &ft, 1, SECOND, &moved_packets, &moved_bytes);
+    ck_assert_ptr_eq(frag_table_later(t, NULL, &udp, SECOND, 114, &sender), &fu);
+    ck_assert_uint_eq(sender, 0);
+    ck_assert_ptr_eq(frag_table_later(t, NULL, &tcp, SECOND, 114, &sender), &ft);
+    ck_assert_uint_eq(sender, 1);
+    frag_table_free(t);
+}
+END_TEST
+
+/* A fragment with an earlier time than the last does not move the datagram's last sight back,
+ * which would make it time out sooner. */
+START_TEST(test_earlier_fragment_keeps_last_sight)
+{
+    struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct pkt_info pkt;
+    struct flow f;
+    uint64_t moved_packets = 0, moved_bytes = 0;
+    uint8_t sender;
+
+    make_flow(&f, 1, 10 * SECOND);
+    make_fragment(&pkt, 11, 8, 100);
+    frag_table_first(t, &pkt.fragment, &f, 0, 10 * SECOND, &moved_packets, &moved_bytes);
+    ck_assert_ptr_eq(frag_table_later(t, NULL, &pkt, 60 * SECOND, 114, &sender), &f);
+    ck_assert_ptr_eq(frag_table_later(t, NULL, &pkt, 5 * SECOND, 114, &sender), &f);
+    /* 40 s after the last sight (60 s), 95 s after the earlier fragment: still the datagram's. */
+    ck_assert_ptr_eq(frag_table_later(t, NULL, &pkt, 100 * SECOND, 114, &sender), &f);
+    frag_table_free(t);
+}
+END_TEST
+
+/* A UDP packet 192.0.2.1:`sport` -> 198.51.100.1:53 of datagram `id`, added to `flows` at `ts`. */
+static struct flow *add_first_fragment(struct flow_table *flows, struct pkt_info *pkt, uint32_t id,
+                                       uint16_t sport, ps_time ts, uint8_t *sender)
+{
+    struct flow_packet fp = {ts, 114, false};
+
+    make_fragment(pkt, id, 1, 100);
+    pkt->sport = sport;
+    pkt->dport = 53;
+    memcpy(pkt->src, pkt->fragment.src, sizeof(pkt->src));
+    memcpy(pkt->dst, pkt->fragment.dst, sizeof(pkt->dst));
+    return flow_table_add_packet(flows, pkt, &fp, sender);
+}
+
+/*
+ * A quiet flow leaves its record for the flow table's store, and a new flow may take the record
+ * over: a later fragment of the quiet flow's datagram still finds that flow, brought back, not the
+ * record's new flow.
+ */
+START_TEST(test_flow_record_taken_over)
+{
+    struct frag_table *t = frag_table_new(16, FRAG_TIMEOUT_NS, seeds[_i]);
+    struct flow_lifecycle lc;
+    struct flow_table *flows;
+    struct pkt_info a, b;
+    struct flow *fa, *fb, *found;
+    uint64_t moved_packets = 0, moved_bytes = 0;
+    uint32_t a_id;
+    uint8_t sender;
+
+    flow_lifecycle_zeek(&lc);
+    flows = flow_table_new(0, seeds[_i], &lc);
+    ck_assert_ptr_nonnull(flows);
+    fa = add_first_fragment(flows, &a, 21, 1000, SECOND, &sender);
+    ck_assert_ptr_nonnull(fa);
+    a_id = fa->id;
+    frag_table_first(t, &a.fragment, fa, sender, SECOND, &moved_packets, &moved_bytes);
+    flow_table_advance(flows, 10 * SECOND);
+    ck_assert(fa->gone);
+    fb = add_first_fragment(flows, &b, 22, 2000, 10 * SECOND, &sender);
+    /* What the test is about: the new flow in the quiet flow's record. */
+    ck_assert_ptr_eq(fb, fa);
+    ck_assert_uint_ne(fb->id, a_id);
+    found = frag_table_later(t, flows, &a, 11 * SECOND, 114, &sender);
+    ck_assert_ptr_nonnull(found);
+    ck_assert_uint_eq(found->id, a_id);
+    flow_table_free(flows);
+    frag_table_free(t);
+}
+END_TEST
+
 /* FNV-1a over the key, masked: the fixed hash the table had, as whoever crafts traffic sees it. */
 static uint32_t fixed_bucket(const struct frag_key *k, size_t mask)
 {
@@ -243,6 +340,9 @@ static Suite *frag_suite(void)
     tcase_add_loop_test(table, test_full_table_evicts_least_recent, 0, n);
     tcase_add_loop_test(table, test_full_table_finds_every_datagram, 0, n);
     tcase_add_loop_test(table, test_crafted_identifications_spread, 0, n);
+    tcase_add_loop_test(table, test_protocol_in_key, 0, n);
+    tcase_add_loop_test(table, test_earlier_fragment_keeps_last_sight, 0, n);
+    tcase_add_loop_test(table, test_flow_record_taken_over, 0, n);
     suite_add_tcase(suite, table);
     return suite;
 }

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "output.h"
 #include "report.h"
+#include "../../src/report/report_int.h"
 
 #define TCP PS_IPPROTO_TCP
 #define UDP PS_IPPROTO_UDP
@@ -683,37 +684,69 @@ START_TEST(test_services_beyond_host_bits)
 }
 END_TEST
 
+/* Seeds under which the product alone clustered regular keys (100 to 260 probes per key on
+ * average for consecutive addresses). */
+static const uint64_t clustering_seeds[] = {0xb418b99ad2e2496bULL, 0x38e2becc053374ebULL,
+                                            0x8e4d13c1c4df92f8ULL, 0xf26cf75e8ece21d4ULL};
+
+enum { SPREAD_KEYS = 16384, SPREAD_SLOTS = SPREAD_KEYS + SPREAD_KEYS / 4 + 1 };
+
 /*
- * Consecutive IPv4 addresses, hashed as the report's host table hashes them, with secrets made as
- * it makes them from seeds under which the product alone clustered them (100 to 260 probes per
- * address on average): spread, they take about two probes, as random keys do at that load (0.8).
+ * Places a key whose probe starts at `home` in `used` (SPREAD_SLOTS slots, the table sized for one
+ * key per flow: load 0.8) by linear probing; returns the probes past its home.
+ */
+static uint64_t place(uint8_t *used, size_t home)
+{
+    uint64_t probes = 0;
+
+    ck_assert_uint_lt(home, SPREAD_SLOTS);
+    for (; used[home]; home = home + 1 < SPREAD_SLOTS ? home + 1 : 0)
+        probes++;
+    used[home] = 1;
+    return probes;
+}
+
+/*
+ * Consecutive IPv4 addresses placed by the report's host table's own home slot, under the
+ * clustering seeds: spread, they take about two probes, as random keys do at that load.
  */
 START_TEST(test_table_hash_spreads_consecutive_addresses)
 {
-    static const uint64_t seeds[] = {0xb418b99ad2e2496bULL, 0x38e2becc053374ebULL,
-                                     0x8e4d13c1c4df92f8ULL, 0xf26cf75e8ece21d4ULL};
-    enum { HOSTS = 16384, SLOTS = HOSTS + HOSTS / 4 + 1 };
-    static uint8_t used[SLOTS];
+    static uint8_t used[SPREAD_SLOTS];
 
-    for (size_t k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
-        uint64_t secret[2] = {seeds[k],
-                              ps_mum(seeds[k] ^ 0xa0761d6478bd642fULL, 0xe7037ed1a0b428dbULL)};
+    for (size_t k = 0; k < sizeof(clustering_seeds) / sizeof(clustering_seeds[0]); k++) {
+        uint64_t secret[2];
         uint64_t probes = 0;
 
+        ps_hash2_secrets(clustering_seeds[k], secret);
         memset(used, 0, sizeof(used));
-        for (uint32_t i = 1; i <= HOSTS; i++) {
+        for (uint32_t i = 1; i <= SPREAD_KEYS; i++) {
             uint8_t addr[16] = {10, 0, (uint8_t)(i >> 8), (uint8_t)i};
-            uint64_t w[2];
-            size_t slot;
 
-            memcpy(w, addr, sizeof(w));
-            slot = (size_t)(((unsigned __int128)ps_hash2(w[0], w[1] ^ 4, secret) * SLOTS) >> 64);
-            for (; used[slot]; slot = slot + 1 < SLOTS ? slot + 1 : 0)
-                probes++;
-            used[slot] = 1;
+            probes += place(used, report_host_home(secret, 4, addr, SPREAD_SLOTS));
         }
-        ck_assert_msg(probes < 4 * HOSTS, "seed %zu: %llu probes for %d addresses", k,
-                      (unsigned long long)probes, HOSTS);
+        ck_assert_msg(probes < 4 * SPREAD_KEYS, "seed %zu: %llu probes for %d addresses", k,
+                      (unsigned long long)probes, SPREAD_KEYS);
+    }
+}
+END_TEST
+
+/* The same of the distinct counts' pairs: 128 client hosts, each with 128 consecutive ports. */
+START_TEST(test_table_hash_spreads_consecutive_pairs)
+{
+    static uint8_t used[SPREAD_SLOTS];
+
+    for (size_t k = 0; k < sizeof(clustering_seeds) / sizeof(clustering_seeds[0]); k++) {
+        uint64_t secret[2];
+        uint64_t probes = 0;
+
+        ps_hash2_secrets(clustering_seeds[k], secret);
+        memset(used, 0, sizeof(used));
+        for (uint64_t host = 0; host < 128; host++)
+            for (uint64_t port = 50000; port < 50128; port++)
+                probes += place(used, report_pair_home(secret, host << 16 | port, SPREAD_SLOTS));
+        ck_assert_msg(probes < 4 * SPREAD_KEYS, "seed %zu: %llu probes for %d pairs", k,
+                      (unsigned long long)probes, SPREAD_KEYS);
     }
 }
 END_TEST
@@ -1053,6 +1086,7 @@ START_TEST(test_json_shape)
 
     fixture_init(&fx, "iana");
     fill_mixed(&fx, 1700000000000000000);
+    fx.totals.fragments_evicted = 2;
     build(&fx);
     text = write_json(&fx.report);
     doc = parse(text);
@@ -1087,6 +1121,7 @@ START_TEST(test_json_shape)
     ck_assert_int_eq(int_member(member(member(summary, "skipped"), "reason_bytes"),
                                 ps_skip_name(PS_SKIP_FRAGMENT)),
                      180);
+    ck_assert_int_eq(int_member(member(summary, "fragments"), "evicted"), 2);
 
     flows = member(doc, "flows");
     ck_assert_uint_eq(json_array_size(flows), 4);
@@ -1417,6 +1452,7 @@ static Suite *report_suite(void)
     tcase_add_test(tables, test_tables_many_hosts);
     tcase_add_test(tables, test_services_beyond_host_bits);
     tcase_add_test(tables, test_table_hash_spreads_consecutive_addresses);
+    tcase_add_test(tables, test_table_hash_spreads_consecutive_pairs);
     tcase_add_test(tables, test_clients_same_bytes_two_families);
     tcase_add_test(tables, test_follows_in_order);
     tcase_add_test(tables, test_follows_after_sort);
