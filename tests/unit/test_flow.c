@@ -932,8 +932,8 @@ START_TEST(test_conn_state_of_endpoint_states)
             f.payload_bytes[!client] = cases[i].payload ? 100 : 0;
             const char *state = flow_tcp_conn_state_name(flow_tcp_conn_state(&f, client));
 
-            ck_assert_msg(strcmp(state, cases[i].state) == 0, "case %zu, client %u: %s, not %s",
-                          i, (unsigned)client, state, cases[i].state);
+            ck_assert_msg(strcmp(state, cases[i].state) == 0, "case %zu, client %u: %s, not %s", i,
+                          (unsigned)client, state, cases[i].state);
         }
     }
 }
