@@ -10,8 +10,6 @@ EXTRA_DIST += contrib/local.mk
 check_PROGRAMS += contrib/gen-options
 contrib_gen_options_SOURCES = contrib/gen-options.c
 contrib_gen_options_LDADD = $(LIBS_ALL)
-TESTS += tests/options.sh
-EXTRA_DIST += tests/options.sh
 
 update-options: contrib/gen-options$(EXEEXT)
 	$(srcdir)/scripts/update-options.sh $(builddir)/contrib/gen-options$(EXEEXT)

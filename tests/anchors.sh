@@ -2,14 +2,9 @@
 # Agreement with tshark under --profile wireshark (tests/anchors.py says what is compared and
 # which differences are explained): per flow on every sample, and flow counts on every corpus
 # capture tshark reads when ../shared/corpus is there. Skipped without tshark.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=${PORTSCOPE:-$PWD/portscope}
+. "$(dirname "$0")/lib.sh"
 corpus=${CORPUS:-$top/../shared/corpus}
-if ! command -v tshark >/dev/null || ! command -v python3 >/dev/null; then
-    echo "tshark or python3 not found: skipping the comparison with tshark"
-    exit 77
-fi
+need tshark python3
 status=0
 python3 "$top/tests/anchors.py" samples "$bin" "$top"/samples/*.pcap "$top"/samples/*.pcapng ||
     status=1

@@ -3,12 +3,8 @@
 # package that packages.txt installs (tests/commands.py says how it is found and decided). A
 # command missing from the list fails here, not on the next new machine. Skipped (77) where
 # there is no dpkg: not a Debian system, nothing to check against.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-if ! command -v dpkg-query >/dev/null || ! command -v python3 >/dev/null; then
-    echo "dpkg-query or python3 not found: skipping"
-    exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+need dpkg-query python3
 # The scan must see the commands we know the scripts run, or a broken scan would pass.
 found=$(python3 "$top/tests/commands.py" list "$top" | cut -f1) || exit 1
 for known in ping ip python3 tshark timeout script setpriv sysctl; do
@@ -17,4 +13,4 @@ for known in ping ip python3 tshark timeout script setpriv sysctl; do
         exit 1
     }
 done
-exec python3 "$top/tests/commands.py" check "$top"
+python3 "$top/tests/commands.py" check "$top"

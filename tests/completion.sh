@@ -2,9 +2,7 @@
 # The bash completion (contrib/bash-completion/portscope, written from the option table; whether
 # it is what the table gives is tests/options.sh's) works in bash: it parses, offers every long
 # option of `portscope --help` when asked to complete "--", and completes option values.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=${PORTSCOPE:-$PWD/portscope}
+. "$(dirname "$0")/lib.sh"
 script=$top/contrib/bash-completion/portscope
 fail=0
 

@@ -2,14 +2,8 @@
 # The BPF filter (the arguments after the options): on every sample, the packets analysed plus
 # those the filter rejected are the packets read without it, and the report still reconciles;
 # a filter libpcap refuses is a usage error carrying libpcap's message.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=${PORTSCOPE:-$PWD/portscope}
-case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-if ! command -v python3 >/dev/null; then
-    echo "python3 not found: skipping"
-    exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+need python3
 fail=0
 
 # libpcap cannot filter USB and NFLOG captures: those two are the usage errors checked below.

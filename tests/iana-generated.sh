@@ -2,15 +2,11 @@
 # src/ports/ports_iana.c and doc/iana-several-names.tsv are what scripts/gen-iana-services.py writes from
 # the registry's CSV: not edited by hand, not behind a change of the script's rule. Skipped (77)
 # without python3 or the CSV (../shared/data/iana/, or IANA_CSV).
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 csv=${IANA_CSV:-$top/../shared/data/iana/service-names-port-numbers.csv}
-if ! command -v python3 >/dev/null || [ ! -f "$csv" ]; then
-    echo "python3 or $csv not found: skipping the check of the generated service names"
-    exit 77
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+need python3
+[ -f "$csv" ] || skip "$csv not found: the generated service names are not checked"
+tmp=$work
 python3 "$top/scripts/gen-iana-services.py" --list "$tmp/list.tsv" "$csv" "$tmp/ports_iana.c" ||
     exit 1
 status=0

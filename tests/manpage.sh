@@ -4,13 +4,8 @@
 # work and the files they write land elsewhere) and exits with 0, and every long option the page
 # names is one of `portscope --help`. (Its OPTIONS section, which lists them all, is written from
 # the option table: tests/options.sh.)
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=${PORTSCOPE:-$PWD/portscope}
-case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+. "$(dirname "$0")/lib.sh"
 man=$top/doc/portscope.1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 fail=0
 
 # roff to plain text, for the few escapes the page uses in commands and option names.

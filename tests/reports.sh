@@ -2,20 +2,8 @@
 # Whole-tool checks of the reports for CI that golden outputs cannot express: the CSV read back
 # by a CSV parser, colour only on a terminal, jsonl lines on a terminal as flows end, expectations
 # with -o, and the exit statuses.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=${PORTSCOPE:-$PWD/portscope}
-case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-if ! command -v python3 >/dev/null; then
-    echo "python3 not found: skipping"
-    exit 77
-fi
-work=$(mktemp -d)
-. "$(dirname "$0")/procs.sh"
-# The input writers and script(1) started in the background go too, however the test ends.
-trap 'stop_tree $(jobs -p); rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+. "$(dirname "$0")/lib.sh"
+need python3
 cd "$top" || exit 1
 fail=0
 

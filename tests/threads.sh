@@ -3,15 +3,8 @@
 # and writes the report's flows and gathers its services two at a time. On traces long
 # enough to go round the ring many times, with flows stored and brought back, every report must
 # be the same, byte for byte and exit status, as on one thread.
-set -u
-bin=${PORTSCOPE:-$PWD/portscope}
+. "$(dirname "$0")/lib.sh"
 gen=${GEN_TRACE:-$PWD/bench/gen-trace}
-work=$(mktemp -d)
-. "$(dirname "$0")/procs.sh"
-# The input writers and script(1) started in the background go too, however the test ends.
-trap 'stop_tree $(jobs -p); rm -rf "$work"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 fail=0
 
 if [ ! -x "$gen" ]; then

@@ -7,13 +7,8 @@
 # as well as the inner one, where portscope puts the packet in the inner flow only. So where the
 # counts differ, the expected count is that of the union of portscope's flows with and without
 # --no-decap; the script says when it used that.
-set -u
-top=$(cd "$(dirname "$0")/.." && pwd)
-bin=${PORTSCOPE:-$PWD/portscope}
-if ! command -v tshark >/dev/null || ! command -v python3 >/dev/null; then
-    echo "tshark or python3 not found: skipping the tshark cross-check"
-    exit 77
-fi
+. "$(dirname "$0")/lib.sh"
+need tshark python3
 pass=0 fail=0
 for f in "$top"/samples/*.pcap "$top"/samples/*.pcapng; do
     # tshark's conversation tables list one conversation per line, each with a "<->".

@@ -10,17 +10,12 @@
 # Environment: PORTSCOPE (default ./portscope, relative to the build directory we run in),
 # srcdir (default: the repository this script is in). Needs python3 with the jsonschema module
 # (Debian: python3-jsonschema, 4.0 or later for draft 2020-12); exits 77 (skipped) without it.
-set -eu
-
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+set -e
 srcdir=${srcdir:-$top}
-bin=${PORTSCOPE:-./portscope}
 schema=$srcdir/doc/json-schema-v1.json
 
-if ! command -v python3 >/dev/null 2>&1; then
-    echo "python3 not found: skipping the JSON schema check"
-    exit 77
-fi
+need python3
 if ! python3 -c 'import jsonschema; jsonschema.Draft202012Validator' >/dev/null 2>&1; then
     echo "python3 module jsonschema (4.0 or later, Debian package python3-jsonschema) not found: skipping the JSON schema check"
     exit 77
@@ -34,8 +29,7 @@ if [ ! -f "$schema" ]; then
     exit 1
 fi
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$work
 
 # Triples of (kind, label, file) for the validator: kind json (a report), jsonl (a whole stream)
 # or jsonl-cut (a stream that may lack its summary line: no input could be read). A sample's jsonl

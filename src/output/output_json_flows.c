@@ -1,7 +1,7 @@
 /*
  * output_json_flows.c - the flows, services and client hosts of the JSON report: most of it,
  * written without jansson. A flow's object is rendered straight into the writer's buffer, byte for
- * byte what json_dumps() writes for the object jansson would build (tests/unit/test_json_fast.c
+ * byte what json_dumps() writes for the object jansson would build (tests/unit/test_output_json.c
  * holds us to that): JSON_INDENT(2) at the depth the flow sits at in the document, or JSON_COMPACT
  * for a jsonl line.
  */

@@ -2,13 +2,8 @@
 # Runs the golden tests listed in tests/golden/TESTLIST: each output must match exactly, once on
 # one thread and once on two (--threads, which must not change a byte of any report).
 # PORTSCOPE names the binary (default: ./portscope in the build directory).
-set -u
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
-bin=${PORTSCOPE:-$PWD/portscope}
-case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/../lib.sh"
+here=$top/tests/golden
 
 pass=0 fail=0
 for threads in 1 2; do

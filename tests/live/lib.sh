@@ -9,26 +9,15 @@
 #
 # Environment: PORTSCOPE (default ./portscope, relative to the build directory we run in).
 
-set -u
-export LC_ALL=C
-
-bin=${PORTSCOPE:-$PWD/portscope}
-case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 live_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-. "$live_dir/../procs.sh"
+. "$live_dir/../lib.sh"
+export LC_ALL=C
 
 NS_SRV=ps-live-$$-s
 NS_CLI=ps-live-$$-c
 SRV4=192.0.2.1 CLI4=192.0.2.2
 SRV6=2001:db8::1 CLI6=2001:db8::2
-work=$(mktemp -d)
 chmod 755 "$work" # -Z tests run portscope as nobody, which must reach the directory
-BG_PIDS=()
-
-skip() {
-    echo "SKIP: $*"
-    exit 77
-}
 
 fail() {
     echo "FAIL: $*"
@@ -38,19 +27,9 @@ fail() {
     exit 1
 }
 
-# Everything started in the background is stopped with all it started (timeout, ip netns exec,
-# then portscope or peers.py), on success, failure and interruption alike.
-cleanup() {
-    stop_tree "${BG_PIDS[@]}"
-    ip netns del "$NS_SRV" 2>/dev/null
-    ip netns del "$NS_CLI" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-# Interrupted (make's Ctrl-C, a CI timeout): exit, which runs the cleanup.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+# On exit (tests/lib.sh): everything started in the background is stopped with all it started
+# (timeout, ip netns exec, then portscope or peers.py), then the namespaces go.
+LIB_CLEANUPS+=('ip netns del "$NS_SRV" 2>/dev/null' 'ip netns del "$NS_CLI" 2>/dev/null')
 
 # Skips (exit 77) unless we are root and can make network namespaces.
 need_namespaces() {
@@ -96,7 +75,6 @@ wait_for() {
 start_servers() {
     timeout 30 ip netns exec "$1" python3 "$live_dir/peers.py" serve >"$work/servers.out" \
         2>"$work/servers.err" &
-    BG_PIDS+=($!)
     wait_for "$work/servers.out" ready || fail "the servers did not start"
 }
 
@@ -116,7 +94,6 @@ start_capture() {
     shift 2
     timeout 30 ip netns exec "$ns" "$bin" "$@" >"$work/$name.out" 2>"$work/$name.err" &
     pid=$!
-    BG_PIDS+=("$pid")
     TIMEOUT_PID[$name]=$pid
     wait_for "$work/$name.err" "listening on" || fail "$name: portscope did not start listening"
     # portscope is the child of timeout ("ip netns exec" execs it). Signals go to it directly,

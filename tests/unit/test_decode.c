@@ -3,7 +3,7 @@
  * every link type, IPv4 options, IPv6 extension headers, TCP/UDP/SCTP, truncation at every byte,
  * malformed headers, fragments and non-IP payloads.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -1591,7 +1591,7 @@ START_TEST(test_pim_register_only)
 }
 END_TEST
 
-static Suite *decode_suite(void)
+Suite *decode_suite(void)
 {
     Suite *suite = suite_create("decode");
     TCase *ok = tcase_create("well-formed");
@@ -1675,13 +1675,9 @@ static Suite *decode_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(decode_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, decode_suite());
+    return 0;
 }

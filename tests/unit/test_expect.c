@@ -3,7 +3,7 @@
  * columns, and the evaluation of each kind of expectation over a hand-built report.
  */
 #include <arpa/inet.h>
-#include <check.h>
+#include "unit.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,7 +333,7 @@ START_TEST(test_client_ports)
 }
 END_TEST
 
-static Suite *expect_suite(void)
+Suite *expect_suite(void)
 {
     Suite *suite = suite_create("expect");
     TCase *tc = tcase_create("core");
@@ -350,13 +350,9 @@ static Suite *expect_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(expect_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, expect_suite());
+    return 0;
 }

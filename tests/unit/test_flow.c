@@ -4,7 +4,7 @@
  * queue streamed flows leave by, quiet flows moved to the compact store and back, and TCP's
  * conn_state and history.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -1223,7 +1223,7 @@ START_TEST(test_store_compaction)
 }
 END_TEST
 
-static Suite *flow_suite(void)
+Suite *flow_suite(void)
 {
     Suite *suite = suite_create("flow");
     TCase *keys = tcase_create("keys");
@@ -1284,13 +1284,10 @@ static Suite *flow_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(flow_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, flow_suite());
+    srunner_add_suite(runner, flow_store_suite());
+    return 0;
 }

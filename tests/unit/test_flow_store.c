@@ -2,7 +2,7 @@
  * test_flow_store.c - unit tests for src/flow/flow_store.c: a flow comes back from its compact copy
  * exactly as it went in, whatever its fields hold, and a moved copy reads the same.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,7 +191,7 @@ START_TEST(test_move_to_reserved_store)
 }
 END_TEST
 
-static Suite *flow_store_suite(void)
+Suite *flow_store_suite(void)
 {
     Suite *suite = suite_create("flow_store");
     TCase *records = tcase_create("records");
@@ -201,15 +201,4 @@ static Suite *flow_store_suite(void)
     tcase_add_test(records, test_move_to_reserved_store);
     suite_add_tcase(suite, records);
     return suite;
-}
-
-int main(void)
-{
-    SRunner *runner = srunner_create(flow_store_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -4,7 +4,7 @@
  * table stays within its capacity, datagrams differ by protocol, and identifications crafted
  * against a fixed hash do not share a bucket. The table's source is included, for its hash.
  */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -327,7 +327,7 @@ START_TEST(test_crafted_identifications_spread)
 }
 END_TEST
 
-static Suite *frag_suite(void)
+Suite *frag_suite(void)
 {
     Suite *suite = suite_create("frag");
     TCase *table = tcase_create("table");
@@ -347,13 +347,9 @@ static Suite *frag_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(frag_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, frag_suite());
+    return 0;
 }

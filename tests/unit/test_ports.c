@@ -1,12 +1,12 @@
 /*
- * test_ports.c - unit tests for src/ports/ports.c: classes, ephemeral profiles, --ephemeral parsing,
- * service names from the registry and from services(5) overlays, and aliases.
+ * test_ports.c - unit tests for src/ports/ports.c: classes, ephemeral profiles, --ephemeral
+ * parsing, service names from the registry and from services(5) overlays, and aliases.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen, unlink */
 #endif
 
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,7 +636,7 @@ START_TEST(test_system_services)
 }
 END_TEST
 
-static Suite *ports_suite(void)
+Suite *ports_suite(void)
 {
     Suite *suite = suite_create("ports");
     TCase *tc = tcase_create("core");
@@ -670,13 +670,9 @@ static Suite *ports_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(ports_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, ports_suite());
+    return 0;
 }

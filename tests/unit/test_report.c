@@ -8,7 +8,7 @@
 #endif
 
 #include <arpa/inet.h>
-#include <check.h>
+#include "unit.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1422,7 +1422,7 @@ START_TEST(test_text_writer_empty)
 }
 END_TEST
 
-static Suite *report_suite(void)
+Suite *report_suite(void)
 {
     Suite *suite = suite_create("report");
     TCase *roles = tcase_create("roles");
@@ -1477,13 +1477,11 @@ static Suite *report_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(report_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, report_suite());
+    srunner_add_suite(runner, report_select_suite());
+    srunner_add_suite(runner, report_view_suite());
+    return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * test_json_fast.c - the JSON writer's flows, services and client hosts are written by hand
+ * test_output_json.c - the JSON writer's flows, services and client hosts are written by hand
  * (src/output/output_json_flows.c); here jansson builds the same objects as the writer did before,
  * and the two must write the same bytes: every flow of every sample, and flows made up to reach
  * the odd corners (IPv6 address forms, unnamed and strangely named services, ICMP, tunnels, ICMP
@@ -9,7 +9,7 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #endif
 
-#include <check.h>
+#include "unit.h"
 #include <dirent.h>
 #include <jansson.h>
 #include <limits.h>
@@ -707,12 +707,10 @@ START_TEST(test_durations)
 }
 END_TEST
 
-int main(void)
+Suite *output_json_suite(void)
 {
     Suite *suite = suite_create("json_fast");
     TCase *tc = tcase_create("writer");
-    SRunner *runner;
-    int failed;
 
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_samples);
@@ -720,9 +718,5 @@ int main(void)
     tcase_add_test(tc, test_made_up_nano);
     tcase_add_test(tc, test_durations);
     suite_add_tcase(suite, tc);
-    runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return suite;
 }

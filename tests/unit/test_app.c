@@ -1,5 +1,5 @@
 /*
- * test_cli.c - unit tests for src/app/cli.c: every option, its defaults, and each usage error; and
+ * test_app.c - unit tests for src/app/cli.c: every option, its defaults, and each usage error; and
  * for the option table (src/app/cli_options.c) everything is written from: each row well formed,
  * each parsed, each value it lists accepted, each in the man page written from it.
  */
@@ -7,7 +7,7 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #endif
 
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -783,7 +783,7 @@ START_TEST(test_usage_mentions_live)
 }
 END_TEST
 
-static Suite *cli_suite(void)
+Suite *app_suite(void)
 {
     Suite *suite = suite_create("cli");
     TCase *tc = tcase_create("core");
@@ -835,13 +835,9 @@ static Suite *cli_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(cli_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, app_suite());
+    return 0;
 }

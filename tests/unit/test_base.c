@@ -1,8 +1,8 @@
 /*
- * test_facts.c - unit tests for the tables of shared facts, one per fact: Zeek's conn_state
+ * test_base.c - unit tests for the tables of shared facts, one per fact: Zeek's conn_state
  * (flow.h), IP protocols (base.h) and link types (base.h).
  */
-#include <check.h>
+#include "unit.h"
 #include <limits.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -187,7 +187,7 @@ START_TEST(test_linktype_others)
 }
 END_TEST
 
-static Suite *facts_suite(void)
+Suite *base_suite(void)
 {
     Suite *suite = suite_create("facts");
     TCase *tables = tcase_create("tables");
@@ -202,13 +202,9 @@ static Suite *facts_suite(void)
     return suite;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *runner = srunner_create(facts_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, base_suite());
+    return 0;
 }

@@ -1,11 +1,11 @@
 /*
- * test_csv.c - unit tests for the CSV writer's quoting (RFC 4180, section 2).
+ * test_output_csv.c - unit tests for the CSV writer's quoting (RFC 4180, section 2).
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #endif
 
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -53,19 +53,21 @@ START_TEST(test_quoted)
 }
 END_TEST
 
-int main(void)
+Suite *output_csv_suite(void)
 {
     Suite *suite = suite_create("csv");
     TCase *tc = tcase_create("quoting");
-    SRunner *runner;
-    int failed;
 
     tcase_add_test(tc, test_plain);
     tcase_add_test(tc, test_quoted);
     suite_add_tcase(suite, tc);
-    runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return suite;
+}
+
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
+{
+    srunner_add_suite(runner, output_csv_suite());
+    srunner_add_suite(runner, output_json_suite());
+    return 0;
 }

@@ -1,14 +1,14 @@
 /*
- * test_netbase.c - the compiled-in service names against netbase's /etc/services (Debian package
- * netbase): on every port and protocol both name, the names agree or the difference is a row of
- * the table in doc/service-names.md, which gives its reason; and every row there still differs.
- * Skipped (exit status 77) without /etc/services.
+ * test_ports_netbase.c - the compiled-in service names against netbase's /etc/services (Debian
+ * package netbase): on every port and protocol both name, the names agree or the difference is a
+ * row of the table in doc/service-names.md, which gives its reason; and every row there still
+ * differs. Skipped (exit status 77) without /etc/services.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* access */
 #endif
 
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,22 +128,23 @@ START_TEST(test_names_agree_or_differ_as_listed)
 }
 END_TEST
 
-int main(void)
+Suite *ports_netbase_suite(void)
 {
     Suite *suite = suite_create("netbase");
     TCase *tc = tcase_create("core");
-    SRunner *runner;
-    int failed;
 
-    if (access(SERVICES, R_OK) != 0) {
-        printf("%s not found (Debian package netbase): skipped\n", SERVICES);
-        return 77;
-    }
     tcase_add_test(tc, test_names_agree_or_differ_as_listed);
     suite_add_tcase(suite, tc);
-    runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return suite;
+}
+
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
+{
+    if (access(SERVICES, R_OK) != 0) {
+        printf("%s not found (Debian package netbase): skipped\n", SERVICES);
+        return UNIT_SKIP;
+    }
+    srunner_add_suite(runner, ports_netbase_suite());
+    return 0;
 }

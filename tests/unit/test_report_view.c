@@ -1,6 +1,6 @@
 /*
- * test_view.c - the report's view is made once, by report_build(), and every writer reads it: the
- * text flow table and the CSV list the view's rows (report_shown()) in its order, the JSON
+ * test_report_view.c - the report's view is made once, by report_build(), and every writer reads
+ * it: the text flow table and the CSV list the view's rows (report_shown()) in its order, the JSON
  * document and the expectations its selected flows. A view changed after the build is what the
  * writers then show, so none of them selects or orders the flows again itself.
  */
@@ -9,7 +9,7 @@
 #endif
 
 #include <arpa/inet.h>
-#include <check.h>
+#include "unit.h"
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -252,7 +252,7 @@ START_TEST(test_expectations_read_the_view)
 }
 END_TEST
 
-static Suite *view_suite(void)
+Suite *report_view_suite(void)
 {
     Suite *suite = suite_create("view");
     TCase *tc = tcase_create("core");
@@ -263,15 +263,4 @@ static Suite *view_suite(void)
     tcase_add_test(tc, test_expectations_read_the_view);
     suite_add_tcase(suite, tc);
     return suite;
-}
-
-int main(void)
-{
-    SRunner *runner = srunner_create(view_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

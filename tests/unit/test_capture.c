@@ -1,12 +1,12 @@
 /*
- * test_pcapng.c - unit tests for src/capture/pcapng.c through capture.h: pcapng files built in memory,
- * in either byte order, read with fmemopen + capture_open_stream.
+ * test_capture.c - unit tests for src/capture/pcapng.c through capture.h: pcapng files built in
+ * memory, in either byte order, read with fmemopen + capture_open_stream.
  */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* fmemopen */
 #endif
 
-#include <check.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -814,7 +814,7 @@ START_TEST(test_pcap_offset_after_cut_record)
 }
 END_TEST
 
-static Suite *pcapng_suite(void)
+Suite *capture_suite(void)
 {
     Suite *s = suite_create("pcapng");
     TCase *tc = tcase_create("reader");
@@ -851,13 +851,9 @@ static Suite *pcapng_suite(void)
     return s;
 }
 
-int main(void)
+/* The suites of this program, for the shared main() (unit_main.c). */
+int unit_suites(SRunner *runner)
 {
-    SRunner *sr = srunner_create(pcapng_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    srunner_add_suite(runner, capture_suite());
+    return 0;
 }

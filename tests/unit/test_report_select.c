@@ -1,9 +1,9 @@
 /*
- * test_select.c - unit tests for src/report/select.c and report_view.c: option values, which flows
- * a selection keeps, and the --sort/--top order of the view's rows.
+ * test_report_select.c - unit tests for src/report/select.c and report_view.c: option values, which
+ * flows a selection keeps, and the --sort/--top order of the view's rows.
  */
 #include <arpa/inet.h>
-#include <check.h>
+#include "unit.h"
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,7 +192,7 @@ START_TEST(test_order)
 }
 END_TEST
 
-static Suite *select_suite(void)
+Suite *report_select_suite(void)
 {
     Suite *suite = suite_create("select");
     TCase *tc = tcase_create("core");
@@ -204,15 +204,4 @@ static Suite *select_suite(void)
     tcase_add_test(tc, test_order);
     suite_add_tcase(suite, tc);
     return suite;
-}
-
-int main(void)
-{
-    SRunner *runner = srunner_create(select_suite());
-    int failed;
-
-    srunner_run_all(runner, CK_NORMAL);
-    failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -1,9 +1,35 @@
-# procs.sh - sourced by the script tests that start processes in the background.
+# lib.sh - sourced by every script test: where the project and the binary are, a work directory,
+# the skip helpers, and a clean end. On exit, however the test ends (pass, fail, an interruption),
+# the processes it started in the background are stopped with everything they started, the
+# cleanups it registered run, and the work directory goes.
 #
 # stop_tree PID... stops each process and everything it started, and waits until none of them is
 # left. A signal to a wrapper (timeout, a subshell, script) is not passed on to what the wrapper
 # runs: SIGKILL to timeout left portscope and peers.py running for good. So the whole tree is
 # frozen first (SIGSTOP from the top down: a stopped process starts no other), then killed.
+#
+# Environment: PORTSCOPE (default ./portscope, relative to the build directory we run in).
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bin=${PORTSCOPE:-$PWD/portscope}
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+work=$(mktemp -d)
+LIB_CLEANUPS=() # commands run at exit, before the work directory goes
+
+# skip MESSAGE: the test cannot run here (automake's 77).
+skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+
+# need COMMAND...: skipped unless every command is there.
+need() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null 2>&1 || skip "$c not found"
+    done
+}
 
 # Freezes PID and its descendants and prints their PIDs.
 procs_freeze() {
@@ -50,3 +76,17 @@ stop_tree() {
     done
     return 0
 }
+
+lib_exit() {
+    local c
+    stop_tree $(jobs -p)
+    for c in "${LIB_CLEANUPS[@]}"; do
+        eval "$c"
+    done
+    rm -rf "$work"
+}
+trap lib_exit EXIT
+# Interrupted (make's Ctrl-C, a CI timeout): exit, which runs the cleanup.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP

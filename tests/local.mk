@@ -1,0 +1,27 @@
+# Script tests: the whole tool run from the build directory with the binary named in PORTSCOPE,
+# each a script that exits 0 (pass), 1 (fail) or 77 (skipped). The one place they are
+# registered; they share tests/lib.sh. The unit suites are registered in tests/unit/local.mk, the
+# golden cases in tests/golden/TESTLIST, the fuzz replays in fuzz/local.mk. tests/README.md says
+# which kind a new test is.
+AM_TESTS_ENVIRONMENT = PORTSCOPE=$(abs_builddir)/portscope; export PORTSCOPE; \
+	GEN_TRACE=$(abs_builddir)/bench/gen-trace; export GEN_TRACE; \
+	GEN_OPTIONS=$(abs_builddir)/contrib/gen-options; export GEN_OPTIONS;
+
+# What a report says: golden outputs, accounting, agreement with tshark, the JSON schema.
+SCRIPT_TESTS = tests/golden/run.sh tests/accounting.sh tests/tshark-conv.sh \
+	tests/validate-schema.sh tests/anchors.sh
+# The reports for people and for CI: the filter, CSV and jsonl on terminals, expectations, two
+# threads, the man page, the completion, the option table's generated files, the installation.
+SCRIPT_TESTS += tests/filter.sh tests/reports.sh tests/threads.sh tests/manpage.sh \
+	tests/completion.sh tests/options.sh tests/install.sh
+# The project itself: the package list, the generated service names, the modules' boundaries.
+SCRIPT_TESTS += tests/commands.sh tests/iana-generated.sh tests/layers.sh
+# Live captures: real traffic between network namespaces joined by a veth pair, or on a
+# namespace's own loopback; they need root (CI runs as root) and are skipped without it.
+SCRIPT_TESTS += tests/live/flows.sh tests/live/sigint.sh tests/live/write.sh \
+	tests/live/errors.sh tests/live/privdrop.sh
+TESTS += $(SCRIPT_TESTS)
+
+EXTRA_DIST += $(SCRIPT_TESTS) tests/local.mk tests/lib.sh tests/live/lib.sh tests/live/peers.py \
+	tests/check-accounting.py tests/anchors.py tests/commands.py tests/layers.py \
+	tests/leftovers.py tests/run-all.sh tests/golden tests/crash
