@@ -24,4 +24,4 @@ TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/local.mk tests/lib.sh tests/live/lib.sh tests/live/peers.py \
 	tests/check-accounting.py tests/anchors.py tests/commands.py tests/layers.py \
-	tests/leftovers.py tests/run-all.sh tests/golden tests/crash
+	tests/leftovers.py tests/mutate.py tests/README.md tests/run-all.sh tests/golden tests/crash
