@@ -76,6 +76,7 @@ struct ps_options {
     enum report_sort sort; /* --sort */
     size_t top;            /* --top; 0: every flow */
     unsigned sections;     /* --show: OUTPUT_SECTION_* bits */
+    bool explain;          /* --explain: OUTPUT_SECTION_EXPLAIN added to the sections */
     enum ps_color color;   /* --color */
     bool quiet;            /* -q: no progress display */
 

@@ -476,6 +476,9 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
             return -1;
         }
         return 0;
+    case CLI_OPT_EXPLAIN:
+        opts->explain = true;
+        return 0;
     case CLI_OPT_NO_DECAP:
         opts->no_decap = true;
         return 0;
@@ -579,6 +582,14 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
         }
     }
     apply_lifecycle(opts);
+    if (opts->explain && opts->format != PS_FORMAT_TEXT) {
+        snprintf(err, errlen,
+                 "--explain writes sentences into the text report: drop --json, or "
+                 "use --format text");
+        return -1;
+    }
+    if (opts->explain)
+        opts->sections |= OUTPUT_SECTION_EXPLAIN;
     /* A stream forgets each flow once written: nothing is left to check expectations against. */
     if (opts->format == PS_FORMAT_JSONL && opts->n_expects > 0) {
         snprintf(err, errlen, "--expect needs the whole report: use --format text, json or csv");

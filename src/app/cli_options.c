@@ -337,17 +337,37 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .arg_name = "LIST",
         .group = CLI_GROUP_TEXT,
         .complete = CLI_COMPLETE_WORD_LIST,
-        .values = "flows services clients summary",
-        .help = "sections to print, of flows,services,clients,summary\n"
-                "(default: all)",
+        .values = "flows services clients summary explain",
+        .help = "sections to print, of flows,services,clients,summary,\n"
+                "explain (default: all but explain)",
         .man = "The sections of the text report to print, a comma-separated list of\n"
                ".B summary\n"
                "(inputs, time span, totals),\n"
                ".BR flows ,\n"
-               ".B services\n"
+               ".BR services ,\n"
+               ".B clients\n"
                "and\n"
-               ".BR clients ;\n"
-               "by default all, in that order.",
+               ".B explain\n"
+               "(see\n"
+               ".BR \\-\\-explain );\n"
+               "by default all but explain, in that order.",
+    },
+    {
+        .id = CLI_OPT_EXPLAIN,
+        .name = "explain",
+        .group = CLI_GROUP_TEXT,
+        .help = "after the tables, the report in plain sentences: servers and\n"
+                "their ports, how each client chose its ports, what is unusual",
+        .man = "After the tables, the same report in plain sentences a first-year student\n"
+               "understands: what the capture holds, which server offered which service on\n"
+               "which port, how each client host chose its ports, and what is unusual\n"
+               "(refused or unanswered connections, one-sided conversations, ICMP errors,\n"
+               "client ports below 1024). Similar flows are grouped, so the text stays short\n"
+               "on large captures. The same as adding\n"
+               ".B explain\n"
+               "to\n"
+               ".BR \\-\\-show ;\n"
+               "text report only.",
     },
     {
         .id = CLI_OPT_COLOR,

@@ -44,6 +44,7 @@ enum cli_option_id {
     CLI_OPT_SORT,
     CLI_OPT_TOP,
     CLI_OPT_SHOW,
+    CLI_OPT_EXPLAIN,
     CLI_OPT_COLOR,
     CLI_OPT_EXPECT,
     CLI_OPT_EXPECT_FILE,

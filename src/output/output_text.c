@@ -18,10 +18,9 @@ static const struct {
     const char *name;
     unsigned bit;
 } section_names[] = {
-    {"summary", OUTPUT_SECTION_SUMMARY},
-    {"flows", OUTPUT_SECTION_FLOWS},
-    {"services", OUTPUT_SECTION_SERVICES},
-    {"clients", OUTPUT_SECTION_CLIENTS},
+    {"summary", OUTPUT_SECTION_SUMMARY},   {"flows", OUTPUT_SECTION_FLOWS},
+    {"services", OUTPUT_SECTION_SERVICES}, {"clients", OUTPUT_SECTION_CLIENTS},
+    {"explain", OUTPUT_SECTION_EXPLAIN},
 };
 
 int output_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
@@ -37,8 +36,8 @@ int output_parse_sections(const char *text, unsigned *out, char *err, size_t err
                 break;
         if (i == n) {
             snprintf(err, errlen,
-                     "unknown section '%.*s' (known: flows, services, clients, summary)", (int)len,
-                     p);
+                     "unknown section '%.*s' (known: flows, services, clients, summary, explain)",
+                     (int)len, p);
             return -1;
         }
         bits |= section_names[i].bit;
@@ -546,6 +545,51 @@ static int print_clients(const struct report *r, bool color, bool any, FILE *out
     return 0;
 }
 
+/* Writes `text` wrapped to WRAP_WIDTH columns: the first line after `lead`, the others after
+ * `indent` spaces. */
+#define WRAP_WIDTH 78
+static void print_wrapped(const char *text, const char *lead, size_t indent, FILE *out)
+{
+    size_t col = strlen(lead);
+
+    fputs(lead, out);
+    for (const char *p = text; *p != '\0';) {
+        size_t word = strcspn(p, " ");
+
+        if (col > indent && col + 1 + word > WRAP_WIDTH) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, word, out);
+        col += word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', out);
+}
+
+/* --explain: the same report in plain sentences, after the tables. */
+static int print_explanation(const struct report *r, bool color, bool any, FILE *out)
+{
+    struct output_explanation e;
+
+    if (output_explain_build(r, &e) != 0)
+        return -1;
+    fprintf(out, "%s%sIn plain words%s\n", any ? "\n" : "", bold(color), plain(color));
+    for (size_t i = 0; i < e.n; i++) {
+        if (!e.paras[i].item && i > 0)
+            fputc('\n', out);
+        print_wrapped(e.paras[i].text, e.paras[i].item ? "  - " : "  ", e.paras[i].item ? 4 : 2,
+                      out);
+    }
+    output_explain_release(&e);
+    return ferror(out) ? -1 : 0;
+}
+
 int output_text_write(const struct report *r, const struct output_text_style *style, FILE *out)
 {
     bool color = style->color, any = false;
@@ -566,6 +610,11 @@ int output_text_write(const struct report *r, const struct output_text_style *st
     }
     if (style->sections & OUTPUT_SECTION_CLIENTS) {
         if (print_clients(r, color, any, out) != 0)
+            return -1;
+        any = true;
+    }
+    if (style->sections & OUTPUT_SECTION_EXPLAIN) {
+        if (print_explanation(r, color, any, out) != 0)
             return -1;
         any = true;
     }

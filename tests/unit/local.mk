@@ -54,8 +54,8 @@ tests_unit_test_expect_SOURCES = tests/unit/test_expect.c tests/unit/unit_main.c
 tests_unit_test_expect_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_expect_LDADD = $(UNIT_LDADD)
 
-# output: CSV quoting; the fast JSON writer against jansson
-tests_unit_test_output_SOURCES = tests/unit/test_output_csv.c tests/unit/test_output_json.c tests/unit/unit_main.c tests/unit/unit.h
+# output: CSV quoting; the fast JSON writer against jansson; the explanation (--explain)
+tests_unit_test_output_SOURCES = tests/unit/test_output_csv.c tests/unit/test_output_json.c tests/unit/test_output_explain.c tests/unit/unit_main.c tests/unit/unit.h
 tests_unit_test_output_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_output_LDADD = $(UNIT_LDADD)
 

@@ -452,6 +452,31 @@ START_TEST(test_report_options)
 }
 END_TEST
 
+/* --explain adds its section to whatever --show chose, before or after it; text only. */
+START_TEST(test_explain)
+{
+    char *before[] = {"portscope", "--explain", "--show", "flows", "-r", "a.pcap", NULL};
+    char *after[] = {"portscope", "-r", "a.pcap", "--explain", NULL};
+    char *shown[] = {"portscope", "-r", "a.pcap", "--show", "summary,explain", NULL};
+    char *json[] = {"portscope", "-r", "a.pcap", "--explain", "--json", NULL};
+    char *csv[] = {"portscope", "-r", "a.pcap", "--format", "csv", "--explain", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
+
+    ck_assert_int_eq(parse(before, &opts, err), 0);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_FLOWS | OUTPUT_SECTION_EXPLAIN);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(after, &opts, err), 0);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_ALL | OUTPUT_SECTION_EXPLAIN);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(shown, &opts, err), 0);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_SUMMARY | OUTPUT_SECTION_EXPLAIN);
+    cli_release(&opts);
+    assert_usage_error(json, "--explain");
+    assert_usage_error(csv, "--explain");
+}
+END_TEST
+
 START_TEST(test_report_options_bad)
 {
     assert_usage_error((char *[]){"portscope", "-r", "a", "--top", "0", NULL}, "--top");
@@ -810,6 +835,7 @@ Suite *app_suite(void)
     tcase_add_test(tc, test_filter_words);
     tcase_add_test(tc, test_double_dash);
     tcase_add_test(tc, test_report_options);
+    tcase_add_test(tc, test_explain);
     tcase_add_test(tc, test_report_options_bad);
     tcase_add_test(tc, test_selection_options);
     tcase_add_test(tc, test_expect_options);

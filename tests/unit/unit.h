@@ -20,5 +20,6 @@ Suite *report_select_suite(void);
 Suite *report_view_suite(void);
 Suite *output_csv_suite(void);
 Suite *output_json_suite(void);
+Suite *output_explain_suite(void);
 
 #endif
