@@ -84,7 +84,29 @@ struct flow_table {
     uint64_t *where;
     size_t where_cap;
     struct flow_store store;
+
+    /*
+     * Keeping: how long a flow is quiet before it goes to the store, adapted to the traffic
+     * (flow_keep_adapt()), and the stores and comebacks since it was last adapted.
+     */
+    ps_time store_after;
+    uint32_t window_stores, window_comebacks;
 };
+
+/*
+ * The bounds of flow_table.store_after. A flow that speaks again after it was stored is brought
+ * back, so the wait is a matter of cost, not of results: short, the live records stay few enough
+ * to stay in the cache; long, a conversation whose packets come seconds apart (a long capture, a
+ * busy link with many at once) is not stored and brought back at every packet. It starts short
+ * and doubles while more than 1 in KEEP_COMEBACK_HIGH of the flows stored come back, and halves
+ * again once fewer than 1 in KEEP_COMEBACK_LOW do, judged every KEEP_WINDOW stores. The longest
+ * is within the keeping wheel's reach (flow_lifecycle.c).
+ */
+#define KEEP_STORE_AFTER_MIN ((ps_time)250 * 1000000)
+#define KEEP_STORE_AFTER_MAX ((ps_time)64 * 1000000000)
+#define KEEP_WINDOW          4096
+#define KEEP_COMEBACK_HIGH   8
+#define KEEP_COMEBACK_LOW    64
 
 static inline struct flow *flow_at(const struct flow_table *t, size_t i)
 {
@@ -216,6 +238,9 @@ bool flow_queue_reserve(struct flow_table *t);
  */
 void flow_release(struct flow_table *t, struct flow *f, uint32_t rec);
 
+/* flow_keep.c: after KEEP_WINDOW stores, the wait before storing a quiet flow, adapted. */
+void flow_keep_adapt(struct flow_table *t);
+
 /* flow_keep.c: brings stored flow `id` back to a record; NULL when out of memory. */
 struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id);
 
@@ -238,6 +263,8 @@ static inline void keep_store_flow(struct flow_table *t, struct flow *f, uint32_
         flow_set_put(&t->stored, hash, f->id);
     t->where[f->id] = loc << 1;
     record_free(t, f, rec);
+    if (++t->window_stores == KEEP_WINDOW)
+        flow_keep_adapt(t);
 }
 
 #endif

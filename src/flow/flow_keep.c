@@ -39,6 +39,17 @@ static void compact_store(struct flow_table *t)
     t->store = fresh;
 }
 
+void flow_keep_adapt(struct flow_table *t)
+{
+    uint64_t stores = t->window_stores, comebacks = t->window_comebacks;
+
+    if (comebacks * KEEP_COMEBACK_HIGH > stores && t->store_after < KEEP_STORE_AFTER_MAX)
+        t->store_after *= 2;
+    else if (comebacks * KEEP_COMEBACK_LOW < stores && t->store_after > KEEP_STORE_AFTER_MIN)
+        t->store_after /= 2;
+    t->window_stores = t->window_comebacks = 0;
+}
+
 /* Exactly as it was: the store gives back every field, and the flow is filed on the wheel again. */
 struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
 {
@@ -52,6 +63,7 @@ struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
     if (f == NULL)
         return NULL;
     flow_store_get(&t->store, loc, id, f);
+    t->window_comebacks++;
     hash = hash_key(t, &f->key);
     if (flow_set_remove(t, &t->stored, hash, &f->key, id))
         flow_set_put(&t->live, hash, rec);

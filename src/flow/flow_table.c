@@ -37,6 +37,7 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
     flow_store_init(&t->store);
     /* Streaming ends flows by the wheel; keeping stores quiet flows by it. */
     t->wheel = flow_wheel_new();
+    t->store_after = KEEP_STORE_AFTER_MIN;
     if (t->paths == NULL || t->wheel == NULL || !flow_set_init(&t->live, false) ||
         !flow_set_init(&t->stored, true)) {
         flow_table_free(t);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "../../src/flow/flow_int.h" /* store_after, to see it adapt */
 
 #define PROTO_GRE  47
 #define MANY_FLOWS 200000
@@ -1223,6 +1224,48 @@ START_TEST(test_store_compaction)
 }
 END_TEST
 
+/*
+ * Conversations whose packets come a second apart are not stored and brought back at every packet
+ * for long: the wait before storing grows while stored flows keep coming back, and shrinks again
+ * once flows that go quiet stay quiet. What is counted is the same either way.
+ */
+START_TEST(test_store_wait_adapts)
+{
+    struct flow_table *t = zeek_table();
+    struct flow *f = NULL, buf;
+    enum { TALKERS = 5000, ROUNDS = 12, ONCE = 40000 };
+
+    ck_assert_int_eq(t->store_after, KEEP_STORE_AFTER_MIN);
+    for (int round = 0; round < ROUNDS; round++) {
+        for (uint32_t i = 0; i < TALKERS; i++) {
+            struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, 5000, 0x0a100001, 53, 0);
+
+            f = add(t, &p, round * SEC + i, 100);
+            ck_assert_ptr_nonnull(f);
+        }
+        flow_table_advance(t, round * SEC + 9 * SEC / 10);
+    }
+    /* Each came back at every packet at first; now the wait outlasts their pauses. */
+    ck_assert_int_ge(t->store_after, SEC);
+    ck_assert(!f->gone);
+    ck_assert_uint_eq(f->packets[0], ROUNDS);
+    /* Flows seen once, a few milliseconds apart, never come back: the wait shrinks again. */
+    for (uint32_t i = 0; i < ONCE; i++) {
+        struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0b000000 + i, 6000, 0x0a100001, 53, 0);
+        ps_time at = ROUNDS * SEC + (ps_time)i * 5000000;
+
+        ck_assert_ptr_nonnull(add(t, &p, at, 100));
+        if (i % 1000 == 999)
+            flow_table_advance(t, at);
+    }
+    ck_assert_int_eq(t->store_after, KEEP_STORE_AFTER_MIN);
+    ck_assert_uint_eq(flow_table_count(t), TALKERS + ONCE);
+    for (uint32_t i = 0; i < TALKERS; i += 499)
+        ck_assert_uint_eq(flow_table_get(t, i, &buf)->packets[0], ROUNDS);
+    flow_table_free(t);
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
     Suite *suite = suite_create("flow");
@@ -1273,6 +1316,7 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_resume_by_id);
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
+    tcase_add_test(lifecycle, test_store_wait_adapts);
     tcase_add_test(lifecycle, test_count_by_class);
     tcase_add_test(lifecycle, test_in_order);
     suite_add_tcase(suite, lifecycle);
