@@ -59,7 +59,7 @@ struct ps_options {
     struct port_range ephemeral;
     const char **services_files; /* --services, in order */
     size_t n_services_files;
-    size_t max_flows;
+    size_t max_flows; /* --max-flows; 0: auto, from the memory available */
     size_t max_fragments;
     size_t threads; /* --threads; 0: as many as help, up to 2 (ps_default_threads()) */
     bool no_decap, vlan_in_key;
@@ -111,5 +111,20 @@ void cli_usage(FILE *out);
  * Returns the exit status, an enum ps_exit.
  */
 int app_run(const struct ps_options *opts);
+
+/*
+ * --max-flows auto (the default, ps_options.max_flows 0): the flows that fit in three quarters of
+ * the memory available when the run starts, at APP_BYTES_PER_FLOW each (a kept flow's compact
+ * copy, its share of the indexes and of the report, with room to spare: bench/README.md has the
+ * measured figures), within the bounds below; the largest is what flow ids can number.
+ */
+#define APP_BYTES_PER_FLOW 256
+#define APP_MAX_FLOWS_MIN  ((size_t)1000000)
+#define APP_MAX_FLOWS_MAX  ((size_t)UINT32_MAX - 1)
+
+/* The memory available now (MemAvailable), in bytes; 0 when it cannot be told (memory.c). */
+uint64_t app_available_memory(void);
+/* The flow limit --max-flows auto chooses when `available` bytes are available. */
+size_t app_max_flows_for(uint64_t available);
 
 #endif

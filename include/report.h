@@ -132,7 +132,8 @@ struct report_settings {
     const struct ports_services *services;
     bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
     bool vlan_in_key; /* --vlan-in-key */
-    size_t max_flows, max_fragments;
+    size_t max_flows; /* --max-flows; 0: auto, chosen from the memory available */
+    size_t max_fragments;
     const char *filter;                 /* the BPF filter expression, or NULL */
     const struct report_select *select; /* --service/--port/--host, or NULL: every flow */
     enum report_sort sort;              /* --sort: the view's rows (text table, CSV) */

@@ -360,9 +360,11 @@ static int parse_flow_option(enum cli_option_id id, const char *arg, struct ps_o
         opts->profile = arg;
         return 0;
     case CLI_OPT_MAX_FLOWS:
-        if (!parse_size(arg, 1, UINT32_MAX - 1, &opts->max_flows)) {
-            snprintf(err, errlen, "--max-flows: '%s' is not a number from 1 to %u", arg,
-                     UINT32_MAX - 1);
+        if (strcmp(arg, "auto") == 0) {
+            opts->max_flows = 0;
+        } else if (!parse_size(arg, 1, UINT32_MAX - 1, &opts->max_flows)) {
+            snprintf(err, errlen, "--max-flows: '%s' is neither auto nor a number from 1 to %u",
+                     arg, UINT32_MAX - 1);
             return -1;
         }
         return 0;
@@ -539,7 +541,6 @@ static void set_defaults(struct ps_options *opts)
 
     memset(opts, 0, sizeof(*opts));
     opts->format = PS_FORMAT_TEXT;
-    opts->max_flows = CLI_DEFAULT_MAX_FLOWS;
     opts->max_fragments = CLI_DEFAULT_MAX_FRAGMENTS;
     opts->profile = CLI_DEFAULT_PROFILE;
     opts->sections = OUTPUT_SECTION_ALL;

@@ -9,7 +9,7 @@
 
 /* The defaults, as text for the help and the man page, from the constants the code uses. */
 #define SNAPLEN       CLI_STR(CAPTURE_SNAPLEN)
-#define MAX_FLOWS     CLI_STR(CLI_DEFAULT_MAX_FLOWS)
+#define FLOW_BYTES    CLI_STR(APP_BYTES_PER_FLOW)
 #define MAX_FRAGMENTS CLI_STR(CLI_DEFAULT_MAX_FRAGMENTS)
 #define EPHEMERAL     CLI_DEFAULT_EPHEMERAL
 #define PROFILE       CLI_DEFAULT_PROFILE
@@ -561,15 +561,23 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .id = CLI_OPT_MAX_FLOWS,
         .name = "max-flows",
         .arg = CLI_ARG_REQUIRED,
-        .arg_name = "N",
+        .arg_name = "N|auto",
         .group = CLI_GROUP_LIMITS,
         .help = "keep at most N flows; packets of further flows are counted\n"
-                "as skipped (flow_limit); default " MAX_FLOWS,
+                "as skipped (flow_limit); default auto: what three quarters\n"
+                "of the available memory holds",
         .man = "Keep at most\n"
                ".I N\n"
-               "flows (default " MAX_FLOWS "). Packets that would start a further flow are\n"
-               "counted as skipped\n"
-               ".RB ( flow_limit ).",
+               "flows. Packets that would start a further flow are counted as skipped\n"
+               ".RB ( flow_limit ),\n"
+               "and a line on standard error says how many. The default,\n"
+               ".BR auto ,\n"
+               "chooses the flows that three quarters of the memory available at the start\n"
+               "hold, at " FLOW_BYTES " bytes a flow (at least a million); the line names the\n"
+               "limit it chose. With\n"
+               ".BR \\-\\-format\\ jsonl ,\n"
+               "the limit counts only the flows alive at once, so a capture of any size\n"
+               "fits.",
     },
     {
         .id = CLI_OPT_MAX_FRAGMENTS,

@@ -326,7 +326,29 @@ struct session {
     bool stream_failed;
     size_t opened; /* inputs that could be read */
     bool incomplete;
+    size_t max_flows;   /* the flow limit in force: --max-flows, or chosen from memory */
+    uint64_t available; /* --max-flows auto: the memory available it was chosen from */
 };
+
+/* Says that flows were lost to the limit, what the limit was, and the way around it. */
+static void warn_flow_limit(const struct session *s)
+{
+    unsigned long long skipped = s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT];
+
+    if (s->opts->max_flows != 0)
+        fprintf(stderr, "%s: the flow table was full (--max-flows %zu): %llu packets skipped",
+                session_prog, s->max_flows, skipped);
+    else
+        fprintf(stderr,
+                "%s: the flow table was full (--max-flows auto chose %zu flows, what three "
+                "quarters of the %.1f GB of memory available hold): %llu packets skipped",
+                session_prog, s->max_flows, (double)s->available / 1e9, skipped);
+    if (s->opts->format != PS_FORMAT_JSONL)
+        fputs("; --format jsonl reports a capture of any size, as its memory follows the flows "
+              "alive at once",
+              stderr);
+    fputc('\n', stderr);
+}
 
 /* jsonl: the lines of the flows that ended, in the order they ended (the analyzer's take_ended). */
 static void write_ended_flows(void *arg, struct flow_table *table)
@@ -468,7 +490,7 @@ static void session_settings(struct session *s, struct ports_services *services,
     *config = (struct analyzer_config){
         .decode = {.no_decap = opts->no_decap, .vlan_in_key = opts->vlan_in_key},
         .lifecycle = opts->lifecycle,
-        .max_flows = opts->max_flows,
+        .max_flows = s->max_flows,
         .max_fragments = opts->max_fragments,
         .seed = opts->seed != 0 ? opts->seed : ps_hash_seed(),
         .threads = s->threads,
@@ -487,6 +509,11 @@ static int run(const struct ps_options *opts, struct ports_services *services,
 
     s->opts = opts;
     s->expects = expects;
+    s->max_flows = opts->max_flows;
+    if (s->max_flows == 0) {
+        s->available = app_available_memory();
+        s->max_flows = app_max_flows_for(s->available);
+    }
     s->threads = opts->threads != 0 ? (unsigned)opts->threads : default_threads();
     s->n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
     s->inputs = calloc(s->n_inputs, sizeof(*s->inputs));
@@ -525,9 +552,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
     if (status == PS_EXIT_OK) {
         status = finish(s);
         if (s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT] != 0)
-            fprintf(stderr, "%s: the flow table was full (--max-flows %zu): %llu packets skipped\n",
-                    session_prog, opts->max_flows,
-                    (unsigned long long)s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT]);
+            warn_flow_limit(s);
     }
     analyzer_release(&s->a);
     if (close_stream(s->stream, &s->jsonl) != 0 && status == PS_EXIT_OK) {

@@ -80,7 +80,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(opts.ephemeral.lo, 49152);
     ck_assert_uint_eq(opts.ephemeral.hi, 65535);
     ck_assert_uint_eq(opts.n_services_files, 0);
-    ck_assert_uint_eq(opts.max_flows, 10000000);
+    ck_assert_uint_eq(opts.max_flows, 0); /* auto */
     ck_assert_uint_eq(opts.max_fragments, 65536);
     ck_assert(!opts.no_decap);
     ck_assert(!opts.vlan_in_key);
@@ -246,6 +246,29 @@ START_TEST(test_max_flows)
     ck_assert_int_eq(parse(top, &opts, err), 0);
     ck_assert_uint_eq(opts.max_flows, 4294967294u);
     cli_release(&opts);
+    ck_assert_int_eq(parse((char *[]){"portscope", "-r", "a.pcap", "--max-flows", "5",
+                                      "--max-flows", "auto", NULL},
+                           &opts, err),
+                     0);
+    ck_assert_uint_eq(opts.max_flows, 0);
+    cli_release(&opts);
+}
+END_TEST
+
+/* --max-flows auto: three quarters of the memory available, at APP_BYTES_PER_FLOW a flow. */
+START_TEST(test_max_flows_from_memory)
+{
+    const uint64_t gb = 1000000000;
+
+    /* 24 GB available: 18 GB for flows. */
+    ck_assert_uint_eq(app_max_flows_for(24 * gb), 18 * gb / APP_BYTES_PER_FLOW);
+    /* 20 M flows, the capture that once lost packets to a fixed 10 M, fit in 8 GB. */
+    ck_assert_uint_ge(app_max_flows_for(8 * gb), 20000000);
+    /* A tiny or unknown amount still keeps a million; a huge one stops where ids do. */
+    ck_assert_uint_eq(app_max_flows_for(0), APP_MAX_FLOWS_MIN);
+    ck_assert_uint_eq(app_max_flows_for(UINT64_MAX), APP_MAX_FLOWS_MAX);
+    /* This machine has some memory, and /proc/meminfo says how much. */
+    ck_assert_uint_gt(app_available_memory(), 0);
 }
 END_TEST
 
@@ -826,6 +849,7 @@ Suite *app_suite(void)
     tcase_add_test(tc, test_services);
     tcase_add_test(tc, test_max_flows);
     tcase_add_test(tc, test_max_flows_bad);
+    tcase_add_test(tc, test_max_flows_from_memory);
     tcase_add_test(tc, test_decoding_options);
     tcase_add_test(tc, test_missing_input);
     tcase_add_test(tc, test_unknown_option);
