@@ -127,7 +127,7 @@ struct flow {
 #define FLOW_APP_DONE(e)   (0x08u << ((e)*4))
 #define FLOW_APP_LOOKS     2 /* payload packets looked at per endpoint, at most */
 
-/* Bits of flow_packet.app: what decode_app() said of a packet's payload, for the flow. */
+/* Bits of what decode_app() said of a packet's payload, for flow_table_note_app(). */
 #define FLOW_PKT_APP_LOOKED 0x80 /* a TCP or UDP packet with payload was looked at */
 #define FLOW_PKT_APP_CUT    0x40 /* not recognised: its bytes ended early, cut by the snaplen */
 #define FLOW_PKT_APP_PROTO  0x0f /* enum app_proto */
@@ -189,7 +189,6 @@ struct flow_packet {
     ps_time ts;
     uint32_t wire_len; /* the frame's original length */
     bool snap_cut;     /* captured length below the original length */
-    uint8_t app;       /* FLOW_PKT_APP_*: what the payload showed; 0 when not looked at */
 };
 
 /*
@@ -377,10 +376,10 @@ size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
 
 /*
- * A packet flow_packet.app says was looked at, from endpoint `sender` of `f` (just added): counted
- * among the endpoint's first payload packets until the endpoint is decided, its protocol and the
- * server `name` (name_len bytes, may be 0) kept. Only a TCP segment at the start of its stream is
- * looked into. Cheap to call once an endpoint is decided (one test).
+ * A packet whose payload was looked at (`app`: FLOW_PKT_APP_*), from endpoint `sender` of `f` (just
+ * added): counted among the endpoint's first payload packets until the endpoint is decided, its
+ * protocol and the server `name` (name_len bytes, may be 0) kept. Only a TCP segment at the start
+ * of its stream is looked into. Cheap to call once an endpoint is decided (one test).
  */
 void flow_table_note_app(struct flow_table *t, struct flow *f, uint8_t sender,
                          const struct pkt_info *pkt, uint8_t app, const uint8_t *name,

@@ -166,7 +166,7 @@ static void look_at_payload(struct analyzer_pending *p)
     if (info->proto != PS_IPPROTO_TCP && info->proto != PS_IPPROTO_UDP)
         return;
     decode_app(info->payload, info->payload_caplen, info->proto, &m);
-    p->fp.app =
+    p->app =
         (uint8_t)(FLOW_PKT_APP_LOOKED | m.proto |
                   (m.cut_short && info->payload_caplen < info->payload_len ? FLOW_PKT_APP_CUT : 0));
     p->app_name_len = m.name_len < FLOW_APP_NAME_MAX ? m.name_len : FLOW_APP_NAME_MAX;
@@ -190,11 +190,12 @@ static void stage_packet(struct analyzer *a, const struct capture_packet *pkt,
     in->bytes += pkt->wirelen;
     note_linktype(in, pkt->linktype);
 
-    p->fp = (struct flow_packet){pkt->ts, pkt->wirelen, pkt->caplen < pkt->wirelen, 0};
+    p->fp = (struct flow_packet){pkt->ts, pkt->wirelen, pkt->caplen < pkt->wirelen};
     p->linktype = pkt->linktype;
     p->outcome =
         (uint8_t)decode_packet(&a->config.decode, pkt->linktype, pkt->data, pkt->caplen, &p->info);
     p->prepared = p->outcome == PS_SKIP_NONE && p->info.scope != PKT_SCOPE_ICMP_ERROR;
+    p->app = 0;
     if (p->outcome == PS_SKIP_NONE && p->info.payload_len != 0)
         look_at_payload(p);
     p->first_fragment = p->outcome == PS_SKIP_NONE && p->info.fragment.state == PKT_FRAG_FIRST;
@@ -229,8 +230,8 @@ static enum ps_skip place_packet(struct analyzer *a, struct analyzer_pending *p)
     if (f == NULL)
         return PS_SKIP_FLOW_LIMIT;
     /* A flow's first payload packets only: once both endpoints are decided, this one test. */
-    if (p->fp.app != 0 && !(f->app_state & FLOW_APP_DONE(p->lookup.sender)))
-        flow_table_note_app(a->table, f, p->lookup.sender, info, p->fp.app, p->app_name,
+    if (p->app != 0 && !(f->app_state & FLOW_APP_DONE(p->lookup.sender)))
+        flow_table_note_app(a->table, f, p->lookup.sender, info, p->app, p->app_name,
                             p->app_name_len);
     if (p->first_fragment) {
         ps_time first = f->first_seen;
