@@ -90,7 +90,7 @@ static bool grow_index(struct flow_names *names)
 
 static bool reserve(struct flow_names *names, size_t bytes)
 {
-    if (names->n == names->n_cap) {
+    if (names->n >= names->n_cap) {
         size_t cap = names->n_cap ? names->n_cap * 2 : 64;
         uint32_t *grown = realloc(names->at, cap * sizeof(*grown));
 
