@@ -78,6 +78,7 @@ bool report_flow_app(const struct report *r, const struct report_flow *rf, const
     uint8_t c = rf->client, s = !rf->client;
     uint16_t port = f->key.port[s];
     const char *alias, *service;
+    unsigned expect;
 
     memset(out, 0, sizeof(*out));
     if (f->key.proto != PS_IPPROTO_TCP && f->key.proto != PS_IPPROTO_UDP)
@@ -92,7 +93,11 @@ bool report_flow_app(const struct report *r, const struct report_flow *rf, const
         return true;
     }
     service = report_flow_service(r, rf, f, &alias);
-    if (report_app_expected(service) & P(out->proto))
+    expect = report_app_expected(service);
+    /* A local name (--services) this table does not know: the registry's name for the port. */
+    if (expect == 0)
+        expect = report_app_expected(ports_service_name(NULL, f->key.proto, port));
+    if (expect & P(out->proto))
         return true;
     out->mismatch = true;
     if (service == NULL)
