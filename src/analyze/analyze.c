@@ -17,7 +17,13 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
     a->config = *config;
     a->table = flow_table_new(config->max_flows, config->seed, &config->lifecycle);
     a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS, config->seed);
-    if (a->table == NULL || a->frags == NULL ||
+    a->app_slots = calloc(ANALYZER_APP_SLOTS, sizeof(*a->app_slots));
+    /* The shortest idle timeout of TCP and UDP: a silence longer than it may end a flow. */
+    a->app_idle = UINT64_MAX;
+    for (int c = FLOW_CLASS_TCP; c <= FLOW_CLASS_UDP; c++)
+        if (config->lifecycle.idle[c] > 0 && (uint64_t)config->lifecycle.idle[c] < a->app_idle)
+            a->app_idle = (uint64_t)config->lifecycle.idle[c];
+    if (a->table == NULL || a->frags == NULL || a->app_slots == NULL ||
         (config->take_ended != NULL && flow_table_stream(a->table) != 0)) {
         analyzer_release(a);
         return -1;
@@ -29,8 +35,10 @@ void analyzer_release(struct analyzer *a)
 {
     flow_table_free(a->table);
     frag_table_free(a->frags);
+    free(a->app_slots);
     a->table = NULL;
     a->frags = NULL;
+    a->app_slots = NULL;
 }
 
 void analyzer_input_init(struct analyze_input *in, const char *path)
@@ -153,18 +161,23 @@ static void note_capture_quality(struct analyzer *a, const struct capture_packet
 }
 
 /*
- * What the payload of a TCP or UDP packet shows (decode_app()), for the flow table: looked at here,
- * on the reading side, while the captured bytes are still there. Every packet with payload pays
- * for it (the signatures' first test rejects most); the table keeps the answer only for a flow's
- * first payload packets.
+ * What the payload of a TCP or UDP packet shows (decode_app()), for the flow table: looked at on
+ * the reading side, while the captured bytes are still there, and only for the first payload
+ * packets of a flow direction (the reader's slots, analyze.h). `looked`: how many were already.
  */
-static void look_at_payload(struct analyzer_pending *p)
+static __attribute__((noinline)) void
+look_into(struct analyzer_pending *p, struct analyzer_app_slot *slot, uint64_t tag, unsigned looked)
 {
     const struct pkt_info *info = &p->info;
     struct app_match m;
 
     if (info->proto != PS_IPPROTO_TCP && info->proto != PS_IPPROTO_UDP)
         return;
+    if (info->payload_len == 0 || looked >= FLOW_APP_LOOKS) {
+        slot->tag = tag | looked;
+        return;
+    }
+    slot->tag = tag | (looked + 1);
     decode_app(info->payload, info->payload_caplen, info->proto, &m);
     p->app =
         (uint8_t)(FLOW_PKT_APP_LOOKED | m.proto |
@@ -172,6 +185,33 @@ static void look_at_payload(struct analyzer_pending *p)
     p->app_name_len = m.name_len < FLOW_APP_NAME_MAX ? m.name_len : FLOW_APP_NAME_MAX;
     if (p->app_name_len > 0)
         memcpy(p->app_name, info->payload + m.name_off, p->app_name_len);
+}
+
+/*
+ * For a packet with payload, or a SYN, whose key is hashed (p->lookup): the direction's slot,
+ * and a look into the payload unless the direction had its looks. A SYN, or a silence longer than
+ * an idle timeout, may begin a new flow on the key, with new first bytes: the looks start again.
+ * The common case, a direction looked into already, costs a slot's compare.
+ */
+static inline void look_at_payload(struct analyzer *a, struct analyzer_pending *p)
+{
+    uint64_t hash = p->lookup.hash, tag = (hash & ~(uint64_t)7) | (uint64_t)p->lookup.sender << 2;
+    struct analyzer_app_slot *slot =
+        &a->app_slots[((hash >> 3) ^ p->lookup.sender) & (ANALYZER_APP_SLOTS - 1)];
+    uint64_t quiet = (uint64_t)p->fp.ts - (uint64_t)slot->last; /* huge when time went back */
+    bool fresh = (p->info.tcp_flags & PS_TCP_SYN) || quiet > a->app_idle;
+
+    slot->last = p->fp.ts;
+    if (slot->tag == (tag | FLOW_APP_LOOKS) && !fresh)
+        return;
+    look_into(p, slot, tag,
+              !fresh && (slot->tag & ~(uint64_t)3) == tag ? (unsigned)(slot->tag & 3) : 0);
+}
+
+/* Whether look_at_payload() has anything to do with a decoded packet: one test for most. */
+static inline bool may_look(const struct analyzer_pending *p)
+{
+    return (p->info.payload_len | (p->info.tcp_flags & PS_TCP_SYN)) != 0 && p->prepared;
 }
 
 /*
@@ -196,8 +236,6 @@ static void stage_packet(struct analyzer *a, const struct capture_packet *pkt,
         (uint8_t)decode_packet(&a->config.decode, pkt->linktype, pkt->data, pkt->caplen, &p->info);
     p->prepared = p->outcome == PS_SKIP_NONE && p->info.scope != PKT_SCOPE_ICMP_ERROR;
     p->app = 0;
-    if (p->outcome == PS_SKIP_NONE && p->info.payload_len != 0)
-        look_at_payload(p);
     p->first_fragment = p->outcome == PS_SKIP_NONE && p->info.fragment.state == PKT_FRAG_FIRST;
 }
 
@@ -301,6 +339,8 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     stage_packet(a, pkt, in, p);
     if (p->prepared)
         flow_table_prepare(a->table, &p->info, &p->lookup);
+    if (may_look(p))
+        look_at_payload(a, p);
     finish_packet(a, p);
     /* A live capture's reader may be watching: the flow this packet ended, now. */
     take_ended(a);
@@ -327,6 +367,8 @@ static int read_alone(struct analyzer *a, struct capture *c, struct analyze_inpu
         stage_packet(a, &pkt, in, p);
         if (p->prepared)
             flow_table_prepare(a->table, &p->info, &p->lookup);
+        if (may_look(p))
+            look_at_payload(a, p);
         /* Halfway to its turn, a packet's index slot has arrived: its flow can be asked for. */
         if (read - done > ANALYZER_AHEAD / 2) {
             half = &a->pending[(read - 1 - ANALYZER_AHEAD / 2) % ANALYZER_AHEAD];
@@ -415,6 +457,7 @@ static void *read_ahead(void *arg)
     struct capture_packet pkt;
     uint64_t written = 0, room = PIPE_RING;
     bool behind = false; /* the table's thread has more than half the ring to go */
+    bool look;
     int rc;
 
     while ((rc = capture_next(p->c, &pkt)) == 1) {
@@ -432,10 +475,14 @@ static void *read_ahead(void *arg)
         prefetch_hot_part(&p->ring[(written + PIPE_LEAD) & (PIPE_RING - 1)], true);
         stage_packet(p->a, &pkt, p->in, e);
         /* The key and its hash are made by whichever thread has time for them: here when the
-         * table's thread is behind, there when it is waiting for packets. Either makes the same. */
-        e->hashed = e->prepared && behind;
+         * table's thread is behind, there when it is waiting for packets. Either makes the same.
+         * A packet whose payload may be looked at needs them here, with its bytes. */
+        look = may_look(e);
+        e->hashed = e->prepared && (behind || look);
         if (e->hashed)
             flow_hasher_prepare(&p->hasher, &e->info, &e->lookup);
+        if (look)
+            look_at_payload(p->a, e);
         written++;
         if (written % PIPE_BATCH == 0) {
             atomic_store_explicit(&p->produced, written, memory_order_release);

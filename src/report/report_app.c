@@ -3,7 +3,6 @@
  * what the port's service says should: the protocols each service name is expected to speak
  * (doc/app-protocols.md), and the mark when the bytes say otherwise.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "report.h"
@@ -56,8 +55,9 @@ unsigned report_app_expected(const char *service)
 {
     if (service == NULL)
         return 0;
+    /* Asked once per flow written: the first letter spares most string compares. */
     for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
-        if (strcmp(expected[i].service, service) == 0)
+        if (expected[i].service[0] == service[0] && strcmp(expected[i].service, service) == 0)
             return expected[i].protocols;
     return 0;
 }
@@ -70,6 +70,47 @@ static const char *why_none(const struct flow *f)
     if (f->app_state & (FLOW_APP_CUT(0) | FLOW_APP_CUT(1)))
         return "payload cut by snaplen";
     return "not recognised";
+}
+
+/* Appends `s` to the text at p, within end; returns the new end of the text. */
+static char *put(char *p, const char *end, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n > (size_t)(end - p))
+        n = (size_t)(end - p);
+    memcpy(p, s, n);
+    return p + n;
+}
+
+/*
+ * "port 443 (https), traffic is SSH" or "HTTP on port 8089 (no service registered)": made for
+ * every marked flow written, so by hand rather than by printf().
+ */
+static void mismatch_text(struct report_app *out, const char *service, uint16_t port)
+{
+    char *p = out->mismatch_text, *end = p + sizeof(out->mismatch_text) - 1, buf[6];
+    char *digits = buf + sizeof(buf) - 1;
+    unsigned v = port;
+
+    *digits = '\0';
+    do
+        *--digits = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    if (service == NULL) {
+        p = put(p, end, decode_app_label(out->proto));
+        p = put(p, end, " on port ");
+        p = put(p, end, digits);
+        p = put(p, end, " (no service registered)");
+    } else {
+        p = put(p, end, "port ");
+        p = put(p, end, digits);
+        p = put(p, end, " (");
+        p = put(p, end, service);
+        p = put(p, end, "), traffic is ");
+        p = put(p, end, decode_app_label(out->proto));
+    }
+    *p = '\0';
 }
 
 bool report_flow_app(const struct report *r, const struct report_flow *rf, const struct flow *f,
@@ -100,12 +141,6 @@ bool report_flow_app(const struct report *r, const struct report_flow *rf, const
     if (expect & P(out->proto))
         return true;
     out->mismatch = true;
-    if (service == NULL)
-        snprintf(out->mismatch_text, sizeof(out->mismatch_text),
-                 "%s on port %u (no service registered)", decode_app_label(out->proto),
-                 (unsigned)port);
-    else
-        snprintf(out->mismatch_text, sizeof(out->mismatch_text), "port %u (%s), traffic is %s",
-                 (unsigned)port, service, decode_app_label(out->proto));
+    mismatch_text(out, service, port);
     return true;
 }
