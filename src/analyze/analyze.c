@@ -199,19 +199,21 @@ static inline void look_at_payload(struct analyzer *a, struct analyzer_pending *
     struct analyzer_app_slot *slot =
         &a->app_slots[((hash >> 3) ^ p->lookup.sender) & (ANALYZER_APP_SLOTS - 1)];
     uint64_t quiet = (uint64_t)p->fp.ts - (uint64_t)slot->last; /* huge when time went back */
-    bool fresh = (p->info.tcp_flags & PS_TCP_SYN) || quiet > a->app_idle;
+    bool fresh;
 
     slot->last = p->fp.ts;
-    if (slot->tag == (tag | FLOW_APP_LOOKS) && !fresh)
+    if (slot->tag == (tag | FLOW_APP_LOOKS) && quiet <= a->app_idle &&
+        !(p->info.tcp_flags & PS_TCP_SYN))
         return;
+    fresh = (p->info.tcp_flags & PS_TCP_SYN) || quiet > a->app_idle;
     look_into(p, slot, tag,
               !fresh && (slot->tag & ~(uint64_t)3) == tag ? (unsigned)(slot->tag & 3) : 0);
 }
 
-/* Whether look_at_payload() has anything to do with a decoded packet: one test for most. */
+/* Whether look_at_payload() has anything to do with a prepared packet: one test for most. */
 static inline bool may_look(const struct analyzer_pending *p)
 {
-    return (p->info.payload_len | (p->info.tcp_flags & PS_TCP_SYN)) != 0 && p->prepared;
+    return (p->info.payload_len | (p->info.tcp_flags & PS_TCP_SYN)) != 0;
 }
 
 /*
@@ -337,10 +339,11 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     a->totals.packets++;
     a->totals.bytes += pkt->wirelen;
     stage_packet(a, pkt, in, p);
-    if (p->prepared)
+    if (p->prepared) {
         flow_table_prepare(a->table, &p->info, &p->lookup);
-    if (may_look(p))
-        look_at_payload(a, p);
+        if (may_look(p))
+            look_at_payload(a, p);
+    }
     finish_packet(a, p);
     /* A live capture's reader may be watching: the flow this packet ended, now. */
     take_ended(a);
@@ -365,10 +368,11 @@ static int read_alone(struct analyzer *a, struct capture *c, struct analyze_inpu
             finish_packet(a, &a->pending[done++ % ANALYZER_AHEAD]);
         p = &a->pending[read++ % ANALYZER_AHEAD];
         stage_packet(a, &pkt, in, p);
-        if (p->prepared)
+        if (p->prepared) {
             flow_table_prepare(a->table, &p->info, &p->lookup);
-        if (may_look(p))
-            look_at_payload(a, p);
+            if (may_look(p))
+                look_at_payload(a, p);
+        }
         /* Halfway to its turn, a packet's index slot has arrived: its flow can be asked for. */
         if (read - done > ANALYZER_AHEAD / 2) {
             half = &a->pending[(read - 1 - ANALYZER_AHEAD / 2) % ANALYZER_AHEAD];
@@ -477,7 +481,7 @@ static void *read_ahead(void *arg)
         /* The key and its hash are made by whichever thread has time for them: here when the
          * table's thread is behind, there when it is waiting for packets. Either makes the same.
          * A packet whose payload may be looked at needs them here, with its bytes. */
-        look = may_look(e);
+        look = e->prepared && may_look(e);
         e->hashed = e->prepared && (behind || look);
         if (e->hashed)
             flow_hasher_prepare(&p->hasher, &e->info, &e->lookup);
