@@ -122,7 +122,54 @@ struct pkt_info {
     struct encap encap[PS_ENCAP_MAX];
     struct pkt_fragment fragment;
     struct pkt_quote quote;
+    /* The transport payload's captured bytes (TCP, UDP; NULL when none): valid only as long as
+     * the bytes given to decode_packet() are, so looked at before the next packet is read. Last,
+     * out of the way of what the flow table reads of every packet. */
+    const uint8_t *payload;
+    uint32_t payload_caplen;
 };
+
+/*
+ * Application protocols, as the first payload bytes of a direction show them (decode_app.c). The
+ * numbers are kept in flows (5 bits); APP_NONE: not recognised.
+ */
+enum app_proto {
+    APP_NONE = 0,
+    APP_HTTP,
+    APP_TLS,
+    APP_SSH,
+    APP_DNS,
+    APP_QUIC,
+    APP_SMTP,
+    APP_FTP,
+    APP_POP3,
+    APP_IMAP,
+    APP_RDP,
+    APP__COUNT
+};
+
+/* What decode_app() found in one packet's payload. */
+struct app_match {
+    uint8_t proto;  /* enum app_proto */
+    bool cut_short; /* not recognised, and the bytes ended while a signature still agreed */
+    uint16_t name_len;
+    uint32_t
+        name_off; /* a TLS ClientHello's server name (SNI): payload[name_off], name_len bytes */
+};
+
+/*
+ * Recognises the protocol of the first payload bytes of a direction (`caplen` bytes captured, of
+ * transport `transport`: TCP or UDP; other transports are never recognised). Pure: reads nothing
+ * beyond payload[caplen - 1] and keeps nothing.
+ */
+void decode_app(const uint8_t *payload, size_t caplen, uint8_t transport, struct app_match *out);
+
+/* "http", "tls", ... (as JSON, CSV and --expect name them), "HTTP", "TLS", ... (as sentences do);
+ * NULL for APP_NONE and unknown numbers. */
+const char *decode_app_name(uint8_t proto);
+const char *decode_app_label(uint8_t proto);
+/* The protocol named `name` (decode_app_name()), or APP_NONE. */
+uint8_t decode_app_by_name(const char *name);
 
 /* True when decode_packet() understands this link type: one of LINKTYPE_ROWS (base.h). */
 bool decode_linktype_supported(int linktype);

@@ -265,6 +265,28 @@ const struct flow *report_flow_data(const struct report *r, const struct report_
 const char *report_flow_service(const struct report *r, const struct report_flow *rf,
                                 const struct flow *f, const char **alias);
 
+/*
+ * What runs on a flow's server port, as its first payload bytes show it (report_app.c). Derived
+ * when asked, like the service: nothing of it is kept per flow in the report.
+ */
+struct report_app {
+    uint8_t proto;          /* enum app_proto: the server's, else the client's; APP_NONE: none */
+    uint8_t client, server; /* what each side's bytes showed */
+    const char *why;        /* with APP_NONE: "no payload", "payload cut by snaplen",
+                               "not recognised"; else NULL */
+    const char *sni;        /* the TLS server name, sanitised (flow_table_app_name()), or NULL */
+    bool mismatch;          /* the protocol is not one the server port's service speaks */
+    /* "port 443 (https), traffic is SSH", "HTTP on port 8081 (no service registered)" */
+    char mismatch_text[160];
+};
+
+/* Fills *out for flow `f` of row `rf`; false for flows neither TCP nor UDP (nothing to say). */
+bool report_flow_app(const struct report *r, const struct report_flow *rf, const struct flow *f,
+                     struct report_app *out);
+
+/* The protocols (bits 1 << enum app_proto) service `service` speaks; 0 when unknown or NULL. */
+unsigned report_app_expected(const char *service);
+
 /* Names and formats shared by the writers (report_labels.c). */
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */
 const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);

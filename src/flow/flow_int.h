@@ -7,7 +7,8 @@
  *   flow_index.c      keys, their hash, and the indexes that find a key's flow;
  *   flow_lifecycle.c  when flows end: timeouts, the timing wheel, the queue ended flows leave by;
  *   flow_keep.c       keeping every flow: quiet ones to the compact store and back, the seal;
- *   flow_store.c      the compact store itself; flow_tcp.c, a connection's TCP state.
+ *   flow_store.c      the compact store itself; flow_tcp.c, a connection's TCP state;
+ *   flow_app.c        what the first payload bytes showed, and the TLS server names.
  */
 #ifndef PS_FLOW_INT_H
 #define PS_FLOW_INT_H
@@ -47,6 +48,7 @@ struct index_set {
 };
 
 struct path;       /* an encapsulation path (flow_table.c) */
+struct flow_names; /* the TLS server names (flow_app.c) */
 struct wheel;      /* the timing wheel (flow_lifecycle.c) */
 struct flow_queue; /* streaming: the flows that ended (flow_lifecycle.c) */
 
@@ -65,6 +67,8 @@ struct flow_table {
 
     struct flow_icmp_error *icmp_errors;
     size_t n_icmp_errors, icmp_errors_cap;
+
+    struct flow_names *names; /* NULL until the first name */
 
     uint32_t created;         /* flows ever created: the next flow's id */
     uint32_t free_rec;        /* a freed record + 1, chained through flow.prev; 0 = none */
@@ -132,6 +136,9 @@ static inline void record_free(struct flow_table *t, struct flow *f, uint32_t re
     f->prev = t->free_rec;
     t->free_rec = rec + 1;
 }
+
+/* flow_app.c: frees the server names (NULL: none). */
+void flow_names_free(struct flow_names *names);
 
 /* flow_table.c: a record, a freed one or a new one. NULL when memory ran out. */
 struct flow *flow_record_new(struct flow_table *t, uint32_t *rec);

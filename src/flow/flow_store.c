@@ -28,6 +28,7 @@
 #define F_ICMP          (1u << 14)
 #define F_PATH          (1u << 15)
 #define F_RETRANS       (1u << 16)
+#define F_APP           (1u << 17) /* app, app_state and app_name follow */
 
 _Static_assert((FLOW_OPEN_FROM(1) | FLOW_ACCEPT_FROM(1)) <= 0xf, "role_seen fits 4 bits");
 _Static_assert(FLOW_START_ACTIVE <= 7, "flow_start fits 3 bits");
@@ -217,7 +218,8 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
                      (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT;
 
     flags |= (f->ended ? F_ENDED : 0) | (f->prev ? F_PREV : 0) | (f->icmp_errors ? F_ICMP : 0) |
-             (f->path_id ? F_PATH : 0) | (retrans ? F_RETRANS : 0);
+             (f->path_id ? F_PATH : 0) | (retrans ? F_RETRANS : 0) |
+             ((f->app | f->app_state | f->app_name) ? F_APP : 0);
     p = put_key(p, &f->key);
     p = put_varint(p, flags);
     p = put_varint(p, time_distance(s->base, f->first_seen));
@@ -234,6 +236,11 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
         p = put_varint(p, f->icmp_errors);
     if (f->path_id)
         p = put_varint(p, f->path_id);
+    if (f->app | f->app_state | f->app_name) {
+        *p++ = f->app;
+        *p++ = f->app_state;
+        p = put_varint(p, f->app_name);
+    }
     if (f->key.proto == PS_IPPROTO_TCP)
         p = put_tcp(p, f, retrans);
     return p;
@@ -268,6 +275,11 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
         f->icmp_errors = get_u32v(&p);
     if (flags & F_PATH)
         f->path_id = (uint16_t)get_u32v(&p);
+    if (flags & F_APP) {
+        f->app = *p++;
+        f->app_state = *p++;
+        f->app_name = (uint16_t)get_u32v(&p);
+    }
     if (f->key.proto == PS_IPPROTO_TCP)
         p = get_tcp(p, f, (flags & F_RETRANS) != 0);
     return p;

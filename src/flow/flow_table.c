@@ -57,6 +57,7 @@ void flow_table_free(struct flow_table *t)
     flow_set_free(&t->stored);
     free(t->paths);
     free(t->icmp_errors);
+    flow_names_free(t->names);
     flow_wheel_free(t->wheel);
     flow_queue_free(t->ended);
     free(t->where);

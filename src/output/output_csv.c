@@ -52,6 +52,12 @@ static const char *const columns[] = {
     "rtt_client",
     "rtt_server",
     "quality",
+    "app_protocol",
+    "app_client",
+    "app_server",
+    "app_sni",
+    "app_why",
+    "app_mismatch",
 };
 
 #define N_COLUMNS  (sizeof(columns) / sizeof(columns[0]))
@@ -281,6 +287,24 @@ static void lifecycle_cells(struct csv_out *o, const struct report_flow *rf, con
     csv_cell(o, text);
 }
 
+/* What the first payload bytes showed (report_flow_app()); all empty when not TCP or UDP. */
+static void app_cells(struct csv_out *o, const struct report *r, const struct report_flow *rf,
+                      const struct flow *f)
+{
+    struct report_app app;
+
+    if (!report_flow_app(r, rf, f, &app)) {
+        csv_empty(o, 6);
+        return;
+    }
+    csv_cell(o, decode_app_name(app.proto));
+    csv_cell(o, decode_app_name(app.client));
+    csv_cell(o, decode_app_name(app.server));
+    csv_cell(o, app.sni);
+    csv_cell(o, app.why);
+    csv_cell(o, app.mismatch ? app.mismatch_text : NULL);
+}
+
 static void flow_row(struct csv_out *o, const struct report *r, const struct report_flow *rf,
                      const struct flow *f)
 {
@@ -316,6 +340,7 @@ static void flow_row(struct csv_out *o, const struct report *r, const struct rep
     csv_cell(o, encap);
     icmp_cells(o, r, f);
     lifecycle_cells(o, rf, f);
+    app_cells(o, r, rf, f);
     csv_row_end(o);
 }
 

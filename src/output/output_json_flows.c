@@ -21,6 +21,8 @@ struct jw_layout {
         follows, first_seen, last_seen, duration, packets, bytes, ip_bytes, payload_bytes, s2c, tcp,
         conn_state, history, syn, syn_ack, ack, rtt_client, rtt_server, fin, rst, by_server,
         retransmissions, retransmissions_s2c, tcp_end, quality, encap, icmp, icmp_errors, end;
+    struct jw_fragment app, app_protocol, app_client, app_server, app_sni, app_why, app_mismatch,
+        app_end;
     struct jw_fragment echo, message, message_code, message_name, icmp_end;
     struct jw_fragment error_proto, error_type, error_code, error_name, error_packets, error_bytes,
         error_end;
@@ -75,6 +77,13 @@ struct jw_layout {
         .quality = JW_FRAGMENT("," N I1 "\"quality\"" C),                                          \
         .encap = JW_FRAGMENT("," N I1 "\"encap\"" C), .icmp = JW_FRAGMENT("," N I1 "\"icmp\"" C),  \
         .icmp_errors = JW_FRAGMENT("," N I1 "\"icmp_errors\"" C), .end = JW_FRAGMENT(N I0 "}"),    \
+        .app = JW_FRAGMENT("," N I1 "\"app\"" C),                                                  \
+        .app_protocol = JW_FRAGMENT("{" N I2 "\"protocol\"" C),                                    \
+        .app_client = JW_FRAGMENT("," N I2 "\"client\"" C),                                        \
+        .app_server = JW_FRAGMENT("," N I2 "\"server\"" C),                                        \
+        .app_sni = JW_FRAGMENT("," N I2 "\"sni\"" C),                                              \
+        .app_why = JW_FRAGMENT("," N I2 "\"why\"" C),                                              \
+        .app_mismatch = JW_FRAGMENT("," N I2 "\"mismatch\"" C), .app_end = JW_FRAGMENT(N I1 "}"),  \
         .echo = JW_FRAGMENT("{" N I2 "\"kind\"" C "\"echo\"," N I2 "\"id\"" C),                    \
         .message = JW_FRAGMENT("{" N I2 "\"kind\"" C "\"message\"," N I2 "\"type\"" C),            \
         .message_code = JW_FRAGMENT("," N I2 "\"code\"" C),                                        \
@@ -360,6 +369,30 @@ static char *put_pair(char *p, const struct jw_fragment *open, const struct jw_f
     return jw_put_int(p, (int64_t)by_endpoint[!client]);
 }
 
+/* What the first payload bytes showed, against the server port's service; null: not TCP or UDP. */
+static char *put_app(struct jw_writer *w, char *p, const struct report *r,
+                     const struct report_flow *rf, const struct flow *f)
+{
+    const struct jw_layout *l = w->layout;
+    struct report_app app;
+
+    if (!report_flow_app(r, rf, f, &app))
+        return jw_put_null(p);
+    p = jw_put_fragment(p, &l->app_protocol);
+    p = jw_put_nullable_table_name(w, p, decode_app_name(app.proto));
+    p = jw_put_fragment(p, &l->app_client);
+    p = jw_put_nullable_table_name(w, p, decode_app_name(app.client));
+    p = jw_put_fragment(p, &l->app_server);
+    p = jw_put_nullable_table_name(w, p, decode_app_name(app.server));
+    p = jw_put_fragment(p, &l->app_sni);
+    p = app.sni != NULL ? jw_put_name(w, p, app.sni) : jw_put_null(p);
+    p = jw_put_fragment(p, &l->app_why);
+    p = jw_put_nullable_table_name(w, p, app.why);
+    p = jw_put_fragment(p, &l->app_mismatch);
+    p = app.mismatch ? jw_put_name(w, p, app.mismatch_text) : jw_put_null(p);
+    return jw_put_fragment(p, &l->app_end);
+}
+
 void output_json_put_flow(struct jw_writer *w, const struct report *r, const struct report_flow *rf,
                           const struct flow *f, size_t id, const char *type)
 {
@@ -411,6 +444,9 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = put_icmp(w, p, f);
     p = jw_put_fragment(p, &l->icmp_errors);
     p = put_icmp_errors(w, p, r, f);
+    p = jw_reserve(w, p, JW_GROUP_ROOM);
+    p = jw_put_fragment(p, &l->app);
+    p = put_app(w, p, r, rf, f);
     w->p = jw_put_fragment(p, &l->end);
 }
 

@@ -153,6 +153,20 @@ static void icmp_cell(const struct flow *f, char *buf)
         snprintf(buf, CELL_SIZE, "type %u code %u", (unsigned)(v >> 8), (unsigned)(v & 0xff));
 }
 
+/* The protocol the payload shows, its TLS server name, and "!" when the port's service differs. */
+static void app_cell(const struct report *r, const struct report_flow *rf, const struct flow *f,
+                     char *buf)
+{
+    struct report_app app;
+
+    if (!report_flow_app(r, rf, f, &app) || app.proto == APP_NONE) {
+        strcpy(buf, "-");
+        return;
+    }
+    snprintf(buf, CELL_SIZE, "%s%s%s%s", decode_app_name(app.proto), app.mismatch ? " !" : "",
+             app.sni != NULL ? " " : "", app.sni != NULL ? app.sni : "");
+}
+
 /*
  * Made twice for every flow shown (to size the columns, then to print them): by hand but for the
  * sizes and the duration, whose rounding is printf()'s.
@@ -177,15 +191,16 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
         icmp_cell(f, cells[5]);
     else
         service_cell(r, rf, f, cells[5]);
-    p = jw_put_uint(cells[6], f->packets[c]);
+    app_cell(r, rf, f, cells[6]);
+    p = jw_put_uint(cells[7], f->packets[c]);
     *p++ = '/';
     *jw_put_uint(p, f->packets[s]) = '\0';
     human_bytes(f->bytes[c], b[0], sizeof(b[0]));
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
-    stpcpy(stpcpy(stpcpy(cells[7], b[0]), "/"), b[1]);
-    human_duration(f->first_seen, f->last_seen, cells[8], CELL_SIZE);
-    strcpy(cells[9], state != NULL ? state : "-");
-    strcpy(cells[10], report_role_reason_name(rf->reason, f->key.proto));
+    stpcpy(stpcpy(stpcpy(cells[8], b[0]), "/"), b[1]);
+    human_duration(f->first_seen, f->last_seen, cells[9], CELL_SIZE);
+    strcpy(cells[10], state != NULL ? state : "-");
+    strcpy(cells[11], report_role_reason_name(rf->reason, f->key.proto));
 }
 
 static void service_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
@@ -482,14 +497,42 @@ static void print_expectations(const struct report *r, bool any, bool color, FIL
                 r->expectations[i].expression, r->expectations[i].found);
 }
 
+/* "Port mismatches": the shown flows whose bytes are not what their server port's service speaks.
+ */
+static void print_mismatches(const struct report *r, FILE *out)
+{
+    size_t n = 0;
+
+    /* Counted first, for the title; listed second. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < r->n_shown; k++) {
+            const struct report_flow *rf = report_shown(r, k);
+            struct flow buf;
+            const struct flow *f = report_flow_data(r, rf, &buf);
+            struct report_app app;
+
+            if (!report_flow_app(r, rf, f, &app) || !app.mismatch)
+                continue;
+            if (pass == 0)
+                n++;
+            else
+                fprintf(out, "  flow %" PRIu32 ": %s\n", rf->id, app.mismatch_text);
+        }
+        if (n == 0)
+            return;
+        if (pass == 0)
+            fprintf(out, "\nPort mismatches (%zu)\n", n);
+    }
+}
+
 /* The flow table: the view's rows (report_shown()), then their notes. */
 static int print_flows(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table flows = {
-        {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "PACKETS c/s", "BYTES c/s", "DURATION",
-         "STATE", "ROLE BY"},
-        {true, false, false, false, false, false, true, true, true, false, false},
-        11,
+        {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "APP", "PACKETS c/s", "BYTES c/s",
+         "DURATION", "STATE", "ROLE BY"},
+        {true, false, false, false, false, false, false, true, true, true, false, false},
+        12,
         r->n_shown,
         flow_row,
     };
@@ -501,10 +544,14 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
     if (r->n_shown > 0 && print_table(r, &flows, color, out) != 0)
         return -1;
     print_flow_details(r, out);
-    if (r->n_flows > 0)
+    if (r->n_flows > 0) {
         fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
                 eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
                 (unsigned)eph->hi);
+        fprintf(out, "  APP = what the first payload bytes show (TLS: and the server name); "
+                     "! = not what the port's service speaks\n");
+    }
+    print_mismatches(r, out);
     return 0;
 }
 

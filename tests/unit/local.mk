@@ -29,13 +29,13 @@ tests_unit_test_capture_SOURCES = tests/unit/test_capture.c tests/unit/unit_main
 tests_unit_test_capture_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_capture_LDADD = $(UNIT_LDADD)
 
-# decode: every layer on packets built byte by byte
-tests_unit_test_decode_SOURCES = tests/unit/test_decode.c tests/unit/unit_main.c tests/unit/unit.h
+# decode: every layer on packets built byte by byte; the payload signatures (decode_app.c)
+tests_unit_test_decode_SOURCES = tests/unit/test_decode.c tests/unit/test_decode_app.c tests/unit/unit_main.c tests/unit/unit.h
 tests_unit_test_decode_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_decode_LDADD = $(UNIT_LDADD)
 
-# flow: the table, timeouts, the queue, TCP state; the compact store
-tests_unit_test_flow_SOURCES = tests/unit/test_flow.c tests/unit/test_flow_store.c tests/unit/unit_main.c tests/unit/unit.h
+# flow: the table, timeouts, the queue, TCP state; the compact store; payload looks and names
+tests_unit_test_flow_SOURCES = tests/unit/test_flow.c tests/unit/test_flow_store.c tests/unit/test_flow_app.c tests/unit/unit_main.c tests/unit/unit.h
 tests_unit_test_flow_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_flow_LDADD = $(UNIT_LDADD)
 

@@ -1679,5 +1679,6 @@ Suite *decode_suite(void)
 int unit_suites(SRunner *runner)
 {
     srunner_add_suite(runner, decode_suite());
+    srunner_add_suite(runner, decode_app_suite());
     return 0;
 }

@@ -1333,5 +1333,6 @@ int unit_suites(SRunner *runner)
 {
     srunner_add_suite(runner, flow_suite());
     srunner_add_suite(runner, flow_store_suite());
+    srunner_add_suite(runner, flow_app_suite());
     return 0;
 }

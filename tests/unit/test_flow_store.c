@@ -73,6 +73,11 @@ static void random_flow(uint64_t *state, uint32_t id, struct flow *f)
     f->start = (uint8_t)(r >> 8 & 7) % (FLOW_START_ACTIVE + 1);
     f->quality = r >> 11 & 0xf;
     f->ended = r >> 15 & 1;
+    if (r >> 17 & 1) {
+        f->app = (uint8_t)next_random(state);
+        f->app_state = (uint8_t)next_random(state);
+        f->app_name = (uint16_t)any_size(state);
+    }
     if (f->key.proto != PS_IPPROTO_TCP)
         return;
     for (int e = 0; e < 2; e++) {

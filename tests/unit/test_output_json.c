@@ -244,6 +244,24 @@ static json_t *endpoint_port_class(bool ports, uint16_t port)
     return ports ? json_string(ports_class_name(ports_class(port))) : json_null();
 }
 
+/* What the first payload bytes showed (report_flow_app()); null when neither TCP nor UDP. */
+static json_t *app_value(const struct report *r, const struct report_flow *rf, const struct flow *f)
+{
+    struct report_app app;
+    json_t *o;
+
+    if (!report_flow_app(r, rf, f, &app))
+        return json_null();
+    o = json_object();
+    json_object_set_new(o, "protocol", nullable_string(decode_app_name(app.proto)));
+    json_object_set_new(o, "client", nullable_string(decode_app_name(app.client)));
+    json_object_set_new(o, "server", nullable_string(decode_app_name(app.server)));
+    json_object_set_new(o, "sni", app.sni != NULL ? text_value(app.sni) : json_null());
+    json_object_set_new(o, "why", nullable_string(app.why));
+    json_object_set_new(o, "mismatch", app.mismatch ? text_value(app.mismatch_text) : json_null());
+    return o;
+}
+
 static json_t *flow_value(const struct report *r, const struct report_flow *rf, size_t id)
 {
     struct flow buf;
@@ -284,6 +302,7 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     json_object_set_new(o, "encap", encap_list(r, f));
     json_object_set_new(o, "icmp", icmp_value(f));
     json_object_set_new(o, "icmp_errors", icmp_errors_value(r, f));
+    json_object_set_new(o, "app", app_value(r, rf, f));
     return o;
 }
 

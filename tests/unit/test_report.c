@@ -1074,7 +1074,8 @@ START_TEST(test_json_shape)
         "id",          "proto",        "ip_version", "client",     "server",
         "role_reason", "start_reason", "follows",    "first_seen", "last_seen",
         "duration",    "packets",      "bytes",      "ip_bytes",   "payload_bytes",
-        "tcp",         "quality",      "encap",      "icmp",       "icmp_errors"};
+        "tcp",         "quality",      "encap",      "icmp",       "icmp_errors",
+        "app"};
     static const char *const client_keys[] = {"ip", "port", "port_class", "ephemeral",
                                               "in_ephemeral_range"};
     static const char *const server_keys[] = {"ip", "port", "port_class", "service",

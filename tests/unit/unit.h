@@ -16,6 +16,8 @@ int unit_suites(SRunner *runner);
 
 /* Suites of the second and later files of a program. */
 Suite *flow_store_suite(void);
+Suite *flow_app_suite(void);
+Suite *decode_app_suite(void);
 Suite *report_select_suite(void);
 Suite *report_view_suite(void);
 Suite *output_csv_suite(void);
