@@ -1404,8 +1404,11 @@ START_TEST(test_parse_sections)
     ck_assert_int_eq(
         output_parse_sections("summary,flows,services,clients", &sections, err, sizeof(err)), 0);
     ck_assert_uint_eq(sections, OUTPUT_SECTION_ALL);
+    ck_assert_int_eq(output_parse_sections("summary,explain", &sections, err, sizeof(err)), 0);
+    ck_assert_uint_eq(sections, OUTPUT_SECTION_SUMMARY | OUTPUT_SECTION_EXPLAIN);
     ck_assert_int_eq(output_parse_sections("flows,", &sections, err, sizeof(err)), -1);
-    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary)");
+    ck_assert_str_eq(err,
+                     "unknown section '' (known: flows, services, clients, summary, explain)");
 }
 END_TEST
 
