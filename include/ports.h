@@ -63,6 +63,9 @@ void ports_services_free(struct ports_services *s);
  */
 int ports_services_load(struct ports_services *s, const char *path, char *err, size_t errlen);
 
+/* Whether `s` holds names of its own, from services(5) files (false for NULL). */
+bool ports_services_local(const struct ports_services *s);
+
 /* The service name for (IP protocol, port), or NULL. `s` may be NULL: registry only. */
 const char *ports_service_name(const struct ports_services *s, uint8_t ip_proto, uint16_t port);
 

@@ -280,9 +280,12 @@ struct report_app {
     char mismatch_text[160];
 };
 
-/* Fills *out for flow `f` of row `rf`; false for flows neither TCP nor UDP (nothing to say). */
+/*
+ * Fills *out for flow `f` of row `rf`, whose server port's service is `service`
+ * (report_flow_service(): the writers have it already); false for flows neither TCP nor UDP.
+ */
 bool report_flow_app(const struct report *r, const struct report_flow *rf, const struct flow *f,
-                     struct report_app *out);
+                     const char *service, struct report_app *out);
 
 /* The protocols (bits 1 << enum app_proto) service `service` speaks; 0 when unknown or NULL. */
 unsigned report_app_expected(const char *service);

@@ -571,7 +571,8 @@ static bool flow_matches(const struct expectation *e, const struct report *r,
     if (e->kind == K_APP || e->kind == K_MISMATCH) {
         struct report_app app;
 
-        if (!report_flow_app(r, rf, f, &app))
+        service = report_flow_service(r, rf, f, &alias);
+        if (!report_flow_app(r, rf, f, service, &app))
             return false;
         if (e->kind == K_MISMATCH)
             return app.mismatch;

@@ -292,8 +292,9 @@ static void app_cells(struct csv_out *o, const struct report *r, const struct re
                       const struct flow *f)
 {
     struct report_app app;
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
-    if (!report_flow_app(r, rf, f, &app)) {
+    if (!report_flow_app(r, rf, f, service, &app)) {
         csv_empty(o, 6);
         return;
     }

@@ -188,7 +188,8 @@ static char *put_names(struct jw_writer *w, char *p, const char *const *names,
 
 /* The client's endpoint object, or the server's after it. */
 static char *put_endpoint(struct jw_writer *w, char *p, const struct report *r,
-                          const struct report_flow *rf, const struct flow *f, uint8_t e)
+                          const struct report_flow *rf, const struct flow *f, uint8_t e,
+                          const char *service, const char *alias)
 {
     const struct jw_layout *l = w->layout;
     bool ports = ipproto_has_ports(f->key.proto);
@@ -209,8 +210,6 @@ static char *put_endpoint(struct jw_writer *w, char *p, const struct report *r,
         p = jw_put_fragment(p, &l->in_range);
         p = jw_put_bool(p, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]));
     } else {
-        const char *alias, *service = report_flow_service(r, rf, f, &alias);
-
         p = jw_put_fragment(p, &l->service);
         p = jw_put_nullable_table_name(w, p, service);
         p = jw_put_fragment(p, &l->service_alias);
@@ -371,12 +370,12 @@ static char *put_pair(char *p, const struct jw_fragment *open, const struct jw_f
 
 /* What the first payload bytes showed, against the server port's service; null: not TCP or UDP. */
 static char *put_app(struct jw_writer *w, char *p, const struct report *r,
-                     const struct report_flow *rf, const struct flow *f)
+                     const struct report_flow *rf, const struct flow *f, const char *service)
 {
     const struct jw_layout *l = w->layout;
     struct report_app app;
 
-    if (!report_flow_app(r, rf, f, &app))
+    if (!report_flow_app(r, rf, f, service, &app))
         return jw_put_null(p);
     p = jw_put_fragment(p, &l->app_protocol);
     p = jw_put_nullable_table_name(w, p, decode_app_name(app.proto));
@@ -398,6 +397,7 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
 {
     const struct jw_layout *l = w->layout;
     uint8_t c = rf->client;
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
     char *p = jw_room(w, JW_GROUP_ROOM);
 
     if (type != NULL) {
@@ -412,8 +412,8 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = jw_put_proto(w, p, f->key.proto);
     p = jw_put_fragment(p, &l->ip_version);
     p = jw_put_uint(p, f->key.family);
-    p = put_endpoint(w, p, r, rf, f, c);
-    p = put_endpoint(w, p, r, rf, f, !c);
+    p = put_endpoint(w, p, r, rf, f, c, NULL, NULL);
+    p = put_endpoint(w, p, r, rf, f, !c, service, alias);
     p = jw_reserve(w, p, JW_GROUP_ROOM);
     p = jw_put_fragment(p, &l->role_reason);
     p = jw_put_table_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
@@ -446,7 +446,7 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = put_icmp_errors(w, p, r, f);
     p = jw_reserve(w, p, JW_GROUP_ROOM);
     p = jw_put_fragment(p, &l->app);
-    p = put_app(w, p, r, rf, f);
+    p = put_app(w, p, r, rf, f, service);
     w->p = jw_put_fragment(p, &l->end);
 }
 

@@ -158,8 +158,9 @@ static void app_cell(const struct report *r, const struct report_flow *rf, const
                      char *buf)
 {
     struct report_app app;
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
-    if (!report_flow_app(r, rf, f, &app) || app.proto == APP_NONE) {
+    if (!report_flow_app(r, rf, f, service, &app) || app.proto == APP_NONE) {
         strcpy(buf, "-");
         return;
     }
@@ -510,8 +511,9 @@ static void print_mismatches(const struct report *r, FILE *out)
             struct flow buf;
             const struct flow *f = report_flow_data(r, rf, &buf);
             struct report_app app;
+            const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
-            if (!report_flow_app(r, rf, f, &app) || !app.mismatch)
+            if (!report_flow_app(r, rf, f, service, &app) || !app.mismatch)
                 continue;
             if (pass == 0)
                 n++;

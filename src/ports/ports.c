@@ -184,6 +184,11 @@ struct ports_services {
     size_t count;
 };
 
+bool ports_services_local(const struct ports_services *s)
+{
+    return s != NULL && s->count > 0;
+}
+
 struct ports_services *ports_services_new(void)
 {
     return calloc(1, sizeof(struct ports_services));

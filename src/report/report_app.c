@@ -114,14 +114,17 @@ static void mismatch_text(struct report_app *out, const char *service, uint16_t 
 }
 
 bool report_flow_app(const struct report *r, const struct report_flow *rf, const struct flow *f,
-                     struct report_app *out)
+                     const char *service, struct report_app *out)
 {
     uint8_t c = rf->client, s = !rf->client;
     uint16_t port = f->key.port[s];
-    const char *alias, *service;
     unsigned expect;
 
-    memset(out, 0, sizeof(*out));
+    /* Field by field: made for every flow written, and the text is made only for a mismatch. */
+    out->proto = out->client = out->server = APP_NONE;
+    out->why = out->sni = NULL;
+    out->mismatch = false;
+    out->mismatch_text[0] = '\0';
     if (f->key.proto != PS_IPPROTO_TCP && f->key.proto != PS_IPPROTO_UDP)
         return false;
     out->client = FLOW_APP_OF(f, c);
@@ -133,10 +136,9 @@ bool report_flow_app(const struct report *r, const struct report_flow *rf, const
         out->why = why_none(f);
         return true;
     }
-    service = report_flow_service(r, rf, f, &alias);
     expect = report_app_expected(service);
     /* A local name (--services) this table does not know: the registry's name for the port. */
-    if (expect == 0)
+    if (expect == 0 && ports_services_local(r->settings.services))
         expect = report_app_expected(ports_service_name(NULL, f->key.proto, port));
     if (expect & P(out->proto))
         return true;

@@ -248,9 +248,10 @@ static json_t *endpoint_port_class(bool ports, uint16_t port)
 static json_t *app_value(const struct report *r, const struct report_flow *rf, const struct flow *f)
 {
     struct report_app app;
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
     json_t *o;
 
-    if (!report_flow_app(r, rf, f, &app))
+    if (!report_flow_app(r, rf, f, service, &app))
         return json_null();
     o = json_object();
     json_object_set_new(o, "protocol", nullable_string(decode_app_name(app.proto)));
