@@ -23,6 +23,7 @@
 struct conv {
     uint8_t client_addr[16], server_addr[16];
     uint8_t family, proto, conn_state, bits;
+    uint8_t app; /* enum app_proto: what the first payload bytes showed; APP_NONE: nothing */
     uint16_t client_port, server_port;
     uint32_t row; /* index of its report_flow in r->flows */
 };
@@ -32,6 +33,7 @@ struct conv {
 #define CONV_MIDSTREAM  0x04
 #define CONV_ICMP_ERROR 0x08
 #define CONV_ONLY_ERROR 0x10 /* the server's side sent nothing but ICMP errors */
+#define CONV_MISMATCH   0x20 /* its bytes are not what the server port's service speaks */
 
 /* A paragraph being written: explain_add() appends, the text grows as needed. */
 struct para {
@@ -69,11 +71,16 @@ int explain_cmp_named_count(const void *pa, const void *pb);
 
 /* The flows to one server port (address, protocol, port): a run of the by-server order. */
 struct server_group {
-    size_t first, n; /* convs[first .. first + n - 1] */
-    size_t answered; /* flows the server took part in: neither refused nor unanswered */
-    size_t clients;  /* distinct client addresses */
-    uint16_t lo, hi; /* client ports */
+    size_t first, n;   /* convs[first .. first + n - 1] */
+    size_t answered;   /* flows the server took part in: neither refused nor unanswered */
+    size_t clients;    /* distinct client addresses */
+    uint16_t lo, hi;   /* client ports */
+    size_t mismatches; /* flows whose bytes are not what the port's service speaks */
+    uint8_t app;       /* the protocol every flow's bytes that showed one showed; APP_NONE: none
+                          showed one, GROUP_APP_MIXED: not all the same */
 };
+
+#define GROUP_APP_MIXED 0xff
 
 /* The server groups of convs sorted by server, the largest first; NULL when out of memory. */
 struct server_group *explain_server_groups(const struct conv *convs, size_t n, size_t *n_groups);

@@ -158,6 +158,15 @@ static struct conv *convs_of(const struct report *r, size_t *n)
             cv->bits |= CONV_ONE_SIDED;
         if (f->quality & FLOW_Q_MIDSTREAM)
             cv->bits |= CONV_MIDSTREAM;
+        if (ipproto_has_ports(f->key.proto)) {
+            const char *alias, *service = report_flow_service(r, rf, f, &alias);
+            struct report_app app;
+
+            if (report_flow_app(r, rf, f, service, &app)) {
+                cv->app = app.proto;
+                cv->bits |= app.mismatch ? CONV_MISMATCH : 0;
+            }
+        }
         if (f->icmp_errors != 0) {
             uint64_t errors = 0;
 

@@ -50,12 +50,16 @@ struct server_group *explain_server_groups(const struct conv *convs, size_t n, s
             continue;
         if (k == 0 || !same_server(&convs[cur->first], cv)) {
             cur = &g[k++];
-            *cur = (struct server_group){.first = i, .lo = cv->client_port, .hi = cv->client_port};
+            *cur = (struct server_group){
+                .first = i, .lo = cv->client_port, .hi = cv->client_port, .app = APP_NONE};
         }
         if (cur->n == 0 || memcmp(convs[i - 1].client_addr, cv->client_addr, 16) != 0)
             cur->clients++;
         cur->n++;
         cur->answered += answered(cv);
+        cur->mismatches += (cv->bits & CONV_MISMATCH) != 0;
+        if (cv->app != APP_NONE && cur->app != cv->app)
+            cur->app = cur->app == APP_NONE ? cv->app : GROUP_APP_MIXED;
         if (cv->client_port < cur->lo)
             cur->lo = cv->client_port;
         if (cv->client_port > cur->hi)
@@ -80,6 +84,40 @@ static void server_port_line(const struct report *r, const struct conv *cv, stru
     else
         explain_add(p, "%s answered on port %s, a %s port with no registered service", addr, port,
                     cls);
+}
+
+_Static_assert(APP__COUNT <= 32, "a bit per protocol in what_it_spoke()");
+
+/* What the bytes showed the server speak, against what its port's service says it should. */
+static void what_it_spoke(const struct report *r, const struct conv *convs,
+                          const struct server_group *sg, struct para *p)
+{
+    const struct conv *cv = &convs[sg->first];
+    const char *service = explain_service(r, cv->proto, cv->server_port);
+
+    if (sg->app == APP_NONE)
+        return;
+    if (sg->app == GROUP_APP_MIXED) {
+        /* Each protocol once, in the order first seen: a bit per protocol. */
+        uint32_t seen = 0;
+
+        explain_add(p, " Its conversations' bytes show more than one protocol:");
+        for (size_t j = sg->first; j < sg->first + sg->n; j++) {
+            uint8_t app = convs[j].app;
+
+            if (app == APP_NONE || (seen & (1u << app)))
+                continue;
+            explain_add(p, "%s %s", seen ? "," : "", decode_app_label(app));
+            seen |= 1u << app;
+        }
+        explain_add(p, ".");
+    } else if (sg->mismatches > 0 && service != NULL)
+        explain_add(p,
+                    " Its bytes show %s, which %s does not speak: a port number is only a "
+                    "convention.",
+                    decode_app_label(sg->app), service);
+    else
+        explain_add(p, " Its bytes show %s.", decode_app_label(sg->app));
 }
 
 /* A port servers answered on, across every server that did, for captures with many servers. */
@@ -195,18 +233,12 @@ static void servers_intro(struct output_explanation *e)
 }
 
 /* Many servers: one line per port they answered on, the busiest first. */
-static void explain_server_ports(const struct report *r, const struct conv *convs,
-                                 const struct server_group *g, size_t n_groups,
+static void explain_server_ports(const struct report *r, const struct port_group *pg, size_t k,
                                  struct output_explanation *e)
 {
-    size_t k, more_flows = 0;
-    struct port_group *pg = port_groups(convs, g, n_groups, &k);
+    size_t more_flows = 0;
     struct para p = {0};
 
-    if (pg == NULL) {
-        e->failed = true;
-        return;
-    }
     servers_intro(e);
     for (size_t i = 0; i < k && i < LIST_MAX; i++) {
         const char *service = explain_service(r, pg[i].proto, pg[i].port);
@@ -232,7 +264,6 @@ static void explain_server_ports(const struct report *r, const struct conv *conv
                     explain_plural(more_flows, "conversation", "conversations"));
         explain_push(e, &p, true);
     }
-    free(pg);
 }
 
 /* One line per server port that answered, the busiest first; by port when there are many. */
@@ -240,16 +271,27 @@ void explain_servers(const struct report *r, const struct conv *convs, const str
                      size_t n_groups, struct output_explanation *e)
 {
     struct para p = {0};
-    size_t servers = 0;
+    size_t servers = 0, ports = 0, shown = 0, more_flows = 0;
+    struct port_group *pg = NULL;
 
     for (size_t i = 0; i < n_groups; i++)
         servers += g[i].answered > 0;
     if (servers == 0)
         return;
     if (servers > LIST_MAX) {
-        explain_server_ports(r, convs, g, n_groups, e);
+        pg = port_groups(convs, g, n_groups, &ports);
+        if (pg == NULL) {
+            e->failed = true;
+            return;
+        }
+    }
+    /* By port across servers when that says it in fewer lines: many servers of a few ports. */
+    if (pg != NULL && ports * 2 <= servers) {
+        explain_server_ports(r, pg, ports, e);
+        free(pg);
         return;
     }
+    free(pg);
     servers_intro(e);
     for (size_t i = 0; i < n_groups; i++) {
         const struct server_group *sg = &g[i];
@@ -258,6 +300,11 @@ void explain_servers(const struct report *r, const struct conv *convs, const str
 
         if (sg->answered == 0)
             continue;
+        if (shown++ == LIST_MAX) {
+            shown--;
+            more_flows += sg->n;
+            continue;
+        }
         server_port_line(r, cv, &p);
         explain_add(&p, ": %zu %s", sg->n, explain_plural(sg->n, "conversation", "conversations"));
         if (sg->clients == 1) {
@@ -270,6 +317,13 @@ void explain_servers(const struct report *r, const struct conv *convs, const str
             explain_add(&p, ", from client port %u.", (unsigned)sg->lo);
         else
             explain_add(&p, ", from client ports %u to %u.", (unsigned)sg->lo, (unsigned)sg->hi);
+        what_it_spoke(r, convs, sg, &p);
+        explain_push(e, &p, true);
+    }
+    if (servers > shown) {
+        explain_add(&p, "And %zu more server %s with %zu %s.", servers - shown,
+                    explain_plural(servers - shown, "port", "ports"), more_flows,
+                    explain_plural(more_flows, "conversation", "conversations"));
         explain_push(e, &p, true);
     }
 }

@@ -12,6 +12,11 @@
 #include "json_writer.h"
 #include "output.h"
 
+static bool is_mismatch(const struct conv *cv)
+{
+    return (cv->bits & CONV_MISMATCH) != 0;
+}
+
 static bool is_refused(const struct conv *cv)
 {
     return cv->conn_state == FLOW_CONN_REJ;
@@ -55,6 +60,55 @@ static void unusual_line(const struct conv *convs, const struct server_group *g,
     explain_add(&p, "%zu %s %s", n, n == 1 ? one : many, why);
     explain_examples(convs, g, n_groups, pred, &p, true);
     explain_add(&p, ".");
+    explain_push(e, &p, true);
+}
+
+/*
+ * The flows whose bytes are not what their port's service speaks, by server port: "2
+ * conversations spoke another protocol than their port's service: port 443 (https), traffic is
+ * SSH (1, to 198.51.100.1:443/tcp); ...".
+ */
+static void mismatches(const struct report *r, const struct conv *convs,
+                       const struct server_group *g, size_t n_groups, bool *first,
+                       struct output_explanation *e)
+{
+    struct para p = {0};
+    size_t n = explain_examples(convs, g, n_groups, is_mismatch, &p, false), shown = 0;
+    char where[96];
+
+    if (n == 0)
+        return;
+    if (*first) {
+        explain_add(&p, "Worth a look:");
+        explain_push(e, &p, false);
+        *first = false;
+    }
+    explain_add(&p,
+                "%zu %s another protocol than %s port's service, which is allowed: a port "
+                "number is only a convention",
+                n, explain_plural(n, "conversation spoke", "conversations spoke"),
+                explain_plural(n, "its", "their"));
+    for (size_t i = 0; i < n_groups && shown < EXAMPLES_MAX; i++) {
+        const struct conv *cv = NULL;
+        struct report_app app;
+        struct flow buf;
+        const struct flow *f;
+        const char *alias, *service;
+
+        if (g[i].mismatches == 0)
+            continue;
+        for (size_t j = g[i].first; cv == NULL && j < g[i].first + g[i].n; j++)
+            cv = is_mismatch(&convs[j]) ? &convs[j] : NULL;
+        f = report_flow_data(r, &r->flows[cv->row], &buf);
+        service = report_flow_service(r, &r->flows[cv->row], f, &alias);
+        if (!report_flow_app(r, &r->flows[cv->row], f, service, &app))
+            continue;
+        explain_endpoint(cv, true, where, sizeof(where));
+        explain_add(&p, "%s%s (%zu, to %s)", shown ? "; " : ": ", app.mismatch_text,
+                    g[i].mismatches, where);
+        shown++;
+    }
+    explain_add(&p, shown < n ? "; and more." : ".");
     explain_push(e, &p, true);
 }
 
@@ -182,6 +236,7 @@ void explain_unusual(const struct report *r, const struct conv *convs, size_t n,
                  &first, e);
     unusual_line(convs, g, n_groups, is_one_sided, "conversation is", "conversations are",
                  "one-sided: the capture has its packets in one direction only", &first, e);
+    mismatches(r, convs, g, n_groups, &first, e);
     unusual_line(convs, g, n_groups, is_midstream, "TCP connection", "TCP connections",
                  "began before the capture did (no SYN seen), so client and server were told "
                  "apart by weaker evidence",
