@@ -24,7 +24,7 @@
 #include <time.h>
 
 /* Bumped whenever the bytes written for given options change: bench/run.sh regenerates then. */
-#define GEN_VERSION 1
+#define GEN_VERSION 2 /* 2: the first payload bytes of each service are what its protocol sends */
 
 #define BASE_TIME 1767225600u /* 2026-01-01T00:00:00Z */
 #define MAX_FRAME 1514
@@ -233,6 +233,83 @@ struct pkt {
     uint32_t payload;
 };
 
+/* A TLS 1.3 ClientHello for bench.example and a ServerHello, as their first records begin. */
+static const uint8_t tls_client_hello[] = {
+    0x16, 0x03, 0x01, 0x00, 0x3d, 0x01, 0x00, 0x00, 0x39, 0x03, 0x03, 0x5a, 0x5a, 0x5a, 0x5a,
+    0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
+    0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x00, 0x00,
+    0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x12, 0x00, 0x00, 0x00, 0x0e, 0x00, 0x0c, 0x00, 0x00,
+    0x09, 'b',  'e',  'n',  'c',  'h',  '.',  'e',  'x',  0x00};
+static const uint8_t tls_server_hello[] = {
+    0x16, 0x03, 0x03, 0x00, 0x2e, 0x02, 0x00, 0x00, 0x2a, 0x03, 0x03, 0xa5, 0xa5, 0xa5, 0xa5,
+    0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+    0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0x00, 0x13,
+    0x01, 0x00};
+/* A DNS query for b. IN A (its id is set per packet), and the answer's header. */
+static const uint8_t dns_query[] = {0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+                                    0x00, 0x00, 0x01, 'b',  0x00, 0x00, 0x01, 0x00, 0x01};
+static const uint8_t dns_answer[] = {0x00, 0x00, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+                                     0x00, 0x00, 0x01, 'b',  0x00, 0x00, 0x01, 0x00, 0x01};
+static const uint8_t ntp_client[] = {0x23}, ntp_server[] = {0x24};
+static const uint8_t database[] = {0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f};
+
+/*
+ * The bytes a service's packets begin with, as its protocol sends them, so that what portscope
+ * recognises in the trace is what a real capture would show; NULL for the filler alone.
+ */
+static const uint8_t *service_bytes(uint16_t port, bool from_client, size_t *len)
+{
+    const uint8_t *b = NULL;
+
+    switch (port) {
+    case 443:
+    case 8443:
+    case 993:
+        b = from_client ? tls_client_hello : tls_server_hello;
+        *len = from_client ? sizeof(tls_client_hello) : sizeof(tls_server_hello);
+        break;
+    case 80:
+    case 8080:
+        if (!from_client) {
+            static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n";
+
+            *len = sizeof(ok) - 1;
+            b = (const uint8_t *)ok;
+        } /* the filler is the request */
+        break;
+    case 22: {
+        static const char banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
+
+        *len = sizeof(banner) - 1;
+        b = (const uint8_t *)banner;
+        break;
+    }
+    case 25: {
+        static const char greeting[] = "220 bench.example ESMTP\r\n", ehlo[] = "EHLO c.example\r\n";
+
+        *len = from_client ? sizeof(ehlo) - 1 : sizeof(greeting) - 1;
+        b = (const uint8_t *)(from_client ? ehlo : greeting);
+        break;
+    }
+    case 53:
+        b = from_client ? dns_query : dns_answer;
+        *len = sizeof(dns_query);
+        break;
+    case 123:
+        b = from_client ? ntp_client : ntp_server;
+        *len = 1;
+        break;
+    case 3306:
+    case 5432:
+        b = database;
+        *len = sizeof(database);
+        break;
+    default:
+        break;
+    }
+    return b;
+}
+
 /* Makes one frame of conversation `c` and writes it with its record header. */
 static int emit(struct gen *g, const struct conv *c, const struct pkt *p)
 {
@@ -315,8 +392,18 @@ static int emit(struct gen *g, const struct conv *c, const struct pkt *p)
         put16(l4 + 6, 0x5a5a); /* checksum not computed, but not 0: IPv6 forbids that */
     }
 
-    /* Payload, as far as it is captured. */
+    /* Payload, as far as it is captured: what the service's protocol begins with, then text. */
     n = (uint32_t)(l4 - f) + (l4_len - p->payload);
+    {
+        size_t head = 0;
+        const uint8_t *b = p->payload ? service_bytes(c->sport, p->from_client, &head) : NULL;
+        uint32_t start = n;
+
+        for (size_t i = 0; b != NULL && i < head && n < caplen && n - start < p->payload; i++)
+            f[n++] = b[i];
+        if (c->sport == 53 && n - start >= 2)
+            put16(f + start, (uint16_t)(c->cseq >> 16)); /* the query's id, the same both ways */
+    }
     for (uint32_t i = 0; n < caplen; i++, n++)
         f[n] = (uint8_t)filler[i % (sizeof(filler) - 1)];
 

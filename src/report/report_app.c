@@ -3,6 +3,7 @@
  * what the port's service says should: the protocols each service name is expected to speak
  * (doc/app-protocols.md), and the mark when the bytes say otherwise.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "report.h"
@@ -53,13 +54,32 @@ static const struct {
 
 unsigned report_app_expected(const char *service)
 {
+    /*
+     * Asked once per flow written, with the few names a capture's ports have: the answer for a
+     * name's pointer is remembered, per writing thread. Names live as long as the run (the
+     * registry's are static; those of --services files are freed only at its end).
+     */
+    static _Thread_local struct {
+        const char *service;
+        unsigned protocols;
+    } seen[64];
+    size_t slot;
+    unsigned protocols = 0;
+
     if (service == NULL)
         return 0;
-    /* Asked once per flow written: the first letter spares most string compares. */
-    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
-        if (expected[i].service[0] == service[0] && strcmp(expected[i].service, service) == 0)
-            return expected[i].protocols;
-    return 0;
+    slot = ((uintptr_t)service >> 3) % (sizeof(seen) / sizeof(seen[0]));
+    if (seen[slot].service == service)
+        return seen[slot].protocols;
+    for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+        if (expected[i].service[0] == service[0] && strcmp(expected[i].service, service) == 0) {
+            protocols = expected[i].protocols;
+            break;
+        }
+    }
+    seen[slot].service = service;
+    seen[slot].protocols = protocols;
+    return protocols;
 }
 
 /* Why no protocol: nothing to look at, the snapshot length hid it, or no signature matched. */
