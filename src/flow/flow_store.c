@@ -28,9 +28,11 @@
 #define F_ICMP          (1u << 14)
 #define F_PATH          (1u << 15)
 #define F_RETRANS       (1u << 16)
+#define F_END_SHIFT     17 /* 2 bits of end */
 
 _Static_assert((FLOW_OPEN_FROM(1) | FLOW_ACCEPT_FROM(1)) <= 0xf, "role_seen fits 4 bits");
 _Static_assert(FLOW_START_ACTIVE <= 7, "flow_start fits 3 bits");
+_Static_assert(FLOW_END_CLOSED <= 3, "flow_end fits 2 bits");
 _Static_assert((FLOW_Q_MIDSTREAM | FLOW_Q_SNAPLEN | FLOW_Q_BACKWARDS | FLOW_Q_NO_IP_LEN) <= 0xf,
                "quality fits 4 bits");
 _Static_assert(TCP_RESET <= 7, "a TCP endpoint state fits 3 bits");
@@ -142,7 +144,8 @@ static uint8_t *put_tcp(uint8_t *p, const struct flow *f, bool retrans)
 {
     const struct flow_tcp *t = &f->tcp;
     uint64_t word = (uint64_t)t->state[0] | (uint64_t)t->state[1] << 3 | (uint64_t)t->seen[0] << 6 |
-                    (uint64_t)t->seen[1] << 11 | (uint64_t)t->have << 16;
+                    (uint64_t)t->seen[1] << 11 | (uint64_t)t->have << 16 |
+                    (uint64_t)t->flags[0] << 19 | (uint64_t)t->flags[1] << 27;
 
     p = put_varint(p, word);
     for (int e = 0; e < 2; e++) {
@@ -182,6 +185,8 @@ static const uint8_t *get_tcp(const uint8_t *p, struct flow *f, bool retrans)
     t->seen[0] = word >> 6 & 0x1f;
     t->seen[1] = word >> 11 & 0x1f;
     t->have = word >> 16 & 7;
+    t->flags[0] = word >> 19 & 0xff;
+    t->flags[1] = word >> 27 & 0xff;
     for (int e = 0; e < 2; e++) {
         if (t->seen[e] & TCP_SEEN_BASE) {
             memcpy(&t->base_seq[e], p, sizeof(t->base_seq[e]));
@@ -214,7 +219,8 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
     bool retrans =
         (t->retrans[0] | t->retrans[1] | t->payload_retrans[0] | t->payload_retrans[1]) != 0;
     uint64_t flags = (uint64_t)(f->first_sender & 1) | (uint64_t)f->role_seen << F_ROLE_SHIFT |
-                     (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT;
+                     (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT |
+                     (uint64_t)f->end << F_END_SHIFT;
 
     flags |= (f->ended ? F_ENDED : 0) | (f->prev ? F_PREV : 0) | (f->icmp_errors ? F_ICMP : 0) |
              (f->path_id ? F_PATH : 0) | (retrans ? F_RETRANS : 0);
@@ -261,6 +267,7 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
     f->role_seen = flags >> F_ROLE_SHIFT & 0xf;
     f->start = flags >> F_START_SHIFT & 7;
     f->quality = flags >> F_QUALITY_SHIFT & 0xf;
+    f->end = flags >> F_END_SHIFT & 3;
     f->ended = (flags & F_ENDED) != 0;
     if (flags & F_PREV)
         f->prev = get_u32v(&p);
