@@ -122,13 +122,18 @@ static uint64_t to_ms(ps_time t)
     return t > 0 ? (uint64_t)t / 1000000 : 0;
 }
 
-/* The client's ICMP message: the echo request of an echo flow, or the message a flow is of. */
-static uint16_t icmp_type_code(const struct flow *f)
+/*
+ * The client's ICMP message: an echo flow's request (its reply when the client sent none), or
+ * the message a flow is of.
+ */
+static uint16_t icmp_type_code(const struct flow *f, uint8_t client)
 {
     uint8_t scope = FLOW_KEY_SCOPE(&f->key);
 
     if (f->key.proto != PS_IPPROTO_ICMP && f->key.proto != PS_IPPROTO_ICMPV6)
         return 0;
+    if (scope == PKT_SCOPE_ECHO && f->packets[client] == 0)
+        return f->key.proto == PS_IPPROTO_ICMP ? 0 : 129 << 8;
     if (scope == PKT_SCOPE_ECHO)
         return f->key.proto == PS_IPPROTO_ICMP ? 8 << 8 : 128 << 8;
     if (scope == PKT_SCOPE_ICMP_OTHER)
@@ -161,7 +166,7 @@ void ipfix_record_from_flow(const struct flow *f, const struct report_flow *rf,
         r->tcp_flags[1] = f->tcp.flags[s];
     }
     r->end_reason = (uint8_t)ipfix_end_reason(f);
-    r->icmp_type_code = icmp_type_code(f);
+    r->icmp_type_code = icmp_type_code(f, c);
     r->vlan = FLOW_KEY_VLAN(&f->key);
     r->direction = rf->reason == REPORT_ROLE_OPEN || rf->reason == REPORT_ROLE_ACCEPT ? 1 : 0;
 }
