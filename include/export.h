@@ -19,13 +19,14 @@
 #include "base.h"
 #include "report.h"
 
-#define IPFIX_VERSION       10
-#define IPFIX_HEADER_LEN    16
-#define IPFIX_TEMPLATE_V4   256 /* the template (and data set) id of IPv4 flows */
-#define IPFIX_TEMPLATE_V6   257
-#define IPFIX_PEN_REVERSE   29305 /* RFC 5103: the enterprise number of reverse elements */
-#define IPFIX_RECORD_LEN_V4 71    /* bytes of one data record, as the templates lay it out */
-#define IPFIX_RECORD_LEN_V6 95
+#define IPFIX_VERSION    10
+#define IPFIX_HEADER_LEN 16
+/* The templates (and their data sets): flows with ports, and ICMP flows, of each family. */
+#define IPFIX_TEMPLATE_V4      256
+#define IPFIX_TEMPLATE_V6      257
+#define IPFIX_TEMPLATE_ICMP_V4 258
+#define IPFIX_TEMPLATE_ICMP_V6 259
+#define IPFIX_PEN_REVERSE      29305 /* RFC 5103: the enterprise number of reverse elements */
 
 /*
  * A message stays within this many bytes (a UDP payload that passes a 1500-byte MTU path with
@@ -71,6 +72,9 @@ enum ipfix_end_reason ipfix_end_reason(const struct flow *f);
 /* The record of `f` with endpoint `client` as its forward direction. */
 void ipfix_record_from_flow(const struct flow *f, const struct report_flow *rf,
                             struct ipfix_record *r);
+
+/* The bytes of one data record of a template (0 for an id that is none of them). */
+size_t ipfix_record_len(uint16_t template_id);
 
 /* Takes a finished message; returns 0, or -1 to stop the encoder (it sends nothing more). */
 typedef int (*ipfix_send_fn)(void *arg, const uint8_t *msg, size_t len);

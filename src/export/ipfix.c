@@ -10,10 +10,25 @@
 
 #include "export.h"
 
-/* An information element of a template: its id, its length, whether it is a reverse one. */
-struct ipfix_field {
-    uint16_t id, len;
-    bool reverse;
+/*
+ * The templates: IPv4 and IPv6, each for flows with ports (TCP, UDP, SCTP, ...) and for ICMP,
+ * whose message goes in icmpTypeCode instead of ports (a collector such as nfdump takes that
+ * element for the destination port of any flow that has it).
+ */
+#define T_V4    0x1u
+#define T_V6    0x2u
+#define T_PORTS 0x4u
+#define T_ICMP  0x8u
+#define T_ANY   (T_V4 | T_V6 | T_PORTS | T_ICMP)
+
+static const struct ipfix_template {
+    uint16_t id;
+    unsigned kind; /* T_V4 or T_V6, with T_PORTS or T_ICMP */
+} templates[4] = {
+    {IPFIX_TEMPLATE_V4, T_V4 | T_PORTS},
+    {IPFIX_TEMPLATE_V6, T_V6 | T_PORTS},
+    {IPFIX_TEMPLATE_ICMP_V4, T_V4 | T_ICMP},
+    {IPFIX_TEMPLATE_ICMP_V6, T_V6 | T_ICMP},
 };
 
 /* IANA's element ids. */
@@ -37,40 +52,69 @@ enum {
     IE_BIFLOW_DIRECTION = 239,
 };
 
-#define TEMPLATE_FIELDS 17
-
-/* The templates, in the order put_record() writes a record's fields. */
-static const struct ipfix_field template_v4[TEMPLATE_FIELDS] = {
-    {IE_SRC_IPV4, 4, false},    {IE_DST_IPV4, 4, false},         {IE_SRC_PORT, 2, false},
-    {IE_DST_PORT, 2, false},    {IE_PROTOCOL, 1, false},         {IE_FLOW_START_MS, 8, false},
-    {IE_FLOW_END_MS, 8, false}, {IE_OCTET_DELTA, 8, false},      {IE_PACKET_DELTA, 8, false},
-    {IE_OCTET_DELTA, 8, true},  {IE_PACKET_DELTA, 8, true},      {IE_TCP_FLAGS, 2, false},
-    {IE_TCP_FLAGS, 2, true},    {IE_FLOW_END_REASON, 1, false},  {IE_ICMP_TYPE_CODE_IPV4, 2, false},
-    {IE_VLAN_ID, 2, false},     {IE_BIFLOW_DIRECTION, 1, false},
+/* One element: its id, its length, whether it is a reverse one, and which templates have it. */
+static const struct ipfix_field {
+    uint16_t id, len;
+    bool reverse;
+    unsigned in; /* a template has it when it shares a family bit and a kind bit with it */
+} fields[] = {
+    {IE_SRC_IPV4, 4, false, T_V4 | T_PORTS | T_ICMP},
+    {IE_DST_IPV4, 4, false, T_V4 | T_PORTS | T_ICMP},
+    {IE_SRC_IPV6, 16, false, T_V6 | T_PORTS | T_ICMP},
+    {IE_DST_IPV6, 16, false, T_V6 | T_PORTS | T_ICMP},
+    {IE_SRC_PORT, 2, false, T_V4 | T_V6 | T_PORTS},
+    {IE_DST_PORT, 2, false, T_V4 | T_V6 | T_PORTS},
+    {IE_ICMP_TYPE_CODE_IPV4, 2, false, T_V4 | T_ICMP},
+    {IE_ICMP_TYPE_CODE_IPV6, 2, false, T_V6 | T_ICMP},
+    {IE_PROTOCOL, 1, false, T_ANY},
+    {IE_FLOW_START_MS, 8, false, T_ANY},
+    {IE_FLOW_END_MS, 8, false, T_ANY},
+    {IE_OCTET_DELTA, 8, false, T_ANY},
+    {IE_PACKET_DELTA, 8, false, T_ANY},
+    {IE_OCTET_DELTA, 8, true, T_ANY},
+    {IE_PACKET_DELTA, 8, true, T_ANY},
+    {IE_TCP_FLAGS, 2, false, T_V4 | T_V6 | T_PORTS},
+    {IE_TCP_FLAGS, 2, true, T_V4 | T_V6 | T_PORTS},
+    {IE_FLOW_END_REASON, 1, false, T_ANY},
+    {IE_VLAN_ID, 2, false, T_ANY},
+    {IE_BIFLOW_DIRECTION, 1, false, T_ANY},
 };
-static const struct ipfix_field template_v6[TEMPLATE_FIELDS] = {
-    {IE_SRC_IPV6, 16, false},   {IE_DST_IPV6, 16, false},        {IE_SRC_PORT, 2, false},
-    {IE_DST_PORT, 2, false},    {IE_PROTOCOL, 1, false},         {IE_FLOW_START_MS, 8, false},
-    {IE_FLOW_END_MS, 8, false}, {IE_OCTET_DELTA, 8, false},      {IE_PACKET_DELTA, 8, false},
-    {IE_OCTET_DELTA, 8, true},  {IE_PACKET_DELTA, 8, true},      {IE_TCP_FLAGS, 2, false},
-    {IE_TCP_FLAGS, 2, true},    {IE_FLOW_END_REASON, 1, false},  {IE_ICMP_TYPE_CODE_IPV6, 2, false},
-    {IE_VLAN_ID, 2, false},     {IE_BIFLOW_DIRECTION, 1, false},
-};
 
-_Static_assert(IPFIX_RECORD_LEN_V4 == 4 + 4 + 2 + 2 + 1 + 8 * 6 + 2 + 2 + 1 + 2 + 2 + 1,
-               "the IPv4 record as put_record() writes it");
-_Static_assert(IPFIX_RECORD_LEN_V6 == IPFIX_RECORD_LEN_V4 + 24,
-               "IPv6 addresses are 12 bytes longer");
+#define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static bool has_field(const struct ipfix_template *t, const struct ipfix_field *f)
+{
+    return (f->in & t->kind & (T_V4 | T_V6)) && (f->in & t->kind & (T_PORTS | T_ICMP));
+}
 
 #define SET_HEADER_LEN  4
 #define SET_ID_TEMPLATE 2
-/* Both templates in one set: header, then per template its id, count and fields. */
-#define TEMPLATE_RECORD_LEN(n_reverse) (4 + TEMPLATE_FIELDS * 4 + (n_reverse)*4)
-#define TEMPLATE_SET_LEN               (SET_HEADER_LEN + 2 * TEMPLATE_RECORD_LEN(3))
 
-_Static_assert(IPFIX_HEADER_LEN + TEMPLATE_SET_LEN + SET_HEADER_LEN + IPFIX_RECORD_LEN_V6 <=
-                   IPFIX_MESSAGE_MAX,
-               "a message with the templates has room for a record");
+/* The template set: its header, then per template its id, its count and its fields. */
+static size_t template_set_len(void)
+{
+    size_t len = SET_HEADER_LEN;
+
+    for (size_t t = 0; t < 4; t++) {
+        len += 4;
+        for (size_t i = 0; i < N_FIELDS; i++)
+            if (has_field(&templates[t], &fields[i]))
+                len += fields[i].reverse ? 8 : 4;
+    }
+    return len;
+}
+
+size_t ipfix_record_len(uint16_t template_id)
+{
+    size_t len = 0;
+
+    for (size_t t = 0; t < 4; t++)
+        if (templates[t].id == template_id)
+            for (size_t i = 0; i < N_FIELDS; i++)
+                if (has_field(&templates[t], &fields[i]))
+                    len += fields[i].len;
+    return len;
+}
 
 static uint8_t *put16(uint8_t *p, uint16_t v)
 {
@@ -179,15 +223,21 @@ void ipfix_encoder_init(struct ipfix_encoder *e, uint32_t domain, ipfix_send_fn 
     e->send_arg = arg;
 }
 
-static uint8_t *put_template(uint8_t *p, uint16_t id, const struct ipfix_field *fields)
+static uint8_t *put_template(uint8_t *p, const struct ipfix_template *t)
 {
-    p = put16(p, id);
-    p = put16(p, TEMPLATE_FIELDS);
-    for (size_t i = 0; i < TEMPLATE_FIELDS; i++) {
+    uint8_t *count;
+
+    p = put16(p, t->id);
+    count = p;
+    p += 2;
+    for (size_t i = 0, n = 0; i < N_FIELDS; i++) {
+        if (!has_field(t, &fields[i]))
+            continue;
         p = put16(p, (uint16_t)(fields[i].id | (fields[i].reverse ? 0x8000 : 0)));
         p = put16(p, fields[i].len);
         if (fields[i].reverse)
             p = put32(p, IPFIX_PEN_REVERSE);
+        put16(count, (uint16_t)++n);
     }
     return p;
 }
@@ -209,9 +259,9 @@ static void begin_message(struct ipfix_encoder *e)
 
     if (templates_due(e)) {
         p = put16(p, SET_ID_TEMPLATE);
-        p = put16(p, TEMPLATE_SET_LEN);
-        p = put_template(p, IPFIX_TEMPLATE_V4, template_v4);
-        p = put_template(p, IPFIX_TEMPLATE_V6, template_v6);
+        p = put16(p, (uint16_t)template_set_len());
+        for (size_t t = 0; t < 4; t++)
+            p = put_template(p, &templates[t]);
         e->templates_sent = true;
         e->templates_at = e->clock;
         e->since_sent = 0;
@@ -260,35 +310,72 @@ int ipfix_encoder_templates(struct ipfix_encoder *e)
     return ipfix_encoder_flush(e);
 }
 
-static uint8_t *put_record(uint8_t *p, const struct ipfix_record *r)
+/* One field of a record, as the template lays it out. */
+static uint8_t *put_field(uint8_t *p, const struct ipfix_field *f, const struct ipfix_record *r)
 {
-    size_t alen = r->family == 6 ? 16 : 4;
+    int d = f->reverse ? 1 : 0;
 
-    memcpy(p, r->src, alen);
-    memcpy(p + alen, r->dst, alen);
-    p += 2 * alen;
-    p = put16(p, r->src_port);
-    p = put16(p, r->dst_port);
-    *p++ = r->proto;
-    p = put64(p, r->start_ms);
-    p = put64(p, r->end_ms);
-    p = put64(p, r->octets[0]);
-    p = put64(p, r->packets[0]);
-    p = put64(p, r->octets[1]);
-    p = put64(p, r->packets[1]);
-    p = put16(p, r->tcp_flags[0]);
-    p = put16(p, r->tcp_flags[1]);
-    *p++ = r->end_reason;
-    p = put16(p, r->icmp_type_code);
-    p = put16(p, r->vlan);
-    *p++ = r->direction;
+    switch (f->id) {
+    case IE_SRC_IPV4:
+    case IE_SRC_IPV6:
+        memcpy(p, r->src, f->len);
+        return p + f->len;
+    case IE_DST_IPV4:
+    case IE_DST_IPV6:
+        memcpy(p, r->dst, f->len);
+        return p + f->len;
+    case IE_SRC_PORT:
+        return put16(p, r->src_port);
+    case IE_DST_PORT:
+        return put16(p, r->dst_port);
+    case IE_ICMP_TYPE_CODE_IPV4:
+    case IE_ICMP_TYPE_CODE_IPV6:
+        return put16(p, r->icmp_type_code);
+    case IE_PROTOCOL:
+        *p = r->proto;
+        return p + 1;
+    case IE_FLOW_START_MS:
+        return put64(p, r->start_ms);
+    case IE_FLOW_END_MS:
+        return put64(p, r->end_ms);
+    case IE_OCTET_DELTA:
+        return put64(p, r->octets[d]);
+    case IE_PACKET_DELTA:
+        return put64(p, r->packets[d]);
+    case IE_TCP_FLAGS:
+        return put16(p, r->tcp_flags[d]);
+    case IE_FLOW_END_REASON:
+        *p = r->end_reason;
+        return p + 1;
+    case IE_VLAN_ID:
+        return put16(p, r->vlan);
+    default: /* IE_BIFLOW_DIRECTION */
+        *p = r->direction;
+        return p + 1;
+    }
+}
+
+/* The template a record goes by: its family's, for ICMP or for ports. */
+static const struct ipfix_template *template_of(const struct ipfix_record *r)
+{
+    bool icmp = r->proto == PS_IPPROTO_ICMP || r->proto == PS_IPPROTO_ICMPV6;
+
+    return &templates[(r->family == 6 ? 1 : 0) + (icmp ? 2 : 0)];
+}
+
+static uint8_t *put_record(uint8_t *p, const struct ipfix_template *t, const struct ipfix_record *r)
+{
+    for (size_t i = 0; i < N_FIELDS; i++)
+        if (has_field(t, &fields[i]))
+            p = put_field(p, &fields[i], r);
     return p;
 }
 
 int ipfix_encoder_add(struct ipfix_encoder *e, const struct ipfix_record *r)
 {
-    uint16_t set_id = r->family == 6 ? IPFIX_TEMPLATE_V6 : IPFIX_TEMPLATE_V4;
-    size_t need = r->family == 6 ? IPFIX_RECORD_LEN_V6 : IPFIX_RECORD_LEN_V4;
+    const struct ipfix_template *t = template_of(r);
+    uint16_t set_id = t->id;
+    size_t need = ipfix_record_len(set_id);
 
     if (e->failed)
         return -1;
@@ -307,7 +394,7 @@ int ipfix_encoder_add(struct ipfix_encoder *e, const struct ipfix_record *r)
         put16(e->msg + e->len, set_id);
         e->len += SET_HEADER_LEN;
     }
-    e->len = (size_t)(put_record(e->msg + e->len, r) - e->msg);
+    e->len = (size_t)(put_record(e->msg + e->len, t, r) - e->msg);
     e->records++;
     return 0;
 }

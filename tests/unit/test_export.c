@@ -10,6 +10,9 @@
 #include "export.h"
 
 #define MAX_MESSAGES 256
+/* The records' lengths as the templates lay them out (addresses, ports, 11 other fields). */
+#define V4_LEN 69
+#define V6_LEN 93
 
 /* What the encoder sent: each message as it went. */
 struct sent {
@@ -88,13 +91,12 @@ static size_t walk_sets(const uint8_t *m, size_t len, bool *templates)
         if (id == 2) {
             ck_assert_uint_eq(at, IPFIX_HEADER_LEN);
             *templates = true;
-        } else if (id == IPFIX_TEMPLATE_V4) {
-            ck_assert_uint_eq((slen - 4) % IPFIX_RECORD_LEN_V4, 0);
-            records += (slen - 4) / IPFIX_RECORD_LEN_V4;
         } else {
-            ck_assert_uint_eq(id, IPFIX_TEMPLATE_V6);
-            ck_assert_uint_eq((slen - 4) % IPFIX_RECORD_LEN_V6, 0);
-            records += (slen - 4) / IPFIX_RECORD_LEN_V6;
+            size_t rlen = ipfix_record_len(id);
+
+            ck_assert_uint_ne(rlen, 0);
+            ck_assert_uint_eq((slen - 4) % rlen, 0);
+            records += (slen - 4) / rlen;
         }
         at += slen;
     }
@@ -126,10 +128,10 @@ START_TEST(test_first_message)
     ck_assert_uint_eq(get32(m + 12), 42);
     ck_assert_uint_eq(walk_sets(m, s.len[0], &templates), 1);
     ck_assert(templates);
-    /* The template set: the IPv4 template, 17 fields; the 10th is reverseOctetDeltaCount. */
+    /* The template set: the IPv4 template, 16 fields; the 10th is reverseOctetDeltaCount. */
     t = m + IPFIX_HEADER_LEN + 4;
     ck_assert_uint_eq(get16(t), IPFIX_TEMPLATE_V4);
-    ck_assert_uint_eq(get16(t + 2), 17);
+    ck_assert_uint_eq(get16(t + 2), 16);
     ck_assert_uint_eq(get16(t + 4), 8); /* sourceIPv4Address */
     ck_assert_uint_eq(get16(t + 6), 4);
     t += 4 + 9 * 4;
@@ -137,9 +139,9 @@ START_TEST(test_first_message)
     ck_assert_uint_eq(get16(t + 2), 8);
     ck_assert_uint_eq(get32(t + 4), IPFIX_PEN_REVERSE);
     /* The data set, last, and its record field by field. */
-    d = m + s.len[0] - IPFIX_RECORD_LEN_V4;
+    d = m + s.len[0] - V4_LEN;
     ck_assert_uint_eq(get16(d - 4), IPFIX_TEMPLATE_V4);
-    ck_assert_uint_eq(get16(d - 2), 4 + IPFIX_RECORD_LEN_V4);
+    ck_assert_uint_eq(get16(d - 2), 4 + V4_LEN);
     ck_assert_mem_eq(d, "\xc0\x00\x02\x02\xc0\x00\x02\x01", 8);
     ck_assert_uint_eq(get16(d + 8), 40000);
     ck_assert_uint_eq(get16(d + 10), 80);
@@ -153,9 +155,8 @@ START_TEST(test_first_message)
     ck_assert_uint_eq(get16(d + 61), 0x1b);
     ck_assert_uint_eq(get16(d + 63), 0x13);
     ck_assert_uint_eq(d[65], IPFIX_END_DETECTED);
-    ck_assert_uint_eq(get16(d + 66), 0);
-    ck_assert_uint_eq(get16(d + 68), 0);
-    ck_assert_uint_eq(d[70], 1);
+    ck_assert_uint_eq(get16(d + 66), 0); /* no VLAN */
+    ck_assert_uint_eq(d[68], 1);
     /* Nothing waits: a second flush sends nothing. */
     ck_assert_int_eq(ipfix_encoder_flush(&e), 0);
     ck_assert_uint_eq(s.n, 1);
@@ -170,8 +171,7 @@ START_TEST(test_messages_sequence_and_refresh)
 {
     static struct sent s;
     struct ipfix_encoder e;
-    size_t total = 0,
-           per_message = (IPFIX_MESSAGE_MAX - IPFIX_HEADER_LEN - 4) / IPFIX_RECORD_LEN_V4;
+    size_t total = 0, per_message = (IPFIX_MESSAGE_MAX - IPFIX_HEADER_LEN - 4) / V4_LEN;
     uint32_t n = (uint32_t)(per_message * (IPFIX_REFRESH_MESSAGES + 3));
     bool templates;
 
@@ -191,7 +191,7 @@ START_TEST(test_messages_sequence_and_refresh)
         ck_assert_uint_eq(get16(s.msg[i] + 2), s.len[i]);
         /* Full: another record would not have fitted. */
         if (i + 1 < s.n)
-            ck_assert_uint_gt(s.len[i] + IPFIX_RECORD_LEN_V4, IPFIX_MESSAGE_MAX);
+            ck_assert_uint_gt(s.len[i] + V4_LEN, IPFIX_MESSAGE_MAX);
         ck_assert_int_eq(templates, i == 0 || i == IPFIX_REFRESH_MESSAGES);
         total += records;
     }
@@ -252,10 +252,79 @@ START_TEST(test_mixed_families)
     ck_assert_uint_eq(get16(m + at), IPFIX_TEMPLATE_V4);
     at += get16(m + at + 2);
     ck_assert_uint_eq(get16(m + at), IPFIX_TEMPLATE_V6);
-    ck_assert_uint_eq(get16(m + at + 2), 4 + 2 * IPFIX_RECORD_LEN_V6);
+    ck_assert_uint_eq(get16(m + at + 2), 4 + 2 * V6_LEN);
     ck_assert_mem_eq(m + at + 4, r6.src, 16);
     at += get16(m + at + 2);
     ck_assert_uint_eq(get16(m + at), IPFIX_TEMPLATE_V4);
+}
+END_TEST
+
+/* Finds template `id` in a message's template set; NULL when absent. */
+static const uint8_t *find_template(const uint8_t *m, uint16_t id)
+{
+    const uint8_t *set = m + IPFIX_HEADER_LEN, *t = set + 4;
+
+    while (t < set + get16(set + 2)) {
+        const uint8_t *f = t + 4;
+
+        if (get16(t) == id)
+            return t;
+        for (uint16_t i = 0; i < get16(t + 2); i++)
+            f += get16(f) & 0x8000 ? 8 : 4;
+        t = f;
+    }
+    return NULL;
+}
+
+/* Whether template t has element `ie` (not a reverse one). */
+static bool template_has(const uint8_t *t, uint16_t ie)
+{
+    const uint8_t *f = t + 4;
+
+    for (uint16_t i = 0; i < get16(t + 2); i++) {
+        if (get16(f) == ie)
+            return true;
+        f += get16(f) & 0x8000 ? 8 : 4;
+    }
+    return false;
+}
+
+/* ICMP goes by templates of its own: its message in icmpTypeCode, no ports, no TCP flags. */
+START_TEST(test_icmp_template)
+{
+    static struct sent s;
+    struct ipfix_encoder e;
+    struct ipfix_record r = v4_record(0);
+    const uint8_t *t4, *t6, *d;
+    bool templates;
+
+    memset(&s, 0, sizeof(s));
+    ck_assert_uint_eq(ipfix_record_len(IPFIX_TEMPLATE_V4), V4_LEN);
+    ck_assert_uint_eq(ipfix_record_len(IPFIX_TEMPLATE_V6), V6_LEN);
+    ck_assert_uint_eq(ipfix_record_len(IPFIX_TEMPLATE_ICMP_V4), 63);
+    ck_assert_uint_eq(ipfix_record_len(IPFIX_TEMPLATE_ICMP_V6), 87);
+    ck_assert_uint_eq(ipfix_record_len(300), 0);
+    r.proto = PS_IPPROTO_ICMP;
+    r.src_port = r.dst_port = 0;
+    r.tcp_flags[0] = r.tcp_flags[1] = 0;
+    r.icmp_type_code = 8 << 8;
+    ipfix_encoder_init(&e, 1, collect, &s);
+    ipfix_encoder_add(&e, &r);
+    ipfix_encoder_flush(&e);
+    ck_assert_uint_eq(walk_sets(s.msg[0], s.len[0], &templates), 1);
+    t4 = find_template(s.msg[0], IPFIX_TEMPLATE_ICMP_V4);
+    t6 = find_template(s.msg[0], IPFIX_TEMPLATE_ICMP_V6);
+    ck_assert_ptr_nonnull(t4);
+    ck_assert_ptr_nonnull(t6);
+    ck_assert(template_has(t4, 32) && !template_has(t4, 139));
+    ck_assert(template_has(t6, 139) && !template_has(t6, 32));
+    ck_assert(!template_has(t4, 7) && !template_has(t4, 11) && !template_has(t4, 6));
+    ck_assert(template_has(find_template(s.msg[0], IPFIX_TEMPLATE_V4), 7));
+    ck_assert(!template_has(find_template(s.msg[0], IPFIX_TEMPLATE_V4), 32));
+    d = s.msg[0] + s.len[0] - 63;
+    ck_assert_uint_eq(get16(d - 4), IPFIX_TEMPLATE_ICMP_V4);
+    ck_assert_uint_eq(get16(d + 8), 8 << 8);
+    ck_assert_uint_eq(d[10], PS_IPPROTO_ICMP);
 }
 END_TEST
 
@@ -451,6 +520,7 @@ static Suite *export_suite(void)
     tcase_add_test(encoder, test_messages_sequence_and_refresh);
     tcase_add_test(encoder, test_refresh_by_capture_time);
     tcase_add_test(encoder, test_mixed_families);
+    tcase_add_test(encoder, test_icmp_template);
     tcase_add_test(encoder, test_send_failure_stops);
     tcase_add_test(encoder, test_templates_alone);
     suite_add_tcase(suite, encoder);
