@@ -79,8 +79,18 @@ size_t ipfix_record_len(uint16_t template_id);
 /* Takes a finished message; returns 0, or -1 to stop the encoder (it sends nothing more). */
 typedef int (*ipfix_send_fn)(void *arg, const uint8_t *msg, size_t len);
 
+/* A template's record as the encoder writes it: which fields (of ipfix.c's table), how long. */
+#define IPFIX_MAX_FIELDS 24
+struct ipfix_layout {
+    uint16_t id;
+    uint16_t len;
+    uint8_t n;
+    uint8_t field[IPFIX_MAX_FIELDS];
+};
+
 struct ipfix_encoder {
-    uint32_t domain;      /* observation domain id */
+    struct ipfix_layout layout[4]; /* of each template, worked out once by ipfix_encoder_init() */
+    uint32_t domain;               /* observation domain id */
     uint32_t export_time; /* seconds since the epoch, stamped on each message as it is finished */
     uint32_t sequence;    /* data records in the messages finished so far */
     ipfix_send_fn send;

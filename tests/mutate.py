@@ -418,7 +418,7 @@ MUTATIONS = [
       "t->flags[sender] |= flags;", "(void)flags;"),
     M("export", "src/flow/flow_store.c", "get_tcp", "store-drops-reverse-flags",
       "the compact store loses endpoint 1's TCP flags",
-      "t->flags[1] = word >> 27 & 0xff;", "t->flags[1] = 0;"),
+      "t->flags[1] = *p++;", "t->flags[1] = 0 * *p++;"),
     M("export", "src/flow/flow_lifecycle.c", "expire", "end-always-idle",
       "a flow past its timeout always said idle",
       "f->end = timeout_end(t, f);", "f->end = FLOW_END_IDLE;"),
@@ -430,8 +430,8 @@ MUTATIONS = [
       "r->octets[1] = f->ip_bytes[s];", "r->octets[1] = f->bytes[s];"),
     M("export", "src/export/ipfix.c", "template_of", "icmp-by-port-template",
       "ICMP flows sent by the templates with ports",
-      "return &templates[(r->family == 6 ? 1 : 0) + (icmp ? 2 : 0)];",
-      "return &templates[(r->family == 6 ? 1 : 0) + (icmp ? 0 : 0)];"),
+      "return (r->family == 6 ? 1 : 0) + (icmp ? 2 : 0);",
+      "return (r->family == 6 ? 1 : 0) + (icmp ? 0 : 0);"),
 ]
 
 

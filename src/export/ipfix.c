@@ -81,6 +81,7 @@ static const struct ipfix_field {
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+_Static_assert(N_FIELDS <= IPFIX_MAX_FIELDS, "a layout has room for every field");
 
 static bool has_field(const struct ipfix_template *t, const struct ipfix_field *f)
 {
@@ -221,6 +222,16 @@ void ipfix_encoder_init(struct ipfix_encoder *e, uint32_t domain, ipfix_send_fn 
     e->domain = domain;
     e->send = send;
     e->send_arg = arg;
+    /* Each record then writes its template's fields without asking which they are. */
+    for (size_t t = 0; t < 4; t++) {
+        struct ipfix_layout *l = &e->layout[t];
+
+        l->id = templates[t].id;
+        l->len = (uint16_t)ipfix_record_len(l->id);
+        for (size_t i = 0; i < N_FIELDS; i++)
+            if (has_field(&templates[t], &fields[i]))
+                l->field[l->n++] = (uint8_t)i;
+    }
 }
 
 static uint8_t *put_template(uint8_t *p, const struct ipfix_template *t)
@@ -355,27 +366,26 @@ static uint8_t *put_field(uint8_t *p, const struct ipfix_field *f, const struct 
     }
 }
 
-/* The template a record goes by: its family's, for ICMP or for ports. */
-static const struct ipfix_template *template_of(const struct ipfix_record *r)
+/* The template a record goes by (its index in `templates`): its family's, ICMP or ports. */
+static size_t template_of(const struct ipfix_record *r)
 {
     bool icmp = r->proto == PS_IPPROTO_ICMP || r->proto == PS_IPPROTO_ICMPV6;
 
-    return &templates[(r->family == 6 ? 1 : 0) + (icmp ? 2 : 0)];
+    return (r->family == 6 ? 1 : 0) + (icmp ? 2 : 0);
 }
 
-static uint8_t *put_record(uint8_t *p, const struct ipfix_template *t, const struct ipfix_record *r)
+static uint8_t *put_record(uint8_t *p, const struct ipfix_layout *l, const struct ipfix_record *r)
 {
-    for (size_t i = 0; i < N_FIELDS; i++)
-        if (has_field(t, &fields[i]))
-            p = put_field(p, &fields[i], r);
+    for (size_t i = 0; i < l->n; i++)
+        p = put_field(p, &fields[l->field[i]], r);
     return p;
 }
 
 int ipfix_encoder_add(struct ipfix_encoder *e, const struct ipfix_record *r)
 {
-    const struct ipfix_template *t = template_of(r);
-    uint16_t set_id = t->id;
-    size_t need = ipfix_record_len(set_id);
+    const struct ipfix_layout *l = &e->layout[template_of(r)];
+    uint16_t set_id = l->id;
+    size_t need = l->len;
 
     if (e->failed)
         return -1;
@@ -394,7 +404,7 @@ int ipfix_encoder_add(struct ipfix_encoder *e, const struct ipfix_record *r)
         put16(e->msg + e->len, set_id);
         e->len += SET_HEADER_LEN;
     }
-    e->len = (size_t)(put_record(e->msg + e->len, t, r) - e->msg);
+    e->len = (size_t)(put_record(e->msg + e->len, l, r) - e->msg);
     e->records++;
     return 0;
 }
