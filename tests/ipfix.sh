@@ -196,6 +196,15 @@ expect_error 2 "brackets" --ipfix ::1:4739
 refused=$(free_udp_port)
 expect_error 8 "connection refused" --ipfix "127.0.0.1:$refused"
 expect_error 8 "connection refused" --ipfix "[::1]:$refused"
+# Said before anything is written: no report file.
+"$bin" -r "$top/samples/dns-dig.pcap" --format jsonl -o "$work/never.jsonl" \
+    --ipfix "127.0.0.1:$refused" 2>/dev/null
+rc=$?
+if [ $rc = 8 ] && [ ! -e "$work/never.jsonl" ]; then
+    ok "refused before the first packet: exit 8, no report file"
+else
+    bad "refused before the first packet: exit $rc, report file $(ls "$work/never.jsonl" 2>&1)"
+fi
 
 # A collector that goes away after the templates: the report is still written, exit status 8.
 python3 -c '

@@ -544,6 +544,11 @@ static int run(const struct ps_options *opts, struct ports_services *services,
     session_settings(s, services, &config);
     struct session_output out = {opts, NULL};
 
+    /* A collector that cannot be reached: said before any output file is created. */
+    if (open_export(s) != PS_EXIT_OK) {
+        free(s->inputs);
+        return PS_EXIT_EXPORT;
+    }
     /* A stream is written as flows end: its output must be open before the first packet. */
     if (opts->format == PS_FORMAT_JSONL) {
         s->stream = opts->output != NULL ? fopen(opts->output, "w") : stdout;
@@ -551,16 +556,11 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", session_prog, opts->output,
                     strerror(errno));
             free(s->inputs);
-            return PS_EXIT_OUTPUT;
+            return close_export(s, PS_EXIT_OUTPUT);
         }
         out.jsonl = &s->jsonl;
         config.take_ended = write_ended_flows;
         config.take_ended_arg = s;
-    }
-    if (open_export(s) != PS_EXIT_OK) {
-        close_stream(s->stream, &s->jsonl);
-        free(s->inputs);
-        return PS_EXIT_EXPORT;
     }
     if (s->inputs == NULL || analyzer_init(&s->a, &config) != 0) {
         fprintf(stderr, "%s: out of memory\n", session_prog);
