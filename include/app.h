@@ -29,6 +29,8 @@ enum ps_exit {
     PS_EXIT_EXPECT = 6,     /* report written, but an --expect expectation does not hold */
     PS_EXIT_DEVICE = 7,     /* a live capture could not start: no such interface, not permitted,
                                interface down */
+    PS_EXIT_EXPORT = 8,     /* --ipfix: the collector's name did not resolve (no report), or its
+                               host refused the flows (report written) */
 };
 
 enum ps_format {
@@ -79,6 +81,8 @@ struct ps_options {
     bool explain;          /* --explain: OUTPUT_SECTION_EXPLAIN added to the sections */
     enum ps_color color;   /* --color */
     bool quiet;            /* -q: no progress display */
+    const char *ipfix;     /* --ipfix HOST:PORT, or NULL */
+    uint32_t ipfix_domain; /* --ipfix-domain; 1 by default */
 
     /* Live capture. */
     const char *interface;      /* -i, NULL when reading files */

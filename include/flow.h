@@ -47,6 +47,14 @@ enum flow_start {
     FLOW_START_ACTIVE,          /* the flow before it lasted longer than the active timeout */
 };
 
+/* Why a flow ended (flow.end), for exporters (IPFIX flowEndReason). */
+enum flow_end {
+    FLOW_END_NONE = 0, /* it lasted to the end of the input */
+    FLOW_END_IDLE,     /* idle longer than its idle timeout */
+    FLOW_END_ACTIVE,   /* lasted longer than the active timeout */
+    FLOW_END_CLOSED,   /* TCP: closed (FIN both ways or a RST), or a new SYN started the next */
+};
+
 /* TCP endpoint states, after Zeek's TCP analyzer; conn_state is derived from the pair. */
 enum tcp_endpoint {
     TCP_INACTIVE = 0,
@@ -77,6 +85,7 @@ struct flow_tcp {
     uint8_t seen[2];                    /* TCP_SEEN_* */
     uint8_t have;                       /* FLOW_TCP_HAVE_* */
     uint8_t history_len;
+    uint8_t flags[2];    /* the union of the TCP flags each endpoint sent (IPFIX tcpControlBits) */
     uint16_t letters[2]; /* history letters each endpoint has recorded already */
     /* Zeek history letters in order of first sight, upper case for endpoint 0, lower case for
      * endpoint 1; the report turns them into originator (upper) and responder (lower). */
@@ -108,6 +117,7 @@ struct flow {
     uint8_t role_seen;         /* FLOW_OPEN_FROM / FLOW_ACCEPT_FROM bits */
     uint8_t start;             /* enum flow_start */
     uint8_t quality;           /* FLOW_Q_* */
+    uint8_t end;               /* enum flow_end */
     bool ended;                /* a later flow took over the key */
     bool gone;                 /* stored, or ended while streaming: its record is reusable */
     uint8_t app;               /* enum app_proto each endpoint's payload showed: FLOW_APP_OF() */

@@ -16,12 +16,15 @@ SCRIPT_TESTS += tests/filter.sh tests/reports.sh tests/threads.sh tests/manpage.
 	tests/completion.sh tests/options.sh tests/install.sh
 # The project itself: the package list, the generated service names, the modules' boundaries.
 SCRIPT_TESTS += tests/commands.sh tests/iana-generated.sh tests/layers.sh
+# Other systems: IPFIX export to real collectors (nfcapd, nfacctd) on 127.0.0.1, read back;
+# doc/at-scale.md's recipes (xargs -P, jq, nfcapd, SQLite, PostgreSQL) run as written.
+SCRIPT_TESTS += tests/ipfix.sh tests/at-scale.sh
 # Live captures: real traffic between network namespaces joined by a veth pair, or on a
 # namespace's own loopback; they need root (CI runs as root) and are skipped without it.
 SCRIPT_TESTS += tests/live/flows.sh tests/live/sigint.sh tests/live/write.sh \
-	tests/live/errors.sh tests/live/privdrop.sh tests/live/apps.sh
+	tests/live/errors.sh tests/live/privdrop.sh tests/live/apps.sh tests/live/ipfix.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/local.mk tests/lib.sh tests/live/lib.sh tests/live/peers.py \
-	tests/check-accounting.py tests/anchors.py tests/commands.py tests/layers.py \
+	tests/check-accounting.py tests/anchors.py tests/ipfix-compare.py tests/ipfix-nfacctd.py tests/at-scale.py tests/commands.py tests/layers.py \
 	tests/leftovers.py tests/mutate.py tests/README.md tests/run-all.sh tests/golden tests/crash

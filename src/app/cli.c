@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "app.h"
 #include "cli_options.h"
+#include "export.h"
 #include "output.h"
 
 _Static_assert(CLI_ARG_NONE == no_argument && CLI_ARG_REQUIRED == required_argument &&
@@ -386,6 +387,31 @@ static int parse_flow_option(enum cli_option_id id, const char *arg, struct ps_o
     }
 }
 
+/* --ipfix and --ipfix-domain: the destination's form now, a usage error; the rest when sending. */
+static int parse_export_option(enum cli_option_id id, const char *arg, struct ps_options *opts,
+                               char *err, size_t errlen)
+{
+    char host[256], why[PS_ERRBUF_SIZE];
+    uint16_t port;
+    size_t domain;
+
+    if (id == CLI_OPT_IPFIX_DOMAIN) {
+        if (!parse_size(arg, 0, UINT32_MAX, &domain)) {
+            snprintf(err, errlen, "--ipfix-domain: '%s' is not a number from 0 to %u", arg,
+                     UINT32_MAX);
+            return -1;
+        }
+        opts->ipfix_domain = (uint32_t)domain;
+        return 0;
+    }
+    if (export_parse_destination(arg, host, sizeof(host), &port, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "--ipfix: %s", why);
+        return -1;
+    }
+    opts->ipfix = arg;
+    return 0;
+}
+
 /* --read: one more input, standard input at most once. */
 static int add_input(const char *arg, struct ps_options *opts, char *err, size_t errlen)
 {
@@ -456,6 +482,9 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_JSON:
         opts->format = PS_FORMAT_JSON;
         return 0;
+    case CLI_OPT_IPFIX:
+    case CLI_OPT_IPFIX_DOMAIN:
+        return parse_export_option(o->id, arg, opts, err, errlen);
     case CLI_OPT_SERVICE:
     case CLI_OPT_PORT:
     case CLI_OPT_HOST:
@@ -544,6 +573,7 @@ static void set_defaults(struct ps_options *opts)
     opts->max_fragments = CLI_DEFAULT_MAX_FRAGMENTS;
     opts->profile = CLI_DEFAULT_PROFILE;
     opts->sections = OUTPUT_SECTION_ALL;
+    opts->ipfix_domain = 1;
     ports_parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
 }
 

@@ -261,6 +261,45 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                ".BR \"\\-\\-format json\" .",
     },
     {
+        .id = CLI_OPT_IPFIX,
+        .name = "ipfix",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "HOST:PORT",
+        .group = CLI_GROUP_OUTPUT,
+        .help = "also send every flow as it ends to an IPFIX collector over\n"
+                "UDP (nfcapd, nfacctd); HOST is an address ([::1] for IPv6)\n"
+                "or a name",
+        .man = "Also send every flow, as it ends, to the IPFIX collector at\n"
+               ".I HOST:PORT\n"
+               "over UDP (RFC 7011), one bidirectional record per flow (RFC 5103) whose\n"
+               "forward direction is the client's.\n"
+               ".I HOST\n"
+               "is an IPv4 address, an IPv6 address in brackets\n"
+               ".RB ( [::1]:4739 )\n"
+               "or a name. With the jsonl format flows go as they end (at their timeouts,\n"
+               "also in a live capture); with the others, at the end of the input. Every\n"
+               "flow goes, whatever\n"
+               ".BR \\-\\-service ,\n"
+               ".B \\-\\-port\n"
+               "and\n"
+               ".B \\-\\-host\n"
+               "select for the report. See\n"
+               ".BR IPFIX .",
+    },
+    {
+        .id = CLI_OPT_IPFIX_DOMAIN,
+        .name = "ipfix-domain",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_OUTPUT,
+        .help = "the IPFIX observation domain id (default 1); give each of\n"
+                "several portscope processes sending to one collector its own",
+        .man = "The observation domain id of the IPFIX messages (default 1, up to\n"
+               "4294967295). A collector tells exporters apart by address and domain, and\n"
+               "counts each one's sequence numbers: give each of several portscope\n"
+               "processes that send to one collector its own.",
+    },
+    {
         .id = CLI_OPT_SERVICE,
         .name = "service",
         .arg = CLI_ARG_REQUIRED,

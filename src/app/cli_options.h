@@ -37,6 +37,8 @@ enum cli_option_id {
     CLI_OPT_OUTPUT,
     CLI_OPT_FORMAT,
     CLI_OPT_JSON,
+    CLI_OPT_IPFIX,
+    CLI_OPT_IPFIX_DOMAIN,
     CLI_OPT_SERVICE,
     CLI_OPT_PORT,
     CLI_OPT_HOST,

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "decode.h"
 #include "expect.h"
+#include "export.h"
 #include "base.h"
 #include "live.h"
 #include "ports.h"
@@ -326,8 +327,9 @@ struct session {
     bool stream_failed;
     size_t opened; /* inputs that could be read */
     bool incomplete;
-    size_t max_flows;   /* the flow limit in force: --max-flows, or chosen from memory */
-    uint64_t available; /* --max-flows auto: the memory available it was chosen from */
+    size_t max_flows;           /* the flow limit in force: --max-flows, or chosen from memory */
+    uint64_t available;         /* --max-flows auto: the memory available it was chosen from */
+    struct export_ipfix *ipfix; /* --ipfix, or NULL */
 };
 
 /* Says that flows were lost to the limit, what the limit was, and the way around it. */
@@ -350,13 +352,60 @@ static void warn_flow_limit(const struct session *s)
     fputc('\n', stderr);
 }
 
-/* jsonl: the lines of the flows that ended, in the order they ended (the analyzer's take_ended). */
+/*
+ * jsonl: the lines of the flows that ended, in the order they ended (the analyzer's take_ended),
+ * and their IPFIX records; a live capture sends those at once rather than when a message is full.
+ */
 static void write_ended_flows(void *arg, struct flow_table *table)
 {
+    struct session *s = arg;
     const struct flow *f;
 
-    while ((f = flow_table_ended(table)) != NULL)
-        output_jsonl_flow(arg, f);
+    while ((f = flow_table_ended(table)) != NULL) {
+        output_jsonl_flow(&s->jsonl, f);
+        if (s->ipfix != NULL)
+            export_ipfix_flow(s->ipfix, f);
+    }
+    if (s->ipfix != NULL && s->opts->interface != NULL)
+        export_ipfix_flush(s->ipfix);
+}
+
+/* --ipfix with a format that keeps flows: every flow, once the input has ended. */
+static void export_kept_flows(struct session *s)
+{
+    struct flow buf;
+
+    for (size_t i = 0; i < flow_table_count(s->a.table); i++)
+        export_ipfix_flow(s->ipfix, flow_table_get(s->a.table, i, &buf));
+}
+
+/* --ipfix: the collector resolved and connected; PS_EXIT_EXPORT after a message when not. */
+static int open_export(struct session *s)
+{
+    char err[PS_ERRBUF_SIZE];
+
+    if (s->opts->ipfix == NULL)
+        return PS_EXIT_OK;
+    s->ipfix =
+        export_ipfix_open(s->opts->ipfix, s->opts->ipfix_domain, &s->settings, err, sizeof(err));
+    if (s->ipfix != NULL)
+        return PS_EXIT_OK;
+    fprintf(stderr, "%s: --ipfix %s: %s\n", session_prog, s->opts->ipfix, err);
+    return PS_EXIT_EXPORT;
+}
+
+/* Sends the last flows; a collector that refused them outranks all but an unwritten report. */
+static int close_export(struct session *s, int status)
+{
+    char err[PS_ERRBUF_SIZE];
+
+    if (s->ipfix == NULL || export_ipfix_close(s->ipfix, err, sizeof(err)) == 0)
+        return status;
+    fprintf(stderr, "%s: --ipfix %s: %s; the flows were not all exported\n", session_prog,
+            s->opts->ipfix, err);
+    return status == PS_EXIT_OK || status == PS_EXIT_INCOMPLETE || status == PS_EXIT_EXPECT
+               ? PS_EXIT_EXPORT
+               : status;
 }
 
 /* jsonl: the stream's head, once the analyzer's table exists. */
@@ -444,6 +493,8 @@ static int finish(struct session *s)
     }
     if (s->opened == 0)
         return PS_EXIT_NO_INPUT;
+    if (s->ipfix != NULL && s->stream == NULL)
+        export_kept_flows(s);
     if (s->stream != NULL) {
         if (output_jsonl_end(&s->jsonl, s->inputs, s->n_inputs, &s->a.totals) != 0 ||
             s->stream_failed || fflush(s->stream) != 0) {
@@ -520,6 +571,11 @@ static int run(const struct ps_options *opts, struct ports_services *services,
     session_settings(s, services, &config);
     struct session_output out = {opts, NULL};
 
+    /* A collector that cannot be reached: said before any output file is created. */
+    if (open_export(s) != PS_EXIT_OK) {
+        free(s->inputs);
+        return PS_EXIT_EXPORT;
+    }
     /* A stream is written as flows end: its output must be open before the first packet. */
     if (opts->format == PS_FORMAT_JSONL) {
         s->stream = opts->output != NULL ? fopen(opts->output, "w") : stdout;
@@ -527,17 +583,17 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", session_prog, opts->output,
                     strerror(errno));
             free(s->inputs);
-            return PS_EXIT_OUTPUT;
+            return close_export(s, PS_EXIT_OUTPUT);
         }
         out.jsonl = &s->jsonl;
         config.take_ended = write_ended_flows;
-        config.take_ended_arg = &s->jsonl;
+        config.take_ended_arg = s;
     }
     if (s->inputs == NULL || analyzer_init(&s->a, &config) != 0) {
         fprintf(stderr, "%s: out of memory\n", session_prog);
         close_stream(s->stream, &s->jsonl);
         free(s->inputs);
-        return PS_EXIT_INTERNAL;
+        return close_export(s, PS_EXIT_INTERNAL);
     }
     if (s->stream != NULL)
         begin_stream(s);
@@ -554,6 +610,7 @@ static int run(const struct ps_options *opts, struct ports_services *services,
         if (s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT] != 0)
             warn_flow_limit(s);
     }
+    status = close_export(s, status);
     analyzer_release(&s->a);
     if (close_stream(s->stream, &s->jsonl) != 0 && status == PS_EXIT_OK) {
         fprintf(stderr, "%s: cannot write the report to '%s': %s\n", session_prog, opts->output,

@@ -228,6 +228,16 @@ static inline bool tcp_closed(const struct flow *f)
            f->tcp.state[0] == TCP_RESET || f->tcp.state[1] == TCP_RESET;
 }
 
+/* Why `f` ended when a packet started the next flow on its key for reason `next`. */
+static inline uint8_t flow_end_of(const struct flow *f, enum flow_start next)
+{
+    if (next == FLOW_START_ACTIVE)
+        return FLOW_END_ACTIVE;
+    if (next == FLOW_START_IDLE && !(f->key.proto == PS_IPPROTO_TCP && tcp_closed(f)))
+        return FLOW_END_IDLE;
+    return FLOW_END_CLOSED;
+}
+
 /* flow_lifecycle.c: the timing wheel, ticking for keeping until flow_table_stream(). */
 struct wheel *flow_wheel_new(void);
 void flow_wheel_free(struct wheel *w);

@@ -289,9 +289,25 @@ const struct flow *flow_table_ended(struct flow_table *t)
     return f;
 }
 
-/* Streaming: ends a flow past its timeout, out of the index, then released. */
-static void expire(struct flow_table *t, struct flow *f, uint32_t rec)
+/* Which of its timeouts ended `f`: the active one when it came before the idle one. */
+static uint8_t timeout_end(const struct flow_table *t, const struct flow *f)
 {
+    enum flow_class c = ipproto_flow_class(f->key.proto);
+    ps_time active = t->lifecycle.active[c];
+
+    if (c == FLOW_CLASS_TCP && tcp_closed(f))
+        return FLOW_END_CLOSED;
+    if (active != 0 && f->first_seen <= INT64_MAX - active &&
+        deadline(t, f) == f->first_seen + active)
+        return FLOW_END_ACTIVE;
+    return FLOW_END_IDLE;
+}
+
+/* Streaming: ends a flow past its timeout (`timeout`; else the input ended), then released. */
+static void expire(struct flow_table *t, struct flow *f, uint32_t rec, bool timeout)
+{
+    if (timeout)
+        f->end = timeout_end(t, f);
     flow_set_remove(t, &t->live, hash_key(t, &f->key), &f->key, rec);
     flow_release(t, f, rec);
 }
@@ -335,7 +351,7 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
         if (keeping(t))
             keep_store_flow(t, f, items[i].rec, hash[i]);
         else
-            expire(t, f, items[i].rec);
+            expire(t, f, items[i].rec, true);
     }
 }
 
@@ -446,7 +462,7 @@ int flow_table_end_all(struct flow_table *t)
 
             if (queue_room(t->ended) == 0)
                 return 1;
-            expire(t, flow_at(t, e->rec), e->rec);
+            expire(t, flow_at(t, e->rec), e->rec, false);
         }
         free(w->ending);
         w->ending = NULL;

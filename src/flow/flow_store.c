@@ -29,9 +29,11 @@
 #define F_PATH          (1u << 15)
 #define F_RETRANS       (1u << 16)
 #define F_APP           (1u << 17) /* app, app_state and app_name follow */
+#define F_END_SHIFT     18         /* 2 bits of end */
 
 _Static_assert((FLOW_OPEN_FROM(1) | FLOW_ACCEPT_FROM(1)) <= 0xf, "role_seen fits 4 bits");
 _Static_assert(FLOW_START_ACTIVE <= 7, "flow_start fits 3 bits");
+_Static_assert(FLOW_END_CLOSED <= 3, "flow_end fits 2 bits");
 _Static_assert((FLOW_Q_MIDSTREAM | FLOW_Q_SNAPLEN | FLOW_Q_BACKWARDS | FLOW_Q_NO_IP_LEN) <= 0xf,
                "quality fits 4 bits");
 _Static_assert(TCP_RESET <= 7, "a TCP endpoint state fits 3 bits");
@@ -146,6 +148,9 @@ static uint8_t *put_tcp(uint8_t *p, const struct flow *f, bool retrans)
                     (uint64_t)t->seen[1] << 11 | (uint64_t)t->have << 16;
 
     p = put_varint(p, word);
+    /* The flags each endpoint sent: as they are, two bytes, cheaper to read than a longer word. */
+    *p++ = t->flags[0];
+    *p++ = t->flags[1];
     for (int e = 0; e < 2; e++) {
         /* A sequence number is random: as it is. Where it got to is a short way from there. */
         if (t->seen[e] & TCP_SEEN_BASE) {
@@ -183,6 +188,8 @@ static const uint8_t *get_tcp(const uint8_t *p, struct flow *f, bool retrans)
     t->seen[0] = word >> 6 & 0x1f;
     t->seen[1] = word >> 11 & 0x1f;
     t->have = word >> 16 & 7;
+    t->flags[0] = *p++;
+    t->flags[1] = *p++;
     for (int e = 0; e < 2; e++) {
         if (t->seen[e] & TCP_SEEN_BASE) {
             memcpy(&t->base_seq[e], p, sizeof(t->base_seq[e]));
@@ -215,7 +222,8 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
     bool retrans =
         (t->retrans[0] | t->retrans[1] | t->payload_retrans[0] | t->payload_retrans[1]) != 0;
     uint64_t flags = (uint64_t)(f->first_sender & 1) | (uint64_t)f->role_seen << F_ROLE_SHIFT |
-                     (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT;
+                     (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT |
+                     (uint64_t)f->end << F_END_SHIFT;
 
     flags |= (f->ended ? F_ENDED : 0) | (f->prev ? F_PREV : 0) | (f->icmp_errors ? F_ICMP : 0) |
              (f->path_id ? F_PATH : 0) | (retrans ? F_RETRANS : 0) |
@@ -268,6 +276,7 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
     f->role_seen = flags >> F_ROLE_SHIFT & 0xf;
     f->start = flags >> F_START_SHIFT & 7;
     f->quality = flags >> F_QUALITY_SHIFT & 0xf;
+    f->end = flags >> F_END_SHIFT & 3;
     f->ended = (flags & F_ENDED) != 0;
     if (flags & F_PREV)
         f->prev = get_u32v(&p);

@@ -265,6 +265,7 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         if (prev != NULL) {
             /* The key now leads to the new flow; the old one stays in the report. */
             prev->ended = true;
+            prev->end = flow_end_of(prev, start);
             f->prev = prev->id + 1;
             *slot = (*slot & 0xffffffff00000000ULL) | (slot_t)(rec + 1);
             if (!keeping(t))

@@ -304,6 +304,32 @@ START_TEST(test_decoding_options)
 }
 END_TEST
 
+/* --ipfix: the destination's form is checked when parsing; --ipfix-domain defaults to 1. */
+START_TEST(test_ipfix_options)
+{
+    char *argv[] = {"portscope",      "-r", "a.pcap", "--ipfix", "[::1]:4739",
+                    "--ipfix-domain", "0",  NULL};
+    char *plain[] = {"portscope", "-r", "a.pcap", NULL};
+    char *bad_port[] = {"portscope", "-r", "a.pcap", "--ipfix", "localhost:65536", NULL};
+    char *bad_v6[] = {"portscope", "-r", "a.pcap", "--ipfix", "::1:4739", NULL};
+    char *bad_domain[] = {"portscope", "-r", "a.pcap", "--ipfix-domain", "4294967296", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
+
+    ck_assert_int_eq(parse(plain, &opts, err), 0);
+    ck_assert_ptr_null(opts.ipfix);
+    ck_assert_uint_eq(opts.ipfix_domain, 1);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(argv, &opts, err), 0);
+    ck_assert_str_eq(opts.ipfix, "[::1]:4739");
+    ck_assert_uint_eq(opts.ipfix_domain, 0);
+    cli_release(&opts);
+    assert_usage_error(bad_port, "--ipfix: 'localhost:65536': the port must be");
+    assert_usage_error(bad_v6, "brackets");
+    assert_usage_error(bad_domain, "--ipfix-domain");
+}
+END_TEST
+
 START_TEST(test_missing_input)
 {
     char *none[] = {"portscope", NULL};
@@ -851,6 +877,7 @@ Suite *app_suite(void)
     tcase_add_test(tc, test_max_flows_bad);
     tcase_add_test(tc, test_max_flows_from_memory);
     tcase_add_test(tc, test_decoding_options);
+    tcase_add_test(tc, test_ipfix_options);
     tcase_add_test(tc, test_missing_input);
     tcase_add_test(tc, test_unknown_option);
     tcase_add_test(tc, test_option_without_value);

@@ -900,6 +900,72 @@ START_TEST(test_active_timeout_streaming)
 }
 END_TEST
 
+/* The union of the TCP flags each endpoint sent (IPFIX tcpControlBits, one per direction). */
+START_TEST(test_tcp_flags_per_endpoint)
+{
+    struct flow_table *t = zeek_table();
+    struct flow *f = closed_connection(t);
+    struct pkt_info data = segment(true, PS_TCP_PSH | PS_TCP_ACK, 102);
+
+    ck_assert_ptr_eq(add(t, &data, 4500000, 100), f);
+    ck_assert_uint_eq(f->tcp.flags[0], PS_TCP_SYN | PS_TCP_ACK | PS_TCP_FIN | PS_TCP_PSH);
+    ck_assert_uint_eq(f->tcp.flags[1], PS_TCP_SYN | PS_TCP_ACK | PS_TCP_FIN);
+    flow_table_free(t);
+}
+END_TEST
+
+/* Why a flow ended, when a packet starts the next on its key; none while it lasts. */
+START_TEST(test_end_reasons)
+{
+    struct flow_table *t = zeek_table(), *a = active_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info ack = segment(true, PS_TCP_ACK, 102), syn = segment(true, PS_TCP_SYN, 7);
+    struct flow *closed = closed_connection(t), *u = add(t, &udp, 0, 60), *g;
+
+    ck_assert_uint_eq(closed->end, FLOW_END_NONE);
+    g = add(t, &ack, 10 * SEC, 60); /* past the close delay */
+    ck_assert_uint_eq(closed->end, FLOW_END_CLOSED);
+    add(t, &udp, 100 * SEC, 60);
+    ck_assert_uint_eq(u->end, FLOW_END_IDLE);
+    add(t, &syn, 11 * SEC, 60); /* a new ISN on an open connection */
+    ck_assert_uint_eq(g->end, FLOW_END_CLOSED);
+    u = add(a, &udp, 0, 60);
+    add(a, &udp, 101 * SEC, 60);
+    ck_assert_uint_eq(u->end, FLOW_END_ACTIVE);
+    flow_table_free(t);
+    flow_table_free(a);
+}
+END_TEST
+
+/* Streaming: the reason travels with the copy in the queue; the input's end leaves none. */
+START_TEST(test_end_reasons_streaming)
+{
+    struct flow_table *t = streaming_table(), *a = active_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info other = v4(PS_IPPROTO_UDP, 0x0a000001, 5001, 0x0a000002, 53, 0);
+    const struct flow *f;
+
+    closed_connection(t);
+    add(t, &udp, 0, 60);
+    add(t, &other, 50 * SEC, 60);
+    while (flow_table_advance(t, 70 * SEC))
+        while ((f = flow_table_ended(t)) != NULL)
+            ck_assert_uint_eq(f->end,
+                              f->key.proto == PS_IPPROTO_TCP ? FLOW_END_CLOSED : FLOW_END_IDLE);
+    ck_assert_int_eq(flow_table_end_all(t), 1);
+    f = flow_table_ended(t);
+    ck_assert_uint_eq(f->key.port[0], 5001);
+    ck_assert_uint_eq(f->end, FLOW_END_NONE);
+    ck_assert_int_eq(flow_table_stream(a), 0);
+    add(a, &udp, 0, 60);
+    add(a, &udp, 50 * SEC, 60);
+    ck_assert(flow_table_advance(a, 110 * SEC));
+    ck_assert_uint_eq(flow_table_ended(a)->end, FLOW_END_ACTIVE);
+    flow_table_free(t);
+    flow_table_free(a);
+}
+END_TEST
+
 /*
  * Zeek's conn_state from the two endpoints' states (base/protocols/conn/main.zeek), originator
  * first, each way round: what flow_tcp_conn_state() maps, branch by branch.
@@ -1319,10 +1385,13 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_store_wait_adapts);
     tcase_add_test(lifecycle, test_count_by_class);
     tcase_add_test(lifecycle, test_in_order);
+    tcase_add_test(lifecycle, test_end_reasons);
+    tcase_add_test(lifecycle, test_end_reasons_streaming);
     suite_add_tcase(suite, lifecycle);
 
     tcase_add_test(tcp, test_conn_state_of_endpoint_states);
     tcase_add_test(tcp, test_fin_after_rst);
+    tcase_add_test(tcp, test_tcp_flags_per_endpoint);
     tcase_add_test(tcp, test_history_retransmissions_log_scale);
     suite_add_tcase(suite, tcp);
     return suite;

@@ -165,6 +165,35 @@ START_TEST(test_short_connection_is_small)
 }
 END_TEST
 
+/* Every TCP flag set each endpoint may have sent, and every end reason, come back as they were. */
+START_TEST(test_tcp_flags_and_end_round_trip)
+{
+    struct flow_store s;
+    uint64_t state = 3, locs[256];
+    struct flow f[256], back;
+
+    flow_store_init(&s);
+    for (uint32_t i = 0; i < 256; i++) {
+        do
+            random_flow(&state, i, &f[i]);
+        while (f[i].key.proto != PS_IPPROTO_TCP);
+        f[i].tcp.flags[0] = (uint8_t)i;
+        f[i].tcp.flags[1] = (uint8_t)(255 - i);
+        f[i].end = (uint8_t)(i % (FLOW_END_CLOSED + 1));
+        locs[i] = flow_store_put(&s, &f[i]);
+        ck_assert_uint_ne(locs[i], FLOW_STORE_NONE);
+    }
+    for (uint32_t i = 0; i < 256; i++) {
+        flow_store_get(&s, locs[i], i, &back);
+        ck_assert_uint_eq(back.tcp.flags[0], i);
+        ck_assert_uint_eq(back.tcp.flags[1], 255 - i);
+        ck_assert_uint_eq(back.end, i % (FLOW_END_CLOSED + 1));
+        ck_assert_mem_eq(&back, &f[i], sizeof(back));
+    }
+    flow_store_free(&s);
+}
+END_TEST
+
 START_TEST(test_move_to_reserved_store)
 {
     struct flow_store from, to;
@@ -203,6 +232,7 @@ Suite *flow_store_suite(void)
 
     tcase_add_test(records, test_random_flows_round_trip);
     tcase_add_test(records, test_short_connection_is_small);
+    tcase_add_test(records, test_tcp_flags_and_end_round_trip);
     tcase_add_test(records, test_move_to_reserved_store);
     suite_add_tcase(suite, records);
     return suite;
