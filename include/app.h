@@ -29,6 +29,8 @@ enum ps_exit {
     PS_EXIT_EXPECT = 6,     /* report written, but an --expect expectation does not hold */
     PS_EXIT_DEVICE = 7,     /* a live capture could not start: no such interface, not permitted,
                                interface down */
+    PS_EXIT_UNPAIRED = 8,   /* portscope nat: no table: the same capture twice, a side without
+                               flows, or captures that share no connection */
 };
 
 enum ps_format {
@@ -89,6 +91,12 @@ struct ps_options {
     const char *write_file;     /* -w */
     const char *user;           /* -Z: the user to become once the device is open */
 
+    /* portscope nat: the two sides' files (--inside, --outside), --explain. */
+    bool nat;
+    const char **nat_inside, **nat_outside;
+    size_t n_nat_inside, n_nat_outside;
+    bool explain;
+
     /* Set by programs that run the session themselves (the fuzz targets), by no option. */
     uint64_t seed;     /* the flow hash's seed; 0: a new random one each run */
     bool exact_copies; /* each packet read into a buffer of its exact size (for ASan) */
@@ -101,8 +109,9 @@ struct ps_options {
 int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen);
 void cli_release(struct ps_options *opts);
 
-/* The --help text, written from the option table (cli_doc.c). */
+/* The --help text, written from the option table (cli_doc.c); portscope nat's own. */
 void cli_usage(FILE *out);
+void cli_usage_nat(FILE *out);
 
 /*
  * Runs what the options ask (everything but --help and --version): lists the interfaces, or reads

@@ -122,6 +122,12 @@ struct pkt_info {
     struct encap encap[PS_ENCAP_MAX];
     struct pkt_fragment fragment;
     struct pkt_quote quote;
+    /* The innermost transport header in the captured bytes, for readers of its contents (NAT
+     * pairing): it starts at l4, l4_caplen of its l4_len bytes were captured. The payload is
+     * its last payload_len bytes. ip_id: the innermost IPv4 identification (0 for IPv6). */
+    const uint8_t *l4;
+    uint32_t l4_caplen;
+    uint16_t ip_id;
 };
 
 /* True when decode_packet() understands this link type: one of LINKTYPE_ROWS (base.h). */

@@ -20,7 +20,9 @@ int main(int argc, char **argv)
         return PS_EXIT_USAGE;
     }
     if (opts.help || opts.version) {
-        if (opts.help)
+        if (opts.help && opts.nat)
+            cli_usage_nat(stdout);
+        else if (opts.help)
             cli_usage(stdout);
         else
             printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);

@@ -12,7 +12,8 @@
 #define HELP_HEAD                                                                                  \
     "Usage: portscope -r FILE [-r FILE ...] [options] [FILTER]\n"                                  \
     "       portscope -i IFACE [options] [FILTER]\n"                                               \
-    "       portscope -D\n"                                                                        \
+    "       portscope -D\n"                                                                         \
+    "       portscope nat --inside FILE --outside FILE [options]\n"                                                                        \
     "\n"                                                                                           \
     "Reads packet captures (pcap or pcapng) and reports the conversations in them: each\n"         \
     "flow's client and server, their ports, and what those ports mean.\n"
@@ -21,7 +22,8 @@
     "Exit status: 0 report complete; 1 report written but an input could not be read to\n"         \
     "its end; 2 usage error; 3 no input could be read; 4 the report could not be written;\n"       \
     "5 out of memory; 6 report written but an --expect expectation does not hold;\n"               \
-    "7 a live capture could not start (no such interface, not permitted, interface down).\n"       \
+    "7 a live capture could not start (no such interface, not permitted, interface down);\n"       \
+    "8 portscope nat found nothing to pair (see portscope nat --help).\n"                          \
     "See portscope(1).\n"
 
 /* Lines separated by '\n', each after the first indented to HELP_COLUMN. */
@@ -71,6 +73,31 @@ void cli_usage(FILE *out)
         }
     }
     fputs(HELP_TAIL, out);
+}
+
+#define HELP_NAT_HEAD                                                                              \
+    "Usage: portscope nat --inside FILE [--inside FILE ...] --outside FILE [--outside FILE ...]\n" \
+    "                     [options]\n"                                                             \
+    "\n"                                                                                           \
+    "Pairs the flows of a capture taken inside a NAT router with those of one taken\n"             \
+    "outside it, and prints the translation table: what the router rewrote of each\n"              \
+    "connection, on what evidence, and the clock offset between the captures.\n"                   \
+    "\n"                                                                                           \
+    "Options:\n"
+#define HELP_NAT_TAIL                                                                              \
+    "\n"                                                                                           \
+    "Exit status: 0 table written; 1 written but a file could not be read to its end;\n"           \
+    "2 usage error; 3 a file could not be read; 4 the table could not be written;\n"               \
+    "5 out of memory; 8 no table: the same capture twice, a side without flows, or\n"              \
+    "captures that share no connection. See portscope(1) and doc/nat.md.\n"
+
+void cli_usage_nat(FILE *out)
+{
+    fputs(HELP_NAT_HEAD, out);
+    for (int i = 0; i < CLI_OPTIONS; i++)
+        if (cli_options[i].nat)
+            put_help_row(out, &cli_options[i]);
+    fputs(HELP_NAT_TAIL, out);
 }
 
 /* A name in roff, where a plain '-' may become a hyphen: "\-\-max\-flows". */

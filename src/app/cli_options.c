@@ -35,6 +35,8 @@ const struct cli_group cli_groups[CLI_GROUPS] = {
     [CLI_GROUP_DECODING] = {.title = "Decoding", .heading = "Decoding:"},
     [CLI_GROUP_FLOWS] = {.title = "Flows", .heading = "Flows:"},
     [CLI_GROUP_LIMITS] = {.title = "Limits", .heading = "Limits:"},
+    [CLI_GROUP_NAT] = {.title = "NAT pairing (portscope nat)",
+                       .heading = "NAT pairing (portscope nat; see portscope nat --help):"},
     [CLI_GROUP_INFO] = {.title = "Help and version"},
 };
 
@@ -70,6 +72,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_QUIET,
+        .nat = true,
         .name = "quiet",
         .letter = 'q',
         .group = CLI_GROUP_INPUT,
@@ -213,6 +216,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_OUTPUT,
+        .nat = true,
         .name = "output",
         .letter = 'o',
         .arg = CLI_ARG_REQUIRED,
@@ -226,6 +230,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_FORMAT,
+        .nat = true,
         .name = "format",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "FORMAT",
@@ -254,6 +259,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_JSON,
+        .nat = true,
         .name = "json",
         .group = CLI_GROUP_OUTPUT,
         .help = "same as --format json",
@@ -458,6 +464,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_NO_DECAP,
+        .nat = true,
         .name = "no-decap",
         .group = CLI_GROUP_DECODING,
         .help = "keep tunnelled packets (GRE, VXLAN, Geneve, GTP-U, IP in IP)\n"
@@ -467,6 +474,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_VLAN_IN_KEY,
+        .nat = true,
         .name = "vlan-in-key",
         .group = CLI_GROUP_DECODING,
         .help = "make the VLAN id part of the flow key: the same conversation\n"
@@ -476,6 +484,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_PROFILE,
+        .nat = true,
         .name = "profile",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "NAME",
@@ -500,6 +509,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_IDLE_TIMEOUT,
+        .nat = true,
         .name = "idle-timeout",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "T",
@@ -525,6 +535,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_ACTIVE_TIMEOUT,
+        .nat = true,
         .name = "active-timeout",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "T",
@@ -539,6 +550,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_MAX_FLOWS,
+        .nat = true,
         .name = "max-flows",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "N",
@@ -588,6 +600,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_HELP,
+        .nat = true,
         .name = "help",
         .letter = 'h',
         .group = CLI_GROUP_INFO,
@@ -595,7 +608,51 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .man = "Show a summary of the options and exit.",
     },
     {
+        .id = CLI_OPT_INSIDE,
+        .name = "inside",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_NAT,
+        .complete = CLI_COMPLETE_FILE,
+        .nat = true,
+        .help = "portscope nat: a capture taken on the inside (private)\n"
+                "side of the NAT router; repeat for several files",
+        .man = "For\n"
+               ".BR \"portscope nat\" :\n"
+               "a capture taken on the inside (private) side of the NAT router. Repeat for\n"
+               "several files of that side, read as one.",
+    },
+    {
+        .id = CLI_OPT_OUTSIDE,
+        .name = "outside",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_NAT,
+        .complete = CLI_COMPLETE_FILE,
+        .nat = true,
+        .help = "portscope nat: a capture taken on the outside (public)\n"
+                "side of the router; repeat for several files",
+        .man = "For\n"
+               ".BR \"portscope nat\" :\n"
+               "a capture taken on the outside (public) side of the NAT router. Repeat for\n"
+               "several files of that side, read as one.",
+    },
+    {
+        .id = CLI_OPT_EXPLAIN,
+        .name = "explain",
+        .group = CLI_GROUP_NAT,
+        .nat = true,
+        .help = "portscope nat: add sentences that say what the table shows",
+        .man = "For\n"
+               ".BR \"portscope nat\" :\n"
+               "add sentences that say what the table shows (the clock offset, each public\n"
+               "address, how client ports were chosen, what stayed unpaired); in JSON, the\n"
+               ".B explain\n"
+               "array.",
+    },
+    {
         .id = CLI_OPT_VERSION,
+        .nat = true,
         .name = "version",
         .letter = 'V',
         .group = CLI_GROUP_INFO,
