@@ -14,8 +14,8 @@ int main(int argc, char **argv)
     int status;
 
     if (cli_parse(argc, argv, &opts, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", PACKAGE_NAME, err,
-                PACKAGE_NAME);
+        fprintf(stderr, "%s: %s\nTry '%s%s --help' for more information.\n", PACKAGE_NAME, err,
+                PACKAGE_NAME, opts.nat ? " nat" : "");
         cli_release(&opts);
         return PS_EXIT_USAGE;
     }

@@ -12,8 +12,8 @@
 #define HELP_HEAD                                                                                  \
     "Usage: portscope -r FILE [-r FILE ...] [options] [FILTER]\n"                                  \
     "       portscope -i IFACE [options] [FILTER]\n"                                               \
-    "       portscope -D\n"                                                                         \
-    "       portscope nat --inside FILE --outside FILE [options]\n"                                                                        \
+    "       portscope -D\n"                                                                        \
+    "       portscope nat --inside FILE --outside FILE [options]\n"                                \
     "\n"                                                                                           \
     "Reads packet captures (pcap or pcapng) and reports the conversations in them: each\n"         \
     "flow's client and server, their ports, and what those ports mean.\n"
@@ -152,7 +152,7 @@ void cli_write_man(FILE *out)
 /* The completion script around its generated parts. */
 #define COMPLETION_HEAD                                                                            \
     "# bash completion for portscope(1)                                  -*- shell-script -*-\n"   \
-    "# Written from the option table (src/app/cli_options.c) by `make update-options`: edit the\n"     \
+    "# Written from the option table (src/app/cli_options.c) by `make update-options`: edit the\n" \
     "# table, not this file. Installed by `make install` under\n"                                  \
     "# $(datadir)/bash-completion/completions.\n"                                                  \
     "\n"                                                                                           \
@@ -293,7 +293,14 @@ void cli_write_completion(FILE *out)
 
     fputs(COMPLETION_HEAD, out);
     put_value_cases(out);
-    fputs("    esac\n\n    if [[ $cur == -* ]]; then\n", out);
+    fputs("    esac\n\n"
+          "    # The subcommand, as the first word.\n"
+          "    if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"nat\" -- \"$cur\"))\n"
+          "        return\n"
+          "    fi\n\n"
+          "    if [[ $cur == -* ]]; then\n",
+          out);
     w.column = fprintf(out, "        COMPREPLY=($(compgen -W \"");
     for (int i = 0; i < CLI_OPTIONS; i++)
         if (cli_options[i].name != NULL)

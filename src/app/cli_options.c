@@ -72,7 +72,6 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_QUIET,
-        .nat = true,
         .name = "quiet",
         .letter = 'q',
         .group = CLI_GROUP_INPUT,

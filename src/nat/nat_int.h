@@ -26,8 +26,8 @@ struct nat_cells {
     char evidence[64], in_first[40], out_first[40];
     const char *status, *kind, *change, *strength, *reason;
 };
-void nat_row_cells(const struct nat_side *in, const struct nat_side *out,
-                   const struct nat_row *row, struct nat_cells *c);
+void nat_row_cells(const struct nat_side *in, const struct nat_side *out, const struct nat_row *row,
+                   struct nat_cells *c);
 
 /* "2026-12-07T04:40:01.123456Z"; an address as inet_ntop() writes it. */
 void nat_put_time(char *buf, size_t len, ps_time t);

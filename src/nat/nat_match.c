@@ -325,8 +325,8 @@ static void classify(struct nat_row *row, const struct nat_conn *a, const struct
     uint16_t bp = cli ? b->server_port : b->client_port;
     bool addr = memcmp(aa, ba, 16) != 0, port = ap != bp;
 
-    row->kind = cli ? (srv ? NAT_KIND_ROUTED : NAT_KIND_FORWARD)
-                    : (srv ? NAT_KIND_SOURCE : NAT_KIND_BOTH);
+    row->kind =
+        cli ? (srv ? NAT_KIND_ROUTED : NAT_KIND_FORWARD) : (srv ? NAT_KIND_SOURCE : NAT_KIND_BOTH);
     if (row->kind == NAT_KIND_BOTH) {
         addr |= memcmp(a->server_addr, b->server_addr, 16) != 0;
         port |= a->server_port != b->server_port;
@@ -375,9 +375,8 @@ static int inside_rows(const struct nat_side *in, const struct nat_side *out,
             row.outside = f->first;
             row.status = NAT_PAIRED;
             row.evidence = f->evidence;
-            row.strength = f->evidence == NAT_EV_TIMING
-                               ? NAT_WEAK
-                               : strength_of(&in->conns[i], f->evidence);
+            row.strength =
+                f->evidence == NAT_EV_TIMING ? NAT_WEAK : strength_of(&in->conns[i], f->evidence);
             classify(&row, &in->conns[i], &out->conns[f->first]);
             taken[f->first] = 1;
         } else if (f->fits > 0) {

@@ -70,8 +70,8 @@ static const char *proto_name(uint8_t proto)
     return n != NULL ? n : "other";
 }
 
-void nat_row_cells(const struct nat_side *in, const struct nat_side *out,
-                      const struct nat_row *row, struct nat_cells *c)
+void nat_row_cells(const struct nat_side *in, const struct nat_side *out, const struct nat_row *row,
+                   struct nat_cells *c)
 {
     const struct nat_conn *a = row->inside != NAT_NONE ? &in->conns[row->inside] : NULL;
     const struct nat_conn *b = row->outside != NAT_NONE ? &out->conns[row->outside] : NULL;
@@ -172,15 +172,15 @@ static json_t *summary_json(const struct nat_result *r)
         char a[64];
         nat_put_addr(a, sizeof(a), r->publics[i].family, r->publics[i].addr);
         json_array_append_new(pubs, json_pack("{s:s, s:I, s:I, s:I}", "addr", a, "inside_hosts",
-                                              (json_int_t)r->publics[i].inside_hosts,
-                                              "connections", (json_int_t)r->publics[i].connections,
-                                              "forwards", (json_int_t)r->publics[i].forwards));
+                                              (json_int_t)r->publics[i].inside_hosts, "connections",
+                                              (json_int_t)r->publics[i].connections, "forwards",
+                                              (json_int_t)r->publics[i].forwards));
     }
-    json_t *off = r->offset_known
-                      ? json_pack("{s:b, s:I, s:f, s:I}", "known", 1, "ns", (json_int_t)r->offset,
-                                  "seconds", (double)r->offset / 1e9, "pairs",
-                                  (json_int_t)r->offset_samples)
-                      : json_pack("{s:b}", "known", 0);
+    json_t *off =
+        r->offset_known
+            ? json_pack("{s:b, s:I, s:f, s:I}", "known", 1, "ns", (json_int_t)r->offset, "seconds",
+                        (double)r->offset / 1e9, "pairs", (json_int_t)r->offset_samples)
+            : json_pack("{s:b}", "known", 0);
     return json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:{s:s, s:I, s:I}}", "clock_offset",
                      off, "paired", (json_int_t)r->count[NAT_PAIRED], "forwards",
                      (json_int_t)r->forwards, "ambiguous_inside", (json_int_t)r->ambiguous_inside,
@@ -223,9 +223,9 @@ static int write_jsonl(FILE *out, bool explain, const struct nat_side *in,
         if (dump(o, out, JSON_COMPACT) != 0)
             return -1;
     }
-    json_t *s = json_pack("{s:s, s:i, s:o, s:o, s:o}", "type", "summary", "version",
-                          NAT_REPORT_VERSION, "inside", side_json(in), "outside", side_json(outs),
-                          "summary", summary_json(r));
+    json_t *s =
+        json_pack("{s:s, s:i, s:o, s:o, s:o}", "type", "summary", "version", NAT_REPORT_VERSION,
+                  "inside", side_json(in), "outside", side_json(outs), "summary", summary_json(r));
     if (explain && s != NULL)
         json_object_set_new(s, "explain", nat_explain_json(r));
     return dump(s, out, JSON_COMPACT);

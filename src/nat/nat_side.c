@@ -103,8 +103,8 @@ static void note_evidence(struct nat_conn *c, const struct pkt_info *pkt, uint8_
     c->have |= bit;
     c->pay_seq[d] = pkt->proto == PS_IPPROTO_TCP ? pkt->tcp_seq : 0;
     c->pay_len[d] = pkt->l4_len - header;
-    c->pay_hash[d] = nat_hash_bytes(pay, captured < NAT_PAYLOAD_HASHED ? captured : NAT_PAYLOAD_HASHED,
-                                    c->pay_len[d]);
+    c->pay_hash[d] = nat_hash_bytes(
+        pay, captured < NAT_PAYLOAD_HASHED ? captured : NAT_PAYLOAD_HASHED, c->pay_len[d]);
     c->ip_id[d] = pkt->ip_id;
     if (d == 0 && pkt->family == 4)
         c->have |= NAT_HAVE_IPID_C;

@@ -77,7 +77,7 @@ static uint8_t port_policy(struct port_at *rw, size_t kept, size_t rewritten)
     }
     /* Three ports make two steps: fewer tell nothing. */
     return rewritten >= 3 && close * 4 >= (rewritten - 1) * 3 ? NAT_PORTS_SEQUENTIAL
-                                                               : NAT_PORTS_RANDOM;
+                                                              : NAT_PORTS_RANDOM;
 }
 
 /* The public addresses, the hosts behind them, the ports; hosts and ports need the pairs
@@ -154,16 +154,17 @@ int nat_summarise(const struct nat_side *in, const struct nat_side *out, struct 
     return rc;
 }
 
-void nat_verdict_message(enum nat_verdict v, const struct nat_side *in,
-                         const struct nat_side *out, char *buf, size_t len)
+void nat_verdict_message(enum nat_verdict v, const struct nat_side *in, const struct nat_side *out,
+                         char *buf, size_t len)
 {
-    bool overlap = in->packets > 0 && out->packets > 0 && in->first <= out->last &&
-                   out->first <= in->last;
+    bool overlap =
+        in->packets > 0 && out->packets > 0 && in->first <= out->last && out->first <= in->last;
 
     switch (v) {
     case NAT_ERR_SAME:
-        snprintf(buf, len, "the inside and the outside capture hold the same packets: give the "
-                           "capture of each side of the router");
+        snprintf(buf, len,
+                 "the inside and the outside capture hold the same packets: give the "
+                 "capture of each side of the router");
         break;
     case NAT_ERR_EMPTY:
         snprintf(buf, len, "the %s capture has no flow to pair",
@@ -208,10 +209,9 @@ const char *nat_status_name(uint8_t status)
 
 const char *nat_reason_name(uint8_t reason)
 {
-    static const char *const names[] = {"",           "before-other-capture",
-                                        "after-other-capture", "not-routed-out",
-                                        "to-router",  "unsolicited",
-                                        "several-fit", "local"};
+    static const char *const names[] = {
+        "",          "before-other-capture", "after-other-capture", "not-routed-out",
+        "to-router", "unsolicited",          "several-fit",         "local"};
     return reason < 8 ? names[reason] : "?";
 }
 

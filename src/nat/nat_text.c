@@ -8,20 +8,20 @@
 #include "nat.h"
 #include "nat_int.h"
 
-#define NAT_COLUMNS 11
+#define NAT_COLUMNS  11
 #define NAT_SENTENCE 640
 
 static const char *const headings[NAT_COLUMNS] = {
-    "PROTO", "STATUS", "KIND", "INSIDE CLIENT", "INSIDE SERVER", "OUTSIDE CLIENT",
-    "OUTSIDE SERVER", "CHANGE", "EVIDENCE", "STRENGTH", "INSIDE FIRST SEEN"};
+    "PROTO",          "STATUS", "KIND",     "INSIDE CLIENT", "INSIDE SERVER",    "OUTSIDE CLIENT",
+    "OUTSIDE SERVER", "CHANGE", "EVIDENCE", "STRENGTH",      "INSIDE FIRST SEEN"};
 
 /* The cells of a row in column order; the last column is the reason of an unpaired row. */
 static void columns(const struct nat_cells *c, const struct nat_row *row, const char *col[],
                     char *why, size_t len)
 {
-    const char *cells[NAT_COLUMNS] = {c->proto,      c->status,     c->kind,     c->in_client,
-                                      c->in_server,  c->out_client, c->out_server, c->change,
-                                      c->evidence,   c->strength,   c->in_first};
+    const char *cells[NAT_COLUMNS] = {c->proto,     c->status,     c->kind,       c->in_client,
+                                      c->in_server, c->out_client, c->out_server, c->change,
+                                      c->evidence,  c->strength,   c->in_first};
 
     memcpy(col, cells, sizeof(cells));
     if (row->status != NAT_PAIRED) {
@@ -98,8 +98,9 @@ static bool sentence(const struct nat_result *r, size_t n, char *buf, size_t len
                      "median over %zu connections found in both by their contents.",
                      off, r->offset_samples);
         else
-            snprintf(buf, len, "No connection was found in both captures by its contents alone, "
-                               "so the clocks' offset is unknown and no pairing rests on timing.");
+            snprintf(buf, len,
+                     "No connection was found in both captures by its contents alone, "
+                     "so the clocks' offset is unknown and no pairing rests on timing.");
         return true;
     }
     if (n >= k && n < k + r->n_publics) {
@@ -156,13 +157,11 @@ static void put_summary(FILE *out, const struct nat_side *in, const struct nat_s
                         const struct nat_result *r)
 {
     fprintf(out, "\nSummary\n");
-    fprintf(out, "  paired          %zu (%zu port forwards)\n", r->count[NAT_PAIRED],
-            r->forwards);
+    fprintf(out, "  paired          %zu (%zu port forwards)\n", r->count[NAT_PAIRED], r->forwards);
     fprintf(out, "  inside flows    %zu = %zu paired + %zu ambiguous + %zu inside only\n",
             in->n_conns, r->count[NAT_PAIRED], r->ambiguous_inside, r->count[NAT_INSIDE_ONLY]);
     fprintf(out, "  outside flows   %zu = %zu paired + %zu ambiguous + %zu outside only\n",
-            outs->n_conns, r->count[NAT_PAIRED], r->ambiguous_outside,
-            r->count[NAT_OUTSIDE_ONLY]);
+            outs->n_conns, r->count[NAT_PAIRED], r->ambiguous_outside, r->count[NAT_OUTSIDE_ONLY]);
     for (size_t i = 0; i < r->n_publics; i++) {
         char a[64];
         nat_put_addr(a, sizeof(a), r->publics[i].family, r->publics[i].addr);
@@ -173,8 +172,8 @@ static void put_summary(FILE *out, const struct nat_side *in, const struct nat_s
             r->ports_kept, r->ports_rewritten);
 }
 
-int nat_write_text(FILE *out, bool explain, const struct nat_side *in,
-                   const struct nat_side *outs, const struct nat_result *r)
+int nat_write_text(FILE *out, bool explain, const struct nat_side *in, const struct nat_side *outs,
+                   const struct nat_result *r)
 {
     char off[40], buf[NAT_SENTENCE];
 
