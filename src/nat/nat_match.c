@@ -1,7 +1,7 @@
 /*
  * nat_match.c - pairing the flows of the inside capture with those of the outside capture.
  *
- * Every outside flow is indexed by each kind of evidence it has (a sorted array of signatures
+ * Every outside flow is indexed by each kind of evidence it has (nat_index.c: sorted signatures
  * per kind: a hash join, never all pairs). Each inside flow looks itself up by its strongest
  * kind first; the flows found are kept when nothing else they carry contradicts (nat_fit()), and
  * the first kind that finds any decides. A pair is made only when each of its two flows is the
@@ -18,138 +18,8 @@
 #include "nat.h"
 #include "nat_int.h"
 
-/* The kinds of evidence an inside flow looks for its outside flow by, strongest first. */
-enum sig_kind { SIG_ISN, SIG_PAY_C, SIG_PAY_S, SIG_SERVER, SIG_CLIENT, SIG__COUNT };
-#define SIG_FIRST_TIMED SIG_SERVER /* kinds from here on are only asked with the offset known */
-
 /* Fits looked at per inside flow at most: beyond, it is ambiguous anyway. */
 #define NAT_MAX_FITS 64
-
-struct sig_entry {
-    uint64_t sig;
-    ps_time first; /* the outside flow's start: entries of one signature in time order */
-    uint32_t idx;
-};
-
-struct sig_index {
-    struct sig_entry *e[SIG__COUNT];
-    size_t n[SIG__COUNT];
-};
-
-static uint64_t mix(uint64_t a, uint64_t b)
-{
-    static const uint64_t secret[2] = {0x94d049bb133111ebULL, 0xbf58476d1ce4e5b9ULL};
-    return ps_hash2(a, b, secret);
-}
-
-/* The signature of record c by kind k; false when c has no evidence of that kind. */
-static bool signature(const struct nat_conn *c, int k, uint64_t *sig)
-{
-    uint64_t h = (uint64_t)c->proto << 8 | c->family;
-
-    switch (k) {
-    case SIG_ISN:
-        if (!(c->have & NAT_HAVE_ISN_C))
-            return false;
-        *sig = mix(h, c->isn[0]);
-        return true;
-    case SIG_PAY_C:
-    case SIG_PAY_S: {
-        int d = k == SIG_PAY_C ? 0 : 1;
-        if (!(c->have & (d == 0 ? NAT_HAVE_PAY_C : NAT_HAVE_PAY_S)))
-            return false;
-        *sig = mix(mix(h ^ (uint64_t)(d + 1) << 16, (uint64_t)c->pay_seq[d] << 32 | c->pay_len[d]),
-                   c->pay_hash[d]);
-        return true;
-    }
-    case SIG_SERVER:
-    case SIG_CLIENT: {
-        const uint8_t *a = k == SIG_SERVER ? c->server_addr : c->client_addr;
-        uint16_t port = k == SIG_SERVER ? c->server_port : c->client_port;
-        uint64_t w[2];
-
-        memcpy(w, a, 16);
-        *sig = mix(mix(h ^ (uint64_t)k << 16 ^ (uint64_t)port << 32, w[0]), w[1]);
-        return true;
-    }
-    default:
-        return false;
-    }
-}
-
-/* Whether an address is of one link only (or of many hosts at once): link-local, multicast,
- * IPv4 broadcast. */
-static bool link_only(uint8_t family, const uint8_t *a)
-{
-    if (family == 6)
-        return a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80);
-    return (a[0] & 0xf0) == 0xe0 || (a[0] == 169 && a[1] == 254) ||
-           (a[0] == 255 && a[1] == 255 && a[2] == 255 && a[3] == 255) || a[0] == 0;
-}
-
-/* Whether a flow can cross a NAT router as a connection of its own: ports or ICMP echo, between
- * routable addresses. Router solicitations and multicast reports carry the same bytes on both
- * sides of a router, and must not pair by them. */
-static bool crosses(const struct nat_conn *c)
-{
-    if (c->scope != PKT_SCOPE_ECHO && c->proto != PS_IPPROTO_TCP && c->proto != PS_IPPROTO_UDP &&
-        c->proto != PS_IPPROTO_SCTP)
-        return false;
-    return !link_only(c->family, c->client_addr) && !link_only(c->family, c->server_addr);
-}
-
-static int entry_cmp(const void *pa, const void *pb)
-{
-    const struct sig_entry *a = pa, *b = pb;
-
-    if (a->sig != b->sig)
-        return a->sig < b->sig ? -1 : 1;
-    if (a->first != b->first)
-        return a->first < b->first ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
-static int index_build(struct sig_index *ix, const struct nat_side *out)
-{
-    memset(ix, 0, sizeof(*ix));
-    for (int k = 0; k < SIG__COUNT; k++) {
-        ix->e[k] = malloc((out->n_conns + 1) * sizeof(struct sig_entry));
-        if (ix->e[k] == NULL)
-            return -1;
-        for (size_t i = 0; i < out->n_conns; i++) {
-            uint64_t sig;
-
-            if (crosses(&out->conns[i]) && signature(&out->conns[i], k, &sig))
-                ix->e[k][ix->n[k]++] =
-                    (struct sig_entry){sig, out->conns[i].first_seen, (uint32_t)i};
-        }
-        qsort(ix->e[k], ix->n[k], sizeof(struct sig_entry), entry_cmp);
-    }
-    return 0;
-}
-
-static void index_free(struct sig_index *ix)
-{
-    for (int k = 0; k < SIG__COUNT; k++)
-        free(ix->e[k]);
-}
-
-/* The first entry of kind k not before (sig, first). */
-static size_t index_lower(const struct sig_index *ix, int k, uint64_t sig, ps_time first)
-{
-    size_t lo = 0, hi = ix->n[k];
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct sig_entry *e = &ix->e[k][mid];
-
-        if (e->sig < sig || (e->sig == sig && e->first < first))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
 
 bool nat_same_client(const struct nat_conn *a, const struct nat_conn *b)
 {
@@ -220,27 +90,27 @@ struct found {
 /* Looks inside record a up, strongest kind first; `claims` counts the inside records each
  * outside record fits. */
 static struct found look_up(const struct nat_conn *a, const struct nat_side *out,
-                            const struct sig_index *ix, const struct fit_ctx *x, uint32_t *claims)
+                            struct nat_index *ix, const struct fit_ctx *x, uint32_t *claims)
 {
     struct found f = {0, 0, 0};
-    int kinds = x->timed ? SIG__COUNT : SIG_FIRST_TIMED;
+    int kinds = x->timed ? NAT_SIG__COUNT : NAT_SIG_FIRST_TIMED;
 
-    for (int k = 0; k < kinds && f.fits == 0 && crosses(a); k++) {
+    for (int k = 0; k < kinds && f.fits == 0 && nat_crosses(a); k++) {
         uint64_t sig;
 
-        if (!signature(a, k, &sig))
+        if (!nat_signature(a, k, &sig))
             continue;
         ps_time from = x->timed ? a->first_seen + x->offset - x->tolerance : INT64_MIN;
-        for (size_t j = index_lower(ix, k, sig, from); j < ix->n[k] && ix->e[k][j].sig == sig;
-             j++) {
-            const struct sig_entry *e = &ix->e[k][j];
+        size_t end, j = nat_index_lower(ix, k, sig, from, &end);
+        for (; j < end && ix->e[k][j].sig == sig; j++) {
+            const struct nat_sig_entry *e = &ix->e[k][j];
             int ev;
 
             if (x->timed && e->first > a->first_seen + x->offset + x->tolerance)
                 break;
             if ((ev = nat_fit(a, &out->conns[e->idx], x)) < 0)
                 continue;
-            if (k >= SIG_FIRST_TIMED && (ev & ~NAT_EV_TIMING) == 0 &&
+            if (k >= NAT_SIG_FIRST_TIMED && (ev & ~NAT_EV_TIMING) == 0 &&
                 (a->have & out->conns[e->idx].have & (NAT_HAVE_ISN_C | NAT_HAVE_PAY_C)))
                 continue; /* both carry contents that did not match: not the same flow */
             if (f.fits++ == 0) {
@@ -271,16 +141,42 @@ static uint8_t strength_of(const struct nat_conn *a, uint8_t ev)
     return score >= 3 ? NAT_STRONG : score == 2 ? NAT_MEDIUM : NAT_WEAK;
 }
 
-static int time_cmp(const void *pa, const void *pb)
+/* The median of v[0..n) (the upper one of an even count), found in place without sorting. */
+static ps_time median(ps_time *v, size_t n)
 {
-    ps_time a = *(const ps_time *)pa, b = *(const ps_time *)pb;
-    return a < b ? -1 : a > b;
+    size_t lo = 0, hi = n - 1, k = n / 2;
+
+    while (lo < hi) {
+        ps_time pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                ps_time t = v[i];
+                v[i] = v[j], v[j] = t;
+                i++;
+                if (j-- == 0)
+                    break;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
 }
 
 /* The first round: the offset, as the median start difference of the strong (else medium)
  * pairs found without timing. */
 static int estimate_offset(const struct nat_side *in, const struct nat_side *out,
-                           const struct sig_index *ix, struct nat_result *r)
+                           struct nat_index *ix, struct nat_result *r)
 {
     struct fit_ctx x = {false, 0, 0};
     ps_time *d[2];
@@ -307,9 +203,8 @@ static int estimate_offset(const struct nat_side *in, const struct nat_side *out
     }
     int use = n[0] > 0 ? 0 : 1;
     if (n[use] > 0) {
-        qsort(d[use], n[use], sizeof(ps_time), time_cmp);
         r->offset_known = true;
-        r->offset = d[use][n[use] / 2];
+        r->offset = median(d[use], n[use]);
         r->offset_samples = n[use];
     }
     free(claims), free(fs), free(d[0]), free(d[1]);
@@ -386,7 +281,7 @@ static int inside_rows(const struct nat_side *in, const struct nat_side *out,
             r->ambiguous_inside++;
         } else {
             row.reason = reason_of(&in->conns[i], r->offset_known ? r->offset : 0, out);
-            if (!crosses(&in->conns[i]))
+            if (!nat_crosses(&in->conns[i]))
                 row.reason = NAT_REASON_LOCAL;
             else if (row.reason == NAT_REASON_NONE)
                 row.reason = NAT_REASON_NOT_ROUTED;
@@ -412,7 +307,7 @@ static int outside_rows(const struct nat_side *in, const struct nat_side *out,
             row.candidates = claims[j];
             r->ambiguous_outside++;
         } else {
-            row.reason = crosses(&out->conns[j])
+            row.reason = nat_crosses(&out->conns[j])
                              ? reason_of(&out->conns[j], r->offset_known ? -r->offset : 0, in)
                              : NAT_REASON_LOCAL;
         }
@@ -423,8 +318,8 @@ static int outside_rows(const struct nat_side *in, const struct nat_side *out,
 }
 
 /* The second round: every inside record looked up again, now with timing, and the rows. */
-static int make_rows(const struct nat_side *in, const struct nat_side *out,
-                     const struct sig_index *ix, struct nat_result *r)
+static int make_rows(const struct nat_side *in, const struct nat_side *out, struct nat_index *ix,
+                     struct nat_result *r)
 {
     struct fit_ctx x = {r->offset_known, r->offset, r->tolerance};
     uint32_t *claims = calloc(out->n_conns + 1, sizeof(*claims));
@@ -448,7 +343,7 @@ static int make_rows(const struct nat_side *in, const struct nat_side *out,
 enum nat_verdict nat_pair(const struct nat_side *inside, const struct nat_side *outside,
                           struct nat_result *r)
 {
-    struct sig_index ix;
+    struct nat_index ix;
     enum nat_verdict v = NAT_OK;
 
     memset(r, 0, sizeof(*r));
@@ -458,12 +353,13 @@ enum nat_verdict nat_pair(const struct nat_side *inside, const struct nat_side *
         return NAT_ERR_SAME;
     if (inside->n_conns == 0 || outside->n_conns == 0)
         return NAT_ERR_EMPTY;
-    if (index_build(&ix, outside) != 0 || estimate_offset(inside, outside, &ix, r) != 0 ||
-        make_rows(inside, outside, &ix, r) != 0 || nat_summarise(inside, outside, r) != 0)
+    if (nat_index_init(&ix, outside) != 0 || estimate_offset(inside, outside, &ix, r) != 0 ||
+        make_rows(inside, outside, &ix, r) != 0 || ix.failed ||
+        nat_summarise(inside, outside, r) != 0)
         v = NAT_ERR_MEMORY;
     else if (r->count[NAT_PAIRED] == 0)
         v = NAT_ERR_UNRELATED;
-    index_free(&ix);
+    nat_index_free(&ix);
     return v;
 }
 

@@ -24,9 +24,15 @@ void nat_put_time(char *buf, size_t len, ps_time t)
         usec += 1000000;
         secs--;
     }
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, len - n, ".%06ldZ", usec);
+    /* The date of the second before is most often this one's: a million rows, few seconds. */
+    static _Thread_local time_t last = -1;
+    static _Thread_local char date[32];
+    if (secs != last) {
+        gmtime_r(&secs, &tm);
+        strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+        last = secs;
+    }
+    snprintf(buf, len, "%s.%06ldZ", date, usec);
 }
 
 void nat_put_addr(char *buf, size_t len, uint8_t family, const uint8_t *addr)
@@ -97,54 +103,47 @@ void nat_row_cells(const struct nat_side *in, const struct nat_side *out, const 
     c->reason = nat_reason_name(row->reason);
 }
 
-static json_t *endpoint_json(const struct nat_conn *c, bool client)
+/* A row as one line of JSON, written directly: a million rows must not become a million
+ * jansson trees. Every string in it is an address, a time or a name: nothing to escape. */
+static void put_side_conn(FILE *out, const char *name, const struct nat_conn *c)
 {
-    char a[64];
+    char ca[64], sa[64], f[40], l[40];
 
-    nat_put_addr(a, sizeof(a), c->family, client ? c->client_addr : c->server_addr);
-    return json_pack("{s:s, s:i}", "addr", a, "port",
-                     (json_int_t)(client ? c->client_port : c->server_port));
-}
-
-static json_t *side_conn_json(const struct nat_conn *c)
-{
-    char f[40], l[40];
-
+    nat_put_addr(ca, sizeof(ca), c->family, c->client_addr);
+    nat_put_addr(sa, sizeof(sa), c->family, c->server_addr);
     nat_put_time(f, sizeof(f), c->first_seen);
     nat_put_time(l, sizeof(l), c->last_seen);
-    return json_pack("{s:I, s:o, s:o, s:s, s:s, s:I, s:I}", "flow", (json_int_t)c->flow_id,
-                     "client", endpoint_json(c, true), "server", endpoint_json(c, false),
-                     "first_seen", f, "last_seen", l, "packets_c2s", (json_int_t)c->packets[0],
-                     "packets_s2c", (json_int_t)c->packets[1]);
+    fprintf(out,
+            ",\"%s\":{\"flow\":%u,\"client\":{\"addr\":\"%s\",\"port\":%u},\"server\":{\"addr\":"
+            "\"%s\",\"port\":%u},\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"packets_c2s\":%llu,"
+            "\"packets_s2c\":%llu}",
+            name, c->flow_id, ca, c->client_port, sa, c->server_port, f, l,
+            (unsigned long long)c->packets[0], (unsigned long long)c->packets[1]);
 }
 
-static json_t *row_json(const struct nat_side *in, const struct nat_side *out,
-                        const struct nat_row *row)
+static void put_row_json(FILE *out, const struct nat_side *in, const struct nat_side *outs,
+                         const struct nat_row *row, bool typed)
 {
     struct nat_cells c;
-    json_t *o, *ev = json_array();
 
-    nat_row_cells(in, out, row, &c);
-    o = json_pack("{s:s, s:s}", "status", c.status, "proto", c.proto);
+    nat_row_cells(in, outs, row, &c);
+    fprintf(out, "{%s\"status\":\"%s\",\"proto\":\"%s\"", typed ? "\"type\":\"connection\"," : "",
+            c.status, c.proto);
     if (row->inside != NAT_NONE)
-        json_object_set_new(o, "inside", side_conn_json(&in->conns[row->inside]));
+        put_side_conn(out, "inside", &in->conns[row->inside]);
     if (row->outside != NAT_NONE)
-        json_object_set_new(o, "outside", side_conn_json(&out->conns[row->outside]));
+        put_side_conn(out, "outside", &outs->conns[row->outside]);
     if (row->status == NAT_PAIRED) {
-        for (unsigned b = 0; b < NAT_EV_COUNT; b++)
+        fprintf(out, ",\"kind\":\"%s\",\"change\":\"%s\",\"evidence\":[", c.kind, c.change);
+        for (unsigned b = 0, n = 0; b < NAT_EV_COUNT; b++)
             if (row->evidence & (1u << b))
-                json_array_append_new(ev, json_string(nat_evidence_name(b)));
-        json_object_set_new(o, "kind", json_string(c.kind));
-        json_object_set_new(o, "change", json_string(c.change));
-        json_object_set_new(o, "evidence", ev);
-        json_object_set_new(o, "strength", json_string(c.strength));
+                fprintf(out, "%s\"%s\"", n++ ? "," : "", nat_evidence_name(b));
+        fprintf(out, "],\"strength\":\"%s\"}", c.strength);
+    } else if (row->status == NAT_AMBIGUOUS) {
+        fprintf(out, ",\"reason\":\"%s\",\"candidates\":%u}", c.reason, row->candidates);
     } else {
-        json_decref(ev);
-        json_object_set_new(o, "reason", json_string(c.reason));
-        if (row->status == NAT_AMBIGUOUS)
-            json_object_set_new(o, "candidates", json_integer(row->candidates));
+        fprintf(out, ",\"reason\":\"%s\"}", c.reason);
     }
-    return o;
 }
 
 static json_t *side_json(const struct nat_side *s)
@@ -191,44 +190,48 @@ static json_t *summary_json(const struct nat_result *r)
                      (json_int_t)r->ports_kept, "rewritten", (json_int_t)r->ports_rewritten);
 }
 
-static int dump(json_t *o, FILE *out, size_t flags)
-{
-    int rc = o != NULL ? json_dumpf(o, out, flags | JSON_REAL_PRECISION(15)) : -1;
-
-    json_decref(o);
-    return rc == 0 && fputc('\n', out) != EOF ? 0 : -1;
-}
-
 static int write_json(FILE *out, bool explain, const struct nat_side *in,
                       const struct nat_side *outs, const struct nat_result *r)
 {
-    json_t *rows = json_array();
+    json_t *parts[4] = {side_json(in), side_json(outs), summary_json(r),
+                        explain ? nat_explain_json(r) : json_null()};
+    static const char *const names[4] = {"inside", "outside", "summary", "explain"};
+    int rc = 0;
 
-    for (size_t i = 0; i < r->n_rows; i++)
-        json_array_append_new(rows, row_json(in, outs, &r->rows[i]));
-    json_t *doc = json_pack("{s:i, s:o, s:o, s:o, s:o}", "version", NAT_REPORT_VERSION, "inside",
-                            side_json(in), "outside", side_json(outs), "summary", summary_json(r),
-                            "connections", rows);
-    if (explain && doc != NULL)
-        json_object_set_new(doc, "explain", nat_explain_json(r));
-    return dump(doc, out, JSON_INDENT(2));
+    fprintf(out, "{\n  \"version\": %d", NAT_REPORT_VERSION);
+    for (int i = 0; i < 4; i++) {
+        if (i == 3 && !explain)
+            break;
+        fprintf(out, ",\n  \"%s\": ", names[i]);
+        if (parts[i] == NULL || json_dumpf(parts[i], out, JSON_COMPACT | JSON_REAL_PRECISION(15)))
+            rc = -1;
+    }
+    for (int i = 0; i < 4; i++)
+        json_decref(parts[i]);
+    fprintf(out, ",\n  \"connections\": [");
+    for (size_t i = 0; i < r->n_rows; i++) {
+        fputs(i > 0 ? ",\n    " : "\n    ", out);
+        put_row_json(out, in, outs, &r->rows[i], false);
+    }
+    fputs(r->n_rows > 0 ? "\n  ]\n}\n" : "]\n}\n", out);
+    return rc != 0 || ferror(out) ? -1 : 0;
 }
 
 static int write_jsonl(FILE *out, bool explain, const struct nat_side *in,
                        const struct nat_side *outs, const struct nat_result *r)
 {
     for (size_t i = 0; i < r->n_rows; i++) {
-        json_t *o = row_json(in, outs, &r->rows[i]);
-        json_object_set_new(o, "type", json_string("connection"));
-        if (dump(o, out, JSON_COMPACT) != 0)
-            return -1;
+        put_row_json(out, in, outs, &r->rows[i], true);
+        fputc('\n', out);
     }
     json_t *s =
         json_pack("{s:s, s:i, s:o, s:o, s:o}", "type", "summary", "version", NAT_REPORT_VERSION,
                   "inside", side_json(in), "outside", side_json(outs), "summary", summary_json(r));
     if (explain && s != NULL)
         json_object_set_new(s, "explain", nat_explain_json(r));
-    return dump(s, out, JSON_COMPACT);
+    int rc = s != NULL ? json_dumpf(s, out, JSON_COMPACT | JSON_REAL_PRECISION(15)) : -1;
+    json_decref(s);
+    return rc == 0 && fputc('\n', out) != EOF && !ferror(out) ? 0 : -1;
 }
 
 static int write_csv(FILE *out, const struct nat_side *in, const struct nat_side *outs,

@@ -32,37 +32,55 @@ static struct nat_public *public_of(struct nat_result *r, size_t *cap, uint8_t f
     return p;
 }
 
-/* A source NAT pair's inside client behind public address number pub, for counting hosts. */
-struct host_of {
-    size_t pub;
-    uint8_t addr[16];
+/* The inside clients seen behind each public address, each counted once: a set of (public
+ * address, client address) by open addressing, sized for every pair. */
+struct host_set {
+    struct host_of {
+        size_t pub;
+        uint8_t addr[16];
+    } * slot;
+    size_t mask;
 };
 
-static int host_cmp(const void *pa, const void *pb)
+static int host_set_init(struct host_set *h, size_t n)
 {
-    const struct host_of *a = pa, *b = pb;
-    if (a->pub != b->pub)
-        return a->pub < b->pub ? -1 : 1;
-    return memcmp(a->addr, b->addr, 16);
+    size_t cap = 16;
+
+    while (cap < 2 * n)
+        cap *= 2;
+    h->mask = cap - 1;
+    h->slot = calloc(cap, sizeof(*h->slot)); /* pub 0 marks a free slot: publics count from 1 */
+    return h->slot != NULL ? 0 : -1;
 }
 
-/* A rewritten port, at the time the router chose it. */
-struct port_at {
-    ps_time at;
-    uint16_t port;
-};
-
-static int port_at_cmp(const void *pa, const void *pb)
+/* Adds (pub, addr); true when it was not there. */
+static bool host_set_add(struct host_set *h, size_t pub, const uint8_t *addr)
 {
-    const struct port_at *a = pa, *b = pb;
-    if (a->at != b->at)
-        return a->at < b->at ? -1 : 1;
-    return a->port < b->port ? -1 : a->port > b->port;
+    static const uint64_t secret[2] = {0x5851f42d4c957f2dULL, 0x14057b7ef767814fULL};
+    uint64_t w[2];
+
+    memcpy(w, addr, 16);
+    for (size_t i = ps_hash2(ps_hash2(pub, w[0], secret), w[1], secret) & h->mask;;
+         i = (i + 1) & h->mask) {
+        struct host_of *s = &h->slot[i];
+        if (s->pub == 0) {
+            s->pub = pub + 1;
+            memcpy(s->addr, addr, 16);
+            return true;
+        }
+        if (s->pub == pub + 1 && memcmp(s->addr, addr, 16) == 0)
+            return false;
+    }
 }
 
-static uint8_t port_policy(struct port_at *rw, size_t kept, size_t rewritten)
+/* port[j]: the port the router gave outside flow j when it rewrote one, else NAT_PORT_KEPT.
+ * In outside flow order, which is the order the router chose them in. */
+#define NAT_PORT_KEPT UINT32_MAX
+
+static uint8_t port_policy(const uint32_t *port, size_t n, size_t kept, size_t rewritten)
 {
     size_t close = 0;
+    uint32_t prev = NAT_PORT_KEPT;
 
     if (kept + rewritten == 0)
         return NAT_PORTS_UNKNOWN;
@@ -70,20 +88,22 @@ static uint8_t port_policy(struct port_at *rw, size_t kept, size_t rewritten)
         return NAT_PORTS_PRESERVED;
     if (kept >= rewritten)
         return NAT_PORTS_MOSTLY;
-    qsort(rw, rewritten, sizeof(*rw), port_at_cmp);
-    for (size_t i = 1; i < rewritten; i++) {
-        int step = (int)rw[i].port - (int)rw[i - 1].port;
-        close += step >= -NAT_SEQUENTIAL_STEP && step <= NAT_SEQUENTIAL_STEP;
+    for (size_t j = 0; j < n; j++) {
+        if (port[j] == NAT_PORT_KEPT)
+            continue;
+        int step = (int)port[j] - (int)prev;
+        close +=
+            prev != NAT_PORT_KEPT && step >= -NAT_SEQUENTIAL_STEP && step <= NAT_SEQUENTIAL_STEP;
+        prev = port[j];
     }
     /* Three ports make two steps: fewer tell nothing. */
     return rewritten >= 3 && close * 4 >= (rewritten - 1) * 3 ? NAT_PORTS_SEQUENTIAL
                                                               : NAT_PORTS_RANDOM;
 }
 
-/* The public addresses, the hosts behind them, the ports; hosts and ports need the pairs
- * gathered first. */
+/* The public addresses, the hosts behind them, the ports. */
 static int gather(const struct nat_side *in, const struct nat_side *out, struct nat_result *r,
-                  struct host_of *hosts, size_t *n_hosts, struct port_at *rw)
+                  struct host_set *hosts, uint32_t *port)
 {
     size_t cap = 0;
 
@@ -103,14 +123,15 @@ static int gather(const struct nat_side *in, const struct nat_side *out, struct 
             continue;
         }
         p->connections++;
-        hosts[*n_hosts].pub = (size_t)(p - r->publics);
-        memcpy(hosts[(*n_hosts)++].addr, a->client_addr, 16);
+        p->inside_hosts += host_set_add(hosts, (size_t)(p - r->publics), a->client_addr);
         if (a->proto == PS_IPPROTO_ICMP || a->proto == PS_IPPROTO_ICMPV6)
             continue; /* an echo identifier is no port a client chose */
-        if (a->client_port == b->client_port)
+        if (a->client_port == b->client_port) {
             r->ports_kept++;
-        else
-            rw[r->ports_rewritten++] = (struct port_at){b->first_seen, b->client_port};
+        } else {
+            r->ports_rewritten++;
+            port[row->outside] = b->client_port;
+        }
     }
     return 0;
 }
@@ -135,22 +156,21 @@ static void outside_reasons(const struct nat_side *out, struct nat_result *r)
 
 int nat_summarise(const struct nat_side *in, const struct nat_side *out, struct nat_result *r)
 {
-    size_t n = r->count[NAT_PAIRED] + 1, n_hosts = 0;
-    struct host_of *hosts = malloc(n * sizeof(*hosts));
-    struct port_at *rw = malloc(n * sizeof(*rw));
+    struct host_set hosts = {NULL, 0};
+    uint32_t *port = malloc((out->n_conns + 1) * sizeof(*port));
     int rc = -1;
 
-    if (hosts != NULL && rw != NULL && gather(in, out, r, hosts, &n_hosts, rw) == 0) {
-        qsort(hosts, n_hosts, sizeof(*hosts), host_cmp);
-        for (size_t i = 0; i < n_hosts; i++)
-            if (i == 0 || host_cmp(&hosts[i], &hosts[i - 1]) != 0)
-                r->publics[hosts[i].pub].inside_hosts++;
-        r->ports = port_policy(rw, r->ports_kept, r->ports_rewritten);
-        outside_reasons(out, r);
-        rc = 0;
+    if (port != NULL && host_set_init(&hosts, r->count[NAT_PAIRED]) == 0) {
+        for (size_t j = 0; j < out->n_conns; j++)
+            port[j] = NAT_PORT_KEPT;
+        if (gather(in, out, r, &hosts, port) == 0) {
+            r->ports = port_policy(port, out->n_conns, r->ports_kept, r->ports_rewritten);
+            outside_reasons(out, r);
+            rc = 0;
+        }
     }
-    free(hosts);
-    free(rw);
+    free(hosts.slot);
+    free(port);
     return rc;
 }
 
