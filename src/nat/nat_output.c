@@ -117,7 +117,7 @@ static void put_side_conn(FILE *out, const char *name, const struct nat_conn *c)
             ",\"%s\":{\"flow\":%u,\"client\":{\"addr\":\"%s\",\"port\":%u},\"server\":{\"addr\":"
             "\"%s\",\"port\":%u},\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"packets_c2s\":%llu,"
             "\"packets_s2c\":%llu}",
-            name, c->flow_id, ca, c->client_port, sa, c->server_port, f, l,
+            name, c->flow_id + 1, ca, c->client_port, sa, c->server_port, f, l,
             (unsigned long long)c->packets[0], (unsigned long long)c->packets[1]);
 }
 
@@ -253,10 +253,10 @@ static int write_csv(FILE *out, const struct nat_side *in, const struct nat_side
             fprintf(out, "%u", row->candidates);
         fprintf(out, ",%s,%s,", c.in_first, c.out_first);
         if (row->inside != NAT_NONE)
-            fprintf(out, "%u", in->conns[row->inside].flow_id);
+            fprintf(out, "%u", in->conns[row->inside].flow_id + 1);
         fputc(',', out);
         if (row->outside != NAT_NONE)
-            fprintf(out, "%u", outs->conns[row->outside].flow_id);
+            fprintf(out, "%u", outs->conns[row->outside].flow_id + 1);
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;

@@ -12,8 +12,8 @@
 #define NAT_SENTENCE 640
 
 static const char *const headings[NAT_COLUMNS] = {
-    "PROTO",          "STATUS", "KIND",     "INSIDE CLIENT", "INSIDE SERVER",    "OUTSIDE CLIENT",
-    "OUTSIDE SERVER", "CHANGE", "EVIDENCE", "STRENGTH",      "INSIDE FIRST SEEN"};
+    "PROTO",          "STATUS", "KIND",     "INSIDE CLIENT", "INSIDE SERVER", "OUTSIDE CLIENT",
+    "OUTSIDE SERVER", "CHANGE", "EVIDENCE", "STRENGTH",      "FIRST SEEN"};
 
 /* The cells of a row in column order; the last column is the reason of an unpaired row. */
 static void columns(const struct nat_cells *c, const struct nat_row *row, const char *col[],
