@@ -123,10 +123,10 @@ struct pkt_info {
     struct pkt_fragment fragment;
     struct pkt_quote quote;
     /* The innermost transport header in the captured bytes, for readers of its contents (NAT
-     * pairing): it starts at l4, l4_caplen of its l4_len bytes were captured. The payload is
-     * its last payload_len bytes. ip_id: the innermost IPv4 identification (0 for IPv6). */
+     * pairing): it starts at l4 (its captured bytes end with the capture's, or after l4_len);
+     * the payload is its last payload_len bytes. ip_id: the innermost IPv4 identification (0 for
+     * IPv6). */
     const uint8_t *l4;
-    uint32_t l4_caplen;
     uint16_t ip_id;
 };
 

@@ -90,7 +90,6 @@ enum ps_skip decode_transport(uint8_t proto, struct rd *r, struct pkt_info *out)
     /* Protocols without a header of their own here carry everything after IP as payload. */
     out->payload_len = out->l4_len;
     out->l4 = r->p;
-    out->l4_caplen = r->left < out->l4_len ? (uint32_t)r->left : out->l4_len;
     switch (proto) {
     case PS_IPPROTO_TCP:
         return decode_tcp(r, out);

@@ -69,12 +69,15 @@ static struct nat_conn *conn_of(struct nat_side *s, size_t *cap, const struct fl
 }
 
 /* The evidence one packet adds to its flow's record: only the first of each kind counts. */
-static void note_evidence(struct nat_conn *c, const struct pkt_info *pkt, uint8_t sender)
+static void note_evidence(struct nat_conn *c, const struct pkt_info *pkt, uint8_t sender,
+                          const struct capture_packet *p)
 {
     int d = sender == c->client_ep ? 0 : 1;
+    size_t left = (size_t)(p->data + p->caplen - pkt->l4); /* l4 lies in the captured bytes */
+    uint32_t l4_caplen = left < pkt->l4_len ? (uint32_t)left : pkt->l4_len;
     uint32_t header = pkt->l4_len - pkt->payload_len; /* payload_len <= l4_len */
     const uint8_t *pay = pkt->l4 + header;
-    uint32_t captured = pkt->l4_caplen > header ? pkt->l4_caplen - header : 0;
+    uint32_t captured = l4_caplen > header ? l4_caplen - header : 0;
 
     c->packets[d]++;
     if (pkt->proto == PS_IPPROTO_TCP && (pkt->tcp_flags & PS_TCP_SYN)) {
@@ -87,12 +90,12 @@ static void note_evidence(struct nat_conn *c, const struct pkt_info *pkt, uint8_
         }
     }
     if (pkt->scope == PKT_SCOPE_ECHO) {
-        if (d == 0 && !(c->have & NAT_HAVE_ECHO) && pkt->l4_caplen >= ICMP_HEADER) {
+        if (d == 0 && !(c->have & NAT_HAVE_ECHO) && l4_caplen >= ICMP_HEADER) {
             c->have |= NAT_HAVE_ECHO;
             c->echo_seq = (uint16_t)(pkt->l4[6] << 8 | pkt->l4[7]);
         }
         pay = pkt->l4 + ICMP_HEADER;
-        captured = pkt->l4_caplen > ICMP_HEADER ? pkt->l4_caplen - ICMP_HEADER : 0;
+        captured = l4_caplen > ICMP_HEADER ? l4_caplen - ICMP_HEADER : 0;
         header = ICMP_HEADER;
     }
     if (pkt->payload_len <= (pkt->scope == PKT_SCOPE_ECHO ? ICMP_HEADER : 0) || captured == 0)
@@ -150,7 +153,7 @@ static int read_packet(struct side_reader *rd, const struct capture_packet *p)
         c->first_seen = p->ts;
     if (p->ts > c->last_seen)
         c->last_seen = p->ts;
-    note_evidence(c, &pkt, sender);
+    note_evidence(c, &pkt, sender, p);
     return 0;
 }
 
