@@ -8,38 +8,60 @@
 #include "nat.h"
 #include "nat_int.h"
 
-#define NAT_COLUMNS  11
+#define NAT_COLUMNS  12
 #define NAT_SENTENCE 640
 
 static const char *const headings[NAT_COLUMNS] = {
     "PROTO",          "STATUS", "KIND",     "INSIDE CLIENT", "INSIDE SERVER", "OUTSIDE CLIENT",
-    "OUTSIDE SERVER", "CHANGE", "EVIDENCE", "STRENGTH",      "FIRST SEEN"};
+    "OUTSIDE SERVER", "CHANGE", "EVIDENCE", "STRENGTH",      "INSIDE TIME",   "OUTSIDE TIME"};
 
-/* The cells of a row in column order; the last column is the reason of an unpaired row. */
-static void columns(const struct nat_cells *c, const struct nat_row *row, const char *col[],
-                    char *why, size_t len)
+/* The time of day of "2026-12-07T04:40:01.123456Z" (the dates are in the head): "04:40:01.123456".
+ */
+static const char *time_of_day(const char *iso, char *buf, size_t len)
 {
-    const char *cells[NAT_COLUMNS] = {c->proto,     c->status,     c->kind,       c->in_client,
-                                      c->in_server, c->out_client, c->out_server, c->change,
-                                      c->evidence,  c->strength,   c->in_first};
+    const char *t = strchr(iso, 'T');
+
+    snprintf(buf, len, "%.*s", t != NULL ? (int)strcspn(t + 1, "Z") : 0, t != NULL ? t + 1 : "");
+    return buf;
+}
+
+/* Room for one row's cells that are made here: the reason, the two times. */
+struct made {
+    char why[64], in_time[24], out_time[24];
+};
+
+/* The cells of a row in column order; the evidence column holds the reason of an unpaired row. */
+static void columns(const struct nat_cells *c, const struct nat_row *row, const char *col[],
+                    struct made *m)
+{
+    const char *cells[NAT_COLUMNS] = {c->proto,
+                                      c->status,
+                                      c->kind,
+                                      c->in_client,
+                                      c->in_server,
+                                      c->out_client,
+                                      c->out_server,
+                                      c->change,
+                                      c->evidence,
+                                      c->strength,
+                                      time_of_day(c->in_first, m->in_time, sizeof(m->in_time)),
+                                      time_of_day(c->out_first, m->out_time, sizeof(m->out_time))};
 
     memcpy(col, cells, sizeof(cells));
     if (row->status != NAT_PAIRED) {
         if (row->status == NAT_AMBIGUOUS)
-            snprintf(why, len, "%s (%u)", c->reason, row->candidates);
+            snprintf(m->why, sizeof(m->why), "%s (%u)", c->reason, row->candidates);
         else
-            snprintf(why, len, "%s", c->reason);
-        col[8] = why;
+            snprintf(m->why, sizeof(m->why), "%s", c->reason);
+        col[8] = m->why;
     }
-    if (row->inside == NAT_NONE)
-        col[10] = c->out_first; /* outside rows: the time of the outside clock */
 }
 
 static void put_row(FILE *out, const char *const col[], const size_t width[])
 {
     for (int k = 0; k + 1 < NAT_COLUMNS; k++)
         fprintf(out, "%-*s  ", (int)width[k], col[k][0] != '\0' ? col[k] : "-");
-    fprintf(out, "%s\n", col[NAT_COLUMNS - 1]);
+    fprintf(out, "%s\n", col[NAT_COLUMNS - 1][0] != '\0' ? col[NAT_COLUMNS - 1] : "-");
 }
 
 static void put_table(FILE *out, const struct nat_side *in, const struct nat_side *outs,
@@ -47,14 +69,14 @@ static void put_table(FILE *out, const struct nat_side *in, const struct nat_sid
 {
     size_t width[NAT_COLUMNS];
     const char *col[NAT_COLUMNS];
-    char why[64];
+    struct made m;
     struct nat_cells c;
 
     for (int k = 0; k < NAT_COLUMNS; k++)
         width[k] = strlen(headings[k]);
     for (size_t i = 0; i < r->n_rows; i++) {
         nat_row_cells(in, outs, &r->rows[i], &c);
-        columns(&c, &r->rows[i], col, why, sizeof(why));
+        columns(&c, &r->rows[i], col, &m);
         for (int k = 0; k < NAT_COLUMNS; k++)
             if (strlen(col[k]) > width[k])
                 width[k] = strlen(col[k]);
@@ -62,18 +84,25 @@ static void put_table(FILE *out, const struct nat_side *in, const struct nat_sid
     put_row(out, headings, width);
     for (size_t i = 0; i < r->n_rows; i++) {
         nat_row_cells(in, outs, &r->rows[i], &c);
-        columns(&c, &r->rows[i], col, why, sizeof(why));
+        columns(&c, &r->rows[i], col, &m);
         put_row(out, col, width);
     }
 }
 
 static void put_side(FILE *out, const char *name, const struct nat_side *s)
 {
+    char f[40], l[40];
+
     fprintf(out, "%-8s", name);
     for (size_t i = 0; i < s->n_paths; i++)
         fprintf(out, " %s", s->paths[i]);
-    fprintf(out, " (%llu packets, %zu flows%s)\n", (unsigned long long)s->packets, s->n_conns,
-            s->incomplete ? ", not read to its end" : "");
+    fprintf(out, " (%llu packets, %zu flows", (unsigned long long)s->packets, s->n_conns);
+    if (s->packets > 0) {
+        nat_put_time(f, sizeof(f), s->first);
+        nat_put_time(l, sizeof(l), s->last);
+        fprintf(out, ", %s to %s", f, l);
+    }
+    fprintf(out, "%s)\n", s->incomplete ? ", not read to its end" : "");
 }
 
 /* "+3600.000123 s" */
