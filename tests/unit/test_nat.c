@@ -336,6 +336,54 @@ START_TEST(test_link_local_not_paired)
 }
 END_TEST
 
+/* IPv6 behind a NAT66 masquerade: no IP id, the rest pairs as for IPv4. */
+START_TEST(test_ipv6_pairs)
+{
+    struct pair_fixture f;
+
+    fixture_init(&f, 2, 2);
+    for (size_t i = 0; i < 2; i++) {
+        make_tcp(&f.a[i], i);
+        f.a[i].family = 6;
+        f.a[i].have &= (uint8_t)~NAT_HAVE_IPID_C;
+        memset(f.a[i].client_addr, 0, 16);
+        f.a[i].client_addr[0] = 0xfd, f.a[i].client_addr[15] = (uint8_t)(2 + i);
+        memset(f.a[i].server_addr, 0, 16);
+        f.a[i].server_addr[0] = 0x20, f.a[i].server_addr[1] = 0x01, f.a[i].server_addr[15] = 1;
+        f.b[i] = f.a[i];
+        f.b[i].client_addr[0] = 0x20, f.b[i].client_addr[1] = 0x01, f.b[i].client_addr[15] = 9;
+    }
+    ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_OK);
+    ck_assert_uint_eq(f.r.count[NAT_PAIRED], 2);
+    ck_assert_uint_eq(f.r.rows[0].kind, NAT_KIND_SOURCE);
+    ck_assert_uint_eq(f.r.rows[0].evidence, NAT_EV_ISN | NAT_EV_PAYLOAD | NAT_EV_TIMING);
+    ck_assert_uint_eq(f.r.n_publics, 1);
+    ck_assert_uint_eq(f.r.publics[0].family, 6);
+    ck_assert_uint_eq(f.r.publics[0].inside_hosts, 2);
+    fixture_free(&f);
+}
+END_TEST
+
+/* The offset is the median of the strong pairs' start differences, not their mean: one pair
+ * the router held back a second does not move it. */
+START_TEST(test_offset_is_median)
+{
+    static const ps_time delay_us[] = {300, 100, 1000000, 200, 500, 400, 250};
+    struct pair_fixture f;
+
+    fixture_init(&f, 7, 7);
+    for (size_t i = 0; i < 7; i++) {
+        make_tcp(&f.a[i], i);
+        translate(&f.b[i], &f.a[i], -1, 0);
+        f.b[i].first_seen = f.a[i].first_seen + 60 * SECOND + delay_us[i] * 1000;
+    }
+    ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_OK);
+    ck_assert_int_eq(f.r.offset, 60 * SECOND + 300 * 1000);
+    ck_assert_uint_eq(f.r.offset_samples, 7);
+    fixture_free(&f);
+}
+END_TEST
+
 static uint8_t policy_of(const int *ports, size_t n)
 {
     struct pair_fixture f;
@@ -475,6 +523,8 @@ static Suite *nat_suite(void)
     tcase_add_test(tc, test_icmp_identifier_rewritten);
     tcase_add_test(tc, test_link_local_not_paired);
     tcase_add_test(tc, test_port_policies);
+    tcase_add_test(tc, test_ipv6_pairs);
+    tcase_add_test(tc, test_offset_is_median);
     tcase_add_test(tc, test_verdicts);
     tcase_add_test(tc, test_side_read_with_retransmissions);
     suite_add_tcase(s, tc);
