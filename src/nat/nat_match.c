@@ -141,34 +141,32 @@ static uint8_t strength_of(const struct nat_conn *a, uint8_t ev)
     return score >= 3 ? NAT_STRONG : score == 2 ? NAT_MEDIUM : NAT_WEAK;
 }
 
-/* The median of v[0..n) (the upper one of an even count), found in place without sorting. */
+/* The median of v[0..n) (the upper one of an even count), found in place without sorting: a
+ * quickselect with a three-way partition, since offsets often repeat to the microsecond. */
 static ps_time median(ps_time *v, size_t n)
 {
     size_t lo = 0, hi = n - 1, k = n / 2;
 
     while (lo < hi) {
-        ps_time pivot = v[lo + (hi - lo) / 2];
-        size_t i = lo, j = hi;
+        ps_time pivot = v[lo + (hi - lo) / 2], t;
+        size_t lt = lo, i = lo, gt = hi; /* [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > */
 
-        while (i <= j) {
-            while (v[i] < pivot)
+        while (i <= gt) {
+            if (v[i] < pivot) {
+                t = v[lt], v[lt++] = v[i], v[i++] = t;
+            } else if (v[i] > pivot) {
+                t = v[gt], v[gt] = v[i], v[i] = t;
+                gt--; /* the pivot's own value stays at or above lt: gt never passes 0 */
+            } else {
                 i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                ps_time t = v[i];
-                v[i] = v[j], v[j] = t;
-                i++;
-                if (j-- == 0)
-                    break;
             }
         }
-        if (k <= j)
-            hi = j;
-        else if (k >= i)
-            lo = i;
+        if (k < lt)
+            hi = lt - 1;
+        else if (k > gt)
+            lo = gt + 1;
         else
-            break;
+            return pivot;
     }
     return v[k];
 }
