@@ -169,9 +169,10 @@ struct nat_result {
 enum nat_verdict {
     NAT_OK = 0,
     NAT_ERR_MEMORY,
-    NAT_ERR_SAME,      /* both sides hold the same packets */
-    NAT_ERR_EMPTY,     /* a side has no flow */
-    NAT_ERR_UNRELATED, /* no flow pairs: no overlap in time, or two unrelated networks */
+    NAT_ERR_SAME,       /* both sides hold the same packets */
+    NAT_ERR_SAME_POINT, /* every pair unchanged and at the same instant: one capture point */
+    NAT_ERR_EMPTY,      /* a side has no flow */
+    NAT_ERR_UNRELATED,  /* no flow pairs: no overlap in time, or two unrelated networks */
 };
 
 /* The window timing evidence accepts around the clock offset. */

@@ -338,6 +338,18 @@ static int make_rows(const struct nat_side *in, const struct nat_side *out, stru
     return rc;
 }
 
+/* Whether the two sides were captured at one point: every pair unchanged, and not a nanosecond
+ * apart (a router, even one that translates nothing, takes microseconds to forward). */
+static bool one_point(const struct nat_result *r)
+{
+    if (!r->offset_known || r->offset != 0)
+        return false;
+    for (size_t i = 0; i < r->n_rows; i++)
+        if (r->rows[i].status == NAT_PAIRED && r->rows[i].kind != NAT_KIND_ROUTED)
+            return false;
+    return true;
+}
+
 enum nat_verdict nat_pair(const struct nat_side *inside, const struct nat_side *outside,
                           struct nat_result *r)
 {
@@ -357,6 +369,8 @@ enum nat_verdict nat_pair(const struct nat_side *inside, const struct nat_side *
         v = NAT_ERR_MEMORY;
     else if (r->count[NAT_PAIRED] == 0)
         v = NAT_ERR_UNRELATED;
+    else if (one_point(r))
+        v = NAT_ERR_SAME_POINT;
     nat_index_free(&ix);
     return v;
 }

@@ -73,13 +73,16 @@ static void note_evidence(struct nat_conn *c, const struct pkt_info *pkt, uint8_
                           const struct capture_packet *p)
 {
     int d = sender == c->client_ep ? 0 : 1;
+
+    c->packets[d]++;
+    if (pkt->l4 == NULL)
+        return; /* a tunnel kept as its own flow (--no-decap): no transport header was read */
     size_t left = (size_t)(p->data + p->caplen - pkt->l4); /* l4 lies in the captured bytes */
     uint32_t l4_caplen = left < pkt->l4_len ? (uint32_t)left : pkt->l4_len;
     uint32_t header = pkt->l4_len - pkt->payload_len; /* payload_len <= l4_len */
     const uint8_t *pay = pkt->l4 + header;
     uint32_t captured = l4_caplen > header ? l4_caplen - header : 0;
 
-    c->packets[d]++;
     if (pkt->proto == PS_IPPROTO_TCP && (pkt->tcp_flags & PS_TCP_SYN)) {
         bool ack = pkt->tcp_flags & PS_TCP_ACK;
         uint8_t bit = ack ? NAT_HAVE_ISN_S : NAT_HAVE_ISN_C;

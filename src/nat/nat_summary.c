@@ -186,6 +186,12 @@ void nat_verdict_message(enum nat_verdict v, const struct nat_side *in, const st
                  "the inside and the outside capture hold the same packets: give the "
                  "capture of each side of the router");
         break;
+    case NAT_ERR_SAME_POINT:
+        snprintf(buf, len,
+                 "every connection in both captures is unchanged and seen at the same "
+                 "instant: the captures were taken at one point, not on the two sides "
+                 "of a router");
+        break;
     case NAT_ERR_EMPTY:
         snprintf(buf, len, "the %s capture has no flow to pair",
                  in->n_conns == 0 ? "inside" : "outside");

@@ -433,6 +433,18 @@ START_TEST(test_verdicts)
     ck_assert(strstr(msg, "times do not overlap") != NULL);
     ck_assert_int_eq(nat_pair(&f.in, &f.in, &f.r), NAT_ERR_SAME);
     nat_result_release(&f.r);
+    /* Other files, but the same packets at the same instants: one capture point. */
+    f.b[0] = f.a[0];
+    f.b[1] = f.a[1];
+    ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_ERR_SAME_POINT);
+    nat_verdict_message(NAT_ERR_SAME_POINT, &f.in, &f.out, msg, sizeof(msg));
+    ck_assert(strstr(msg, "one point") != NULL);
+    nat_result_release(&f.r);
+    f.b[1].first_seen += 20000; /* a router's delay: a plain router, reported */
+    f.b[0].first_seen += 20000;
+    ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_OK);
+    ck_assert_uint_eq(f.r.rows[0].kind, NAT_KIND_ROUTED);
+    nat_result_release(&f.r);
     f.out.n_conns = 0;
     ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_ERR_EMPTY);
     fixture_free(&f);
