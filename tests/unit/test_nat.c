@@ -520,6 +520,43 @@ START_TEST(test_side_read_with_retransmissions)
 }
 END_TEST
 
+/* An IP-in-IP packet read under --no-decap: the tunnel is the flow, with no transport header to
+ * read evidence from; it is counted and nothing else. */
+START_TEST(test_side_read_tunnel_kept)
+{
+    char path[] = "/tmp/test_nat_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *fp = fdopen(fd, "wb");
+    uint32_t head[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+    uint8_t p[14 + 20 + 20 + 20] = {0};
+    uint32_t rec[4] = {5, 0, sizeof(p), sizeof(p)};
+    struct decode_config dc = {true, false};
+    struct nat_read_config cfg = {&dc, NULL, 0};
+    const char *paths[1] = {path};
+    struct nat_side s;
+    char err[256];
+
+    ck_assert(fp != NULL);
+    p[12] = 0x08;
+    p[14] = 0x45, p[17] = 60, p[22] = 64, p[23] = 4; /* outer: IPv4 carrying IPv4 */
+    p[26] = 192, p[29] = 1, p[30] = 192, p[33] = 2;
+    p[34] = 0x45, p[37] = 40, p[42] = 64, p[43] = 6; /* inner: IPv4 carrying TCP */
+    p[46] = 10, p[49] = 1, p[50] = 10, p[53] = 2;
+    p[54] = 0x9c, p[56] = 0x00, p[57] = 80, p[66] = 0x50, p[67] = 0x02;
+    fwrite(head, sizeof(head), 1, fp);
+    fwrite(rec, sizeof(rec), 1, fp);
+    fwrite(p, sizeof(p), 1, fp);
+    fclose(fp);
+    ck_assert_int_eq(nat_side_read(&s, paths, 1, &cfg, err, sizeof(err)), 0);
+    unlink(path);
+    ck_assert_uint_eq(s.n_conns, 1);
+    ck_assert_uint_eq(s.conns[0].proto, 4);
+    ck_assert_uint_eq(s.conns[0].have, 0);
+    ck_assert_uint_eq(s.conns[0].packets[0] + s.conns[0].packets[1], 1);
+    nat_side_release(&s);
+}
+END_TEST
+
 static Suite *nat_suite(void)
 {
     Suite *s = suite_create("nat");
@@ -539,6 +576,7 @@ static Suite *nat_suite(void)
     tcase_add_test(tc, test_offset_is_median);
     tcase_add_test(tc, test_verdicts);
     tcase_add_test(tc, test_side_read_with_retransmissions);
+    tcase_add_test(tc, test_side_read_tunnel_kept);
     suite_add_tcase(s, tc);
     return s;
 }
