@@ -184,9 +184,10 @@ enum nat_verdict nat_pair(const struct nat_side *inside, const struct nat_side *
                           struct nat_result *r);
 void nat_result_release(struct nat_result *r);
 
-/* A sentence saying why nat_pair() gave no table, into buf. */
+/* A sentence saying why nat_pair() gave no table (r: what it found), into buf. */
 void nat_verdict_message(enum nat_verdict v, const struct nat_side *inside,
-                         const struct nat_side *outside, char *buf, size_t len);
+                         const struct nat_side *outside, const struct nat_result *r, char *buf,
+                         size_t len);
 
 enum nat_format { NAT_FORMAT_TEXT, NAT_FORMAT_JSON, NAT_FORMAT_JSONL, NAT_FORMAT_CSV };
 

@@ -83,6 +83,17 @@ assert b["inside"]["files"] == ["in-1.pcap", "in-2.pcap"]
 assert a["connections"] == b["connections"] and a["summary"] == b["summary"]
 ' || fail "a side in two files does not give the same table"
 
+# Each side's flows are the main report's flows, fragmented datagrams among them.
+"$bin" nat --inside in.pcap --inside "$top/samples/frag.pcap" --inside "$top/samples/frag6.pcap" \
+    --outside out.pcap --json >frag.json || fail "fragments inside: exit $?"
+"$bin" -r in.pcap -r "$top/samples/frag.pcap" -r "$top/samples/frag6.pcap" --json >report.json ||
+    fail "the main report: exit $?"
+python3 -c '
+import json
+nat, report = json.load(open("frag.json")), json.load(open("report.json"))
+assert nat["inside"]["flows"] == len(report["flows"]), (nat["inside"]["flows"], len(report["flows"]))
+' || fail "the inside flows are not the main report's"
+
 # Bad input: a message, the documented status, no table.
 expect_status() {
     local want=$1 pattern=$2

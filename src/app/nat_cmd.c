@@ -84,7 +84,7 @@ int nat_cmd_run(const struct ps_options *opts)
     if (v == NAT_OK) {
         status = write_table(opts, &in, &out, &r);
     } else {
-        nat_verdict_message(v, &in, &out, why, sizeof(why));
+        nat_verdict_message(v, &in, &out, &r, why, sizeof(why));
         fprintf(stderr, "%s: nat: %s\n", session_prog, why);
         status = v == NAT_ERR_MEMORY ? PS_EXIT_INTERNAL : PS_EXIT_UNPAIRED;
     }

@@ -70,7 +70,7 @@ static struct nat_conn *conn_of(struct nat_side *s, size_t *cap, const struct fl
 
 /* The evidence one packet adds to its flow's record: only the first of each kind counts. */
 static void note_evidence(struct nat_conn *c, const struct pkt_info *pkt, uint8_t sender,
-                          const struct capture_packet *p)
+                          const struct capture_packet *p, bool fragment)
 {
     int d = sender == c->client_ep ? 0 : 1;
 
@@ -101,7 +101,10 @@ static void note_evidence(struct nat_conn *c, const struct pkt_info *pkt, uint8_
         captured = l4_caplen > ICMP_HEADER ? l4_caplen - ICMP_HEADER : 0;
         header = ICMP_HEADER;
     }
-    if (pkt->payload_len <= (pkt->scope == PKT_SCOPE_ECHO ? ICMP_HEADER : 0) || captured == 0)
+    /* A first fragment's payload is the fragment's: a router that reassembles and fragments
+     * again (Linux conntrack does) may cut it elsewhere. */
+    if (pkt->payload_len <= (pkt->scope == PKT_SCOPE_ECHO ? ICMP_HEADER : 0) || captured == 0 ||
+        fragment)
         return;
     uint8_t bit = d == 0 ? NAT_HAVE_PAY_C : NAT_HAVE_PAY_S;
     if (c->have & bit)
@@ -140,8 +143,8 @@ static int read_packet(struct side_reader *rd, const struct capture_packet *p)
         s->last = p->ts;
     s->packets++;
     if (decode_packet(rd->cfg->decode, p->linktype, p->data, p->caplen, &pkt) != PS_SKIP_NONE ||
-        pkt.scope == PKT_SCOPE_ICMP_ERROR || pkt.fragment.state != PKT_FRAG_NONE) {
-        s->skipped++; /* no evidence of its own: later fragments, errors, what does not decode */
+        pkt.scope == PKT_SCOPE_ICMP_ERROR) {
+        s->skipped++; /* no flow of its own: later fragments, errors, what does not decode */
         return 0;
     }
     struct flow *f = flow_table_add_packet(rd->table, &pkt, &fp, &sender);
@@ -156,7 +159,7 @@ static int read_packet(struct side_reader *rd, const struct capture_packet *p)
         c->first_seen = p->ts;
     if (p->ts > c->last_seen)
         c->last_seen = p->ts;
-    note_evidence(c, &pkt, sender, p);
+    note_evidence(c, &pkt, sender, p, pkt.fragment.state == PKT_FRAG_FIRST);
     return 0;
 }
 

@@ -175,7 +175,7 @@ int nat_summarise(const struct nat_side *in, const struct nat_side *out, struct 
 }
 
 void nat_verdict_message(enum nat_verdict v, const struct nat_side *in, const struct nat_side *out,
-                         char *buf, size_t len)
+                         const struct nat_result *r, char *buf, size_t len)
 {
     bool overlap =
         in->packets > 0 && out->packets > 0 && in->first <= out->last && out->first <= in->last;
@@ -197,6 +197,14 @@ void nat_verdict_message(enum nat_verdict v, const struct nat_side *in, const st
                  in->n_conns == 0 ? "inside" : "outside");
         break;
     case NAT_ERR_UNRELATED:
+        if (r->ambiguous_inside > 0) {
+            snprintf(buf, len,
+                     "no flow of the inside capture (%zu flows) pairs with one of the outside "
+                     "capture (%zu flows) alone: %zu fit several flows of the other capture (the "
+                     "same sequence numbers and payloads) and none is guessed",
+                     in->n_conns, out->n_conns, r->ambiguous_inside);
+            break;
+        }
         snprintf(buf, len,
                  "no flow of the inside capture (%zu flows) pairs with one of the outside "
                  "capture (%zu flows): no TCP sequence number, payload or ICMP echo is in "

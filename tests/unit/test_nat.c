@@ -425,11 +425,11 @@ START_TEST(test_verdicts)
     make_tcp(&f.b[0], 2);
     make_tcp(&f.b[1], 3);
     ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_ERR_UNRELATED);
-    nat_verdict_message(NAT_ERR_UNRELATED, &f.in, &f.out, msg, sizeof(msg));
+    nat_verdict_message(NAT_ERR_UNRELATED, &f.in, &f.out, &f.r, msg, sizeof(msg));
     ck_assert(strstr(msg, "unrelated networks") != NULL);
     nat_result_release(&f.r);
     f.out.first = f.in.last + SECOND, f.out.last = f.in.last + 2 * SECOND;
-    nat_verdict_message(NAT_ERR_UNRELATED, &f.in, &f.out, msg, sizeof(msg));
+    nat_verdict_message(NAT_ERR_UNRELATED, &f.in, &f.out, &f.r, msg, sizeof(msg));
     ck_assert(strstr(msg, "times do not overlap") != NULL);
     ck_assert_int_eq(nat_pair(&f.in, &f.in, &f.r), NAT_ERR_SAME);
     nat_result_release(&f.r);
@@ -437,13 +437,22 @@ START_TEST(test_verdicts)
     f.b[0] = f.a[0];
     f.b[1] = f.a[1];
     ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_ERR_SAME_POINT);
-    nat_verdict_message(NAT_ERR_SAME_POINT, &f.in, &f.out, msg, sizeof(msg));
+    nat_verdict_message(NAT_ERR_SAME_POINT, &f.in, &f.out, &f.r, msg, sizeof(msg));
     ck_assert(strstr(msg, "one point") != NULL);
     nat_result_release(&f.r);
     f.b[1].first_seen += 20000; /* a router's delay: a plain router, reported */
     f.b[0].first_seen += 20000;
     ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_OK);
     ck_assert_uint_eq(f.r.rows[0].kind, NAT_KIND_ROUTED);
+    nat_result_release(&f.r);
+    /* Every flow fits both of the other side: nothing pairs, and the message says why. */
+    make_udp(&f.a[0], 0, 0x77);
+    make_udp(&f.a[1], 1, 0x77);
+    translate(&f.b[0], &f.a[0], 5000, 0);
+    translate(&f.b[1], &f.a[1], 5001, 0);
+    ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_ERR_UNRELATED);
+    nat_verdict_message(NAT_ERR_UNRELATED, &f.in, &f.out, &f.r, msg, sizeof(msg));
+    ck_assert(strstr(msg, "2 fit several flows") != NULL);
     nat_result_release(&f.r);
     f.out.n_conns = 0;
     ck_assert_int_eq(nat_pair(&f.in, &f.out, &f.r), NAT_ERR_EMPTY);
