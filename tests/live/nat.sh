@@ -119,7 +119,16 @@ scenario() {
     capture "$name-in" vin
     capture "$name-out" vout
     traffic
-    sleep 0.5
+    # Last, a query whose answer marks the end: once both files hold the answer, tcpdump has
+    # written every packet before it (a busy machine delays it; SIGINT would lose what it holds).
+    timeout 10 ip netns exec "$NS_IN" python3 "$top/tests/live/natpeers.py" udp $SERVER 53 \
+        10.0.0.3:40009 >>"$work/traffic.out" 2>&1 || fail "traffic: the last query"
+    local i
+    for i in $(seq 100); do
+        grep -aq "answer:query .* 40009" "$work/$name-in.pcap" &&
+            grep -aq "answer:query .* 40009" "$work/$name-out.pcap" && break
+        sleep 0.1
+    done
     ip netns exec "$NS_RT" conntrack -L >"$work/$name.conntrack" 2>/dev/null ||
         fail "conntrack -L failed"
     stop_capture "$name-in"
