@@ -86,10 +86,13 @@ void cli_usage(FILE *out)
     "Options:\n"
 #define HELP_NAT_TAIL                                                                              \
     "\n"                                                                                           \
+    "For nat, --format jsonl writes a line per connection, then one summary line, and\n"           \
+    "csv a row per connection.\n"                                                                  \
+    "\n"                                                                                           \
     "Exit status: 0 table written; 1 written but a file could not be read to its end;\n"           \
     "2 usage error; 3 a file could not be read; 4 the table could not be written;\n"               \
-    "5 out of memory; 8 no table: the same capture twice, a side without flows, or\n"              \
-    "captures that share no connection. See portscope(1) and doc/nat.md.\n"
+    "5 out of memory; 8 no table: the same capture twice, two captures of one point, a side\n"     \
+    "without flows, or captures that share no connection. See portscope(1) and doc/nat.md.\n"
 
 void cli_usage_nat(FILE *out)
 {
