@@ -31,6 +31,8 @@ enum ps_exit {
                                interface down */
     PS_EXIT_EXPORT = 8,     /* --ipfix: the collector's name did not resolve (no report), or its
                                host refused the flows (report written) */
+    PS_EXIT_UNPAIRED = 9,   /* portscope nat: no table: the same capture twice, a side without
+                               flows, or captures that share no connection */
 };
 
 enum ps_format {
@@ -78,7 +80,7 @@ struct ps_options {
     enum report_sort sort; /* --sort */
     size_t top;            /* --top; 0: every flow */
     unsigned sections;     /* --show: OUTPUT_SECTION_* bits */
-    bool explain;          /* --explain: OUTPUT_SECTION_EXPLAIN added to the sections */
+    bool explain; /* --explain: OUTPUT_SECTION_EXPLAIN added to the sections; nat: its sentences */
     enum ps_color color;   /* --color */
     bool quiet;            /* -q: no progress display */
     const char *ipfix;     /* --ipfix HOST:PORT, or NULL */
@@ -94,6 +96,11 @@ struct ps_options {
     const char *write_file;     /* -w */
     const char *user;           /* -Z: the user to become once the device is open */
 
+    /* portscope nat: the two sides' files (--inside, --outside); --explain is the report's. */
+    bool nat;
+    const char **nat_inside, **nat_outside;
+    size_t n_nat_inside, n_nat_outside;
+
     /* Set by programs that run the session themselves (the fuzz targets), by no option. */
     uint64_t seed;     /* the flow hash's seed; 0: a new random one each run */
     bool exact_copies; /* each packet read into a buffer of its exact size (for ASan) */
@@ -106,8 +113,9 @@ struct ps_options {
 int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen);
 void cli_release(struct ps_options *opts);
 
-/* The --help text, written from the option table (cli_doc.c). */
+/* The --help text, written from the option table (cli_doc.c); portscope nat's own. */
 void cli_usage(FILE *out);
+void cli_usage_nat(FILE *out);
 
 /*
  * Runs what the options ask (everything but --help and --version): lists the interfaces, or reads

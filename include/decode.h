@@ -122,6 +122,12 @@ struct pkt_info {
     struct encap encap[PS_ENCAP_MAX];
     struct pkt_fragment fragment;
     struct pkt_quote quote;
+    /* The innermost transport header in the captured bytes, for readers of its contents (NAT
+     * pairing): it starts at l4 (its captured bytes end with the capture's, or after l4_len);
+     * the payload is its last payload_len bytes. ip_id: the innermost IPv4 identification (0 for
+     * IPv6). */
+    const uint8_t *l4;
+    uint16_t ip_id;
     /* The transport payload's captured bytes (TCP, UDP; NULL when none): valid only as long as
      * the bytes given to decode_packet() are, so looked at before the next packet is read. Last,
      * out of the way of what the flow table reads of every packet. */

@@ -523,6 +523,16 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_MAX_FRAGMENTS:
     case CLI_OPT_THREADS:
         return parse_flow_option(o->id, arg, opts, err, errlen);
+    case CLI_OPT_INSIDE:
+    case CLI_OPT_OUTSIDE: {
+        bool in = o->id == CLI_OPT_INSIDE;
+        if (!append(in ? &opts->nat_inside : &opts->nat_outside,
+                    in ? &opts->n_nat_inside : &opts->n_nat_outside, arg)) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        return 0;
+    }
     case CLI_OPT_HELP:
         opts->help = true;
         return 1;
@@ -577,6 +587,20 @@ static void set_defaults(struct ps_options *opts)
     ports_parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
 }
 
+/* portscope nat: both sides given, and nothing the main report reads. */
+static int check_nat(const struct ps_options *opts, char *err, size_t errlen)
+{
+    if (opts->filter != NULL) {
+        snprintf(err, errlen, "portscope nat takes no FILTER");
+        return -1;
+    }
+    if (opts->n_nat_inside == 0 || opts->n_nat_outside == 0) {
+        snprintf(err, errlen, "portscope nat needs both sides: --inside FILE --outside FILE");
+        return -1;
+    }
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen)
 {
     struct getopt_spec spec;
@@ -584,6 +608,12 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
     int c, rc = 0;
 
     set_defaults(opts);
+    /* A subcommand is the first word: the options after it are parsed as the rest are. */
+    if (argc > 1 && strcmp(argv[1], "nat") == 0) {
+        opts->nat = true;
+        argc--;
+        argv++;
+    }
     build_getopt(&spec);
     opterr = 0;
     optind = 0; /* glibc: 0, not 1, also forgets a half-read cluster such as "-hV" */
@@ -601,6 +631,13 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
                 snprintf(err, errlen, "unknown option '%s'", culprit(argv, buf, sizeof(buf)));
             return -1;
         }
+        if (o->nat != opts->nat && (opts->nat || o->group == CLI_GROUP_NAT)) {
+            snprintf(err, errlen,
+                     opts->nat ? "option '--%s' does not apply to 'portscope nat'"
+                               : "option '--%s' is for 'portscope nat'",
+                     o->name != NULL ? o->name : "?");
+            return -1;
+        }
         rc = apply_option(o, optarg, opts, err, errlen);
     }
     if (rc != 0)
@@ -613,7 +650,8 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
         }
     }
     apply_lifecycle(opts);
-    if (opts->explain && opts->format != PS_FORMAT_TEXT) {
+    /* nat's sentences go in any of its formats (JSON: its "explain" array). */
+    if (opts->explain && !opts->nat && opts->format != PS_FORMAT_TEXT) {
         snprintf(err, errlen,
                  "--explain writes sentences into the text report: drop --json, or "
                  "use --format text");
@@ -626,7 +664,7 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
         snprintf(err, errlen, "--expect needs the whole report: use --format text, json or csv");
         return -1;
     }
-    return check_sources(opts, err, errlen);
+    return opts->nat ? check_nat(opts, err, errlen) : check_sources(opts, err, errlen);
 }
 
 void cli_release(struct ps_options *opts)
@@ -635,6 +673,8 @@ void cli_release(struct ps_options *opts)
     free(opts->services_files);
     free(opts->filter);
     free(opts->expects);
+    free(opts->nat_inside);
+    free(opts->nat_outside);
     report_select_release(&opts->select);
     memset(opts, 0, sizeof(*opts));
 }

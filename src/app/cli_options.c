@@ -35,6 +35,8 @@ const struct cli_group cli_groups[CLI_GROUPS] = {
     [CLI_GROUP_DECODING] = {.title = "Decoding", .heading = "Decoding:"},
     [CLI_GROUP_FLOWS] = {.title = "Flows", .heading = "Flows:"},
     [CLI_GROUP_LIMITS] = {.title = "Limits", .heading = "Limits:"},
+    [CLI_GROUP_NAT] = {.title = "NAT pairing (portscope nat)",
+                       .heading = "NAT pairing (portscope nat; see portscope nat --help):"},
     [CLI_GROUP_INFO] = {.title = "Help and version"},
 };
 
@@ -213,6 +215,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_OUTPUT,
+        .nat = true,
         .name = "output",
         .letter = 'o',
         .arg = CLI_ARG_REQUIRED,
@@ -226,6 +229,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_FORMAT,
+        .nat = true,
         .name = "format",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "FORMAT",
@@ -254,6 +258,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_JSON,
+        .nat = true,
         .name = "json",
         .group = CLI_GROUP_OUTPUT,
         .help = "same as --format json",
@@ -395,8 +400,10 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .id = CLI_OPT_EXPLAIN,
         .name = "explain",
         .group = CLI_GROUP_TEXT,
+        .nat = true,
         .help = "after the tables, the report in plain sentences: servers and\n"
-                "their ports, how each client chose its ports, what is unusual",
+                "their ports, how each client chose its ports, what is unusual\n"
+                "(portscope nat: what its table shows, in any format)",
         .man = "After the tables, the same report in plain sentences a first-year student\n"
                "understands: what the capture holds, which server offered which service on\n"
                "which port, how each client host chose its ports, and what is unusual\n"
@@ -406,7 +413,13 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                ".B explain\n"
                "to\n"
                ".BR \\-\\-show ;\n"
-               "text report only.",
+               "text report only. For\n"
+               ".BR \"portscope nat\" :\n"
+               "sentences that say what its table shows (the clock offset, each public\n"
+               "address, how client ports were chosen, what stayed unpaired), in every\n"
+               "format; in JSON, the\n"
+               ".B explain\n"
+               "array.",
     },
     {
         .id = CLI_OPT_COLOR,
@@ -517,6 +530,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_NO_DECAP,
+        .nat = true,
         .name = "no-decap",
         .group = CLI_GROUP_DECODING,
         .help = "keep tunnelled packets (GRE, VXLAN, Geneve, GTP-U, IP in IP)\n"
@@ -526,6 +540,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_VLAN_IN_KEY,
+        .nat = true,
         .name = "vlan-in-key",
         .group = CLI_GROUP_DECODING,
         .help = "make the VLAN id part of the flow key: the same conversation\n"
@@ -535,6 +550,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_PROFILE,
+        .nat = true,
         .name = "profile",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "NAME",
@@ -559,6 +575,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_IDLE_TIMEOUT,
+        .nat = true,
         .name = "idle-timeout",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "T",
@@ -584,6 +601,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_ACTIVE_TIMEOUT,
+        .nat = true,
         .name = "active-timeout",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "T",
@@ -598,6 +616,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_MAX_FLOWS,
+        .nat = true,
         .name = "max-flows",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "N|auto",
@@ -655,6 +674,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_HELP,
+        .nat = true,
         .name = "help",
         .letter = 'h',
         .group = CLI_GROUP_INFO,
@@ -662,7 +682,38 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .man = "Show a summary of the options and exit.",
     },
     {
+        .id = CLI_OPT_INSIDE,
+        .name = "inside",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_NAT,
+        .complete = CLI_COMPLETE_FILE,
+        .nat = true,
+        .help = "portscope nat: a capture taken on the inside (private)\n"
+                "side of the NAT router; repeat for several files",
+        .man = "For\n"
+               ".BR \"portscope nat\" :\n"
+               "a capture taken on the inside (private) side of the NAT router. Repeat for\n"
+               "several files of that side, read as one.",
+    },
+    {
+        .id = CLI_OPT_OUTSIDE,
+        .name = "outside",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_NAT,
+        .complete = CLI_COMPLETE_FILE,
+        .nat = true,
+        .help = "portscope nat: a capture taken on the outside (public)\n"
+                "side of the router; repeat for several files",
+        .man = "For\n"
+               ".BR \"portscope nat\" :\n"
+               "a capture taken on the outside (public) side of the NAT router. Repeat for\n"
+               "several files of that side, read as one.",
+    },
+    {
         .id = CLI_OPT_VERSION,
+        .nat = true,
         .name = "version",
         .letter = 'V',
         .group = CLI_GROUP_INFO,

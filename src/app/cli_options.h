@@ -9,6 +9,7 @@
 #ifndef PS_CLI_OPTIONS_H
 #define PS_CLI_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Defaults the parser sets and the help text states: each named once, here or by its module. */
@@ -59,6 +60,8 @@ enum cli_option_id {
     CLI_OPT_MAX_FLOWS,
     CLI_OPT_MAX_FRAGMENTS,
     CLI_OPT_THREADS,
+    CLI_OPT_INSIDE,
+    CLI_OPT_OUTSIDE,
     CLI_OPT_HELP,
     CLI_OPT_VERSION,
 };
@@ -76,6 +79,7 @@ enum cli_group_id {
     CLI_GROUP_DECODING,
     CLI_GROUP_FLOWS,
     CLI_GROUP_LIMITS,
+    CLI_GROUP_NAT,
     CLI_GROUP_INFO,
 };
 #define CLI_GROUPS (CLI_GROUP_INFO + 1)
@@ -114,6 +118,7 @@ struct cli_option {
     const char *values; /* the values it takes, space-separated, when they are a list */
     const char *help;   /* --help: lines after the spelling, '\n' between them */
     const char *man;    /* the man page: roff, the paragraph under the spelling */
+    bool nat;           /* `portscope nat` takes it too (its group's options it alone takes) */
 };
 
 extern const struct cli_group cli_groups[CLI_GROUPS];

@@ -26,6 +26,7 @@
 #include "progress.h"
 #include "output.h"
 #include "report.h"
+#include "nat_cmd.h"
 #include "session.h"
 
 const char session_prog[] = "portscope";
@@ -630,6 +631,8 @@ int app_run(const struct ps_options *opts)
 
     if (opts->list_interfaces)
         return live_list_interfaces();
+    if (opts->nat)
+        return nat_cmd_run(opts);
     services = ports_services_new();
     if (services == NULL) {
         fprintf(stderr, "%s: out of memory\n", session_prog);

@@ -54,6 +54,7 @@ static void reset_layer(struct pkt_info *out)
     out->hint = PKT_HINT_NONE;
     out->tcp_seq = out->tcp_ack = 0;
     out->tcp_window = 0;
+    out->ip_id = 0;
 }
 
 /*
@@ -117,6 +118,7 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
     reset_layer(out);
     out->family = 4;
     out->proto = proto;
+    out->ip_id = id;
     rd_peek_bytes(r, 12, out->src, 4);
     rd_peek_bytes(r, 16, out->dst, 4);
     if (total_len != 0)

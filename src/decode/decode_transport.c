@@ -100,6 +100,7 @@ enum ps_skip decode_transport(uint8_t proto, struct rd *r, struct pkt_info *out)
     out->proto = proto;
     /* Protocols without a header of their own here carry everything after IP as payload. */
     out->payload_len = out->l4_len;
+    out->l4 = r->p;
     switch (proto) {
     case PS_IPPROTO_TCP:
         return decode_tcp(r, out);

@@ -4,7 +4,7 @@
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = $(LIBS_ALL) $(CHECK_LIBS)
 
-UNIT_TESTS = tests/unit/test_base tests/unit/test_ports tests/unit/test_ports_netbase tests/unit/test_capture tests/unit/test_decode tests/unit/test_flow tests/unit/test_frag tests/unit/test_report tests/unit/test_expect tests/unit/test_output tests/unit/test_export tests/unit/test_app
+UNIT_TESTS = tests/unit/test_base tests/unit/test_ports tests/unit/test_ports_netbase tests/unit/test_capture tests/unit/test_decode tests/unit/test_flow tests/unit/test_frag tests/unit/test_report tests/unit/test_expect tests/unit/test_output tests/unit/test_export tests/unit/test_nat tests/unit/test_app
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 EXTRA_DIST += tests/unit/local.mk
@@ -58,6 +58,11 @@ tests_unit_test_expect_LDADD = $(UNIT_LDADD)
 tests_unit_test_export_SOURCES = tests/unit/test_export.c tests/unit/unit_main.c tests/unit/unit.h
 tests_unit_test_export_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_export_LDADD = $(UNIT_LDADD)
+
+# nat: the matcher on generated pairs, one side read from a capture
+tests_unit_test_nat_SOURCES = tests/unit/test_nat.c tests/unit/unit_main.c tests/unit/unit.h
+tests_unit_test_nat_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_nat_LDADD = $(UNIT_LDADD)
 
 # output: CSV quoting; the fast JSON writer against jansson; the explanation (--explain)
 tests_unit_test_output_SOURCES = tests/unit/test_output_csv.c tests/unit/test_output_json.c tests/unit/test_output_explain.c tests/unit/unit_main.c tests/unit/unit.h

@@ -325,6 +325,27 @@ START_TEST(test_eth_ipv4_tcp)
 }
 END_TEST
 
+/* Where the transport header starts, for the NAT pairing's evidence, and the IPv4 id. */
+START_TEST(test_l4_and_ip_id)
+{
+    struct pkt p;
+    struct pkt_info info;
+
+    build_eth_ipv4_tcp(&p, PS_TCP_SYN);
+    p.b[ETH_LEN + 4] = 0x12;
+    p.b[ETH_LEN + 5] = 0x34;
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, p.len, &info), PS_SKIP_NONE);
+    ck_assert_ptr_eq(info.l4, p.b + ETH_LEN + IPV4_LEN);
+    ck_assert_uint_eq(info.ip_id, 0x1234);
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV6);
+    put_ipv6_tcp(&p);
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, p.len, &info), PS_SKIP_NONE);
+    ck_assert_ptr_eq(info.l4, p.b + ETH_LEN + 40);
+    ck_assert_uint_eq(info.ip_id, 0);
+}
+END_TEST
+
 START_TEST(test_tcp_hints)
 {
     static const struct {
@@ -1600,6 +1621,7 @@ Suite *decode_suite(void)
     TCase *bad = tcase_create("malformed");
 
     tcase_add_test(ok, test_eth_ipv4_tcp);
+    tcase_add_test(ok, test_l4_and_ip_id);
     tcase_add_test(ok, test_tcp_flags_byte);
     tcase_add_test(ok, test_tcp_hints);
     tcase_add_test(ok, test_sctp_hints);
