@@ -110,7 +110,10 @@ struct flow {
     uint8_t quality;           /* FLOW_Q_* */
     bool ended;                /* a later flow took over the key */
     bool gone;                 /* stored, or ended while streaming: its record is reusable */
-    struct flow_tcp tcp;       /* all zero unless the protocol is TCP */
+    /* IP TTL / hop limit of each endpoint's first packet with a non-zero one; 0 = none yet. In
+     * what was padding before `tcp`: the record keeps its size. */
+    uint8_t ttl[2];
+    struct flow_tcp tcp; /* all zero unless the protocol is TCP */
 };
 
 /* ICMP errors counted on a flow, one record per (type, code). */

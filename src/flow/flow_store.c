@@ -228,6 +228,9 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
         p = put_varint(p, f->ip_bytes[e]);
         p = put_varint(p, f->payload_bytes[e]);
     }
+    /* As they are: a TTL is rarely below 128 as a varint would want. */
+    *p++ = f->ttl[0];
+    *p++ = f->ttl[1];
     if (f->prev)
         p = put_varint(p, f->prev);
     if (f->icmp_errors)
@@ -256,6 +259,8 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
         f->ip_bytes[e] = get_u64v(&p);
         f->payload_bytes[e] = get_u64v(&p);
     }
+    f->ttl[0] = *p++;
+    f->ttl[1] = *p++;
     f->id = id;
     f->first_sender = flags & F_FIRST_SENDER;
     f->role_seen = flags >> F_ROLE_SHIFT & 0xf;

@@ -73,6 +73,8 @@ static void random_flow(uint64_t *state, uint32_t id, struct flow *f)
     f->start = (uint8_t)(r >> 8 & 7) % (FLOW_START_ACTIVE + 1);
     f->quality = r >> 11 & 0xf;
     f->ended = r >> 15 & 1;
+    f->ttl[0] = (uint8_t)next_random(state);
+    f->ttl[1] = (uint8_t)next_random(state);
     if (f->key.proto != PS_IPPROTO_TCP)
         return;
     for (int e = 0; e < 2; e++) {
