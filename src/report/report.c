@@ -171,6 +171,7 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
     uint8_t *selected = NULL; /* under a selection: a bit per flow, by its number in the table */
     struct flow buf[2];
     const struct flow *prev = NULL;
+    int rc;
 
     report_init(r, inputs, n_inputs, totals, settings, table);
     if ((r->flows = calloc(n ? n : 1, sizeof(*r->flows))) == NULL)
@@ -208,8 +209,10 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
         }
     }
     /* Gathering frees its memory before the sort, which takes room of its own. */
-    report_aggregation_end(agg, r);
+    rc = report_aggregation_end(agg, r);
     agg = NULL;
+    if (rc != 0)
+        goto fail;
     /* Flows are created in packet order, so one input is already sorted; merged ones may not be. */
     if (!sorted && sort_flows(r) != 0)
         goto fail;

@@ -136,6 +136,10 @@ struct report_aggregation {
     struct pair_queue service_hosts;
     size_t max_flows;             /* what the pair set is sized for */
     struct pair_queue host_ports; /* (client host, client port) pairs */
+    /* Each flow's client connection, for judging how its host picked ports (report_hostports.c):
+     * room for max_flows, of which the system commits only the pages written. */
+    struct report_port_use *uses;
+    size_t n_uses;
 };
 
 static void aggregation_free(struct report_aggregation *a)
@@ -145,6 +149,7 @@ static void aggregation_free(struct report_aggregation *a)
     free(a->host_services);
     pair_queue_free(&a->service_hosts);
     pair_queue_free(&a->host_ports);
+    free(a->uses);
     memset(a, 0, sizeof(*a));
 }
 
@@ -162,7 +167,8 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     a->max_flows = n;
     a->service_of = ps_zalloc((size_t)PS_IPPROTO_PORT_SPACES << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
-    if (r->services == NULL || r->clients == NULL || a->host_services == NULL ||
+    a->uses = malloc((n ? n : 1) * sizeof(*a->uses));
+    if (r->services == NULL || r->clients == NULL || a->host_services == NULL || a->uses == NULL ||
         a->service_of == NULL || a->host_slots == NULL ||
         pair_queue_init(&a->host_ports, n, a->secret) != 0)
         return -1;
@@ -358,6 +364,14 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
     if (port_range_contains(&r->settings.ephemeral, port))
         c->in_range++;
     add_host_port(a, r, (uint64_t)host << 16 | port);
+    report_ports_count_ttl(c, it->client_ttl);
+    a->uses[a->n_uses++] = (struct report_port_use){
+        .first_seen = it->first_seen,
+        .dest = report_port_dest(&it->key, it->client),
+        .host = host,
+        .port = port,
+        .proto = it->key.proto,
+    };
     return 0;
 }
 
@@ -417,17 +431,66 @@ static int compare_clients(const void *a, const void *b)
     return ps_addr_compare(ca->addr, cb->addr, sizeof(ca->addr));
 }
 
-/* After the last flow: the pairs still queued; the tables in the report's order. */
-static void gather_end(struct report_aggregation *a, struct report *r)
+/* Host, then the judging's order of its connections. */
+static int compare_uses(const void *a, const void *b)
 {
+    const struct report_port_use *x = a, *y = b;
+
+    if (x->host != y->host)
+        return x->host < y->host ? -1 : 1;
+    return report_port_uses_compare(x, y);
+}
+
+/*
+ * Each client host judged from its connections. The order the flows came in (threads, merged
+ * inputs) is gone after the sort, whose key is total: the same judgement on every run.
+ */
+static int judge_hosts(struct report_aggregation *a, struct report *r)
+{
+    size_t most = 0;
+    struct report_port_use *scratch;
+
+    qsort(a->uses, a->n_uses, sizeof(*a->uses), compare_uses);
+    for (size_t i = 0, j; i < a->n_uses; i = j) {
+        for (j = i + 1; j < a->n_uses && a->uses[j].host == a->uses[i].host; j++)
+            continue;
+        most = j - i > most ? j - i : most;
+    }
+    scratch = malloc((most ? most : 1) * sizeof(*scratch));
+    if (scratch == NULL)
+        return -1;
+    for (size_t i = 0, j; i < a->n_uses; i = j) {
+        uint32_t host = a->uses[i].host;
+
+        for (j = i + 1; j < a->n_uses && a->uses[j].host == host; j++)
+            continue;
+        report_ports_judge(&r->clients[host], a->uses + i, j - i, scratch);
+    }
+    free(scratch);
+    return 0;
+}
+
+/* After the last flow: the pairs still queued; each host judged; the tables in the report's
+ * order. -1 when out of memory. */
+static int gather_end(struct report_aggregation *a, struct report *r)
+{
+    int rc;
+
     for (size_t k = 0; k < PAIRS_AHEAD; k++) {
         if (a->service_hosts.set.slots != NULL)
             add_service_host(a, r, NO_PAIR);
         add_host_port(a, r, NO_PAIR);
     }
+    /* The sets first: the judging's sort takes room of its own. */
+    pair_queue_free(&a->service_hosts);
+    pair_queue_free(&a->host_ports);
+    rc = judge_hosts(a, r);
     aggregation_free(a);
+    if (rc != 0)
+        return -1;
     qsort(r->services, r->n_services, sizeof(*r->services), compare_services);
     qsort(r->clients, r->n_clients, sizeof(*r->clients), compare_clients);
+    return 0;
 }
 
 struct report_aggregation *report_aggregation_new(struct report *r, size_t n)
@@ -448,10 +511,12 @@ int report_aggregation_add(struct report_aggregation *a, struct report *r,
     return gather_flow(a, r, it);
 }
 
-void report_aggregation_end(struct report_aggregation *a, struct report *r)
+int report_aggregation_end(struct report_aggregation *a, struct report *r)
 {
-    gather_end(a, r);
+    int rc = gather_end(a, r);
+
     free(a);
+    return rc;
 }
 
 void report_aggregation_free(struct report_aggregation *a)
@@ -468,8 +533,10 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->key = f->key;
     it->packets = f->packets[0] + f->packets[1];
     it->bytes = f->bytes[0] + f->bytes[1];
+    it->first_seen = f->first_seen;
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
+    it->client_ttl = f->ttl[rf->client];
 }
 
 /* A report's services and clients gathered from items handed over as they come (by the JSON
@@ -517,7 +584,7 @@ int report_gathering_end(struct report_gathering *g)
     int rc = g->rc;
 
     if (rc == 0)
-        gather_end(&g->agg, g->r);
+        rc = gather_end(&g->agg, g->r);
     aggregation_free(&g->agg);
     pthread_mutex_destroy(&g->lock);
     if (rc != 0)
