@@ -164,8 +164,8 @@ struct report_port_choice {
     /* The ports in order of use: the first REPORT_PORTS_LISTED, and the last ones after those
      * (at most REPORT_PORTS_LISTED: the middle of a longer order is left out). */
     uint16_t first[REPORT_PORTS_LISTED], last[REPORT_PORTS_LISTED];
-    uint32_t connections;               /* judged: the first use of each (port, destination) */
-    uint32_t steps, steps_up;           /* consecutive connections; a step up of 1 to STEP_MAX */
+    uint32_t connections;     /* the connections judged: the host's client flows of `proto` */
+    uint32_t steps, steps_up; /* consecutive connections; a step up of 1 to STEP_MAX */
     uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
     uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
     uint16_t wrap_from, wrap_to; /* the first wrap: the port before it and the one after */

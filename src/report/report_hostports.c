@@ -84,12 +84,11 @@ static int compare_dest(const void *a, const void *b)
 }
 
 /*
- * From `scratch` in port order: the ports used for several destinations or again for the same one
- * (uses after the first of a (port, destination) marked `repeat` in `uses`), and how many distinct
- * ports each ephemeral profile holds.
+ * From `scratch` in port order: the ports used for several destinations or again for the same one,
+ * and how many distinct ports each ephemeral profile holds.
  */
-static void count_reuse(struct report_port_choice *ch, struct report_port_use *uses,
-                        const struct report_port_use *scratch, size_t n, uint64_t *in_profile)
+static void count_reuse(struct report_port_choice *ch, const struct report_port_use *scratch,
+                        size_t n, uint64_t *in_profile)
 {
     for (size_t i = 0, j; i < n; i = j) {
         size_t dests = 1;
@@ -105,7 +104,6 @@ static void count_reuse(struct report_port_choice *ch, struct report_port_use *u
                 continue;
             }
             again = true;
-            uses[scratch[j].host].repeat = 1;
         }
         ch->reused_other_server += dests > 1;
         ch->reused_same_server += again;
@@ -141,8 +139,6 @@ static uint8_t judged_proto(const struct report_port_use *uses, size_t n)
     uint8_t other_proto = 0;
 
     for (size_t i = 0; i < n; i++) {
-        if (uses[i].repeat)
-            continue;
         if (uses[i].proto == PS_IPPROTO_TCP)
             tcp++;
         else if (uses[i].proto == PS_IPPROTO_UDP)
@@ -317,18 +313,16 @@ void report_ports_judge(struct report_client *c, struct report_port_use *uses, s
     uint64_t in_profile[32] = {0};
     size_t m = 0;
 
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         uses[i].host = (uint32_t)i;
-        uses[i].repeat = 0;
-    }
     memcpy(scratch, uses, n * sizeof(*uses));
     qsort(scratch, n, sizeof(*scratch), compare_port);
-    count_reuse(ch, uses, scratch, n, in_profile);
+    count_reuse(ch, scratch, n, in_profile);
     if (n > 0)
         choose_range(ch, in_profile);
     ch->proto = n > 0 ? judged_proto(uses, n) : 0;
     for (size_t i = 0; i < n; i++)
-        if (!uses[i].repeat && uses[i].proto == ch->proto)
+        if (uses[i].proto == ch->proto)
             scratch[m++] = uses[i];
     ch->connections = (uint32_t)m;
     list_ports(ch, scratch, m);

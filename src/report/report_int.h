@@ -35,7 +35,6 @@ struct report_port_use {
     uint32_t host; /* the client host's entry in r->clients while gathering; free after */
     uint16_t port; /* the client port */
     uint8_t proto;
-    uint8_t repeat; /* set by the judging: a later use of the same (port, destination) */
 };
 
 /* The destination of a flow (server address, port, protocol, scope), hashed with fixed keys so
@@ -48,7 +47,7 @@ int report_port_uses_compare(const void *a, const void *b);
 
 /*
  * Judges host `c` from its connections `uses` (`n` of them, in report_port_uses_sort() order;
- * their `host` and `repeat` are overwritten) and its ttl_flows and ephemeral_all: fills
+ * their `host` is overwritten) and its ttl_flows and ephemeral_all: fills
  * c->choice. `scratch` has room for `n`.
  */
 void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,

@@ -1483,5 +1483,6 @@ int unit_suites(SRunner *runner)
     srunner_add_suite(runner, report_suite());
     srunner_add_suite(runner, report_select_suite());
     srunner_add_suite(runner, report_view_suite());
+    srunner_add_suite(runner, report_hostports_suite());
     return 0;
 }
