@@ -145,7 +145,7 @@ enum report_os_hint {
 /* "unknown", "linux", "macos", "linux-or-macos", "windows", "network-device". */
 const char *report_os_hint_name(enum report_os_hint h);
 
-/* Connections a pattern needs (three steps between them); fewer are REPORT_PORTS_TOO_FEW. */
+/* Connections a pattern needs: three steps between them to another port; fewer are too few. */
 #define REPORT_PORTS_PATTERN_MIN 4
 /* The largest step up that counts as sequential (Linux adds 2 and a small random increment). */
 #define REPORT_PORTS_STEP_MAX 32
@@ -165,7 +165,7 @@ struct report_port_choice {
      * (at most REPORT_PORTS_LISTED: the middle of a longer order is left out). */
     uint16_t first[REPORT_PORTS_LISTED], last[REPORT_PORTS_LISTED];
     uint32_t connections;     /* the connections judged: the host's client flows of `proto` */
-    uint32_t steps, steps_up; /* consecutive connections; a step up of 1 to STEP_MAX */
+    uint32_t steps, steps_up; /* between connections on different ports; up by 1 to STEP_MAX */
     uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
     uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
     uint16_t wrap_from, wrap_to; /* the first wrap: the port before it and the one after */

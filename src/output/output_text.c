@@ -239,6 +239,38 @@ static void profile_list(uint32_t mask, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+/* "sequential +1 (tcp 22/24)": the pattern, its commonest step, the steps up of those judged. */
+static void pattern_cell(const struct report_port_choice *ch, char *cell)
+{
+    char proto[CELL_SIZE], step[16] = "";
+    bool per_dest = ch->pattern == REPORT_PORTS_PER_DESTINATION;
+
+    proto_cell(ch->proto, proto);
+    if (ch->step != 0)
+        snprintf(step, sizeof(step), " +%u", (unsigned)ch->step);
+    if (ch->pattern == REPORT_PORTS_TOO_FEW)
+        snprintf(cell, CELL_SIZE, "too few (%.16s %" PRIu32 ")", proto, ch->connections);
+    else
+        snprintf(cell, CELL_SIZE, "%s%s (%.16s %" PRIu32 "/%" PRIu32 "%s)",
+                 report_port_pattern_name(ch->pattern), step, proto,
+                 per_dest ? ch->dest_steps_up : ch->steps_up, per_dest ? ch->dest_steps : ch->steps,
+                 per_dest ? " to one server" : "");
+}
+
+/* "linux (ttl 64)", "unknown (ttl 64,128)": the hint and the initial TTLs seen. */
+static void hint_cell(const struct report_port_choice *ch, char *cell)
+{
+    static const char *const ttl[REPORT_TTL_CLASSES] = {"32", "64", "128", "255"};
+    char ttls[32] = "";
+    size_t used = 0;
+
+    for (size_t k = 0; k < REPORT_TTL_CLASSES; k++)
+        if (ch->ttl_flows[k] != 0)
+            used +=
+                (size_t)snprintf(ttls + used, sizeof(ttls) - used, "%s%s", used ? "," : "", ttl[k]);
+    snprintf(cell, CELL_SIZE, "%s (ttl %s)", report_os_hint_name(ch->os_hint), used ? ttls : "-");
+}
+
 static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_client *c = &r->clients[row];
@@ -250,6 +282,10 @@ static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZ
     snprintf(cells[4], CELL_SIZE, "%u", (unsigned)c->port_hi);
     snprintf(cells[5], CELL_SIZE, "%" PRIu64 "/%" PRIu64, c->in_range, c->flows);
     profile_list(c->ephemeral_all, cells[6], CELL_SIZE);
+    pattern_cell(&c->choice, cells[7]);
+    snprintf(cells[8], CELL_SIZE, "%u-%u (%" PRIu64 "/%" PRIu64 ")", (unsigned)c->choice.likely_lo,
+             (unsigned)c->choice.likely_hi, c->choice.likely_ports, c->ports);
+    hint_cell(&c->choice, cells[9]);
 }
 
 static int print_table(const struct report *r, const struct table *t, bool color, FILE *out)
@@ -527,12 +563,39 @@ static int print_services(const struct report *r, bool color, bool any, FILE *ou
     return 0;
 }
 
+#define PORT_STEP_TEXT_(n)   #n
+#define PORT_STEP_TEXT_OF(n) PORT_STEP_TEXT_(n)
+#define PORT_STEP_TEXT       PORT_STEP_TEXT_OF(REPORT_PORTS_STEP_MAX)
+
+/* Under the table, a line for each host that wrapped around its range or used a port again. */
+static void print_client_notes(const struct report *r, const struct report_client *c, FILE *out)
+{
+    const struct report_port_choice *ch = &c->choice;
+    char addr[64], from[48], to[48];
+
+    if (ch->wraps == 0 && ch->reused_other_server == 0 && ch->reused_same_server == 0)
+        return;
+    report_format_addr(c->family, c->addr, addr, sizeof(addr));
+    if (ch->wraps != 0)
+        fprintf(out, "  %s wrapped %" PRIu32 " time%s: reached %u at %s, next port %u at %s\n",
+                addr, ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->wrap_from,
+                report_format_time(ch->wrap_from_seen, r->nanosecond, from, sizeof(from)),
+                (unsigned)ch->wrap_to,
+                report_format_time(ch->wrap_to_seen, r->nanosecond, to, sizeof(to)));
+    if (ch->reused_other_server != 0 || ch->reused_same_server != 0)
+        fprintf(out,
+                "  %s used ports again: %" PRIu32 " for another server, %" PRIu32
+                " for the same server after the connection before\n",
+                addr, ch->reused_other_server, ch->reused_same_server);
+}
+
 static int print_clients(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table clients = {
-        {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES"},
-        {false, true, true, true, true, true, false},
-        7,
+        {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES",
+         "PATTERN", "LIKELY RANGE", "OS HINT"},
+        {false, true, true, true, true, true, false, false, false, false},
+        10,
         r->n_clients,
         client_row,
     };
@@ -542,7 +605,15 @@ static int print_clients(const struct report *r, bool color, bool any, FILE *out
     if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
         return -1;
     if (r->n_clients > 0)
-        fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+        fputs(
+            "  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n"
+            "  PATTERN = how the ports went on in order of use (steps up by at most " PORT_STEP_TEXT
+            "/steps)\n"
+            "  LIKELY RANGE = the narrowest range that holds the most of them (ports in it/all)\n"
+            "  OS HINT = a guess from the initial TTL and the ports, not a fact\n",
+            out);
+    for (size_t i = 0; i < r->n_clients; i++)
+        print_client_notes(r, &r->clients[i], out);
     return 0;
 }
 

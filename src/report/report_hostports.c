@@ -160,10 +160,14 @@ struct steps {
     ps_time wrap_from_seen, wrap_to_seen;
 };
 
-/* One step from `a` to `b`: up by a small step, or a wrap (a drop of more than half the span). */
+/* One step from `a` to `b` to another port: up by a small step, or a wrap (a drop of more than
+ * half the span). */
 static void step(struct steps *s, const struct report_port_use *a, const struct report_port_use *b,
                  uint32_t span)
 {
+    /* The same port again (after TIME_WAIT, or for another server) says nothing of the order. */
+    if (b->port == a->port)
+        return;
     s->steps++;
     if (b->port > a->port && b->port - a->port <= REPORT_PORTS_STEP_MAX) {
         s->up++;
@@ -235,7 +239,7 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_use
     ch->steps_up = all.up;
     ch->dest_steps = dest.steps;
     ch->dest_steps_up = dest.up;
-    if (n < REPORT_PORTS_PATTERN_MIN)
+    if (all.steps < REPORT_PORTS_PATTERN_MIN - 1)
         ch->pattern = REPORT_PORTS_TOO_FEW;
     else if (mostly_up(&all))
         take(ch, &all, REPORT_PORTS_SEQUENTIAL);

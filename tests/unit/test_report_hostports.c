@@ -205,6 +205,9 @@ START_TEST(test_reuse)
     ck_assert_uint_eq(ch->reused_same_server, 1);
     ck_assert_uint_eq(ch->proto, PS_IPPROTO_TCP);
     ck_assert_uint_eq(ch->connections, 5);
+    /* A port used again is no step: 50000, 50001, 50002 are two. */
+    ck_assert_uint_eq(ch->steps, 2);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "too-few");
 }
 END_TEST
 
