@@ -103,6 +103,7 @@ struct report_flow {
     uint8_t client;            /* endpoint index (0/1) of the client in the flow's key */
     uint8_t reason;            /* enum report_role_reason */
     uint8_t conn_state;        /* enum flow_conn_state */
+    bool client_in_range; /* the client port is in its host's range in force (report_range_of()) */
 };
 
 _Static_assert(sizeof(struct report_flow) <= 20, "a report_flow is kept for every flow");
@@ -188,13 +189,19 @@ struct report_client {
     uint64_t flows;
     uint64_t ports; /* distinct client ports */
     uint16_t port_lo, port_hi;
-    uint32_t ephemeral_all; /* profiles that contain every one of its client ports */
-    uint64_t in_range;      /* flows whose client port is in the range in force */
+    uint32_t ephemeral_all;     /* profiles that contain every one of its client ports */
+    uint64_t in_range;          /* flows whose client port is in the range in force */
+    struct port_range in_force; /* the range in force for it (report_range_of()) */
     struct report_port_choice choice;
 };
 
+struct report_host_ranges;
+
 struct report_settings {
-    struct port_range ephemeral;
+    struct port_range ephemeral; /* --ephemeral; port_range_is_auto(): for hosts without evidence */
+    /* --ephemeral auto: each client host's range, found by a first pass over the flows
+     * (report_build(), report_gathering_begin()); NULL: `ephemeral` for every host. */
+    const struct report_host_ranges *host_ranges;
     const struct ports_services *services;
     bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
     bool vlan_in_key; /* --vlan-in-key */
@@ -243,6 +250,7 @@ struct report {
 
     /* A report_init() report's writers hand each flow they write to this (NULL: none). */
     struct report_gathering *gathering;
+    struct report_host_ranges *host_ranges; /* settings.host_ranges, which the report owns */
 
     /* Filled in by the caller after report_build(), before writing. */
     const struct report_expectation *expectations; /* NULL without --expect */
@@ -280,6 +288,15 @@ static inline const struct report_flow *report_shown(const struct report *r, siz
 bool report_flow_selected(const struct report *r, const struct report_flow *rf,
                           const struct flow *f);
 
+/*
+ * The range in force for client host (family, addr): under --ephemeral auto, the range its ports
+ * fit as the flows whose roles are certain (who opened, who accepted, which port has a service)
+ * show it: of the profiles' ranges holding most of those flows' client ports, the narrowest;
+ * s->ephemeral for a host without such flows, and for every host under another --ephemeral.
+ */
+const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
+                                         const uint8_t *addr);
+
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
 struct report_gather_item {
     struct flow_key key;
@@ -288,6 +305,7 @@ struct report_gather_item {
     uint32_t client_ephemeral;
     uint8_t client;
     uint8_t client_ttl; /* the TTL of the client's first packet; 0: none */
+    bool client_in_range;
 };
 
 void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,

@@ -465,6 +465,10 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_EXPECT_FILE:
         return parse_view_option(o, arg, opts, err, errlen);
     case CLI_OPT_EPHEMERAL:
+        if (strcmp(arg, ports_ephemeral_auto.name) == 0) {
+            opts->ephemeral = ports_ephemeral_auto;
+            return 0;
+        }
         if (ports_parse_ephemeral(arg, &opts->ephemeral, range_err, sizeof(range_err)) != 0) {
             snprintf(err, errlen, "--ephemeral: %s", range_err);
             return -1;

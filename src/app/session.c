@@ -263,6 +263,9 @@ static int write_json_while_gathering(struct report *r, const struct analyze_inp
         goto out_of_memory;
     report_init(&head, inputs, n_inputs, totals, settings, table);
     head.gathering = g;
+    /* The flows' rows are made by the writers from head's settings: with r's host ranges
+     * (--ephemeral auto), which r owns. */
+    head.settings.host_ranges = r->settings.host_ranges;
     rc = output_json_write_head(&head, out) == 0 && output_json_write_flows(&head, out) == 0 ? 0
                                                                                              : -1;
     /* A document cut short by the output matters less than memory that ran out. */

@@ -28,11 +28,11 @@ struct jw_layout {
         count_packets, count_bytes, count_clients;
     struct jw_fragment host_ip, host_ports, host_port_lo, host_port_hi, host_ephemeral,
         host_in_range;
-    struct jw_fragment pattern, pattern_proto, pattern_connections, pattern_steps, pattern_steps_up,
-        pattern_step, dest_steps, dest_steps_up, ports_first, ports_last, wraps, first_wrap,
-        no_wrap, wrap_from_seen, wrap_to, wrap_to_seen, wrap_end, reused_other, reused_same,
-        likely_range, likely_lo, likely_hi, likely_ports, likely_end, initial_ttl, ttl_flows,
-        ttl_64, ttl_128, ttl_255, ttl_end, os_hint;
+    struct jw_fragment in_force, pattern, pattern_proto, pattern_connections, pattern_steps,
+        pattern_steps_up, pattern_step, dest_steps, dest_steps_up, ports_first, ports_last, wraps,
+        first_wrap, no_wrap, wrap_from_seen, wrap_to, wrap_to_seen, wrap_end, reused_other,
+        reused_same, likely_range, no_likely, likely_lo, likely_hi, likely_ports, likely_end,
+        initial_ttl, ttl_flows, ttl_64, ttl_128, ttl_255, ttl_end, os_hint;
     struct jw_list list2, list3; /* items at two and three levels below the object's own */
 };
 
@@ -104,6 +104,7 @@ struct jw_layout {
         .host_port_hi = JW_FRAGMENT("," N I1 "\"port_hi\"" C),                                     \
         .host_ephemeral = JW_FRAGMENT("," N I1 "\"ephemeral\"" C),                                 \
         .host_in_range = JW_FRAGMENT("," N I1 "\"flows_in_ephemeral_range\"" C),                   \
+        .in_force = JW_FRAGMENT("," N I1 "\"range_in_force\"" C "{" N I2 "\"name\"" C),            \
         .pattern = JW_FRAGMENT("," N I1 "\"port_pattern\"" C),                                     \
         .pattern_proto = JW_FRAGMENT("," N I1 "\"pattern_proto\"" C),                              \
         .pattern_connections = JW_FRAGMENT("," N I1 "\"pattern_connections\"" C),                  \
@@ -123,6 +124,7 @@ struct jw_layout {
         .reused_other = JW_FRAGMENT("," N I1 "\"ports_reused_other_server\"" C),                   \
         .reused_same = JW_FRAGMENT("," N I1 "\"ports_reused_same_server\"" C),                     \
         .likely_range = JW_FRAGMENT("," N I1 "\"likely_range\"" C "{" N I2 "\"profiles\"" C),      \
+        .no_likely = JW_FRAGMENT("," N I1 "\"likely_range\"" C "null"),                            \
         .likely_lo = JW_FRAGMENT("," N I2 "\"lo\"" C),                                             \
         .likely_hi = JW_FRAGMENT("," N I2 "\"hi\"" C),                                             \
         .likely_ports = JW_FRAGMENT("," N I2 "\"ports\"" C), .likely_end = JW_FRAGMENT(N I1 "}"),  \
@@ -230,7 +232,7 @@ static char *put_endpoint(struct jw_writer *w, char *p, const struct report *r,
         p = jw_put_fragment(p, &l->ephemeral);
         p = put_ephemeral(w, p, rf->client_ephemeral, &l->list3);
         p = jw_put_fragment(p, &l->in_range);
-        p = jw_put_bool(p, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]));
+        p = jw_put_bool(p, rf->client_in_range);
     } else {
         const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
@@ -535,15 +537,19 @@ static char *put_port_choice(struct jw_writer *w, char *p, const struct report_p
     p = jw_put_uint(p, ch->reused_other_server);
     p = jw_put_fragment(p, &l->reused_same);
     p = jw_put_uint(p, ch->reused_same_server);
-    p = jw_put_fragment(p, &l->likely_range);
-    p = put_ephemeral(w, p, ch->likely, &l->list3);
-    p = jw_put_fragment(p, &l->likely_lo);
-    p = jw_put_uint(p, ch->likely_lo);
-    p = jw_put_fragment(p, &l->likely_hi);
-    p = jw_put_uint(p, ch->likely_hi);
-    p = jw_put_fragment(p, &l->likely_ports);
-    p = jw_put_uint(p, ch->likely_ports);
-    p = jw_put_fragment(p, &l->likely_end);
+    if (ch->likely != 0) {
+        p = jw_put_fragment(p, &l->likely_range);
+        p = put_ephemeral(w, p, ch->likely, &l->list3);
+        p = jw_put_fragment(p, &l->likely_lo);
+        p = jw_put_uint(p, ch->likely_lo);
+        p = jw_put_fragment(p, &l->likely_hi);
+        p = jw_put_uint(p, ch->likely_hi);
+        p = jw_put_fragment(p, &l->likely_ports);
+        p = jw_put_uint(p, ch->likely_ports);
+        p = jw_put_fragment(p, &l->likely_end);
+    } else {
+        p = jw_put_fragment(p, &l->no_likely);
+    }
     p = jw_reserve(w, p, JW_GROUP_ROOM);
     p = jw_put_fragment(p, &l->initial_ttl);
     p = put_uint_or_null(p, ch->initial_ttl);
@@ -579,6 +585,13 @@ static void put_client(struct jw_writer *w, const struct report_client *c)
     p = put_ephemeral(w, p, c->ephemeral_all, &l->list2);
     p = jw_put_fragment(p, &l->host_in_range);
     p = jw_put_int(p, (int64_t)c->in_range);
+    p = jw_put_fragment(p, &l->in_force);
+    p = c->in_force.name != NULL ? jw_put_name(w, p, c->in_force.name) : jw_put_null(p);
+    p = jw_put_fragment(p, &l->likely_lo);
+    p = jw_put_uint(p, c->in_force.lo);
+    p = jw_put_fragment(p, &l->likely_hi);
+    p = jw_put_uint(p, c->in_force.hi);
+    p = jw_put_fragment(p, &l->likely_end);
     p = put_port_choice(w, p, &c->choice);
     w->p = jw_put_fragment(p, &l->end);
 }

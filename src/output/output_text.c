@@ -171,8 +171,7 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     *jw_put_uint(cells[0], rf->id) = '\0';
     proto_cell(f->key.proto, cells[1]);
     endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2]);
-    strcpy(cells[3],
-           ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]) ? "*" : "");
+    strcpy(cells[3], rf->client_in_range ? "*" : "");
     endpoint(f->key.family, f->key.addr[s], f->key.port[s], ports, cells[4]);
     if (f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6)
         icmp_cell(f, cells[5]);
@@ -239,52 +238,89 @@ static void profile_list(uint32_t mask, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+/*
+ * The client table's cells are written with stpcpy() and jw_put_uint() rather than snprintf():
+ * a table of a hundred thousand hosts makes each of them twice (widths, then rows).
+ */
+static char *put_count(char *p, uint64_t v)
+{
+    return jw_put_uint(p, v);
+}
+
 /* "sequential +1 (tcp 22/24)": the pattern, its commonest step, the steps up of those judged. */
 static void pattern_cell(const struct report_port_choice *ch, char *cell)
 {
-    char proto[CELL_SIZE], step[16] = "";
+    char proto[CELL_SIZE], *p = cell;
     bool per_dest = ch->pattern == REPORT_PORTS_PER_DESTINATION;
 
     proto_cell(ch->proto, proto);
+    proto[16] = '\0';
+    if (ch->pattern == REPORT_PORTS_TOO_FEW) {
+        p = stpcpy(stpcpy(stpcpy(p, "too few ("), proto), " ");
+        p = put_count(p, ch->connections);
+        strcpy(p, ")");
+        return;
+    }
+    p = stpcpy(p, report_port_pattern_name(ch->pattern));
     if (ch->step != 0)
-        snprintf(step, sizeof(step), " +%u", (unsigned)ch->step);
-    if (ch->pattern == REPORT_PORTS_TOO_FEW)
-        snprintf(cell, CELL_SIZE, "too few (%.16s %" PRIu32 ")", proto, ch->connections);
-    else
-        snprintf(cell, CELL_SIZE, "%s%s (%.16s %" PRIu32 "/%" PRIu32 "%s)",
-                 report_port_pattern_name(ch->pattern), step, proto,
-                 per_dest ? ch->dest_steps_up : ch->steps_up, per_dest ? ch->dest_steps : ch->steps,
-                 per_dest ? " to one server" : "");
+        p = put_count(stpcpy(p, " +"), ch->step);
+    p = stpcpy(stpcpy(stpcpy(p, " ("), proto), " ");
+    p = put_count(p, per_dest ? ch->dest_steps_up : ch->steps_up);
+    p = put_count(stpcpy(p, "/"), per_dest ? ch->dest_steps : ch->steps);
+    strcpy(p, per_dest ? " to one server)" : ")");
+}
+
+/* "32768-60999 (214/214)": the likely range, its ports of all; "- (0/3)" without one. */
+static void likely_cell(const struct report_client *c, char *cell)
+{
+    char *p = cell;
+
+    if (c->choice.likely != 0) {
+        p = put_count(p, c->choice.likely_lo);
+        p = put_count(stpcpy(p, "-"), c->choice.likely_hi);
+        p = stpcpy(p, " (");
+    } else {
+        p = stpcpy(p, "- (");
+    }
+    p = put_count(p, c->choice.likely_ports);
+    p = put_count(stpcpy(p, "/"), c->ports);
+    strcpy(p, ")");
 }
 
 /* "linux (ttl 64)", "unknown (ttl 64,128)": the hint and the initial TTLs seen. */
 static void hint_cell(const struct report_port_choice *ch, char *cell)
 {
     static const char *const ttl[REPORT_TTL_CLASSES] = {"32", "64", "128", "255"};
-    char ttls[32] = "";
-    size_t used = 0;
+    char *p = stpcpy(stpcpy(cell, report_os_hint_name(ch->os_hint)), " (ttl ");
+    bool any = false;
 
     for (size_t k = 0; k < REPORT_TTL_CLASSES; k++)
-        if (ch->ttl_flows[k] != 0)
-            used +=
-                (size_t)snprintf(ttls + used, sizeof(ttls) - used, "%s%s", used ? "," : "", ttl[k]);
-    snprintf(cell, CELL_SIZE, "%s (ttl %s)", report_os_hint_name(ch->os_hint), used ? ttls : "-");
+        if (ch->ttl_flows[k] != 0) {
+            p = stpcpy(stpcpy(p, any ? "," : ""), ttl[k]);
+            any = true;
+        }
+    strcpy(p, any ? ")" : "-)");
 }
 
 static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_client *c = &r->clients[row];
+    char *p;
 
     report_format_addr(c->family, c->addr, cells[0], CELL_SIZE);
-    snprintf(cells[1], CELL_SIZE, "%" PRIu64, c->flows);
-    snprintf(cells[2], CELL_SIZE, "%" PRIu64, c->ports);
-    snprintf(cells[3], CELL_SIZE, "%u", (unsigned)c->port_lo);
-    snprintf(cells[4], CELL_SIZE, "%u", (unsigned)c->port_hi);
-    snprintf(cells[5], CELL_SIZE, "%" PRIu64 "/%" PRIu64, c->in_range, c->flows);
+    *put_count(cells[1], c->flows) = '\0';
+    *put_count(cells[2], c->ports) = '\0';
+    *put_count(cells[3], c->port_lo) = '\0';
+    *put_count(cells[4], c->port_hi) = '\0';
+    p = put_count(cells[5], c->in_range);
+    p = put_count(stpcpy(p, "/"), c->flows);
+    /* Under --ephemeral auto, each host's own range: named beside its count. */
+    if (port_range_is_auto(&r->settings.ephemeral) && c->in_force.name != NULL)
+        p = stpcpy(stpcpy(p, " "), c->in_force.name);
+    *p = '\0';
     profile_list(c->ephemeral_all, cells[6], CELL_SIZE);
     pattern_cell(&c->choice, cells[7]);
-    snprintf(cells[8], CELL_SIZE, "%u-%u (%" PRIu64 "/%" PRIu64 ")", (unsigned)c->choice.likely_lo,
-             (unsigned)c->choice.likely_hi, c->choice.likely_ports, c->ports);
+    likely_cell(c, cells[8]);
     hint_cell(&c->choice, cells[9]);
 }
 
@@ -538,7 +574,11 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
     if (r->n_shown > 0 && print_table(r, &flows, color, out) != 0)
         return -1;
     print_flow_details(r, out);
-    if (r->n_flows > 0)
+    if (r->n_flows > 0 && port_range_is_auto(eph))
+        fputs("  EPH * = client port inside its host's ephemeral range in force (auto: the range "
+              "its ports fit, named under IN RANGE)\n",
+              out);
+    else if (r->n_flows > 0)
         fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
                 eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
                 (unsigned)eph->hi);

@@ -297,6 +297,7 @@ static struct report_client *add_client(struct report_aggregation *a, struct rep
     memcpy(c->addr, key->addr[client], sizeof(c->addr));
     c->port_lo = c->port_hi = key->port[client];
     c->ephemeral_all = UINT32_MAX;
+    c->in_force = *report_range_of(&r->settings, key->family, key->addr[client]);
     return c;
 }
 
@@ -361,8 +362,7 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
     if (port > c->port_hi)
         c->port_hi = port;
     c->ephemeral_all &= it->client_ephemeral;
-    if (port_range_contains(&r->settings.ephemeral, port))
-        c->in_range++;
+    c->in_range += it->client_in_range;
     add_host_port(a, r, (uint64_t)host << 16 | port);
     report_ports_count_ttl(c, it->client_ttl);
     a->uses[a->n_uses++] = (struct report_port_use){
@@ -431,41 +431,66 @@ static int compare_clients(const void *a, const void *b)
     return ps_addr_compare(ca->addr, cb->addr, sizeof(ca->addr));
 }
 
-/* Host, then the judging's order of its connections. */
-static int compare_uses(const void *a, const void *b)
+/*
+ * The connections grouped by host, each group in the order they were gathered (a counting sort:
+ * linear, where a comparison sort of millions would not be). -1 when out of memory.
+ */
+static int group_by_host(struct report_aggregation *a, const struct report *r, size_t *start)
 {
-    const struct report_port_use *x = a, *y = b;
+    struct report_port_use *grouped = malloc((a->n_uses ? a->n_uses : 1) * sizeof(*grouped));
 
-    if (x->host != y->host)
-        return x->host < y->host ? -1 : 1;
-    return report_port_uses_compare(x, y);
+    if (grouped == NULL)
+        return -1;
+    for (size_t i = 0; i < a->n_uses; i++)
+        start[a->uses[i].host + 1]++;
+    for (size_t h = 0; h < r->n_clients; h++)
+        start[h + 1] += start[h];
+    for (size_t i = 0; i < a->n_uses; i++)
+        grouped[start[a->uses[i].host]++] = a->uses[i];
+    /* Each start moved to the next host's: back by one host. */
+    memmove(start + 1, start, r->n_clients * sizeof(*start));
+    start[0] = 0;
+    free(a->uses);
+    a->uses = grouped;
+    return 0;
+}
+
+static bool in_order(const struct report_port_use *uses, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (report_port_uses_compare(&uses[i - 1], &uses[i]) > 0)
+            return false;
+    return true;
 }
 
 /*
- * Each client host judged from its connections. The order the flows came in (threads, merged
- * inputs) is gone after the sort, whose key is total: the same judgement on every run.
+ * Each client host judged from its connections in the judging's order, whatever order the flows
+ * came in (threads, merged inputs): its key is total, so the judgement is the same on every run.
+ * Flows mostly come in first-seen order already, and a host's are then sorted as they are.
  */
 static int judge_hosts(struct report_aggregation *a, struct report *r)
 {
-    size_t most = 0;
-    struct report_port_use *scratch;
+    size_t most = 0, *start = calloc(r->n_clients + 1, sizeof(*start));
+    struct report_port_use *scratch = NULL;
 
-    qsort(a->uses, a->n_uses, sizeof(*a->uses), compare_uses);
-    for (size_t i = 0, j; i < a->n_uses; i = j) {
-        for (j = i + 1; j < a->n_uses && a->uses[j].host == a->uses[i].host; j++)
-            continue;
-        most = j - i > most ? j - i : most;
+    if (start == NULL || group_by_host(a, r, start) != 0) {
+        free(start);
+        return -1;
     }
+    for (size_t h = 0; h < r->n_clients; h++)
+        most = start[h + 1] - start[h] > most ? start[h + 1] - start[h] : most;
     scratch = malloc((most ? most : 1) * sizeof(*scratch));
+    for (size_t h = 0; scratch != NULL && h < r->n_clients; h++) {
+        struct report_port_use *uses = a->uses + start[h];
+        size_t n = start[h + 1] - start[h];
+
+        if (!in_order(uses, n))
+            qsort(uses, n, sizeof(*uses), report_port_uses_compare);
+        report_ports_judge(&r->clients[h], uses, n, scratch);
+    }
+    free(start);
     if (scratch == NULL)
         return -1;
-    for (size_t i = 0, j; i < a->n_uses; i = j) {
-        uint32_t host = a->uses[i].host;
-
-        for (j = i + 1; j < a->n_uses && a->uses[j].host == host; j++)
-            continue;
-        report_ports_judge(&r->clients[host], a->uses + i, j - i, scratch);
-    }
     free(scratch);
     return 0;
 }
@@ -537,6 +562,7 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
     it->client_ttl = f->ttl[rf->client];
+    it->client_in_range = rf->client_in_range;
 }
 
 /* A report's services and clients gathered from items handed over as they come (by the JSON
@@ -560,7 +586,8 @@ struct report_gathering *report_gathering_begin(struct report *r,
         return NULL;
     report_init(r, inputs, n_inputs, totals, settings, table);
     g->r = r;
-    if (aggregation_init(&g->agg, r, flow_table_count(table)) != 0 ||
+    if ((port_range_is_auto(&settings->ephemeral) && report_ranges_find(r, table) != 0) ||
+        aggregation_init(&g->agg, r, flow_table_count(table)) != 0 ||
         pthread_mutex_init(&g->lock, NULL) != 0) {
         aggregation_free(&g->agg);
         report_release(r);

@@ -59,6 +59,25 @@ int report_port_uses_compare(const void *a, const void *b)
     return (x->proto > y->proto) - (x->proto < y->proto);
 }
 
+/* Most hosts have a few connections: sorted in place without qsort()'s calls for them. */
+#define INSERTION_MAX 16
+
+static void sort_uses(struct report_port_use *u, size_t n, int (*cmp)(const void *, const void *))
+{
+    if (n > INSERTION_MAX) {
+        qsort(u, n, sizeof(*u), cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct report_port_use x = u[i];
+        size_t j = i;
+
+        for (; j > 0 && cmp(&u[j - 1], &x) > 0; j--)
+            u[j] = u[j - 1];
+        u[j] = x;
+    }
+}
+
 /* Port, protocol, destination, then the position in time order (kept in `host`). */
 static int compare_port(const void *a, const void *b)
 {
@@ -123,6 +142,8 @@ static void choose_range(struct report_port_choice *ch, const uint64_t *in_profi
             (in_profile[k] == in_profile[best] && a->hi - a->lo < b->hi - b->lo))
             best = k;
     }
+    if (in_profile[best] == 0)
+        return; /* no range holds any of them: none is likely */
     ch->likely_lo = ports_ephemeral_profiles[best].lo;
     ch->likely_hi = ports_ephemeral_profiles[best].hi;
     ch->likely_ports = in_profile[best];
@@ -231,7 +252,7 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_use
     span = n > 0 ? (uint32_t)(hi - lo) : 0;
     for (size_t i = 1; i < n; i++)
         step(&all, &seq[i - 1], &seq[i], span);
-    qsort(seq, n, sizeof(*seq), compare_dest);
+    sort_uses(seq, n, compare_dest);
     for (size_t i = 1; i < n; i++)
         if (seq[i].dest == seq[i - 1].dest)
             step(&dest, &seq[i - 1], &seq[i], span);
@@ -258,24 +279,30 @@ static size_t ttl_class(uint8_t ttl)
 static const uint8_t ttl_initial[REPORT_TTL_CLASSES] = {32, 64, 128, 255};
 
 /* The OS hint: the initial TTL (when every flow agrees) and the ranges that hold all the ports. */
+/* Whether the profile `name`'s range holds every client port of host `c`. */
+static bool holds_all(const struct report_client *c, const char *name)
+{
+    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
+        if (strcmp(ports_ephemeral_profiles[k].name, name) == 0)
+            return (c->ephemeral_all >> k & 1) != 0;
+    return false;
+}
+
 static enum report_os_hint os_hint(const struct report_client *c)
 {
-    static const char *const names[] = {"linux", "macos", "windows", "windows-xp"};
-    bool in[4] = {false, false, false, false};
+    bool linux_range, macos_range;
 
-    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
-        for (size_t i = 0; i < 4; i++)
-            if ((c->ephemeral_all >> k & 1) &&
-                strcmp(ports_ephemeral_profiles[k].name, names[i]) == 0)
-                in[i] = true;
     switch (c->choice.initial_ttl) {
     case 64:
-        return in[0] && in[1] ? REPORT_OS_LINUX_OR_MACOS
-               : in[0]        ? REPORT_OS_LINUX
-               : in[1]        ? REPORT_OS_MACOS
-                              : REPORT_OS_UNKNOWN;
+        linux_range = holds_all(c, "linux");
+        macos_range = holds_all(c, "macos");
+        return linux_range && macos_range ? REPORT_OS_LINUX_OR_MACOS
+               : linux_range              ? REPORT_OS_LINUX
+               : macos_range              ? REPORT_OS_MACOS
+                                          : REPORT_OS_UNKNOWN;
     case 128:
-        return in[2] || in[3] ? REPORT_OS_WINDOWS : REPORT_OS_UNKNOWN;
+        return holds_all(c, "windows") || holds_all(c, "windows-xp") ? REPORT_OS_WINDOWS
+                                                                     : REPORT_OS_UNKNOWN;
     case 255:
         return REPORT_OS_NETWORK_DEVICE;
     default:
@@ -320,7 +347,7 @@ void report_ports_judge(struct report_client *c, struct report_port_use *uses, s
     for (size_t i = 0; i < n; i++)
         uses[i].host = (uint32_t)i;
     memcpy(scratch, uses, n * sizeof(*uses));
-    qsort(scratch, n, sizeof(*scratch), compare_port);
+    sort_uses(scratch, n, compare_port);
     count_reuse(ch, scratch, n, in_profile);
     if (n > 0)
         choose_range(ch, in_profile);

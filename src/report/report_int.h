@@ -57,6 +57,21 @@ void report_ports_judge(struct report_client *c, struct report_port_use *uses, s
 void report_ports_count_ttl(struct report_client *c, uint8_t ttl);
 
 /*
+ * --ephemeral auto (report_ranges.c): each client host's range from a first pass over `table`'s
+ * flows, set in r->settings.host_ranges (which report_release() frees). -1 when out of memory.
+ */
+int report_ranges_find(struct report *r, const struct flow_table *table);
+void report_ranges_free(struct report_host_ranges *h);
+
+/*
+ * The rungs of the role ladder that rest on evidence (report_roles.c): who opened, who accepted,
+ * which port alone has a service name. True when one of them decides, with rf->client and
+ * rf->reason set.
+ */
+bool report_roles_by_evidence(struct report_flow *rf, const struct flow *f,
+                              const struct report_settings *s);
+
+/*
  * The view (report_view.c), once r->flows are in the report's order with their ids: keeps the rows
  * whose flows `selected` marks (a bit per flow, by its number in the table; NULL: every flow),
  * then orders them (report_view_order()). -1 when out of memory.

@@ -334,9 +334,11 @@ static void add_port_choice(json_t *o, const struct report_port_choice *ch, bool
     json_object_set_new(o, "ports_reused_other_server", json_integer(ch->reused_other_server));
     json_object_set_new(o, "ports_reused_same_server", json_integer(ch->reused_same_server));
     json_object_set_new(o, "likely_range",
-                        json_pack("{s:o, s:i, s:i, s:I}", "profiles", ephemeral_list(ch->likely),
-                                  "lo", (int)ch->likely_lo, "hi", (int)ch->likely_hi, "ports",
-                                  (json_int_t)ch->likely_ports));
+                        ch->likely == 0
+                            ? json_null()
+                            : json_pack("{s:o, s:i, s:i, s:I}", "profiles",
+                                        ephemeral_list(ch->likely), "lo", (int)ch->likely_lo, "hi",
+                                        (int)ch->likely_hi, "ports", (json_int_t)ch->likely_ports));
     json_object_set_new(o, "initial_ttl", uint_or_null(ch->initial_ttl));
     json_object_set_new(o, "initial_ttl_flows",
                         json_pack("{s:i, s:i, s:i, s:i}", "32", (int)ch->ttl_flows[0], "64",
@@ -353,6 +355,9 @@ static json_t *client_value(const struct report_client *c, bool nanosecond)
                           (int)c->port_hi, "ephemeral", ephemeral_list(c->ephemeral_all),
                           "flows_in_ephemeral_range", (json_int_t)c->in_range);
 
+    json_object_set_new(o, "range_in_force",
+                        json_pack("{s:o, s:i, s:i}", "name", nullable_string(c->in_force.name),
+                                  "lo", (int)c->in_force.lo, "hi", (int)c->in_force.hi));
     add_port_choice(o, &c->choice, nanosecond);
     return o;
 }

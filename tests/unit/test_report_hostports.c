@@ -263,6 +263,13 @@ START_TEST(test_likely_range)
         if (ports_ephemeral_profiles[k].lo == 49152 && ports_ephemeral_profiles[k].hi == 65535)
             iana |= UINT32_C(1) << k;
     ck_assert_uint_eq(ch->likely, iana);
+
+    /* A port no range holds: no likely range. */
+    host_init(&h);
+    connect_to(&h, 1, 123, PS_IPPROTO_UDP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->likely, 0);
+    ck_assert_uint_eq(ch->likely_ports, 0);
 }
 END_TEST
 
