@@ -470,7 +470,14 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
             return 0;
         }
         if (ports_parse_ephemeral(arg, &opts->ephemeral, range_err, sizeof(range_err)) != 0) {
-            snprintf(err, errlen, "--ephemeral: %s", range_err);
+            const char *known = strstr(range_err, "(known: ");
+
+            /* The profiles the parser knows, and auto, which only the command line takes. */
+            if (known != NULL)
+                snprintf(err, errlen, "--ephemeral: %.*s(known: %s, %s", (int)(known - range_err),
+                         range_err, ports_ephemeral_auto.name, known + strlen("(known: "));
+            else
+                snprintf(err, errlen, "--ephemeral: %s", range_err);
             return -1;
         }
         return 0;
