@@ -34,7 +34,8 @@ static inline bool port_range_contains(const struct port_range *r, uint16_t port
     return port >= r->lo && port <= r->hi;
 }
 
-/* The known OS ephemeral-port profiles, in the order the report lists them. */
+/* The known OS ephemeral-port profiles, in the order the report lists them; the first is iana's,
+ * the range --ephemeral auto stands on where it has no host's own. */
 extern const struct port_range ports_ephemeral_profiles[];
 extern const size_t ports_ephemeral_profile_count;
 

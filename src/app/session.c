@@ -453,8 +453,12 @@ static void session_settings(struct session *s, struct ports_services *services,
 {
     const struct ps_options *opts = s->opts;
 
+    /* A stream writes each flow before it has seen the rest of its host's: --ephemeral auto has
+     * no ranges of hosts to find there, and the range in force is iana's, as its header says. */
+    bool stream_auto = opts->format == PS_FORMAT_JSONL && port_range_is_auto(&opts->ephemeral);
+
     s->settings = (struct report_settings){
-        .ephemeral = opts->ephemeral,
+        .ephemeral = stream_auto ? ports_ephemeral_profiles[0] : opts->ephemeral,
         .services = services,
         .decap = !opts->no_decap,
         .vlan_in_key = opts->vlan_in_key,
