@@ -446,7 +446,9 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                "32768-65535) or\n"
                ".IR LO\\-HI .\n"
                "The default is\n"
-               ".BR " EPHEMERAL " .\n"
+               ".BR " EPHEMERAL " :\n"
+               "a fixed range marks most ports of a host of another system as outside it\n"
+               "(iana's, the ports of every Linux host below 49152).\n"
                "It decides a flow's client when nothing else does, and which client ports\n"
                "are marked as inside the range.",
     },
