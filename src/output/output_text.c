@@ -239,15 +239,10 @@ static void profile_list(uint32_t mask, char *buf, size_t len)
 }
 
 /*
- * The client table's cells are written with stpcpy() and jw_put_uint() rather than snprintf():
- * a table of a hundred thousand hosts makes each of them twice (widths, then rows).
+ * "sequential +1 (tcp 22/24)": the pattern, its commonest step, the steps up of those judged. The
+ * client table's cells are written with stpcpy() and jw_put_uint() rather than snprintf(): a table
+ * of a hundred thousand hosts makes each of them twice (widths, then rows).
  */
-static char *put_count(char *p, uint64_t v)
-{
-    return jw_put_uint(p, v);
-}
-
-/* "sequential +1 (tcp 22/24)": the pattern, its commonest step, the steps up of those judged. */
 static void pattern_cell(const struct report_port_choice *ch, char *cell)
 {
     char proto[CELL_SIZE], *p = cell;
@@ -257,16 +252,16 @@ static void pattern_cell(const struct report_port_choice *ch, char *cell)
     proto[16] = '\0';
     if (ch->pattern == REPORT_PORTS_TOO_FEW) {
         p = stpcpy(stpcpy(stpcpy(p, "too few ("), proto), " ");
-        p = put_count(p, ch->connections);
+        p = jw_put_uint(p, ch->connections);
         strcpy(p, ")");
         return;
     }
     p = stpcpy(p, report_port_pattern_name(ch->pattern));
     if (ch->step != 0)
-        p = put_count(stpcpy(p, " +"), ch->step);
+        p = jw_put_uint(stpcpy(p, " +"), ch->step);
     p = stpcpy(stpcpy(stpcpy(p, " ("), proto), " ");
-    p = put_count(p, per_dest ? ch->dest_steps_up : ch->steps_up);
-    p = put_count(stpcpy(p, "/"), per_dest ? ch->dest_steps : ch->steps);
+    p = jw_put_uint(p, per_dest ? ch->dest_steps_up : ch->steps_up);
+    p = jw_put_uint(stpcpy(p, "/"), per_dest ? ch->dest_steps : ch->steps);
     strcpy(p, per_dest ? " to one server)" : ")");
 }
 
@@ -276,14 +271,14 @@ static void likely_cell(const struct report_client *c, char *cell)
     char *p = cell;
 
     if (c->choice.likely != 0) {
-        p = put_count(p, c->choice.likely_lo);
-        p = put_count(stpcpy(p, "-"), c->choice.likely_hi);
+        p = jw_put_uint(p, c->choice.likely_lo);
+        p = jw_put_uint(stpcpy(p, "-"), c->choice.likely_hi);
         p = stpcpy(p, " (");
     } else {
         p = stpcpy(p, "- (");
     }
-    p = put_count(p, c->choice.likely_ports);
-    p = put_count(stpcpy(p, "/"), c->ports);
+    p = jw_put_uint(p, c->choice.likely_ports);
+    p = jw_put_uint(stpcpy(p, "/"), c->ports);
     strcpy(p, ")");
 }
 
@@ -308,12 +303,12 @@ static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZ
     char *p;
 
     report_format_addr(c->family, c->addr, cells[0], CELL_SIZE);
-    *put_count(cells[1], c->flows) = '\0';
-    *put_count(cells[2], c->ports) = '\0';
-    *put_count(cells[3], c->port_lo) = '\0';
-    *put_count(cells[4], c->port_hi) = '\0';
-    p = put_count(cells[5], c->in_range);
-    p = put_count(stpcpy(p, "/"), c->flows);
+    *jw_put_uint(cells[1], c->flows) = '\0';
+    *jw_put_uint(cells[2], c->ports) = '\0';
+    *jw_put_uint(cells[3], c->port_lo) = '\0';
+    *jw_put_uint(cells[4], c->port_hi) = '\0';
+    p = jw_put_uint(cells[5], c->in_range);
+    p = jw_put_uint(stpcpy(p, "/"), c->flows);
     /* Under --ephemeral auto, each host's own range: named beside its count. */
     if (port_range_is_auto(&r->settings.ephemeral) && c->in_force.name != NULL)
         p = stpcpy(stpcpy(p, " "), c->in_force.name);
@@ -603,10 +598,6 @@ static int print_services(const struct report *r, bool color, bool any, FILE *ou
     return 0;
 }
 
-#define PORT_STEP_TEXT_(n)   #n
-#define PORT_STEP_TEXT_OF(n) PORT_STEP_TEXT_(n)
-#define PORT_STEP_TEXT       PORT_STEP_TEXT_OF(REPORT_PORTS_STEP_MAX)
-
 /* Under the table, a line for each host that wrapped around its range or used a port again. */
 static void print_client_notes(const struct report *r, const struct report_client *c, FILE *out)
 {
@@ -645,13 +636,13 @@ static int print_clients(const struct report *r, bool color, bool any, FILE *out
     if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
         return -1;
     if (r->n_clients > 0)
-        fputs(
+        fprintf(
+            out,
             "  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n"
-            "  PATTERN = how the ports went on in order of use (steps up by at most " PORT_STEP_TEXT
-            "/steps)\n"
+            "  PATTERN = how the ports went on in order of use (steps up by at most %d/steps)\n"
             "  LIKELY RANGE = the narrowest range that holds the most of them (ports in it/all)\n"
             "  OS HINT = a guess from the initial TTL and the ports, not a fact\n",
-            out);
+            REPORT_PORTS_STEP_MAX);
     for (size_t i = 0; i < r->n_clients; i++)
         print_client_notes(r, &r->clients[i], out);
     return 0;
