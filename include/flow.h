@@ -355,6 +355,12 @@ size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
  */
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
 
+/*
+ * Kept flow i's key (into *key) and its role_seen bits, without decoding the rest of a stored flow:
+ * for a pass over every flow that needs no more (the report's --ephemeral auto).
+ */
+uint8_t flow_table_roles(const struct flow_table *t, size_t i, struct flow_key *key);
+
 /* The encapsulation path interned as `path_id` (NULL, 0 for id 0). */
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len);
 

@@ -380,6 +380,13 @@ void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *k
     get_key(at(s, loc), key);
 }
 
+uint8_t flow_store_roles(const struct flow_store *s, uint64_t loc, struct flow_key *key)
+{
+    const uint8_t *p = get_key(at(s, loc), key);
+
+    return (uint8_t)(get_u64v(&p) >> F_ROLE_SHIFT & 0xf);
+}
+
 static size_t record_len(const struct flow_store *s, uint64_t loc)
 {
     struct flow scratch;

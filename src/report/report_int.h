@@ -65,10 +65,10 @@ void report_ranges_free(struct report_host_ranges *h);
 
 /*
  * The rungs of the role ladder that rest on evidence (report_roles.c): who opened, who accepted,
- * which port alone has a service name. True when one of them decides, with rf->client and
- * rf->reason set.
+ * which port alone has a service name, from a flow's key and role_seen bits. True when one of
+ * them decides, with rf->client and rf->reason set.
  */
-bool report_roles_by_evidence(struct report_flow *rf, const struct flow *f,
+bool report_roles_by_evidence(struct report_flow *rf, const struct flow_key *key, uint8_t role_seen,
                               const struct report_settings *s);
 
 /*

@@ -131,14 +131,16 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
     h->slots = calloc(h->n_slots, sizeof(*h->slots));
     if (h->entries == NULL || h->slots == NULL)
         goto fail;
+    /* Only each flow's key and role bits: a stored flow is not decoded whole for them. */
     for (size_t i = 0; i < n; i++) {
-        struct flow buf;
-        const struct flow *f = flow_table_get(table, i, &buf);
+        struct flow_key key;
+        uint8_t roles = flow_table_roles(table, i, &key);
         struct report_flow rf;
 
-        if (!ipproto_has_ports(f->key.proto) || !report_roles_by_evidence(&rf, f, &r->settings))
+        if (!ipproto_has_ports(key.proto) ||
+            !report_roles_by_evidence(&rf, &key, roles, &r->settings))
             continue;
-        if (count_port(h, f->key.family, f->key.addr[rf.client], f->key.port[rf.client]) != 0)
+        if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client]) != 0)
             goto fail;
     }
     for (size_t i = 0; i < h->n_entries; i++)

@@ -61,13 +61,12 @@ void report_flow_init(struct report_flow *rf, uint32_t flow, const struct flow *
     decide_roles(rf, f, s);
 }
 
-bool report_roles_by_evidence(struct report_flow *rf, const struct flow *f,
+bool report_roles_by_evidence(struct report_flow *rf, const struct flow_key *key, uint8_t role_seen,
                               const struct report_settings *s)
 {
-    bool open0 = f->role_seen & FLOW_OPEN_FROM(0), open1 = f->role_seen & FLOW_OPEN_FROM(1);
-    bool accept0 = f->role_seen & FLOW_ACCEPT_FROM(0);
-    bool accept1 = f->role_seen & FLOW_ACCEPT_FROM(1);
-    uint16_t p0 = f->key.port[0], p1 = f->key.port[1];
+    bool open0 = role_seen & FLOW_OPEN_FROM(0), open1 = role_seen & FLOW_OPEN_FROM(1);
+    bool accept0 = role_seen & FLOW_ACCEPT_FROM(0), accept1 = role_seen & FLOW_ACCEPT_FROM(1);
+    uint16_t p0 = key->port[0], p1 = key->port[1];
     bool named0, named1;
 
     if (open0 != open1) {
@@ -80,10 +79,10 @@ bool report_roles_by_evidence(struct report_flow *rf, const struct flow *f,
         rf->reason = REPORT_ROLE_ACCEPT;
         return true;
     }
-    if (!ipproto_has_ports(f->key.proto) || p0 == p1)
+    if (!ipproto_has_ports(key->proto) || p0 == p1)
         return false;
-    named0 = ports_service_name(s->services, f->key.proto, p0) != NULL;
-    named1 = ports_service_name(s->services, f->key.proto, p1) != NULL;
+    named0 = ports_service_name(s->services, key->proto, p0) != NULL;
+    named1 = ports_service_name(s->services, key->proto, p1) != NULL;
     if (named0 == named1)
         return false;
     rf->client = named0 ? 1 : 0;
@@ -128,7 +127,7 @@ static void guess_roles(struct report_flow *rf, const struct flow *f,
 static void decide_roles(struct report_flow *rf, const struct flow *f,
                          const struct report_settings *s)
 {
-    if (!report_roles_by_evidence(rf, f, s))
+    if (!report_roles_by_evidence(rf, &f->key, f->role_seen, s))
         guess_roles(rf, f, s);
     if (f->key.proto == PS_IPPROTO_TCP)
         rf->conn_state = (uint8_t)flow_tcp_conn_state(f, rf->client);

@@ -294,6 +294,21 @@ START_TEST(test_first_ttl_per_endpoint)
 }
 END_TEST
 
+/* flow_table_roles(): a live flow's key and role bits, as flow_table_get() has them. */
+START_TEST(test_roles_of_live_flow)
+{
+    struct pkt_info syn = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 443, PS_TCP_SYN);
+    struct flow_table *t = new_table(0);
+    struct flow_key key;
+    struct flow *f = add(t, &syn, 1000, 60);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(flow_table_roles(t, 0, &key), FLOW_OPEN_FROM(1));
+    ck_assert_mem_eq(&key, &f->key, sizeof(key));
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_first_sender_endpoint_zero)
 {
     struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 53, 0x0a000002, 40001, 0);
@@ -1268,6 +1283,7 @@ Suite *flow_suite(void)
     tcase_set_timeout(table, 120);
     tcase_add_test(table, test_counters_per_endpoint);
     tcase_add_test(table, test_first_ttl_per_endpoint);
+    tcase_add_test(table, test_roles_of_live_flow);
     tcase_add_test(table, test_first_sender_endpoint_zero);
     tcase_add_test(table, test_syn_evidence);
     tcase_add_test(table, test_evidence_from_hint);

@@ -123,6 +123,9 @@ START_TEST(test_random_flows_round_trip)
         ck_assert_mem_eq(&back, &flows[i], sizeof(back));
         flow_store_key(&s, locs[i], &key);
         ck_assert_mem_eq(&key, &flows[i].key, sizeof(key));
+        memset(&key, 0xff, sizeof(key));
+        ck_assert_uint_eq(flow_store_roles(&s, locs[i], &key), flows[i].role_seen);
+        ck_assert_mem_eq(&key, &flows[i].key, sizeof(key));
     }
     flow_store_free(&s);
     free(locs);
