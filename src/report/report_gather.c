@@ -432,41 +432,43 @@ static int compare_clients(const void *a, const void *b)
 }
 
 /*
- * The connections grouped by host, each group in the order they were gathered (a counting sort:
- * linear, where a comparison sort of millions would not be). -1 when out of memory.
+ * The connections grouped by host in place (American flag sort: each put straight into its host's
+ * part, found by counting), so that no second array of them is needed; start[h] gets where host
+ * h's part begins, start[n_clients] the end. The order within a part is lost: judge_hosts() sorts
+ * each part. -1 when out of memory.
  */
 static int group_by_host(struct report_aggregation *a, const struct report *r, size_t *start)
 {
-    struct report_port_use *grouped = malloc((a->n_uses ? a->n_uses : 1) * sizeof(*grouped));
+    size_t *next = calloc(r->n_clients + 1, sizeof(*next));
 
-    if (grouped == NULL)
+    if (next == NULL)
         return -1;
     for (size_t i = 0; i < a->n_uses; i++)
         start[a->uses[i].host + 1]++;
     for (size_t h = 0; h < r->n_clients; h++)
         start[h + 1] += start[h];
-    for (size_t i = 0; i < a->n_uses; i++)
-        grouped[start[a->uses[i].host]++] = a->uses[i];
-    /* Each start moved to the next host's: back by one host. */
-    memmove(start + 1, start, r->n_clients * sizeof(*start));
-    start[0] = 0;
-    free(a->uses);
-    a->uses = grouped;
-    return 0;
-}
+    memcpy(next, start, (r->n_clients + 1) * sizeof(*next));
+    for (size_t h = 0; h < r->n_clients; h++) {
+        while (next[h] < start[h + 1]) {
+            struct report_port_use x = a->uses[next[h]];
 
-static bool in_order(const struct report_port_use *uses, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        if (report_port_uses_compare(&uses[i - 1], &uses[i]) > 0)
-            return false;
-    return true;
+            /* Carry each displaced connection to its own part until one of h's turns up. */
+            while (x.host != h) {
+                struct report_port_use y = a->uses[next[x.host]];
+
+                a->uses[next[x.host]++] = x;
+                x = y;
+            }
+            a->uses[next[h]++] = x;
+        }
+    }
+    free(next);
+    return 0;
 }
 
 /*
  * Each client host judged from its connections in the judging's order, whatever order the flows
  * came in (threads, merged inputs): its key is total, so the judgement is the same on every run.
- * Flows mostly come in first-seen order already, and a host's are then sorted as they are.
  */
 static int judge_hosts(struct report_aggregation *a, struct report *r)
 {
@@ -484,8 +486,6 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
         struct report_port_use *uses = a->uses + start[h];
         size_t n = start[h + 1] - start[h];
 
-        if (!in_order(uses, n))
-            qsort(uses, n, sizeof(*uses), report_port_uses_compare);
         report_ports_judge(&r->clients[h], uses, n, scratch);
     }
     free(start);

@@ -344,6 +344,7 @@ void report_ports_judge(struct report_client *c, struct report_port_use *uses, s
     uint64_t in_profile[32] = {0};
     size_t m = 0;
 
+    sort_uses(uses, n, report_port_uses_compare);
     for (size_t i = 0; i < n; i++)
         uses[i].host = (uint32_t)i;
     memcpy(scratch, uses, n * sizeof(*uses));

@@ -46,9 +46,9 @@ uint64_t report_port_dest(const struct flow_key *key, uint8_t client);
 int report_port_uses_compare(const void *a, const void *b);
 
 /*
- * Judges host `c` from its connections `uses` (`n` of them, in report_port_uses_sort() order;
- * their `host` is overwritten) and its ttl_flows and ephemeral_all: fills
- * c->choice. `scratch` has room for `n`.
+ * Judges host `c` from its connections `uses` (`n` of them, in any order: sorted here into
+ * report_port_uses_compare() order, and their `host` overwritten) and its ttl_flows and
+ * ephemeral_all: fills c->choice. `scratch` has room for `n`.
  */
 void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
                         struct report_port_use *scratch);
