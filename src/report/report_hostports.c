@@ -114,8 +114,8 @@ static void count_reuse(struct report_port_choice *ch, const struct report_port_
         bool again = false;
         uint32_t mask = ports_ephemeral_mask(scratch[i].port);
 
-        for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
-            in_profile[k] += mask >> k & 1;
+        for (; mask != 0; mask &= mask - 1)
+            in_profile[__builtin_ctz(mask)]++;
         for (j = i + 1; j < n && scratch[j].port == scratch[i].port; j++) {
             if (scratch[j].proto != scratch[j - 1].proto ||
                 scratch[j].dest != scratch[j - 1].dest) {

@@ -87,8 +87,8 @@ static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_
         *slot = (uint32_t)h->n_entries;
     }
     e = &h->entries[*slot - 1];
-    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
-        e->in_profile[k] += mask >> k & 1;
+    for (; mask != 0; mask &= mask - 1)
+        e->in_profile[__builtin_ctz(mask)]++;
     return 0;
 }
 
