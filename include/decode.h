@@ -108,6 +108,7 @@ struct pkt_info {
     uint8_t scope; /* enum pkt_scope */
     uint8_t hint;  /* enum pkt_hint */
     uint8_t depth; /* tunnels entered */
+    uint8_t ttl;   /* the innermost IP header's TTL (IPv4) or hop limit (IPv6) */
     bool in_quote; /* decoding the packet an ICMP error quotes: ports suffice, no tunnels */
     bool length_from_capture; /* an IP length field was 0 (TSO, BIG TCP): the capture's was used */
     uint8_t icmp_type, icmp_code; /* for PKT_SCOPE_ICMP_ERROR */

@@ -123,7 +123,10 @@ struct flow {
     uint8_t app;               /* enum app_proto each endpoint's payload showed: FLOW_APP_OF() */
     uint8_t app_state;         /* per endpoint: payload packets looked at, FLOW_APP_CUT, _DONE */
     uint16_t app_name;         /* the TLS server name, interned by the table; 0 = none */
-    struct flow_tcp tcp;       /* all zero unless the protocol is TCP */
+    /* IP TTL / hop limit of each endpoint's first packet with a non-zero one; 0 = none yet. In
+     * what was padding before `tcp`: the record keeps its size. */
+    uint8_t ttl[2];
+    struct flow_tcp tcp; /* all zero unless the protocol is TCP */
 };
 
 /*
@@ -400,6 +403,12 @@ void flow_table_note_app(struct flow_table *t, struct flow *f, uint8_t sender,
  * as \xHH; NULL for 0 and for ids not given out.
  */
 const char *flow_table_app_name(const struct flow_table *t, uint16_t id);
+
+/*
+ * Kept flow i's key (into *key) and its role_seen bits, without decoding the rest of a stored flow:
+ * for a pass over every flow that needs no more (the report's --ephemeral auto).
+ */
+uint8_t flow_table_roles(const struct flow_table *t, size_t i, struct flow_key *key);
 
 /* The encapsulation path interned as `path_id` (NULL, 0 for id 0). */
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len);

@@ -103,6 +103,7 @@ struct report_flow {
     uint8_t client;            /* endpoint index (0/1) of the client in the flow's key */
     uint8_t reason;            /* enum report_role_reason */
     uint8_t conn_state;        /* enum flow_conn_state */
+    bool client_in_range; /* the client port is in its host's range in force (report_range_of()) */
 };
 
 _Static_assert(sizeof(struct report_flow) <= 20, "a report_flow is kept for every flow");
@@ -116,6 +117,71 @@ struct report_service {
     uint64_t flows, packets, bytes, clients;
 };
 
+/*
+ * How a client host picked its client ports (report_hostports.c), judged on the connections of one
+ * protocol in order of use (first seen): each new port the one before + a small step (sequential),
+ * only so among connections to the same server address, port and protocol (per destination: RFC
+ * 6056 algorithms 3 to 5, Linux's), neither (random), or too few connections to tell.
+ */
+enum report_port_pattern {
+    REPORT_PORTS_TOO_FEW,
+    REPORT_PORTS_SEQUENTIAL,
+    REPORT_PORTS_PER_DESTINATION,
+    REPORT_PORTS_RANDOM,
+};
+
+/* "too-few", "sequential", "per-destination", "random". */
+const char *report_port_pattern_name(enum report_port_pattern p);
+
+/* What the initial TTL and the ports hint at: a hint, never a fact; unknown when they disagree. */
+enum report_os_hint {
+    REPORT_OS_UNKNOWN,
+    REPORT_OS_LINUX,          /* TTL 64, ports only in Linux's range (32768-60999) */
+    REPORT_OS_MACOS,          /* TTL 64, ports only in 49152-65535 */
+    REPORT_OS_LINUX_OR_MACOS, /* TTL 64, ports in both ranges */
+    REPORT_OS_WINDOWS,        /* TTL 128, ports in a Windows range */
+    REPORT_OS_NETWORK_DEVICE, /* TTL 255: routers, switches (and Solaris) */
+};
+
+/* "unknown", "linux", "macos", "linux-or-macos", "windows", "network-device". */
+const char *report_os_hint_name(enum report_os_hint h);
+
+/* Connections a pattern needs: three steps between them to another port; fewer are too few. */
+#define REPORT_PORTS_PATTERN_MIN 4
+/* The largest step up that counts as sequential (Linux adds 2 and a small random increment). */
+#define REPORT_PORTS_STEP_MAX 32
+/* How many ports of the order of use are kept from its start and from its end. */
+#define REPORT_PORTS_LISTED 10
+/* Initial TTL classes: 32, 64, 128, 255 (a TTL seen is rounded up to the next of them). */
+#define REPORT_TTL_CLASSES 4
+
+struct report_port_choice {
+    uint8_t proto;       /* the protocol judged: TCP with enough connections, else the most used */
+    uint8_t pattern;     /* enum report_port_pattern */
+    uint8_t os_hint;     /* enum report_os_hint */
+    uint8_t initial_ttl; /* 32, 64, 128 or 255 when every flow agrees; 0: unknown */
+    uint8_t n_first, n_last; /* ports in first[] and last[] */
+    uint16_t step;           /* the commonest step up among the steps judged; 0: none */
+    /* The ports in order of use: the first REPORT_PORTS_LISTED, and the last ones after those
+     * (at most REPORT_PORTS_LISTED: the middle of a longer order is left out). */
+    uint16_t first[REPORT_PORTS_LISTED], last[REPORT_PORTS_LISTED];
+    uint32_t connections;     /* the connections judged: the host's client flows of `proto` */
+    uint32_t steps, steps_up; /* between connections on different ports; up by 1 to STEP_MAX */
+    uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
+    uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
+    uint16_t wrap_from, wrap_to; /* the first wrap: the port before it and the one after */
+    ps_time wrap_from_seen, wrap_to_seen;
+    uint32_t reused_other_server; /* client ports used for more than one destination */
+    uint32_t reused_same_server;  /* client ports used again for the same destination */
+    /* The range most likely in force: of the profiles holding the most of the host's distinct
+     * ports, the narrowest (the likeliest to have drawn them); `likely` has every profile of that
+     * range (iana, windows, macos share one). */
+    uint32_t likely;
+    uint16_t likely_lo, likely_hi;
+    uint64_t likely_ports;                  /* the host's distinct ports in it */
+    uint32_t ttl_flows[REPORT_TTL_CLASSES]; /* client flows by the class of the client's TTL */
+};
+
 /* One client host and the ports it used as a client. */
 struct report_client {
     uint8_t family;
@@ -123,12 +189,19 @@ struct report_client {
     uint64_t flows;
     uint64_t ports; /* distinct client ports */
     uint16_t port_lo, port_hi;
-    uint32_t ephemeral_all; /* profiles that contain every one of its client ports */
-    uint64_t in_range;      /* flows whose client port is in the range in force */
+    uint32_t ephemeral_all;     /* profiles that contain every one of its client ports */
+    uint64_t in_range;          /* flows whose client port is in the range in force */
+    struct port_range in_force; /* the range in force for it (report_range_of()) */
+    struct report_port_choice choice;
 };
 
+struct report_host_ranges;
+
 struct report_settings {
-    struct port_range ephemeral;
+    struct port_range ephemeral; /* --ephemeral; port_range_is_auto(): for hosts without evidence */
+    /* --ephemeral auto: each client host's range, found by a first pass over the flows
+     * (report_build(), report_gathering_begin()); NULL: `ephemeral` for every host. */
+    const struct report_host_ranges *host_ranges;
     const struct ports_services *services;
     bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
     bool vlan_in_key; /* --vlan-in-key */
@@ -178,6 +251,7 @@ struct report {
 
     /* A report_init() report's writers hand each flow they write to this (NULL: none). */
     struct report_gathering *gathering;
+    struct report_host_ranges *host_ranges; /* settings.host_ranges, which the report owns */
 
     /* Filled in by the caller after report_build(), before writing. */
     const struct report_expectation *expectations; /* NULL without --expect */
@@ -215,12 +289,24 @@ static inline const struct report_flow *report_shown(const struct report *r, siz
 bool report_flow_selected(const struct report *r, const struct report_flow *rf,
                           const struct flow *f);
 
+/*
+ * The range in force for client host (family, addr): under --ephemeral auto, the range its ports
+ * fit as the flows whose roles are certain (who opened, who accepted, which port has a service)
+ * show it: of the profiles' ranges holding most of those flows' client ports, the narrowest;
+ * s->ephemeral for a host without such flows, and for every host under another --ephemeral.
+ */
+const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
+                                         const uint8_t *addr);
+
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
 struct report_gather_item {
     struct flow_key key;
     uint64_t packets, bytes;
+    ps_time first_seen;
     uint32_t client_ephemeral;
     uint8_t client;
+    uint8_t client_ttl; /* the TTL of the client's first packet; 0: none */
+    bool client_in_range;
 };
 
 void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,

@@ -23,7 +23,7 @@ SCRIPT_TESTS += tests/ipfix.sh tests/at-scale.sh
 # Live captures: real traffic between network namespaces joined by a veth pair, or on a
 # namespace's own loopback; they need root (CI runs as root) and are skipped without it.
 SCRIPT_TESTS += tests/live/flows.sh tests/live/sigint.sh tests/live/write.sh \
-	tests/live/errors.sh tests/live/privdrop.sh tests/live/apps.sh tests/live/ipfix.sh tests/live/nat.sh
+	tests/live/errors.sh tests/live/privdrop.sh tests/live/apps.sh tests/live/ipfix.sh tests/live/nat.sh tests/live/hostports.sh
 TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/local.mk tests/lib.sh tests/live/lib.sh tests/live/peers.py \

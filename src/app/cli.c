@@ -447,6 +447,31 @@ static int parse_format(const char *arg, struct ps_options *opts, char *err, siz
 }
 
 /*
+ * --ephemeral's value: auto, which only the command line takes (a stream or an expectation has
+ * no hosts' ranges to find), or what ports_parse_ephemeral() takes. -1 with a message in err.
+ */
+static int parse_ephemeral(const char *arg, struct port_range *out, char *err, size_t errlen)
+{
+    char why[PS_ERRBUF_SIZE];
+    const char *known;
+
+    if (strcmp(arg, ports_ephemeral_auto.name) == 0) {
+        *out = ports_ephemeral_auto;
+        return 0;
+    }
+    if (ports_parse_ephemeral(arg, out, why, sizeof(why)) == 0)
+        return 0;
+    /* The profiles the parser knows, and auto. */
+    known = strstr(why, "(known: ");
+    if (known != NULL)
+        snprintf(err, errlen, "%.*s(known: %s, %s", (int)(known - why), why,
+                 ports_ephemeral_auto.name, known + strlen("(known: "));
+    else
+        snprintf(err, errlen, "%s", why);
+    return -1;
+}
+
+/*
  * One option with its value (NULL for none): 0, 1 when parsing ends here (--help and --version
  * are answered whatever follows), or -1 with err. Every row has its case: the compiler says when
  * one is missing.
@@ -496,7 +521,7 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_EXPECT_FILE:
         return parse_view_option(o, arg, opts, err, errlen);
     case CLI_OPT_EPHEMERAL:
-        if (ports_parse_ephemeral(arg, &opts->ephemeral, range_err, sizeof(range_err)) != 0) {
+        if (parse_ephemeral(arg, &opts->ephemeral, range_err, sizeof(range_err)) != 0) {
             snprintf(err, errlen, "--ephemeral: %s", range_err);
             return -1;
         }
@@ -584,7 +609,7 @@ static void set_defaults(struct ps_options *opts)
     opts->profile = CLI_DEFAULT_PROFILE;
     opts->sections = OUTPUT_SECTION_ALL;
     opts->ipfix_domain = 1;
-    ports_parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
+    parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
 }
 
 /* portscope nat: both sides given, and nothing the main report reads. */

@@ -484,11 +484,20 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .arg_name = "RANGE",
         .group = CLI_GROUP_PORTS,
         .complete = CLI_COMPLETE_WORD,
-        .values = "iana linux linux-old windows windows-xp macos freebsd openbsd solaris",
-        .help = "the client-port range in force: a profile (iana, linux,\n"
-                "linux-old, windows, windows-xp, macos, freebsd, openbsd,\n"
-                "solaris) or LO-HI; default " EPHEMERAL " (49152-65535)",
-        .man = "The client-port range in force: a profile name\n"
+        .values = "auto iana linux linux-old windows windows-xp macos freebsd openbsd solaris",
+        .help = "the client-port range in force: auto (each client host's\n"
+                "own), a profile (iana, linux, linux-old, windows,\n"
+                "windows-xp, macos, freebsd, openbsd, solaris) or LO-HI;\n"
+                "default " EPHEMERAL,
+        .man = "The client-port range in force:\n"
+               ".B auto\n"
+               "(each client host is judged against the range its own ports fit: of the\n"
+               "profiles' ranges that hold most of the client ports of its flows whose roles\n"
+               "are certain (it opened them, the other side accepted, or only the other port\n"
+               "has a service name), the narrowest; 49152-65535 for a host without such flows,\n"
+               "and for every host in\n"
+               ".B \\-\\-format jsonl\\fR,\n"
+               "whose flows are written before all are seen), a profile name\n"
                ".RB ( iana\n"
                "49152-65535,\n"
                ".B linux\n"
@@ -509,7 +518,9 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                "32768-65535) or\n"
                ".IR LO\\-HI .\n"
                "The default is\n"
-               ".BR " EPHEMERAL " .\n"
+               ".BR " EPHEMERAL " :\n"
+               "a fixed range marks most ports of a host of another system as outside it\n"
+               "(iana's, the ports of every Linux host below 49152).\n"
                "It decides a flow's client when nothing else does, and which client ports\n"
                "are marked as inside the range.",
     },

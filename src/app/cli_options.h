@@ -14,7 +14,7 @@
 
 /* Defaults the parser sets and the help text states: each named once, here or by its module. */
 #define CLI_DEFAULT_MAX_FRAGMENTS 65536
-#define CLI_DEFAULT_EPHEMERAL     "iana"
+#define CLI_DEFAULT_EPHEMERAL     "auto"
 #define CLI_DEFAULT_PROFILE       "zeek"
 
 /* A numeric constant as a string literal, for the help text: CLI_STR(CAPTURE_SNAPLEN). */

@@ -265,6 +265,9 @@ static int write_json_while_gathering(struct report *r, const struct analyze_inp
         goto out_of_memory;
     report_init(&head, inputs, n_inputs, totals, settings, table);
     head.gathering = g;
+    /* The flows' rows are made by the writers from head's settings: with r's host ranges
+     * (--ephemeral auto), which r owns. */
+    head.settings.host_ranges = r->settings.host_ranges;
     rc = output_json_write_head(&head, out) == 0 && output_json_write_flows(&head, out) == 0 ? 0
                                                                                              : -1;
     /* A document cut short by the output matters less than memory that ran out. */
@@ -524,8 +527,12 @@ static void session_settings(struct session *s, struct ports_services *services,
 {
     const struct ps_options *opts = s->opts;
 
+    /* A stream writes each flow before it has seen the rest of its host's: --ephemeral auto has
+     * no ranges of hosts to find there, and the range in force is iana's, as its header says. */
+    bool stream_auto = opts->format == PS_FORMAT_JSONL && port_range_is_auto(&opts->ephemeral);
+
     s->settings = (struct report_settings){
-        .ephemeral = opts->ephemeral,
+        .ephemeral = stream_auto ? ports_ephemeral_profiles[0] : opts->ephemeral,
         .services = services,
         .decap = !opts->no_decap,
         .vlan_in_key = opts->vlan_in_key,

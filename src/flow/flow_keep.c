@@ -119,6 +119,18 @@ void flow_table_seal(struct flow_table *t)
     t->wheel = NULL;
 }
 
+uint8_t flow_table_roles(const struct flow_table *t, size_t i, struct flow_key *key)
+{
+    uint64_t where = t->where[i];
+    const struct flow *f;
+
+    if (!is_live(where))
+        return flow_store_roles(&t->store, where >> 1, key);
+    f = flow_at(t, where >> 1);
+    *key = f->key;
+    return f->role_seen;
+}
+
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)
 {
     uint64_t where = t->where[i];

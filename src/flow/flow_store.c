@@ -238,6 +238,9 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
         p = put_varint(p, f->ip_bytes[e]);
         p = put_varint(p, f->payload_bytes[e]);
     }
+    /* As they are: a TTL is rarely below 128 as a varint would want. */
+    *p++ = f->ttl[0];
+    *p++ = f->ttl[1];
     if (f->prev)
         p = put_varint(p, f->prev);
     if (f->icmp_errors)
@@ -271,6 +274,8 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
         f->ip_bytes[e] = get_u64v(&p);
         f->payload_bytes[e] = get_u64v(&p);
     }
+    f->ttl[0] = *p++;
+    f->ttl[1] = *p++;
     f->id = id;
     f->first_sender = flags & F_FIRST_SENDER;
     f->role_seen = flags >> F_ROLE_SHIFT & 0xf;
@@ -394,6 +399,13 @@ void flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struc
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key)
 {
     get_key(at(s, loc), key);
+}
+
+uint8_t flow_store_roles(const struct flow_store *s, uint64_t loc, struct flow_key *key)
+{
+    const uint8_t *p = get_key(at(s, loc), key);
+
+    return (uint8_t)(get_u64v(&p) >> F_ROLE_SHIFT & 0xf);
 }
 
 static size_t record_len(const struct flow_store *s, uint64_t loc)

@@ -304,6 +304,9 @@ void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
         f->payload_bytes[sender] += pkt->payload_len;
         if (pkt->length_from_capture)
             f->quality |= FLOW_Q_NO_IP_LEN;
+        /* Set once per endpoint: after its first packet a branch that is never taken. */
+        if (__builtin_expect(f->ttl[sender] == 0, 0))
+            f->ttl[sender] = pkt->ttl;
     }
 }
 

@@ -196,8 +196,7 @@ static void endpoint_cells(struct csv_out *o, const struct report *r, const stru
             if (rf->client_ephemeral & (1u << i))
                 add_word(text, sizeof(text), ports_ephemeral_profiles[i].name);
         csv_cell(o, text);
-        csv_cell(o, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]) ? "true"
-                                                                                         : "false");
+        csv_cell(o, rf->client_in_range ? "true" : "false");
     } else {
         const char *alias, *service = report_flow_service(r, rf, f, &alias);
 

@@ -380,10 +380,89 @@ static int cmp_client_flows(const void *pa, const void *pb)
     return cmp_addr(a->family, a->addr, b->family, b->addr);
 }
 
-/* One client host: how many ports, in which range, and which OS ranges hold them all. */
-static void client_line(const struct report *r, const struct report_client *c, struct para *p)
+/* How the host went from port to port, with the evidence: the lesson "counts up and wraps". */
+static void pattern_sentence(const struct report_port_choice *ch, struct para *p)
 {
-    const struct port_range *eph = &r->settings.ephemeral;
+    const char *proto = ipproto_name(ch->proto);
+
+    switch ((enum report_port_pattern)ch->pattern) {
+    case REPORT_PORTS_SEQUENTIAL:
+        explain_add(p,
+                    " Its operating system counted up: %" PRIu32 " of the %" PRIu32
+                    " steps from one %s connection's port to the next went up by 1 to %d",
+                    ch->steps_up, ch->steps, proto != NULL ? proto : "", REPORT_PORTS_STEP_MAX);
+        if (ch->step != 0)
+            explain_add(p, " (most often +%u)", (unsigned)ch->step);
+        explain_add(p, ".");
+        break;
+    case REPORT_PORTS_PER_DESTINATION:
+        explain_add(p,
+                    " It counted up for each destination on its own, as Linux does (RFC 6056): "
+                    "%" PRIu32 " of %" PRIu32 " steps between connections to the same server "
+                    "went up, while from one server to another the port jumped.",
+                    ch->dest_steps_up, ch->dest_steps);
+        break;
+    case REPORT_PORTS_RANDOM:
+        explain_add(p,
+                    " Its ports look random: only %" PRIu32 " of %" PRIu32
+                    " steps between connections went up by a little.",
+                    ch->steps_up, ch->steps);
+        break;
+    case REPORT_PORTS_TOO_FEW:
+        if (ch->connections > 1)
+            explain_add(p, " Too few connections to tell how it picks its ports.");
+        break;
+    }
+    if (ch->wraps > 0) {
+        char when[64];
+
+        report_format_time(ch->wrap_from_seen, false, when, sizeof(when));
+        explain_add(p,
+                    " It reached the top of its range and started over: after port %u (%s) came %u",
+                    (unsigned)ch->wrap_from, when, (unsigned)ch->wrap_to);
+        if (ch->wraps > 1)
+            explain_add(p, ", %" PRIu32 " times in all", ch->wraps);
+        explain_add(p, ".");
+    }
+    if (ch->reused_same_server > 0)
+        explain_add(p,
+                    " It used %" PRIu32 " %s again for the same server once the connection "
+                    "before had closed.",
+                    ch->reused_same_server,
+                    explain_plural(ch->reused_same_server, "port", "ports"));
+    if (ch->reused_other_server > 0)
+        explain_add(p, " It used %" PRIu32 " %s with more than one server.",
+                    ch->reused_other_server,
+                    explain_plural(ch->reused_other_server, "port", "ports"));
+}
+
+/* The operating system the initial TTL and the ports hint at, worded as the hint it is. */
+static void os_sentence(const struct report_port_choice *ch, struct para *p)
+{
+    static const char *const names[] = {
+        [REPORT_OS_LINUX] = "Linux",
+        [REPORT_OS_MACOS] = "macOS",
+        [REPORT_OS_LINUX_OR_MACOS] = "Linux or macOS",
+        [REPORT_OS_WINDOWS] = "Windows",
+        [REPORT_OS_NETWORK_DEVICE] = "a router or other network device",
+    };
+
+    if (ch->os_hint == REPORT_OS_UNKNOWN || ch->os_hint >= sizeof(names) / sizeof(names[0])) {
+        if (ch->initial_ttl != 0)
+            explain_add(p, " Its packets started with a TTL of %u, which alone names no system.",
+                        (unsigned)ch->initial_ttl);
+        return;
+    }
+    explain_add(p,
+                " Its packets started with a TTL of %u and its ports fit that system's range: "
+                "perhaps %s (a hint from the evidence, not a fact).",
+                (unsigned)ch->initial_ttl, names[ch->os_hint]);
+}
+
+/* One client host: how many ports, in which range, how it went on, and what system it may be. */
+static void client_line(const struct report_client *c, struct para *p)
+{
+    const struct port_range *eph = &c->in_force;
     char addr[64];
 
     explain_addr(c->family, c->addr, addr);
@@ -414,6 +493,8 @@ static void client_line(const struct report *r, const struct report_client *c, s
         profiles_text(c->ephemeral_all, p);
         explain_add(p, " hold them all.");
     }
+    pattern_sentence(&c->choice, p);
+    os_sentence(&c->choice, p);
 }
 
 static void explain_clients(const struct report *r, struct output_explanation *e)
@@ -435,7 +516,7 @@ static void explain_clients(const struct report *r, struct output_explanation *e
         explain_push(e, &p, false);
     }
     for (size_t i = 0; i < n && i < LIST_MAX; i++) {
-        client_line(r, order[i], &p);
+        client_line(order[i], &p);
         explain_push(e, &p, true);
     }
     for (size_t i = LIST_MAX; i < n; i++)

@@ -185,8 +185,7 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     *jw_put_uint(cells[0], rf->id) = '\0';
     proto_cell(f->key.proto, cells[1]);
     endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2]);
-    strcpy(cells[3],
-           ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]) ? "*" : "");
+    strcpy(cells[3], rf->client_in_range ? "*" : "");
     endpoint(f->key.family, f->key.addr[s], f->key.port[s], ports, cells[4]);
     if (f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6)
         icmp_cell(f, cells[5]);
@@ -254,17 +253,85 @@ static void profile_list(uint32_t mask, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+/*
+ * "sequential +1 (tcp 22/24)": the pattern, its commonest step, the steps up of those judged. The
+ * client table's cells are written with stpcpy() and jw_put_uint() rather than snprintf(): a table
+ * of a hundred thousand hosts makes each of them twice (widths, then rows).
+ */
+static void pattern_cell(const struct report_port_choice *ch, char *cell)
+{
+    char proto[CELL_SIZE], *p = cell;
+    bool per_dest = ch->pattern == REPORT_PORTS_PER_DESTINATION;
+
+    proto_cell(ch->proto, proto);
+    proto[16] = '\0';
+    if (ch->pattern == REPORT_PORTS_TOO_FEW) {
+        p = stpcpy(stpcpy(stpcpy(p, "too few ("), proto), " ");
+        p = jw_put_uint(p, ch->connections);
+        strcpy(p, ")");
+        return;
+    }
+    p = stpcpy(p, report_port_pattern_name(ch->pattern));
+    if (ch->step != 0)
+        p = jw_put_uint(stpcpy(p, " +"), ch->step);
+    p = stpcpy(stpcpy(stpcpy(p, " ("), proto), " ");
+    p = jw_put_uint(p, per_dest ? ch->dest_steps_up : ch->steps_up);
+    p = jw_put_uint(stpcpy(p, "/"), per_dest ? ch->dest_steps : ch->steps);
+    strcpy(p, per_dest ? " to one server)" : ")");
+}
+
+/* "32768-60999 (214/214)": the likely range, its ports of all; "- (0/3)" without one. */
+static void likely_cell(const struct report_client *c, char *cell)
+{
+    char *p = cell;
+
+    if (c->choice.likely != 0) {
+        p = jw_put_uint(p, c->choice.likely_lo);
+        p = jw_put_uint(stpcpy(p, "-"), c->choice.likely_hi);
+        p = stpcpy(p, " (");
+    } else {
+        p = stpcpy(p, "- (");
+    }
+    p = jw_put_uint(p, c->choice.likely_ports);
+    p = jw_put_uint(stpcpy(p, "/"), c->ports);
+    strcpy(p, ")");
+}
+
+/* "linux (ttl 64)", "unknown (ttl 64,128)": the hint and the initial TTLs seen. */
+static void hint_cell(const struct report_port_choice *ch, char *cell)
+{
+    static const char *const ttl[REPORT_TTL_CLASSES] = {"32", "64", "128", "255"};
+    char *p = stpcpy(stpcpy(cell, report_os_hint_name(ch->os_hint)), " (ttl ");
+    bool any = false;
+
+    for (size_t k = 0; k < REPORT_TTL_CLASSES; k++)
+        if (ch->ttl_flows[k] != 0) {
+            p = stpcpy(stpcpy(p, any ? "," : ""), ttl[k]);
+            any = true;
+        }
+    strcpy(p, any ? ")" : "-)");
+}
+
 static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_client *c = &r->clients[row];
+    char *p;
 
     report_format_addr(c->family, c->addr, cells[0], CELL_SIZE);
-    snprintf(cells[1], CELL_SIZE, "%" PRIu64, c->flows);
-    snprintf(cells[2], CELL_SIZE, "%" PRIu64, c->ports);
-    snprintf(cells[3], CELL_SIZE, "%u", (unsigned)c->port_lo);
-    snprintf(cells[4], CELL_SIZE, "%u", (unsigned)c->port_hi);
-    snprintf(cells[5], CELL_SIZE, "%" PRIu64 "/%" PRIu64, c->in_range, c->flows);
+    *jw_put_uint(cells[1], c->flows) = '\0';
+    *jw_put_uint(cells[2], c->ports) = '\0';
+    *jw_put_uint(cells[3], c->port_lo) = '\0';
+    *jw_put_uint(cells[4], c->port_hi) = '\0';
+    p = jw_put_uint(cells[5], c->in_range);
+    p = jw_put_uint(stpcpy(p, "/"), c->flows);
+    /* Under --ephemeral auto, each host's own range: named beside its count. */
+    if (port_range_is_auto(&r->settings.ephemeral) && c->in_force.name != NULL)
+        p = stpcpy(stpcpy(p, " "), c->in_force.name);
+    *p = '\0';
     profile_list(c->ephemeral_all, cells[6], CELL_SIZE);
+    pattern_cell(&c->choice, cells[7]);
+    likely_cell(c, cells[8]);
+    hint_cell(&c->choice, cells[9]);
 }
 
 static int print_table(const struct report *r, const struct table *t, bool color, FILE *out)
@@ -547,9 +614,14 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
         return -1;
     print_flow_details(r, out);
     if (r->n_flows > 0) {
-        fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
-                eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
-                (unsigned)eph->hi);
+        if (port_range_is_auto(eph))
+            fputs("  EPH * = client port inside its host's ephemeral range in force (auto: the "
+                  "range its ports fit, named under IN RANGE)\n",
+                  out);
+        else
+            fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
+                    eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
+                    (unsigned)eph->hi);
         fprintf(out, "  APP = what the first payload bytes show (TLS: and the server name); "
                      "! = not what the port's service speaks\n");
     }
@@ -575,12 +647,35 @@ static int print_services(const struct report *r, bool color, bool any, FILE *ou
     return 0;
 }
 
+/* Under the table, a line for each host that wrapped around its range or used a port again. */
+static void print_client_notes(const struct report *r, const struct report_client *c, FILE *out)
+{
+    const struct report_port_choice *ch = &c->choice;
+    char addr[64], from[48], to[48];
+
+    if (ch->wraps == 0 && ch->reused_other_server == 0 && ch->reused_same_server == 0)
+        return;
+    report_format_addr(c->family, c->addr, addr, sizeof(addr));
+    if (ch->wraps != 0)
+        fprintf(out, "  %s wrapped %" PRIu32 " time%s: reached %u at %s, next port %u at %s\n",
+                addr, ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->wrap_from,
+                report_format_time(ch->wrap_from_seen, r->nanosecond, from, sizeof(from)),
+                (unsigned)ch->wrap_to,
+                report_format_time(ch->wrap_to_seen, r->nanosecond, to, sizeof(to)));
+    if (ch->reused_other_server != 0 || ch->reused_same_server != 0)
+        fprintf(out,
+                "  %s used ports again: %" PRIu32 " for another server, %" PRIu32
+                " for the same server after the connection before\n",
+                addr, ch->reused_other_server, ch->reused_same_server);
+}
+
 static int print_clients(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table clients = {
-        {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES"},
-        {false, true, true, true, true, true, false},
-        7,
+        {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES",
+         "PATTERN", "LIKELY RANGE", "OS HINT"},
+        {false, true, true, true, true, true, false, false, false, false},
+        10,
         r->n_clients,
         client_row,
     };
@@ -590,7 +685,15 @@ static int print_clients(const struct report *r, bool color, bool any, FILE *out
     if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
         return -1;
     if (r->n_clients > 0)
-        fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+        fprintf(
+            out,
+            "  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n"
+            "  PATTERN = how the ports went on in order of use (steps up by at most %d/steps)\n"
+            "  LIKELY RANGE = the narrowest range that holds the most of them (ports in it/all)\n"
+            "  OS HINT = a guess from the initial TTL and the ports, not a fact\n",
+            REPORT_PORTS_STEP_MAX);
+    for (size_t i = 0; i < r->n_clients; i++)
+        print_client_notes(r, &r->clients[i], out);
     return 0;
 }
 

@@ -68,6 +68,8 @@ const struct port_range ports_ephemeral_profiles[] = {
     {"solaris", 32768, 65535},
 };
 
+const struct port_range ports_ephemeral_auto = {"auto", 49152, 65535};
+
 _Static_assert(sizeof(ports_ephemeral_profiles) / sizeof(ports_ephemeral_profiles[0]) <= 32,
                "ports_ephemeral_mask() returns one bit per profile in a uint32_t");
 

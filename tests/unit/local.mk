@@ -45,7 +45,7 @@ tests_unit_test_frag_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_frag_LDADD = $(UNIT_LDADD)
 
 # report: roles, labels, services and clients; the selection; the view
-tests_unit_test_report_SOURCES = tests/unit/test_report.c tests/unit/test_report_select.c tests/unit/test_report_view.c tests/unit/unit_main.c tests/unit/unit.h
+tests_unit_test_report_SOURCES = tests/unit/test_report.c tests/unit/test_report_select.c tests/unit/test_report_view.c tests/unit/test_report_hostports.c tests/unit/unit_main.c tests/unit/unit.h
 tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_report_LDADD = $(UNIT_LDADD)
 

@@ -76,7 +76,9 @@ START_TEST(test_defaults)
     ck_assert_str_eq(opts.inputs[0], "a.pcap");
     ck_assert_ptr_null(opts.output);
     ck_assert_int_eq(opts.format, PS_FORMAT_TEXT);
-    ck_assert_str_eq(opts.ephemeral.name, "iana");
+    /* auto: each client host's own range, iana's where a host has no evidence. */
+    ck_assert_str_eq(opts.ephemeral.name, "auto");
+    ck_assert(port_range_is_auto(&opts.ephemeral));
     ck_assert_uint_eq(opts.ephemeral.lo, 49152);
     ck_assert_uint_eq(opts.ephemeral.hi, 65535);
     ck_assert_uint_eq(opts.n_services_files, 0);

@@ -494,6 +494,39 @@ START_TEST(test_eth_ipv6_tcp)
 }
 END_TEST
 
+/* The TTL (IPv4) or hop limit (IPv6) is the innermost IP header's: the host's, not a tunnel's. */
+START_TEST(test_ip_ttl)
+{
+    struct pkt p;
+    struct pkt_info info;
+    size_t ip;
+
+    build_eth_ipv4_tcp(&p, PS_TCP_SYN);
+    p.b[ETH_LEN + 8] = 128;
+    ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+    ck_assert_uint_eq(info.ttl, 128);
+
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV6);
+    put_ipv6_tcp(&p);
+    p.b[ETH_LEN + 7] = 255;
+    ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+    ck_assert_uint_eq(info.ttl, 255);
+
+    /* 6in4: the outer IPv4 header's TTL 200, the inner IPv6 header's hop limit 57. */
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV4);
+    ip = put_ipv4(&p, PS_IPPROTO_IPV6, 0);
+    p.b[ip + 8] = 200;
+    put_ipv6_tcp(&p);
+    p.b[ip + IPV4_LEN + 7] = 57;
+    finish_ipv4(&p, ip);
+    ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+    assert_v6_addrs(&info);
+    ck_assert_uint_eq(info.ttl, 57);
+}
+END_TEST
+
 START_TEST(test_eth_ipv6_udp_sctp)
 {
     struct pkt p = {0};
@@ -1622,6 +1655,7 @@ Suite *decode_suite(void)
 
     tcase_add_test(ok, test_eth_ipv4_tcp);
     tcase_add_test(ok, test_l4_and_ip_id);
+    tcase_add_test(ok, test_ip_ttl);
     tcase_add_test(ok, test_tcp_flags_byte);
     tcase_add_test(ok, test_tcp_hints);
     tcase_add_test(ok, test_sctp_hints);

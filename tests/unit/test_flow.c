@@ -271,6 +271,45 @@ START_TEST(test_counters_per_endpoint)
 }
 END_TEST
 
+/* Each endpoint's TTL is that of the first packet it sent; later packets do not change it. */
+START_TEST(test_first_ttl_per_endpoint)
+{
+    struct pkt_info c2s = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 443, PS_TCP_SYN);
+    struct pkt_info s2c = reversed(&c2s);
+    struct flow_table *t = new_table(0);
+    struct flow *f;
+
+    c2s.ttl = 64;
+    s2c.ttl = 0; /* a TTL of 0 counts as none: the next packet's is kept */
+    f = add(t, &c2s, 1000, 60);
+    ck_assert_ptr_eq(add(t, &s2c, 2000, 60), f);
+    ck_assert_uint_eq(f->ttl[1], 64);
+    ck_assert_uint_eq(f->ttl[0], 0);
+    s2c.ttl = 119;
+    c2s.ttl = 63;
+    ck_assert_ptr_eq(add(t, &s2c, 3000, 60), f);
+    ck_assert_ptr_eq(add(t, &c2s, 4000, 60), f);
+    ck_assert_uint_eq(f->ttl[1], 64);
+    ck_assert_uint_eq(f->ttl[0], 119);
+    flow_table_free(t);
+}
+END_TEST
+
+/* flow_table_roles(): a live flow's key and role bits, as flow_table_get() has them. */
+START_TEST(test_roles_of_live_flow)
+{
+    struct pkt_info syn = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 443, PS_TCP_SYN);
+    struct flow_table *t = new_table(0);
+    struct flow_key key;
+    struct flow *f = add(t, &syn, 1000, 60);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(flow_table_roles(t, 0, &key), FLOW_OPEN_FROM(1));
+    ck_assert_mem_eq(&key, &f->key, sizeof(key));
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_first_sender_endpoint_zero)
 {
     struct pkt_info a = v4(PS_IPPROTO_UDP, 0x0a000001, 53, 0x0a000002, 40001, 0);
@@ -1352,6 +1391,8 @@ Suite *flow_suite(void)
 
     tcase_set_timeout(table, 120);
     tcase_add_test(table, test_counters_per_endpoint);
+    tcase_add_test(table, test_first_ttl_per_endpoint);
+    tcase_add_test(table, test_roles_of_live_flow);
     tcase_add_test(table, test_first_sender_endpoint_zero);
     tcase_add_test(table, test_syn_evidence);
     tcase_add_test(table, test_evidence_from_hint);

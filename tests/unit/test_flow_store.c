@@ -78,6 +78,8 @@ static void random_flow(uint64_t *state, uint32_t id, struct flow *f)
         f->app_state = (uint8_t)next_random(state);
         f->app_name = (uint16_t)any_size(state);
     }
+    f->ttl[0] = (uint8_t)next_random(state);
+    f->ttl[1] = (uint8_t)next_random(state);
     if (f->key.proto != PS_IPPROTO_TCP)
         return;
     for (int e = 0; e < 2; e++) {
@@ -125,6 +127,9 @@ START_TEST(test_random_flows_round_trip)
         flow_store_get(&s, locs[i], i, &back);
         ck_assert_mem_eq(&back, &flows[i], sizeof(back));
         flow_store_key(&s, locs[i], &key);
+        ck_assert_mem_eq(&key, &flows[i].key, sizeof(key));
+        memset(&key, 0xff, sizeof(key));
+        ck_assert_uint_eq(flow_store_roles(&s, locs[i], &key), flows[i].role_seen);
         ck_assert_mem_eq(&key, &flows[i].key, sizeof(key));
     }
     flow_store_free(&s);
