@@ -170,7 +170,8 @@ struct report_port_choice {
     uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
     uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
     uint16_t wrap_from, wrap_to; /* the first wrap: the port before it and the one after */
-    ps_time wrap_from_seen, wrap_to_seen;
+    uint32_t wrap_from_id, wrap_to_id; /* their flows' report ids */
+    ps_time wrap_from_seen, wrap_to_seen; /* their flows' first packets (the gathering's) */
     uint32_t reused_other_server; /* client ports used for more than one destination */
     uint32_t reused_same_server;  /* client ports used again for the same destination */
     /* The range most likely in force: of the profiles holding the most of the host's distinct
@@ -303,6 +304,7 @@ struct report_gather_item {
     struct flow_key key;
     uint64_t packets, bytes;
     ps_time first_seen;
+    uint32_t id; /* the row's report id */
     uint32_t client_ephemeral;
     uint8_t client;
     uint8_t client_ttl; /* the TTL of the client's first packet; 0: none */

@@ -366,7 +366,7 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
     add_host_port(a, r, (uint64_t)host << 16 | port);
     report_ports_count_ttl(c, it->client_ttl);
     a->uses[a->n_uses++] = (struct report_port_use){
-        .first_seen = it->first_seen,
+        .order = it->id,
         .dest = report_port_dest(&it->key, it->client),
         .host = host,
         .port = port,
@@ -466,6 +466,32 @@ static int group_by_host(struct report_aggregation *a, const struct report *r, s
     return 0;
 }
 
+/* The first packet of the flow with report id `id`: a row of the view, or of the table's order. */
+static ps_time time_of_id(const struct report *r, uint32_t id)
+{
+    struct flow buf;
+    size_t lo = 0, hi = r->n_flows;
+
+    if (r->flows == NULL) /* a report_init() report: the table's order is the report's */
+        return flow_table_get(r->table, id - 1, &buf)->first_seen;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (r->flows[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->n_flows ? report_flow_data(r, &r->flows[lo], &buf)->first_seen : 0;
+}
+
+/* A host's first wrap was judged on report ids: the times of its two flows, for the report. */
+static void wrap_times(const struct report *r, struct report_port_choice *ch)
+{
+    ch->wrap_from_seen = time_of_id(r, ch->wrap_from_id);
+    ch->wrap_to_seen = time_of_id(r, ch->wrap_to_id);
+}
+
 /*
  * Each client host judged from its connections in the judging's order, whatever order the flows
  * came in (threads, merged inputs): its key is total, so the judgement is the same on every run.
@@ -487,6 +513,8 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
         size_t n = start[h + 1] - start[h];
 
         report_ports_judge(&r->clients[h], uses, n, scratch);
+        if (r->clients[h].choice.wraps > 0)
+            wrap_times(r, &r->clients[h].choice);
     }
     free(start);
     if (scratch == NULL)
@@ -559,6 +587,7 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->packets = f->packets[0] + f->packets[1];
     it->bytes = f->bytes[0] + f->bytes[1];
     it->first_seen = f->first_seen;
+    it->id = rf->id;
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
     it->client_ttl = f->ttl[rf->client];

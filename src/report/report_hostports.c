@@ -33,13 +33,13 @@ const char *report_os_hint_name(enum report_os_hint h)
     return os_names[h];
 }
 
-uint64_t report_port_dest(const struct flow_key *key, uint8_t client)
+uint32_t report_port_dest(const struct flow_key *key, uint8_t client)
 {
     static const uint64_t fixed[2] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL};
     uint64_t w[2];
 
     memcpy(w, key->addr[!client], sizeof(w));
-    return ps_hash2(w[0] ^ ps_mum(w[1], 0x9e3779b97f4a7c15ULL),
+    return (uint32_t)ps_hash2(w[0] ^ ps_mum(w[1], 0x9e3779b97f4a7c15ULL),
                     (uint64_t)key->port[!client] << 32 | (uint64_t)key->proto << 24 |
                         (uint64_t)key->family << 16 | key->scope,
                     fixed);
@@ -50,8 +50,8 @@ int report_port_uses_compare(const void *a, const void *b)
 {
     const struct report_port_use *x = a, *y = b;
 
-    if (x->first_seen != y->first_seen)
-        return x->first_seen < y->first_seen ? -1 : 1;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
     if (x->dest != y->dest)
         return x->dest < y->dest ? -1 : 1;
     if (x->port != y->port)
@@ -178,7 +178,7 @@ struct steps {
     uint32_t count[REPORT_PORTS_STEP_MAX + 1]; /* steps up by their size */
     bool wrapped;
     uint16_t wrap_from, wrap_to;
-    ps_time wrap_from_seen, wrap_to_seen;
+    uint32_t wrap_from_id, wrap_to_id;
 };
 
 /* One step from `a` to `b` to another port: up by a small step, or a wrap (a drop of more than
@@ -196,12 +196,12 @@ static void step(struct steps *s, const struct report_port_use *a, const struct 
     } else if (b->port < a->port && (uint32_t)(a->port - b->port) * 2 > span) {
         s->wraps++;
         /* The first wrap in time: a later one of another destination's sequence comes after. */
-        if (!s->wrapped || b->first_seen < s->wrap_to_seen) {
+        if (!s->wrapped || b->order < s->wrap_to_id) {
             s->wrapped = true;
             s->wrap_from = a->port;
             s->wrap_to = b->port;
-            s->wrap_from_seen = a->first_seen;
-            s->wrap_to_seen = b->first_seen;
+            s->wrap_from_id = a->order;
+            s->wrap_to_id = b->order;
         }
     }
 }
@@ -230,8 +230,8 @@ static void take(struct report_port_choice *ch, const struct steps *s, enum repo
     if (s->wrapped) {
         ch->wrap_from = s->wrap_from;
         ch->wrap_to = s->wrap_to;
-        ch->wrap_from_seen = s->wrap_from_seen;
-        ch->wrap_to_seen = s->wrap_to_seen;
+        ch->wrap_from_id = s->wrap_from_id;
+        ch->wrap_to_id = s->wrap_to_id;
     }
 }
 

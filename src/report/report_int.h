@@ -30,16 +30,19 @@ void report_aggregation_free(struct report_aggregation *a);
  * kept for every flow with ports while the report gathers, in any order.
  */
 struct report_port_use {
-    ps_time first_seen;
-    uint64_t dest; /* report_port_dest() of the flow's server */
-    uint32_t host; /* the client host's entry in r->clients while gathering; free after */
-    uint16_t port; /* the client port */
+    uint32_t order; /* the flow's report id: its rank in first-seen order */
+    uint32_t dest;  /* report_port_dest() of the flow's server */
+    uint32_t host;  /* the client host's entry in r->clients while gathering; free after */
+    uint16_t port;  /* the client port */
     uint8_t proto;
 };
 
+/* One per flow while the client hosts are gathered: kept small. */
+_Static_assert(sizeof(struct report_port_use) <= 16, "a port use is 16 bytes");
+
 /* The destination of a flow (server address, port, protocol, scope), hashed with fixed keys so
  * that the judging is the same on every run. */
-uint64_t report_port_dest(const struct flow_key *key, uint8_t client);
+uint32_t report_port_dest(const struct flow_key *key, uint8_t client);
 
 /* The order in which a host's connections are judged: first seen, then destination, port and
  * protocol (qsort()'s comparison of two of them). */

@@ -26,11 +26,11 @@ static void host_init(struct host *h)
     h->c.ephemeral_all = UINT32_MAX;
 }
 
-static void connect_to(struct host *h, uint64_t dest, uint16_t port, uint8_t proto)
+static void connect_to(struct host *h, uint32_t dest, uint16_t port, uint8_t proto)
 {
     ck_assert_uint_lt(h->n, MAX_USES);
     h->uses[h->n] = (struct report_port_use){
-        .first_seen = (ps_time)h->n * 1000000000,
+        .order = (uint32_t)h->n + 1,
         .dest = dest,
         .port = port,
         .proto = proto,
@@ -162,8 +162,8 @@ START_TEST(test_wrap)
     ck_assert_uint_eq(ch->wraps, 2);
     ck_assert_uint_eq(ch->wrap_from, 40009);
     ck_assert_uint_eq(ch->wrap_to, 40000);
-    ck_assert_int_eq(ch->wrap_from_seen, (ps_time)9 * 1000000000);
-    ck_assert_int_eq(ch->wrap_to_seen, (ps_time)10 * 1000000000);
+    ck_assert_uint_eq(ch->wrap_from_id, 10);
+    ck_assert_uint_eq(ch->wrap_to_id, 11);
     /* Every port came back for the same server. */
     ck_assert_uint_eq(ch->reused_same_server, 10);
     ck_assert_uint_eq(ch->reused_other_server, 0);
@@ -337,7 +337,7 @@ START_TEST(test_order_of_gathering)
     for (uint16_t i = 0; i < 60; i++)
         connect_to(&a, i % 4, (uint16_t)(40000 + next_random(&state) % 64), PS_IPPROTO_TCP);
     /* Ties in time, told apart by destination and port. */
-    a.uses[5].first_seen = a.uses[6].first_seen;
+    a.uses[5].order = a.uses[6].order;
     b = a;
     for (size_t i = b.n - 1; i > 0; i--) {
         size_t j = next_random(&state) % (i + 1);
