@@ -337,6 +337,15 @@ static void list_ports(struct report_port_choice *ch, const struct report_port_u
     ch->n_last = (uint8_t)rest;
 }
 
+/* Whether the uses are in the judging's order already: report ids are unique, so they decide. */
+static bool in_order(const struct report_port_use *u, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (u[i].order <= u[i - 1].order)
+            return false;
+    return true;
+}
+
 void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
                         struct report_port_use *scratch)
 {
@@ -344,7 +353,9 @@ void report_ports_judge(struct report_client *c, struct report_port_use *uses, s
     uint64_t in_profile[32] = {0};
     size_t m = 0;
 
-    sort_uses(uses, n, report_port_uses_compare);
+    /* Gathered in order on one thread, in runs on two: mostly in order already. */
+    if (!in_order(uses, n))
+        sort_uses(uses, n, report_port_uses_compare);
     for (size_t i = 0; i < n; i++)
         uses[i].host = (uint32_t)i;
     memcpy(scratch, uses, n * sizeof(*uses));
