@@ -36,6 +36,8 @@ enum ps_format {
     PS_FORMAT_JSON,
     PS_FORMAT_CSV,
     PS_FORMAT_JSONL,
+    PS_FORMAT_ZEEK,      /* Zeek's conn.log, its TSV form */
+    PS_FORMAT_ZEEK_JSON, /* Zeek's conn.log, its JSON form */
 };
 
 /* --color: auto colours the text report only when it goes to a terminal and NO_COLOR is unset. */
@@ -73,11 +75,13 @@ struct ps_options {
     struct report_select select;   /* --service, --port, --host */
     struct ps_expect_arg *expects; /* --expect and --expect-file */
     size_t n_expects;
-    enum report_sort sort; /* --sort */
-    size_t top;            /* --top; 0: every flow */
-    unsigned sections;     /* --show: OUTPUT_SECTION_* bits */
-    enum ps_color color;   /* --color */
-    bool quiet;            /* -q: no progress display */
+    enum report_sort sort;      /* --sort */
+    size_t top;                 /* --top; 0: every flow */
+    unsigned sections;          /* --show: OUTPUT_SECTION_* bits */
+    enum ps_color color;        /* --color */
+    bool quiet;                 /* -q: no progress display */
+    uint16_t community_id_seed; /* --community-id-seed */
+    bool community_id_hex;      /* --community-id-format hex */
 
     /* Live capture. */
     const char *interface;      /* -i, NULL when reading files */
