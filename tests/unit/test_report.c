@@ -1071,10 +1071,10 @@ START_TEST(test_json_shape)
     static const char *const top_keys[] = {"schema_version", "generator", "settings", "inputs",
                                            "summary",        "flows",     "services", "clients"};
     static const char *const flow_keys[] = {
-        "id",          "proto",        "ip_version", "client",     "server",
-        "role_reason", "start_reason", "follows",    "first_seen", "last_seen",
-        "duration",    "packets",      "bytes",      "ip_bytes",   "payload_bytes",
-        "tcp",         "quality",      "encap",      "icmp",       "icmp_errors"};
+        "id",          "proto",        "ip_version", "community_id",  "client",    "server",
+        "role_reason", "start_reason", "follows",    "first_seen",    "last_seen", "duration",
+        "packets",     "bytes",        "ip_bytes",   "payload_bytes", "tcp",       "quality",
+        "encap",       "icmp",         "icmp_errors"};
     static const char *const client_keys[] = {"ip", "port", "port_class", "ephemeral",
                                               "in_ephemeral_range"};
     static const char *const server_keys[] = {"ip", "port", "port_class", "service",
@@ -1483,5 +1483,6 @@ int unit_suites(SRunner *runner)
     srunner_add_suite(runner, report_suite());
     srunner_add_suite(runner, report_select_suite());
     srunner_add_suite(runner, report_view_suite());
+    srunner_add_suite(runner, report_cid_suite());
     return 0;
 }

@@ -18,6 +18,7 @@ int unit_suites(SRunner *runner);
 Suite *flow_store_suite(void);
 Suite *report_select_suite(void);
 Suite *report_view_suite(void);
+Suite *report_cid_suite(void);
 Suite *output_csv_suite(void);
 Suite *output_json_suite(void);
 
