@@ -24,7 +24,7 @@
 #include <time.h>
 
 /* Bumped whenever the bytes written for given options change: bench/run.sh regenerates then. */
-#define GEN_VERSION 1
+#define GEN_VERSION 2 /* 2: the first payload bytes of each service are what its protocol sends */
 
 #define BASE_TIME 1767225600u /* 2026-01-01T00:00:00Z */
 #define MAX_FRAME 1514
@@ -42,12 +42,6 @@
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 
-/* Hosts of the many-flows trace. */
-#define N_CLIENTS4 16384
-#define N_CLIENTS6 4096
-#define N_SERVERS4 512
-#define N_SERVERS6 128
-
 enum trace_kind { TRACE_MANY_FLOWS, TRACE_ELEPHANT };
 
 enum conv_kind { CONV_TCP, CONV_REFUSED, CONV_DNS, CONV_NTP, CONV_BULK };
@@ -63,6 +57,34 @@ static const struct {
     [OS_FREEBSD] = {"freebsd", 10000, 65535},
 };
 
+/*
+ * The named shapes of many-flows traces (--shape), each about 10 M packets by default: the grid
+ * bench/run.sh measures, from a lab's burst to a day on a home router. bench/README.md says what
+ * each stands for and why it costs what it does.
+ */
+struct shape {
+    const char *name;
+    uint32_t gap_max;     /* microseconds between packets: 1 to gap_max */
+    uint32_t concurrency; /* conversations in progress at once */
+    uint32_t clients, servers;
+    uint32_t udp_percent, ipv6_percent;
+    uint32_t tcp_rounds;   /* request/response exchanges per TCP connection */
+    uint32_t client_ports; /* ports each client cycles through; 0: its OS's whole range */
+};
+
+static const struct shape shapes[] = {
+    /* name          gap    at once  clients  servers  udp v6 rounds ports */
+    {"bench", 8, 4000, 20480, 640, 16, 14, 1, 0},
+    {"lab", 5, 100, 100, 10, 10, 0, 20, 0},
+    {"ten-minutes", 120, 4096, 8192, 640, 33, 14, 1, 0},
+    {"busy-udp", 100, 65536, 65536, 2048, 60, 14, 1, 0},
+    {"campus-hour", 720, 20000, 100000, 5000, 30, 20, 2, 0},
+    {"datacentre", 12, 100000, 500000, 50000, 60, 30, 1, 0},
+    {"home-day", 17280, 500, 100, 50000, 40, 50, 4, 0},
+    {"port-reuse", 60, 2000, 100, 64, 10, 0, 1, 512},
+    {"ipv6-long", 120, 1000, 2000, 200, 5, 100, 200, 0},
+};
+
 struct host {
     uint8_t family;
     uint8_t os;
@@ -72,11 +94,11 @@ struct host {
 
 /* One conversation in progress. */
 struct conv {
-    uint8_t kind;    /* enum conv_kind */
-    uint8_t family;  /* 4 or 6, the client's and the server's */
-    uint8_t step;    /* packets sent so far, for the short kinds; phase for CONV_BULK */
-    uint8_t n_steps; /* packets in all, for the short kinds */
-    bool upload;     /* CONV_BULK: the client sends the data */
+    uint8_t kind;     /* enum conv_kind */
+    uint8_t family;   /* 4 or 6, the client's and the server's */
+    uint32_t step;    /* packets sent so far, for the short kinds; phase for CONV_BULK */
+    uint32_t n_steps; /* packets in all, for the short kinds */
+    bool upload;      /* CONV_BULK: the client sends the data */
     uint16_t cport, sport;
     uint32_t client, server; /* host numbers */
     uint32_t cseq, sseq;     /* next sequence number of each side */
@@ -100,6 +122,12 @@ struct gen {
 
     struct host *hosts; /* clients, then servers */
     uint32_t n_clients4, n_clients6, n_servers4, n_servers6;
+
+    /* The shape of a many-flows trace (defaults: the benchmark's first trace). */
+    uint32_t udp_permille; /* conversations that are UDP (DNS and NTP), of 1000 */
+    uint32_t ipv6_percent; /* conversations over IPv6 */
+    uint32_t tcp_rounds;   /* request/response exchanges per TCP connection */
+    uint32_t client_ports; /* ports each client cycles through; 0: its whole range */
 
     struct conv *convs; /* in progress */
     uint32_t n_convs;
@@ -205,6 +233,83 @@ struct pkt {
     uint32_t payload;
 };
 
+/* A TLS 1.3 ClientHello for bench.example and a ServerHello, as their first records begin. */
+static const uint8_t tls_client_hello[] = {
+    0x16, 0x03, 0x01, 0x00, 0x3d, 0x01, 0x00, 0x00, 0x39, 0x03, 0x03, 0x5a, 0x5a, 0x5a, 0x5a,
+    0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
+    0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x00, 0x00,
+    0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x12, 0x00, 0x00, 0x00, 0x0e, 0x00, 0x0c, 0x00, 0x00,
+    0x09, 'b',  'e',  'n',  'c',  'h',  '.',  'e',  'x',  0x00};
+static const uint8_t tls_server_hello[] = {
+    0x16, 0x03, 0x03, 0x00, 0x2e, 0x02, 0x00, 0x00, 0x2a, 0x03, 0x03, 0xa5, 0xa5, 0xa5, 0xa5,
+    0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+    0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0x00, 0x13,
+    0x01, 0x00};
+/* A DNS query for b. IN A (its id is set per packet), and the answer's header. */
+static const uint8_t dns_query[] = {0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+                                    0x00, 0x00, 0x01, 'b',  0x00, 0x00, 0x01, 0x00, 0x01};
+static const uint8_t dns_answer[] = {0x00, 0x00, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+                                     0x00, 0x00, 0x01, 'b',  0x00, 0x00, 0x01, 0x00, 0x01};
+static const uint8_t ntp_client[] = {0x23}, ntp_server[] = {0x24};
+static const uint8_t database[] = {0x00, 0x00, 0x00, 0x08, 0x04, 0xd2, 0x16, 0x2f};
+
+/*
+ * The bytes a service's packets begin with, as its protocol sends them, so that what portscope
+ * recognises in the trace is what a real capture would show; NULL for the filler alone.
+ */
+static const uint8_t *service_bytes(uint16_t port, bool from_client, size_t *len)
+{
+    const uint8_t *b = NULL;
+
+    switch (port) {
+    case 443:
+    case 8443:
+    case 993:
+        b = from_client ? tls_client_hello : tls_server_hello;
+        *len = from_client ? sizeof(tls_client_hello) : sizeof(tls_server_hello);
+        break;
+    case 80:
+    case 8080:
+        if (!from_client) {
+            static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n";
+
+            *len = sizeof(ok) - 1;
+            b = (const uint8_t *)ok;
+        } /* the filler is the request */
+        break;
+    case 22: {
+        static const char banner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
+
+        *len = sizeof(banner) - 1;
+        b = (const uint8_t *)banner;
+        break;
+    }
+    case 25: {
+        static const char greeting[] = "220 bench.example ESMTP\r\n", ehlo[] = "EHLO c.example\r\n";
+
+        *len = from_client ? sizeof(ehlo) - 1 : sizeof(greeting) - 1;
+        b = (const uint8_t *)(from_client ? ehlo : greeting);
+        break;
+    }
+    case 53:
+        b = from_client ? dns_query : dns_answer;
+        *len = sizeof(dns_query);
+        break;
+    case 123:
+        b = from_client ? ntp_client : ntp_server;
+        *len = 1;
+        break;
+    case 3306:
+    case 5432:
+        b = database;
+        *len = sizeof(database);
+        break;
+    default:
+        break;
+    }
+    return b;
+}
+
 /* Makes one frame of conversation `c` and writes it with its record header. */
 static int emit(struct gen *g, const struct conv *c, const struct pkt *p)
 {
@@ -287,8 +392,18 @@ static int emit(struct gen *g, const struct conv *c, const struct pkt *p)
         put16(l4 + 6, 0x5a5a); /* checksum not computed, but not 0: IPv6 forbids that */
     }
 
-    /* Payload, as far as it is captured. */
+    /* Payload, as far as it is captured: what the service's protocol begins with, then text. */
     n = (uint32_t)(l4 - f) + (l4_len - p->payload);
+    {
+        size_t head = 0;
+        const uint8_t *b = p->payload ? service_bytes(c->sport, p->from_client, &head) : NULL;
+        uint32_t start = n;
+
+        for (size_t i = 0; b != NULL && i < head && n < caplen && n - start < p->payload; i++)
+            f[n++] = b[i];
+        if (c->sport == 53 && n - start >= 2)
+            put16(f + start, (uint16_t)(c->cseq >> 16)); /* the query's id, the same both ways */
+    }
     for (uint32_t i = 0; n < caplen; i++, n++)
         f[n] = (uint8_t)filler[i % (sizeof(filler) - 1)];
 
@@ -304,9 +419,19 @@ static int emit(struct gen *g, const struct conv *c, const struct pkt *p)
     return 0;
 }
 
+/* The top of the ports a client takes: its OS range, or the first --client-ports of it. */
+static uint16_t client_port_hi(const struct gen *g, const struct host *h)
+{
+    uint32_t lo = os_ranges[h->os].lo, hi = os_ranges[h->os].hi;
+
+    if (g->client_ports != 0 && lo + g->client_ports - 1 < hi)
+        hi = lo + g->client_ports - 1;
+    return (uint16_t)hi;
+}
+
 static uint16_t client_port(struct gen *g, struct host *h)
 {
-    uint16_t lo = os_ranges[h->os].lo, hi = os_ranges[h->os].hi;
+    uint16_t lo = os_ranges[h->os].lo, hi = client_port_hi(g, h);
     uint16_t port = h->next_port;
     uint32_t step;
 
@@ -373,17 +498,17 @@ static int make_hosts(struct gen *g)
         h->os = r < 50 ? OS_LINUX : r < 85 ? OS_WINDOWS : OS_FREEBSD;
         h->next_port =
             (uint16_t)(os_ranges[h->os].lo +
-                       rng_below(&g->rng, os_ranges[h->os].hi - os_ranges[h->os].lo + 1u));
+                       rng_below(&g->rng, client_port_hi(g, h) - os_ranges[h->os].lo + 1u));
     }
     return 0;
 }
 
-/* Picks a client and a server of the same family: IPv6 for about 14% of conversations. */
+/* Picks a client and a server of the same family: IPv6 for --ipv6-share of conversations. */
 static void pick_hosts(struct gen *g, struct conv *c)
 {
     uint32_t s4 = g->n_clients4 + g->n_clients6;
 
-    c->family = rng_below(&g->rng, 100) < 14 ? 6 : 4;
+    c->family = rng_below(&g->rng, 100) < g->ipv6_percent ? 6 : 4;
     if (c->family == 6) {
         c->client = g->n_clients4 + rng_below(&g->rng, g->n_clients6);
         c->server = s4 + g->n_servers4 + rng_below(&g->rng, g->n_servers6);
@@ -421,23 +546,28 @@ static uint16_t closed_port(struct gen *g)
 static void start_short(struct gen *g, struct conv *c)
 {
     uint32_t r = rng_below(&g->rng, 1000);
+    /* TCP and refused share what UDP leaves, 81:3; DNS and NTP share UDP 13:3 (the defaults). */
+    uint32_t refused_end = 1000 - g->udp_permille;
+    uint32_t tcp_end = refused_end - refused_end * 30 / 840;
+    uint32_t dns_end = refused_end + g->udp_permille * 13 / 16;
 
     memset(c, 0, sizeof(*c));
     pick_hosts(g, c);
     c->cport = client_port(g, &g->hosts[c->client]);
     c->cseq = (uint32_t)rng_next(&g->rng);
     c->sseq = (uint32_t)rng_next(&g->rng);
-    if (r < 810) {
+    if (r < tcp_end) {
         c->kind = CONV_TCP;
         c->sport = tcp_service_port(g);
-        c->n_steps = rng_below(&g->rng, 2) ? 8 : 7; /* the last ACK is not always captured */
+        /* Handshake, the exchanges, FIN both ways; the last ACK is not always captured. */
+        c->n_steps = 5 + 2 * g->tcp_rounds + (rng_below(&g->rng, 2) ? 1 : 0);
         c->req_len = (uint16_t)(40 + rng_below(&g->rng, 300));
         c->resp_len = (uint16_t)(60 + rng_below(&g->rng, 900));
-    } else if (r < 840) {
+    } else if (r < refused_end) {
         c->kind = CONV_REFUSED;
         c->sport = closed_port(g);
         c->n_steps = 2;
-    } else if (r < 970) {
+    } else if (r < dns_end) {
         c->kind = CONV_DNS;
         c->sport = 53;
         c->n_steps = 2;
@@ -467,7 +597,15 @@ static bool next_short(struct conv *c, struct pkt *p)
         return true;
     }
     p->proto = 6;
-    switch (c->step) {
+    /* The exchanges: steps 3 to 3 + 2 * rounds - 1, requests and responses in turn. */
+    uint32_t rounds = c->kind == CONV_TCP ? (c->n_steps - 5) / 2 : 0;
+    uint32_t close = 3 + 2 * rounds, step = c->step;
+
+    if (step >= 3 && step < close)
+        step = 3 + (step - 3) % 2;
+    else if (step >= close && c->kind == CONV_TCP)
+        step = 5 + (step - close);
+    switch (step) {
     case 0: /* SYN */
         *p = (struct pkt){true, 6, TH_SYN, true, c->cseq++, 0, 0};
         break;
@@ -676,6 +814,20 @@ static void usage(FILE *out)
           "                          elephant: transfers, default 100)\n"
           "  -s, --snaplen N         bytes captured per packet (default 262144; elephant 128)\n"
           "      --seed N            seed (default 1)\n"
+          "\n"
+          "The shape of a many-flows trace: a named one, then any of its numbers changed:\n"
+          "      --shape NAME        bench (default), lab, ten-minutes, busy-udp, campus-hour,\n"
+          "                          datacentre, home-day, port-reuse, ipv6-long\n"
+          "      --clients N         client hosts (a fifth of them IPv6, unless the IPv6\n"
+          "                          share is 0 or 100)\n"
+          "      --servers N         server hosts (split the same way)\n"
+          "      --udp-share PCT     conversations that are UDP (DNS and NTP)\n"
+          "      --ipv6-share PCT    conversations over IPv6\n"
+          "      --tcp-rounds N      request/response exchanges per TCP connection\n"
+          "                          (packets: 7 or 8 for 1, 2 more for each further one)\n"
+          "      --client-ports N    each client cycles through the first N ports of its\n"
+          "                          range, so later connections reuse ports (0: all)\n"
+          "      --gap-us N          1 to N microseconds between packets: the trace time\n"
           "  -o, --output FILE       where to write the trace\n"
           "  -h, --help              show this help\n"
           "  -V, --version           show the generator's version: it changes whenever the\n"
@@ -683,6 +835,51 @@ static void usage(FILE *out)
           "\n"
           "A summary goes to standard error.\n",
           out);
+}
+
+/* One of the shape's numbers from its option; false when out of range. */
+static bool set_shape_value(struct shape *sh, int opt, uint64_t v)
+{
+    switch (opt) {
+    case 'C':
+    case 'R':
+        if (v == 0 || v > 1000000)
+            return false;
+        *(opt == 'C' ? &sh->clients : &sh->servers) = (uint32_t)v;
+        return true;
+    case 'U':
+    case '6':
+        if (v > 100)
+            return false;
+        *(opt == 'U' ? &sh->udp_percent : &sh->ipv6_percent) = (uint32_t)v;
+        return true;
+    case 'T':
+        if (v > 100000)
+            return false;
+        sh->tcp_rounds = (uint32_t)v;
+        return true;
+    case 'P':
+        if (v > 65535)
+            return false;
+        sh->client_ports = (uint32_t)v;
+        return true;
+    default: /* 'G' */
+        if (v == 0 || v > 100000000)
+            return false;
+        sh->gap_max = (uint32_t)v;
+        return true;
+    }
+}
+
+/* A number of hosts split between IPv4 and IPv6: a fifth IPv6, or all or none of one family. */
+static void split_hosts(uint32_t n, uint32_t ipv6_percent, uint32_t *n4, uint32_t *n6)
+{
+    *n6 = ipv6_percent == 0 ? 0 : ipv6_percent == 100 ? n : n / 5 ? n / 5 : 1;
+    *n4 = n - *n6;
+    if (*n4 == 0 && ipv6_percent < 100) {
+        (*n4)++;
+        (*n6)--;
+    }
 }
 
 static bool parse_u64(const char *s, uint64_t *v)
@@ -696,15 +893,28 @@ static bool parse_u64(const char *s, uint64_t *v)
 
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"kind", required_argument, NULL, 'k'},     {"packets", required_argument, NULL, 'n'},
-        {"duration", required_argument, NULL, 'd'}, {"concurrency", required_argument, NULL, 'c'},
-        {"snaplen", required_argument, NULL, 's'},  {"seed", required_argument, NULL, 'S'},
-        {"output", required_argument, NULL, 'o'},   {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"kind", required_argument, NULL, 'k'},
+                                             {"packets", required_argument, NULL, 'n'},
+                                             {"duration", required_argument, NULL, 'd'},
+                                             {"concurrency", required_argument, NULL, 'c'},
+                                             {"snaplen", required_argument, NULL, 's'},
+                                             {"seed", required_argument, NULL, 'S'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {"shape", required_argument, NULL, 'H'},
+                                             {"clients", required_argument, NULL, 'C'},
+                                             {"servers", required_argument, NULL, 'R'},
+                                             {"udp-share", required_argument, NULL, 'U'},
+                                             {"ipv6-share", required_argument, NULL, '6'},
+                                             {"tcp-rounds", required_argument, NULL, 'T'},
+                                             {"client-ports", required_argument, NULL, 'P'},
+                                             {"gap-us", required_argument, NULL, 'G'},
+                                             {NULL, 0, NULL, 0}};
     static struct gen g;
     const char *output = NULL;
     uint64_t seed = 1, v, concurrency = 0, snaplen = 0;
+    struct shape shape = shapes[0];
     struct timespec t0, t1;
     double secs;
     int opt, rc;
@@ -745,6 +955,26 @@ int main(int argc, char **argv)
         case 'o':
             output = optarg;
             break;
+        case 'H': {
+            size_t i, n = sizeof(shapes) / sizeof(shapes[0]);
+
+            for (i = 0; i < n && strcmp(shapes[i].name, optarg) != 0; i++)
+                ;
+            if (i == n)
+                goto bad;
+            shape = shapes[i];
+            break;
+        }
+        case 'C':
+        case 'R':
+        case 'U':
+        case '6':
+        case 'T':
+        case 'P':
+        case 'G':
+            if (!parse_u64(optarg, &v) || !set_shape_value(&shape, opt, v))
+                goto bad;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -765,14 +995,16 @@ int main(int argc, char **argv)
 
     g.rng.s = seed * 0x2545f4914f6cdd1dULL + g.kind;
     if (g.kind == TRACE_MANY_FLOWS) {
-        g.concurrency = concurrency ? (uint32_t)concurrency : 4000;
+        g.concurrency = concurrency ? (uint32_t)concurrency : shape.concurrency;
         g.snaplen = snaplen ? (uint32_t)snaplen : 262144;
         g.gap_min = 1;
-        g.gap_spread = 8; /* 1 to 8 us between packets: about 220,000 a second */
-        g.n_clients4 = N_CLIENTS4;
-        g.n_clients6 = N_CLIENTS6;
-        g.n_servers4 = N_SERVERS4;
-        g.n_servers6 = N_SERVERS6;
+        g.gap_spread = shape.gap_max; /* bench: 1 to 8 us, about 220,000 packets a second */
+        split_hosts(shape.clients, shape.ipv6_percent, &g.n_clients4, &g.n_clients6);
+        split_hosts(shape.servers, shape.ipv6_percent, &g.n_servers4, &g.n_servers6);
+        g.udp_permille = shape.udp_percent * 10;
+        g.ipv6_percent = shape.ipv6_percent;
+        g.tcp_rounds = shape.tcp_rounds;
+        g.client_ports = shape.client_ports;
     } else {
         g.concurrency = concurrency ? (uint32_t)concurrency : 100;
         g.snaplen = snaplen ? (uint32_t)snaplen : 128;
@@ -782,6 +1014,7 @@ int main(int argc, char **argv)
         g.n_clients6 = 8;
         g.n_servers4 = 8;
         g.n_servers6 = 2;
+        g.ipv6_percent = 14;
     }
     if (make_hosts(&g) != 0) {
         fprintf(stderr, "gen-trace: out of memory\n");
@@ -808,14 +1041,18 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     fprintf(stderr,
-            "gen-trace: version=%d kind=%s seed=%" PRIu64 " snaplen=%u concurrency=%u\n"
+            "gen-trace: version=%d kind=%s shape=%s seed=%" PRIu64 " snaplen=%u concurrency=%u\n"
+            "gen-trace: clients=%u servers=%u udp_share=%u%% ipv6_share=%u%% tcp_rounds=%u "
+            "client_ports=%u gap_us=1-%u\n"
             "gen-trace: packets=%" PRIu64 " ipv6_packets=%" PRIu64 " (%.1f%%) file_bytes=%" PRIu64
             " wire_bytes=%" PRIu64 " trace_seconds=%.3f\n"
             "gen-trace: conversations=%" PRIu64 " tcp=%" PRIu64 " refused=%" PRIu64 " dns=%" PRIu64
             " ntp=%" PRIu64 " bulk=%" PRIu64 "\n"
             "gen-trace: generated in %.2f s\n",
-            GEN_VERSION, g.kind == TRACE_MANY_FLOWS ? "many-flows" : "elephant", seed, g.snaplen,
-            g.concurrency, g.packets, g.packets6,
+            GEN_VERSION, g.kind == TRACE_MANY_FLOWS ? "many-flows" : "elephant",
+            g.kind == TRACE_MANY_FLOWS ? shape.name : "-", seed, g.snaplen, g.concurrency,
+            g.n_clients4 + g.n_clients6, g.n_servers4 + g.n_servers6, g.udp_permille / 10,
+            g.ipv6_percent, g.tcp_rounds, g.client_ports, g.gap_spread, g.packets, g.packets6,
             g.packets ? 100.0 * (double)g.packets6 / (double)g.packets : 0.0, g.bytes_written,
             g.wire_bytes, (double)g.now / 1e6,
             g.started[CONV_TCP] + g.started[CONV_REFUSED] + g.started[CONV_DNS] +

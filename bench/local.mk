@@ -2,14 +2,17 @@
 # bench/run.sh), not by `make`; `make check` builds the trace generator too, for tests/threads.sh.
 # The traces the benchmark reads are generated on demand into bench/data/ and not committed.
 EXTRA_PROGRAMS = bench/pcap-loop
-check_PROGRAMS += bench/gen-trace
-EXTRA_DIST += bench/run.sh bench/README.md
+check_PROGRAMS += bench/gen-trace bench/gen-nat
+EXTRA_DIST += bench/run.sh bench/README.md bench/nat.sh
 
 # Built without the sanitizers even under --enable-sanitizers: the baseline must be bare.
 BENCH_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra $(WERROR_CFLAGS)
 bench_gen_trace_SOURCES = bench/gen-trace.c
 bench_gen_trace_CFLAGS = $(BENCH_CFLAGS)
 bench_gen_trace_LDFLAGS =
+bench_gen_nat_SOURCES = bench/gen-nat.c
+bench_gen_nat_CFLAGS = $(BENCH_CFLAGS)
+bench_gen_nat_LDFLAGS =
 bench_pcap_loop_SOURCES = bench/pcap-loop.c
 bench_pcap_loop_CFLAGS = $(BENCH_CFLAGS) $(PCAP_CFLAGS)
 bench_pcap_loop_LDFLAGS =

@@ -15,11 +15,17 @@ portscope that lists `jsonl` in --help, shows that memory stays flat on a long s
 Writes the tables to bench/results.md as well.
 
   --check            exit 1 when a goal is missed (the goals are below)
-  --quick            small traces (1 M packets, long case 10 M) and 3 runs: a smoke test
+  --quick            small traces (1 M packets, long case 10 M, whole case 2 M flows) and
+                     3 runs: a smoke test
   --runs N           timed runs of each program per trace (default 5)
   --packets N        packets per trace (default 10000000)
   --long-packets N   packets of the long jsonl case (default 100000000)
-  --only LIST        comma-separated cases: many-flows, elephant, long (default all)
+  --only LIST        comma-separated cases (default all): many-flows (the bench shape),
+                     the other shapes of `gen-trace --help` (lab, ten-minutes, busy-udp,
+                     campus-hour, datacentre, home-day, port-reuse, ipv6-long), elephant,
+                     real (a capture of real traffic, bench/make-real.sh; needs root),
+                     long (memory flat over 100 M packets of jsonl), whole (a capture of
+                     20 M flows reported whole with the default settings)
   --data DIR         where traces are generated (default bench/data)
   --results FILE     where the tables are written (default bench/results.md; '-' for none)
   --no-tshark        do not time tshark
@@ -28,8 +34,9 @@ Writes the tables to bench/results.md as well.
 
 Environment: PORTSCOPE, GEN_TRACE, PCAP_LOOP (the binaries); BUILDDIR (where to build them);
 BENCH_COMMIT (what to call the portscope measured, when it was not built from this tree);
-BENCH_JSONL_ARGS (options of the jsonl case, default '--format jsonl'); GOAL_MANY_FLOWS_RATIO
-(2.0), GOAL_ELEPHANT_RATIO (1.5), GOAL_BYTES_PER_FLOW (128), GOAL_FLAT_GROWTH (1.10).
+REAL_PACKETS (packets of the real capture, default 1000000); WHOLE_PACKETS (packets of the
+whole case, default 134000000: about 20.7 M flows); BENCH_JSONL_ARGS (options of the jsonl
+case, default '--format jsonl'); GOAL_RATIO (2.0, every many-flows shape), GOAL_ELEPHANT_RATIO (1.2), GOAL_BYTES_PER_FLOW (128), GOAL_FLAT_GROWTH (1.10).
 
 Exit status: 0 done (and with --check, every goal met); 1 a goal missed (--check); 2 usage;
 3 the benchmark could not run (a build, a trace, a run failed).
@@ -43,14 +50,18 @@ runs=5
 check=0
 packets=10000000
 long_packets=100000000
-only=many-flows,elephant,long
+# The many-flows shapes of gen-trace (many-flows is its "bench" shape), then the others.
+shapes="lab ten-minutes busy-udp campus-hour datacentre home-day port-reuse ipv6-long"
+only=many-flows,${shapes// /,},elephant,real,long,whole
 results=$here/results.md
 tshark_on=1
 tshark_packets=1000000
+real_packets=${REAL_PACKETS:-1000000}
+whole_packets=${WHOLE_PACKETS:-134000000}
 argv_text="bench/run.sh${*:+ $*}"
 
-goal_many=${GOAL_MANY_FLOWS_RATIO:-2.0}
-goal_elephant=${GOAL_ELEPHANT_RATIO:-1.5}
+goal_many=${GOAL_RATIO:-${GOAL_MANY_FLOWS_RATIO:-2.0}}
+goal_elephant=${GOAL_ELEPHANT_RATIO:-1.2}
 goal_bpf=${GOAL_BYTES_PER_FLOW:-128}
 goal_flat=${GOAL_FLAT_GROWTH:-1.10}
 jsonl_args=${BENCH_JSONL_ARGS:---format jsonl}
@@ -75,6 +86,7 @@ while [ $# -gt 0 ]; do
         long_packets=10000000
         runs=3
         tshark_packets=200000
+        whole_packets=13400000
         ;;
     --runs) need_value "$@"; runs=$2; shift ;;
     --packets) need_value "$@"; packets=$2; shift ;;
@@ -95,6 +107,13 @@ for n in "$runs" "$packets" "$long_packets" "$tshark_packets"; do
     esac
 done
 [ "$runs" -ge 1 ] || { echo "bench: --runs must be at least 1" >&2; exit 2; }
+
+for c in ${only//,/ }; do
+    case " many-flows $shapes elephant real long whole " in
+    *" $c "*) ;;
+    *) echo "bench: unknown case '$c' (known: many-flows $shapes elephant real long whole)" >&2; exit 2 ;;
+    esac
+done
 
 case_on() {
     case ",$only," in *",$1,"*) return 0 ;; esac
@@ -159,15 +178,36 @@ human_bytes() { awk -v b="$1" 'BEGIN { if (b >= 1e9) printf "%.2f GB", b / 1e9; 
 # Estimated bytes per packet of the traces, for the disk-space check.
 est_bytes() {
     case $1 in
-    many-flows) echo 180 ;;
-    *) echo 140 ;;
+    elephant) echo 140 ;;
+    lab | ipv6-long) echo 450 ;;
+    home-day) echo 300 ;;
+    *) echo 240 ;;
     esac
 }
 
-# Makes DATA/KIND-PACKETS.pcap unless it is there already, made by this generator version.
+# gen-trace's options for a case.
+gen_args() {
+    case $1 in
+    many-flows) echo "--kind many-flows" ;;
+    elephant) echo "--kind elephant" ;;
+    *) echo "--kind many-flows --shape $1" ;;
+    esac
+}
+
+# Makes DATA/CASE-PACKETS.pcap unless it is there already, made by this generator version.
 ensure_trace() {
     local kind=$1 n=$2 path=$3 want avail need t0 t1
-    want="gen-trace $("$GEN_TRACE" --version | awk '{ print $2 }') --kind $kind --packets $n"
+    if [ "$kind" = real ]; then
+        # Real traffic is not made again: any capture of it will do, once there.
+        [ -f "$path" ] && return 0
+        echo "bench: capturing $path (real traffic, $n packets)" >&2
+        "$here/make-real.sh" "$path" "$n" >&2 2>"$tmp/gen" || {
+            cat "$tmp/gen" >&2
+            die "capturing $path failed"
+        }
+        return 0
+    fi
+    want="gen-trace $("$GEN_TRACE" --version | awk '{ print $2 }') $(gen_args "$kind") --packets $n"
     if [ -f "$path" ] && [ -f "$path.meta" ] && [ "$(head -n 1 "$path.meta")" = "$want" ]; then
         return 0
     fi
@@ -179,7 +219,8 @@ ensure_trace() {
     fi
     echo "bench: generating $path ($kind, $n packets; $((avail / 1024)) MB free)" >&2
     t0=$(now)
-    "$GEN_TRACE" --kind "$kind" --packets "$n" -o "$path.tmp" 2>"$tmp/gen" || {
+    # shellcheck disable=SC2046 # the options are meant to be split
+    "$GEN_TRACE" $(gen_args "$kind") --packets "$n" -o "$path.tmp" 2>"$tmp/gen" || {
         cat "$tmp/gen" >&2
         rm -f "$path.tmp"
         die "generating $path failed"
@@ -206,6 +247,7 @@ mem_rows=()
 tshark_rows=()
 raw_rows=()
 long_rows=()
+whole_rows=()
 
 # pass|FAIL for "value <= goal"
 verdict() {
@@ -217,8 +259,11 @@ verdict() {
 bench_trace() {
     local kind=$1 goal=$2 path report_packets flows loop_packets size
     local -a bare_t=() ps_t=() ps_rss=() bare_rss=()
-    path=$data/$kind-$packets.pcap
-    ensure_trace "$kind" "$packets" "$path"
+    local n_trace=$packets
+    # Real traffic comes at the speed of the kernel and Python: a million packets take a minute.
+    [ "$kind" != real ] || n_trace=$real_packets
+    path=$data/$kind-$n_trace.pcap
+    ensure_trace "$kind" "$n_trace" "$path"
     size=$(stat -c %s "$path")
     echo "bench: $kind: warming $path" >&2
     cat "$path" >/dev/null
@@ -255,13 +300,13 @@ bench_trace() {
     v_ratio=$(verdict "$ratio" "$goal")
     time_rows+=("| $kind | $loop_packets | $(human_bytes "$size") | $bm ($(calc "%.2f" "$loop_packets / $bm / 1e6")) | $pm ($(calc "%.2f" "$loop_packets / $pm / 1e6")) | **$ratio** | <= $goal | $v_ratio |")
     [ "$v_ratio" = pass ] || failures+=("$kind: portscope takes ${ratio}x the bare loop (goal <= $goal)")
-    if [ "$kind" = many-flows ]; then
+    if [ "$kind" != elephant ]; then
         v_mem=$(verdict "$bpf" "$goal_bpf")
         [ "$v_mem" = pass ] || failures+=("$kind: $bpf bytes per flow (goal <= $goal_bpf)")
     else
         v_mem="-"
     fi
-    mem_rows+=("| $kind | $flows | $((peak / 1024)) MB | $((empty_rss_kb / 1024)) MB | **$bpf** | $bpf_net | $(if [ "$kind" = many-flows ]; then echo "<= $goal_bpf"; else echo "-"; fi) | $v_mem |")
+    mem_rows+=("| $kind | $flows | $((peak / 1024)) MB | $((empty_rss_kb / 1024)) MB | **$bpf** | $bpf_net | $(if [ "$kind" != elephant ]; then echo "<= $goal_bpf"; else echo "-"; fi) | $v_mem |")
     raw_rows+=("| $kind | bare loop | ${bare_t[*]} | $(max_of "${bare_rss[@]}") |")
     raw_rows+=("| $kind | portscope | ${ps_t[*]} | ${ps_rss[*]} |")
 
@@ -329,11 +374,43 @@ bench_long() {
     long_rows+=("| long ($long_packets packets, \`$jsonl_args\`) | $secs_long s, $(calc "%.2f" "$long_packets / $secs_long / 1e6") M packets/s | first half max $((first / 1024)) MB, second half max $((second / 1024)) MB, last $((last / 1024)) MB | growth **$growth** (goal <= $goal_flat) | $v |")
 }
 
+# --- a capture of 20 M flows, reported whole with the default settings ------------------------
+
+bench_whole() {
+    local flows skipped t0 t1
+    echo "bench: whole: $whole_packets packets (about 20 M flows) streamed into portscope with its defaults" >&2
+    t0=$(now)
+    "$GEN_TRACE" --kind many-flows --packets "$whole_packets" -o - 2>"$tmp/whole.gen" |
+        /usr/bin/time -v -o "$tmp/whole.time" "$PORTSCOPE" -r - --show summary >"$tmp/whole.out" 2>"$tmp/whole.err" ||
+        die "portscope failed on the 20 M-flow trace: $(head -n 3 "$tmp/whole.err")"
+    t1=$(now)
+    flows=$(sed -n 's/^  in flows: .* in \([0-9]*\) flows:.*/\1/p' "$tmp/whole.out")
+    skipped=$(awk '$1 == "flow_limit" { print $2 }' "$tmp/whole.out")
+    [ -n "$flows" ] || die "whole: no summary in portscope's report"
+    local v=pass
+    if [ -n "$skipped" ] || [ "$flows" -lt 20000000 ]; then
+        v=FAIL
+        failures+=("whole: ${flows} flows reported, ${skipped:-0} packets skipped for the flow limit (goal: 20 M flows, none skipped)")
+    fi
+    whole_rows+=("| whole ($whole_packets packets, defaults) | $flows | ${skipped:-0} | $(calc "%.1f" "$t1 - $t0") s | $(($(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tmp/whole.time") / 1024)) MB | $v |")
+}
+
 # --- run ------------------------------------------------------------------------------------
 
 case_on many-flows && bench_trace many-flows "$goal_many"
+for shape in $shapes; do
+    case_on "$shape" && bench_trace "$shape" "$goal_many"
+done
 case_on elephant && bench_trace elephant "$goal_elephant"
+if case_on real; then
+    if [ "$(id -u)" = 0 ]; then
+        bench_trace real "$goal_many"
+    else
+        echo "bench: real: skipped: capturing real traffic needs root (network namespaces)" >&2
+    fi
+fi
 case_on long && bench_long
+case_on whole && bench_whole
 
 model=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
 machine="$model, $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GB RAM, Linux $(uname -r)"
@@ -373,6 +450,14 @@ fi
         echo "| case | time | resident memory | flat? | |"
         echo "|---|---|---|---|---|"
         printf '%s\n' "${long_rows[@]}"
+        echo
+    fi
+    if [ ${#whole_rows[@]} -gt 0 ]; then
+        echo "A capture of 20 M flows with the default settings (\`--max-flows auto\`): every flow kept:"
+        echo
+        echo "| case | flows | packets skipped (flow_limit) | time | peak RSS | |"
+        echo "|---|---:|---:|---:|---:|---|"
+        printf '%s\n' "${whole_rows[@]}"
         echo
     fi
     if [ ${#raw_rows[@]} -gt 0 ]; then

@@ -98,7 +98,27 @@ struct analyzer_pending {
     bool prepared;
     bool first_fragment; /* info.fragment describes the first fragment of a datagram */
     bool hashed;         /* `lookup` holds the key and hash; else the table's thread makes them */
+    uint8_t app;         /* FLOW_PKT_APP_*: what the payload showed; 0 when not looked at */
     struct pkt_info info;
+    /* A TLS ClientHello's server name (with `app`), copied: info.payload is gone by the table's
+     * turn.
+     */
+    uint16_t app_name_len;
+    uint8_t app_name[FLOW_APP_NAME_MAX];
+};
+
+/*
+ * The reader's memory of which flow directions it has looked into the payload of lately: by the
+ * hash of the flow's key (flow_lookup.hash) and the sender, how many payload packets it handed
+ * to the table with what decode_app() said, and when it last saw one. A direction's packets are
+ * looked into until FLOW_APP_LOOKS were, and again after a SYN or an idle gap (a new flow on the
+ * key may have begun). A slot another direction takes over only means more looks: the flow table
+ * keeps the answer and decides which count (flow_table_note_app()).
+ */
+#define ANALYZER_APP_SLOTS 16384
+struct analyzer_app_slot {
+    uint64_t tag; /* the hash with the sender in bit 2 and the looks in bits 0-1 */
+    ps_time last;
 };
 
 struct analyzer {
@@ -109,8 +129,10 @@ struct analyzer {
     /* The reader's (the reading thread's under --threads 2), on cache lines of their own. */
     alignas(
         64) uint64_t recent[ANALYZER_DUP_WINDOW]; /* hashes of the current input's last packets */
-    size_t recent_next; /* the oldest of them, which the next one replaces */
-    ps_time last_ts;    /* of the current input's previous packet */
+    size_t recent_next;                  /* the oldest of them, which the next one replaces */
+    ps_time last_ts;                     /* of the current input's previous packet */
+    struct analyzer_app_slot *app_slots; /* ANALYZER_APP_SLOTS: payload looks (analyze.c) */
+    uint64_t app_idle; /* ns of silence after which a direction's looks start again */
     alignas(64) struct analyzer_pending pending[ANALYZER_AHEAD];
     bool finished;
 };

@@ -29,6 +29,10 @@ enum ps_exit {
     PS_EXIT_EXPECT = 6,     /* report written, but an --expect expectation does not hold */
     PS_EXIT_DEVICE = 7,     /* a live capture could not start: no such interface, not permitted,
                                interface down */
+    PS_EXIT_EXPORT = 8,     /* --ipfix: the collector's name did not resolve (no report), or its
+                               host refused the flows (report written) */
+    PS_EXIT_UNPAIRED = 9,   /* portscope nat: no table: the same capture twice, a side without
+                               flows, or captures that share no connection */
 };
 
 enum ps_format {
@@ -61,7 +65,7 @@ struct ps_options {
     struct port_range ephemeral;
     const char **services_files; /* --services, in order */
     size_t n_services_files;
-    size_t max_flows;
+    size_t max_flows; /* --max-flows; 0: auto, from the memory available */
     size_t max_fragments;
     size_t threads; /* --threads; 0: as many as help, up to 2 (ps_default_threads()) */
     bool no_decap, vlan_in_key;
@@ -75,11 +79,14 @@ struct ps_options {
     struct report_select select;   /* --service, --port, --host */
     struct ps_expect_arg *expects; /* --expect and --expect-file */
     size_t n_expects;
-    enum report_sort sort;      /* --sort */
-    size_t top;                 /* --top; 0: every flow */
-    unsigned sections;          /* --show: OUTPUT_SECTION_* bits */
+    enum report_sort sort; /* --sort */
+    size_t top;            /* --top; 0: every flow */
+    unsigned sections;     /* --show: OUTPUT_SECTION_* bits */
+    bool explain; /* --explain: OUTPUT_SECTION_EXPLAIN added to the sections; nat: its sentences */
     enum ps_color color;        /* --color */
     bool quiet;                 /* -q: no progress display */
+    const char *ipfix;          /* --ipfix HOST:PORT, or NULL */
+    uint32_t ipfix_domain;      /* --ipfix-domain; 1 by default */
     uint16_t community_id_seed; /* --community-id-seed */
     bool community_id_hex;      /* --community-id-format hex */
 
@@ -93,6 +100,11 @@ struct ps_options {
     const char *write_file;     /* -w */
     const char *user;           /* -Z: the user to become once the device is open */
 
+    /* portscope nat: the two sides' files (--inside, --outside); --explain is the report's. */
+    bool nat;
+    const char **nat_inside, **nat_outside;
+    size_t n_nat_inside, n_nat_outside;
+
     /* Set by programs that run the session themselves (the fuzz targets), by no option. */
     uint64_t seed;     /* the flow hash's seed; 0: a new random one each run */
     bool exact_copies; /* each packet read into a buffer of its exact size (for ASan) */
@@ -105,8 +117,9 @@ struct ps_options {
 int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen);
 void cli_release(struct ps_options *opts);
 
-/* The --help text, written from the option table (cli_doc.c). */
+/* The --help text, written from the option table (cli_doc.c); portscope nat's own. */
 void cli_usage(FILE *out);
+void cli_usage_nat(FILE *out);
 
 /*
  * Runs what the options ask (everything but --help and --version): lists the interfaces, or reads
@@ -114,5 +127,20 @@ void cli_usage(FILE *out);
  * Returns the exit status, an enum ps_exit.
  */
 int app_run(const struct ps_options *opts);
+
+/*
+ * --max-flows auto (the default, ps_options.max_flows 0): the flows that fit in three quarters of
+ * the memory available when the run starts, at APP_BYTES_PER_FLOW each (a kept flow's compact
+ * copy, its share of the indexes and of the report, with room to spare: bench/README.md has the
+ * measured figures), within the bounds below; the largest is what flow ids can number.
+ */
+#define APP_BYTES_PER_FLOW 256
+#define APP_MAX_FLOWS_MIN  ((size_t)1000000)
+#define APP_MAX_FLOWS_MAX  ((size_t)UINT32_MAX - 1)
+
+/* The memory available now (MemAvailable), in bytes; 0 when it cannot be told (memory.c). */
+uint64_t app_available_memory(void);
+/* The flow limit --max-flows auto chooses when `available` bytes are available. */
+size_t app_max_flows_for(uint64_t available);
 
 #endif

@@ -108,6 +108,7 @@ struct pkt_info {
     uint8_t scope; /* enum pkt_scope */
     uint8_t hint;  /* enum pkt_hint */
     uint8_t depth; /* tunnels entered */
+    uint8_t ttl;   /* the innermost IP header's TTL (IPv4) or hop limit (IPv6) */
     bool in_quote; /* decoding the packet an ICMP error quotes: ports suffice, no tunnels */
     bool length_from_capture; /* an IP length field was 0 (TSO, BIG TCP): the capture's was used */
     uint8_t icmp_type, icmp_code; /* for PKT_SCOPE_ICMP_ERROR */
@@ -122,7 +123,60 @@ struct pkt_info {
     struct encap encap[PS_ENCAP_MAX];
     struct pkt_fragment fragment;
     struct pkt_quote quote;
+    /* The innermost transport header in the captured bytes, for readers of its contents (NAT
+     * pairing): it starts at l4 (its captured bytes end with the capture's, or after l4_len);
+     * the payload is its last payload_len bytes. ip_id: the innermost IPv4 identification (0 for
+     * IPv6). */
+    const uint8_t *l4;
+    uint16_t ip_id;
+    /* The transport payload's captured bytes (TCP, UDP; NULL when none): valid only as long as
+     * the bytes given to decode_packet() are, so looked at before the next packet is read. Last,
+     * out of the way of what the flow table reads of every packet. */
+    const uint8_t *payload;
+    uint32_t payload_caplen;
 };
+
+/*
+ * Application protocols, as the first payload bytes of a direction show them (decode_app.c). The
+ * numbers are kept in flows (5 bits); APP_NONE: not recognised.
+ */
+enum app_proto {
+    APP_NONE = 0,
+    APP_HTTP,
+    APP_TLS,
+    APP_SSH,
+    APP_DNS,
+    APP_QUIC,
+    APP_SMTP,
+    APP_FTP,
+    APP_POP3,
+    APP_IMAP,
+    APP_RDP,
+    APP__COUNT
+};
+
+/* What decode_app() found in one packet's payload. */
+struct app_match {
+    uint8_t proto;  /* enum app_proto */
+    bool cut_short; /* not recognised, and the bytes ended while a signature still agreed */
+    uint16_t name_len;
+    uint32_t
+        name_off; /* a TLS ClientHello's server name (SNI): payload[name_off], name_len bytes */
+};
+
+/*
+ * Recognises the protocol of the first payload bytes of a direction (`caplen` bytes captured, of
+ * transport `transport`: TCP or UDP; other transports are never recognised). Pure: reads nothing
+ * beyond payload[caplen - 1] and keeps nothing.
+ */
+void decode_app(const uint8_t *payload, size_t caplen, uint8_t transport, struct app_match *out);
+
+/* "http", "tls", ... (as JSON, CSV and --expect name them), "HTTP", "TLS", ... (as sentences do);
+ * NULL for APP_NONE and unknown numbers. */
+const char *decode_app_name(uint8_t proto);
+const char *decode_app_label(uint8_t proto);
+/* The protocol named `name` (decode_app_name()), or APP_NONE. */
+uint8_t decode_app_by_name(const char *name);
 
 /* True when decode_packet() understands this link type: one of LINKTYPE_ROWS (base.h). */
 bool decode_linktype_supported(int linktype);

@@ -6,8 +6,13 @@
  *   expectation := COUNTER OP NUMBER
  *                | ["no"] "service" NAME | ["no"] "port" PORT | ["no"] "host" ADDR[/LEN]
  *                | ["no"] "state" CONN_STATE
+ *                | ["no"] "app" PROTOCOL ["on" "port" PORT] | ["no"] "port-mismatch"
  *                | "client-ports" "in" (PROFILE | LO-HI)
  *   OP          := "==" | "=" | "!=" | "<" | "<=" | ">" | ">="
+ *
+ * PROTOCOL is a name decode_app_name() gives (http, tls, ssh, ...), in any case; "on port" is the
+ * server's port. "port-mismatch": a flow whose bytes are not what its server port's service
+ * speaks (report_flow_app()).
  *
  * Counters are the summary's (everything analysed); the other checks look at the flows the
  * report shows (after --service, --port, --host).

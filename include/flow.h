@@ -47,6 +47,14 @@ enum flow_start {
     FLOW_START_ACTIVE,          /* the flow before it lasted longer than the active timeout */
 };
 
+/* Why a flow ended (flow.end), for exporters (IPFIX flowEndReason). */
+enum flow_end {
+    FLOW_END_NONE = 0, /* it lasted to the end of the input */
+    FLOW_END_IDLE,     /* idle longer than its idle timeout */
+    FLOW_END_ACTIVE,   /* lasted longer than the active timeout */
+    FLOW_END_CLOSED,   /* TCP: closed (FIN both ways or a RST), or a new SYN started the next */
+};
+
 /* TCP endpoint states, after Zeek's TCP analyzer; conn_state is derived from the pair. */
 enum tcp_endpoint {
     TCP_INACTIVE = 0,
@@ -77,6 +85,7 @@ struct flow_tcp {
     uint8_t seen[2];                    /* TCP_SEEN_* */
     uint8_t have;                       /* FLOW_TCP_HAVE_* */
     uint8_t history_len;
+    uint8_t flags[2];    /* the union of the TCP flags each endpoint sent (IPFIX tcpControlBits) */
     uint16_t letters[2]; /* history letters each endpoint has recorded already */
     /* Zeek history letters in order of first sight, upper case for endpoint 0, lower case for
      * endpoint 1; the report turns them into originator (upper) and responder (lower). */
@@ -108,10 +117,37 @@ struct flow {
     uint8_t role_seen;         /* FLOW_OPEN_FROM / FLOW_ACCEPT_FROM bits */
     uint8_t start;             /* enum flow_start */
     uint8_t quality;           /* FLOW_Q_* */
+    uint8_t end;               /* enum flow_end */
     bool ended;                /* a later flow took over the key */
     bool gone;                 /* stored, or ended while streaming: its record is reusable */
-    struct flow_tcp tcp;       /* all zero unless the protocol is TCP */
+    uint8_t app;               /* enum app_proto each endpoint's payload showed: FLOW_APP_OF() */
+    uint8_t app_state;         /* per endpoint: payload packets looked at, FLOW_APP_CUT, _DONE */
+    uint16_t app_name;         /* the TLS server name, interned by the table; 0 = none */
+    /* IP TTL / hop limit of each endpoint's first packet with a non-zero one; 0 = none yet. In
+     * what was padding before `tcp`: the record keeps its size. */
+    uint8_t ttl[2];
+    struct flow_tcp tcp; /* all zero unless the protocol is TCP */
 };
+
+/*
+ * What a flow's first payload bytes showed, per endpoint (flow_app.c): the protocol in 4 bits
+ * each, and in flow.app_state 4 bits each: how many payload packets were looked at (2 bits), and
+ * whether any was cut short by the snapshot length or the endpoint is decided (no more looks).
+ */
+#define FLOW_APP_OF(f, e)  ((uint8_t)((f)->app >> ((e)*4) & 0xf))
+#define FLOW_APP_LOOKED(e) (0x03u << ((e)*4))
+#define FLOW_APP_CUT(e)    (0x04u << ((e)*4))
+#define FLOW_APP_DONE(e)   (0x08u << ((e)*4))
+#define FLOW_APP_LOOKS     2 /* payload packets looked at per endpoint, at most */
+
+/* Bits of what decode_app() said of a packet's payload, for flow_table_note_app(). */
+#define FLOW_PKT_APP_LOOKED 0x80 /* a TCP or UDP packet with payload was looked at */
+#define FLOW_PKT_APP_CUT    0x40 /* not recognised: its bytes ended early, cut by the snaplen */
+#define FLOW_PKT_APP_PROTO  0x0f /* enum app_proto */
+_Static_assert(APP__COUNT <= 16, "an app_proto fits 4 bits");
+
+/* The longest TLS server name kept, in bytes as sent (a DNS name has at most 253). */
+#define FLOW_APP_NAME_MAX 255
 
 /* ICMP errors counted on a flow, one record per (type, code). */
 struct flow_icmp_error {
@@ -351,6 +387,28 @@ size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
  * same `buf`, or until the table changes. Not while streaming: streamed flows leave by the queue.
  */
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
+
+/*
+ * A packet whose payload was looked at (`app`: FLOW_PKT_APP_*), from endpoint `sender` of `f` (just
+ * added): counted among the endpoint's first payload packets until the endpoint is decided, its
+ * protocol and the server `name` (name_len bytes, may be 0) kept. Only a TCP segment at the start
+ * of its stream is looked into. Cheap to call once an endpoint is decided (one test).
+ */
+void flow_table_note_app(struct flow_table *t, struct flow *f, uint8_t sender,
+                         const struct pkt_info *pkt, uint8_t app, const uint8_t *name,
+                         size_t name_len);
+
+/*
+ * The server name interned as `id` (flow.app_name): printable ASCII, other bytes and the backslash
+ * as \xHH; NULL for 0 and for ids not given out.
+ */
+const char *flow_table_app_name(const struct flow_table *t, uint16_t id);
+
+/*
+ * Kept flow i's key (into *key) and its role_seen bits, without decoding the rest of a stored flow:
+ * for a pass over every flow that needs no more (the report's --ephemeral auto).
+ */
+uint8_t flow_table_roles(const struct flow_table *t, size_t i, struct flow_key *key);
 
 /* The encapsulation path interned as `path_id` (NULL, 0 for id 0). */
 const struct encap *flow_table_path(const struct flow_table *t, uint16_t path_id, size_t *len);

@@ -78,7 +78,8 @@ void output_jsonl_release(struct output_jsonl *w);
 #define OUTPUT_SECTION_FLOWS    0x2u
 #define OUTPUT_SECTION_SERVICES 0x4u
 #define OUTPUT_SECTION_CLIENTS  0x8u
-#define OUTPUT_SECTION_ALL      0xfu
+#define OUTPUT_SECTION_ALL      0xfu  /* the default: every section but the explanation */
+#define OUTPUT_SECTION_EXPLAIN  0x10u /* --explain: the report in plain sentences */
 
 /* A comma-separated list of section names into OUTPUT_SECTION_* bits; 0, or -1 with err. */
 int output_parse_sections(const char *text, unsigned *out, char *err, size_t errlen);
@@ -100,6 +101,26 @@ struct capture_stats;
 int output_text_snapshot(const struct analyze_input *in, const struct analyze_totals *t,
                          const struct flow_table *table, uint64_t elapsed_ms,
                          const struct capture_stats *stats, FILE *out);
+
+/*
+ * The report in plain sentences (--explain): what the capture holds, the servers, how each client
+ * host chose its ports, what is unusual. Paragraphs in order; an `item` belongs to the list the
+ * paragraph before the first of its kind introduces. Every writer that explains uses these.
+ */
+struct output_explain_para {
+    bool item;
+    char *text;
+};
+
+struct output_explanation {
+    struct output_explain_para *paras;
+    size_t n, cap;
+    bool failed; /* memory ran out while building */
+};
+
+/* Builds the explanation of a built report (report_build()); 0, or -1 when out of memory. */
+int output_explain_build(const struct report *r, struct output_explanation *e);
+void output_explain_release(struct output_explanation *e);
 
 /* CSV (RFC 4180): a header row, then a row for each of the view's rows (report_shown()). */
 int output_csv_write(const struct report *r, FILE *out);

@@ -29,17 +29,29 @@ struct port_range {
     uint16_t lo, hi;
 };
 
-/* The known OS ephemeral-port profiles, in the order the report lists them. */
-extern const struct port_range ports_ephemeral_profiles[];
-extern const size_t ports_ephemeral_profile_count;
-
-/* Bit i is set when `port` lies in ports_ephemeral_profiles[i]. */
-uint32_t ports_ephemeral_mask(uint16_t port);
-
 static inline bool port_range_contains(const struct port_range *r, uint16_t port)
 {
     return port >= r->lo && port <= r->hi;
 }
+
+/* The known OS ephemeral-port profiles, in the order the report lists them; the first is iana's,
+ * the range --ephemeral auto stands on where it has no host's own. */
+extern const struct port_range ports_ephemeral_profiles[];
+extern const size_t ports_ephemeral_profile_count;
+
+/*
+ * --ephemeral auto: each client host is judged against the range its own ports fit (the report
+ * finds it, report.h). The range here, iana's, stands for hosts without evidence and in a stream.
+ */
+extern const struct port_range ports_ephemeral_auto;
+
+static inline bool port_range_is_auto(const struct port_range *r)
+{
+    return r->name == ports_ephemeral_auto.name;
+}
+
+/* Bit i is set when `port` lies in ports_ephemeral_profiles[i]. */
+uint32_t ports_ephemeral_mask(uint16_t port);
 
 /*
  * Parses --ephemeral: a profile name ("linux") or "LO-HI" (decimal, LO <= HI, both 0-65535).
@@ -62,6 +74,9 @@ void ports_services_free(struct ports_services *s);
  * (and the line, for a malformed line) in err.
  */
 int ports_services_load(struct ports_services *s, const char *path, char *err, size_t errlen);
+
+/* Whether `s` holds names of its own, from services(5) files (false for NULL). */
+bool ports_services_local(const struct ports_services *s);
 
 /* The service name for (IP protocol, port), or NULL. `s` may be NULL: registry only. */
 const char *ports_service_name(const struct ports_services *s, uint8_t ip_proto, uint16_t port);

@@ -103,6 +103,7 @@ struct report_flow {
     uint8_t client;            /* endpoint index (0/1) of the client in the flow's key */
     uint8_t reason;            /* enum report_role_reason */
     uint8_t conn_state;        /* enum flow_conn_state */
+    bool client_in_range; /* the client port is in its host's range in force (report_range_of()) */
 };
 
 _Static_assert(sizeof(struct report_flow) <= 20, "a report_flow is kept for every flow");
@@ -116,6 +117,71 @@ struct report_service {
     uint64_t flows, packets, bytes, clients;
 };
 
+/*
+ * How a client host picked its client ports (report_hostports.c), judged on the connections of one
+ * protocol in order of use (first seen): each new port the one before + a small step (sequential),
+ * only so among connections to the same server address, port and protocol (per destination: RFC
+ * 6056 algorithms 3 to 5, Linux's), neither (random), or too few connections to tell.
+ */
+enum report_port_pattern {
+    REPORT_PORTS_TOO_FEW,
+    REPORT_PORTS_SEQUENTIAL,
+    REPORT_PORTS_PER_DESTINATION,
+    REPORT_PORTS_RANDOM,
+};
+
+/* "too-few", "sequential", "per-destination", "random". */
+const char *report_port_pattern_name(enum report_port_pattern p);
+
+/* What the initial TTL and the ports hint at: a hint, never a fact; unknown when they disagree. */
+enum report_os_hint {
+    REPORT_OS_UNKNOWN,
+    REPORT_OS_LINUX,          /* TTL 64, ports only in Linux's range (32768-60999) */
+    REPORT_OS_MACOS,          /* TTL 64, ports only in 49152-65535 */
+    REPORT_OS_LINUX_OR_MACOS, /* TTL 64, ports in both ranges */
+    REPORT_OS_WINDOWS,        /* TTL 128, ports in a Windows range */
+    REPORT_OS_NETWORK_DEVICE, /* TTL 255: routers, switches (and Solaris) */
+};
+
+/* "unknown", "linux", "macos", "linux-or-macos", "windows", "network-device". */
+const char *report_os_hint_name(enum report_os_hint h);
+
+/* Connections a pattern needs: three steps between them to another port; fewer are too few. */
+#define REPORT_PORTS_PATTERN_MIN 4
+/* The largest step up that counts as sequential (Linux adds 2 and a small random increment). */
+#define REPORT_PORTS_STEP_MAX 32
+/* How many ports of the order of use are kept from its start and from its end. */
+#define REPORT_PORTS_LISTED 10
+/* Initial TTL classes: 32, 64, 128, 255 (a TTL seen is rounded up to the next of them). */
+#define REPORT_TTL_CLASSES 4
+
+struct report_port_choice {
+    uint8_t proto;       /* the protocol judged: TCP with enough connections, else the most used */
+    uint8_t pattern;     /* enum report_port_pattern */
+    uint8_t os_hint;     /* enum report_os_hint */
+    uint8_t initial_ttl; /* 32, 64, 128 or 255 when every flow agrees; 0: unknown */
+    uint8_t n_first, n_last; /* ports in first[] and last[] */
+    uint16_t step;           /* the commonest step up among the steps judged; 0: none */
+    /* The ports in order of use: the first REPORT_PORTS_LISTED, and the last ones after those
+     * (at most REPORT_PORTS_LISTED: the middle of a longer order is left out). */
+    uint16_t first[REPORT_PORTS_LISTED], last[REPORT_PORTS_LISTED];
+    uint32_t connections;     /* the connections judged: the host's client flows of `proto` */
+    uint32_t steps, steps_up; /* between connections on different ports; up by 1 to STEP_MAX */
+    uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
+    uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
+    uint16_t wrap_from, wrap_to; /* the first wrap: the port before it and the one after */
+    ps_time wrap_from_seen, wrap_to_seen;
+    uint32_t reused_other_server; /* client ports used for more than one destination */
+    uint32_t reused_same_server;  /* client ports used again for the same destination */
+    /* The range most likely in force: of the profiles holding the most of the host's distinct
+     * ports, the narrowest (the likeliest to have drawn them); `likely` has every profile of that
+     * range (iana, windows, macos share one). */
+    uint32_t likely;
+    uint16_t likely_lo, likely_hi;
+    uint64_t likely_ports;                  /* the host's distinct ports in it */
+    uint32_t ttl_flows[REPORT_TTL_CLASSES]; /* client flows by the class of the client's TTL */
+};
+
 /* One client host and the ports it used as a client. */
 struct report_client {
     uint8_t family;
@@ -123,16 +189,24 @@ struct report_client {
     uint64_t flows;
     uint64_t ports; /* distinct client ports */
     uint16_t port_lo, port_hi;
-    uint32_t ephemeral_all; /* profiles that contain every one of its client ports */
-    uint64_t in_range;      /* flows whose client port is in the range in force */
+    uint32_t ephemeral_all;     /* profiles that contain every one of its client ports */
+    uint64_t in_range;          /* flows whose client port is in the range in force */
+    struct port_range in_force; /* the range in force for it (report_range_of()) */
+    struct report_port_choice choice;
 };
 
+struct report_host_ranges;
+
 struct report_settings {
-    struct port_range ephemeral;
+    struct port_range ephemeral; /* --ephemeral; port_range_is_auto(): for hosts without evidence */
+    /* --ephemeral auto: each client host's range, found by a first pass over the flows
+     * (report_build(), report_gathering_begin()); NULL: `ephemeral` for every host. */
+    const struct report_host_ranges *host_ranges;
     const struct ports_services *services;
     bool decap;       /* tunnels decoded to their inner packets (no --no-decap) */
     bool vlan_in_key; /* --vlan-in-key */
-    size_t max_flows, max_fragments;
+    size_t max_flows; /* --max-flows; 0: auto, chosen from the memory available */
+    size_t max_fragments;
     const char *filter;                 /* the BPF filter expression, or NULL */
     const struct report_select *select; /* --service/--port/--host, or NULL: every flow */
     enum report_sort sort;              /* --sort: the view's rows (text table, CSV) */
@@ -179,6 +253,7 @@ struct report {
 
     /* A report_init() report's writers hand each flow they write to this (NULL: none). */
     struct report_gathering *gathering;
+    struct report_host_ranges *host_ranges; /* settings.host_ranges, which the report owns */
 
     /* Filled in by the caller after report_build(), before writing. */
     const struct report_expectation *expectations; /* NULL without --expect */
@@ -216,12 +291,24 @@ static inline const struct report_flow *report_shown(const struct report *r, siz
 bool report_flow_selected(const struct report *r, const struct report_flow *rf,
                           const struct flow *f);
 
+/*
+ * The range in force for client host (family, addr): under --ephemeral auto, the range its ports
+ * fit as the flows whose roles are certain (who opened, who accepted, which port has a service)
+ * show it: of the profiles' ranges holding most of those flows' client ports, the narrowest;
+ * s->ephemeral for a host without such flows, and for every host under another --ephemeral.
+ */
+const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
+                                         const uint8_t *addr);
+
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
 struct report_gather_item {
     struct flow_key key;
     uint64_t packets, bytes;
+    ps_time first_seen;
     uint32_t client_ephemeral;
     uint8_t client;
+    uint8_t client_ttl; /* the TTL of the client's first packet; 0: none */
+    bool client_in_range;
 };
 
 void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,
@@ -287,6 +374,31 @@ char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool 
  * says where an ICMP flow's packets differ). Returns out. */
 char *report_flow_community_id(const struct flow *f, uint16_t seed, bool hex,
                                char out[REPORT_COMMUNITY_ID_LEN]);
+
+/*
+ * What runs on a flow's server port, as its first payload bytes show it (report_app.c). Derived
+ * when asked, like the service: nothing of it is kept per flow in the report.
+ */
+struct report_app {
+    uint8_t proto;          /* enum app_proto: the server's, else the client's; APP_NONE: none */
+    uint8_t client, server; /* what each side's bytes showed */
+    const char *why;        /* with APP_NONE: "no payload", "payload cut by snaplen",
+                               "not recognised"; else NULL */
+    const char *sni;        /* the TLS server name, sanitised (flow_table_app_name()), or NULL */
+    bool mismatch;          /* the protocol is not one the server port's service speaks */
+    /* "port 443 (https), traffic is SSH", "HTTP on port 8081 (no service registered)" */
+    char mismatch_text[160];
+};
+
+/*
+ * Fills *out for flow `f` of row `rf`, whose server port's service is `service`
+ * (report_flow_service(): the writers have it already); false for flows neither TCP nor UDP.
+ */
+bool report_flow_app(const struct report *r, const struct report_flow *rf, const struct flow *f,
+                     const char *service, struct report_app *out);
+
+/* The protocols (bits 1 << enum app_proto) service `service` speaks; 0 when unknown or NULL. */
+unsigned report_app_expected(const char *service);
 
 /* Names and formats shared by the writers (report_labels.c). */
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */

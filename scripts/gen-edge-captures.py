@@ -853,6 +853,72 @@ def gen_services():
     write_pcap("gen-services.pcap", 1, [eth_dir(p, {C4}) for p in fr])
 
 
+# ------------------------------------------------------------------ what
+# runs on a port: application protocols by their first payload bytes.
+
+
+def tls_client_hello(name):
+    """A TLS 1.3 ClientHello record with a server_name extension."""
+    sni = name.encode("latin-1") if isinstance(name, str) else name
+    ext_sni = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0,
+                          len(sni)) + sni
+    ext_ver = bytes.fromhex("002b0003020304")
+    exts = ext_sni + ext_ver
+    body = b"\x03\x03" + bytes(range(32)) + b"\x00" + \
+        bytes.fromhex("000413011302" "0100") + struct.pack("!H", len(exts)) + exts
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
+def tls_server_hello():
+    body = b"\x03\x03" + bytes(range(32, 64)) + b"\x00" + \
+        bytes.fromhex("1301" "00" "0006" "002b00020304")
+    hs = b"\x02" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x03" + struct.pack("!H", len(hs)) + hs
+
+
+def gen_app():
+    """TCP sessions (5 packets each) 192.0.2.2:40200.. -> 198.51.100.1 with
+    the first bytes of common protocols, on their ports and on others; a
+    QUIC Initial and a DNS query over UDP; a flow without payload."""
+    ssh_c = b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n"
+    ssh_s = b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"
+    rdp_req = bytes.fromhex("030000130ee00000000000010008000b000000")
+    rdp_cc = bytes.fromhex("030000130ed000001234000200080001000000")
+    crafted = b'evil",\n<b>\\ \x00\xff.example.test'
+    sessions = [
+        (443, tls_client_hello("www.example.test"), tls_server_hello()),
+        (8443, tls_client_hello(crafted), tls_server_hello()),
+        (443, ssh_c, ssh_s),
+        (22, ssh_c, ssh_s),
+        (8081, HTTP_REQ, HTTP_RESP),
+        (8089, HTTP_REQ, HTTP_RESP),
+        (80, HTTP_REQ, HTTP_RESP),
+        (25, b"EHLO client.example.test\r\n",
+         b"220 mail.example.test ESMTP Postfix\r\n"),
+        (21, b"USER anonymous\r\n", b"220 (vsFTPd 3.0.5)\r\n"),
+        (110, b"USER student\r\n", b"+OK Dovecot ready.\r\n"),
+        (143, b"a1 CAPABILITY\r\n", b"* OK [CAPABILITY IMAP4rev1] ready\r\n"),
+        (3389, rdp_req, rdp_cc),
+        (53, struct.pack("!H", len(dns_query(0x99, "www.example.test"))) +
+         dns_query(0x99, "www.example.test"),
+         struct.pack("!H", len(dns_answer_a(0x99, "www.example.test",
+                                            "192.0.2.80"))) +
+         dns_answer_a(0x99, "www.example.test", "192.0.2.80")),
+        (80, payload(40, b"\x8f\x01 not a protocol "),
+         payload(40, b"\x8f\x02 nor this ")),
+    ]
+    fr = []
+    for i, (sport, req, resp) in enumerate(sessions):
+        fr += tcp_session(C4, S4, 40200 + i, sport, req, resp, close=False)
+    quic = bytes([0xC3]) + struct.pack("!I", 1) + b"\x08" + bytes(range(8)) + \
+        b"\x00" + b"\x00" + payload(40, b"quic initial ")
+    fr += [udp(C4, S4, 40250, 443, quic),
+           udp(C4, S4, 40251, 53, dns_query(0x9a, "www.example.test")),
+           tcp(C4, S4, 40252, 80, 1000, 0, SYN, opts=SYN_OPTS[:4])]
+    write_pcap("gen-app.pcap", 1, [eth_dir(p, {C4}) for p in fr])
+
+
 # ------------------------------------------------------------------ TCP
 # lifecycle captures: Zeek conn_state / history, retransmissions, port
 # reuse, inactivity timeouts, odd timestamps. Explicit timestamps (µs
@@ -1063,7 +1129,7 @@ def main():
     for g in (gen_mpls, gen_pppoe, gen_gtpu, gen_frag_ooo, gen_icmp,
               gen_multi_if, gen_multi_section, gen_linktypes, gen_tunnels,
               gen_broken, gen_ipv6_ext, gen_sctp, gen_vlan_in_key,
-              gen_services, gen_tcp_states, gen_tcp_retrans, gen_tcp_reuse, gen_idle,
+              gen_services, gen_app, gen_tcp_states, gen_tcp_retrans, gen_tcp_reuse, gen_idle,
               gen_backwards):
         _IPID[0] = 0x1000    # IPv4 IDs restart at 0x1001 in every file
         g()

@@ -13,7 +13,8 @@
 #          fragments, ICMP errors): vlan qinq gre vxlan geneve ipip sit
 #          ip6tnl frag frag6 icmp-errors, or, for the TCP lifecycle
 #          samples: tcp-refused tcp-reset tcp-port-reuse tcp-midstream
-#          tcp-half-open tcp-established udp-symmetric (default: all).
+#          tcp-half-open tcp-established udp-symmetric, or, for how a
+#          client picks its ports: tcp-port-wrap (default: all).
 #          A tunnel type the kernel cannot create (missing module: 8021q,
 #          ip_gre, geneve, ipip, sit) is skipped with a message, not an
 #          error; scripts/gen-edge-captures.py makes synthetic ones.
@@ -53,6 +54,7 @@ ALL_SAMPLES="$ALL_SAMPLES vlan qinq gre vxlan geneve ipip sit ip6tnl frag frag6"
 ALL_SAMPLES="$ALL_SAMPLES icmp-errors"
 ALL_SAMPLES="$ALL_SAMPLES tcp-refused tcp-reset tcp-port-reuse tcp-midstream"
 ALL_SAMPLES="$ALL_SAMPLES tcp-half-open tcp-established udp-symmetric"
+ALL_SAMPLES="$ALL_SAMPLES tcp-port-wrap"
 SKIPPED=
 
 TMP=
@@ -1050,6 +1052,29 @@ make_udp_symmetric() {
     lc "$NS_CLI" ntp-client "$SRV4" 3
     cap_stop
     expect udp-symmetric.pcap 0 1
+}
+
+# 27. Ports counting up and wrapping: the client namespace's
+#     net.ipv4.ip_local_port_range is a hundred ports, 40000-40099, and it
+#     makes 25 connections to the lctool server on 192.0.2.1:7000, one after
+#     another. Linux (5.18 and later) adds 2 and a small random even
+#     increment to the destination's offset at each connect(), so the ports
+#     go up by 2 to 16 and wrap to the bottom of the range two or three
+#     times. The server replies and closes first, so no port waits in
+#     TIME_WAIT on the client and a port can come back.
+make_tcp_port_wrap() {
+    ns_setup v4
+    make_lctool
+    nsx "$NS_CLI" sysctl -qw net.ipv4.ip_local_port_range="40000 40099"
+    bg lc-server "$NS_SRV" "$PYTHON" "$TMP/lctool.py" server "$SRV4" 7000
+    wait_listen "$NS_SRV" tcp 7000
+    cap_start "$NS_CLI" tcp-port-wrap.pcap -i vc
+    local i
+    for i in $(seq 25); do
+        lc "$NS_CLI" client "$SRV4" 7000 "send:hello $i" send:close eof close
+    done
+    cap_stop
+    expect tcp-port-wrap.pcap 25 0
 }
 
 # ---------------------------------------------------------------- main

@@ -14,13 +14,15 @@ int main(int argc, char **argv)
     int status;
 
     if (cli_parse(argc, argv, &opts, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", PACKAGE_NAME, err,
-                PACKAGE_NAME);
+        fprintf(stderr, "%s: %s\nTry '%s%s --help' for more information.\n", PACKAGE_NAME, err,
+                PACKAGE_NAME, opts.nat ? " nat" : "");
         cli_release(&opts);
         return PS_EXIT_USAGE;
     }
     if (opts.help || opts.version) {
-        if (opts.help)
+        if (opts.help && opts.nat)
+            cli_usage_nat(stdout);
+        else if (opts.help)
             cli_usage(stdout);
         else
             printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);

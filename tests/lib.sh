@@ -77,6 +77,36 @@ stop_tree() {
     return 0
 }
 
+# stop_gently PID: SIGTERM, as a daemon expects to be stopped (nfcapd writes its file then),
+# up to 10 s to exit, then stop_tree. Only for a process this test started.
+stop_gently() {
+    local i
+    kill -TERM "$1" 2>/dev/null
+    for i in $(seq 200); do
+        procs_alive "$1" || break
+        sleep 0.05
+    done
+    stop_tree "$1"
+    wait "$1" 2>/dev/null
+    return 0
+}
+
+# free_udp_port: a UDP port on 127.0.0.1 that nothing listens on now.
+free_udp_port() {
+    python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_udp_port PORT: until a socket listens on UDP PORT (/proc/net/udp, udp6); 1 after 10 s.
+wait_udp_port() {
+    local hex i
+    hex=$(printf ':%04X ' "$1")
+    for i in $(seq 200); do
+        grep -q "$hex" /proc/net/udp /proc/net/udp6 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
 lib_exit() {
     local c
     stop_tree $(jobs -p)

@@ -412,6 +412,30 @@ MUTATIONS = [
       "           : incomplete              ? PS_EXIT_INCOMPLETE\n",
       "           : incomplete              ? PS_EXIT_INCOMPLETE\n"
       "           : failed_expectations > 0 ? PS_EXIT_EXPECT\n"),
+    # IPFIX export
+    M("export", "src/flow/flow_tcp.c", "flow_tcp_update", "tcp-flags-not-kept",
+      "the TCP flags each endpoint sent not kept",
+      "t->flags[sender] |= flags;", "(void)flags;"),
+    M("export", "src/flow/flow_store.c", "get_tcp", "store-drops-reverse-flags",
+      "the compact store loses endpoint 1's TCP flags",
+      "t->flags[1] = *p++;", "t->flags[1] = 0 * *p++;"),
+    M("export", "src/flow/flow_lifecycle.c", "expire", "end-always-idle",
+      "a flow past its timeout always said idle",
+      "f->end = timeout_end(t, f);", "f->end = FLOW_END_IDLE;"),
+    M("export", "src/export/ipfix.c", "ipfix_encoder_flush", "sequence-counts-own-records",
+      "the sequence number counts the message's own records",
+      "p = put32(p, e->sequence);", "p = put32(p, e->sequence + e->records);"),
+    M("export", "src/export/ipfix.c", "ipfix_record_from_flow", "reverse-octets-frame-bytes",
+      "the reverse octets from frame bytes, not IP bytes",
+      "r->octets[1] = f->ip_bytes[s];", "r->octets[1] = f->bytes[s];"),
+    M("export", "src/export/ipfix.c", "template_of", "icmp-by-port-template",
+      "ICMP flows sent by the templates with ports",
+      "return (r->family == 6 ? 1 : 0) + (icmp ? 2 : 0);",
+      "return (r->family == 6 ? 1 : 0) + (icmp ? 0 : 0);"),
+    M("export", "src/app/session.c", "write_ended_flows", "live-export-not-flushed",
+      "a live capture's ended flows wait for a full message",
+      "if (s->ipfix != NULL && s->opts->interface != NULL)",
+      "if (s->ipfix != NULL && s->opts->interface != NULL && false)"),
 ]
 
 

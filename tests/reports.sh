@@ -65,6 +65,8 @@ for row, flow in zip(rows, flows):
             want[key + "_" + way] = flow[key][way]
     for way in ("c2s", "s2c"):
         want["retransmissions_" + way] = tcp.get("retransmissions", {}).get(way)
+    for key in ("protocol", "client", "server", "sni", "why", "mismatch"):
+        want["app_" + key] = (flow["app"] or {}).get(key)
     for column, value in want.items():
         assert row[column] == cell(value), (flow["id"], column, row[column], value)
     # Seconds as numbers: the CSV keeps the captures' precision, JSON a number.
@@ -78,7 +80,8 @@ PY
 }
 for cap in samples/http-curl.pcap samples/ipv6.pcap samples/icmp-errors.pcap samples/gen-gre.pcap \
     samples/mixed.pcapng samples/gen-icmp.pcap samples/gen-tcp-states.pcap \
-    samples/gen-tcp-retrans.pcap samples/gen-tcp-reuse.pcap samples/gen-backwards.pcap; do
+    samples/gen-tcp-retrans.pcap samples/gen-tcp-reuse.pcap samples/gen-backwards.pcap \
+    samples/gen-app.pcap samples/gen-snaplen.pcap; do
     check "csv matches json: $cap" csv_matches_json "$cap"
 done
 

@@ -59,6 +59,8 @@ same "cut short" --json -r "$work/cut.pcap"
 same "selection" --json --port 53 -r "$work/many.pcap"
 same "flow limit" --json --max-flows 5000 -r "$work/many.pcap"
 same "filter" --json -r "$work/many.pcap" tcp port 80
+same "ephemeral auto" --json --ephemeral auto -r "$work/many.pcap"
+same "ephemeral auto, text" --ephemeral auto -r "$work/many.pcap"
 same "expectations" --json --expect 'flows.udp > 1000000' -r "$work/many.pcap"
 
 # An output that fills up while the helper writes its runs: exit status 4 on both, no hang.

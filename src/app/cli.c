@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "app.h"
 #include "cli_options.h"
+#include "export.h"
 #include "output.h"
 
 _Static_assert(CLI_ARG_NONE == no_argument && CLI_ARG_REQUIRED == required_argument &&
@@ -360,9 +361,11 @@ static int parse_flow_option(enum cli_option_id id, const char *arg, struct ps_o
         opts->profile = arg;
         return 0;
     case CLI_OPT_MAX_FLOWS:
-        if (!parse_size(arg, 1, UINT32_MAX - 1, &opts->max_flows)) {
-            snprintf(err, errlen, "--max-flows: '%s' is not a number from 1 to %u", arg,
-                     UINT32_MAX - 1);
+        if (strcmp(arg, "auto") == 0) {
+            opts->max_flows = 0;
+        } else if (!parse_size(arg, 1, UINT32_MAX - 1, &opts->max_flows)) {
+            snprintf(err, errlen, "--max-flows: '%s' is neither auto nor a number from 1 to %u",
+                     arg, UINT32_MAX - 1);
             return -1;
         }
         return 0;
@@ -382,6 +385,31 @@ static int parse_flow_option(enum cli_option_id id, const char *arg, struct ps_o
     default: /* --idle-timeout, --active-timeout */
         return parse_timeouts(arg, id == CLI_OPT_ACTIVE_TIMEOUT, opts, err, errlen);
     }
+}
+
+/* --ipfix and --ipfix-domain: the destination's form now, a usage error; the rest when sending. */
+static int parse_export_option(enum cli_option_id id, const char *arg, struct ps_options *opts,
+                               char *err, size_t errlen)
+{
+    char host[256], why[PS_ERRBUF_SIZE];
+    uint16_t port;
+    size_t domain;
+
+    if (id == CLI_OPT_IPFIX_DOMAIN) {
+        if (!parse_size(arg, 0, UINT32_MAX, &domain)) {
+            snprintf(err, errlen, "--ipfix-domain: '%s' is not a number from 0 to %u", arg,
+                     UINT32_MAX);
+            return -1;
+        }
+        opts->ipfix_domain = (uint32_t)domain;
+        return 0;
+    }
+    if (export_parse_destination(arg, host, sizeof(host), &port, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "--ipfix: %s", why);
+        return -1;
+    }
+    opts->ipfix = arg;
+    return 0;
 }
 
 /* --read: one more input, standard input at most once. */
@@ -446,6 +474,31 @@ static int parse_format(const char *arg, struct ps_options *opts, char *err, siz
 }
 
 /*
+ * --ephemeral's value: auto, which only the command line takes (a stream or an expectation has
+ * no hosts' ranges to find), or what ports_parse_ephemeral() takes. -1 with a message in err.
+ */
+static int parse_ephemeral(const char *arg, struct port_range *out, char *err, size_t errlen)
+{
+    char why[PS_ERRBUF_SIZE];
+    const char *known;
+
+    if (strcmp(arg, ports_ephemeral_auto.name) == 0) {
+        *out = ports_ephemeral_auto;
+        return 0;
+    }
+    if (ports_parse_ephemeral(arg, out, why, sizeof(why)) == 0)
+        return 0;
+    /* The profiles the parser knows, and auto. */
+    known = strstr(why, "(known: ");
+    if (known != NULL)
+        snprintf(err, errlen, "%.*s(known: %s, %s", (int)(known - why), why,
+                 ports_ephemeral_auto.name, known + strlen("(known: "));
+    else
+        snprintf(err, errlen, "%s", why);
+    return -1;
+}
+
+/*
  * One option with its value (NULL for none): 0, 1 when parsing ends here (--help and --version
  * are answered whatever follows), or -1 with err. Every row has its case: the compiler says when
  * one is missing.
@@ -484,6 +537,9 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_COMMUNITY_ID_SEED:
     case CLI_OPT_COMMUNITY_ID_FORMAT:
         return parse_community_id(o->id, arg, opts, err, errlen);
+    case CLI_OPT_IPFIX:
+    case CLI_OPT_IPFIX_DOMAIN:
+        return parse_export_option(o->id, arg, opts, err, errlen);
     case CLI_OPT_SERVICE:
     case CLI_OPT_PORT:
     case CLI_OPT_HOST:
@@ -495,7 +551,7 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_EXPECT_FILE:
         return parse_view_option(o, arg, opts, err, errlen);
     case CLI_OPT_EPHEMERAL:
-        if (ports_parse_ephemeral(arg, &opts->ephemeral, range_err, sizeof(range_err)) != 0) {
+        if (parse_ephemeral(arg, &opts->ephemeral, range_err, sizeof(range_err)) != 0) {
             snprintf(err, errlen, "--ephemeral: %s", range_err);
             return -1;
         }
@@ -505,6 +561,9 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
             snprintf(err, errlen, "out of memory");
             return -1;
         }
+        return 0;
+    case CLI_OPT_EXPLAIN:
+        opts->explain = true;
         return 0;
     case CLI_OPT_NO_DECAP:
         opts->no_decap = true;
@@ -519,6 +578,16 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_MAX_FRAGMENTS:
     case CLI_OPT_THREADS:
         return parse_flow_option(o->id, arg, opts, err, errlen);
+    case CLI_OPT_INSIDE:
+    case CLI_OPT_OUTSIDE: {
+        bool in = o->id == CLI_OPT_INSIDE;
+        if (!append(in ? &opts->nat_inside : &opts->nat_outside,
+                    in ? &opts->n_nat_inside : &opts->n_nat_outside, arg)) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        return 0;
+    }
     case CLI_OPT_HELP:
         opts->help = true;
         return 1;
@@ -566,11 +635,25 @@ static void set_defaults(struct ps_options *opts)
 
     memset(opts, 0, sizeof(*opts));
     opts->format = PS_FORMAT_TEXT;
-    opts->max_flows = CLI_DEFAULT_MAX_FLOWS;
     opts->max_fragments = CLI_DEFAULT_MAX_FRAGMENTS;
     opts->profile = CLI_DEFAULT_PROFILE;
     opts->sections = OUTPUT_SECTION_ALL;
-    ports_parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
+    opts->ipfix_domain = 1;
+    parse_ephemeral(CLI_DEFAULT_EPHEMERAL, &opts->ephemeral, range_err, sizeof(range_err));
+}
+
+/* portscope nat: both sides given, and nothing the main report reads. */
+static int check_nat(const struct ps_options *opts, char *err, size_t errlen)
+{
+    if (opts->filter != NULL) {
+        snprintf(err, errlen, "portscope nat takes no FILTER");
+        return -1;
+    }
+    if (opts->n_nat_inside == 0 || opts->n_nat_outside == 0) {
+        snprintf(err, errlen, "portscope nat needs both sides: --inside FILE --outside FILE");
+        return -1;
+    }
+    return 0;
 }
 
 int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t errlen)
@@ -580,6 +663,12 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
     int c, rc = 0;
 
     set_defaults(opts);
+    /* A subcommand is the first word: the options after it are parsed as the rest are. */
+    if (argc > 1 && strcmp(argv[1], "nat") == 0) {
+        opts->nat = true;
+        argc--;
+        argv++;
+    }
     build_getopt(&spec);
     opterr = 0;
     optind = 0; /* glibc: 0, not 1, also forgets a half-read cluster such as "-hV" */
@@ -597,6 +686,13 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
                 snprintf(err, errlen, "unknown option '%s'", culprit(argv, buf, sizeof(buf)));
             return -1;
         }
+        if (o->nat != opts->nat && (opts->nat || o->group == CLI_GROUP_NAT)) {
+            snprintf(err, errlen,
+                     opts->nat ? "option '--%s' does not apply to 'portscope nat'"
+                               : "option '--%s' is for 'portscope nat'",
+                     o->name != NULL ? o->name : "?");
+            return -1;
+        }
         rc = apply_option(o, optarg, opts, err, errlen);
     }
     if (rc != 0)
@@ -609,12 +705,21 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
         }
     }
     apply_lifecycle(opts);
+    /* nat's sentences go in any of its formats (JSON: its "explain" array). */
+    if (opts->explain && !opts->nat && opts->format != PS_FORMAT_TEXT) {
+        snprintf(err, errlen,
+                 "--explain writes sentences into the text report: drop --json, or "
+                 "use --format text");
+        return -1;
+    }
+    if (opts->explain)
+        opts->sections |= OUTPUT_SECTION_EXPLAIN;
     /* A stream forgets each flow once written: nothing is left to check expectations against. */
     if (opts->format == PS_FORMAT_JSONL && opts->n_expects > 0) {
         snprintf(err, errlen, "--expect needs the whole report: use --format text, json or csv");
         return -1;
     }
-    return check_sources(opts, err, errlen);
+    return opts->nat ? check_nat(opts, err, errlen) : check_sources(opts, err, errlen);
 }
 
 void cli_release(struct ps_options *opts)
@@ -623,6 +728,8 @@ void cli_release(struct ps_options *opts)
     free(opts->services_files);
     free(opts->filter);
     free(opts->expects);
+    free(opts->nat_inside);
+    free(opts->nat_outside);
     report_select_release(&opts->select);
     memset(opts, 0, sizeof(*opts));
 }

@@ -13,6 +13,7 @@
     "Usage: portscope -r FILE [-r FILE ...] [options] [FILTER]\n"                                  \
     "       portscope -i IFACE [options] [FILTER]\n"                                               \
     "       portscope -D\n"                                                                        \
+    "       portscope nat --inside FILE --outside FILE [options]\n"                                \
     "\n"                                                                                           \
     "Reads packet captures (pcap or pcapng) and reports the conversations in them: each\n"         \
     "flow's client and server, their ports, and what those ports mean.\n"
@@ -21,7 +22,8 @@
     "Exit status: 0 report complete; 1 report written but an input could not be read to\n"         \
     "its end; 2 usage error; 3 no input could be read; 4 the report could not be written;\n"       \
     "5 out of memory; 6 report written but an --expect expectation does not hold;\n"               \
-    "7 a live capture could not start (no such interface, not permitted, interface down).\n"       \
+    "7 a live capture could not start (no such interface, not permitted, interface down);\n"       \
+    "8 --ipfix could not send the flows; 9 portscope nat found nothing to pair.\n"                 \
     "See portscope(1).\n"
 
 /* Lines separated by '\n', each after the first indented to HELP_COLUMN. */
@@ -71,6 +73,34 @@ void cli_usage(FILE *out)
         }
     }
     fputs(HELP_TAIL, out);
+}
+
+#define HELP_NAT_HEAD                                                                              \
+    "Usage: portscope nat --inside FILE [--inside FILE ...] --outside FILE [--outside FILE ...]\n" \
+    "                     [options]\n"                                                             \
+    "\n"                                                                                           \
+    "Pairs the flows of a capture taken inside a NAT router with those of one taken\n"             \
+    "outside it, and prints the translation table: what the router rewrote of each\n"              \
+    "connection, on what evidence, and the clock offset between the captures.\n"                   \
+    "\n"                                                                                           \
+    "Options:\n"
+#define HELP_NAT_TAIL                                                                              \
+    "\n"                                                                                           \
+    "For nat, --format jsonl writes a line per connection, then one summary line, and\n"           \
+    "csv a row per connection.\n"                                                                  \
+    "\n"                                                                                           \
+    "Exit status: 0 table written; 1 written but a file could not be read to its end;\n"           \
+    "2 usage error; 3 a file could not be read; 4 the table could not be written;\n"               \
+    "5 out of memory; 9 no table: the same capture twice, two captures of one point, a side\n"     \
+    "without flows, or captures that share no connection. See portscope(1) and doc/nat.md.\n"
+
+void cli_usage_nat(FILE *out)
+{
+    fputs(HELP_NAT_HEAD, out);
+    for (int i = 0; i < CLI_OPTIONS; i++)
+        if (cli_options[i].nat)
+            put_help_row(out, &cli_options[i]);
+    fputs(HELP_NAT_TAIL, out);
 }
 
 /* A name in roff, where a plain '-' may become a hyphen: "\-\-max\-flows". */
@@ -125,7 +155,7 @@ void cli_write_man(FILE *out)
 /* The completion script around its generated parts. */
 #define COMPLETION_HEAD                                                                            \
     "# bash completion for portscope(1)                                  -*- shell-script -*-\n"   \
-    "# Written from the option table (src/app/cli_options.c) by `make update-options`: edit the\n"     \
+    "# Written from the option table (src/app/cli_options.c) by `make update-options`: edit the\n" \
     "# table, not this file. Installed by `make install` under\n"                                  \
     "# $(datadir)/bash-completion/completions.\n"                                                  \
     "\n"                                                                                           \
@@ -266,7 +296,14 @@ void cli_write_completion(FILE *out)
 
     fputs(COMPLETION_HEAD, out);
     put_value_cases(out);
-    fputs("    esac\n\n    if [[ $cur == -* ]]; then\n", out);
+    fputs("    esac\n\n"
+          "    # The subcommand, as the first word.\n"
+          "    if [[ $COMP_CWORD -eq 1 && $cur != -* ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"nat\" -- \"$cur\"))\n"
+          "        return\n"
+          "    fi\n\n"
+          "    if [[ $cur == -* ]]; then\n",
+          out);
     w.column = fprintf(out, "        COMPREPLY=($(compgen -W \"");
     for (int i = 0; i < CLI_OPTIONS; i++)
         if (cli_options[i].name != NULL)

@@ -9,7 +9,7 @@
 
 /* The defaults, as text for the help and the man page, from the constants the code uses. */
 #define SNAPLEN       CLI_STR(CAPTURE_SNAPLEN)
-#define MAX_FLOWS     CLI_STR(CLI_DEFAULT_MAX_FLOWS)
+#define FLOW_BYTES    CLI_STR(APP_BYTES_PER_FLOW)
 #define MAX_FRAGMENTS CLI_STR(CLI_DEFAULT_MAX_FRAGMENTS)
 #define EPHEMERAL     CLI_DEFAULT_EPHEMERAL
 #define PROFILE       CLI_DEFAULT_PROFILE
@@ -35,6 +35,8 @@ const struct cli_group cli_groups[CLI_GROUPS] = {
     [CLI_GROUP_DECODING] = {.title = "Decoding", .heading = "Decoding:"},
     [CLI_GROUP_FLOWS] = {.title = "Flows", .heading = "Flows:"},
     [CLI_GROUP_LIMITS] = {.title = "Limits", .heading = "Limits:"},
+    [CLI_GROUP_NAT] = {.title = "NAT pairing (portscope nat)",
+                       .heading = "NAT pairing (portscope nat; see portscope nat --help):"},
     [CLI_GROUP_INFO] = {.title = "Help and version"},
 };
 
@@ -213,6 +215,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_OUTPUT,
+        .nat = true,
         .name = "output",
         .letter = 'o',
         .arg = CLI_ARG_REQUIRED,
@@ -226,6 +229,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_FORMAT,
+        .nat = true,
         .name = "format",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "FORMAT",
@@ -260,6 +264,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_JSON,
+        .nat = true,
         .name = "json",
         .group = CLI_GROUP_OUTPUT,
         .help = "same as --format json",
@@ -291,6 +296,45 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                ".B base64\n"
                "(the default, as Zeek and Suricata do) or in\n"
                ".BR hex .",
+    },
+    {
+        .id = CLI_OPT_IPFIX,
+        .name = "ipfix",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "HOST:PORT",
+        .group = CLI_GROUP_OUTPUT,
+        .help = "also send every flow as it ends to an IPFIX collector over\n"
+                "UDP (nfcapd, nfacctd); HOST is an address ([::1] for IPv6)\n"
+                "or a name",
+        .man = "Also send every flow, as it ends, to the IPFIX collector at\n"
+               ".I HOST:PORT\n"
+               "over UDP (RFC 7011), one bidirectional record per flow (RFC 5103) whose\n"
+               "forward direction is the client's.\n"
+               ".I HOST\n"
+               "is an IPv4 address, an IPv6 address in brackets\n"
+               ".RB ( [::1]:4739 )\n"
+               "or a name. With the jsonl format flows go as they end (at their timeouts,\n"
+               "also in a live capture); with the others, at the end of the input. Every\n"
+               "flow goes, whatever\n"
+               ".BR \\-\\-service ,\n"
+               ".B \\-\\-port\n"
+               "and\n"
+               ".B \\-\\-host\n"
+               "select for the report. See\n"
+               ".BR IPFIX .",
+    },
+    {
+        .id = CLI_OPT_IPFIX_DOMAIN,
+        .name = "ipfix-domain",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_OUTPUT,
+        .help = "the IPFIX observation domain id (default 1); give each of\n"
+                "several portscope processes sending to one collector its own",
+        .man = "The observation domain id of the IPFIX messages (default 1, up to\n"
+               "4294967295). A collector tells exporters apart by address and domain, and\n"
+               "counts each one's sequence numbers: give each of several portscope\n"
+               "processes that send to one collector its own.",
     },
     {
         .id = CLI_OPT_SERVICE,
@@ -369,17 +413,45 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .arg_name = "LIST",
         .group = CLI_GROUP_TEXT,
         .complete = CLI_COMPLETE_WORD_LIST,
-        .values = "flows services clients summary",
-        .help = "sections to print, of flows,services,clients,summary\n"
-                "(default: all)",
+        .values = "flows services clients summary explain",
+        .help = "sections to print, of flows,services,clients,summary,\n"
+                "explain (default: all but explain)",
         .man = "The sections of the text report to print, a comma-separated list of\n"
                ".B summary\n"
                "(inputs, time span, totals),\n"
                ".BR flows ,\n"
-               ".B services\n"
+               ".BR services ,\n"
+               ".B clients\n"
                "and\n"
-               ".BR clients ;\n"
-               "by default all, in that order.",
+               ".B explain\n"
+               "(see\n"
+               ".BR \\-\\-explain );\n"
+               "by default all but explain, in that order.",
+    },
+    {
+        .id = CLI_OPT_EXPLAIN,
+        .name = "explain",
+        .group = CLI_GROUP_TEXT,
+        .nat = true,
+        .help = "after the tables, the report in plain sentences: servers and\n"
+                "their ports, how each client chose its ports, what is unusual\n"
+                "(portscope nat: what its table shows, in any format)",
+        .man = "After the tables, the same report in plain sentences a first-year student\n"
+               "understands: what the capture holds, which server offered which service on\n"
+               "which port, how each client host chose its ports, and what is unusual\n"
+               "(refused or unanswered connections, one-sided conversations, ICMP errors,\n"
+               "client ports below 1024). Similar flows are grouped, so the text stays short\n"
+               "on large captures. The same as adding\n"
+               ".B explain\n"
+               "to\n"
+               ".BR \\-\\-show ;\n"
+               "text report only. For\n"
+               ".BR \"portscope nat\" :\n"
+               "sentences that say what its table shows (the clock offset, each public\n"
+               "address, how client ports were chosen, what stayed unpaired), in every\n"
+               "format; in JSON, the\n"
+               ".B explain\n"
+               "array.",
     },
     {
         .id = CLI_OPT_COLOR,
@@ -444,11 +516,20 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .arg_name = "RANGE",
         .group = CLI_GROUP_PORTS,
         .complete = CLI_COMPLETE_WORD,
-        .values = "iana linux linux-old windows windows-xp macos freebsd openbsd solaris",
-        .help = "the client-port range in force: a profile (iana, linux,\n"
-                "linux-old, windows, windows-xp, macos, freebsd, openbsd,\n"
-                "solaris) or LO-HI; default " EPHEMERAL " (49152-65535)",
-        .man = "The client-port range in force: a profile name\n"
+        .values = "auto iana linux linux-old windows windows-xp macos freebsd openbsd solaris",
+        .help = "the client-port range in force: auto (each client host's\n"
+                "own), a profile (iana, linux, linux-old, windows,\n"
+                "windows-xp, macos, freebsd, openbsd, solaris) or LO-HI;\n"
+                "default " EPHEMERAL,
+        .man = "The client-port range in force:\n"
+               ".B auto\n"
+               "(each client host is judged against the range its own ports fit: of the\n"
+               "profiles' ranges that hold most of the client ports of its flows whose roles\n"
+               "are certain (it opened them, the other side accepted, or only the other port\n"
+               "has a service name), the narrowest; 49152-65535 for a host without such flows,\n"
+               "and for every host in\n"
+               ".B \\-\\-format jsonl\\fR,\n"
+               "whose flows are written before all are seen), a profile name\n"
                ".RB ( iana\n"
                "49152-65535,\n"
                ".B linux\n"
@@ -469,7 +550,9 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                "32768-65535) or\n"
                ".IR LO\\-HI .\n"
                "The default is\n"
-               ".BR " EPHEMERAL " .\n"
+               ".BR " EPHEMERAL " :\n"
+               "a fixed range marks most ports of a host of another system as outside it\n"
+               "(iana's, the ports of every Linux host below 49152).\n"
                "It decides a flow's client when nothing else does, and which client ports\n"
                "are marked as inside the range.",
     },
@@ -490,6 +573,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_NO_DECAP,
+        .nat = true,
         .name = "no-decap",
         .group = CLI_GROUP_DECODING,
         .help = "keep tunnelled packets (GRE, VXLAN, Geneve, GTP-U, IP in IP)\n"
@@ -499,6 +583,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_VLAN_IN_KEY,
+        .nat = true,
         .name = "vlan-in-key",
         .group = CLI_GROUP_DECODING,
         .help = "make the VLAN id part of the flow key: the same conversation\n"
@@ -508,6 +593,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_PROFILE,
+        .nat = true,
         .name = "profile",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "NAME",
@@ -532,6 +618,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_IDLE_TIMEOUT,
+        .nat = true,
         .name = "idle-timeout",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "T",
@@ -557,6 +644,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_ACTIVE_TIMEOUT,
+        .nat = true,
         .name = "active-timeout",
         .arg = CLI_ARG_REQUIRED,
         .arg_name = "T",
@@ -571,17 +659,26 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_MAX_FLOWS,
+        .nat = true,
         .name = "max-flows",
         .arg = CLI_ARG_REQUIRED,
-        .arg_name = "N",
+        .arg_name = "N|auto",
         .group = CLI_GROUP_LIMITS,
         .help = "keep at most N flows; packets of further flows are counted\n"
-                "as skipped (flow_limit); default " MAX_FLOWS,
+                "as skipped (flow_limit); default auto: what three quarters\n"
+                "of the available memory holds",
         .man = "Keep at most\n"
                ".I N\n"
-               "flows (default " MAX_FLOWS "). Packets that would start a further flow are\n"
-               "counted as skipped\n"
-               ".RB ( flow_limit ).",
+               "flows. Packets that would start a further flow are counted as skipped\n"
+               ".RB ( flow_limit ),\n"
+               "and a line on standard error says how many. The default,\n"
+               ".BR auto ,\n"
+               "chooses the flows that three quarters of the memory available at the start\n"
+               "hold, at " FLOW_BYTES " bytes a flow (at least a million); the line names the\n"
+               "limit it chose. With\n"
+               ".BR \\-\\-format\\ jsonl ,\n"
+               "the limit counts only the flows alive at once, so a capture of any size\n"
+               "fits.",
     },
     {
         .id = CLI_OPT_MAX_FRAGMENTS,
@@ -620,6 +717,7 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
     },
     {
         .id = CLI_OPT_HELP,
+        .nat = true,
         .name = "help",
         .letter = 'h',
         .group = CLI_GROUP_INFO,
@@ -627,7 +725,38 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .man = "Show a summary of the options and exit.",
     },
     {
+        .id = CLI_OPT_INSIDE,
+        .name = "inside",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_NAT,
+        .complete = CLI_COMPLETE_FILE,
+        .nat = true,
+        .help = "portscope nat: a capture taken on the inside (private)\n"
+                "side of the NAT router; repeat for several files",
+        .man = "For\n"
+               ".BR \"portscope nat\" :\n"
+               "a capture taken on the inside (private) side of the NAT router. Repeat for\n"
+               "several files of that side, read as one.",
+    },
+    {
+        .id = CLI_OPT_OUTSIDE,
+        .name = "outside",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FILE",
+        .group = CLI_GROUP_NAT,
+        .complete = CLI_COMPLETE_FILE,
+        .nat = true,
+        .help = "portscope nat: a capture taken on the outside (public)\n"
+                "side of the router; repeat for several files",
+        .man = "For\n"
+               ".BR \"portscope nat\" :\n"
+               "a capture taken on the outside (public) side of the NAT router. Repeat for\n"
+               "several files of that side, read as one.",
+    },
+    {
         .id = CLI_OPT_VERSION,
+        .nat = true,
         .name = "version",
         .letter = 'V',
         .group = CLI_GROUP_INFO,

@@ -9,12 +9,12 @@
 #ifndef PS_CLI_OPTIONS_H
 #define PS_CLI_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Defaults the parser sets and the help text states: each named once, here or by its module. */
-#define CLI_DEFAULT_MAX_FLOWS     10000000
 #define CLI_DEFAULT_MAX_FRAGMENTS 65536
-#define CLI_DEFAULT_EPHEMERAL     "iana"
+#define CLI_DEFAULT_EPHEMERAL     "auto"
 #define CLI_DEFAULT_PROFILE       "zeek"
 
 /* A numeric constant as a string literal, for the help text: CLI_STR(CAPTURE_SNAPLEN). */
@@ -40,12 +40,15 @@ enum cli_option_id {
     CLI_OPT_JSON,
     CLI_OPT_COMMUNITY_ID_SEED,
     CLI_OPT_COMMUNITY_ID_FORMAT,
+    CLI_OPT_IPFIX,
+    CLI_OPT_IPFIX_DOMAIN,
     CLI_OPT_SERVICE,
     CLI_OPT_PORT,
     CLI_OPT_HOST,
     CLI_OPT_SORT,
     CLI_OPT_TOP,
     CLI_OPT_SHOW,
+    CLI_OPT_EXPLAIN,
     CLI_OPT_COLOR,
     CLI_OPT_EXPECT,
     CLI_OPT_EXPECT_FILE,
@@ -59,6 +62,8 @@ enum cli_option_id {
     CLI_OPT_MAX_FLOWS,
     CLI_OPT_MAX_FRAGMENTS,
     CLI_OPT_THREADS,
+    CLI_OPT_INSIDE,
+    CLI_OPT_OUTSIDE,
     CLI_OPT_HELP,
     CLI_OPT_VERSION,
 };
@@ -76,6 +81,7 @@ enum cli_group_id {
     CLI_GROUP_DECODING,
     CLI_GROUP_FLOWS,
     CLI_GROUP_LIMITS,
+    CLI_GROUP_NAT,
     CLI_GROUP_INFO,
 };
 #define CLI_GROUPS (CLI_GROUP_INFO + 1)
@@ -114,6 +120,7 @@ struct cli_option {
     const char *values; /* the values it takes, space-separated, when they are a list */
     const char *help;   /* --help: lines after the spelling, '\n' between them */
     const char *man;    /* the man page: roff, the paragraph under the spelling */
+    bool nat;           /* `portscope nat` takes it too (its group's options it alone takes) */
 };
 
 extern const struct cli_group cli_groups[CLI_GROUPS];

@@ -19,12 +19,14 @@
 #include "app.h"
 #include "decode.h"
 #include "expect.h"
+#include "export.h"
 #include "base.h"
 #include "live.h"
 #include "ports.h"
 #include "progress.h"
 #include "output.h"
 #include "report.h"
+#include "nat_cmd.h"
 #include "session.h"
 
 const char session_prog[] = "portscope";
@@ -267,6 +269,9 @@ static int write_json_while_gathering(struct report *r, const struct analyze_inp
         goto out_of_memory;
     report_init(&head, inputs, n_inputs, totals, settings, table);
     head.gathering = g;
+    /* The flows' rows are made by the writers from head's settings: with r's host ranges
+     * (--ephemeral auto), which r owns. */
+    head.settings.host_ranges = r->settings.host_ranges;
     rc = output_json_write_head(&head, out) == 0 && output_json_write_flows(&head, out) == 0 ? 0
                                                                                              : -1;
     /* A document cut short by the output matters less than memory that ran out. */
@@ -330,15 +335,85 @@ struct session {
     bool stream_failed;
     size_t opened; /* inputs that could be read */
     bool incomplete;
+    size_t max_flows;           /* the flow limit in force: --max-flows, or chosen from memory */
+    uint64_t available;         /* --max-flows auto: the memory available it was chosen from */
+    struct export_ipfix *ipfix; /* --ipfix, or NULL */
 };
 
-/* jsonl: the lines of the flows that ended, in the order they ended (the analyzer's take_ended). */
+/* Says that flows were lost to the limit, what the limit was, and the way around it. */
+static void warn_flow_limit(const struct session *s)
+{
+    unsigned long long skipped = s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT];
+
+    if (s->opts->max_flows != 0)
+        fprintf(stderr, "%s: the flow table was full (--max-flows %zu): %llu packets skipped",
+                session_prog, s->max_flows, skipped);
+    else
+        fprintf(stderr,
+                "%s: the flow table was full (--max-flows auto chose %zu flows, what three "
+                "quarters of the %.1f GB of memory available hold): %llu packets skipped",
+                session_prog, s->max_flows, (double)s->available / 1e9, skipped);
+    if (s->opts->format != PS_FORMAT_JSONL)
+        fputs("; --format jsonl reports a capture of any size, as its memory follows the flows "
+              "alive at once",
+              stderr);
+    fputc('\n', stderr);
+}
+
+/*
+ * jsonl: the lines of the flows that ended, in the order they ended (the analyzer's take_ended),
+ * and their IPFIX records; a live capture sends those at once rather than when a message is full.
+ */
 static void write_ended_flows(void *arg, struct flow_table *table)
 {
+    struct session *s = arg;
     const struct flow *f;
 
-    while ((f = flow_table_ended(table)) != NULL)
-        output_jsonl_flow(arg, f);
+    while ((f = flow_table_ended(table)) != NULL) {
+        output_jsonl_flow(&s->jsonl, f);
+        if (s->ipfix != NULL)
+            export_ipfix_flow(s->ipfix, f);
+    }
+    if (s->ipfix != NULL && s->opts->interface != NULL)
+        export_ipfix_flush(s->ipfix);
+}
+
+/* --ipfix with a format that keeps flows: every flow, once the input has ended. */
+static void export_kept_flows(struct session *s)
+{
+    struct flow buf;
+
+    for (size_t i = 0; i < flow_table_count(s->a.table); i++)
+        export_ipfix_flow(s->ipfix, flow_table_get(s->a.table, i, &buf));
+}
+
+/* --ipfix: the collector resolved and connected; PS_EXIT_EXPORT after a message when not. */
+static int open_export(struct session *s)
+{
+    char err[PS_ERRBUF_SIZE];
+
+    if (s->opts->ipfix == NULL)
+        return PS_EXIT_OK;
+    s->ipfix =
+        export_ipfix_open(s->opts->ipfix, s->opts->ipfix_domain, &s->settings, err, sizeof(err));
+    if (s->ipfix != NULL)
+        return PS_EXIT_OK;
+    fprintf(stderr, "%s: --ipfix %s: %s\n", session_prog, s->opts->ipfix, err);
+    return PS_EXIT_EXPORT;
+}
+
+/* Sends the last flows; a collector that refused them outranks all but an unwritten report. */
+static int close_export(struct session *s, int status)
+{
+    char err[PS_ERRBUF_SIZE];
+
+    if (s->ipfix == NULL || export_ipfix_close(s->ipfix, err, sizeof(err)) == 0)
+        return status;
+    fprintf(stderr, "%s: --ipfix %s: %s; the flows were not all exported\n", session_prog,
+            s->opts->ipfix, err);
+    return status == PS_EXIT_OK || status == PS_EXIT_INCOMPLETE || status == PS_EXIT_EXPECT
+               ? PS_EXIT_EXPORT
+               : status;
 }
 
 /* jsonl: the stream's head, once the analyzer's table exists. */
@@ -426,6 +501,8 @@ static int finish(struct session *s)
     }
     if (s->opened == 0)
         return PS_EXIT_NO_INPUT;
+    if (s->ipfix != NULL && s->stream == NULL)
+        export_kept_flows(s);
     if (s->stream != NULL) {
         if (output_jsonl_end(&s->jsonl, s->inputs, s->n_inputs, &s->a.totals) != 0 ||
             s->stream_failed || fflush(s->stream) != 0) {
@@ -454,8 +531,12 @@ static void session_settings(struct session *s, struct ports_services *services,
 {
     const struct ps_options *opts = s->opts;
 
+    /* A stream writes each flow before it has seen the rest of its host's: --ephemeral auto has
+     * no ranges of hosts to find there, and the range in force is iana's, as its header says. */
+    bool stream_auto = opts->format == PS_FORMAT_JSONL && port_range_is_auto(&opts->ephemeral);
+
     s->settings = (struct report_settings){
-        .ephemeral = opts->ephemeral,
+        .ephemeral = stream_auto ? ports_ephemeral_profiles[0] : opts->ephemeral,
         .services = services,
         .decap = !opts->no_decap,
         .vlan_in_key = opts->vlan_in_key,
@@ -474,7 +555,7 @@ static void session_settings(struct session *s, struct ports_services *services,
     *config = (struct analyzer_config){
         .decode = {.no_decap = opts->no_decap, .vlan_in_key = opts->vlan_in_key},
         .lifecycle = opts->lifecycle,
-        .max_flows = opts->max_flows,
+        .max_flows = s->max_flows,
         .max_fragments = opts->max_fragments,
         .seed = opts->seed != 0 ? opts->seed : ps_hash_seed(),
         .threads = s->threads,
@@ -493,12 +574,22 @@ static int run(const struct ps_options *opts, struct ports_services *services,
 
     s->opts = opts;
     s->expects = expects;
+    s->max_flows = opts->max_flows;
+    if (s->max_flows == 0) {
+        s->available = app_available_memory();
+        s->max_flows = app_max_flows_for(s->available);
+    }
     s->threads = opts->threads != 0 ? (unsigned)opts->threads : default_threads();
     s->n_inputs = opts->n_inputs + (opts->interface != NULL); /* -i is the last input */
     s->inputs = calloc(s->n_inputs, sizeof(*s->inputs));
     session_settings(s, services, &config);
     struct session_output out = {opts, NULL};
 
+    /* A collector that cannot be reached: said before any output file is created. */
+    if (open_export(s) != PS_EXIT_OK) {
+        free(s->inputs);
+        return PS_EXIT_EXPORT;
+    }
     /* A stream is written as flows end: its output must be open before the first packet. */
     if (opts->format == PS_FORMAT_JSONL) {
         s->stream = opts->output != NULL ? fopen(opts->output, "w") : stdout;
@@ -506,17 +597,17 @@ static int run(const struct ps_options *opts, struct ports_services *services,
             fprintf(stderr, "%s: cannot open '%s' for writing: %s\n", session_prog, opts->output,
                     strerror(errno));
             free(s->inputs);
-            return PS_EXIT_OUTPUT;
+            return close_export(s, PS_EXIT_OUTPUT);
         }
         out.jsonl = &s->jsonl;
         config.take_ended = write_ended_flows;
-        config.take_ended_arg = &s->jsonl;
+        config.take_ended_arg = s;
     }
     if (s->inputs == NULL || analyzer_init(&s->a, &config) != 0) {
         fprintf(stderr, "%s: out of memory\n", session_prog);
         close_stream(s->stream, &s->jsonl);
         free(s->inputs);
-        return PS_EXIT_INTERNAL;
+        return close_export(s, PS_EXIT_INTERNAL);
     }
     if (s->stream != NULL)
         begin_stream(s);
@@ -531,10 +622,9 @@ static int run(const struct ps_options *opts, struct ports_services *services,
     if (status == PS_EXIT_OK) {
         status = finish(s);
         if (s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT] != 0)
-            fprintf(stderr, "%s: the flow table was full (--max-flows %zu): %llu packets skipped\n",
-                    session_prog, opts->max_flows,
-                    (unsigned long long)s->a.totals.skipped_packets[PS_SKIP_FLOW_LIMIT]);
+            warn_flow_limit(s);
     }
+    status = close_export(s, status);
     analyzer_release(&s->a);
     if (close_stream(s->stream, &s->jsonl) != 0 && status == PS_EXIT_OK) {
         fprintf(stderr, "%s: cannot write the report to '%s': %s\n", session_prog, opts->output,
@@ -554,6 +644,8 @@ int app_run(const struct ps_options *opts)
 
     if (opts->list_interfaces)
         return live_list_interfaces();
+    if (opts->nat)
+        return nat_cmd_run(opts);
     services = ports_services_new();
     if (services == NULL) {
         fprintf(stderr, "%s: out of memory\n", session_prog);

@@ -54,6 +54,7 @@ static void reset_layer(struct pkt_info *out)
     out->hint = PKT_HINT_NONE;
     out->tcp_seq = out->tcp_ack = 0;
     out->tcp_window = 0;
+    out->ip_id = 0;
 }
 
 /*
@@ -89,7 +90,7 @@ static enum ps_skip decode_ip_payload(uint8_t proto, struct rd *r, struct pkt_in
 
 enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
 {
-    uint8_t version_ihl, proto;
+    uint8_t version_ihl, proto, ttl;
     uint16_t total_len, id, frag;
     size_t header_len;
 
@@ -105,6 +106,7 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
     rd_peek_be16(r, 2, &total_len);
     rd_peek_be16(r, 4, &id);
     rd_peek_be16(r, 6, &frag);
+    rd_peek_u8(r, 8, &ttl);
     rd_peek_u8(r, 9, &proto);
 
     /*
@@ -116,7 +118,9 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
 
     reset_layer(out);
     out->family = 4;
+    out->ttl = ttl;
     out->proto = proto;
+    out->ip_id = id;
     rd_peek_bytes(r, 12, out->src, 4);
     rd_peek_bytes(r, 16, out->dst, 4);
     if (total_len != 0)
@@ -139,7 +143,7 @@ enum ps_skip decode_ipv4(struct rd *r, struct pkt_info *out)
 
 enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
 {
-    uint8_t version, next;
+    uint8_t version, next, hop_limit;
     uint16_t payload_len;
 
     if (!rd_peek_u8(r, 0, &version))
@@ -150,8 +154,10 @@ enum ps_skip decode_ipv6(struct rd *r, struct pkt_info *out)
         return PS_SKIP_TRUNC_NETWORK;
     rd_peek_be16(r, 4, &payload_len);
     rd_peek_u8(r, 6, &next);
+    rd_peek_u8(r, 7, &hop_limit);
     reset_layer(out);
     out->family = 6;
+    out->ttl = hop_limit;
     rd_peek_bytes(r, 8, out->src, 16);
     rd_peek_bytes(r, 24, out->dst, 16);
     rd_skip(r, IPV6_HEADER);

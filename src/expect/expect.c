@@ -12,7 +12,7 @@
 
 #include "expect.h"
 
-#define MAX_TOKENS 8 /* the longest expectation has 4; more only serve the error message */
+#define MAX_TOKENS 8 /* the longest expectation has 5; more only serve the error message */
 
 /* Appends to buf (of `len` bytes, holding a string) without overflowing it. */
 static void append(char *buf, size_t len, const char *fmt, ...)
@@ -74,7 +74,7 @@ static const struct {
     {"<=", OP_LE}, {">", OP_GT}, {">=", OP_GE},
 };
 
-enum kind { K_COUNTER, K_SERVICE, K_PORT, K_HOST, K_STATE, K_CLIENT_PORTS };
+enum kind { K_COUNTER, K_SERVICE, K_PORT, K_HOST, K_STATE, K_CLIENT_PORTS, K_APP, K_MISMATCH };
 
 struct expectation {
     char *text, *source;
@@ -86,7 +86,9 @@ struct expectation {
     uint64_t value;
     char *name;              /* K_SERVICE, K_HOST: the argument */
     uint8_t conn_state;      /* K_STATE: enum flow_conn_state */
-    uint16_t port;           /* K_PORT */
+    uint16_t port;           /* K_PORT; K_APP with `on_port` */
+    uint8_t app;             /* K_APP: enum app_proto */
+    bool on_port;            /* K_APP: "on port N", the server's port */
     struct report_host host; /* K_HOST */
     struct port_range range; /* K_CLIENT_PORTS */
 };
@@ -249,7 +251,8 @@ static int parse_counter(struct expectation *e, const char *text, const struct t
         if (!found)
             return syntax_error(err, errlen, text, t[0].col,
                                 "unknown counter or check '%.*s' (checks: service, port, host, "
-                                "state, client-ports; counters: see portscope(1))",
+                                "state, client-ports, app, port-mismatch; counters: see "
+                                "portscope(1))",
                                 (int)t[0].len, t[0].s);
     }
     e->kind = K_COUNTER;
@@ -365,6 +368,59 @@ static int parse_client_ports(struct expectation *e, const char *text, const str
     return 3;
 }
 
+/* "app PROTO [on port N]" from t[0]; returns tokens used or -1. */
+static int parse_app(struct expectation *e, const char *text, const struct token *t, size_t n,
+                     char *err, size_t errlen)
+{
+    char known[PS_ERRBUF_SIZE] = "", why[PS_ERRBUF_SIZE], *arg;
+    int rc;
+
+    e->kind = K_APP;
+    for (uint8_t p = APP_NONE + 1; p < APP__COUNT; p++)
+        append(known, sizeof(known), "%s%s", p > APP_NONE + 1 ? ", " : "", decode_app_name(p));
+    if (n < 2 || is_op_char(t[1].s[0]))
+        return syntax_error(err, errlen, text, n < 2 ? end_column(text) : t[1].col,
+                            "expected a protocol (%s) after 'app'", known);
+    for (uint8_t p = APP_NONE + 1; p < APP__COUNT && e->app == APP_NONE; p++)
+        if (t[1].len == strlen(decode_app_name(p)) &&
+            strncasecmp(t[1].s, decode_app_name(p), t[1].len) == 0)
+            e->app = p;
+    if (e->app == APP_NONE)
+        return syntax_error(err, errlen, text, t[1].col, "unknown protocol '%.*s' (known: %s)",
+                            (int)t[1].len, t[1].s, known);
+    if (n < 3)
+        return 2;
+    if (!token_is(&t[2], "on"))
+        return syntax_error(err, errlen, text, t[2].col,
+                            "expected 'on port N' or the end after 'app %.*s'", (int)t[1].len,
+                            t[1].s);
+    if (n < 5 || !token_is(&t[3], "port"))
+        return syntax_error(err, errlen, text,
+                            n >= 4 && !token_is(&t[3], "port") ? t[3].col : end_column(text),
+                            "expected 'port N' after 'on'");
+    arg = token_dup(&t[4]);
+    if (arg == NULL)
+        return -2;
+    e->on_port = true;
+    rc = report_parse_port(arg, &e->port, why, sizeof(why));
+    free(arg);
+    return rc == 0 ? 5 : syntax_error(err, errlen, text, t[4].col, "%s", why);
+}
+
+/* "port-mismatch": no argument. */
+static int parse_mismatch(struct expectation *e)
+{
+    e->kind = K_MISMATCH;
+    return 1;
+}
+
+/* The checks "no" may come before. */
+static bool is_presence(const struct token *t)
+{
+    return token_is(t, "service") || token_is(t, "port") || token_is(t, "host") ||
+           token_is(t, "state") || token_is(t, "app") || token_is(t, "port-mismatch");
+}
+
 static int parse(struct expectation *e, const char *text, char *err, size_t errlen)
 {
     struct token t[MAX_TOKENS];
@@ -376,16 +432,20 @@ static int parse(struct expectation *e, const char *text, char *err, size_t errl
     if (token_is(&t[0], "no")) {
         e->negated = true;
         first = 1;
-        if (n < 2 || !(token_is(&t[1], "service") || token_is(&t[1], "port") ||
-                       token_is(&t[1], "host") || token_is(&t[1], "state")))
+        if (n < 2 || !is_presence(&t[1]))
             return syntax_error(err, errlen, text, n < 2 ? end_column(text) : t[1].col,
-                                "expected service, port, host or state after 'no'");
+                                "expected service, port, host, state, app or port-mismatch "
+                                "after 'no'");
     }
     if (token_is(&t[first], "service") || token_is(&t[first], "port") ||
         token_is(&t[first], "host") || token_is(&t[first], "state"))
         used = parse_presence(e, text, t + first, n - first, err, errlen);
     else if (token_is(&t[first], "client-ports"))
         used = parse_client_ports(e, text, t + first, n - first, err, errlen);
+    else if (token_is(&t[first], "app"))
+        used = parse_app(e, text, t + first, n - first, err, errlen);
+    else if (token_is(&t[first], "port-mismatch"))
+        used = parse_mismatch(e);
     else
         used = parse_counter(e, text, t + first, n - first, err, errlen);
     if (used < 0)
@@ -421,52 +481,6 @@ int expect_add(struct expect_list *l, const char *text, const char *source, char
     free(e.name);
     if (rc == -2)
         snprintf(err, errlen, "out of memory");
-    return rc;
-}
-
-int expect_add_file(struct expect_list *l, const char *path, char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "r");
-    char *line = NULL, source[PS_ERRBUF_SIZE], why[PS_ERRBUF_SIZE * 2];
-    size_t cap = 0, lineno = 0;
-    ssize_t len;
-    int rc = 0;
-
-    if (fp == NULL) {
-        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-        return -1;
-    }
-    while (rc == 0 && (len = getline(&line, &cap, fp)) >= 0) {
-        char *p = line, *hash;
-
-        lineno++;
-        /* A comment starts a line or follows a blank. */
-        for (hash = strchr(p, '#'); hash != NULL; hash = strchr(hash + 1, '#')) {
-            if (hash == p || is_space(hash[-1])) {
-                *hash = '\0';
-                break;
-            }
-        }
-        while (is_space(*p))
-            p++;
-        len = (ssize_t)strlen(p);
-        while (len > 0 && is_space(p[len - 1]))
-            p[--len] = '\0';
-        if (*p == '\0')
-            continue;
-        snprintf(source, sizeof(source), "%s:%zu", path, lineno);
-        rc = expect_add(l, p, source, why, sizeof(why));
-        if (rc == -1)
-            snprintf(err, errlen, "%s: %s", source, why);
-        else if (rc == -2)
-            snprintf(err, errlen, "out of memory");
-    }
-    if (rc == 0 && ferror(fp)) {
-        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-        rc = -1;
-    }
-    free(line);
-    fclose(fp);
     return rc;
 }
 
@@ -554,6 +568,16 @@ static bool flow_matches(const struct expectation *e, const struct report *r,
         return rf->conn_state == e->conn_state;
     f = report_flow_data(r, rf, &buf);
     k = &f->key;
+    if (e->kind == K_APP || e->kind == K_MISMATCH) {
+        struct report_app app;
+
+        service = report_flow_service(r, rf, f, &alias);
+        if (!report_flow_app(r, rf, f, service, &app))
+            return false;
+        if (e->kind == K_MISMATCH)
+            return app.mismatch;
+        return app.proto == e->app && (!e->on_port || k->port[!rf->client] == e->port);
+    }
     switch (e->kind) {
     case K_SERVICE:
         service = report_flow_service(r, rf, f, &alias);

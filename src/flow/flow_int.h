@@ -7,7 +7,8 @@
  *   flow_index.c      keys, their hash, and the indexes that find a key's flow;
  *   flow_lifecycle.c  when flows end: timeouts, the timing wheel, the queue ended flows leave by;
  *   flow_keep.c       keeping every flow: quiet ones to the compact store and back, the seal;
- *   flow_store.c      the compact store itself; flow_tcp.c, a connection's TCP state.
+ *   flow_store.c      the compact store itself; flow_tcp.c, a connection's TCP state;
+ *   flow_app.c        what the first payload bytes showed, and the TLS server names.
  */
 #ifndef PS_FLOW_INT_H
 #define PS_FLOW_INT_H
@@ -47,6 +48,7 @@ struct index_set {
 };
 
 struct path;       /* an encapsulation path (flow_table.c) */
+struct flow_names; /* the TLS server names (flow_app.c) */
 struct wheel;      /* the timing wheel (flow_lifecycle.c) */
 struct flow_queue; /* streaming: the flows that ended (flow_lifecycle.c) */
 
@@ -66,6 +68,8 @@ struct flow_table {
     struct flow_icmp_error *icmp_errors;
     size_t n_icmp_errors, icmp_errors_cap;
 
+    struct flow_names *names; /* NULL until the first name */
+
     uint32_t created;         /* flows ever created: the next flow's id */
     uint32_t free_rec;        /* a freed record + 1, chained through flow.prev; 0 = none */
     struct flow_queue *ended; /* streaming: where ended flows go; NULL when flows are kept */
@@ -84,7 +88,29 @@ struct flow_table {
     uint64_t *where;
     size_t where_cap;
     struct flow_store store;
+
+    /*
+     * Keeping: how long a flow is quiet before it goes to the store, adapted to the traffic
+     * (flow_keep_adapt()), and the stores and comebacks since it was last adapted.
+     */
+    ps_time store_after;
+    uint32_t window_stores, window_comebacks;
 };
+
+/*
+ * The bounds of flow_table.store_after. A flow that speaks again after it was stored is brought
+ * back, so the wait is a matter of cost, not of results: short, the live records stay few enough
+ * to stay in the cache; long, a conversation whose packets come seconds apart (a long capture, a
+ * busy link with many at once) is not stored and brought back at every packet. It starts short
+ * and doubles while more than 1 in KEEP_COMEBACK_HIGH of the flows stored come back, and halves
+ * again once fewer than 1 in KEEP_COMEBACK_LOW do, judged every KEEP_WINDOW stores. The longest
+ * is within the keeping wheel's reach (flow_lifecycle.c).
+ */
+#define KEEP_STORE_AFTER_MIN ((ps_time)250 * 1000000)
+#define KEEP_STORE_AFTER_MAX ((ps_time)64 * 1000000000)
+#define KEEP_WINDOW          4096
+#define KEEP_COMEBACK_HIGH   8
+#define KEEP_COMEBACK_LOW    64
 
 static inline struct flow *flow_at(const struct flow_table *t, size_t i)
 {
@@ -110,6 +136,9 @@ static inline void record_free(struct flow_table *t, struct flow *f, uint32_t re
     f->prev = t->free_rec;
     t->free_rec = rec + 1;
 }
+
+/* flow_app.c: frees the server names (NULL: none). */
+void flow_names_free(struct flow_names *names);
 
 /* flow_table.c: a record, a freed one or a new one. NULL when memory ran out. */
 struct flow *flow_record_new(struct flow_table *t, uint32_t *rec);
@@ -199,6 +228,16 @@ static inline bool tcp_closed(const struct flow *f)
            f->tcp.state[0] == TCP_RESET || f->tcp.state[1] == TCP_RESET;
 }
 
+/* Why `f` ended when a packet started the next flow on its key for reason `next`. */
+static inline uint8_t flow_end_of(const struct flow *f, enum flow_start next)
+{
+    if (next == FLOW_START_ACTIVE)
+        return FLOW_END_ACTIVE;
+    if (next == FLOW_START_IDLE && !(f->key.proto == PS_IPPROTO_TCP && tcp_closed(f)))
+        return FLOW_END_IDLE;
+    return FLOW_END_CLOSED;
+}
+
 /* flow_lifecycle.c: the timing wheel, ticking for keeping until flow_table_stream(). */
 struct wheel *flow_wheel_new(void);
 void flow_wheel_free(struct wheel *w);
@@ -215,6 +254,9 @@ bool flow_queue_reserve(struct flow_table *t);
  * joins the queue, and the record is freed.
  */
 void flow_release(struct flow_table *t, struct flow *f, uint32_t rec);
+
+/* flow_keep.c: after KEEP_WINDOW stores, the wait before storing a quiet flow, adapted. */
+void flow_keep_adapt(struct flow_table *t);
 
 /* flow_keep.c: brings stored flow `id` back to a record; NULL when out of memory. */
 struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id);
@@ -238,6 +280,8 @@ static inline void keep_store_flow(struct flow_table *t, struct flow *f, uint32_
         flow_set_put(&t->stored, hash, f->id);
     t->where[f->id] = loc << 1;
     record_free(t, f, rec);
+    if (++t->window_stores == KEEP_WINDOW)
+        flow_keep_adapt(t);
 }
 
 #endif

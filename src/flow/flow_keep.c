@@ -39,6 +39,17 @@ static void compact_store(struct flow_table *t)
     t->store = fresh;
 }
 
+void flow_keep_adapt(struct flow_table *t)
+{
+    uint64_t stores = t->window_stores, comebacks = t->window_comebacks;
+
+    if (comebacks * KEEP_COMEBACK_HIGH > stores && t->store_after < KEEP_STORE_AFTER_MAX)
+        t->store_after *= 2;
+    else if (comebacks * KEEP_COMEBACK_LOW < stores && t->store_after > KEEP_STORE_AFTER_MIN)
+        t->store_after /= 2;
+    t->window_stores = t->window_comebacks = 0;
+}
+
 /* Exactly as it was: the store gives back every field, and the flow is filed on the wheel again. */
 struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
 {
@@ -52,6 +63,7 @@ struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
     if (f == NULL)
         return NULL;
     flow_store_get(&t->store, loc, id, f);
+    t->window_comebacks++;
     hash = hash_key(t, &f->key);
     if (flow_set_remove(t, &t->stored, hash, &f->key, id))
         flow_set_put(&t->live, hash, rec);
@@ -105,6 +117,18 @@ void flow_table_seal(struct flow_table *t)
     flow_set_free(&t->stored);
     flow_wheel_free(t->wheel);
     t->wheel = NULL;
+}
+
+uint8_t flow_table_roles(const struct flow_table *t, size_t i, struct flow_key *key)
+{
+    uint64_t where = t->where[i];
+    const struct flow *f;
+
+    if (!is_live(where))
+        return flow_store_roles(&t->store, where >> 1, key);
+    f = flow_at(t, where >> 1);
+    *key = f->key;
+    return f->role_seen;
 }
 
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf)

@@ -17,19 +17,12 @@
 #include "flow_int.h"
 
 /*
- * Without streaming, a flow with no packet for this long goes to the store. A flow that speaks
- * again is brought back, so this is a matter of cost, not of results: short enough that the live
- * records stay few enough to stay in the cache, long enough that a pause in a conversation rarely
- * costs a round trip to the store.
- */
-#define STORE_AFTER ((ps_time)250 * 1000000)
-
-/*
  * The timing wheel that finds flows past their timeout without a scan: one slot per tick, each a
  * list of (record, id) to look at then. A flow sits in the slot of its deadline as it was when
  * filed; when that comes, a flow that saw packets since is filed again for its new deadline.
  * Packets pay nothing for it: only the deadline's arrival does. Streaming ticks every second,
- * which sets when flows are written; keeping ticks faster, for STORE_AFTER.
+ * which sets when flows are written; keeping ticks faster, for the wait before storing a quiet
+ * flow (flow_table.store_after, which stays within the wheel's 128 s).
  */
 #define WHEEL_SLOTS       1024
 #define WHEEL_TICK_STREAM ((int64_t)1000000000)
@@ -38,6 +31,8 @@
 #define WHEEL_BATCH 16
 
 _Static_assert(FLOW_QUEUE_ROOM >= WHEEL_BATCH, "a wheel turn ends a batch of flows at a time");
+_Static_assert(KEEP_STORE_AFTER_MAX < (WHEEL_SLOTS - 2) * WHEEL_TICK_KEEP,
+               "a flow waiting to be stored is within the keeping wheel's reach");
 
 /* Streaming: copies of the flows that ended, in the order they ended, until they are taken. */
 struct flow_queue {
@@ -155,8 +150,9 @@ static ps_time due(const struct flow_table *t, const struct flow *f)
 {
     ps_time when = deadline(t, f);
 
-    if (keeping(t) && f->last_seen <= INT64_MAX - STORE_AFTER && f->last_seen + STORE_AFTER < when)
-        when = f->last_seen + STORE_AFTER;
+    if (keeping(t) && f->last_seen <= INT64_MAX - t->store_after &&
+        f->last_seen + t->store_after < when)
+        when = f->last_seen + t->store_after;
     return when;
 }
 
@@ -293,9 +289,25 @@ const struct flow *flow_table_ended(struct flow_table *t)
     return f;
 }
 
-/* Streaming: ends a flow past its timeout, out of the index, then released. */
-static void expire(struct flow_table *t, struct flow *f, uint32_t rec)
+/* Which of its timeouts ended `f`: the active one when it came before the idle one. */
+static uint8_t timeout_end(const struct flow_table *t, const struct flow *f)
 {
+    enum flow_class c = ipproto_flow_class(f->key.proto);
+    ps_time active = t->lifecycle.active[c];
+
+    if (c == FLOW_CLASS_TCP && tcp_closed(f))
+        return FLOW_END_CLOSED;
+    if (active != 0 && f->first_seen <= INT64_MAX - active &&
+        deadline(t, f) == f->first_seen + active)
+        return FLOW_END_ACTIVE;
+    return FLOW_END_IDLE;
+}
+
+/* Streaming: ends a flow past its timeout (`timeout`; else the input ended), then released. */
+static void expire(struct flow_table *t, struct flow *f, uint32_t rec, bool timeout)
+{
+    if (timeout)
+        f->end = timeout_end(t, f);
     flow_set_remove(t, &t->live, hash_key(t, &f->key), &f->key, rec);
     flow_release(t, f, rec);
 }
@@ -339,7 +351,7 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
         if (keeping(t))
             keep_store_flow(t, f, items[i].rec, hash[i]);
         else
-            expire(t, f, items[i].rec);
+            expire(t, f, items[i].rec, true);
     }
 }
 
@@ -450,7 +462,7 @@ int flow_table_end_all(struct flow_table *t)
 
             if (queue_room(t->ended) == 0)
                 return 1;
-            expire(t, flow_at(t, e->rec), e->rec);
+            expire(t, flow_at(t, e->rec), e->rec, false);
         }
         free(w->ending);
         w->ending = NULL;

@@ -28,9 +28,12 @@
 #define F_ICMP          (1u << 14)
 #define F_PATH          (1u << 15)
 #define F_RETRANS       (1u << 16)
+#define F_APP           (1u << 17) /* app, app_state and app_name follow */
+#define F_END_SHIFT     18         /* 2 bits of end */
 
 _Static_assert((FLOW_OPEN_FROM(1) | FLOW_ACCEPT_FROM(1)) <= 0xf, "role_seen fits 4 bits");
 _Static_assert(FLOW_START_ACTIVE <= 7, "flow_start fits 3 bits");
+_Static_assert(FLOW_END_CLOSED <= 3, "flow_end fits 2 bits");
 _Static_assert((FLOW_Q_MIDSTREAM | FLOW_Q_SNAPLEN | FLOW_Q_BACKWARDS | FLOW_Q_NO_IP_LEN) <= 0xf,
                "quality fits 4 bits");
 _Static_assert(TCP_RESET <= 7, "a TCP endpoint state fits 3 bits");
@@ -145,6 +148,9 @@ static uint8_t *put_tcp(uint8_t *p, const struct flow *f, bool retrans)
                     (uint64_t)t->seen[1] << 11 | (uint64_t)t->have << 16;
 
     p = put_varint(p, word);
+    /* The flags each endpoint sent: as they are, two bytes, cheaper to read than a longer word. */
+    *p++ = t->flags[0];
+    *p++ = t->flags[1];
     for (int e = 0; e < 2; e++) {
         /* A sequence number is random: as it is. Where it got to is a short way from there. */
         if (t->seen[e] & TCP_SEEN_BASE) {
@@ -182,6 +188,8 @@ static const uint8_t *get_tcp(const uint8_t *p, struct flow *f, bool retrans)
     t->seen[0] = word >> 6 & 0x1f;
     t->seen[1] = word >> 11 & 0x1f;
     t->have = word >> 16 & 7;
+    t->flags[0] = *p++;
+    t->flags[1] = *p++;
     for (int e = 0; e < 2; e++) {
         if (t->seen[e] & TCP_SEEN_BASE) {
             memcpy(&t->base_seq[e], p, sizeof(t->base_seq[e]));
@@ -214,10 +222,12 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
     bool retrans =
         (t->retrans[0] | t->retrans[1] | t->payload_retrans[0] | t->payload_retrans[1]) != 0;
     uint64_t flags = (uint64_t)(f->first_sender & 1) | (uint64_t)f->role_seen << F_ROLE_SHIFT |
-                     (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT;
+                     (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT |
+                     (uint64_t)f->end << F_END_SHIFT;
 
     flags |= (f->ended ? F_ENDED : 0) | (f->prev ? F_PREV : 0) | (f->icmp_errors ? F_ICMP : 0) |
-             (f->path_id ? F_PATH : 0) | (retrans ? F_RETRANS : 0);
+             (f->path_id ? F_PATH : 0) | (retrans ? F_RETRANS : 0) |
+             ((f->app | f->app_state | f->app_name) ? F_APP : 0);
     p = put_key(p, &f->key);
     p = put_varint(p, flags);
     p = put_varint(p, time_distance(s->base, f->first_seen));
@@ -228,12 +238,20 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
         p = put_varint(p, f->ip_bytes[e]);
         p = put_varint(p, f->payload_bytes[e]);
     }
+    /* As they are: a TTL is rarely below 128 as a varint would want. */
+    *p++ = f->ttl[0];
+    *p++ = f->ttl[1];
     if (f->prev)
         p = put_varint(p, f->prev);
     if (f->icmp_errors)
         p = put_varint(p, f->icmp_errors);
     if (f->path_id)
         p = put_varint(p, f->path_id);
+    if (f->app | f->app_state | f->app_name) {
+        *p++ = f->app;
+        *p++ = f->app_state;
+        p = put_varint(p, f->app_name);
+    }
     if (f->key.proto == PS_IPPROTO_TCP)
         p = put_tcp(p, f, retrans);
     return p;
@@ -256,11 +274,14 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
         f->ip_bytes[e] = get_u64v(&p);
         f->payload_bytes[e] = get_u64v(&p);
     }
+    f->ttl[0] = *p++;
+    f->ttl[1] = *p++;
     f->id = id;
     f->first_sender = flags & F_FIRST_SENDER;
     f->role_seen = flags >> F_ROLE_SHIFT & 0xf;
     f->start = flags >> F_START_SHIFT & 7;
     f->quality = flags >> F_QUALITY_SHIFT & 0xf;
+    f->end = flags >> F_END_SHIFT & 3;
     f->ended = (flags & F_ENDED) != 0;
     if (flags & F_PREV)
         f->prev = get_u32v(&p);
@@ -268,6 +289,11 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
         f->icmp_errors = get_u32v(&p);
     if (flags & F_PATH)
         f->path_id = (uint16_t)get_u32v(&p);
+    if (flags & F_APP) {
+        f->app = *p++;
+        f->app_state = *p++;
+        f->app_name = (uint16_t)get_u32v(&p);
+    }
     if (f->key.proto == PS_IPPROTO_TCP)
         p = get_tcp(p, f, (flags & F_RETRANS) != 0);
     return p;
@@ -373,6 +399,13 @@ void flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struc
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key)
 {
     get_key(at(s, loc), key);
+}
+
+uint8_t flow_store_roles(const struct flow_store *s, uint64_t loc, struct flow_key *key)
+{
+    const uint8_t *p = get_key(at(s, loc), key);
+
+    return (uint8_t)(get_u64v(&p) >> F_ROLE_SHIFT & 0xf);
 }
 
 static size_t record_len(const struct flow_store *s, uint64_t loc)

@@ -42,6 +42,9 @@ void flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struc
 /* Only the key of the flow at `loc`: what an index compare needs, at a fraction of the cost. */
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key);
 
+/* The key and role_seen of the flow at `loc`: the flags follow the key, the rest is not read. */
+uint8_t flow_store_roles(const struct flow_store *s, uint64_t loc, struct flow_key *key);
+
 /* Records that the flow at `loc` is no longer wanted; its bytes stay until a compaction. */
 void flow_store_drop(struct flow_store *s, uint64_t loc);
 

@@ -37,6 +37,7 @@ struct flow_table *flow_table_new(size_t max_flows, uint64_t seed,
     flow_store_init(&t->store);
     /* Streaming ends flows by the wheel; keeping stores quiet flows by it. */
     t->wheel = flow_wheel_new();
+    t->store_after = KEEP_STORE_AFTER_MIN;
     if (t->paths == NULL || t->wheel == NULL || !flow_set_init(&t->live, false) ||
         !flow_set_init(&t->stored, true)) {
         flow_table_free(t);
@@ -56,6 +57,7 @@ void flow_table_free(struct flow_table *t)
     flow_set_free(&t->stored);
     free(t->paths);
     free(t->icmp_errors);
+    flow_names_free(t->names);
     flow_wheel_free(t->wheel);
     flow_queue_free(t->ended);
     free(t->where);
@@ -263,6 +265,7 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         if (prev != NULL) {
             /* The key now leads to the new flow; the old one stays in the report. */
             prev->ended = true;
+            prev->end = flow_end_of(prev, start);
             f->prev = prev->id + 1;
             *slot = (*slot & 0xffffffff00000000ULL) | (slot_t)(rec + 1);
             if (!keeping(t))
@@ -301,6 +304,9 @@ void flow_account(struct flow *f, uint8_t sender, const struct flow_packet *fp,
         f->payload_bytes[sender] += pkt->payload_len;
         if (pkt->length_from_capture)
             f->quality |= FLOW_Q_NO_IP_LEN;
+        /* Set once per endpoint: after its first packet a branch that is never taken. */
+        if (__builtin_expect(f->ttl[sender] == 0, 0))
+            f->ttl[sender] = pkt->ttl;
     }
 }
 

@@ -124,6 +124,7 @@ void flow_tcp_update(struct flow *f, uint8_t sender, const struct pkt_info *pkt,
     uint8_t flags = pkt->tcp_flags;
     bool syn = flags & PS_TCP_SYN, ack = flags & PS_TCP_ACK;
 
+    t->flags[sender] |= flags;
     record_history(t, sender, flags, pkt->payload_len, pkt->tcp_window);
     track_sequence(t, sender, pkt);
     if (syn && !ack && !(t->have & FLOW_TCP_HAVE_SYN)) {

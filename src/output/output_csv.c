@@ -52,6 +52,12 @@ static const char *const columns[] = {
     "rtt_client",
     "rtt_server",
     "quality",
+    "app_protocol",
+    "app_client",
+    "app_server",
+    "app_sni",
+    "app_why",
+    "app_mismatch",
     "community_id",
 };
 
@@ -191,8 +197,7 @@ static void endpoint_cells(struct csv_out *o, const struct report *r, const stru
             if (rf->client_ephemeral & (1u << i))
                 add_word(text, sizeof(text), ports_ephemeral_profiles[i].name);
         csv_cell(o, text);
-        csv_cell(o, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]) ? "true"
-                                                                                         : "false");
+        csv_cell(o, rf->client_in_range ? "true" : "false");
     } else {
         const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
@@ -282,6 +287,25 @@ static void lifecycle_cells(struct csv_out *o, const struct report_flow *rf, con
     csv_cell(o, text);
 }
 
+/* What the first payload bytes showed (report_flow_app()); all empty when not TCP or UDP. */
+static void app_cells(struct csv_out *o, const struct report *r, const struct report_flow *rf,
+                      const struct flow *f)
+{
+    struct report_app app;
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
+
+    if (!report_flow_app(r, rf, f, service, &app)) {
+        csv_empty(o, 6);
+        return;
+    }
+    csv_cell(o, decode_app_name(app.proto));
+    csv_cell(o, decode_app_name(app.client));
+    csv_cell(o, decode_app_name(app.server));
+    csv_cell(o, app.sni);
+    csv_cell(o, app.why);
+    csv_cell(o, app.mismatch ? app.mismatch_text : NULL);
+}
+
 static void flow_row(struct csv_out *o, const struct report *r, const struct report_flow *rf,
                      const struct flow *f)
 {
@@ -317,6 +341,7 @@ static void flow_row(struct csv_out *o, const struct report *r, const struct rep
     csv_cell(o, encap);
     icmp_cells(o, r, f);
     lifecycle_cells(o, rf, f);
+    app_cells(o, r, rf, f);
     csv_cell(o, report_flow_community_id(f, r->settings.community_id_seed,
                                          r->settings.community_id_hex, cid));
     csv_row_end(o);

@@ -171,10 +171,12 @@ json_t *output_settings_value(const struct report *r)
 
     for (size_t i = 0; profiles != NULL && i < ports_ephemeral_profile_count; i++)
         json_array_append_new(profiles, range_value(&ports_ephemeral_profiles[i]));
+    /* An automatic limit depends on the machine: null keeps the report the same everywhere. */
     json_t *o = json_pack(
-        "{s:o, s:o, s:b, s:b, s:I, s:I}", "ephemeral_range", range_value(&set->ephemeral),
+        "{s:o, s:o, s:b, s:b, s:o, s:I}", "ephemeral_range", range_value(&set->ephemeral),
         "ephemeral_profiles", profiles, "decap", set->decap, "vlan_in_key", set->vlan_in_key,
-        "max_flows", (json_int_t)set->max_flows, "max_fragments", (json_int_t)set->max_fragments);
+        "max_flows", set->max_flows != 0 ? json_integer((json_int_t)set->max_flows) : json_null(),
+        "max_fragments", (json_int_t)set->max_fragments);
 
     add_lifecycle(o, set);
     add_view_settings(o, set);

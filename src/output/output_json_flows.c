@@ -22,6 +22,8 @@ struct jw_layout {
         payload_bytes, s2c, tcp, conn_state, history, syn, syn_ack, ack, rtt_client, rtt_server,
         fin, rst, by_server, retransmissions, retransmissions_s2c, tcp_end, quality, encap, icmp,
         icmp_errors, end;
+    struct jw_fragment app, app_protocol, app_client, app_server, app_sni, app_why, app_mismatch,
+        app_end;
     struct jw_fragment echo, message, message_code, message_name, icmp_end;
     struct jw_fragment error_proto, error_type, error_code, error_name, error_packets, error_bytes,
         error_end;
@@ -29,6 +31,11 @@ struct jw_layout {
         count_packets, count_bytes, count_clients;
     struct jw_fragment host_ip, host_ports, host_port_lo, host_port_hi, host_ephemeral,
         host_in_range;
+    struct jw_fragment in_force, pattern, pattern_proto, pattern_connections, pattern_steps,
+        pattern_steps_up, pattern_step, dest_steps, dest_steps_up, ports_first, ports_last, wraps,
+        first_wrap, no_wrap, wrap_from_seen, wrap_to, wrap_to_seen, wrap_end, reused_other,
+        reused_same, likely_range, no_likely, likely_lo, likely_hi, likely_ports, likely_end,
+        initial_ttl, ttl_flows, ttl_64, ttl_128, ttl_255, ttl_end, os_hint;
     struct jw_list list2, list3; /* items at two and three levels below the object's own */
 };
 
@@ -77,6 +84,13 @@ struct jw_layout {
         .quality = JW_FRAGMENT("," N I1 "\"quality\"" C),                                          \
         .encap = JW_FRAGMENT("," N I1 "\"encap\"" C), .icmp = JW_FRAGMENT("," N I1 "\"icmp\"" C),  \
         .icmp_errors = JW_FRAGMENT("," N I1 "\"icmp_errors\"" C), .end = JW_FRAGMENT(N I0 "}"),    \
+        .app = JW_FRAGMENT("," N I1 "\"app\"" C),                                                  \
+        .app_protocol = JW_FRAGMENT("{" N I2 "\"protocol\"" C),                                    \
+        .app_client = JW_FRAGMENT("," N I2 "\"client\"" C),                                        \
+        .app_server = JW_FRAGMENT("," N I2 "\"server\"" C),                                        \
+        .app_sni = JW_FRAGMENT("," N I2 "\"sni\"" C),                                              \
+        .app_why = JW_FRAGMENT("," N I2 "\"why\"" C),                                              \
+        .app_mismatch = JW_FRAGMENT("," N I2 "\"mismatch\"" C), .app_end = JW_FRAGMENT(N I1 "}"),  \
         .echo = JW_FRAGMENT("{" N I2 "\"kind\"" C "\"echo\"," N I2 "\"id\"" C),                    \
         .message = JW_FRAGMENT("{" N I2 "\"kind\"" C "\"message\"," N I2 "\"type\"" C),            \
         .message_code = JW_FRAGMENT("," N I2 "\"code\"" C),                                        \
@@ -101,6 +115,35 @@ struct jw_layout {
         .host_port_hi = JW_FRAGMENT("," N I1 "\"port_hi\"" C),                                     \
         .host_ephemeral = JW_FRAGMENT("," N I1 "\"ephemeral\"" C),                                 \
         .host_in_range = JW_FRAGMENT("," N I1 "\"flows_in_ephemeral_range\"" C),                   \
+        .in_force = JW_FRAGMENT("," N I1 "\"range_in_force\"" C "{" N I2 "\"name\"" C),            \
+        .pattern = JW_FRAGMENT("," N I1 "\"port_pattern\"" C),                                     \
+        .pattern_proto = JW_FRAGMENT("," N I1 "\"pattern_proto\"" C),                              \
+        .pattern_connections = JW_FRAGMENT("," N I1 "\"pattern_connections\"" C),                  \
+        .pattern_steps = JW_FRAGMENT("," N I1 "\"pattern_steps\"" C),                              \
+        .pattern_steps_up = JW_FRAGMENT("," N I1 "\"pattern_steps_up\"" C),                        \
+        .pattern_step = JW_FRAGMENT("," N I1 "\"pattern_step\"" C),                                \
+        .dest_steps = JW_FRAGMENT("," N I1 "\"destination_steps\"" C),                             \
+        .dest_steps_up = JW_FRAGMENT("," N I1 "\"destination_steps_up\"" C),                       \
+        .ports_first = JW_FRAGMENT("," N I1 "\"ports_first\"" C),                                  \
+        .ports_last = JW_FRAGMENT("," N I1 "\"ports_last\"" C),                                    \
+        .wraps = JW_FRAGMENT("," N I1 "\"wraps\"" C),                                              \
+        .first_wrap = JW_FRAGMENT("," N I1 "\"first_wrap\"" C "{" N I2 "\"from\"" C),              \
+        .no_wrap = JW_FRAGMENT("," N I1 "\"first_wrap\"" C "null"),                                \
+        .wrap_from_seen = JW_FRAGMENT("," N I2 "\"from_seen\"" C),                                 \
+        .wrap_to = JW_FRAGMENT("," N I2 "\"to\"" C),                                               \
+        .wrap_to_seen = JW_FRAGMENT("," N I2 "\"to_seen\"" C), .wrap_end = JW_FRAGMENT(N I1 "}"),  \
+        .reused_other = JW_FRAGMENT("," N I1 "\"ports_reused_other_server\"" C),                   \
+        .reused_same = JW_FRAGMENT("," N I1 "\"ports_reused_same_server\"" C),                     \
+        .likely_range = JW_FRAGMENT("," N I1 "\"likely_range\"" C "{" N I2 "\"profiles\"" C),      \
+        .no_likely = JW_FRAGMENT("," N I1 "\"likely_range\"" C "null"),                            \
+        .likely_lo = JW_FRAGMENT("," N I2 "\"lo\"" C),                                             \
+        .likely_hi = JW_FRAGMENT("," N I2 "\"hi\"" C),                                             \
+        .likely_ports = JW_FRAGMENT("," N I2 "\"ports\"" C), .likely_end = JW_FRAGMENT(N I1 "}"),  \
+        .initial_ttl = JW_FRAGMENT("," N I1 "\"initial_ttl\"" C),                                  \
+        .ttl_flows = JW_FRAGMENT("," N I1 "\"initial_ttl_flows\"" C "{" N I2 "\"32\"" C),          \
+        .ttl_64 = JW_FRAGMENT("," N I2 "\"64\"" C), .ttl_128 = JW_FRAGMENT("," N I2 "\"128\"" C),  \
+        .ttl_255 = JW_FRAGMENT("," N I2 "\"255\"" C), .ttl_end = JW_FRAGMENT(N I1 "}"),            \
+        .os_hint = JW_FRAGMENT("," N I1 "\"os_hint\"" C),                                          \
         .list2 = {JW_FRAGMENT("[" N I2), JW_FRAGMENT("," N I2), JW_FRAGMENT(N I1 "]")},            \
         .list3 = {JW_FRAGMENT("[" N I3), JW_FRAGMENT("," N I3), JW_FRAGMENT(N I2 "]")},            \
     }
@@ -180,8 +223,8 @@ static char *put_names(struct jw_writer *w, char *p, const char *const *names,
 }
 
 /* The client's endpoint object, or the server's after it. */
-static char *put_endpoint(struct jw_writer *w, char *p, const struct report *r,
-                          const struct report_flow *rf, const struct flow *f, uint8_t e)
+static char *put_endpoint(struct jw_writer *w, char *p, const struct report_flow *rf,
+                          const struct flow *f, uint8_t e, const char *service, const char *alias)
 {
     const struct jw_layout *l = w->layout;
     bool ports = ipproto_has_ports(f->key.proto);
@@ -200,10 +243,8 @@ static char *put_endpoint(struct jw_writer *w, char *p, const struct report *r,
         p = jw_put_fragment(p, &l->ephemeral);
         p = put_ephemeral(w, p, rf->client_ephemeral, &l->list3);
         p = jw_put_fragment(p, &l->in_range);
-        p = jw_put_bool(p, ports && port_range_contains(&r->settings.ephemeral, f->key.port[e]));
+        p = jw_put_bool(p, rf->client_in_range);
     } else {
-        const char *alias, *service = report_flow_service(r, rf, f, &alias);
-
         p = jw_put_fragment(p, &l->service);
         p = jw_put_nullable_table_name(w, p, service);
         p = jw_put_fragment(p, &l->service_alias);
@@ -362,12 +403,37 @@ static char *put_pair(char *p, const struct jw_fragment *open, const struct jw_f
     return jw_put_int(p, (int64_t)by_endpoint[!client]);
 }
 
+/* What the first payload bytes showed, against the server port's service; null: not TCP or UDP. */
+static char *put_app(struct jw_writer *w, char *p, const struct report *r,
+                     const struct report_flow *rf, const struct flow *f, const char *service)
+{
+    const struct jw_layout *l = w->layout;
+    struct report_app app;
+
+    if (!report_flow_app(r, rf, f, service, &app))
+        return jw_put_null(p);
+    p = jw_put_fragment(p, &l->app_protocol);
+    p = jw_put_nullable_table_name(w, p, decode_app_name(app.proto));
+    p = jw_put_fragment(p, &l->app_client);
+    p = jw_put_nullable_table_name(w, p, decode_app_name(app.client));
+    p = jw_put_fragment(p, &l->app_server);
+    p = jw_put_nullable_table_name(w, p, decode_app_name(app.server));
+    p = jw_put_fragment(p, &l->app_sni);
+    p = app.sni != NULL ? jw_put_name(w, p, app.sni) : jw_put_null(p);
+    p = jw_put_fragment(p, &l->app_why);
+    p = jw_put_nullable_table_name(w, p, app.why);
+    p = jw_put_fragment(p, &l->app_mismatch);
+    p = app.mismatch ? jw_put_name(w, p, app.mismatch_text) : jw_put_null(p);
+    return jw_put_fragment(p, &l->app_end);
+}
+
 void output_json_put_flow(struct jw_writer *w, const struct report *r, const struct report_flow *rf,
                           const struct flow *f, size_t id, const char *type)
 {
     const struct jw_layout *l = w->layout;
     uint8_t c = rf->client;
     char cid[REPORT_COMMUNITY_ID_LEN];
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
     char *p = jw_room(w, JW_GROUP_ROOM);
 
     if (type != NULL) {
@@ -386,8 +452,8 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = jw_put_name(w, p,
                     report_flow_community_id(f, r->settings.community_id_seed,
                                              r->settings.community_id_hex, cid));
-    p = put_endpoint(w, p, r, rf, f, c);
-    p = put_endpoint(w, p, r, rf, f, !c);
+    p = put_endpoint(w, p, rf, f, c, NULL, NULL);
+    p = put_endpoint(w, p, rf, f, !c, service, alias);
     p = jw_reserve(w, p, JW_GROUP_ROOM);
     p = jw_put_fragment(p, &l->role_reason);
     p = jw_put_table_name(w, p, report_role_reason_name(rf->reason, f->key.proto));
@@ -418,6 +484,9 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = put_icmp(w, p, f);
     p = jw_put_fragment(p, &l->icmp_errors);
     p = put_icmp_errors(w, p, r, f);
+    p = jw_reserve(w, p, JW_GROUP_ROOM);
+    p = jw_put_fragment(p, &l->app);
+    p = put_app(w, p, r, rf, f, service);
     w->p = jw_put_fragment(p, &l->end);
 }
 
@@ -447,6 +516,98 @@ static void put_service(struct jw_writer *w, const struct report_service *s)
     w->p = jw_put_fragment(p, &l->end);
 }
 
+/* Up to REPORT_PORTS_LISTED ports, and room for the rest of the group. */
+static char *put_ports(struct jw_writer *w, char *p, const uint16_t *ports, size_t n,
+                       const struct jw_list *list)
+{
+    for (size_t i = 0; i < n; i++) {
+        p = item_begin(w, p, list, i == 0);
+        p = jw_put_uint(p, ports[i]);
+    }
+    return list_end(w, p, list, n == 0);
+}
+
+static char *put_uint_or_null(char *p, uint64_t v)
+{
+    return v != 0 ? jw_put_uint(p, v) : jw_put_null(p);
+}
+
+/* How the host picked its client ports (report_hostports.c). */
+static char *put_port_choice(struct jw_writer *w, char *p, const struct report_port_choice *ch)
+{
+    const struct jw_layout *l = w->layout;
+
+    p = jw_reserve(w, p, JW_GROUP_ROOM);
+    p = jw_put_fragment(p, &l->pattern);
+    p = jw_put_name(w, p, report_port_pattern_name(ch->pattern));
+    p = jw_put_fragment(p, &l->pattern_proto);
+    p = ch->proto != 0 ? jw_put_proto(w, p, ch->proto) : jw_put_null(p);
+    p = jw_put_fragment(p, &l->pattern_connections);
+    p = jw_put_uint(p, ch->connections);
+    p = jw_put_fragment(p, &l->pattern_steps);
+    p = jw_put_uint(p, ch->steps);
+    p = jw_put_fragment(p, &l->pattern_steps_up);
+    p = jw_put_uint(p, ch->steps_up);
+    p = jw_put_fragment(p, &l->pattern_step);
+    p = put_uint_or_null(p, ch->step);
+    p = jw_reserve(w, p, JW_GROUP_ROOM);
+    p = jw_put_fragment(p, &l->dest_steps);
+    p = jw_put_uint(p, ch->dest_steps);
+    p = jw_put_fragment(p, &l->dest_steps_up);
+    p = jw_put_uint(p, ch->dest_steps_up);
+    p = jw_put_fragment(p, &l->ports_first);
+    p = put_ports(w, p, ch->first, ch->n_first, &l->list2);
+    p = jw_put_fragment(p, &l->ports_last);
+    p = put_ports(w, p, ch->last, ch->n_last, &l->list2);
+    p = jw_put_fragment(p, &l->wraps);
+    p = jw_put_uint(p, ch->wraps);
+    if (ch->wraps != 0) {
+        p = jw_put_fragment(p, &l->first_wrap);
+        p = jw_put_uint(p, ch->wrap_from);
+        p = jw_put_fragment(p, &l->wrap_from_seen);
+        p = jw_put_time(w, p, ch->wrap_from_seen);
+        p = jw_put_fragment(p, &l->wrap_to);
+        p = jw_put_uint(p, ch->wrap_to);
+        p = jw_put_fragment(p, &l->wrap_to_seen);
+        p = jw_put_time(w, p, ch->wrap_to_seen);
+        p = jw_put_fragment(p, &l->wrap_end);
+    } else {
+        p = jw_put_fragment(p, &l->no_wrap);
+    }
+    p = jw_reserve(w, p, JW_GROUP_ROOM);
+    p = jw_put_fragment(p, &l->reused_other);
+    p = jw_put_uint(p, ch->reused_other_server);
+    p = jw_put_fragment(p, &l->reused_same);
+    p = jw_put_uint(p, ch->reused_same_server);
+    if (ch->likely != 0) {
+        p = jw_put_fragment(p, &l->likely_range);
+        p = put_ephemeral(w, p, ch->likely, &l->list3);
+        p = jw_put_fragment(p, &l->likely_lo);
+        p = jw_put_uint(p, ch->likely_lo);
+        p = jw_put_fragment(p, &l->likely_hi);
+        p = jw_put_uint(p, ch->likely_hi);
+        p = jw_put_fragment(p, &l->likely_ports);
+        p = jw_put_uint(p, ch->likely_ports);
+        p = jw_put_fragment(p, &l->likely_end);
+    } else {
+        p = jw_put_fragment(p, &l->no_likely);
+    }
+    p = jw_reserve(w, p, JW_GROUP_ROOM);
+    p = jw_put_fragment(p, &l->initial_ttl);
+    p = put_uint_or_null(p, ch->initial_ttl);
+    p = jw_put_fragment(p, &l->ttl_flows);
+    p = jw_put_uint(p, ch->ttl_flows[0]);
+    p = jw_put_fragment(p, &l->ttl_64);
+    p = jw_put_uint(p, ch->ttl_flows[1]);
+    p = jw_put_fragment(p, &l->ttl_128);
+    p = jw_put_uint(p, ch->ttl_flows[2]);
+    p = jw_put_fragment(p, &l->ttl_255);
+    p = jw_put_uint(p, ch->ttl_flows[3]);
+    p = jw_put_fragment(p, &l->ttl_end);
+    p = jw_put_fragment(p, &l->os_hint);
+    return jw_put_name(w, p, report_os_hint_name(ch->os_hint));
+}
+
 static void put_client(struct jw_writer *w, const struct report_client *c)
 {
     const struct jw_layout *l = w->layout;
@@ -466,6 +627,14 @@ static void put_client(struct jw_writer *w, const struct report_client *c)
     p = put_ephemeral(w, p, c->ephemeral_all, &l->list2);
     p = jw_put_fragment(p, &l->host_in_range);
     p = jw_put_int(p, (int64_t)c->in_range);
+    p = jw_put_fragment(p, &l->in_force);
+    p = c->in_force.name != NULL ? jw_put_name(w, p, c->in_force.name) : jw_put_null(p);
+    p = jw_put_fragment(p, &l->likely_lo);
+    p = jw_put_uint(p, c->in_force.lo);
+    p = jw_put_fragment(p, &l->likely_hi);
+    p = jw_put_uint(p, c->in_force.hi);
+    p = jw_put_fragment(p, &l->likely_end);
+    p = put_port_choice(w, p, &c->choice);
     w->p = jw_put_fragment(p, &l->end);
 }
 

@@ -18,10 +18,9 @@ static const struct {
     const char *name;
     unsigned bit;
 } section_names[] = {
-    {"summary", OUTPUT_SECTION_SUMMARY},
-    {"flows", OUTPUT_SECTION_FLOWS},
-    {"services", OUTPUT_SECTION_SERVICES},
-    {"clients", OUTPUT_SECTION_CLIENTS},
+    {"summary", OUTPUT_SECTION_SUMMARY},   {"flows", OUTPUT_SECTION_FLOWS},
+    {"services", OUTPUT_SECTION_SERVICES}, {"clients", OUTPUT_SECTION_CLIENTS},
+    {"explain", OUTPUT_SECTION_EXPLAIN},
 };
 
 int output_parse_sections(const char *text, unsigned *out, char *err, size_t errlen)
@@ -37,8 +36,8 @@ int output_parse_sections(const char *text, unsigned *out, char *err, size_t err
                 break;
         if (i == n) {
             snprintf(err, errlen,
-                     "unknown section '%.*s' (known: flows, services, clients, summary)", (int)len,
-                     p);
+                     "unknown section '%.*s' (known: flows, services, clients, summary, explain)",
+                     (int)len, p);
             return -1;
         }
         bits |= section_names[i].bit;
@@ -154,6 +153,21 @@ static void icmp_cell(const struct flow *f, char *buf)
         snprintf(buf, CELL_SIZE, "type %u code %u", (unsigned)(v >> 8), (unsigned)(v & 0xff));
 }
 
+/* The protocol the payload shows, its TLS server name, and "!" when the port's service differs. */
+static void app_cell(const struct report *r, const struct report_flow *rf, const struct flow *f,
+                     char *buf)
+{
+    struct report_app app;
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
+
+    if (!report_flow_app(r, rf, f, service, &app) || app.proto == APP_NONE) {
+        strcpy(buf, "-");
+        return;
+    }
+    snprintf(buf, CELL_SIZE, "%s%s%s%s", decode_app_name(app.proto), app.mismatch ? " !" : "",
+             app.sni != NULL ? " " : "", app.sni != NULL ? app.sni : "");
+}
+
 /*
  * Made twice for every flow shown (to size the columns, then to print them): by hand but for the
  * sizes and the duration, whose rounding is printf()'s.
@@ -171,22 +185,22 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     *jw_put_uint(cells[0], rf->id) = '\0';
     proto_cell(f->key.proto, cells[1]);
     endpoint(f->key.family, f->key.addr[c], f->key.port[c], ports, cells[2]);
-    strcpy(cells[3],
-           ports && port_range_contains(&r->settings.ephemeral, f->key.port[c]) ? "*" : "");
+    strcpy(cells[3], rf->client_in_range ? "*" : "");
     endpoint(f->key.family, f->key.addr[s], f->key.port[s], ports, cells[4]);
     if (f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6)
         icmp_cell(f, cells[5]);
     else
         service_cell(r, rf, f, cells[5]);
-    p = jw_put_uint(cells[6], f->packets[c]);
+    app_cell(r, rf, f, cells[6]);
+    p = jw_put_uint(cells[7], f->packets[c]);
     *p++ = '/';
     *jw_put_uint(p, f->packets[s]) = '\0';
     human_bytes(f->bytes[c], b[0], sizeof(b[0]));
     human_bytes(f->bytes[s], b[1], sizeof(b[1]));
-    stpcpy(stpcpy(stpcpy(cells[7], b[0]), "/"), b[1]);
-    human_duration(f->first_seen, f->last_seen, cells[8], CELL_SIZE);
-    strcpy(cells[9], state != NULL ? state : "-");
-    strcpy(cells[10], report_role_reason_name(rf->reason, f->key.proto));
+    stpcpy(stpcpy(stpcpy(cells[8], b[0]), "/"), b[1]);
+    human_duration(f->first_seen, f->last_seen, cells[9], CELL_SIZE);
+    strcpy(cells[10], state != NULL ? state : "-");
+    strcpy(cells[11], report_role_reason_name(rf->reason, f->key.proto));
 }
 
 static void service_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
@@ -239,17 +253,85 @@ static void profile_list(uint32_t mask, char *buf, size_t len)
         snprintf(buf, len, "-");
 }
 
+/*
+ * "sequential +1 (tcp 22/24)": the pattern, its commonest step, the steps up of those judged. The
+ * client table's cells are written with stpcpy() and jw_put_uint() rather than snprintf(): a table
+ * of a hundred thousand hosts makes each of them twice (widths, then rows).
+ */
+static void pattern_cell(const struct report_port_choice *ch, char *cell)
+{
+    char proto[CELL_SIZE], *p = cell;
+    bool per_dest = ch->pattern == REPORT_PORTS_PER_DESTINATION;
+
+    proto_cell(ch->proto, proto);
+    proto[16] = '\0';
+    if (ch->pattern == REPORT_PORTS_TOO_FEW) {
+        p = stpcpy(stpcpy(stpcpy(p, "too few ("), proto), " ");
+        p = jw_put_uint(p, ch->connections);
+        strcpy(p, ")");
+        return;
+    }
+    p = stpcpy(p, report_port_pattern_name(ch->pattern));
+    if (ch->step != 0)
+        p = jw_put_uint(stpcpy(p, " +"), ch->step);
+    p = stpcpy(stpcpy(stpcpy(p, " ("), proto), " ");
+    p = jw_put_uint(p, per_dest ? ch->dest_steps_up : ch->steps_up);
+    p = jw_put_uint(stpcpy(p, "/"), per_dest ? ch->dest_steps : ch->steps);
+    strcpy(p, per_dest ? " to one server)" : ")");
+}
+
+/* "32768-60999 (214/214)": the likely range, its ports of all; "- (0/3)" without one. */
+static void likely_cell(const struct report_client *c, char *cell)
+{
+    char *p = cell;
+
+    if (c->choice.likely != 0) {
+        p = jw_put_uint(p, c->choice.likely_lo);
+        p = jw_put_uint(stpcpy(p, "-"), c->choice.likely_hi);
+        p = stpcpy(p, " (");
+    } else {
+        p = stpcpy(p, "- (");
+    }
+    p = jw_put_uint(p, c->choice.likely_ports);
+    p = jw_put_uint(stpcpy(p, "/"), c->ports);
+    strcpy(p, ")");
+}
+
+/* "linux (ttl 64)", "unknown (ttl 64,128)": the hint and the initial TTLs seen. */
+static void hint_cell(const struct report_port_choice *ch, char *cell)
+{
+    static const char *const ttl[REPORT_TTL_CLASSES] = {"32", "64", "128", "255"};
+    char *p = stpcpy(stpcpy(cell, report_os_hint_name(ch->os_hint)), " (ttl ");
+    bool any = false;
+
+    for (size_t k = 0; k < REPORT_TTL_CLASSES; k++)
+        if (ch->ttl_flows[k] != 0) {
+            p = stpcpy(stpcpy(p, any ? "," : ""), ttl[k]);
+            any = true;
+        }
+    strcpy(p, any ? ")" : "-)");
+}
+
 static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_client *c = &r->clients[row];
+    char *p;
 
     report_format_addr(c->family, c->addr, cells[0], CELL_SIZE);
-    snprintf(cells[1], CELL_SIZE, "%" PRIu64, c->flows);
-    snprintf(cells[2], CELL_SIZE, "%" PRIu64, c->ports);
-    snprintf(cells[3], CELL_SIZE, "%u", (unsigned)c->port_lo);
-    snprintf(cells[4], CELL_SIZE, "%u", (unsigned)c->port_hi);
-    snprintf(cells[5], CELL_SIZE, "%" PRIu64 "/%" PRIu64, c->in_range, c->flows);
+    *jw_put_uint(cells[1], c->flows) = '\0';
+    *jw_put_uint(cells[2], c->ports) = '\0';
+    *jw_put_uint(cells[3], c->port_lo) = '\0';
+    *jw_put_uint(cells[4], c->port_hi) = '\0';
+    p = jw_put_uint(cells[5], c->in_range);
+    p = jw_put_uint(stpcpy(p, "/"), c->flows);
+    /* Under --ephemeral auto, each host's own range: named beside its count. */
+    if (port_range_is_auto(&r->settings.ephemeral) && c->in_force.name != NULL)
+        p = stpcpy(stpcpy(p, " "), c->in_force.name);
+    *p = '\0';
     profile_list(c->ephemeral_all, cells[6], CELL_SIZE);
+    pattern_cell(&c->choice, cells[7]);
+    likely_cell(c, cells[8]);
+    hint_cell(&c->choice, cells[9]);
 }
 
 static int print_table(const struct report *r, const struct table *t, bool color, FILE *out)
@@ -483,14 +565,43 @@ static void print_expectations(const struct report *r, bool any, bool color, FIL
                 r->expectations[i].expression, r->expectations[i].found);
 }
 
+/* "Port mismatches": the shown flows whose bytes are not what their server port's service speaks.
+ */
+static void print_mismatches(const struct report *r, FILE *out)
+{
+    size_t n = 0;
+
+    /* Counted first, for the title; listed second. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < r->n_shown; k++) {
+            const struct report_flow *rf = report_shown(r, k);
+            struct flow buf;
+            const struct flow *f = report_flow_data(r, rf, &buf);
+            struct report_app app;
+            const char *alias, *service = report_flow_service(r, rf, f, &alias);
+
+            if (!report_flow_app(r, rf, f, service, &app) || !app.mismatch)
+                continue;
+            if (pass == 0)
+                n++;
+            else
+                fprintf(out, "  flow %" PRIu32 ": %s\n", rf->id, app.mismatch_text);
+        }
+        if (n == 0)
+            return;
+        if (pass == 0)
+            fprintf(out, "\nPort mismatches (%zu)\n", n);
+    }
+}
+
 /* The flow table: the view's rows (report_shown()), then their notes. */
 static int print_flows(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table flows = {
-        {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "PACKETS c/s", "BYTES c/s", "DURATION",
-         "STATE", "ROLE BY"},
-        {true, false, false, false, false, false, true, true, true, false, false},
-        11,
+        {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "APP", "PACKETS c/s", "BYTES c/s",
+         "DURATION", "STATE", "ROLE BY"},
+        {true, false, false, false, false, false, false, true, true, true, false, false},
+        12,
         r->n_shown,
         flow_row,
     };
@@ -502,10 +613,19 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
     if (r->n_shown > 0 && print_table(r, &flows, color, out) != 0)
         return -1;
     print_flow_details(r, out);
-    if (r->n_flows > 0)
-        fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
-                eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
-                (unsigned)eph->hi);
+    if (r->n_flows > 0) {
+        if (port_range_is_auto(eph))
+            fputs("  EPH * = client port inside its host's ephemeral range in force (auto: the "
+                  "range its ports fit, named under IN RANGE)\n",
+                  out);
+        else
+            fprintf(out, "  EPH * = client port inside the ephemeral range in force (%s%s%u-%u)\n",
+                    eph->name ? eph->name : "", eph->name ? " " : "", (unsigned)eph->lo,
+                    (unsigned)eph->hi);
+        fprintf(out, "  APP = what the first payload bytes show (TLS: and the server name); "
+                     "! = not what the port's service speaks\n");
+    }
+    print_mismatches(r, out);
     return 0;
 }
 
@@ -527,12 +647,35 @@ static int print_services(const struct report *r, bool color, bool any, FILE *ou
     return 0;
 }
 
+/* Under the table, a line for each host that wrapped around its range or used a port again. */
+static void print_client_notes(const struct report *r, const struct report_client *c, FILE *out)
+{
+    const struct report_port_choice *ch = &c->choice;
+    char addr[64], from[48], to[48];
+
+    if (ch->wraps == 0 && ch->reused_other_server == 0 && ch->reused_same_server == 0)
+        return;
+    report_format_addr(c->family, c->addr, addr, sizeof(addr));
+    if (ch->wraps != 0)
+        fprintf(out, "  %s wrapped %" PRIu32 " time%s: reached %u at %s, next port %u at %s\n",
+                addr, ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->wrap_from,
+                report_format_time(ch->wrap_from_seen, r->nanosecond, from, sizeof(from)),
+                (unsigned)ch->wrap_to,
+                report_format_time(ch->wrap_to_seen, r->nanosecond, to, sizeof(to)));
+    if (ch->reused_other_server != 0 || ch->reused_same_server != 0)
+        fprintf(out,
+                "  %s used ports again: %" PRIu32 " for another server, %" PRIu32
+                " for the same server after the connection before\n",
+                addr, ch->reused_other_server, ch->reused_same_server);
+}
+
 static int print_clients(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table clients = {
-        {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES"},
-        {false, true, true, true, true, true, false},
-        7,
+        {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES",
+         "PATTERN", "LIKELY RANGE", "OS HINT"},
+        {false, true, true, true, true, true, false, false, false, false},
+        10,
         r->n_clients,
         client_row,
     };
@@ -542,8 +685,61 @@ static int print_clients(const struct report *r, bool color, bool any, FILE *out
     if (r->n_clients > 0 && print_table(r, &clients, color, out) != 0)
         return -1;
     if (r->n_clients > 0)
-        fputs("  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n", out);
+        fprintf(
+            out,
+            "  EPHEMERAL RANGES = OS ranges that hold every client port of the host\n"
+            "  PATTERN = how the ports went on in order of use (steps up by at most %d/steps)\n"
+            "  LIKELY RANGE = the narrowest range that holds the most of them (ports in it/all)\n"
+            "  OS HINT = a guess from the initial TTL and the ports, not a fact\n",
+            REPORT_PORTS_STEP_MAX);
+    for (size_t i = 0; i < r->n_clients; i++)
+        print_client_notes(r, &r->clients[i], out);
     return 0;
+}
+
+/* Writes `text` wrapped to WRAP_WIDTH columns: the first line after `lead`, the others after
+ * `indent` spaces. */
+#define WRAP_WIDTH 78
+static void print_wrapped(const char *text, const char *lead, size_t indent, FILE *out)
+{
+    size_t col = strlen(lead);
+
+    fputs(lead, out);
+    for (const char *p = text; *p != '\0';) {
+        size_t word = strcspn(p, " ");
+
+        if (col > indent && col + 1 + word > WRAP_WIDTH) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, word, out);
+        col += word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', out);
+}
+
+/* --explain: the same report in plain sentences, after the tables. */
+static int print_explanation(const struct report *r, bool color, bool any, FILE *out)
+{
+    struct output_explanation e;
+
+    if (output_explain_build(r, &e) != 0)
+        return -1;
+    fprintf(out, "%s%sIn plain words%s\n", any ? "\n" : "", bold(color), plain(color));
+    for (size_t i = 0; i < e.n; i++) {
+        if (!e.paras[i].item && i > 0)
+            fputc('\n', out);
+        print_wrapped(e.paras[i].text, e.paras[i].item ? "  - " : "  ", e.paras[i].item ? 4 : 2,
+                      out);
+    }
+    output_explain_release(&e);
+    return ferror(out) ? -1 : 0;
 }
 
 int output_text_write(const struct report *r, const struct output_text_style *style, FILE *out)
@@ -566,6 +762,11 @@ int output_text_write(const struct report *r, const struct output_text_style *st
     }
     if (style->sections & OUTPUT_SECTION_CLIENTS) {
         if (print_clients(r, color, any, out) != 0)
+            return -1;
+        any = true;
+    }
+    if (style->sections & OUTPUT_SECTION_EXPLAIN) {
+        if (print_explanation(r, color, any, out) != 0)
             return -1;
         any = true;
     }

@@ -68,6 +68,8 @@ const struct port_range ports_ephemeral_profiles[] = {
     {"solaris", 32768, 65535},
 };
 
+const struct port_range ports_ephemeral_auto = {"auto", 49152, 65535};
+
 _Static_assert(sizeof(ports_ephemeral_profiles) / sizeof(ports_ephemeral_profiles[0]) <= 32,
                "ports_ephemeral_mask() returns one bit per profile in a uint32_t");
 
@@ -183,6 +185,11 @@ struct ports_services {
     struct overlay_entry *entries;
     size_t count;
 };
+
+bool ports_services_local(const struct ports_services *s)
+{
+    return s != NULL && s->count > 0;
+}
 
 struct ports_services *ports_services_new(void)
 {

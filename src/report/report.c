@@ -171,8 +171,12 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
     uint8_t *selected = NULL; /* under a selection: a bit per flow, by its number in the table */
     struct flow buf[2];
     const struct flow *prev = NULL;
+    int rc;
 
     report_init(r, inputs, n_inputs, totals, settings, table);
+    /* Under --ephemeral auto, each host's range before any flow's role (report_ranges.c). */
+    if (port_range_is_auto(&settings->ephemeral) && report_ranges_find(r, table) != 0)
+        goto fail;
     if ((r->flows = calloc(n ? n : 1, sizeof(*r->flows))) == NULL)
         goto fail;
     if (selecting && (selected = calloc(n / 8 + 1, 1)) == NULL)
@@ -187,7 +191,7 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
         const struct flow *f = flow_table_get(table, i, &buf[i & 1]);
         bool shown;
 
-        report_flow_init(rf, (uint32_t)i, f, settings);
+        report_flow_init(rf, (uint32_t)i, f, &r->settings);
         if (prev != NULL && compare_flows(prev, f) > 0)
             sorted = false;
         prev = f;
@@ -208,8 +212,10 @@ int report_build(struct report *r, const struct analyze_input *inputs, size_t n_
         }
     }
     /* Gathering frees its memory before the sort, which takes room of its own. */
-    report_aggregation_end(agg, r);
+    rc = report_aggregation_end(agg, r);
     agg = NULL;
+    if (rc != 0)
+        goto fail;
     /* Flows are created in packet order, so one input is already sorted; merged ones may not be. */
     if (!sorted && sort_flows(r) != 0)
         goto fail;
@@ -229,6 +235,7 @@ fail:
 
 void report_release(struct report *r)
 {
+    report_ranges_free(r->host_ranges);
     free(r->flows);
     free(r->order);
     free(r->services);

@@ -136,6 +136,10 @@ struct report_aggregation {
     struct pair_queue service_hosts;
     size_t max_flows;             /* what the pair set is sized for */
     struct pair_queue host_ports; /* (client host, client port) pairs */
+    /* Each flow's client connection, for judging how its host picked ports (report_hostports.c):
+     * room for max_flows, of which the system commits only the pages written. */
+    struct report_port_use *uses;
+    size_t n_uses;
 };
 
 static void aggregation_free(struct report_aggregation *a)
@@ -145,6 +149,7 @@ static void aggregation_free(struct report_aggregation *a)
     free(a->host_services);
     pair_queue_free(&a->service_hosts);
     pair_queue_free(&a->host_ports);
+    free(a->uses);
     memset(a, 0, sizeof(*a));
 }
 
@@ -162,7 +167,8 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     a->max_flows = n;
     a->service_of = ps_zalloc((size_t)PS_IPPROTO_PORT_SPACES << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
-    if (r->services == NULL || r->clients == NULL || a->host_services == NULL ||
+    a->uses = malloc((n ? n : 1) * sizeof(*a->uses));
+    if (r->services == NULL || r->clients == NULL || a->host_services == NULL || a->uses == NULL ||
         a->service_of == NULL || a->host_slots == NULL ||
         pair_queue_init(&a->host_ports, n, a->secret) != 0)
         return -1;
@@ -291,6 +297,7 @@ static struct report_client *add_client(struct report_aggregation *a, struct rep
     memcpy(c->addr, key->addr[client], sizeof(c->addr));
     c->port_lo = c->port_hi = key->port[client];
     c->ephemeral_all = UINT32_MAX;
+    c->in_force = *report_range_of(&r->settings, key->family, key->addr[client]);
     return c;
 }
 
@@ -355,9 +362,16 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
     if (port > c->port_hi)
         c->port_hi = port;
     c->ephemeral_all &= it->client_ephemeral;
-    if (port_range_contains(&r->settings.ephemeral, port))
-        c->in_range++;
+    c->in_range += it->client_in_range;
     add_host_port(a, r, (uint64_t)host << 16 | port);
+    report_ports_count_ttl(c, it->client_ttl);
+    a->uses[a->n_uses++] = (struct report_port_use){
+        .first_seen = it->first_seen,
+        .dest = report_port_dest(&it->key, it->client),
+        .host = host,
+        .port = port,
+        .proto = it->key.proto,
+    };
     return 0;
 }
 
@@ -417,17 +431,91 @@ static int compare_clients(const void *a, const void *b)
     return ps_addr_compare(ca->addr, cb->addr, sizeof(ca->addr));
 }
 
-/* After the last flow: the pairs still queued; the tables in the report's order. */
-static void gather_end(struct report_aggregation *a, struct report *r)
+/*
+ * The connections grouped by host in place (American flag sort: each put straight into its host's
+ * part, found by counting), so that no second array of them is needed; start[h] gets where host
+ * h's part begins, start[n_clients] the end. The order within a part is lost: judge_hosts() sorts
+ * each part. -1 when out of memory.
+ */
+static int group_by_host(struct report_aggregation *a, const struct report *r, size_t *start)
 {
+    size_t *next = calloc(r->n_clients + 1, sizeof(*next));
+
+    if (next == NULL)
+        return -1;
+    for (size_t i = 0; i < a->n_uses; i++)
+        start[a->uses[i].host + 1]++;
+    for (size_t h = 0; h < r->n_clients; h++)
+        start[h + 1] += start[h];
+    memcpy(next, start, (r->n_clients + 1) * sizeof(*next));
+    for (size_t h = 0; h < r->n_clients; h++) {
+        while (next[h] < start[h + 1]) {
+            struct report_port_use x = a->uses[next[h]];
+
+            /* Carry each displaced connection to its own part until one of h's turns up. */
+            while (x.host != h) {
+                struct report_port_use y = a->uses[next[x.host]];
+
+                a->uses[next[x.host]++] = x;
+                x = y;
+            }
+            a->uses[next[h]++] = x;
+        }
+    }
+    free(next);
+    return 0;
+}
+
+/*
+ * Each client host judged from its connections in the judging's order, whatever order the flows
+ * came in (threads, merged inputs): its key is total, so the judgement is the same on every run.
+ */
+static int judge_hosts(struct report_aggregation *a, struct report *r)
+{
+    size_t most = 0, *start = calloc(r->n_clients + 1, sizeof(*start));
+    struct report_port_use *scratch = NULL;
+
+    if (start == NULL || group_by_host(a, r, start) != 0) {
+        free(start);
+        return -1;
+    }
+    for (size_t h = 0; h < r->n_clients; h++)
+        most = start[h + 1] - start[h] > most ? start[h + 1] - start[h] : most;
+    scratch = malloc((most ? most : 1) * sizeof(*scratch));
+    for (size_t h = 0; scratch != NULL && h < r->n_clients; h++) {
+        struct report_port_use *uses = a->uses + start[h];
+        size_t n = start[h + 1] - start[h];
+
+        report_ports_judge(&r->clients[h], uses, n, scratch);
+    }
+    free(start);
+    if (scratch == NULL)
+        return -1;
+    free(scratch);
+    return 0;
+}
+
+/* After the last flow: the pairs still queued; each host judged; the tables in the report's
+ * order. -1 when out of memory. */
+static int gather_end(struct report_aggregation *a, struct report *r)
+{
+    int rc;
+
     for (size_t k = 0; k < PAIRS_AHEAD; k++) {
         if (a->service_hosts.set.slots != NULL)
             add_service_host(a, r, NO_PAIR);
         add_host_port(a, r, NO_PAIR);
     }
+    /* The sets first: the judging's sort takes room of its own. */
+    pair_queue_free(&a->service_hosts);
+    pair_queue_free(&a->host_ports);
+    rc = judge_hosts(a, r);
     aggregation_free(a);
+    if (rc != 0)
+        return -1;
     qsort(r->services, r->n_services, sizeof(*r->services), compare_services);
     qsort(r->clients, r->n_clients, sizeof(*r->clients), compare_clients);
+    return 0;
 }
 
 struct report_aggregation *report_aggregation_new(struct report *r, size_t n)
@@ -448,10 +536,12 @@ int report_aggregation_add(struct report_aggregation *a, struct report *r,
     return gather_flow(a, r, it);
 }
 
-void report_aggregation_end(struct report_aggregation *a, struct report *r)
+int report_aggregation_end(struct report_aggregation *a, struct report *r)
 {
-    gather_end(a, r);
+    int rc = gather_end(a, r);
+
     free(a);
+    return rc;
 }
 
 void report_aggregation_free(struct report_aggregation *a)
@@ -468,8 +558,11 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->key = f->key;
     it->packets = f->packets[0] + f->packets[1];
     it->bytes = f->bytes[0] + f->bytes[1];
+    it->first_seen = f->first_seen;
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
+    it->client_ttl = f->ttl[rf->client];
+    it->client_in_range = rf->client_in_range;
 }
 
 /* A report's services and clients gathered from items handed over as they come (by the JSON
@@ -493,7 +586,8 @@ struct report_gathering *report_gathering_begin(struct report *r,
         return NULL;
     report_init(r, inputs, n_inputs, totals, settings, table);
     g->r = r;
-    if (aggregation_init(&g->agg, r, flow_table_count(table)) != 0 ||
+    if ((port_range_is_auto(&settings->ephemeral) && report_ranges_find(r, table) != 0) ||
+        aggregation_init(&g->agg, r, flow_table_count(table)) != 0 ||
         pthread_mutex_init(&g->lock, NULL) != 0) {
         aggregation_free(&g->agg);
         report_release(r);
@@ -517,7 +611,7 @@ int report_gathering_end(struct report_gathering *g)
     int rc = g->rc;
 
     if (rc == 0)
-        gather_end(&g->agg, g->r);
+        rc = gather_end(&g->agg, g->r);
     aggregation_free(&g->agg);
     pthread_mutex_destroy(&g->lock);
     if (rc != 0)

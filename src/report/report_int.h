@@ -19,11 +19,57 @@ struct report_aggregation *report_aggregation_new(struct report *r, size_t n);
 /* Counts a flow that has ports in its service and its client host; -1 when out of memory. */
 int report_aggregation_add(struct report_aggregation *a, struct report *r,
                            const struct report_gather_item *it);
-/* After the last flow: r->services and r->clients complete and in the report's order; frees `a`
- * first, so that what comes next has its memory. */
-void report_aggregation_end(struct report_aggregation *a, struct report *r);
+/* After the last flow: r->services and r->clients complete (each host judged) and in the report's
+ * order; frees `a` first, so that what comes next has its memory. -1 when out of memory. */
+int report_aggregation_end(struct report_aggregation *a, struct report *r);
 /* Frees `a` when gathering stops early (memory ran out); NULL does nothing. */
 void report_aggregation_free(struct report_aggregation *a);
+
+/*
+ * One client connection as the judging of a host's ports (report_hostports.c) sees it: 24 bytes,
+ * kept for every flow with ports while the report gathers, in any order.
+ */
+struct report_port_use {
+    ps_time first_seen;
+    uint64_t dest; /* report_port_dest() of the flow's server */
+    uint32_t host; /* the client host's entry in r->clients while gathering; free after */
+    uint16_t port; /* the client port */
+    uint8_t proto;
+};
+
+/* The destination of a flow (server address, port, protocol, scope), hashed with fixed keys so
+ * that the judging is the same on every run. */
+uint64_t report_port_dest(const struct flow_key *key, uint8_t client);
+
+/* The order in which a host's connections are judged: first seen, then destination, port and
+ * protocol (qsort()'s comparison of two of them). */
+int report_port_uses_compare(const void *a, const void *b);
+
+/*
+ * Judges host `c` from its connections `uses` (`n` of them, in any order: sorted here into
+ * report_port_uses_compare() order, and their `host` overwritten) and its ttl_flows and
+ * ephemeral_all: fills c->choice. `scratch` has room for `n`.
+ */
+void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
+                        struct report_port_use *scratch);
+
+/* Counts a client flow's TTL (its client's first; 0: none) in host `c`'s choice.ttl_flows. */
+void report_ports_count_ttl(struct report_client *c, uint8_t ttl);
+
+/*
+ * --ephemeral auto (report_ranges.c): each client host's range from a first pass over `table`'s
+ * flows, set in r->settings.host_ranges (which report_release() frees). -1 when out of memory.
+ */
+int report_ranges_find(struct report *r, const struct flow_table *table);
+void report_ranges_free(struct report_host_ranges *h);
+
+/*
+ * The rungs of the role ladder that rest on evidence (report_roles.c): who opened, who accepted,
+ * which port alone has a service name, from a flow's key and role_seen bits. True when one of
+ * them decides, with rf->client and rf->reason set.
+ */
+bool report_roles_by_evidence(struct report_flow *rf, const struct flow_key *key, uint8_t role_seen,
+                              const struct report_settings *s);
 
 /*
  * The view (report_view.c), once r->flows are in the report's order with their ids: keeps the rows

@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "report.h"
+#include "report_int.h"
 
 static const char *const role_reason_names[] = {
     [REPORT_ROLE_OPEN] = "syn",
@@ -61,45 +61,78 @@ void report_flow_init(struct report_flow *rf, uint32_t flow, const struct flow *
     decide_roles(rf, f, s);
 }
 
-static void decide_roles(struct report_flow *rf, const struct flow *f,
-                         const struct report_settings *s)
+bool report_roles_by_evidence(struct report_flow *rf, const struct flow_key *key, uint8_t role_seen,
+                              const struct report_settings *s)
 {
-    bool open0 = f->role_seen & FLOW_OPEN_FROM(0), open1 = f->role_seen & FLOW_OPEN_FROM(1);
-    bool accept0 = f->role_seen & FLOW_ACCEPT_FROM(0);
-    bool accept1 = f->role_seen & FLOW_ACCEPT_FROM(1);
-    uint16_t p0 = f->key.port[0], p1 = f->key.port[1];
+    bool open0 = role_seen & FLOW_OPEN_FROM(0), open1 = role_seen & FLOW_OPEN_FROM(1);
+    bool accept0 = role_seen & FLOW_ACCEPT_FROM(0), accept1 = role_seen & FLOW_ACCEPT_FROM(1);
+    uint16_t p0 = key->port[0], p1 = key->port[1];
+    bool named0, named1;
 
     if (open0 != open1) {
         rf->client = open0 ? 0 : 1;
         rf->reason = REPORT_ROLE_OPEN;
-    } else if (accept0 != accept1) {
+        return true;
+    }
+    if (accept0 != accept1) {
         rf->client = accept0 ? 1 : 0;
         rf->reason = REPORT_ROLE_ACCEPT;
-    } else if (!ipproto_has_ports(f->key.proto)) {
+        return true;
+    }
+    if (!ipproto_has_ports(key->proto) || p0 == p1)
+        return false;
+    named0 = ports_service_name(s->services, key->proto, p0) != NULL;
+    named1 = ports_service_name(s->services, key->proto, p1) != NULL;
+    if (named0 == named1)
+        return false;
+    rf->client = named0 ? 1 : 0;
+    rf->reason = REPORT_ROLE_SERVICE;
+    return true;
+}
+
+/* Whether endpoint `e`'s port is in the range in force for its address. */
+static bool in_range(const struct flow *f, uint8_t e, const struct report_settings *s)
+{
+    return port_range_contains(report_range_of(s, f->key.family, f->key.addr[e]), f->key.port[e]);
+}
+
+/* The rungs without evidence: guesses from the first sender and the ports' numbers. */
+static void guess_roles(struct report_flow *rf, const struct flow *f,
+                        const struct report_settings *s)
+{
+    uint16_t p0 = f->key.port[0], p1 = f->key.port[1];
+    bool eph0, eph1;
+
+    if (!ipproto_has_ports(f->key.proto)) {
         rf->client = f->first_sender;
         rf->reason = REPORT_ROLE_FIRST_SENDER;
-    } else if (p0 == p1) {
+        return;
+    }
+    if (p0 == p1) {
         rf->client = f->first_sender;
         rf->reason = REPORT_ROLE_SYMMETRIC;
-    } else {
-        bool named0 = ports_service_name(s->services, f->key.proto, p0) != NULL;
-        bool named1 = ports_service_name(s->services, f->key.proto, p1) != NULL;
-        bool eph0 = port_range_contains(&s->ephemeral, p0);
-        bool eph1 = port_range_contains(&s->ephemeral, p1);
-
-        if (named0 != named1) {
-            rf->client = named0 ? 1 : 0;
-            rf->reason = REPORT_ROLE_SERVICE;
-        } else if (eph0 != eph1) {
-            rf->client = eph0 ? 0 : 1;
-            rf->reason = REPORT_ROLE_EPHEMERAL;
-        } else {
-            rf->client = p0 < p1 ? 1 : 0;
-            rf->reason = REPORT_ROLE_LOWER_PORT;
-        }
+        return;
     }
+    eph0 = in_range(f, 0, s);
+    eph1 = in_range(f, 1, s);
+    if (eph0 != eph1) {
+        rf->client = eph0 ? 0 : 1;
+        rf->reason = REPORT_ROLE_EPHEMERAL;
+    } else {
+        rf->client = p0 < p1 ? 1 : 0;
+        rf->reason = REPORT_ROLE_LOWER_PORT;
+    }
+}
+
+static void decide_roles(struct report_flow *rf, const struct flow *f,
+                         const struct report_settings *s)
+{
+    if (!report_roles_by_evidence(rf, &f->key, f->role_seen, s))
+        guess_roles(rf, f, s);
     if (f->key.proto == PS_IPPROTO_TCP)
         rf->conn_state = (uint8_t)flow_tcp_conn_state(f, rf->client);
-    if (ipproto_has_ports(f->key.proto))
+    if (ipproto_has_ports(f->key.proto)) {
         rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
+        rf->client_in_range = in_range(f, rf->client, s);
+    }
 }

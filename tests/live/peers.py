@@ -5,6 +5,8 @@ peers.py serve             TCP server on port 80 and UDP responder on port 53, I
                            prints "ready" once they listen, then serves until killed.
 peers.py client ADDR...    for each address: one TCP request/response (port 80), then one UDP
                            query/answer (port 53); prints one line per exchange.
+peers.py connect N ADDR    N TCP request/responses with ADDR, port 80, one after another;
+                           prints the client port of each, one a line.
 """
 import select
 import socket
@@ -41,18 +43,26 @@ def serve():
                 conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
 
 
+def exchange(addr):
+    """One TCP request/response with addr, port 80; returns the client port. The server closes
+    first, so the client's port is free again at once (no TIME_WAIT on the client)."""
+    with socket.create_connection((addr, 80), timeout=5) as t:
+        port = t.getsockname()[1]
+        t.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        reply = b""
+        while True:
+            chunk = t.recv(2048)
+            if not chunk:
+                break
+            reply += chunk
+    assert reply.endswith(b"ok"), reply
+    return port
+
+
 def client(addrs):
     for addr in addrs:
         family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-        with socket.create_connection((addr, 80), timeout=5) as t:
-            t.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            reply = b""
-            while True:
-                chunk = t.recv(2048)
-                if not chunk:
-                    break
-                reply += chunk
-        assert reply.endswith(b"ok"), reply
+        exchange(addr)
         print(f"tcp {addr} ok", flush=True)
         with socket.socket(family, socket.SOCK_DGRAM) as u:
             u.settimeout(5)
@@ -65,5 +75,8 @@ def client(addrs):
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
         serve()
+    elif sys.argv[1] == "connect":
+        for _ in range(int(sys.argv[2])):
+            print(exchange(sys.argv[3]), flush=True)
     else:
         client(sys.argv[2:])

@@ -76,11 +76,13 @@ START_TEST(test_defaults)
     ck_assert_str_eq(opts.inputs[0], "a.pcap");
     ck_assert_ptr_null(opts.output);
     ck_assert_int_eq(opts.format, PS_FORMAT_TEXT);
-    ck_assert_str_eq(opts.ephemeral.name, "iana");
+    /* auto: each client host's own range, iana's where a host has no evidence. */
+    ck_assert_str_eq(opts.ephemeral.name, "auto");
+    ck_assert(port_range_is_auto(&opts.ephemeral));
     ck_assert_uint_eq(opts.ephemeral.lo, 49152);
     ck_assert_uint_eq(opts.ephemeral.hi, 65535);
     ck_assert_uint_eq(opts.n_services_files, 0);
-    ck_assert_uint_eq(opts.max_flows, 10000000);
+    ck_assert_uint_eq(opts.max_flows, 0); /* auto */
     ck_assert_uint_eq(opts.max_fragments, 65536);
     ck_assert(!opts.no_decap);
     ck_assert(!opts.vlan_in_key);
@@ -246,6 +248,29 @@ START_TEST(test_max_flows)
     ck_assert_int_eq(parse(top, &opts, err), 0);
     ck_assert_uint_eq(opts.max_flows, 4294967294u);
     cli_release(&opts);
+    ck_assert_int_eq(parse((char *[]){"portscope", "-r", "a.pcap", "--max-flows", "5",
+                                      "--max-flows", "auto", NULL},
+                           &opts, err),
+                     0);
+    ck_assert_uint_eq(opts.max_flows, 0);
+    cli_release(&opts);
+}
+END_TEST
+
+/* --max-flows auto: three quarters of the memory available, at APP_BYTES_PER_FLOW a flow. */
+START_TEST(test_max_flows_from_memory)
+{
+    const uint64_t gb = 1000000000;
+
+    /* 24 GB available: 18 GB for flows. */
+    ck_assert_uint_eq(app_max_flows_for(24 * gb), 18 * gb / APP_BYTES_PER_FLOW);
+    /* 20 M flows, the capture that once lost packets to a fixed 10 M, fit in 8 GB. */
+    ck_assert_uint_ge(app_max_flows_for(8 * gb), 20000000);
+    /* A tiny or unknown amount still keeps a million; a huge one stops where ids do. */
+    ck_assert_uint_eq(app_max_flows_for(0), APP_MAX_FLOWS_MIN);
+    ck_assert_uint_eq(app_max_flows_for(UINT64_MAX), APP_MAX_FLOWS_MAX);
+    /* This machine has some memory, and /proc/meminfo says how much. */
+    ck_assert_uint_gt(app_available_memory(), 0);
 }
 END_TEST
 
@@ -278,6 +303,32 @@ START_TEST(test_decoding_options)
     ck_assert_uint_eq(opts.max_fragments, 7);
     cli_release(&opts);
     assert_usage_error(bad, "--max-fragments");
+}
+END_TEST
+
+/* --ipfix: the destination's form is checked when parsing; --ipfix-domain defaults to 1. */
+START_TEST(test_ipfix_options)
+{
+    char *argv[] = {"portscope",      "-r", "a.pcap", "--ipfix", "[::1]:4739",
+                    "--ipfix-domain", "0",  NULL};
+    char *plain[] = {"portscope", "-r", "a.pcap", NULL};
+    char *bad_port[] = {"portscope", "-r", "a.pcap", "--ipfix", "localhost:65536", NULL};
+    char *bad_v6[] = {"portscope", "-r", "a.pcap", "--ipfix", "::1:4739", NULL};
+    char *bad_domain[] = {"portscope", "-r", "a.pcap", "--ipfix-domain", "4294967296", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
+
+    ck_assert_int_eq(parse(plain, &opts, err), 0);
+    ck_assert_ptr_null(opts.ipfix);
+    ck_assert_uint_eq(opts.ipfix_domain, 1);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(argv, &opts, err), 0);
+    ck_assert_str_eq(opts.ipfix, "[::1]:4739");
+    ck_assert_uint_eq(opts.ipfix_domain, 0);
+    cli_release(&opts);
+    assert_usage_error(bad_port, "--ipfix: 'localhost:65536': the port must be");
+    assert_usage_error(bad_v6, "brackets");
+    assert_usage_error(bad_domain, "--ipfix-domain");
 }
 END_TEST
 
@@ -449,6 +500,31 @@ START_TEST(test_report_options)
     ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_ALL);
     ck_assert(!opts.quiet);
     cli_release(&opts);
+}
+END_TEST
+
+/* --explain adds its section to whatever --show chose, before or after it; text only. */
+START_TEST(test_explain)
+{
+    char *before[] = {"portscope", "--explain", "--show", "flows", "-r", "a.pcap", NULL};
+    char *after[] = {"portscope", "-r", "a.pcap", "--explain", NULL};
+    char *shown[] = {"portscope", "-r", "a.pcap", "--show", "summary,explain", NULL};
+    char *json[] = {"portscope", "-r", "a.pcap", "--explain", "--json", NULL};
+    char *csv[] = {"portscope", "-r", "a.pcap", "--format", "csv", "--explain", NULL};
+    struct ps_options opts;
+    char err[PS_ERRBUF_SIZE];
+
+    ck_assert_int_eq(parse(before, &opts, err), 0);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_FLOWS | OUTPUT_SECTION_EXPLAIN);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(after, &opts, err), 0);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_ALL | OUTPUT_SECTION_EXPLAIN);
+    cli_release(&opts);
+    ck_assert_int_eq(parse(shown, &opts, err), 0);
+    ck_assert_uint_eq(opts.sections, OUTPUT_SECTION_SUMMARY | OUTPUT_SECTION_EXPLAIN);
+    cli_release(&opts);
+    assert_usage_error(json, "--explain");
+    assert_usage_error(csv, "--explain");
 }
 END_TEST
 
@@ -801,7 +877,9 @@ Suite *app_suite(void)
     tcase_add_test(tc, test_services);
     tcase_add_test(tc, test_max_flows);
     tcase_add_test(tc, test_max_flows_bad);
+    tcase_add_test(tc, test_max_flows_from_memory);
     tcase_add_test(tc, test_decoding_options);
+    tcase_add_test(tc, test_ipfix_options);
     tcase_add_test(tc, test_missing_input);
     tcase_add_test(tc, test_unknown_option);
     tcase_add_test(tc, test_option_without_value);
@@ -810,6 +888,7 @@ Suite *app_suite(void)
     tcase_add_test(tc, test_filter_words);
     tcase_add_test(tc, test_double_dash);
     tcase_add_test(tc, test_report_options);
+    tcase_add_test(tc, test_explain);
     tcase_add_test(tc, test_report_options_bad);
     tcase_add_test(tc, test_selection_options);
     tcase_add_test(tc, test_expect_options);

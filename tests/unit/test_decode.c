@@ -325,6 +325,27 @@ START_TEST(test_eth_ipv4_tcp)
 }
 END_TEST
 
+/* Where the transport header starts, for the NAT pairing's evidence, and the IPv4 id. */
+START_TEST(test_l4_and_ip_id)
+{
+    struct pkt p;
+    struct pkt_info info;
+
+    build_eth_ipv4_tcp(&p, PS_TCP_SYN);
+    p.b[ETH_LEN + 4] = 0x12;
+    p.b[ETH_LEN + 5] = 0x34;
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, p.len, &info), PS_SKIP_NONE);
+    ck_assert_ptr_eq(info.l4, p.b + ETH_LEN + IPV4_LEN);
+    ck_assert_uint_eq(info.ip_id, 0x1234);
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV6);
+    put_ipv6_tcp(&p);
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, p.len, &info), PS_SKIP_NONE);
+    ck_assert_ptr_eq(info.l4, p.b + ETH_LEN + 40);
+    ck_assert_uint_eq(info.ip_id, 0);
+}
+END_TEST
+
 START_TEST(test_tcp_hints)
 {
     static const struct {
@@ -470,6 +491,39 @@ START_TEST(test_eth_ipv6_tcp)
     assert_v6_addrs(&info);
     assert_ports(&info, PS_IPPROTO_TCP, 40000, 443);
     ck_assert_uint_eq(info.tcp_flags, PS_TCP_SYN);
+}
+END_TEST
+
+/* The TTL (IPv4) or hop limit (IPv6) is the innermost IP header's: the host's, not a tunnel's. */
+START_TEST(test_ip_ttl)
+{
+    struct pkt p;
+    struct pkt_info info;
+    size_t ip;
+
+    build_eth_ipv4_tcp(&p, PS_TCP_SYN);
+    p.b[ETH_LEN + 8] = 128;
+    ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+    ck_assert_uint_eq(info.ttl, 128);
+
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV6);
+    put_ipv6_tcp(&p);
+    p.b[ETH_LEN + 7] = 255;
+    ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+    ck_assert_uint_eq(info.ttl, 255);
+
+    /* 6in4: the outer IPv4 header's TTL 200, the inner IPv6 header's hop limit 57. */
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV4);
+    ip = put_ipv4(&p, PS_IPPROTO_IPV6, 0);
+    p.b[ip + 8] = 200;
+    put_ipv6_tcp(&p);
+    p.b[ip + IPV4_LEN + 7] = 57;
+    finish_ipv4(&p, ip);
+    ck_assert_int_eq(decode(PS_DLT_EN10MB, &p, &info), PS_SKIP_NONE);
+    assert_v6_addrs(&info);
+    ck_assert_uint_eq(info.ttl, 57);
 }
 END_TEST
 
@@ -1600,6 +1654,8 @@ Suite *decode_suite(void)
     TCase *bad = tcase_create("malformed");
 
     tcase_add_test(ok, test_eth_ipv4_tcp);
+    tcase_add_test(ok, test_l4_and_ip_id);
+    tcase_add_test(ok, test_ip_ttl);
     tcase_add_test(ok, test_tcp_flags_byte);
     tcase_add_test(ok, test_tcp_hints);
     tcase_add_test(ok, test_sctp_hints);
@@ -1679,5 +1735,6 @@ Suite *decode_suite(void)
 int unit_suites(SRunner *runner)
 {
     srunner_add_suite(runner, decode_suite());
+    srunner_add_suite(runner, decode_app_suite());
     return 0;
 }

@@ -70,6 +70,11 @@ START_TEST(test_parse_valid)
         "fragments.evicted == 0",
         "flows.shown >= 1",
         "clients == 1",
+        "app ssh",
+        "app TLS on port 443",
+        "no app http on port 8080",
+        "port-mismatch",
+        "no port-mismatch",
     };
     char err[ERRLEN];
 
@@ -82,7 +87,8 @@ START_TEST(test_parse_errors)
 {
     assert_error("", "column 1: empty expectation");
     assert_error("flowz > 1", "column 1: unknown counter or check 'flowz' (checks: service, port, "
-                              "host, state, client-ports; counters: see portscope(1))");
+                              "host, state, client-ports, app, port-mismatch; counters: see "
+                              "portscope(1))");
     assert_error("flows.tcp >> 3",
                  "column 11: expected a comparison (==, !=, <, <=, >, >=), found '>>'");
     assert_error("flows.tcp", "column 11: expected a comparison (==, !=, <, <=, >, >=) after "
@@ -90,8 +96,21 @@ START_TEST(test_parse_errors)
     assert_error("flows.tcp >=", "column 14: expected a number after '>='");
     assert_error("flows.tcp >= three", "column 14: expected a number, found 'three'");
     assert_error("flows.tcp >= 3 4", "column 16: unexpected '4' after the end of the expectation");
-    assert_error("no flows > 1", "column 4: expected service, port, host or state after 'no'");
-    assert_error("no", "column 4: expected service, port, host or state after 'no'");
+    assert_error("no flows > 1", "column 4: expected service, port, host, state, app or "
+                                 "port-mismatch after 'no'");
+    assert_error("no", "column 4: expected service, port, host, state, app or port-mismatch after "
+                       "'no'");
+    assert_error("app", "column 5: expected a protocol (http, tls, ssh, dns, quic, smtp, ftp, "
+                        "pop3, imap, rdp) after 'app'");
+    assert_error("app gopher", "column 5: unknown protocol 'gopher' (known: http, tls, ssh, dns, "
+                               "quic, smtp, ftp, pop3, imap, rdp)");
+    assert_error("app ssh at port 22", "column 9: expected 'on port N' or the end after 'app ssh'");
+    assert_error("app ssh on", "column 12: expected 'port N' after 'on'");
+    assert_error("app ssh on host 22", "column 12: expected 'port N' after 'on'");
+    assert_error("app ssh on port", "column 17: expected 'port N' after 'on'");
+    assert_error("app ssh on port 99999",
+                 "column 17: '99999' is not a port number from 0 to 65535");
+    assert_error("port-mismatch 3", "column 15: unexpected '3' after the end of the expectation");
     assert_error("service", "column 9: expected a service name after 'service'");
     assert_error("port 70000", "column 6: '70000' is not a port number from 0 to 65535");
     assert_error("no host 10.0.0.256", "column 9: '10.0.0.256' is not an IPv4 or IPv6 address");
@@ -101,8 +120,8 @@ START_TEST(test_parse_errors)
     assert_error("client-ports in", "column 17: expected a profile (linux, windows, ...) or LO-HI "
                                     "after 'in'");
     assert_error("skipped.bogus > 0", "column 1: unknown counter or check 'skipped.bogus' (checks: "
-                                      "service, port, host, state, client-ports; counters: see "
-                                      "portscope(1))");
+                                      "service, port, host, state, client-ports, app, "
+                                      "port-mismatch; counters: see portscope(1))");
 }
 END_TEST
 
@@ -166,10 +185,11 @@ struct fixture {
 
 /* The service comes from the registry, by the server port. */
 static void add_flow(struct fixture *fx, size_t i, uint8_t proto, const char *client,
-                     uint16_t cport, const char *server, uint16_t sport, uint8_t state)
+                     uint16_t cport, const char *server, uint16_t sport, uint8_t state, uint8_t app)
 {
     struct flow_packet fp = {(ps_time)i, 60, false};
     struct pkt_info p;
+    struct flow *f;
     uint8_t sender;
 
     memset(&p, 0, sizeof(p));
@@ -179,7 +199,10 @@ static void add_flow(struct fixture *fx, size_t i, uint8_t proto, const char *cl
     inet_pton(AF_INET, server, p.dst);
     p.sport = cport;
     p.dport = sport;
-    ck_assert_ptr_nonnull(flow_table_add_packet(fx->table, &p, &fp, &sender));
+    f = flow_table_add_packet(fx->table, &p, &fp, &sender);
+    ck_assert_ptr_nonnull(f);
+    /* Both sides' first bytes showed `app`. */
+    f->app = (uint8_t)(app | app << 4);
     fx->rf[i] = (struct report_flow){
         .flow = (uint32_t)i, .client = sender, .id = (uint32_t)(i * 2 + 1), .conn_state = state};
 }
@@ -189,9 +212,9 @@ static void fixture_init(struct fixture *fx)
     memset(fx, 0, sizeof(*fx));
     fx->table = flow_table_new(0, 1, NULL);
     ck_assert_ptr_nonnull(fx->table);
-    add_flow(fx, 0, PS_IPPROTO_TCP, "10.0.0.5", 40000, "10.0.0.1", 80, FLOW_CONN_SF);
-    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, FLOW_CONN_REJ);
-    add_flow(fx, 2, PS_IPPROTO_UDP, "10.0.0.6", 3000, "10.0.0.1", 53, FLOW_CONN_NONE);
+    add_flow(fx, 0, PS_IPPROTO_TCP, "10.0.0.5", 40000, "10.0.0.1", 80, FLOW_CONN_SF, APP_HTTP);
+    add_flow(fx, 1, PS_IPPROTO_TCP, "10.0.0.5", 40001, "10.0.0.1", 23, FLOW_CONN_REJ, APP_SSH);
+    add_flow(fx, 2, PS_IPPROTO_UDP, "10.0.0.6", 3000, "10.0.0.1", 53, FLOW_CONN_NONE, APP_DNS);
     fx->input.filtered_packets = 7;
     fx->r.inputs = &fx->input;
     fx->r.n_inputs = 1;
@@ -291,6 +314,28 @@ START_TEST(test_presence)
 }
 END_TEST
 
+/* app PROTOCOL [on port N] and port-mismatch: SSH on 23 (telnet) is the one mismatch. */
+START_TEST(test_app)
+{
+    char found[PS_ERRBUF_SIZE];
+
+    ck_assert(holds("app ssh", found));
+    ck_assert_str_eq(found, "1 flow: #3");
+    ck_assert(holds("app SSH on port 23", found));
+    ck_assert(!holds("app ssh on port 22", found));
+    ck_assert_str_eq(found, "no such flow");
+    /* The server's port, not the client's. */
+    ck_assert(!holds("app http on port 40000", found));
+    ck_assert(holds("app dns on port 53", found));
+    ck_assert(holds("no app tls", found));
+    ck_assert(!holds("no app http", found));
+    ck_assert(holds("port-mismatch", found));
+    ck_assert_str_eq(found, "1 flow: #3");
+    ck_assert(!holds("no port-mismatch", found));
+    ck_assert_str_eq(found, "1 flow: #3");
+}
+END_TEST
+
 /*
  * Every conn_state the flow module names is a state "state" accepts, in any case, and it finds
  * the flows the report keeps with that state and no others.
@@ -344,6 +389,7 @@ Suite *expect_suite(void)
     tcase_add_test(tc, test_file);
     tcase_add_test(tc, test_counters);
     tcase_add_test(tc, test_presence);
+    tcase_add_test(tc, test_app);
     tcase_add_test(tc, test_every_conn_state);
     tcase_add_test(tc, test_client_ports);
     suite_add_tcase(suite, tc);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "../../src/flow/flow_int.h" /* store_after, to see it adapt */
 
 #define PROTO_GRE  47
 #define MANY_FLOWS 200000
@@ -266,6 +267,45 @@ START_TEST(test_counters_per_endpoint)
     ck_assert_uint_eq(f->path_id, 0);
     ck_assert_uint_eq(flow_table_count(t), 1);
     ck_assert_ptr_eq(flow_table_get(t, 0, &buf), f);
+    flow_table_free(t);
+}
+END_TEST
+
+/* Each endpoint's TTL is that of the first packet it sent; later packets do not change it. */
+START_TEST(test_first_ttl_per_endpoint)
+{
+    struct pkt_info c2s = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 443, PS_TCP_SYN);
+    struct pkt_info s2c = reversed(&c2s);
+    struct flow_table *t = new_table(0);
+    struct flow *f;
+
+    c2s.ttl = 64;
+    s2c.ttl = 0; /* a TTL of 0 counts as none: the next packet's is kept */
+    f = add(t, &c2s, 1000, 60);
+    ck_assert_ptr_eq(add(t, &s2c, 2000, 60), f);
+    ck_assert_uint_eq(f->ttl[1], 64);
+    ck_assert_uint_eq(f->ttl[0], 0);
+    s2c.ttl = 119;
+    c2s.ttl = 63;
+    ck_assert_ptr_eq(add(t, &s2c, 3000, 60), f);
+    ck_assert_ptr_eq(add(t, &c2s, 4000, 60), f);
+    ck_assert_uint_eq(f->ttl[1], 64);
+    ck_assert_uint_eq(f->ttl[0], 119);
+    flow_table_free(t);
+}
+END_TEST
+
+/* flow_table_roles(): a live flow's key and role bits, as flow_table_get() has them. */
+START_TEST(test_roles_of_live_flow)
+{
+    struct pkt_info syn = v4(PS_IPPROTO_TCP, 0x0a000002, 40000, 0x0a000001, 443, PS_TCP_SYN);
+    struct flow_table *t = new_table(0);
+    struct flow_key key;
+    struct flow *f = add(t, &syn, 1000, 60);
+
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(flow_table_roles(t, 0, &key), FLOW_OPEN_FROM(1));
+    ck_assert_mem_eq(&key, &f->key, sizeof(key));
     flow_table_free(t);
 }
 END_TEST
@@ -899,6 +939,72 @@ START_TEST(test_active_timeout_streaming)
 }
 END_TEST
 
+/* The union of the TCP flags each endpoint sent (IPFIX tcpControlBits, one per direction). */
+START_TEST(test_tcp_flags_per_endpoint)
+{
+    struct flow_table *t = zeek_table();
+    struct flow *f = closed_connection(t);
+    struct pkt_info data = segment(true, PS_TCP_PSH | PS_TCP_ACK, 102);
+
+    ck_assert_ptr_eq(add(t, &data, 4500000, 100), f);
+    ck_assert_uint_eq(f->tcp.flags[0], PS_TCP_SYN | PS_TCP_ACK | PS_TCP_FIN | PS_TCP_PSH);
+    ck_assert_uint_eq(f->tcp.flags[1], PS_TCP_SYN | PS_TCP_ACK | PS_TCP_FIN);
+    flow_table_free(t);
+}
+END_TEST
+
+/* Why a flow ended, when a packet starts the next on its key; none while it lasts. */
+START_TEST(test_end_reasons)
+{
+    struct flow_table *t = zeek_table(), *a = active_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info ack = segment(true, PS_TCP_ACK, 102), syn = segment(true, PS_TCP_SYN, 7);
+    struct flow *closed = closed_connection(t), *u = add(t, &udp, 0, 60), *g;
+
+    ck_assert_uint_eq(closed->end, FLOW_END_NONE);
+    g = add(t, &ack, 10 * SEC, 60); /* past the close delay */
+    ck_assert_uint_eq(closed->end, FLOW_END_CLOSED);
+    add(t, &udp, 100 * SEC, 60);
+    ck_assert_uint_eq(u->end, FLOW_END_IDLE);
+    add(t, &syn, 11 * SEC, 60); /* a new ISN on an open connection */
+    ck_assert_uint_eq(g->end, FLOW_END_CLOSED);
+    u = add(a, &udp, 0, 60);
+    add(a, &udp, 101 * SEC, 60);
+    ck_assert_uint_eq(u->end, FLOW_END_ACTIVE);
+    flow_table_free(t);
+    flow_table_free(a);
+}
+END_TEST
+
+/* Streaming: the reason travels with the copy in the queue; the input's end leaves none. */
+START_TEST(test_end_reasons_streaming)
+{
+    struct flow_table *t = streaming_table(), *a = active_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info other = v4(PS_IPPROTO_UDP, 0x0a000001, 5001, 0x0a000002, 53, 0);
+    const struct flow *f;
+
+    closed_connection(t);
+    add(t, &udp, 0, 60);
+    add(t, &other, 50 * SEC, 60);
+    while (flow_table_advance(t, 70 * SEC))
+        while ((f = flow_table_ended(t)) != NULL)
+            ck_assert_uint_eq(f->end,
+                              f->key.proto == PS_IPPROTO_TCP ? FLOW_END_CLOSED : FLOW_END_IDLE);
+    ck_assert_int_eq(flow_table_end_all(t), 1);
+    f = flow_table_ended(t);
+    ck_assert_uint_eq(f->key.port[0], 5001);
+    ck_assert_uint_eq(f->end, FLOW_END_NONE);
+    ck_assert_int_eq(flow_table_stream(a), 0);
+    add(a, &udp, 0, 60);
+    add(a, &udp, 50 * SEC, 60);
+    ck_assert(flow_table_advance(a, 110 * SEC));
+    ck_assert_uint_eq(flow_table_ended(a)->end, FLOW_END_ACTIVE);
+    flow_table_free(t);
+    flow_table_free(a);
+}
+END_TEST
+
 /*
  * Zeek's conn_state from the two endpoints' states (base/protocols/conn/main.zeek), originator
  * first, each way round: what flow_tcp_conn_state() maps, branch by branch.
@@ -1223,6 +1329,48 @@ START_TEST(test_store_compaction)
 }
 END_TEST
 
+/*
+ * Conversations whose packets come a second apart are not stored and brought back at every packet
+ * for long: the wait before storing grows while stored flows keep coming back, and shrinks again
+ * once flows that go quiet stay quiet. What is counted is the same either way.
+ */
+START_TEST(test_store_wait_adapts)
+{
+    struct flow_table *t = zeek_table();
+    struct flow *f = NULL, buf;
+    enum { TALKERS = 5000, ROUNDS = 12, ONCE = 40000 };
+
+    ck_assert_int_eq(t->store_after, KEEP_STORE_AFTER_MIN);
+    for (int round = 0; round < ROUNDS; round++) {
+        for (uint32_t i = 0; i < TALKERS; i++) {
+            struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, 5000, 0x0a100001, 53, 0);
+
+            f = add(t, &p, round * SEC + i, 100);
+            ck_assert_ptr_nonnull(f);
+        }
+        flow_table_advance(t, round * SEC + 9 * SEC / 10);
+    }
+    /* Each came back at every packet at first; now the wait outlasts their pauses. */
+    ck_assert_int_ge(t->store_after, SEC);
+    ck_assert(!f->gone);
+    ck_assert_uint_eq(f->packets[0], ROUNDS);
+    /* Flows seen once, a few milliseconds apart, never come back: the wait shrinks again. */
+    for (uint32_t i = 0; i < ONCE; i++) {
+        struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0b000000 + i, 6000, 0x0a100001, 53, 0);
+        ps_time at = ROUNDS * SEC + (ps_time)i * 5000000;
+
+        ck_assert_ptr_nonnull(add(t, &p, at, 100));
+        if (i % 1000 == 999)
+            flow_table_advance(t, at);
+    }
+    ck_assert_int_eq(t->store_after, KEEP_STORE_AFTER_MIN);
+    ck_assert_uint_eq(flow_table_count(t), TALKERS + ONCE);
+    for (uint32_t i = 0; i < TALKERS; i += 499)
+        ck_assert_uint_eq(flow_table_get(t, i, &buf)->packets[0], ROUNDS);
+    flow_table_free(t);
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
     Suite *suite = suite_create("flow");
@@ -1243,6 +1391,8 @@ Suite *flow_suite(void)
 
     tcase_set_timeout(table, 120);
     tcase_add_test(table, test_counters_per_endpoint);
+    tcase_add_test(table, test_first_ttl_per_endpoint);
+    tcase_add_test(table, test_roles_of_live_flow);
     tcase_add_test(table, test_first_sender_endpoint_zero);
     tcase_add_test(table, test_syn_evidence);
     tcase_add_test(table, test_evidence_from_hint);
@@ -1273,12 +1423,16 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_resume_by_id);
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
+    tcase_add_test(lifecycle, test_store_wait_adapts);
     tcase_add_test(lifecycle, test_count_by_class);
     tcase_add_test(lifecycle, test_in_order);
+    tcase_add_test(lifecycle, test_end_reasons);
+    tcase_add_test(lifecycle, test_end_reasons_streaming);
     suite_add_tcase(suite, lifecycle);
 
     tcase_add_test(tcp, test_conn_state_of_endpoint_states);
     tcase_add_test(tcp, test_fin_after_rst);
+    tcase_add_test(tcp, test_tcp_flags_per_endpoint);
     tcase_add_test(tcp, test_history_retransmissions_log_scale);
     suite_add_tcase(suite, tcp);
     return suite;
@@ -1289,5 +1443,6 @@ int unit_suites(SRunner *runner)
 {
     srunner_add_suite(runner, flow_suite());
     srunner_add_suite(runner, flow_store_suite());
+    srunner_add_suite(runner, flow_app_suite());
     return 0;
 }

@@ -73,6 +73,13 @@ static void random_flow(uint64_t *state, uint32_t id, struct flow *f)
     f->start = (uint8_t)(r >> 8 & 7) % (FLOW_START_ACTIVE + 1);
     f->quality = r >> 11 & 0xf;
     f->ended = r >> 15 & 1;
+    if (r >> 17 & 1) {
+        f->app = (uint8_t)next_random(state);
+        f->app_state = (uint8_t)next_random(state);
+        f->app_name = (uint16_t)any_size(state);
+    }
+    f->ttl[0] = (uint8_t)next_random(state);
+    f->ttl[1] = (uint8_t)next_random(state);
     if (f->key.proto != PS_IPPROTO_TCP)
         return;
     for (int e = 0; e < 2; e++) {
@@ -121,6 +128,9 @@ START_TEST(test_random_flows_round_trip)
         ck_assert_mem_eq(&back, &flows[i], sizeof(back));
         flow_store_key(&s, locs[i], &key);
         ck_assert_mem_eq(&key, &flows[i].key, sizeof(key));
+        memset(&key, 0xff, sizeof(key));
+        ck_assert_uint_eq(flow_store_roles(&s, locs[i], &key), flows[i].role_seen);
+        ck_assert_mem_eq(&key, &flows[i].key, sizeof(key));
     }
     flow_store_free(&s);
     free(locs);
@@ -156,6 +166,35 @@ START_TEST(test_short_connection_is_small)
     ck_assert_uint_ne(flow_store_put(&s, &f), FLOW_STORE_NONE);
     /* The point of the store: a fraction of the 240 bytes of a record. */
     ck_assert_uint_le(s.bytes, 80);
+    flow_store_free(&s);
+}
+END_TEST
+
+/* Every TCP flag set each endpoint may have sent, and every end reason, come back as they were. */
+START_TEST(test_tcp_flags_and_end_round_trip)
+{
+    struct flow_store s;
+    uint64_t state = 3, locs[256];
+    struct flow f[256], back;
+
+    flow_store_init(&s);
+    for (uint32_t i = 0; i < 256; i++) {
+        do
+            random_flow(&state, i, &f[i]);
+        while (f[i].key.proto != PS_IPPROTO_TCP);
+        f[i].tcp.flags[0] = (uint8_t)i;
+        f[i].tcp.flags[1] = (uint8_t)(255 - i);
+        f[i].end = (uint8_t)(i % (FLOW_END_CLOSED + 1));
+        locs[i] = flow_store_put(&s, &f[i]);
+        ck_assert_uint_ne(locs[i], FLOW_STORE_NONE);
+    }
+    for (uint32_t i = 0; i < 256; i++) {
+        flow_store_get(&s, locs[i], i, &back);
+        ck_assert_uint_eq(back.tcp.flags[0], i);
+        ck_assert_uint_eq(back.tcp.flags[1], 255 - i);
+        ck_assert_uint_eq(back.end, i % (FLOW_END_CLOSED + 1));
+        ck_assert_mem_eq(&back, &f[i], sizeof(back));
+    }
     flow_store_free(&s);
 }
 END_TEST
@@ -198,6 +237,7 @@ Suite *flow_store_suite(void)
 
     tcase_add_test(records, test_random_flows_round_trip);
     tcase_add_test(records, test_short_connection_is_small);
+    tcase_add_test(records, test_tcp_flags_and_end_round_trip);
     tcase_add_test(records, test_move_to_reserved_store);
     suite_add_tcase(suite, records);
     return suite;

@@ -69,5 +69,6 @@ int unit_suites(SRunner *runner)
 {
     srunner_add_suite(runner, output_csv_suite());
     srunner_add_suite(runner, output_json_suite());
+    srunner_add_suite(runner, output_explain_suite());
     return 0;
 }

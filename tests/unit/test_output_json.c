@@ -244,6 +244,25 @@ static json_t *endpoint_port_class(bool ports, uint16_t port)
     return ports ? json_string(ports_class_name(ports_class(port))) : json_null();
 }
 
+/* What the first payload bytes showed (report_flow_app()); null when neither TCP nor UDP. */
+static json_t *app_value(const struct report *r, const struct report_flow *rf, const struct flow *f)
+{
+    struct report_app app;
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
+    json_t *o;
+
+    if (!report_flow_app(r, rf, f, service, &app))
+        return json_null();
+    o = json_object();
+    json_object_set_new(o, "protocol", nullable_string(decode_app_name(app.proto)));
+    json_object_set_new(o, "client", nullable_string(decode_app_name(app.client)));
+    json_object_set_new(o, "server", nullable_string(decode_app_name(app.server)));
+    json_object_set_new(o, "sni", app.sni != NULL ? text_value(app.sni) : json_null());
+    json_object_set_new(o, "why", nullable_string(app.why));
+    json_object_set_new(o, "mismatch", app.mismatch ? text_value(app.mismatch_text) : json_null());
+    return o;
+}
+
 static json_t *flow_value(const struct report *r, const struct report_flow *rf, size_t id)
 {
     struct flow buf;
@@ -287,6 +306,7 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     json_object_set_new(o, "encap", encap_list(r, f));
     json_object_set_new(o, "icmp", icmp_value(f));
     json_object_set_new(o, "icmp_errors", icmp_errors_value(r, f));
+    json_object_set_new(o, "app", app_value(r, rf, f));
     return o;
 }
 
@@ -299,13 +319,70 @@ static json_t *service_value(const struct report_service *s)
                      (json_int_t)s->packets, "bytes", (json_int_t)s->bytes, "clients",
                      (json_int_t)s->clients);
 }
-static json_t *client_value(const struct report_client *c)
+static json_t *ports_list(const uint16_t *ports, size_t n)
 {
-    return json_pack("{s:o, s:I, s:I, s:i, s:i, s:o, s:I}", "ip", addr_value(c->family, c->addr),
-                     "flows", (json_int_t)c->flows, "ports", (json_int_t)c->ports, "port_lo",
-                     (int)c->port_lo, "port_hi", (int)c->port_hi, "ephemeral",
-                     ephemeral_list(c->ephemeral_all), "flows_in_ephemeral_range",
-                     (json_int_t)c->in_range);
+    json_t *list = json_array();
+
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_integer(ports[i]));
+    return list;
+}
+
+static json_t *uint_or_null(uint64_t v)
+{
+    return v != 0 ? json_integer((json_int_t)v) : json_null();
+}
+
+/* How the host picked its ports: the members after flows_in_ephemeral_range, in their order. */
+static void add_port_choice(json_t *o, const struct report_port_choice *ch, bool nanosecond)
+{
+    json_object_set_new(o, "port_pattern", json_string(report_port_pattern_name(ch->pattern)));
+    json_object_set_new(o, "pattern_proto", ch->proto ? proto_value(ch->proto) : json_null());
+    json_object_set_new(o, "pattern_connections", json_integer(ch->connections));
+    json_object_set_new(o, "pattern_steps", json_integer(ch->steps));
+    json_object_set_new(o, "pattern_steps_up", json_integer(ch->steps_up));
+    json_object_set_new(o, "pattern_step", uint_or_null(ch->step));
+    json_object_set_new(o, "destination_steps", json_integer(ch->dest_steps));
+    json_object_set_new(o, "destination_steps_up", json_integer(ch->dest_steps_up));
+    json_object_set_new(o, "ports_first", ports_list(ch->first, ch->n_first));
+    json_object_set_new(o, "ports_last", ports_list(ch->last, ch->n_last));
+    json_object_set_new(o, "wraps", json_integer(ch->wraps));
+    json_object_set_new(o, "first_wrap",
+                        ch->wraps == 0
+                            ? json_null()
+                            : json_pack("{s:i, s:o, s:i, s:o}", "from", (int)ch->wrap_from,
+                                        "from_seen", time_value(ch->wrap_from_seen, nanosecond),
+                                        "to", (int)ch->wrap_to, "to_seen",
+                                        time_value(ch->wrap_to_seen, nanosecond)));
+    json_object_set_new(o, "ports_reused_other_server", json_integer(ch->reused_other_server));
+    json_object_set_new(o, "ports_reused_same_server", json_integer(ch->reused_same_server));
+    json_object_set_new(o, "likely_range",
+                        ch->likely == 0
+                            ? json_null()
+                            : json_pack("{s:o, s:i, s:i, s:I}", "profiles",
+                                        ephemeral_list(ch->likely), "lo", (int)ch->likely_lo, "hi",
+                                        (int)ch->likely_hi, "ports", (json_int_t)ch->likely_ports));
+    json_object_set_new(o, "initial_ttl", uint_or_null(ch->initial_ttl));
+    json_object_set_new(o, "initial_ttl_flows",
+                        json_pack("{s:i, s:i, s:i, s:i}", "32", (int)ch->ttl_flows[0], "64",
+                                  (int)ch->ttl_flows[1], "128", (int)ch->ttl_flows[2], "255",
+                                  (int)ch->ttl_flows[3]));
+    json_object_set_new(o, "os_hint", json_string(report_os_hint_name(ch->os_hint)));
+}
+
+static json_t *client_value(const struct report_client *c, bool nanosecond)
+{
+    json_t *o = json_pack("{s:o, s:I, s:I, s:i, s:i, s:o, s:I}", "ip",
+                          addr_value(c->family, c->addr), "flows", (json_int_t)c->flows, "ports",
+                          (json_int_t)c->ports, "port_lo", (int)c->port_lo, "port_hi",
+                          (int)c->port_hi, "ephemeral", ephemeral_list(c->ephemeral_all),
+                          "flows_in_ephemeral_range", (json_int_t)c->in_range);
+
+    json_object_set_new(o, "range_in_force",
+                        json_pack("{s:o, s:i, s:i}", "name", nullable_string(c->in_force.name),
+                                  "lo", (int)c->in_force.lo, "hi", (int)c->in_force.hi));
+    add_port_choice(o, &c->choice, nanosecond);
+    return o;
 }
 
 /* --- Both ways. ------------------------------------------------------------------------------- */
@@ -380,7 +457,7 @@ static void assert_tables(const struct report *r)
     assert_same_items(json_object_get(doc, "services"), list);
     list = json_array();
     for (size_t i = 0; i < r->n_clients; i++)
-        json_array_append_new(list, client_value(&r->clients[i]));
+        json_array_append_new(list, client_value(&r->clients[i], r->nanosecond));
     assert_same_items(json_object_get(doc, "clients"), list);
     /* And the document as a whole is what jansson writes for it. */
     {

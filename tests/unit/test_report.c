@@ -51,8 +51,12 @@ static void fixture_init(struct fixture *fx, const char *ephemeral)
     fx->input.linktypes[0] = 1;
     fx->input.n_linktypes = 1;
     fx->input.complete = true;
-    ck_assert_msg(ports_parse_ephemeral(ephemeral, &fx->settings.ephemeral, err, sizeof(err)) == 0,
-                  "%s", err);
+    if (strcmp(ephemeral, ports_ephemeral_auto.name) == 0)
+        fx->settings.ephemeral = ports_ephemeral_auto;
+    else
+        ck_assert_msg(ports_parse_ephemeral(ephemeral, &fx->settings.ephemeral, err, sizeof(err)) ==
+                          0,
+                      "%s", err);
 }
 
 static void fixture_free(struct fixture *fx)
@@ -529,6 +533,69 @@ START_TEST(test_clients_range_in_force)
     ck_assert_uint_eq(fx.report.clients[0].in_range, 1);
     ck_assert_uint_eq(fx.report.clients[0].ephemeral_all,
                       ports_ephemeral_mask(1025) & ports_ephemeral_mask(50000));
+    fixture_free(&fx);
+}
+END_TEST
+
+/* The client host of the flow whose client port is `port`, and its row. */
+static const struct report_flow *flow_from(const struct fixture *fx, uint16_t port)
+{
+    for (size_t i = 0; i < fx->report.n_flows; i++) {
+        const struct report_flow *rf = &fx->report.flows[i];
+
+        if (flow_of(fx, rf)->key.port[rf->client] == port)
+            return rf;
+    }
+    ck_abort_msg("no flow from client port %u", port);
+    return NULL;
+}
+
+/*
+ * --ephemeral auto: host 10.0.0.5 opened connections from Linux's range, 10.0.0.9 from
+ * 49152-65535. A flow between them without evidence is judged with each host's own range: the
+ * port 40007 is in 10.0.0.5's, 41000 not in 10.0.0.9's, so 10.0.0.5 is the client, where with
+ * iana in force for both neither is, and the higher port's host would be.
+ */
+static void auto_flows(struct fixture *fx, const char *ephemeral)
+{
+    fixture_init(fx, ephemeral);
+    assert_unnamed(UDP, 40007);
+    assert_unnamed(UDP, 41000);
+    for (uint16_t i = 0; i < 3; i++)
+        send_pkt(fx, TCP, "10.0.0.5", (uint16_t)(40001 + 2 * i), "10.0.0.1", 80, SYN, 1 + i, 60);
+    send_pkt(fx, TCP, "10.0.0.9", 50001, "10.0.0.1", 80, SYN, 5, 60);
+    send_pkt(fx, TCP, "10.0.0.9", 50003, "10.0.0.1", 80, SYN, 6, 60);
+    send_pkt(fx, UDP, "10.0.0.9", 41000, "10.0.0.5", 40007, 0, 7, 60);
+    build(fx);
+}
+
+START_TEST(test_ephemeral_auto)
+{
+    struct fixture fx;
+    const struct report_flow *rf;
+
+    auto_flows(&fx, "auto");
+    rf = flow_from(&fx, 40007);
+    ck_assert_uint_eq(rf->reason, REPORT_ROLE_EPHEMERAL);
+    ck_assert(rf->client_in_range);
+    ck_assert(flow_from(&fx, 40001)->client_in_range);
+    ck_assert(flow_from(&fx, 50001)->client_in_range);
+    ck_assert_uint_eq(fx.report.n_clients, 2);
+    ck_assert_str_eq(fx.report.clients[0].in_force.name, "linux");
+    ck_assert_uint_eq(fx.report.clients[0].in_range, 4);
+    ck_assert_uint_eq(fx.report.clients[0].flows, 4);
+    ck_assert_str_eq(fx.report.clients[1].in_force.name, "iana");
+    ck_assert_uint_eq(fx.report.clients[1].in_range, 2);
+    fixture_free(&fx);
+
+    /* The same flows with iana in force for every host. */
+    auto_flows(&fx, "iana");
+    rf = flow_from(&fx, 41000);
+    ck_assert_uint_eq(rf->reason, REPORT_ROLE_LOWER_PORT);
+    ck_assert(!rf->client_in_range);
+    ck_assert(!flow_from(&fx, 40001)->client_in_range);
+    ck_assert_str_eq(fx.report.clients[0].in_force.name, "iana");
+    ck_assert_uint_eq(fx.report.clients[0].in_range, 0);
     fixture_free(&fx);
 }
 END_TEST
@@ -1071,10 +1138,12 @@ START_TEST(test_json_shape)
     static const char *const top_keys[] = {"schema_version", "generator", "settings", "inputs",
                                            "summary",        "flows",     "services", "clients"};
     static const char *const flow_keys[] = {
-        "id",          "proto",        "ip_version", "community_id",  "client",    "server",
-        "role_reason", "start_reason", "follows",    "first_seen",    "last_seen", "duration",
-        "packets",     "bytes",        "ip_bytes",   "payload_bytes", "tcp",       "quality",
-        "encap",       "icmp",         "icmp_errors"};
+        "id",          "proto",      "ip_version",  "community_id",
+        "client",      "server",     "role_reason", "start_reason",
+        "follows",     "first_seen", "last_seen",   "duration",
+        "packets",     "bytes",      "ip_bytes",    "payload_bytes",
+        "tcp",         "quality",    "encap",       "icmp",
+        "icmp_errors", "app"};
     static const char *const client_keys[] = {"ip", "port", "port_class", "ephemeral",
                                               "in_ephemeral_range"};
     static const char *const server_keys[] = {"ip", "port", "port_class", "service",
@@ -1403,8 +1472,10 @@ START_TEST(test_parse_sections)
     ck_assert_int_eq(
         output_parse_sections("summary,flows,services,clients", &sections, err, sizeof(err)), 0);
     ck_assert_uint_eq(sections, OUTPUT_SECTION_ALL);
+    ck_assert_int_eq(output_parse_sections("summary,explain", &sections, err, sizeof(err)), 0);
+    ck_assert_uint_eq(sections, OUTPUT_SECTION_SUMMARY | OUTPUT_SECTION_EXPLAIN);
     ck_assert_int_eq(output_parse_sections("flows,", &sections, err, sizeof(err)), -1);
-    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary)");
+    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary, explain)");
 }
 END_TEST
 
@@ -1447,6 +1518,7 @@ Suite *report_suite(void)
     tcase_add_test(tables, test_services_unnamed);
     tcase_add_test(tables, test_clients);
     tcase_add_test(tables, test_clients_range_in_force);
+    tcase_add_test(tables, test_ephemeral_auto);
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
     tcase_add_test(tables, test_tables_many_hosts);
@@ -1484,5 +1556,6 @@ int unit_suites(SRunner *runner)
     srunner_add_suite(runner, report_select_suite());
     srunner_add_suite(runner, report_view_suite());
     srunner_add_suite(runner, report_cid_suite());
+    srunner_add_suite(runner, report_hostports_suite());
     return 0;
 }

@@ -16,10 +16,14 @@ int unit_suites(SRunner *runner);
 
 /* Suites of the second and later files of a program. */
 Suite *flow_store_suite(void);
+Suite *flow_app_suite(void);
+Suite *decode_app_suite(void);
 Suite *report_select_suite(void);
 Suite *report_view_suite(void);
 Suite *report_cid_suite(void);
+Suite *report_hostports_suite(void);
 Suite *output_csv_suite(void);
 Suite *output_json_suite(void);
+Suite *output_explain_suite(void);
 
 #endif

@@ -1,0 +1,370 @@
+/*
+ * report_hostports.c - how each client host picked its client ports: the ports in order of use,
+ * the pattern (sequential, per destination, random) with its evidence, the wrap at the end of the
+ * range, ports used again, the range most likely in force, and an operating-system hint from the
+ * initial TTL and the ports. Judged once per host from its connections in time order, after the
+ * gathering (report_gather.c) has them all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+static const char *const pattern_names[] = {
+    [REPORT_PORTS_TOO_FEW] = "too-few",
+    [REPORT_PORTS_SEQUENTIAL] = "sequential",
+    [REPORT_PORTS_PER_DESTINATION] = "per-destination",
+    [REPORT_PORTS_RANDOM] = "random",
+};
+
+static const char *const os_names[] = {
+    [REPORT_OS_UNKNOWN] = "unknown", [REPORT_OS_LINUX] = "linux",
+    [REPORT_OS_MACOS] = "macos",     [REPORT_OS_LINUX_OR_MACOS] = "linux-or-macos",
+    [REPORT_OS_WINDOWS] = "windows", [REPORT_OS_NETWORK_DEVICE] = "network-device",
+};
+
+const char *report_port_pattern_name(enum report_port_pattern p)
+{
+    return pattern_names[p];
+}
+
+const char *report_os_hint_name(enum report_os_hint h)
+{
+    return os_names[h];
+}
+
+uint64_t report_port_dest(const struct flow_key *key, uint8_t client)
+{
+    static const uint64_t fixed[2] = {0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL};
+    uint64_t w[2];
+
+    memcpy(w, key->addr[!client], sizeof(w));
+    return ps_hash2(w[0] ^ ps_mum(w[1], 0x9e3779b97f4a7c15ULL),
+                    (uint64_t)key->port[!client] << 32 | (uint64_t)key->proto << 24 |
+                        (uint64_t)key->family << 16 | key->scope,
+                    fixed);
+}
+
+/* Every field that decides, so the order is total. */
+int report_port_uses_compare(const void *a, const void *b)
+{
+    const struct report_port_use *x = a, *y = b;
+
+    if (x->first_seen != y->first_seen)
+        return x->first_seen < y->first_seen ? -1 : 1;
+    if (x->dest != y->dest)
+        return x->dest < y->dest ? -1 : 1;
+    if (x->port != y->port)
+        return x->port < y->port ? -1 : 1;
+    return (x->proto > y->proto) - (x->proto < y->proto);
+}
+
+/* Most hosts have a few connections: sorted in place without qsort()'s calls for them. */
+#define INSERTION_MAX 16
+
+static void sort_uses(struct report_port_use *u, size_t n, int (*cmp)(const void *, const void *))
+{
+    if (n > INSERTION_MAX) {
+        qsort(u, n, sizeof(*u), cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct report_port_use x = u[i];
+        size_t j = i;
+
+        for (; j > 0 && cmp(&u[j - 1], &x) > 0; j--)
+            u[j] = u[j - 1];
+        u[j] = x;
+    }
+}
+
+/* Port, protocol, destination, then the position in time order (kept in `host`). */
+static int compare_port(const void *a, const void *b)
+{
+    const struct report_port_use *x = a, *y = b;
+
+    if (x->port != y->port)
+        return x->port < y->port ? -1 : 1;
+    if (x->proto != y->proto)
+        return x->proto < y->proto ? -1 : 1;
+    if (x->dest != y->dest)
+        return x->dest < y->dest ? -1 : 1;
+    return (x->host > y->host) - (x->host < y->host);
+}
+
+/* Destination, then the position in time order. */
+static int compare_dest(const void *a, const void *b)
+{
+    const struct report_port_use *x = a, *y = b;
+
+    if (x->dest != y->dest)
+        return x->dest < y->dest ? -1 : 1;
+    return (x->host > y->host) - (x->host < y->host);
+}
+
+/*
+ * From `scratch` in port order: the ports used for several destinations or again for the same one,
+ * and how many distinct ports each ephemeral profile holds.
+ */
+static void count_reuse(struct report_port_choice *ch, const struct report_port_use *scratch,
+                        size_t n, uint64_t *in_profile)
+{
+    for (size_t i = 0, j; i < n; i = j) {
+        size_t dests = 1;
+        bool again = false;
+        uint32_t mask = ports_ephemeral_mask(scratch[i].port);
+
+        for (; mask != 0; mask &= mask - 1)
+            in_profile[__builtin_ctz(mask)]++;
+        for (j = i + 1; j < n && scratch[j].port == scratch[i].port; j++) {
+            if (scratch[j].proto != scratch[j - 1].proto ||
+                scratch[j].dest != scratch[j - 1].dest) {
+                dests += scratch[j].proto == scratch[j - 1].proto;
+                continue;
+            }
+            again = true;
+        }
+        ch->reused_other_server += dests > 1;
+        ch->reused_same_server += again;
+    }
+}
+
+/* Of the profiles holding the most distinct ports, the narrowest: the likeliest to draw them. */
+static void choose_range(struct report_port_choice *ch, const uint64_t *in_profile)
+{
+    size_t best = 0;
+
+    for (size_t k = 1; k < ports_ephemeral_profile_count; k++) {
+        const struct port_range *a = &ports_ephemeral_profiles[k],
+                                *b = &ports_ephemeral_profiles[best];
+
+        if (in_profile[k] > in_profile[best] ||
+            (in_profile[k] == in_profile[best] && a->hi - a->lo < b->hi - b->lo))
+            best = k;
+    }
+    if (in_profile[best] == 0)
+        return; /* no range holds any of them: none is likely */
+    ch->likely_lo = ports_ephemeral_profiles[best].lo;
+    ch->likely_hi = ports_ephemeral_profiles[best].hi;
+    ch->likely_ports = in_profile[best];
+    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
+        if (ports_ephemeral_profiles[k].lo == ch->likely_lo &&
+            ports_ephemeral_profiles[k].hi == ch->likely_hi)
+            ch->likely |= UINT32_C(1) << k;
+}
+
+/* The protocol judged: TCP, which most systems count up for, when it has enough connections. */
+static uint8_t judged_proto(const struct report_port_use *uses, size_t n)
+{
+    size_t tcp = 0, udp = 0, other = 0;
+    uint8_t other_proto = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (uses[i].proto == PS_IPPROTO_TCP)
+            tcp++;
+        else if (uses[i].proto == PS_IPPROTO_UDP)
+            udp++;
+        else if (other++ == 0)
+            other_proto = uses[i].proto;
+    }
+    if (tcp >= REPORT_PORTS_PATTERN_MIN || (tcp >= udp && tcp >= other))
+        return PS_IPPROTO_TCP;
+    return udp >= other ? PS_IPPROTO_UDP : other_proto;
+}
+
+/* Steps between consecutive connections of one sequence. */
+struct steps {
+    uint32_t steps, up, wraps;
+    uint32_t count[REPORT_PORTS_STEP_MAX + 1]; /* steps up by their size */
+    bool wrapped;
+    uint16_t wrap_from, wrap_to;
+    ps_time wrap_from_seen, wrap_to_seen;
+};
+
+/* One step from `a` to `b` to another port: up by a small step, or a wrap (a drop of more than
+ * half the span). */
+static void step(struct steps *s, const struct report_port_use *a, const struct report_port_use *b,
+                 uint32_t span)
+{
+    /* The same port again (after TIME_WAIT, or for another server) says nothing of the order. */
+    if (b->port == a->port)
+        return;
+    s->steps++;
+    if (b->port > a->port && b->port - a->port <= REPORT_PORTS_STEP_MAX) {
+        s->up++;
+        s->count[b->port - a->port]++;
+    } else if (b->port < a->port && (uint32_t)(a->port - b->port) * 2 > span) {
+        s->wraps++;
+        /* The first wrap in time: a later one of another destination's sequence comes after. */
+        if (!s->wrapped || b->first_seen < s->wrap_to_seen) {
+            s->wrapped = true;
+            s->wrap_from = a->port;
+            s->wrap_to = b->port;
+            s->wrap_from_seen = a->first_seen;
+            s->wrap_to_seen = b->first_seen;
+        }
+    }
+}
+
+static uint16_t commonest(const struct steps *s)
+{
+    uint16_t best = 0;
+
+    for (uint16_t d = 1; d <= REPORT_PORTS_STEP_MAX; d++)
+        if (s->count[d] > s->count[best])
+            best = d;
+    return best;
+}
+
+/* Sequential enough: three steps in four up by a small step or wrapping. */
+static bool mostly_up(const struct steps *s)
+{
+    return s->steps > 0 && (uint64_t)(s->up + s->wraps) * 4 >= (uint64_t)s->steps * 3;
+}
+
+static void take(struct report_port_choice *ch, const struct steps *s, enum report_port_pattern p)
+{
+    ch->pattern = (uint8_t)p;
+    ch->step = commonest(s);
+    ch->wraps = s->wraps;
+    if (s->wrapped) {
+        ch->wrap_from = s->wrap_from;
+        ch->wrap_to = s->wrap_to;
+        ch->wrap_from_seen = s->wrap_from_seen;
+        ch->wrap_to_seen = s->wrap_to_seen;
+    }
+}
+
+/* The pattern of the `n` connections in `seq` (time order), with its evidence. */
+static void judge_sequence(struct report_port_choice *ch, struct report_port_use *seq, size_t n)
+{
+    struct steps all, dest;
+    uint16_t lo = UINT16_MAX, hi = 0;
+    uint32_t span;
+
+    memset(&all, 0, sizeof(all));
+    memset(&dest, 0, sizeof(dest));
+    for (size_t i = 0; i < n; i++) {
+        lo = seq[i].port < lo ? seq[i].port : lo;
+        hi = seq[i].port > hi ? seq[i].port : hi;
+        seq[i].host = (uint32_t)i;
+    }
+    span = n > 0 ? (uint32_t)(hi - lo) : 0;
+    for (size_t i = 1; i < n; i++)
+        step(&all, &seq[i - 1], &seq[i], span);
+    sort_uses(seq, n, compare_dest);
+    for (size_t i = 1; i < n; i++)
+        if (seq[i].dest == seq[i - 1].dest)
+            step(&dest, &seq[i - 1], &seq[i], span);
+    ch->steps = all.steps;
+    ch->steps_up = all.up;
+    ch->dest_steps = dest.steps;
+    ch->dest_steps_up = dest.up;
+    if (all.steps < REPORT_PORTS_PATTERN_MIN - 1)
+        ch->pattern = REPORT_PORTS_TOO_FEW;
+    else if (mostly_up(&all))
+        take(ch, &all, REPORT_PORTS_SEQUENTIAL);
+    else if (dest.steps >= REPORT_PORTS_PATTERN_MIN - 1 && mostly_up(&dest))
+        take(ch, &dest, REPORT_PORTS_PER_DESTINATION);
+    else
+        ch->pattern = REPORT_PORTS_RANDOM;
+}
+
+/* A TTL's class: the initial TTL it was sent with, rounded up (32, 64, 128, 255). */
+static size_t ttl_class(uint8_t ttl)
+{
+    return ttl <= 32 ? 0 : ttl <= 64 ? 1 : ttl <= 128 ? 2 : 3;
+}
+
+static const uint8_t ttl_initial[REPORT_TTL_CLASSES] = {32, 64, 128, 255};
+
+/* The OS hint: the initial TTL (when every flow agrees) and the ranges that hold all the ports. */
+/* Whether the profile `name`'s range holds every client port of host `c`. */
+static bool holds_all(const struct report_client *c, const char *name)
+{
+    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
+        if (strcmp(ports_ephemeral_profiles[k].name, name) == 0)
+            return (c->ephemeral_all >> k & 1) != 0;
+    return false;
+}
+
+static enum report_os_hint os_hint(const struct report_client *c)
+{
+    bool linux_range, macos_range;
+
+    switch (c->choice.initial_ttl) {
+    case 64:
+        linux_range = holds_all(c, "linux");
+        macos_range = holds_all(c, "macos");
+        return linux_range && macos_range ? REPORT_OS_LINUX_OR_MACOS
+               : linux_range              ? REPORT_OS_LINUX
+               : macos_range              ? REPORT_OS_MACOS
+                                          : REPORT_OS_UNKNOWN;
+    case 128:
+        return holds_all(c, "windows") || holds_all(c, "windows-xp") ? REPORT_OS_WINDOWS
+                                                                     : REPORT_OS_UNKNOWN;
+    case 255:
+        return REPORT_OS_NETWORK_DEVICE;
+    default:
+        return REPORT_OS_UNKNOWN;
+    }
+}
+
+static void judge_ttl(struct report_client *c)
+{
+    size_t classes = 0, last = 0;
+
+    for (size_t k = 0; k < REPORT_TTL_CLASSES; k++)
+        if (c->choice.ttl_flows[k] != 0) {
+            classes++;
+            last = k;
+        }
+    c->choice.initial_ttl = classes == 1 ? ttl_initial[last] : 0;
+    c->choice.os_hint = (uint8_t)os_hint(c);
+}
+
+/* The judged connections in order of use: the first and the last REPORT_PORTS_LISTED. */
+static void list_ports(struct report_port_choice *ch, const struct report_port_use *seq, size_t n)
+{
+    size_t first = n < REPORT_PORTS_LISTED ? n : REPORT_PORTS_LISTED;
+    size_t rest = n - first < REPORT_PORTS_LISTED ? n - first : REPORT_PORTS_LISTED;
+
+    for (size_t i = 0; i < first; i++)
+        ch->first[i] = seq[i].port;
+    for (size_t i = 0; i < rest; i++)
+        ch->last[i] = seq[n - rest + i].port;
+    ch->n_first = (uint8_t)first;
+    ch->n_last = (uint8_t)rest;
+}
+
+void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
+                        struct report_port_use *scratch)
+{
+    struct report_port_choice *ch = &c->choice;
+    uint64_t in_profile[32] = {0};
+    size_t m = 0;
+
+    sort_uses(uses, n, report_port_uses_compare);
+    for (size_t i = 0; i < n; i++)
+        uses[i].host = (uint32_t)i;
+    memcpy(scratch, uses, n * sizeof(*uses));
+    sort_uses(scratch, n, compare_port);
+    count_reuse(ch, scratch, n, in_profile);
+    if (n > 0)
+        choose_range(ch, in_profile);
+    ch->proto = n > 0 ? judged_proto(uses, n) : 0;
+    for (size_t i = 0; i < n; i++)
+        if (uses[i].proto == ch->proto)
+            scratch[m++] = uses[i];
+    ch->connections = (uint32_t)m;
+    list_ports(ch, scratch, m);
+    judge_sequence(ch, scratch, m);
+    judge_ttl(c);
+}
+
+/* For the gathering: a flow's TTL counted in its client host's classes. */
+void report_ports_count_ttl(struct report_client *c, uint8_t ttl)
+{
+    if (ttl != 0)
+        c->choice.ttl_flows[ttl_class(ttl)]++;
+}

@@ -1,0 +1,171 @@
+/*
+ * report_ranges.c - --ephemeral auto: the range in force for each client host, so that a Linux
+ * host's ports are judged against Linux's range and a Windows host's against Windows'. Found by a
+ * first pass over the flows, before any flow's role is final: only the rungs of the role ladder
+ * that rest on evidence (who opened, who accepted, which port has a service name) say which host
+ * was a client on which port, so the ranges never depend on the rung they then help decide. The
+ * pass reads the table in its order and nothing else: the same ranges with --threads 1 and 2.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+#define PROFILES 32
+
+/* A client host and how many of its certain client flows each profile's range holds. */
+struct host_range {
+    uint8_t family;
+    uint8_t profile; /* index in ports_ephemeral_profiles + 1; 0: none holds any of its ports */
+    uint8_t addr[16];
+    uint32_t in_profile[PROFILES];
+};
+
+struct report_host_ranges {
+    uint64_t secret[2];
+    struct host_range *entries;
+    size_t n_entries, room;
+    uint32_t *slots; /* entry + 1; 0 is empty */
+    size_t n_slots;
+};
+
+_Static_assert(PROFILES >= 32, "a profile mask has 32 bits");
+
+/* The slot of (family, addr), or the empty one where it goes. */
+static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, const uint8_t *addr)
+{
+    size_t i = report_host_home(h->secret, family, addr, h->n_slots);
+
+    for (; h->slots[i] != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
+        const struct host_range *e = &h->entries[h->slots[i] - 1];
+
+        if (e->family == family && memcmp(e->addr, addr, sizeof(e->addr)) == 0)
+            break;
+    }
+    return &h->slots[i];
+}
+
+/* Twice the slots (and entries), kept under four fifths full. -1 when out of memory. */
+static int grow(struct report_host_ranges *h)
+{
+    uint32_t *old = h->slots;
+    size_t n_old = h->n_slots;
+    struct host_range *entries = realloc(h->entries, 2 * h->room * sizeof(*entries));
+
+    if (entries == NULL)
+        return -1;
+    h->entries = entries;
+    h->room *= 2;
+    h->n_slots = h->room + h->room / 4 + 1;
+    h->slots = calloc(h->n_slots, sizeof(*h->slots));
+    if (h->slots == NULL) {
+        h->slots = old;
+        h->n_slots = n_old;
+        return -1;
+    }
+    for (size_t i = 0; i < h->n_entries; i++)
+        *find_slot(h, h->entries[i].family, h->entries[i].addr) = (uint32_t)(i + 1);
+    free(old);
+    return 0;
+}
+
+/* Counts client port `port` of host (family, addr). -1 when out of memory. */
+static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_t *addr,
+                      uint16_t port)
+{
+    uint32_t *slot, mask = ports_ephemeral_mask(port);
+    struct host_range *e;
+
+    if (h->n_entries == h->room && grow(h) != 0)
+        return -1;
+    slot = find_slot(h, family, addr);
+    if (*slot == 0) {
+        e = &h->entries[h->n_entries++];
+        memset(e, 0, sizeof(*e));
+        e->family = family;
+        memcpy(e->addr, addr, sizeof(e->addr));
+        *slot = (uint32_t)h->n_entries;
+    }
+    e = &h->entries[*slot - 1];
+    for (; mask != 0; mask &= mask - 1)
+        e->in_profile[__builtin_ctz(mask)]++;
+    return 0;
+}
+
+/* Of the profiles holding the most of the host's ports, the narrowest; the first of equals. */
+static void choose(struct host_range *e)
+{
+    size_t best = 0;
+
+    for (size_t k = 1; k < ports_ephemeral_profile_count; k++) {
+        const struct port_range *a = &ports_ephemeral_profiles[k];
+        const struct port_range *b = &ports_ephemeral_profiles[best];
+
+        if (e->in_profile[k] > e->in_profile[best] ||
+            (e->in_profile[k] == e->in_profile[best] && a->hi - a->lo < b->hi - b->lo))
+            best = k;
+    }
+    e->profile = e->in_profile[best] != 0 ? (uint8_t)(best + 1) : 0;
+}
+
+void report_ranges_free(struct report_host_ranges *h)
+{
+    if (h == NULL)
+        return;
+    free(h->entries);
+    free(h->slots);
+    free(h);
+}
+
+int report_ranges_find(struct report *r, const struct flow_table *table)
+{
+    struct report_host_ranges *h = calloc(1, sizeof(*h));
+    size_t n = flow_table_count(table);
+
+    if (h == NULL)
+        return -1;
+    ps_hash2_secrets(ps_hash_seed(), h->secret);
+    h->room = 16;
+    h->n_slots = h->room + h->room / 4 + 1;
+    h->entries = malloc(h->room * sizeof(*h->entries));
+    h->slots = calloc(h->n_slots, sizeof(*h->slots));
+    if (h->entries == NULL || h->slots == NULL)
+        goto fail;
+    /* Only each flow's key and role bits: a stored flow is not decoded whole for them. */
+    for (size_t i = 0; i < n; i++) {
+        struct flow_key key;
+        uint8_t roles = flow_table_roles(table, i, &key);
+        struct report_flow rf;
+
+        if (!ipproto_has_ports(key.proto) ||
+            !report_roles_by_evidence(&rf, &key, roles, &r->settings))
+            continue;
+        if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client]) != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < h->n_entries; i++)
+        choose(&h->entries[i]);
+    r->host_ranges = h;
+    r->settings.host_ranges = h;
+    return 0;
+
+fail:
+    report_ranges_free(h);
+    return -1;
+}
+
+const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
+                                         const uint8_t *addr)
+{
+    const struct report_host_ranges *h = s->host_ranges;
+    uint8_t key[16] = {0};
+    uint32_t slot;
+
+    if (h == NULL)
+        return &s->ephemeral;
+    memcpy(key, addr, family == 4 ? 4 : 16);
+    slot = *find_slot(h, family, key);
+    if (slot == 0 || h->entries[slot - 1].profile == 0)
+        return &ports_ephemeral_profiles[0]; /* iana's, as ports_ephemeral_auto */
+    return &ports_ephemeral_profiles[h->entries[slot - 1].profile - 1];
+}

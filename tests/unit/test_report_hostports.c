@@ -1,0 +1,373 @@
+/*
+ * test_report_hostports.c - unit tests for src/report/report_hostports.c: how a client host picked
+ * its ports, judged from generated sequences of connections (sequential, with a step, per
+ * destination, random, wrapping, too few, ports reused), the range most likely in force, and the
+ * operating-system hint from the initial TTL and the ports.
+ */
+#include "unit.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "../../src/report/report_int.h"
+
+#define MAX_USES 256
+
+/* A host's connections under construction, one a second. */
+struct host {
+    struct report_client c;
+    struct report_port_use uses[MAX_USES], scratch[MAX_USES];
+    size_t n;
+};
+
+static void host_init(struct host *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->c.ephemeral_all = UINT32_MAX;
+}
+
+static void connect_to(struct host *h, uint64_t dest, uint16_t port, uint8_t proto)
+{
+    ck_assert_uint_lt(h->n, MAX_USES);
+    h->uses[h->n] = (struct report_port_use){
+        .first_seen = (ps_time)h->n * 1000000000,
+        .dest = dest,
+        .port = port,
+        .proto = proto,
+    };
+    h->c.ephemeral_all &= ports_ephemeral_mask(port);
+    h->n++;
+}
+
+static const struct report_port_choice *judge(struct host *h)
+{
+    report_ports_judge(&h->c, h->uses, h->n, h->scratch);
+    return &h->c.choice;
+}
+
+/* splitmix64: a fixed sequence, so that a failure repeats. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+START_TEST(test_sequential)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+
+    host_init(&h);
+    for (uint16_t i = 0; i < 30; i++)
+        connect_to(&h, i, (uint16_t)(50000 + i), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "sequential");
+    ck_assert_uint_eq(ch->proto, PS_IPPROTO_TCP);
+    ck_assert_uint_eq(ch->connections, 30);
+    ck_assert_uint_eq(ch->steps, 29);
+    ck_assert_uint_eq(ch->steps_up, 29);
+    ck_assert_uint_eq(ch->step, 1);
+    ck_assert_uint_eq(ch->wraps, 0);
+    /* The order of use cut to its first and last ten. */
+    ck_assert_uint_eq(ch->n_first, REPORT_PORTS_LISTED);
+    ck_assert_uint_eq(ch->n_last, REPORT_PORTS_LISTED);
+    ck_assert_uint_eq(ch->first[0], 50000);
+    ck_assert_uint_eq(ch->first[9], 50009);
+    ck_assert_uint_eq(ch->last[0], 50020);
+    ck_assert_uint_eq(ch->last[9], 50029);
+    ck_assert_uint_eq(ch->reused_other_server + ch->reused_same_server, 0);
+}
+END_TEST
+
+/* A step of 2 (Linux's connect() takes every other port), an odd larger one now and then. */
+START_TEST(test_sequential_step)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+    uint16_t port = 40000;
+
+    host_init(&h);
+    for (int i = 0; i < 12; i++) {
+        connect_to(&h, 7, port, PS_IPPROTO_TCP);
+        port = (uint16_t)(port + (i % 5 == 4 ? 9 : 2));
+    }
+    ch = judge(&h);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "sequential");
+    ck_assert_uint_eq(ch->step, 2);
+    ck_assert_uint_eq(ch->steps_up, 11);
+    ck_assert_uint_eq(ch->first[1], 40002);
+    ck_assert_uint_eq(ch->n_first, 10);
+    ck_assert_uint_eq(ch->n_last, 2);
+}
+END_TEST
+
+/* Three servers in turn, each with a counter of its own (RFC 6056 algorithm 3): the ports jump
+ * from one connection to the next but go up by one towards each server. */
+START_TEST(test_per_destination)
+{
+    static const uint16_t base[3] = {33000, 58000, 45000};
+    struct host h;
+    const struct report_port_choice *ch;
+
+    host_init(&h);
+    for (uint16_t i = 0; i < 8; i++)
+        for (uint16_t d = 0; d < 3; d++)
+            connect_to(&h, 100 + d, (uint16_t)(base[d] + i), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "per-destination");
+    ck_assert_uint_eq(ch->steps, 23);
+    ck_assert_uint_lt(ch->steps_up, 5);
+    ck_assert_uint_eq(ch->dest_steps, 21);
+    ck_assert_uint_eq(ch->dest_steps_up, 21);
+    ck_assert_uint_eq(ch->step, 1);
+    ck_assert_uint_eq(ch->first[0], 33000);
+    ck_assert_uint_eq(ch->first[1], 58000);
+}
+END_TEST
+
+START_TEST(test_random)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+    uint64_t state = 7;
+
+    host_init(&h);
+    for (int i = 0; i < 40; i++)
+        connect_to(&h, (uint64_t)(i % 2), (uint16_t)(49152 + next_random(&state) % 16384),
+                   PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "random");
+    ck_assert_uint_eq(ch->step, 0);
+    ck_assert_uint_eq(ch->wraps, 0);
+    ck_assert_uint_eq(ch->dest_steps, 38);
+}
+END_TEST
+
+/* 25 connections to one server from a range of ten ports: up to the top, back to the bottom. */
+START_TEST(test_wrap)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+
+    host_init(&h);
+    for (int i = 0; i < 25; i++)
+        connect_to(&h, 1, (uint16_t)(40000 + i % 10), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "sequential");
+    ck_assert_uint_eq(ch->connections, 25);
+    ck_assert_uint_eq(ch->steps_up, 22);
+    ck_assert_uint_eq(ch->wraps, 2);
+    ck_assert_uint_eq(ch->wrap_from, 40009);
+    ck_assert_uint_eq(ch->wrap_to, 40000);
+    ck_assert_int_eq(ch->wrap_from_seen, (ps_time)9 * 1000000000);
+    ck_assert_int_eq(ch->wrap_to_seen, (ps_time)10 * 1000000000);
+    /* Every port came back for the same server. */
+    ck_assert_uint_eq(ch->reused_same_server, 10);
+    ck_assert_uint_eq(ch->reused_other_server, 0);
+}
+END_TEST
+
+START_TEST(test_too_few)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+
+    host_init(&h);
+    for (uint16_t i = 0; i < REPORT_PORTS_PATTERN_MIN - 1; i++)
+        connect_to(&h, i, (uint16_t)(50000 + i), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "too-few");
+    ck_assert_uint_eq(ch->steps, 2);
+    ck_assert_uint_eq(ch->n_first, 3);
+    ck_assert_uint_eq(ch->n_last, 0);
+}
+END_TEST
+
+/* Port 50000 for two servers, 50001 twice for one (after TIME_WAIT), 50002 once: TCP and UDP
+ * ports are apart. */
+START_TEST(test_reuse)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+
+    host_init(&h);
+    connect_to(&h, 1, 50000, PS_IPPROTO_TCP);
+    connect_to(&h, 2, 50000, PS_IPPROTO_TCP);
+    connect_to(&h, 1, 50001, PS_IPPROTO_TCP);
+    connect_to(&h, 1, 50001, PS_IPPROTO_TCP);
+    connect_to(&h, 3, 50002, PS_IPPROTO_TCP);
+    connect_to(&h, 4, 50002, PS_IPPROTO_UDP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->reused_other_server, 1);
+    ck_assert_uint_eq(ch->reused_same_server, 1);
+    ck_assert_uint_eq(ch->proto, PS_IPPROTO_TCP);
+    ck_assert_uint_eq(ch->connections, 5);
+    /* A port used again is no step: 50000, 50001, 50002 are two. */
+    ck_assert_uint_eq(ch->steps, 2);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "too-few");
+}
+END_TEST
+
+/* TCP is judged when it has enough connections, even beside more UDP; UDP when TCP has none. */
+START_TEST(test_judged_protocol)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+
+    host_init(&h);
+    for (uint16_t i = 0; i < 6; i++)
+        connect_to(&h, 9, (uint16_t)(35000 + 997 * i), PS_IPPROTO_UDP);
+    for (uint16_t i = 0; i < 4; i++)
+        connect_to(&h, i, (uint16_t)(50000 + i), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->proto, PS_IPPROTO_TCP);
+    ck_assert_uint_eq(ch->connections, 4);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "sequential");
+
+    host_init(&h);
+    for (uint16_t i = 0; i < 6; i++)
+        connect_to(&h, 9, (uint16_t)(35000 + 997 * i), PS_IPPROTO_UDP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->proto, PS_IPPROTO_UDP);
+    ck_assert_str_eq(report_port_pattern_name(ch->pattern), "random");
+}
+END_TEST
+
+/* The narrowest of the ranges that hold the most ports; every profile of that range named. */
+START_TEST(test_likely_range)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+    uint32_t iana = 0;
+
+    host_init(&h);
+    for (uint16_t i = 0; i < 5; i++)
+        connect_to(&h, i, (uint16_t)(33000 + 500 * i), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->likely_lo, 32768);
+    ck_assert_uint_eq(ch->likely_hi, 60999);
+    ck_assert_uint_eq(ch->likely_ports, 5);
+
+    host_init(&h);
+    for (uint16_t i = 0; i < 5; i++)
+        connect_to(&h, i, (uint16_t)(50000 + i), PS_IPPROTO_TCP);
+    connect_to(&h, 9, 5000, PS_IPPROTO_TCP); /* in no range of the others: they decide */
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->likely_lo, 49152);
+    ck_assert_uint_eq(ch->likely_hi, 65535);
+    ck_assert_uint_eq(ch->likely_ports, 5);
+    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
+        if (ports_ephemeral_profiles[k].lo == 49152 && ports_ephemeral_profiles[k].hi == 65535)
+            iana |= UINT32_C(1) << k;
+    ck_assert_uint_eq(ch->likely, iana);
+
+    /* A port no range holds: no likely range. */
+    host_init(&h);
+    connect_to(&h, 1, 123, PS_IPPROTO_UDP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->likely, 0);
+    ck_assert_uint_eq(ch->likely_ports, 0);
+}
+END_TEST
+
+/* A host of `n` connections from `port` up whose client flows' TTLs were `ttls`. */
+static const struct report_port_choice *ttl_host(struct host *h, uint16_t port, const uint8_t *ttls,
+                                                 size_t n)
+{
+    host_init(h);
+    for (size_t i = 0; i < n; i++) {
+        connect_to(h, i, (uint16_t)(port + i), PS_IPPROTO_TCP);
+        report_ports_count_ttl(&h->c, ttls[i]);
+    }
+    return judge(h);
+}
+
+START_TEST(test_ttl_hint)
+{
+    static const uint8_t ttl64[4] = {64, 63, 64, 60}, ttl128[4] = {128, 127, 120, 128};
+    static const uint8_t mixed[4] = {64, 128, 64, 64}, ttl255[4] = {255, 254, 250, 255};
+    static const uint8_t low[4] = {30, 32, 0, 0};
+    struct host h;
+    const struct report_port_choice *ch;
+
+    /* Seen TTLs round up to the initial one; ports only in Linux's range. */
+    ch = ttl_host(&h, 40000, ttl64, 4);
+    ck_assert_uint_eq(ch->initial_ttl, 64);
+    ck_assert_uint_eq(ch->ttl_flows[1], 4);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "linux");
+    /* In both Linux's and 49152-65535. */
+    ch = ttl_host(&h, 50000, ttl64, 4);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "linux-or-macos");
+    /* Above Linux's range. */
+    ch = ttl_host(&h, 62000, ttl64, 4);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "macos");
+    ch = ttl_host(&h, 62000, ttl128, 4);
+    ck_assert_uint_eq(ch->initial_ttl, 128);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "windows");
+    /* TTL 128 from ports Windows never picks: the evidence disagrees. */
+    ch = ttl_host(&h, 40000, ttl128, 4);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "unknown");
+    /* TTLs that disagree: no initial TTL. */
+    ch = ttl_host(&h, 40000, mixed, 4);
+    ck_assert_uint_eq(ch->initial_ttl, 0);
+    ck_assert_uint_eq(ch->ttl_flows[1], 3);
+    ck_assert_uint_eq(ch->ttl_flows[2], 1);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "unknown");
+    ch = ttl_host(&h, 40000, ttl255, 4);
+    ck_assert_uint_eq(ch->initial_ttl, 255);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "network-device");
+    /* A TTL of 0 is none; 32 hints at nothing. */
+    ch = ttl_host(&h, 40000, low, 4);
+    ck_assert_uint_eq(ch->initial_ttl, 32);
+    ck_assert_uint_eq(ch->ttl_flows[0], 2);
+    ck_assert_str_eq(report_os_hint_name(ch->os_hint), "unknown");
+}
+END_TEST
+
+/* Gathered in any order, judged in one: the connections shuffled judge the same. */
+START_TEST(test_order_of_gathering)
+{
+    static struct host a, b;
+    uint64_t state = 3;
+
+    host_init(&a);
+    for (uint16_t i = 0; i < 60; i++)
+        connect_to(&a, i % 4, (uint16_t)(40000 + next_random(&state) % 64), PS_IPPROTO_TCP);
+    /* Ties in time, told apart by destination and port. */
+    a.uses[5].first_seen = a.uses[6].first_seen;
+    b = a;
+    for (size_t i = b.n - 1; i > 0; i--) {
+        size_t j = next_random(&state) % (i + 1);
+        struct report_port_use t = b.uses[i];
+
+        b.uses[i] = b.uses[j];
+        b.uses[j] = t;
+    }
+    judge(&a);
+    judge(&b);
+    ck_assert_mem_eq(&a.c, &b.c, sizeof(a.c));
+}
+END_TEST
+
+Suite *report_hostports_suite(void)
+{
+    Suite *suite = suite_create("hostports");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, test_sequential);
+    tcase_add_test(tc, test_sequential_step);
+    tcase_add_test(tc, test_per_destination);
+    tcase_add_test(tc, test_random);
+    tcase_add_test(tc, test_wrap);
+    tcase_add_test(tc, test_too_few);
+    tcase_add_test(tc, test_reuse);
+    tcase_add_test(tc, test_judged_protocol);
+    tcase_add_test(tc, test_likely_range);
+    tcase_add_test(tc, test_ttl_hint);
+    tcase_add_test(tc, test_order_of_gathering);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
