@@ -40,6 +40,8 @@ enum ps_format {
     PS_FORMAT_JSON,
     PS_FORMAT_CSV,
     PS_FORMAT_JSONL,
+    PS_FORMAT_ZEEK,      /* Zeek's conn.log, its TSV form */
+    PS_FORMAT_ZEEK_JSON, /* Zeek's conn.log, its JSON form */
 };
 
 /* --color: auto colours the text report only when it goes to a terminal and NO_COLOR is unset. */
@@ -81,10 +83,12 @@ struct ps_options {
     size_t top;            /* --top; 0: every flow */
     unsigned sections;     /* --show: OUTPUT_SECTION_* bits */
     bool explain; /* --explain: OUTPUT_SECTION_EXPLAIN added to the sections; nat: its sentences */
-    enum ps_color color;   /* --color */
-    bool quiet;            /* -q: no progress display */
-    const char *ipfix;     /* --ipfix HOST:PORT, or NULL */
-    uint32_t ipfix_domain; /* --ipfix-domain; 1 by default */
+    enum ps_color color;        /* --color */
+    bool quiet;                 /* -q: no progress display */
+    const char *ipfix;          /* --ipfix HOST:PORT, or NULL */
+    uint32_t ipfix_domain;      /* --ipfix-domain; 1 by default */
+    uint16_t community_id_seed; /* --community-id-seed */
+    bool community_id_hex;      /* --community-id-format hex */
 
     /* Live capture. */
     const char *interface;      /* -i, NULL when reading files */

@@ -64,6 +64,10 @@ void *ps_alloc_huge(size_t bytes);
  */
 void *ps_zalloc(size_t n, size_t size);
 
+/* SHA-1 (FIPS 180-4) of `len` bytes: the Community ID's hash (report.h), nothing secret. */
+#define PS_SHA1_LEN 20
+void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN]);
+
 /*
  * The 128-bit product of a and b folded to 64 bits (wyhash's mum): the mixing step of the hashes
  * of the flow table and the report's tables.

@@ -125,4 +125,10 @@ void output_explain_release(struct output_explanation *e);
 /* CSV (RFC 4180): a header row, then a row for each of the view's rows (report_shown()). */
 int output_csv_write(const struct report *r, FILE *out);
 
+/*
+ * Zeek's conn.log (doc/zeek-conn-log.md): its TSV form with Zeek's header lines, or with `json`
+ * Zeek's JSON form, an object a line; a line for each selected flow, in first-seen order.
+ */
+int output_zeek_write(const struct report *r, bool json, FILE *out);
+
 #endif

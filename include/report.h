@@ -215,6 +215,8 @@ struct report_settings {
     const char *profile;                /* --profile */
     struct flow_lifecycle lifecycle;    /* the timeouts in force */
     unsigned threads;                   /* --threads: 2 builds and writes the report on two */
+    uint16_t community_id_seed;         /* --community-id-seed */
+    bool community_id_hex;              /* --community-id-format hex */
 };
 
 /* An --expect expectation and how it turned out (expect.c). */
@@ -352,6 +354,28 @@ const struct flow *report_flow_data(const struct report *r, const struct report_
  */
 const char *report_flow_service(const struct report *r, const struct report_flow *rf,
                                 const struct flow *f, const char **alias);
+
+/*
+ * The Community ID, version 1 (report_community_id.c; doc/community-id.md): "1:" and the SHA-1 of
+ * the flow's tuple in base64 (28 characters) or, with `hex`, in hexadecimal (40).
+ */
+#define REPORT_COMMUNITY_ID_LEN 43 /* "1:", 40 hex digits, NUL */
+
+/* One packet's tuple, as the specification takes it; for ICMP and ICMPv6 the ports are the
+ * message's type and code. Addresses in network order, 4 or 16 bytes by family. */
+struct report_cid_tuple {
+    uint8_t family, proto;
+    const uint8_t *src, *dst;
+    uint16_t sport, dport;
+};
+
+char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool hex,
+                          char out[REPORT_COMMUNITY_ID_LEN]);
+
+/* A flow's Community ID: the one every packet its key stands for hashes to (doc/community-id.md
+ * says where an ICMP flow's packets differ). Returns out. */
+char *report_flow_community_id(const struct flow *f, uint16_t seed, bool hex,
+                               char out[REPORT_COMMUNITY_ID_LEN]);
 
 /*
  * What runs on a flow's server port, as its first payload bytes show it (report_app.c). Derived

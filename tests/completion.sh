@@ -41,9 +41,10 @@ check() { # NAME EXPECTED WORDS...
         fail=1
     fi
 }
-check "--format values" "csv json jsonl text " portscope --format ''
+check "--format values" "csv json jsonl text zeek zeek-json " portscope --format ''
 check "--format js" "json jsonl " portscope --format js
 check "--sort values" "bytes duration packets start " portscope --sort ''
+check "--community-id-format values" "base64 hex " portscope --community-id-format ''
 check "--show list" "flows,services flows,summary " portscope --show flows,s
 check "--color=" "always auto " portscope --color=a
 check "filter words" "port portrange " portscope -r x.pcap tcp port

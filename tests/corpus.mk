@@ -15,3 +15,10 @@ check-corpus: portscope
 	printf ':test-result: %s\n:global-test-result: %s\n:recheck: no\n:copy-in-global-log: no\n' \
 	  $$r $$r >tests/corpus.trs; \
 	test $$r != FAIL
+
+# The Community ID of every corpus capture's flows against tshark's (tests/community-id.sh with
+# COMMUNITY_ID_CORPUS): several minutes, so not part of check-corpus.
+.PHONY: check-community-id-corpus
+check-community-id-corpus: portscope
+	PORTSCOPE=$(abs_builddir)/portscope COMMUNITY_ID_CORPUS=$(CORPUS_DIR) \
+	  bash $(srcdir)/tests/community-id.sh

@@ -10,7 +10,7 @@ AM_TESTS_ENVIRONMENT = PORTSCOPE=$(abs_builddir)/portscope; export PORTSCOPE; \
 
 # What a report says: golden outputs, accounting, agreement with tshark, the JSON schema.
 SCRIPT_TESTS = tests/golden/run.sh tests/accounting.sh tests/tshark-conv.sh \
-	tests/validate-schema.sh tests/anchors.sh
+	tests/validate-schema.sh tests/anchors.sh tests/community-id.sh tests/zeek-log.sh
 # The reports for people and for CI: the filter, CSV and jsonl on terminals, expectations, two
 # threads, the man page, the completion, the option table's generated files, the installation.
 SCRIPT_TESTS += tests/filter.sh tests/reports.sh tests/threads.sh tests/manpage.sh \
@@ -28,5 +28,6 @@ TESTS += $(SCRIPT_TESTS)
 
 EXTRA_DIST += $(SCRIPT_TESTS) tests/local.mk tests/lib.sh tests/live/lib.sh tests/live/peers.py \
 	tests/live/natpeers.py tests/live/natcheck.py \
-	tests/check-accounting.py tests/anchors.py tests/ipfix-compare.py tests/ipfix-nfacctd.py tests/at-scale.py tests/commands.py tests/layers.py \
+	tests/check-accounting.py tests/anchors.py tests/community-id.py \
+	tests/community-id-exceptions.tsv tests/zeek-log.py tests/data tests/ipfix-compare.py tests/ipfix-nfacctd.py tests/at-scale.py tests/commands.py tests/layers.py \
 	tests/leftovers.py tests/mutate.py tests/README.md tests/run-all.sh tests/golden tests/crash

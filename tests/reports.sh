@@ -55,7 +55,8 @@ for row, flow in zip(rows, flows):
             "icmp_name": icmp.get("name"),
             "icmp_errors": [error_word(e) for e in flow["icmp_errors"]],
             "start_reason": flow["start_reason"], "follows": flow["follows"],
-            "tcp_history": tcp.get("history"), "quality": flow["quality"]}
+            "tcp_history": tcp.get("history"), "quality": flow["quality"],
+            "community_id": flow["community_id"]}
     for side in ("client", "server"):
         for key, value in flow[side].items():
             want[side + "_" + key] = value

@@ -428,6 +428,28 @@ static int add_input(const char *arg, struct ps_options *opts, char *err, size_t
     return 0;
 }
 
+/* --community-id-seed and --community-id-format. */
+static int parse_community_id(enum cli_option_id id, const char *arg, struct ps_options *opts,
+                              char *err, size_t errlen)
+{
+    size_t seed;
+
+    if (id == CLI_OPT_COMMUNITY_ID_SEED) {
+        if (!parse_size(arg, 0, UINT16_MAX, &seed)) {
+            snprintf(err, errlen, "--community-id-seed: '%s' is not a number from 0 to 65535", arg);
+            return -1;
+        }
+        opts->community_id_seed = (uint16_t)seed;
+    } else if (strcmp(arg, "base64") == 0 || strcmp(arg, "hex") == 0) {
+        opts->community_id_hex = arg[0] == 'h';
+    } else {
+        snprintf(err, errlen, "--community-id-format: unknown format '%s' (known: base64, hex)",
+                 arg);
+        return -1;
+    }
+    return 0;
+}
+
 /* --format's value (--json is --format json for short). */
 static int parse_format(const char *arg, struct ps_options *opts, char *err, size_t errlen)
 {
@@ -439,8 +461,13 @@ static int parse_format(const char *arg, struct ps_options *opts, char *err, siz
         opts->format = PS_FORMAT_CSV;
     } else if (strcmp(arg, "jsonl") == 0) {
         opts->format = PS_FORMAT_JSONL;
+    } else if (strcmp(arg, "zeek") == 0) {
+        opts->format = PS_FORMAT_ZEEK;
+    } else if (strcmp(arg, "zeek-json") == 0) {
+        opts->format = PS_FORMAT_ZEEK_JSON;
     } else {
-        snprintf(err, errlen, "unknown format '%s' (known: text, json, jsonl, csv)", arg);
+        snprintf(err, errlen,
+                 "unknown format '%s' (known: text, json, jsonl, csv, zeek, zeek-json)", arg);
         return -1;
     }
     return 0;
@@ -507,6 +534,9 @@ static int apply_option(const struct cli_option *o, const char *arg, struct ps_o
     case CLI_OPT_JSON:
         opts->format = PS_FORMAT_JSON;
         return 0;
+    case CLI_OPT_COMMUNITY_ID_SEED:
+    case CLI_OPT_COMMUNITY_ID_FORMAT:
+        return parse_community_id(o->id, arg, opts, err, errlen);
     case CLI_OPT_IPFIX:
     case CLI_OPT_IPFIX_DOMAIN:
         return parse_export_option(o->id, arg, opts, err, errlen);

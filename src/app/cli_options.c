@@ -235,9 +235,10 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .arg_name = "FORMAT",
         .group = CLI_GROUP_OUTPUT,
         .complete = CLI_COMPLETE_WORD,
-        .values = "text json jsonl csv",
+        .values = "text json jsonl csv zeek zeek-json",
         .help = "text (default), json, jsonl (one line per flow, written as\n"
-                "each flow ends) or csv (one row per flow)",
+                "each flow ends), csv (one row per flow), zeek (Zeek's\n"
+                "conn.log, TSV) or zeek-json (Zeek's conn.log, JSON lines)",
         .man = ".B text\n"
                "(the default), a report for people;\n"
                ".BR json ,\n"
@@ -251,10 +252,15 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                "the same information streamed as JSON Lines, one object per line, each flow\n"
                "written when it ends (see\n"
                ".BR \"JSON LINES\" );\n"
-               "or\n"
                ".BR csv ,\n"
                "the flows for a spreadsheet (see\n"
-               ".BR CSV ).",
+               ".BR CSV );\n"
+               ".BR zeek ,\n"
+               "the flows as Zeek's conn.log in its tab-separated form, for zeek-cut and the\n"
+               "tools that read Zeek's logs; or\n"
+               ".BR zeek\\-json ,\n"
+               "the same conn.log as Zeek's JSON log, an object a line (see\n"
+               ".BR \"ZEEK CONN.LOG\" ).",
     },
     {
         .id = CLI_OPT_JSON,
@@ -264,6 +270,32 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .help = "same as --format json",
         .man = "Same as\n"
                ".BR \"\\-\\-format json\" .",
+    },
+    {
+        .id = CLI_OPT_COMMUNITY_ID_SEED,
+        .name = "community-id-seed",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "N",
+        .group = CLI_GROUP_OUTPUT,
+        .help = "seed of the flows' Community ID hash, 0-65535 (default 0)",
+        .man = "The seed of each flow's Community ID (version 1 of the Community ID flow hash,\n"
+               "which Zeek, Suricata and Wireshark write too), from 0 to 65535; the default\n"
+               "is 0. Tools whose records are to be joined must use the same seed. See\n"
+               ".BR \"COMMUNITY ID\" .",
+    },
+    {
+        .id = CLI_OPT_COMMUNITY_ID_FORMAT,
+        .name = "community-id-format",
+        .arg = CLI_ARG_REQUIRED,
+        .arg_name = "FORMAT",
+        .group = CLI_GROUP_OUTPUT,
+        .complete = CLI_COMPLETE_WORD,
+        .values = "base64 hex",
+        .help = "the Community ID's hash in base64 (default) or hex",
+        .man = "Write the Community ID's SHA-1 hash in\n"
+               ".B base64\n"
+               "(the default, as Zeek and Suricata do) or in\n"
+               ".BR hex .",
     },
     {
         .id = CLI_OPT_IPFIX,

@@ -182,6 +182,10 @@ static int write_report(const struct report *r, const struct ps_options *opts)
     case PS_FORMAT_CSV:
         rc = output_csv_write(r, out);
         break;
+    case PS_FORMAT_ZEEK:
+    case PS_FORMAT_ZEEK_JSON:
+        rc = output_zeek_write(r, opts->format == PS_FORMAT_ZEEK_JSON, out);
+        break;
     default: {
         struct output_text_style style = {.sections = opts->sections, .color = want_color(opts)};
 
@@ -545,6 +549,8 @@ static void session_settings(struct session *s, struct ports_services *services,
         .sort = shows_order(opts->format) ? opts->sort : REPORT_SORT_START,
         .top = shows_order(opts->format) ? opts->top : 0,
         .threads = s->threads,
+        .community_id_seed = opts->community_id_seed,
+        .community_id_hex = opts->community_id_hex,
     };
     *config = (struct analyzer_config){
         .decode = {.no_decap = opts->no_decap, .vlan_in_key = opts->vlan_in_key},

@@ -58,6 +58,7 @@ static const char *const columns[] = {
     "app_sni",
     "app_why",
     "app_mismatch",
+    "community_id",
 };
 
 #define N_COLUMNS  (sizeof(columns) / sizeof(columns[0]))
@@ -312,7 +313,7 @@ static void flow_row(struct csv_out *o, const struct report *r, const struct rep
     uint8_t c = rf->client, s = !rf->client;
     const struct encap *hops;
     size_t n_hops;
-    char encap[CELL] = "";
+    char encap[CELL] = "", cid[REPORT_COMMUNITY_ID_LEN];
 
     csv_uint(o, rf->id);
     if (proto != NULL)
@@ -341,6 +342,8 @@ static void flow_row(struct csv_out *o, const struct report *r, const struct rep
     icmp_cells(o, r, f);
     lifecycle_cells(o, rf, f);
     app_cells(o, r, rf, f);
+    csv_cell(o, report_flow_community_id(f, r->settings.community_id_seed,
+                                         r->settings.community_id_hex, cid));
     csv_row_end(o);
 }
 

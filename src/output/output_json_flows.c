@@ -16,11 +16,12 @@
  * closes it: the members are written in this order.
  */
 struct jw_layout {
-    struct jw_fragment flow_type, id_after_type, flow_id, proto, ip_version, client, port,
-        port_class, ephemeral, in_range, server, service, service_alias, role_reason, start_reason,
-        follows, first_seen, last_seen, duration, packets, bytes, ip_bytes, payload_bytes, s2c, tcp,
-        conn_state, history, syn, syn_ack, ack, rtt_client, rtt_server, fin, rst, by_server,
-        retransmissions, retransmissions_s2c, tcp_end, quality, encap, icmp, icmp_errors, end;
+    struct jw_fragment flow_type, id_after_type, flow_id, proto, ip_version, community_id, client,
+        port, port_class, ephemeral, in_range, server, service, service_alias, role_reason,
+        start_reason, follows, first_seen, last_seen, duration, packets, bytes, ip_bytes,
+        payload_bytes, s2c, tcp, conn_state, history, syn, syn_ack, ack, rtt_client, rtt_server,
+        fin, rst, by_server, retransmissions, retransmissions_s2c, tcp_end, quality, encap, icmp,
+        icmp_errors, end;
     struct jw_fragment app, app_protocol, app_client, app_server, app_sni, app_why, app_mismatch,
         app_end;
     struct jw_fragment echo, message, message_code, message_name, icmp_end;
@@ -46,6 +47,7 @@ struct jw_layout {
         .id_after_type = JW_FRAGMENT("," N I1 "\"id\"" C),                                         \
         .flow_id = JW_FRAGMENT("{" N I1 "\"id\"" C), .proto = JW_FRAGMENT("," N I1 "\"proto\"" C), \
         .ip_version = JW_FRAGMENT("," N I1 "\"ip_version\"" C),                                    \
+        .community_id = JW_FRAGMENT("," N I1 "\"community_id\"" C),                                \
         .client = JW_FRAGMENT("," N I1 "\"client\"" C "{" N I2 "\"ip\"" C),                        \
         .port = JW_FRAGMENT("," N I2 "\"port\"" C),                                                \
         .port_class = JW_FRAGMENT("," N I2 "\"port_class\"" C),                                    \
@@ -430,6 +432,7 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
 {
     const struct jw_layout *l = w->layout;
     uint8_t c = rf->client;
+    char cid[REPORT_COMMUNITY_ID_LEN];
     const char *alias, *service = report_flow_service(r, rf, f, &alias);
     char *p = jw_room(w, JW_GROUP_ROOM);
 
@@ -445,6 +448,10 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = jw_put_proto(w, p, f->key.proto);
     p = jw_put_fragment(p, &l->ip_version);
     p = jw_put_uint(p, f->key.family);
+    p = jw_put_fragment(p, &l->community_id);
+    p = jw_put_name(w, p,
+                    report_flow_community_id(f, r->settings.community_id_seed,
+                                             r->settings.community_id_hex, cid));
     p = put_endpoint(w, p, rf, f, c, NULL, NULL);
     p = put_endpoint(w, p, rf, f, !c, service, alias);
     p = jw_reserve(w, p, JW_GROUP_ROOM);

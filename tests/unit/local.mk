@@ -4,7 +4,7 @@
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 UNIT_LDADD = $(LIBS_ALL) $(CHECK_LIBS)
 
-UNIT_TESTS = tests/unit/test_base tests/unit/test_ports tests/unit/test_ports_netbase tests/unit/test_capture tests/unit/test_decode tests/unit/test_flow tests/unit/test_frag tests/unit/test_report tests/unit/test_expect tests/unit/test_output tests/unit/test_export tests/unit/test_nat tests/unit/test_app
+UNIT_TESTS = tests/unit/test_base tests/unit/test_ports tests/unit/test_ports_netbase tests/unit/test_capture tests/unit/test_decode tests/unit/test_flow tests/unit/test_frag tests/unit/test_report tests/unit/test_report_vectors tests/unit/test_expect tests/unit/test_output tests/unit/test_export tests/unit/test_nat tests/unit/test_app
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 EXTRA_DIST += tests/unit/local.mk
@@ -45,9 +45,14 @@ tests_unit_test_frag_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_frag_LDADD = $(UNIT_LDADD)
 
 # report: roles, labels, services and clients; the selection; the view
-tests_unit_test_report_SOURCES = tests/unit/test_report.c tests/unit/test_report_select.c tests/unit/test_report_view.c tests/unit/test_report_hostports.c tests/unit/unit_main.c tests/unit/unit.h
+tests_unit_test_report_SOURCES = tests/unit/test_report.c tests/unit/test_report_select.c tests/unit/test_report_view.c tests/unit/test_report_cid.c tests/unit/test_report_hostports.c tests/unit/unit_main.c tests/unit/unit.h
 tests_unit_test_report_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_report_LDADD = $(UNIT_LDADD)
+
+# report: the Community ID against the specification's baseline in ../shared (skipped without it)
+tests_unit_test_report_vectors_SOURCES = tests/unit/test_report_vectors.c tests/unit/unit_main.c tests/unit/unit.h
+tests_unit_test_report_vectors_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_report_vectors_LDADD = $(UNIT_LDADD)
 
 # expect: the grammar and its evaluation
 tests_unit_test_expect_SOURCES = tests/unit/test_expect.c tests/unit/unit_main.c tests/unit/unit.h

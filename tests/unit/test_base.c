@@ -187,6 +187,40 @@ START_TEST(test_linktype_others)
 }
 END_TEST
 
+/* FIPS 180-2's examples (appendix A) and the empty message: one block, two, many. */
+static void assert_sha1(const void *data, size_t len, const char *hex)
+{
+    uint8_t digest[PS_SHA1_LEN];
+    char got[2 * PS_SHA1_LEN + 1];
+
+    ps_sha1(data, len, digest);
+    for (int i = 0; i < PS_SHA1_LEN; i++)
+        snprintf(got + 2 * i, 3, "%02x", digest[i]);
+    ck_assert_str_eq(got, hex);
+}
+
+START_TEST(test_sha1_fips_vectors)
+{
+    static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    char *million = malloc(1000000);
+
+    assert_sha1("abc", 3, "a9993e364706816aba3e25717850c26c9cd0d89d");
+    assert_sha1("", 0, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    assert_sha1(two_blocks, strlen(two_blocks), "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+    ck_assert_ptr_nonnull(million);
+    memset(million, 'a', 1000000);
+    assert_sha1(million, 1000000, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+    /* Lengths either side of the padding's edges: 55 bytes pad in one block, 56 need two; a
+     * whole block; a block and 55, 56 (digests from Python's hashlib). */
+    assert_sha1(million, 55, "c1c8bbdc22796e28c0e15163d20899b65621d65a");
+    assert_sha1(million, 56, "c2db330f6083854c99d4b5bfb6e8f29f201be699");
+    assert_sha1(million, 64, "0098ba824b5c16427bd7a1122a5a442a25ec644d");
+    assert_sha1(million, 119, "ee971065aaa017e0632a8ca6c77bb3bf8b1dfc56");
+    assert_sha1(million, 120, "f34c1488385346a55709ba056ddd08280dd4c6d6");
+    free(million);
+}
+END_TEST
+
 Suite *base_suite(void)
 {
     Suite *suite = suite_create("facts");
@@ -198,6 +232,7 @@ Suite *base_suite(void)
     tcase_add_test(tables, test_linktype_dispatch_is_the_table);
     tcase_add_test(tables, test_linktype_names);
     tcase_add_test(tables, test_linktype_others);
+    tcase_add_test(tables, test_sha1_fips_vectors);
     suite_add_tcase(suite, tables);
     return suite;
 }

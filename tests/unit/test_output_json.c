@@ -272,6 +272,7 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
     const char *service =
         ports ? ports_service_name(r->settings.services, f->key.proto, f->key.port[s]) : NULL;
     int client_port = ports ? f->key.port[c] : 0, server_port = ports ? f->key.port[s] : 0;
+    char cid[REPORT_COMMUNITY_ID_LEN];
     json_t *o, *client, *server;
 
     client =
@@ -283,9 +284,11 @@ static json_t *flow_value(const struct report *r, const struct report_flow *rf, 
         "{s:o, s:i, s:o, s:o, s:o}", "ip", addr_value(f->key.family, f->key.addr[s]), "port",
         server_port, "port_class", endpoint_port_class(ports, f->key.port[s]), "service",
         nullable_string(service), "service_alias", nullable_string(ports_service_alias(service)));
-    o = json_pack("{s:I, s:o, s:i, s:o, s:o, s:s, s:s, s:o}", "id", (json_int_t)id, "proto",
-                  proto_value(f->key.proto), "ip_version", (int)f->key.family, "client", client,
-                  "server", server, "role_reason",
+    o = json_pack("{s:I, s:o, s:i, s:s, s:o, s:o, s:s, s:s, s:o}", "id", (json_int_t)id, "proto",
+                  proto_value(f->key.proto), "ip_version", (int)f->key.family, "community_id",
+                  report_flow_community_id(f, r->settings.community_id_seed,
+                                           r->settings.community_id_hex, cid),
+                  "client", client, "server", server, "role_reason",
                   report_role_reason_name(rf->reason, f->key.proto), "start_reason",
                   flow_start_name((enum flow_start)f->start), "follows",
                   rf->follows != 0 ? json_integer((json_int_t)rf->follows) : json_null());

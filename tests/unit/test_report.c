@@ -1138,11 +1138,12 @@ START_TEST(test_json_shape)
     static const char *const top_keys[] = {"schema_version", "generator", "settings", "inputs",
                                            "summary",        "flows",     "services", "clients"};
     static const char *const flow_keys[] = {
-        "id",          "proto",        "ip_version", "client",     "server",
-        "role_reason", "start_reason", "follows",    "first_seen", "last_seen",
-        "duration",    "packets",      "bytes",      "ip_bytes",   "payload_bytes",
-        "tcp",         "quality",      "encap",      "icmp",       "icmp_errors",
-        "app"};
+        "id",          "proto",      "ip_version",  "community_id",
+        "client",      "server",     "role_reason", "start_reason",
+        "follows",     "first_seen", "last_seen",   "duration",
+        "packets",     "bytes",      "ip_bytes",    "payload_bytes",
+        "tcp",         "quality",    "encap",       "icmp",
+        "icmp_errors", "app"};
     static const char *const client_keys[] = {"ip", "port", "port_class", "ephemeral",
                                               "in_ephemeral_range"};
     static const char *const server_keys[] = {"ip", "port", "port_class", "service",
@@ -1474,8 +1475,7 @@ START_TEST(test_parse_sections)
     ck_assert_int_eq(output_parse_sections("summary,explain", &sections, err, sizeof(err)), 0);
     ck_assert_uint_eq(sections, OUTPUT_SECTION_SUMMARY | OUTPUT_SECTION_EXPLAIN);
     ck_assert_int_eq(output_parse_sections("flows,", &sections, err, sizeof(err)), -1);
-    ck_assert_str_eq(err,
-                     "unknown section '' (known: flows, services, clients, summary, explain)");
+    ck_assert_str_eq(err, "unknown section '' (known: flows, services, clients, summary, explain)");
 }
 END_TEST
 
@@ -1555,6 +1555,7 @@ int unit_suites(SRunner *runner)
     srunner_add_suite(runner, report_suite());
     srunner_add_suite(runner, report_select_suite());
     srunner_add_suite(runner, report_view_suite());
+    srunner_add_suite(runner, report_cid_suite());
     srunner_add_suite(runner, report_hostports_suite());
     return 0;
 }

@@ -20,6 +20,7 @@ Suite *flow_app_suite(void);
 Suite *decode_app_suite(void);
 Suite *report_select_suite(void);
 Suite *report_view_suite(void);
+Suite *report_cid_suite(void);
 Suite *report_hostports_suite(void);
 Suite *output_csv_suite(void);
 Suite *output_json_suite(void);
