@@ -1,9 +1,19 @@
 /*
  * sha1.c - SHA-1 (FIPS 180-4), for the Community ID flow hash (report_community_id.c), which the
- * specification defines over SHA-1. Not used for anything that needs collision resistance, and a
- * few dozen bytes a flow, so the plain one-block-at-a-time form is enough.
+ * specification defines over SHA-1. Not used for anything that needs collision resistance: a few
+ * dozen bytes a flow, one block or two. Computed for every flow written, so on x86 processors with
+ * the SHA extensions each block takes their instructions (chosen once, by cpuid); elsewhere the
+ * plain form.
  */
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+#endif
 
 #include "base.h"
 
@@ -56,7 +66,64 @@ static void sha1_block(uint32_t h[5], const uint8_t *block)
     h[4] += e;
 }
 
-void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])
+#ifdef HAVE_SHA_NI
+/* Four rounds of function `f` (0 to 3: rounds 0-19, 20-39, 40-59, 60-79); an immediate. */
+#define SHA1_ROUNDS4(abcd, e, f)                                                                   \
+    ((f) == 0   ? _mm_sha1rnds4_epu32(abcd, e, 0)                                                  \
+     : (f) == 1 ? _mm_sha1rnds4_epu32(abcd, e, 1)                                                  \
+     : (f) == 2 ? _mm_sha1rnds4_epu32(abcd, e, 2)                                                  \
+                : _mm_sha1rnds4_epu32(abcd, e, 3))
+
+/*
+ * One block with the SHA extensions: twenty groups of four rounds. The message words of group i
+ * (i >= 4) come from those of groups i-4 to i-1 (msg1, xor, msg2: W[t] = rol1(W[t-3] ^ W[t-8] ^
+ * W[t-14] ^ W[t-16]) four words at a time); each group's E is the A of two groups before, rotated
+ * (nexte), plus its words.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha1_block_ni(uint32_t h[5],
+                                                                      const uint8_t *block)
+{
+    /* Big-endian words, the first in the highest lane. */
+    const __m128i swap = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0x1b);
+    __m128i e_start = _mm_set_epi32((int)h[4], 0, 0, 0), abcd_start = abcd, prev = abcd, e, w[4];
+
+    for (int i = 0; i < 4; i++)
+        w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block + 16 * i)), swap);
+    e = _mm_add_epi32(e_start, w[0]);
+    for (int i = 0; i < 20; i++) {
+        if (i >= 4)
+            w[i & 3] = _mm_sha1msg2_epu32(
+                _mm_xor_si128(_mm_sha1msg1_epu32(w[i & 3], w[(i + 1) & 3]), w[(i + 2) & 3]),
+                w[(i + 3) & 3]);
+        if (i > 0)
+            e = _mm_sha1nexte_epu32(prev, w[i & 3]);
+        prev = abcd;
+        abcd = SHA1_ROUNDS4(abcd, e, i / 5);
+    }
+    e = _mm_sha1nexte_epu32(prev, e_start);
+    abcd = _mm_add_epi32(abcd, abcd_start);
+    _mm_storeu_si128((__m128i *)h, _mm_shuffle_epi32(abcd, 0x1b));
+    h[4] = (uint32_t)_mm_extract_epi32(e, 3);
+}
+
+/* Whether the processor has the SHA extensions and the SSSE3 and SSE4.1 the code around them uses.
+ */
+static bool cpu_has_sha(void)
+{
+    unsigned a, b, c, d;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+        return false;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+#endif
+
+typedef void sha1_block_fn(uint32_t h[5], const uint8_t *block);
+
+/* The whole hash over blocks made by `block`: the message's, then the padding's. */
+static void sha1_with(sha1_block_fn *block, const void *data, size_t len,
+                      uint8_t digest[PS_SHA1_LEN])
 {
     uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
     const uint8_t *p = data;
@@ -65,7 +132,7 @@ void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])
     uint64_t bits = (uint64_t)len * 8;
 
     for (size_t done = 0; done + 64 <= len; done += 64)
-        sha1_block(h, p + done);
+        block(h, p + done);
     /* The padding: 0x80, zeros, the message length in bits; one block or two. */
     memset(last, 0, sizeof(last));
     if (rest > 0)
@@ -75,11 +142,44 @@ void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])
     for (int i = 0; i < 8; i++)
         last[tail - 1 - i] = (uint8_t)(bits >> (8 * i));
     for (size_t off = 0; off < tail; off += 64)
-        sha1_block(h, last + off);
+        block(h, last + off);
     for (int i = 0; i < 5; i++) {
         digest[4 * i] = (uint8_t)(h[i] >> 24);
         digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
         digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
         digest[4 * i + 3] = (uint8_t)h[i];
     }
+}
+
+void ps_sha1_plain(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])
+{
+    sha1_with(sha1_block, data, len, digest);
+}
+
+bool ps_sha1_hardware(void)
+{
+#ifdef HAVE_SHA_NI
+    /* Asked once; two threads that both ask first get the same answer. */
+    static atomic_int known; /* 0: not asked; 1: no; 2: yes */
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+
+    if (k == 0) {
+        k = cpu_has_sha() ? 2 : 1;
+        atomic_store_explicit(&known, k, memory_order_relaxed);
+    }
+    return k == 2;
+#else
+    return false;
+#endif
+}
+
+void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])
+{
+#ifdef HAVE_SHA_NI
+    if (ps_sha1_hardware()) {
+        sha1_with(sha1_block_ni, data, len, digest);
+        return;
+    }
+#endif
+    sha1_with(sha1_block, data, len, digest);
 }

@@ -187,17 +187,40 @@ START_TEST(test_linktype_others)
 }
 END_TEST
 
-/* FIPS 180-2's examples (appendix A) and the empty message: one block, two, many. */
+/*
+ * FIPS 180-2's examples (appendix A) and the empty message: one block, two, many; by ps_sha1()
+ * (the SHA instructions where the processor has them) and by the plain code.
+ */
 static void assert_sha1(const void *data, size_t len, const char *hex)
 {
-    uint8_t digest[PS_SHA1_LEN];
-    char got[2 * PS_SHA1_LEN + 1];
+    void (*const ways[2])(const void *, size_t, uint8_t *) = {ps_sha1, ps_sha1_plain};
 
-    ps_sha1(data, len, digest);
-    for (int i = 0; i < PS_SHA1_LEN; i++)
-        snprintf(got + 2 * i, 3, "%02x", digest[i]);
-    ck_assert_str_eq(got, hex);
+    for (int way = 0; way < 2; way++) {
+        uint8_t digest[PS_SHA1_LEN];
+        char got[2 * PS_SHA1_LEN + 1];
+
+        ways[way](data, len, digest);
+        for (int i = 0; i < PS_SHA1_LEN; i++)
+            snprintf(got + 2 * i, 3, "%02x", digest[i]);
+        ck_assert_msg(strcmp(got, hex) == 0, "%s: %s, not %s",
+                      way == 0 ? (ps_sha1_hardware() ? "hardware" : "ps_sha1") : "plain", got, hex);
+    }
 }
+
+/* Both ways agree on every length up to three blocks, over bytes that are not all alike. */
+START_TEST(test_sha1_ways_agree)
+{
+    uint8_t data[200], a[PS_SHA1_LEN], b[PS_SHA1_LEN];
+
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 131 + 7);
+    for (size_t len = 0; len <= sizeof(data); len++) {
+        ps_sha1(data, len, a);
+        ps_sha1_plain(data, len, b);
+        ck_assert_mem_eq(a, b, PS_SHA1_LEN);
+    }
+}
+END_TEST
 
 START_TEST(test_sha1_fips_vectors)
 {
@@ -233,6 +256,7 @@ Suite *base_suite(void)
     tcase_add_test(tables, test_linktype_names);
     tcase_add_test(tables, test_linktype_others);
     tcase_add_test(tables, test_sha1_fips_vectors);
+    tcase_add_test(tables, test_sha1_ways_agree);
     suite_add_tcase(suite, tables);
     return suite;
 }
