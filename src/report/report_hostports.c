@@ -59,14 +59,55 @@ int report_port_uses_compare(const void *a, const void *b)
     return (x->proto > y->proto) - (x->proto < y->proto);
 }
 
-/* Most hosts have a few connections: sorted in place without qsort()'s calls for them. */
+/*
+ * A host's uses sorted in place: insertion for the few most hosts have, else a quicksort (median
+ * of three, the smaller part first) whose comparison the compiler inlines, as qsort() cannot; the
+ * orders are total, so the result does not depend on the sort.
+ */
 #define INSERTION_MAX 16
+
+static void swap_uses(struct report_port_use *a, struct report_port_use *b)
+{
+    struct report_port_use t = *a;
+
+    *a = *b;
+    *b = t;
+}
 
 static void sort_uses(struct report_port_use *u, size_t n, int (*cmp)(const void *, const void *))
 {
-    if (n > INSERTION_MAX) {
-        qsort(u, n, sizeof(*u), cmp);
-        return;
+    while (n > INSERTION_MAX) {
+        size_t mid = n / 2, i = 0, j = n;
+        struct report_port_use pivot;
+
+        if (cmp(&u[mid], &u[0]) < 0)
+            swap_uses(&u[mid], &u[0]);
+        if (cmp(&u[n - 1], &u[0]) < 0)
+            swap_uses(&u[n - 1], &u[0]);
+        if (cmp(&u[n - 1], &u[mid]) < 0)
+            swap_uses(&u[n - 1], &u[mid]);
+        swap_uses(&u[0], &u[mid]);
+        pivot = u[0];
+        for (;;) {
+            do
+                i++;
+            while (i < n && cmp(&u[i], &pivot) < 0);
+            do
+                j--;
+            while (cmp(&u[j], &pivot) > 0);
+            if (i >= j)
+                break;
+            swap_uses(&u[i], &u[j]);
+        }
+        swap_uses(&u[0], &u[j]);
+        if (j < n - j - 1) {
+            sort_uses(u, j, cmp);
+            u += j + 1;
+            n -= j + 1;
+        } else {
+            sort_uses(u + j + 1, n - j - 1, cmp);
+            n = j;
+        }
     }
     for (size_t i = 1; i < n; i++) {
         struct report_port_use x = u[i];
