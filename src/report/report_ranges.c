@@ -23,16 +23,24 @@ struct host_range {
     uint32_t in_profile[PROFILES];
 };
 
+/* A host's range once chosen: what every flow's lookup reads, small enough to stay cached. */
+struct host_choice {
+    uint8_t family;
+    uint8_t profile; /* as host_range.profile */
+    uint8_t addr[16];
+};
+
 struct report_host_ranges {
     uint64_t secret[2];
-    struct host_range *entries;
+    struct host_range *entries; /* while counting; NULL once chosen */
+    struct host_choice *chosen; /* once chosen, by the same numbers */
     size_t n_entries, room;
     uint32_t *slots; /* entry + 1; 0 is empty */
     size_t n_slots;
 };
 
 
-/* The slot of (family, addr), or the empty one where it goes. */
+/* The slot of (family, addr), or the empty one where it goes: while counting. */
 static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, const uint8_t *addr)
 {
     size_t i = report_host_home(h->secret, family, addr, h->n_slots);
@@ -44,6 +52,21 @@ static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, c
             break;
     }
     return &h->slots[i];
+}
+
+/* The chosen range's profile + 1 of (family, addr); 0 when none or the host is unknown. */
+static uint8_t chosen_profile(const struct report_host_ranges *h, uint8_t family,
+                              const uint8_t *addr)
+{
+    size_t i = report_host_home(h->secret, family, addr, h->n_slots);
+
+    for (; h->slots[i] != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
+        const struct host_choice *e = &h->chosen[h->slots[i] - 1];
+
+        if (e->family == family && memcmp(e->addr, addr, sizeof(e->addr)) == 0)
+            return e->profile;
+    }
+    return 0;
 }
 
 /* Twice the slots (and entries), kept under four fifths full. -1 when out of memory. */
@@ -114,6 +137,7 @@ void report_ranges_free(struct report_host_ranges *h)
     if (h == NULL)
         return;
     free(h->entries);
+    free(h->chosen);
     free(h->slots);
     free(h);
 }
@@ -144,8 +168,18 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
         if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client]) != 0)
             goto fail;
     }
-    for (size_t i = 0; i < h->n_entries; i++)
+    /* The counts are done with: each host's choice, in an array a fifth of their size. */
+    h->chosen = malloc((h->n_entries ? h->n_entries : 1) * sizeof(*h->chosen));
+    if (h->chosen == NULL)
+        goto fail;
+    for (size_t i = 0; i < h->n_entries; i++) {
         choose(&h->entries[i]);
+        h->chosen[i].family = h->entries[i].family;
+        h->chosen[i].profile = h->entries[i].profile;
+        memcpy(h->chosen[i].addr, h->entries[i].addr, sizeof(h->chosen[i].addr));
+    }
+    free(h->entries);
+    h->entries = NULL;
     r->host_ranges = h;
     r->settings.host_ranges = h;
     return 0;
@@ -160,13 +194,13 @@ const struct port_range *report_range_of(const struct report_settings *s, uint8_
 {
     const struct report_host_ranges *h = s->host_ranges;
     uint8_t key[16] = {0};
-    uint32_t slot;
+    uint8_t profile;
 
     if (h == NULL)
         return &s->ephemeral;
     memcpy(key, addr, family == 4 ? 4 : 16);
-    slot = *find_slot(h, family, key);
-    if (slot == 0 || h->entries[slot - 1].profile == 0)
+    profile = chosen_profile(h, family, key);
+    if (profile == 0)
         return &ports_ephemeral_profiles[0]; /* iana's, as ports_ephemeral_auto */
-    return &ports_ephemeral_profiles[h->entries[slot - 1].profile - 1];
+    return &ports_ephemeral_profiles[profile - 1];
 }
