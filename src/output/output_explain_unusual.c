@@ -12,6 +12,18 @@
 #include "json_writer.h"
 #include "output.h"
 
+/* The line the unusual things are listed under, before the first of them. */
+static void worth_a_look(bool *first, struct output_explanation *e)
+{
+    struct para p = {0};
+
+    if (!*first)
+        return;
+    explain_add(&p, "Worth a look:");
+    explain_push(e, &p, false);
+    *first = false;
+}
+
 static bool is_mismatch(const struct conv *cv)
 {
     return (cv->bits & CONV_MISMATCH) != 0;
@@ -52,11 +64,7 @@ static void unusual_line(const struct conv *convs, const struct server_group *g,
 
     if (n == 0)
         return;
-    if (*first) {
-        explain_add(&p, "Worth a look:");
-        explain_push(e, &p, false);
-        *first = false;
-    }
+    worth_a_look(first, e);
     explain_add(&p, "%zu %s %s", n, n == 1 ? one : many, why);
     explain_examples(convs, g, n_groups, pred, &p, true);
     explain_add(&p, ".");
@@ -78,11 +86,7 @@ static void mismatches(const struct report *r, const struct conv *convs,
 
     if (n == 0)
         return;
-    if (*first) {
-        explain_add(&p, "Worth a look:");
-        explain_push(e, &p, false);
-        *first = false;
-    }
+    worth_a_look(first, e);
     explain_add(&p,
                 "%zu %s another protocol than %s port's service, which is allowed: a port "
                 "number is only a convention",
@@ -195,11 +199,7 @@ static void low_client_ports(const struct conv *convs, size_t n, bool *first,
         count += (convs[i].bits & CONV_PORTS) && convs[i].client_port < 1024;
     if (count == 0)
         return;
-    if (*first) {
-        explain_add(&p, "Worth a look:");
-        explain_push(e, &p, false);
-        *first = false;
-    }
+    worth_a_look(first, e);
     explain_add(&p,
                 "%zu %s a client port below 1024, where servers usually are; some protocols "
                 "(NTP, DHCP, DNS between servers) use such ports on both ends",
@@ -243,11 +243,7 @@ void explain_unusual(const struct report *r, const struct conv *convs, size_t n,
                  &first, e);
     errors = explain_examples(convs, g, n_groups, got_icmp_error, &p, false);
     if (errors > 0) {
-        if (first) {
-            explain_add(&p, "Worth a look:");
-            explain_push(e, &p, false);
-            first = false;
-        }
+        worth_a_look(&first, e);
         explain_add(&p, "%zu %s an ICMP error back", errors,
                     explain_plural(errors, "conversation got", "conversations got"));
         explain_examples(convs, g, n_groups, got_icmp_error, &p, true);
