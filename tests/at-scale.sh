@@ -11,15 +11,6 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$pgbin/initdb" ] || skip "no PostgreSQL server programs in /usr/lib/postgresql"
 doc=$top/doc/at-scale.md
 class=$work/class
-pass=0 fail=0
-ok() {
-    echo "ok   $*"
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
 
 # recipe NAME: the code of the block that starts with "# recipe: NAME".
 recipe() {
@@ -156,5 +147,4 @@ else
 fi
 stop_left_in_class
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+tally

@@ -11,15 +11,6 @@
 # and a collector that goes away during the run.
 . "$(dirname "$0")/lib.sh"
 need nfcapd nfdump nfacctd tshark tcpdump python3
-pass=0 fail=0
-ok() {
-    echo "ok   $*"
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
 
 # drained PORT: until the socket on UDP PORT has nothing left to read (rx_queue 0), so that a
 # collector stopped then has stored every message sent to it.
@@ -230,5 +221,4 @@ else
     bad "collector gone during the run: exit $rc: $(cat "$work/err")"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+tally

@@ -18,6 +18,22 @@ work=$(mktemp -d)
 LIB_CLEANUPS=() # commands run at exit, before the work directory goes
 
 # skip MESSAGE: the test cannot run here (automake's 77).
+# Checks counted: ok and bad print a result line each; tally prints the counts and fails when a
+# check did.
+pass=0 fail=0
+ok() {
+    echo "ok   $*"
+    pass=$((pass + 1))
+}
+bad() {
+    echo "FAIL $*"
+    fail=$((fail + 1))
+}
+tally() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
+
 skip() {
     echo "SKIP: $*"
     exit 77

@@ -128,14 +128,6 @@ static void service_name_cell(const char *service, const char *alias, char *buf)
         snprintf(buf, CELL_SIZE, "%s", service);
 }
 
-static void service_cell(const struct report *r, const struct report_flow *rf, const struct flow *f,
-                         char *buf)
-{
-    const char *alias, *service = report_flow_service(r, rf, f, &alias);
-
-    service_name_cell(service, alias, buf);
-}
-
 /* ICMP flows have no service: say what they are keyed on instead. */
 static void icmp_cell(const struct flow *f, char *buf)
 {
@@ -155,10 +147,9 @@ static void icmp_cell(const struct flow *f, char *buf)
 
 /* The protocol the payload shows, its TLS server name, and "!" when the port's service differs. */
 static void app_cell(const struct report *r, const struct report_flow *rf, const struct flow *f,
-                     char *buf)
+                     const char *service, char *buf)
 {
     struct report_app app;
-    const char *alias, *service = report_flow_service(r, rf, f, &alias);
 
     if (!report_flow_app(r, rf, f, service, &app) || app.proto == APP_NONE) {
         strcpy(buf, "-");
@@ -180,6 +171,8 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     uint8_t c = rf->client, s = !rf->client;
     bool ports = ipproto_has_ports(f->key.proto);
     const char *state = flow_tcp_conn_state_name(rf->conn_state);
+    /* Looked up once: the service cell and the app cell's mismatch both need it. */
+    const char *alias, *service = report_flow_service(r, rf, f, &alias);
     char b[2][32], *p;
 
     *jw_put_uint(cells[0], rf->id) = '\0';
@@ -190,8 +183,8 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     if (f->key.proto == PS_IPPROTO_ICMP || f->key.proto == PS_IPPROTO_ICMPV6)
         icmp_cell(f, cells[5]);
     else
-        service_cell(r, rf, f, cells[5]);
-    app_cell(r, rf, f, cells[6]);
+        service_name_cell(service, alias, cells[5]);
+    app_cell(r, rf, f, service, cells[6]);
     p = jw_put_uint(cells[7], f->packets[c]);
     *p++ = '/';
     *jw_put_uint(p, f->packets[s]) = '\0';
