@@ -248,6 +248,16 @@ static inline char *jw_put_plain(char *p, const char *s)
     return p + i + 1;
 }
 
+/* A string of len bytes the caller knows to be plain ASCII and short (a Community ID, say),
+ * quoted at p without looking at each byte. */
+static inline char *jw_put_known_plain(char *p, const char *s, size_t len)
+{
+    *p++ = '"';
+    memcpy(p, s, len);
+    p[len] = '"';
+    return p + len + 1;
+}
+
 /* A string, as put_string() writes it, the short plain ones straight into their group's room. */
 static inline char *jw_put_name(struct jw_writer *w, char *p, const char *s)
 {

@@ -433,6 +433,7 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     const struct jw_layout *l = w->layout;
     uint8_t c = rf->client;
     char cid[REPORT_COMMUNITY_ID_LEN];
+    const char *community_id;
     const char *alias, *service = report_flow_service(r, rf, f, &alias);
     char *p = jw_room(w, JW_GROUP_ROOM);
 
@@ -449,9 +450,9 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = jw_put_fragment(p, &l->ip_version);
     p = jw_put_uint(p, f->key.family);
     p = jw_put_fragment(p, &l->community_id);
-    p = jw_put_name(w, p,
-                    report_flow_community_id(f, r->settings.community_id_seed,
-                                             r->settings.community_id_hex, cid));
+    community_id = report_flow_community_id(f, r->settings.community_id_seed,
+                                            r->settings.community_id_hex, cid);
+    p = jw_put_known_plain(p, community_id, strlen(community_id));
     p = put_endpoint(w, p, rf, f, c, NULL, NULL);
     p = put_endpoint(w, p, rf, f, !c, service, alias);
     p = jw_reserve(w, p, JW_GROUP_ROOM);
