@@ -236,17 +236,18 @@ static int finish_report(struct report *r, const struct ps_options *opts,
 }
 
 /*
- * --json on two threads, when the table's flows are in the report's order and all are shown: the
- * document's flows need only the table (report_init()), and the threads that write them gather
- * the services and clients as they go (report_gathering), so no row is kept per flow. Not with
+ * --json, when the table's flows are in the report's order and all are shown: the document's
+ * flows need only the table (report_init()), and the thread or threads that write them gather
+ * the services and clients as they go (report_gathering), so no row is kept per flow and each
+ * flow is got from the table once, not once for its row and again to write it. Not with
  * --expect, whose evaluation reads the rows.
  */
 #define GATHER_WHILE_WRITING_MIN 4096 /* fewer flows are written before a thread would start */
 
-static bool json_while_gathering(const struct ps_options *opts, unsigned threads,
-                                 const struct flow_table *table, const struct expect_list *expects)
+static bool json_while_gathering(const struct ps_options *opts, const struct flow_table *table,
+                                 const struct expect_list *expects)
 {
-    return opts->format == PS_FORMAT_JSON && threads > 1 && !report_select_active(&opts->select) &&
+    return opts->format == PS_FORMAT_JSON && !report_select_active(&opts->select) &&
            expect_count(expects) == 0 && flow_table_in_order(table) &&
            flow_table_count(table) >= GATHER_WHILE_WRITING_MIN;
 }
@@ -512,7 +513,7 @@ static int finish(struct session *s)
         }
         return s->incomplete ? PS_EXIT_INCOMPLETE : PS_EXIT_OK;
     }
-    if (json_while_gathering(opts, s->threads, s->a.table, s->expects))
+    if (json_while_gathering(opts, s->a.table, s->expects))
         return write_json_while_gathering(&report, s->inputs, s->n_inputs, &s->a.totals,
                                           &s->settings, s->a.table, opts, s->incomplete);
     if (report_build(&report, s->inputs, s->n_inputs, &s->a.totals, &s->settings, s->a.table) !=
