@@ -76,7 +76,8 @@ _Static_assert(sizeof(ports_ephemeral_profiles) / sizeof(ports_ephemeral_profile
 const size_t ports_ephemeral_profile_count =
     sizeof(ports_ephemeral_profiles) / sizeof(ports_ephemeral_profiles[0]);
 
-uint32_t ports_ephemeral_mask(uint16_t port)
+/* The mask by looking at every profile: what the block table is made from. */
+static uint32_t mask_of_port(uint16_t port)
 {
     uint32_t mask = 0;
 
@@ -85,6 +86,42 @@ uint32_t ports_ephemeral_mask(uint16_t port)
             mask |= UINT32_C(1) << i;
     }
     return mask;
+}
+
+/*
+ * The mask is asked for several times for each of millions of flows, so it is read from a table
+ * of the 256 blocks of 256 ports: a block that no profile's end cuts has one mask for all its
+ * ports; the few that one cuts (BLOCK_SPLIT) are worked out port by port.
+ */
+#define BLOCK_SPLIT UINT32_MAX
+static uint32_t block_masks[256];
+static pthread_once_t block_masks_once = PTHREAD_ONCE_INIT;
+
+static void make_block_masks(void)
+{
+    for (unsigned b = 0; b < 256; b++) {
+        uint32_t first = mask_of_port((uint16_t)(b << 8));
+
+        block_masks[b] = first;
+        for (unsigned p = 1; p < 256; p++) {
+            if (mask_of_port((uint16_t)(b << 8 | p)) != first) {
+                block_masks[b] = BLOCK_SPLIT;
+                break;
+            }
+        }
+    }
+}
+
+_Static_assert(sizeof(ports_ephemeral_profiles) / sizeof(ports_ephemeral_profiles[0]) < 32,
+               "BLOCK_SPLIT is no profile mask");
+
+uint32_t ports_ephemeral_mask(uint16_t port)
+{
+    uint32_t mask;
+
+    pthread_once(&block_masks_once, make_block_masks);
+    mask = block_masks[port >> 8];
+    return mask != BLOCK_SPLIT ? mask : mask_of_port(port);
 }
 
 static bool is_ascii_digit(char c)

@@ -210,6 +210,23 @@ START_TEST(test_mask_bits)
 }
 END_TEST
 
+/* Every port's mask (read from a table of blocks) against the profiles' ranges themselves. */
+START_TEST(test_mask_every_port)
+{
+    for (uint32_t port = 0; port <= 65535; port++) {
+        uint32_t want = 0;
+
+        for (size_t i = 0; i < ports_ephemeral_profile_count; i++) {
+            const struct port_range *r = &ports_ephemeral_profiles[i];
+
+            if (port >= r->lo && port <= r->hi)
+                want |= UINT32_C(1) << i;
+        }
+        ck_assert_uint_eq(ports_ephemeral_mask((uint16_t)port), want);
+    }
+}
+END_TEST
+
 START_TEST(test_parse_profiles)
 {
     struct port_range r;
@@ -647,6 +664,7 @@ Suite *ports_suite(void)
     tcase_add_test(tc, test_profile_edges);
     tcase_add_test(tc, test_profile_edges_match_mask);
     tcase_add_test(tc, test_mask_bits);
+    tcase_add_test(tc, test_mask_every_port);
     tcase_add_test(tc, test_parse_profiles);
     tcase_add_test(tc, test_parse_ranges);
     tcase_add_test(tc, test_parse_errors);
