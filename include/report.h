@@ -169,11 +169,11 @@ struct report_port_choice {
     uint32_t steps, steps_up; /* between connections on different ports; up by 1 to STEP_MAX */
     uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
     uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
-    uint16_t wrap_from, wrap_to; /* the first wrap: the port before it and the one after */
-    uint32_t wrap_from_id, wrap_to_id; /* their flows' report ids */
+    uint16_t wrap_from, wrap_to;          /* the first wrap: the port before it and the one after */
+    uint32_t wrap_from_id, wrap_to_id;    /* their flows' report ids */
     ps_time wrap_from_seen, wrap_to_seen; /* their flows' first packets (the gathering's) */
-    uint32_t reused_other_server; /* client ports used for more than one destination */
-    uint32_t reused_same_server;  /* client ports used again for the same destination */
+    uint32_t reused_other_server;         /* client ports used for more than one destination */
+    uint32_t reused_same_server;          /* client ports used again for the same destination */
     /* The range most likely in force: of the profiles holding the most of the host's distinct
      * ports, the narrowest (the likeliest to have drawn them); `likely` has every profile of that
      * range (iana, windows, macos share one). */
@@ -300,6 +300,14 @@ bool report_flow_selected(const struct report *r, const struct report_flow *rf,
  */
 const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
                                          const uint8_t *addr);
+
+/*
+ * report_range_of() for flow number `flow` of the table (its place in the table's order), whose
+ * client host is (family, addr) as its roles say: the same range, read from what the first pass
+ * kept of the flow when its roles rest on evidence, looked up otherwise.
+ */
+const struct port_range *report_range_of_client(const struct report_settings *s, uint32_t flow,
+                                                uint8_t family, const uint8_t *addr);
 
 /* What gathering takes of a flow: its key, both ways' counts and its client's labels. */
 struct report_gather_item {

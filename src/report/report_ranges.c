@@ -37,8 +37,13 @@ struct report_host_ranges {
     size_t n_entries, room;
     uint32_t *slots; /* entry + 1; 0 is empty */
     size_t n_slots;
+    /* By flow number: its client host's profile + 1 (host_range.profile + 1) when the flow was
+     * counted, 0 when not. A flow's row then reads its range here, in the table's order, rather
+     * than hashing its client's address into the host table again: that lookup missed the cache
+     * for most flows of a capture with many hosts. */
+    uint8_t *flow_profile;
+    size_t n_flows;
 };
-
 
 /* The slot of (family, addr), or the empty one where it goes: while counting. */
 static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, const uint8_t *addr)
@@ -93,9 +98,10 @@ static int grow(struct report_host_ranges *h)
     return 0;
 }
 
-/* Counts client port `port` of host (family, addr). -1 when out of memory. */
+/* Counts client port `port` of host (family, addr); its entry + 1 in *entry. -1 when out of
+ * memory. */
 static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_t *addr,
-                      uint16_t port)
+                      uint16_t port, uint32_t *entry)
 {
     uint32_t *slot, mask = ports_ephemeral_mask(port) & ((1u << PROFILES) - 1);
     struct host_range *e;
@@ -110,6 +116,7 @@ static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_
         memcpy(e->addr, addr, sizeof(e->addr));
         *slot = (uint32_t)h->n_entries;
     }
+    *entry = *slot;
     e = &h->entries[*slot - 1];
     for (; mask != 0; mask &= mask - 1)
         e->in_profile[__builtin_ctz(mask)]++;
@@ -139,6 +146,7 @@ void report_ranges_free(struct report_host_ranges *h)
     free(h->entries);
     free(h->chosen);
     free(h->slots);
+    free(h->flow_profile);
     free(h);
 }
 
@@ -146,6 +154,7 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
 {
     struct report_host_ranges *h = calloc(1, sizeof(*h));
     size_t n = flow_table_count(table);
+    uint32_t *entry_of = NULL; /* by flow number: its client host's entry + 1, 0 if not counted */
 
     if (h == NULL)
         return -1;
@@ -154,7 +163,8 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
     h->n_slots = h->room + h->room / 4 + 1;
     h->entries = malloc(h->room * sizeof(*h->entries));
     h->slots = calloc(h->n_slots, sizeof(*h->slots));
-    if (h->entries == NULL || h->slots == NULL)
+    entry_of = calloc(n ? n : 1, sizeof(*entry_of));
+    if (h->entries == NULL || h->slots == NULL || entry_of == NULL)
         goto fail;
     /* Only each flow's key and role bits: a stored flow is not decoded whole for them. */
     for (size_t i = 0; i < n; i++) {
@@ -165,12 +175,13 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
         if (!ipproto_has_ports(key.proto) ||
             !report_roles_by_evidence(&rf, &key, roles, &r->settings))
             continue;
-        if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client]) != 0)
+        if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client], &entry_of[i]) != 0)
             goto fail;
     }
     /* The counts are done with: each host's choice, in an array a fifth of their size. */
     h->chosen = malloc((h->n_entries ? h->n_entries : 1) * sizeof(*h->chosen));
-    if (h->chosen == NULL)
+    h->flow_profile = malloc(n ? n : 1);
+    if (h->chosen == NULL || h->flow_profile == NULL)
         goto fail;
     for (size_t i = 0; i < h->n_entries; i++) {
         choose(&h->entries[i]);
@@ -180,13 +191,26 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
     }
     free(h->entries);
     h->entries = NULL;
+    for (size_t i = 0; i < n; i++)
+        h->flow_profile[i] = entry_of[i] != 0 ? h->chosen[entry_of[i] - 1].profile + 1 : 0;
+    h->n_flows = n;
+    free(entry_of);
     r->host_ranges = h;
     r->settings.host_ranges = h;
     return 0;
 
 fail:
+    free(entry_of);
     report_ranges_free(h);
     return -1;
+}
+
+/* The range of a chosen profile (host_choice.profile). */
+static const struct port_range *range_of_profile(uint8_t profile)
+{
+    if (profile == 0)
+        return &ports_ephemeral_profiles[0]; /* iana's, as ports_ephemeral_auto */
+    return &ports_ephemeral_profiles[profile - 1];
 }
 
 const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
@@ -200,7 +224,15 @@ const struct port_range *report_range_of(const struct report_settings *s, uint8_
         return &s->ephemeral;
     memcpy(key, addr, family == 4 ? 4 : 16);
     profile = chosen_profile(h, family, key);
-    if (profile == 0)
-        return &ports_ephemeral_profiles[0]; /* iana's, as ports_ephemeral_auto */
-    return &ports_ephemeral_profiles[profile - 1];
+    return range_of_profile(profile);
+}
+
+const struct port_range *report_range_of_client(const struct report_settings *s, uint32_t flow,
+                                                uint8_t family, const uint8_t *addr)
+{
+    const struct report_host_ranges *h = s->host_ranges;
+
+    if (h != NULL && flow < h->n_flows && h->flow_profile[flow] != 0)
+        return range_of_profile(h->flow_profile[flow] - 1);
+    return report_range_of(s, family, addr);
 }

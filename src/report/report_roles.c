@@ -133,6 +133,8 @@ static void decide_roles(struct report_flow *rf, const struct flow *f,
         rf->conn_state = (uint8_t)flow_tcp_conn_state(f, rf->client);
     if (ipproto_has_ports(f->key.proto)) {
         rf->client_ephemeral = ports_ephemeral_mask(f->key.port[rf->client]);
-        rf->client_in_range = in_range(f, rf->client, s);
+        rf->client_in_range = port_range_contains(
+            report_range_of_client(s, rf->flow, f->key.family, f->key.addr[rf->client]),
+            f->key.port[rf->client]);
     }
 }
