@@ -6,10 +6,14 @@
  * was a client on which port, so the ranges never depend on the rung they then help decide. The
  * pass reads the table in its order and nothing else: the same ranges with --threads 1 and 2.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report_int.h"
+
+/* Fewer flows are counted on one thread in less time than a second one takes to start. */
+#define RANGES_SPLIT_MIN 16384
 
 /* Room for the known profiles (ports_ephemeral_profiles: nine); a host's entry stays small, so
  * that the table of a capture's hosts stays in the cache as far as it can. */
@@ -98,16 +102,16 @@ static int grow(struct report_host_ranges *h)
     return 0;
 }
 
-/* Counts client port `port` of host (family, addr); its entry + 1 in *entry. -1 when out of
- * memory. */
-static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_t *addr,
-                      uint16_t port, uint32_t *entry)
+/* The entry of host (family, addr), made with no counts if new; its number + 1 in *entry. NULL
+ * when out of memory. */
+static struct host_range *host_entry(struct report_host_ranges *h, uint8_t family,
+                                     const uint8_t *addr, uint32_t *entry)
 {
-    uint32_t *slot, mask = ports_ephemeral_mask(port) & ((1u << PROFILES) - 1);
+    uint32_t *slot;
     struct host_range *e;
 
     if (h->n_entries == h->room && grow(h) != 0)
-        return -1;
+        return NULL;
     slot = find_slot(h, family, addr);
     if (*slot == 0) {
         e = &h->entries[h->n_entries++];
@@ -117,7 +121,19 @@ static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_
         *slot = (uint32_t)h->n_entries;
     }
     *entry = *slot;
-    e = &h->entries[*slot - 1];
+    return &h->entries[*slot - 1];
+}
+
+/* Counts client port `port` of host (family, addr); its entry + 1 in *entry. -1 when out of
+ * memory. */
+static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_t *addr,
+                      uint16_t port, uint32_t *entry)
+{
+    uint32_t mask = ports_ephemeral_mask(port) & ((1u << PROFILES) - 1);
+    struct host_range *e = host_entry(h, family, addr, entry);
+
+    if (e == NULL)
+        return -1;
     for (; mask != 0; mask &= mask - 1)
         e->in_profile[__builtin_ctz(mask)]++;
     return 0;
@@ -150,34 +166,117 @@ void report_ranges_free(struct report_host_ranges *h)
     free(h);
 }
 
-int report_ranges_find(struct report *r, const struct flow_table *table)
+/* A table of hosts to count into, empty, with the hash's secret. NULL when out of memory. */
+static struct report_host_ranges *ranges_new(const uint64_t secret[2])
 {
     struct report_host_ranges *h = calloc(1, sizeof(*h));
-    size_t n = flow_table_count(table);
-    uint32_t *entry_of = NULL; /* by flow number: its client host's entry + 1, 0 if not counted */
 
     if (h == NULL)
-        return -1;
-    ps_hash2_secrets(ps_hash_seed(), h->secret);
+        return NULL;
+    memcpy(h->secret, secret, sizeof(h->secret));
     h->room = 16;
     h->n_slots = h->room + h->room / 4 + 1;
     h->entries = malloc(h->room * sizeof(*h->entries));
     h->slots = calloc(h->n_slots, sizeof(*h->slots));
-    entry_of = calloc(n ? n : 1, sizeof(*entry_of));
-    if (h->entries == NULL || h->slots == NULL || entry_of == NULL)
-        goto fail;
+    if (h->entries == NULL || h->slots == NULL) {
+        report_ranges_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+/* Flows [from, to) of the table counted into h, each counted flow's entry + 1 in entry_of. */
+struct count_job {
+    struct report_host_ranges *h;
+    const struct flow_table *table;
+    const struct report_settings *settings;
+    size_t from, to;
+    uint32_t *entry_of;
+    int rc; /* -1: out of memory */
+};
+
+static void *count_flows(void *arg)
+{
+    struct count_job *job = arg;
+
+    job->rc = 0;
     /* Only each flow's key and role bits: a stored flow is not decoded whole for them. */
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = job->from; i < job->to; i++) {
         struct flow_key key;
-        uint8_t roles = flow_table_roles(table, i, &key);
+        uint8_t roles = flow_table_roles(job->table, i, &key);
         struct report_flow rf;
 
         if (!ipproto_has_ports(key.proto) ||
-            !report_roles_by_evidence(&rf, &key, roles, &r->settings))
+            !report_roles_by_evidence(&rf, &key, roles, job->settings))
             continue;
-        if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client], &entry_of[i]) != 0)
-            goto fail;
+        if (count_port(job->h, key.family, key.addr[rf.client], key.port[rf.client],
+                       &job->entry_of[i]) != 0) {
+            job->rc = -1;
+            break;
+        }
     }
+    return NULL;
+}
+
+/* The second half's counts added to the first's, and its flows' entries renumbered as the
+ * first's: the sums, and so the choices, are those of one pass in the table's order. */
+static int merge_counts(struct report_host_ranges *h, const struct report_host_ranges *other,
+                        uint32_t *entry_of, size_t from, size_t to)
+{
+    uint32_t *renumber = malloc((other->n_entries ? other->n_entries : 1) * sizeof(*renumber));
+
+    if (renumber == NULL)
+        return -1;
+    for (size_t k = 0; k < other->n_entries; k++) {
+        const struct host_range *o = &other->entries[k];
+        struct host_range *e = host_entry(h, o->family, o->addr, &renumber[k]);
+
+        if (e == NULL) {
+            free(renumber);
+            return -1;
+        }
+        for (size_t p = 0; p < PROFILES; p++)
+            e->in_profile[p] += o->in_profile[p];
+    }
+    for (size_t i = from; i < to; i++) {
+        if (entry_of[i] != 0)
+            entry_of[i] = renumber[entry_of[i] - 1];
+    }
+    free(renumber);
+    return 0;
+}
+
+int report_ranges_find(struct report *r, const struct flow_table *table)
+{
+    uint64_t secret[2];
+    struct report_host_ranges *h, *other = NULL;
+    size_t n = flow_table_count(table), half = n;
+    uint32_t *entry_of; /* by flow number: its client host's entry + 1, 0 if not counted */
+    struct count_job jobs[2];
+    pthread_t helper;
+    bool helped = false;
+
+    ps_hash2_secrets(ps_hash_seed(), secret);
+    h = ranges_new(secret);
+    entry_of = calloc(n ? n : 1, sizeof(*entry_of));
+    if (h == NULL || entry_of == NULL)
+        goto fail;
+    /* On two threads, the second half of the flows is counted into a table of its own. */
+    if (r->settings.threads > 1 && n >= RANGES_SPLIT_MIN && (other = ranges_new(secret)) != NULL) {
+        jobs[1] = (struct count_job){other, table, &r->settings, n / 2, n, entry_of, 0};
+        helped = pthread_create(&helper, NULL, count_flows, &jobs[1]) == 0;
+        if (helped)
+            half = n / 2;
+    }
+    jobs[0] = (struct count_job){h, table, &r->settings, 0, half, entry_of, 0};
+    count_flows(&jobs[0]);
+    if (helped && (pthread_join(helper, NULL) != 0 || jobs[1].rc != 0 ||
+                   merge_counts(h, other, entry_of, half, n) != 0))
+        goto fail;
+    report_ranges_free(other);
+    other = NULL;
+    if (jobs[0].rc != 0)
+        goto fail;
     /* The counts are done with: each host's choice, in an array a fifth of their size. */
     h->chosen = malloc((h->n_entries ? h->n_entries : 1) * sizeof(*h->chosen));
     h->flow_profile = malloc(n ? n : 1);
@@ -201,6 +300,7 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
 
 fail:
     free(entry_of);
+    report_ranges_free(other);
     report_ranges_free(h);
     return -1;
 }
