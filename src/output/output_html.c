@@ -359,7 +359,7 @@ static void put_flows(const struct report *r, FILE *out)
                 "(the JSON and CSV reports have them all).</p>\n",
                 n, r->n_shown);
     fputs("<p id=\"flowfilter\" hidden><label>Filter the flows: <input type=\"search\"></label> "
-          "<output></output></p>\n<div class=\"scroll\">\n"
+          "<output>all rows</output></p>\n<div class=\"scroll\">\n"
           "<table class=\"sortable\" id=\"flowtable\">\n<caption>Flows: client, server, service, "
           "what the payload shows, packets and bytes client/server</caption>\n",
           out);
