@@ -1,0 +1,160 @@
+#!/bin/bash
+# html-report.sh - --format html (doc/html-report.md) in a real browser: headless Chromium, with
+# no network (its own network namespace), opens the page of several samples; the DOM after the
+# page's script ran is held to the JSON report of the same capture (flow count, flow table,
+# services, each client host's port plot and its points); no console message; tidy finds no
+# error or warning; the page's policy hashes its own style and script and it names no URL; a
+# capture whose TLS server names are markup and script shows them as text and runs nothing;
+# the same capture gives the same bytes; a large trace is cut to its bounds; the page prints.
+# Screenshots go to $HTML_SCREENSHOTS (default: the work directory, removed at the end).
+. "$(dirname "$0")/lib.sh"
+need chromium
+need tidy python3
+helper="python3 $top/tests/html-report.py"
+shots=${HTML_SCREENSHOTS:-$work/shots}
+mkdir -p "$shots"
+# Chromium's own network namespace: as root a new one; otherwise inside a user namespace too.
+if [ "$(id -u)" = 0 ]; then netns=(unshare -n); else netns=(unshare -r -n); fi
+"${netns[@]}" true 2>/dev/null || skip "cannot make a network namespace (unshare -n)"
+
+n=0
+# browse PAGE WHAT ARGS...: Chromium opens PAGE with ARGS (--dump-dom, --screenshot=...), its
+# standard output to $work/WHAT.out, its log to $work/WHAT.log; waited for, then its process tree
+# stopped in case anything of it is left.
+browse() {
+    local page=$1 what=$2
+    shift 2
+    n=$((n + 1))
+    timeout 120 "${netns[@]}" chromium --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-extensions --disable-background-networking --disable-crash-reporter \
+        --user-data-dir="$work/profile-$n" --enable-logging=stderr --v=0 \
+        --window-size=1000,1400 "$@" "file://$page" >"$work/$what.out" 2>"$work/$what.log" &
+    local pid=$!
+    wait "$pid"
+    local rc=$?
+    stop_tree "$pid"
+    return $rc
+}
+
+# Console messages of the page itself (Chromium's own pages log some of their own).
+console_of() {
+    grep 'CONSOLE' "$work/$1.log" | grep 'file://' || true
+}
+
+samples="http-curl.pcap tcp-port-wrap.pcap gen-app.pcap icmp-errors.pcap mixed.pcapng ipv6.pcap
+dns-dig.pcap tcp-port-reuse.pcap"
+for s in $samples; do
+    name=${s%.*}
+    page=$work/$name.html
+    if ! "$bin" -r "$top/samples/$s" --format html -o "$page" ||
+        ! "$bin" -r "$top/samples/$s" --json -o "$work/$name.json"; then
+        bad "$s: portscope failed"
+        continue
+    fi
+    "$bin" -r "$top/samples/$s" --format html -o "$work/$name-again.html"
+    cmp -s "$page" "$work/$name-again.html" && ok "$s: the same bytes twice" ||
+        bad "$s: two runs differ"
+    "$bin" -r "$top/samples/$s" --format html --threads 2 -o "$work/$name-t2.html"
+    cmp -s "$page" "$work/$name-t2.html" && ok "$s: the same bytes with --threads 2" ||
+        bad "$s: --threads 2 differs"
+    # tidy: 0 clean, 1 warnings, 2 errors; none accepted.
+    if tidy -errors -q "$page" >"$work/$name.tidy" 2>&1; then
+        ok "$s: tidy finds nothing"
+    else
+        bad "$s: tidy: $(head -3 "$work/$name.tidy")"
+    fi
+    $helper static "$page" | sed "s|^\(....\) |\1 $s: |" >"$work/$name.static"
+    cat "$work/$name.static"
+    pass=$((pass + $(grep -c '^ok' "$work/$name.static")))
+    fail=$((fail + $(grep -c '^FAIL' "$work/$name.static")))
+    if ! browse "$page" "$name-dom" --dump-dom; then
+        bad "$s: chromium --dump-dom failed: $(tail -3 "$work/$name-dom.log")"
+        continue
+    fi
+    $helper dom "$work/$name.json" "$work/$name-dom.out" | sed "s|^\(....\) |\1 $s: |" \
+        >"$work/$name.domcheck"
+    cat "$work/$name.domcheck"
+    pass=$((pass + $(grep -c '^ok' "$work/$name.domcheck")))
+    fail=$((fail + $(grep -c '^FAIL' "$work/$name.domcheck")))
+    msgs=$(console_of "$name-dom")
+    [ -z "$msgs" ] && ok "$s: no console message" || bad "$s: console: $msgs"
+    browse "$page" "$name-shot" --screenshot="$shots/$name.png" &&
+        [ -s "$shots/$name.png" ] && ok "$s: screenshot $shots/$name.png" ||
+        bad "$s: no screenshot"
+done
+
+# A capture whose server names are markup and script; and a file name that is markup.
+crafted="$work/<img src=x onerror=document.title=1>.pcap"
+$helper crafted "$crafted"
+"$bin" -r "$crafted" --format html -o "$work/crafted.html"
+if browse "$work/crafted.html" crafted-dom --dump-dom; then
+    $helper crafted-dom "$work/crafted-dom.out" >"$work/crafted.check"
+    cat "$work/crafted.check"
+    pass=$((pass + $(grep -c '^ok' "$work/crafted.check")))
+    fail=$((fail + $(grep -c '^FAIL' "$work/crafted.check")))
+    msgs=$(console_of crafted-dom)
+    [ -z "$msgs" ] && ok "crafted: no console message (nothing blocked, nothing ran)" ||
+        bad "crafted: console: $msgs"
+else
+    bad "crafted: chromium --dump-dom failed"
+fi
+tidy -errors -q "$work/crafted.html" >/dev/null 2>&1 && ok "crafted: tidy finds nothing" ||
+    bad "crafted: tidy: $(tidy -errors -q "$work/crafted.html" 2>&1 | head -3)"
+
+# The policy at work: a page with markup that would fetch and run, under the page's own head.
+page=$work/policy.html
+{
+    sed -n '1,/<body>/p' "$work/http-curl.html"
+    echo '<img src="http://192.0.2.1/x.png" alt="x"><script>document.title="ran"</script>'
+    echo '</body></html>'
+} >"$page"
+if browse "$page" policy-dom --dump-dom; then
+    grep -q '<title>portscope report</title>' "$work/policy-dom.out" &&
+        ok "policy: a script the page did not bring does not run" ||
+        bad "policy: a foreign script ran"
+    grep -q 'Content Security Policy' "$work/policy-dom.log" &&
+        ok "policy: the browser reports what it blocked" ||
+        bad "policy: no violation reported"
+else
+    bad "policy: chromium failed"
+fi
+
+# Printed: the page as PDF holds its tables' text.
+if command -v pdftotext >/dev/null; then
+    if browse "$work/tcp-port-wrap.html" print --print-to-pdf="$work/wrap.pdf" \
+        --no-pdf-header-footer && pdftotext "$work/wrap.pdf" "$work/wrap.txt" &&
+        grep -q 'Client ports by host' "$work/wrap.txt" && grep -q '40018' "$work/wrap.txt"; then
+        ok "print: the PDF has the sections and the numbers"
+    else
+        bad "print: the page did not print"
+    fi
+fi
+
+# A large trace: the page stays within its bounds and says so.
+gen=${GEN_TRACE:-$PWD/bench/gen-trace}
+if [ -x "$gen" ]; then
+    "$gen" --packets 200000 -o "$work/big.pcap" >/dev/null
+    "$bin" -r "$work/big.pcap" --format html -o "$work/big.html"
+    "$bin" -r "$work/big.pcap" --json -o "$work/big.json"
+    size=$(stat -c %s "$work/big.html")
+    [ "$size" -lt 4000000 ] && ok "big: $size bytes" || bad "big: $size bytes"
+    grep -q 'id="timeline-grouped"' "$work/big.html" && ok "big: the timeline is grouped" ||
+        bad "big: the timeline is not grouped"
+    grep -q 'id="flowcut"' "$work/big.html" && ok "big: the flow table says it is cut" ||
+        bad "big: the flow table is not cut"
+    if browse "$work/big.html" big-dom --dump-dom; then
+        $helper dom "$work/big.json" "$work/big-dom.out" | sed 's|^\(....\) |\1 big: |' \
+            >"$work/big.check"
+        cat "$work/big.check"
+        pass=$((pass + $(grep -c '^ok' "$work/big.check")))
+        fail=$((fail + $(grep -c '^FAIL' "$work/big.check")))
+        msgs=$(console_of big-dom)
+        [ -z "$msgs" ] && ok "big: no console message" || bad "big: console: $msgs"
+    else
+        bad "big: chromium failed"
+    fi
+    tidy -errors -q "$work/big.html" >/dev/null 2>&1 && ok "big: tidy finds nothing" ||
+        bad "big: tidy: $(tidy -errors -q "$work/big.html" 2>&1 | head -3)"
+fi
+
+tally
