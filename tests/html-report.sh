@@ -5,7 +5,8 @@
 # services, each client host's port plot and its points); no console message; tidy finds no
 # error or warning; the page's policy hashes its own style and script and it names no URL; a
 # capture whose TLS server names are markup and script shows them as text and runs nothing;
-# the same capture gives the same bytes; a large trace is cut to its bounds; the page prints.
+# the same capture gives the same bytes; a large trace is cut to its bounds; the page prints;
+# portscope nat's page: its table and its pairs against nat's JSON.
 # Screenshots go to $HTML_SCREENSHOTS (default: the work directory, removed at the end).
 . "$(dirname "$0")/lib.sh"
 need chromium
@@ -133,7 +134,7 @@ fi
 # A large trace: the page stays within its bounds and says so.
 gen=${GEN_TRACE:-$PWD/bench/gen-trace}
 if [ -x "$gen" ]; then
-    "$gen" --packets 200000 -o "$work/big.pcap" >/dev/null
+    "$gen" --packets 200000 -o "$work/big.pcap" >/dev/null 2>&1
     "$bin" -r "$work/big.pcap" --format html -o "$work/big.html"
     "$bin" -r "$work/big.pcap" --json -o "$work/big.json"
     size=$(stat -c %s "$work/big.html")
@@ -155,6 +156,40 @@ if [ -x "$gen" ]; then
     fi
     tidy -errors -q "$work/big.html" >/dev/null 2>&1 && ok "big: tidy finds nothing" ||
         bad "big: tidy: $(tidy -errors -q "$work/big.html" 2>&1 | head -3)"
+fi
+
+# portscope nat's page, on a pair bench/gen-nat makes (as tests/nat-report.sh does); the inside
+# file's name is markup.
+gen_nat=${GEN_NAT:-$PWD/bench/gen-nat}
+if [ -x "$gen_nat" ]; then
+    inside="$work/<b>in.pcap"
+    "$gen_nat" -n 40 -t -12.5 "$inside" "$work/out.pcap" >/dev/null
+    natrun() { "$bin" nat --inside "$inside" --outside "$work/out.pcap" "$@"; }
+    natrun --format html -o "$work/nat.html" || bad "nat: exit $?"
+    natrun --json -o "$work/nat.json"
+    natrun --format html -o "$work/nat-again.html"
+    cmp -s "$work/nat.html" "$work/nat-again.html" && ok "nat: the same bytes twice" ||
+        bad "nat: two runs differ"
+    tidy -errors -q "$work/nat.html" >/dev/null 2>&1 && ok "nat: tidy finds nothing" ||
+        bad "nat: tidy: $(tidy -errors -q "$work/nat.html" 2>&1 | head -3)"
+    grep -q '&lt;b&gt;in.pcap' "$work/nat.html" && ok "nat: the file name escaped" ||
+        bad "nat: the file name not escaped"
+    $helper static "$work/nat.html" | sed 's|^\(....\) |\1 nat: |' >"$work/nat.static"
+    cat "$work/nat.static"
+    pass=$((pass + $(grep -c '^ok' "$work/nat.static")))
+    fail=$((fail + $(grep -c '^FAIL' "$work/nat.static")))
+    if browse "$work/nat.html" nat-dom --dump-dom; then
+        $helper nat "$work/nat.json" "$work/nat-dom.out" >"$work/nat.check"
+        cat "$work/nat.check"
+        pass=$((pass + $(grep -c '^ok' "$work/nat.check")))
+        fail=$((fail + $(grep -c '^FAIL' "$work/nat.check")))
+        msgs=$(console_of nat-dom)
+        [ -z "$msgs" ] && ok "nat: no console message" || bad "nat: console: $msgs"
+        browse "$work/nat.html" nat-shot --screenshot="$shots/nat.png" && ok "nat: screenshot" ||
+            bad "nat: no screenshot"
+    else
+        bad "nat: chromium failed"
+    fi
 fi
 
 tally
