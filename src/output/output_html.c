@@ -189,7 +189,7 @@ static void put_service_bars(const struct report *r, const size_t *pick, size_t 
 {
     static const char *const names[] = {"flows", "packets", "bytes"};
     uint64_t most = 1;
-    const int row = 18, label = 260, width = 700;
+    const int row = 18, label = 230, width = 460;
 
     for (size_t k = 0; k < n; k++) {
         const struct report_service *s = &r->services[pick[k]];

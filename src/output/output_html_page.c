@@ -30,6 +30,7 @@ static const char page_style[] =
     "svg{max-width:100%;height:auto;display:block}"
     "svg text{font-family:'DejaVu Sans',sans-serif;font-size:11px;fill:#111}"
     ".note{color:#444;font-size:.9em}"
+    "figure{margin:.5em 0}figcaption{color:#444;font-size:.85em}"
     ".bad{color:#a00;font-weight:bold}"
     "g.bar:focus rect,g.bar:hover rect{stroke:#000;stroke-width:1.5}"
     "#tip{position:sticky;bottom:0;background:#ffd;border:1px solid #aa8;padding:.3em;"
