@@ -147,6 +147,12 @@ static void put_plot(const struct report *r, const struct plot *p, size_t k, ps_
                 "(flow %" PRIu32 ")",
                 ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->wrap_from, ch->wrap_from_id,
                 (unsigned)ch->wrap_to, ch->wrap_to_id);
+    if (p->c->in_force.name != NULL)
+        fprintf(out, "; range in force %s %u-%u", p->c->in_force.name, (unsigned)p->c->in_force.lo,
+                (unsigned)p->c->in_force.hi);
+    else
+        fprintf(out, "; range in force %u-%u", (unsigned)p->c->in_force.lo,
+                (unsigned)p->c->in_force.hi);
     fputs(".</p>\n", out);
     if (p->every > 1)
         fprintf(out,
