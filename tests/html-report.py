@@ -9,6 +9,8 @@ Chromium made of them (python3's standard library only).
                                           report of the same capture
   html-report.py crafted-dom DOM.html     nothing the crafted names hold became markup or ran
   html-report.py nat NAT.json DOM.html    portscope nat's page against its JSON table
+  html-report.py requests NETLOG.json     the requests a page made (Chromium's --log-net-log),
+                                          Chromium's own (updates, dictionaries) left out
 
 Each prints "ok   ..." or "FAIL ..." per check and exits 1 when one failed.
 """
@@ -216,10 +218,23 @@ def nat(report_path, dom_path):
     check(len(buttons) == 12, "nat: the script ran: the table's headings are sort buttons")
 
 
+def requests(netlog):
+    """Prints the URLs the page itself asked for: requests started in a file:// page's network
+    partition, not Chromium's own background ones (whose partition is not the page's)."""
+    with open(netlog) as fh:
+        d = json.load(fh)
+    start = d["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    for e in d["events"]:
+        p = e.get("params", {})
+        if e["type"] == start and p.get("network_isolation_key", "").startswith("file://") \
+                and not p.get("url", "").startswith("file:"):
+            print(p["url"])
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"crafted": crafted, "static": static, "dom": dom, "crafted-dom": crafted_dom,
-     "nat": nat}[cmd](*args)
+     "nat": nat, "requests": requests}[cmd](*args)
     sys.exit(1 if failed else 0)
 
 

@@ -2,7 +2,8 @@
 # html-report.sh - --format html (doc/html-report.md) in a real browser: headless Chromium, with
 # no network (its own network namespace), opens the page of several samples; the DOM after the
 # page's script ran is held to the JSON report of the same capture (flow count, flow table,
-# services, each client host's port plot and its points); no console message; tidy finds no
+# services, each client host's port plot and its points), and again without its script; no
+# console message; no request from the page (Chromium's net log); tidy finds no
 # error or warning; the page's policy hashes its own style and script and it names no URL; a
 # capture whose TLS server names are markup and script shows them as text and runs nothing;
 # the same capture gives the same bytes; a large trace is cut to its bounds; the page prints;
@@ -68,7 +69,7 @@ for s in $samples; do
     cat "$work/$name.static"
     pass=$((pass + $(grep -c '^ok' "$work/$name.static")))
     fail=$((fail + $(grep -c '^FAIL' "$work/$name.static")))
-    if ! browse "$page" "$name-dom" --dump-dom; then
+    if ! browse "$page" "$name-dom" --dump-dom --log-net-log="$work/$name-net.json"; then
         bad "$s: chromium --dump-dom failed: $(tail -3 "$work/$name-dom.log")"
         continue
     fi
@@ -79,6 +80,8 @@ for s in $samples; do
     fail=$((fail + $(grep -c '^FAIL' "$work/$name.domcheck")))
     msgs=$(console_of "$name-dom")
     [ -z "$msgs" ] && ok "$s: no console message" || bad "$s: console: $msgs"
+    reqs=$($helper requests "$work/$name-net.json")
+    [ -z "$reqs" ] && ok "$s: the page asked for nothing" || bad "$s: requests: $reqs"
     browse "$page" "$name-shot" --screenshot="$shots/$name.png" &&
         [ -s "$shots/$name.png" ] && ok "$s: screenshot $shots/$name.png" ||
         bad "$s: no screenshot"
@@ -109,15 +112,42 @@ page=$work/policy.html
     echo '<img src="http://192.0.2.1/x.png" alt="x"><script>document.title="ran"</script>'
     echo '</body></html>'
 } >"$page"
-if browse "$page" policy-dom --dump-dom; then
+if browse "$page" policy-dom --dump-dom --log-net-log="$work/policy-net.json"; then
     grep -q '<title>portscope report</title>' "$work/policy-dom.out" &&
         ok "policy: a script the page did not bring does not run" ||
         bad "policy: a foreign script ran"
+    reqs=$($helper requests "$work/policy-net.json")
+    [ -z "$reqs" ] && ok "policy: the foreign image was not fetched" ||
+        bad "policy: requests: $reqs"
     grep -q 'Content Security Policy' "$work/policy-dom.log" &&
         ok "policy: the browser reports what it blocked" ||
         bad "policy: no violation reported"
 else
     bad "policy: chromium failed"
+fi
+
+# The request check sees a page's requests: the same image without the policy is asked for
+# (and fails, with no network).
+echo '<!DOCTYPE html><title>t</title><img src="http://192.0.2.1/x.png" alt="">' >"$work/open.html"
+if browse "$work/open.html" open-dom --dump-dom --log-net-log="$work/open-net.json"; then
+    [ "$($helper requests "$work/open-net.json")" = http://192.0.2.1/x.png ] &&
+        ok "requests: a page without the policy is seen asking for the image" ||
+        bad "requests: the check does not see a page's request"
+fi
+
+# Without its script everything is there: the same DOM checks, less what the script adds. (Chromium
+# with scripts disabled dumps no DOM, so the page's own policy blocks its script instead.)
+sed "s/script-src 'sha256-[^']*'/script-src 'none'/" "$work/tcp-port-wrap.html" >"$work/nojs.html"
+if browse "$work/nojs.html" nojs-dom --dump-dom; then
+    $helper dom "$work/tcp-port-wrap.json" "$work/nojs-dom.out" | grep -v 'the script' |
+        sed 's|^\(....\) |\1 no script: |' >"$work/nojs.check"
+    cat "$work/nojs.check"
+    pass=$((pass + $(grep -c '^ok' "$work/nojs.check")))
+    fail=$((fail + $(grep -c '^FAIL' "$work/nojs.check")))
+    grep -q '<button' "$work/nojs-dom.out" && bad "no script: the script ran anyway" ||
+        ok "no script: the script did not run, the tables and pictures are whole"
+else
+    bad "no script: chromium failed"
 fi
 
 # Printed: the page as PDF holds its tables' text.
@@ -178,13 +208,15 @@ if [ -x "$gen_nat" ]; then
     cat "$work/nat.static"
     pass=$((pass + $(grep -c '^ok' "$work/nat.static")))
     fail=$((fail + $(grep -c '^FAIL' "$work/nat.static")))
-    if browse "$work/nat.html" nat-dom --dump-dom; then
+    if browse "$work/nat.html" nat-dom --dump-dom --log-net-log="$work/nat-net.json"; then
         $helper nat "$work/nat.json" "$work/nat-dom.out" >"$work/nat.check"
         cat "$work/nat.check"
         pass=$((pass + $(grep -c '^ok' "$work/nat.check")))
         fail=$((fail + $(grep -c '^FAIL' "$work/nat.check")))
         msgs=$(console_of nat-dom)
         [ -z "$msgs" ] && ok "nat: no console message" || bad "nat: console: $msgs"
+        reqs=$($helper requests "$work/nat-net.json")
+        [ -z "$reqs" ] && ok "nat: the page asked for nothing" || bad "nat: requests: $reqs"
         browse "$work/nat.html" nat-shot --screenshot="$shots/nat.png" && ok "nat: screenshot" ||
             bad "nat: no screenshot"
     else
