@@ -239,7 +239,7 @@ static int grouped_rows(const struct report *r, ps_time first, ps_time last, FIL
             rows == HTML_TIMELINE_GROUPS ? ", the last one every other service and the flows on "
                                            "no service port"
                                          : "",
-            HTML_TIMELINE_BINS, legend, LABEL + WIDTH + 10, rows * ROW + 20, LABEL + WIDTH + 10,
+            HTML_TIMELINE_BINS, legend, LABEL + WIDTH + 30, rows * ROW + 20, LABEL + WIDTH + 30,
             rows * ROW + 20);
     for (size_t k = 0; k < rows; k++) {
         struct group *row = &g[k];
@@ -277,9 +277,19 @@ static int grouped_rows(const struct report *r, ps_time first, ps_time last, FIL
                         LABEL + (double)b * WIDTH / HTML_TIMELINE_BINS, k * ROW + 2,
                         (double)WIDTH / HTML_TIMELINE_BINS, ROW - 4, colour,
                         0.25 + 0.75 * (double)row->active[b] / (double)most);
+        /* The row's marks after its end: the slots do not say when they happened. */
         if (row->mismatch != 0)
             fprintf(out, "<path class=\"mark mismatch\" d=\"M%d %zuh8l-4 -8z\" fill=\"#a00\"/>",
                     LABEL + WIDTH + 1, k * ROW + ROW - 1);
+        if (row->reset != 0)
+            fprintf(out,
+                    "<rect class=\"mark reset\" x=\"%d\" y=\"%zu\" width=\"2\" height=\"%d\" "
+                    "fill=\"#000\"/>",
+                    LABEL + WIDTH + 12, k * ROW, ROW);
+        if (row->icmp != 0)
+            fprintf(out,
+                    "<circle class=\"mark icmp\" cx=\"%d\" cy=\"%zu\" r=\"3.5\" fill=\"#a00\"/>",
+                    LABEL + WIDTH + 20, k * ROW + ROW / 2);
         fputs("</g>\n", out);
     }
     axis(out, rows * ROW + 2, first, last);
