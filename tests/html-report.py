@@ -151,6 +151,13 @@ def dom(report_path, dom_path):
         got.append((int(cells[0]), cells[1], int(cells[4]), int(cells[5])))
     want = [(s["port"], s["proto"], s["flows"], s["packets"]) for s in services]
     check(got == want, f"the services table is the JSON's ({len(want)} services)")
+    notes = [text(x) for x in e if x["tag"] == "li"
+             and any("notes" in p["attrs"].get("class", "") for p in x["parents"])]
+    got_icmp = sorted(n for n in notes if re.match(r"flow \d+ got \d+ ICMP", n))
+    want_icmp = sorted(f"flow {f['id']} got {er['packets']} {er['proto'].upper().replace('V6', 'v6')} "
+                       f"{er['name'] or 'error'} (type {er['type']} code {er['code']})"
+                       for f in flows[:len(ft)] for er in f.get("icmp_errors") or [])
+    check(got_icmp == want_icmp, f"the notes list the flows' ICMP errors ({len(want_icmp)})")
     bars = [x for x in e if x["tag"] == "svg" and x["attrs"].get("id") == "svc-flows"]
     check(bool(bars) == bool(services), "the services are drawn as bars")
     check(by_id(e, "timeline-svg") is not None or not flows, "the timeline is drawn")

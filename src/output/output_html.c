@@ -7,6 +7,7 @@
  * the bounds of html_int.h, and the page says where.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -344,7 +345,53 @@ static void put_clients_table(const struct report *r, FILE *out)
     fputs("</tbody>\n</table>\n</div>\n", out);
 }
 
-static void put_flows(const struct report *r, FILE *out)
+/* The text report's notes under its table, of the rows shown here, each line an item. */
+static int put_notes(const struct report *r, size_t rows, FILE *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    bool list = false;
+
+    if (mem == NULL)
+        return -1;
+    output_text_flow_notes(r, rows, mem);
+    if (fclose(mem) != 0) {
+        free(text);
+        return -1;
+    }
+    for (char *line = text; line != NULL && *line != '\0';) {
+        char *nl = strchr(line, '\n');
+
+        if (nl != NULL)
+            *nl = '\0';
+        if (*line == '\0') {
+            line = nl != NULL ? nl + 1 : NULL;
+            continue;
+        }
+        /* "  flow 3 ..." lines are items; a line at the margin ("Port mismatches (2)") heads
+         * the list after it. */
+        if (*line != ' ') {
+            fputs(list ? "</ul>\n<h3>" : "<h3>", out);
+            esc(out, line);
+            fputs("</h3>\n<ul class=\"notes\">\n", out);
+        } else {
+            if (!list)
+                fputs("<ul class=\"notes\">\n", out);
+            fputs("<li>", out);
+            esc(out, line + strspn(line, " "));
+            fputs("</li>\n", out);
+        }
+        list = true;
+        line = nl != NULL ? nl + 1 : NULL;
+    }
+    if (list)
+        fputs("</ul>\n", out);
+    free(text);
+    return 0;
+}
+
+static int put_flows(const struct report *r, FILE *out)
 {
     static const char *const headers[] = {OUTPUT_FLOW_HEADERS};
     static const bool numeric[] = {true,  false, false, false, false, false,
@@ -384,12 +431,15 @@ static void put_flows(const struct report *r, FILE *out)
         fputs("</tr>\n", out);
     }
     fputs("</tbody>\n</table>\n</div>\n", out);
+    if (put_notes(r, n, out) != 0)
+        return -1;
     if (r->n_flows > 0)
         fputs("<p class=\"note\">EPH * = client port inside its host's ephemeral range in force; "
               "APP = what the first payload bytes show (TLS: and the server name); ! = not what "
               "the port's service speaks.</p>\n",
               out);
     fputs("</section>\n", out);
+    return 0;
 }
 
 static void put_expectations(const struct report *r, FILE *out)
@@ -430,7 +480,8 @@ int output_html_write(const struct report *r, FILE *out)
         return -1;
     put_clients_table(r, out);
     fputs("</section>\n", out);
-    put_flows(r, out);
+    if (put_flows(r, out) != 0)
+        return -1;
     if (r->n_expectations > 0)
         put_expectations(r, out);
     fputs("</main>\n", out);

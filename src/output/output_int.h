@@ -79,6 +79,9 @@ void output_text_flow_cells(const struct report *r, const struct report_flow *rf
                             char cells[][OUTPUT_CELL_SIZE]);
 void output_text_service_cells(const struct report *r, size_t row, char cells[][OUTPUT_CELL_SIZE]);
 void output_text_client_cells(const struct report *r, size_t row, char cells[][OUTPUT_CELL_SIZE]);
+/* What the text report says under its flow table of the first `rows` rows of the view: each
+ * flow's notes (what it follows, retransmissions, ICMP errors), then the port mismatches. */
+void output_text_flow_notes(const struct report *r, size_t rows, FILE *out);
 /* "512 B", "1.5 kB", "2.0 MB": sizes in decimal units as the text report writes them. */
 void output_human_bytes(uint64_t bytes, char *buf, size_t len);
 

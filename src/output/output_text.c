@@ -480,10 +480,10 @@ static void print_flow_notes(const struct report_flow *rf, const struct flow *f,
         fprintf(out, "  flow %zu has timestamps that go backwards\n", number);
 }
 
-/* The notes of the flows the table shows, in its order. */
-static void print_flow_details(const struct report *r, FILE *out)
+/* The notes of the first `rows` flows the table shows, in its order. */
+static void print_flow_details(const struct report *r, size_t rows, FILE *out)
 {
-    for (size_t k = 0; k < r->n_shown; k++) {
+    for (size_t k = 0; k < rows; k++) {
         const struct report_flow *rf = report_shown(r, k);
         struct flow buf;
         const struct flow *f = report_flow_data(r, rf, &buf);
@@ -564,13 +564,13 @@ static void print_expectations(const struct report *r, bool any, bool color, FIL
 
 /* "Port mismatches": the shown flows whose bytes are not what their server port's service speaks.
  */
-static void print_mismatches(const struct report *r, FILE *out)
+static void print_mismatches(const struct report *r, size_t rows, FILE *out)
 {
     size_t n = 0;
 
     /* Counted first, for the title; listed second. */
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t k = 0; k < r->n_shown; k++) {
+        for (size_t k = 0; k < rows; k++) {
             const struct report_flow *rf = report_shown(r, k);
             struct flow buf;
             const struct flow *f = report_flow_data(r, rf, &buf);
@@ -591,6 +591,12 @@ static void print_mismatches(const struct report *r, FILE *out)
     }
 }
 
+void output_text_flow_notes(const struct report *r, size_t rows, FILE *out)
+{
+    print_flow_details(r, rows, out);
+    print_mismatches(r, rows, out);
+}
+
 /* The flow table: the view's rows (report_shown()), then their notes. */
 static int print_flows(const struct report *r, bool color, bool any, FILE *out)
 {
@@ -608,7 +614,7 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
     fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(color), what, plain(color));
     if (r->n_shown > 0 && print_table(r, &flows, color, out) != 0)
         return -1;
-    print_flow_details(r, out);
+    print_flow_details(r, r->n_shown, out);
     if (r->n_flows > 0) {
         if (port_range_is_auto(eph))
             fputs("  EPH * = client port inside its host's ephemeral range in force (auto: the "
@@ -621,7 +627,7 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
         fprintf(out, "  APP = what the first payload bytes show (TLS: and the server name); "
                      "! = not what the port's service speaks\n");
     }
-    print_mismatches(r, out);
+    print_mismatches(r, r->n_shown, out);
     return 0;
 }
 
