@@ -239,18 +239,17 @@ static void put_service_bars(const struct report *r, const size_t *pick, size_t 
                            : "Bytes");
 }
 
-static int by_flows(const void *a, const void *b, void *ctx)
+/* Service a before service b: more flows first, then the report's order (by port). */
+static int by_flows(const struct report *r, size_t a, size_t b)
 {
-    const struct report *r = ctx;
-    const struct report_service *x = &r->services[*(const size_t *)a];
-    const struct report_service *y = &r->services[*(const size_t *)b];
+    const struct report_service *x = &r->services[a], *y = &r->services[b];
 
     if (x->flows != y->flows)
         return x->flows > y->flows ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    return a < b ? -1 : 1;
 }
 
-/* Insertion into the first n of the largest: services are few, this keeps qsort_r out. */
+/* The `max` services with the most flows, most first: each inserted into its place. */
 static size_t pick_services(const struct report *r, size_t *pick, size_t max)
 {
     size_t n = 0;
@@ -259,11 +258,11 @@ static size_t pick_services(const struct report *r, size_t *pick, size_t max)
         size_t at = n < max ? n++ : max;
 
         if (at == max) {
-            if (by_flows(&i, &pick[max - 1], (void *)r) > 0)
+            if (by_flows(r, i, pick[max - 1]) > 0)
                 continue;
             at = max - 1;
         }
-        while (at > 0 && by_flows(&i, &pick[at - 1], (void *)r) < 0) {
+        while (at > 0 && by_flows(r, i, pick[at - 1]) < 0) {
             pick[at] = pick[at - 1];
             at--;
         }

@@ -129,8 +129,7 @@ static double x_of(ps_time t, ps_time first, ps_time last)
     return LEFT + (double)((uint64_t)t - (uint64_t)first) / span * WIDTH;
 }
 
-static void put_plot(const struct report *r, const struct plot *p, size_t k, ps_time first,
-                     ps_time last, FILE *out)
+static void put_plot(const struct plot *p, size_t k, ps_time first, ps_time last, FILE *out)
 {
     const struct report_port_choice *ch = &p->c->choice;
     char addr[64];
@@ -191,7 +190,6 @@ static void put_plot(const struct report *r, const struct plot *p, size_t k, ps_
                 (double)((uint64_t)p->points[i].t - (uint64_t)first) / 1e9,
                 (unsigned)p->points[i].port);
     fputs("</tbody></table></div></details>\n</div>\n", out);
-    (void)r;
 }
 
 int html_port_plots(const struct report *r, FILE *out)
@@ -244,7 +242,7 @@ int html_port_plots(const struct report *r, FILE *out)
         p->points[p->n++] = (struct point){f->first_seen, rf->id, f->key.port[rf->client]};
     }
     for (size_t k = 0; k < n && rc == 0; k++)
-        put_plot(r, &plots[k], k, first, last, out);
+        put_plot(&plots[k], k, first, last, out);
     for (size_t k = 0; k < n; k++)
         free(plots[k].points);
     return rc;
