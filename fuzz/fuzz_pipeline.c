@@ -38,7 +38,7 @@ static int input_file(const uint8_t *data, size_t size, char *path, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const formats[] = {"json", "text", "csv", "jsonl"};
+    static const char *const formats[] = {"json", "text", "csv", "jsonl", "html"};
     char path[64], err[PS_ERRBUF_SIZE];
     struct ps_options opts;
     int fd;
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     "--ephemeral",
                     "linux",
                     "--format",
-                    (char *)formats[data[size - 1] % 4],
+                    (char *)formats[data[size - 1] % (sizeof(formats) / sizeof(formats[0]))],
                     "-o",
                     "/dev/null",
                     "-r",

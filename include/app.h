@@ -42,6 +42,7 @@ enum ps_format {
     PS_FORMAT_JSONL,
     PS_FORMAT_ZEEK,      /* Zeek's conn.log, its TSV form */
     PS_FORMAT_ZEEK_JSON, /* Zeek's conn.log, its JSON form */
+    PS_FORMAT_HTML,      /* one self-contained page (doc/html-report.md) */
 };
 
 /* --color: auto colours the text report only when it goes to a terminal and NO_COLOR is unset. */

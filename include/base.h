@@ -75,6 +75,10 @@ void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN]);
 void ps_sha1_plain(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN]);
 bool ps_sha1_hardware(void);
 
+/* SHA-256 (FIPS 180-4) of `len` bytes: the HTML report's Content-Security-Policy hashes. */
+#define PS_SHA256_LEN 32
+void ps_sha256(const void *data, size_t len, uint8_t digest[PS_SHA256_LEN]);
+
 /*
  * The 128-bit product of a and b folded to 64 bits (wyhash's mum): the mixing step of the hashes
  * of the flow table and the report's tables.

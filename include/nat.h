@@ -189,7 +189,13 @@ void nat_verdict_message(enum nat_verdict v, const struct nat_side *inside,
                          const struct nat_side *outside, const struct nat_result *r, char *buf,
                          size_t len);
 
-enum nat_format { NAT_FORMAT_TEXT, NAT_FORMAT_JSON, NAT_FORMAT_JSONL, NAT_FORMAT_CSV };
+enum nat_format {
+    NAT_FORMAT_TEXT,
+    NAT_FORMAT_JSON,
+    NAT_FORMAT_JSONL,
+    NAT_FORMAT_CSV,
+    NAT_FORMAT_HTML, /* one page (nat_html.c); --explain's sentences always on it */
+};
 
 /* Writes the report. Returns 0, or -1 when writing failed. */
 int nat_write(FILE *out, enum nat_format format, bool explain, const struct nat_side *inside,

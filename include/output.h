@@ -131,4 +131,20 @@ int output_csv_write(const struct report *r, FILE *out);
  */
 int output_zeek_write(const struct report *r, bool json, FILE *out);
 
+/*
+ * The report as one self-contained HTML page (doc/html-report.md): the header and totals, the
+ * explanation, the services, a timeline, the client hosts' port plots and the flow table, each
+ * picture with a table of its numbers; cut to a few thousand rows on large reports.
+ */
+int output_html_write(const struct report *r, FILE *out);
+
+/*
+ * The parts every page shares, for portscope nat's too: the head (with its Content-Security-
+ * Policy, which admits only the page's own style and script) up to <body>; the end, with the
+ * script; and the escaping of a string for HTML text or a quoted attribute value.
+ */
+void output_html_begin(FILE *out, const char *title);
+int output_html_end(FILE *out);
+void output_html_escape(FILE *out, const char *s);
+
 #endif

@@ -41,7 +41,7 @@ check() { # NAME EXPECTED WORDS...
         fail=1
     fi
 }
-check "--format values" "csv json jsonl text zeek zeek-json " portscope --format ''
+check "--format values" "csv html json jsonl text zeek zeek-json " portscope --format ''
 check "--format js" "json jsonl " portscope --format js
 check "--sort values" "bytes duration packets start " portscope --sort ''
 check "--community-id-format values" "base64 hex " portscope --community-id-format ''

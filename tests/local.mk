@@ -15,6 +15,8 @@ SCRIPT_TESTS = tests/golden/run.sh tests/accounting.sh tests/tshark-conv.sh \
 # threads, the man page, the completion, the option table's generated files, the installation.
 SCRIPT_TESTS += tests/filter.sh tests/reports.sh tests/threads.sh tests/manpage.sh \
 	tests/completion.sh tests/options.sh tests/install.sh tests/nat-report.sh
+# The HTML report in headless Chromium, tidy, the crafted capture.
+SCRIPT_TESTS += tests/html-report.sh
 # The project itself: the package list, the generated service names, the modules' boundaries.
 SCRIPT_TESTS += tests/commands.sh tests/iana-generated.sh tests/layers.sh
 # Other systems: IPFIX export to real collectors (nfcapd, nfacctd) on 127.0.0.1, read back;
@@ -29,5 +31,5 @@ TESTS += $(SCRIPT_TESTS)
 EXTRA_DIST += $(SCRIPT_TESTS) tests/local.mk tests/lib.sh tests/live/lib.sh tests/live/peers.py \
 	tests/live/natpeers.py tests/live/natcheck.py \
 	tests/check-accounting.py tests/anchors.py tests/community-id.py \
-	tests/community-id-exceptions.tsv tests/zeek-log.py tests/data tests/ipfix-compare.py tests/ipfix-nfacctd.py tests/at-scale.py tests/commands.py tests/layers.py \
+	tests/community-id-exceptions.tsv tests/zeek-log.py tests/data tests/ipfix-compare.py tests/ipfix-nfacctd.py tests/at-scale.py tests/commands.py tests/layers.py tests/html-report.py \
 	tests/leftovers.py tests/mutate.py tests/README.md tests/run-all.sh tests/golden tests/crash

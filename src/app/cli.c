@@ -465,9 +465,11 @@ static int parse_format(const char *arg, struct ps_options *opts, char *err, siz
         opts->format = PS_FORMAT_ZEEK;
     } else if (strcmp(arg, "zeek-json") == 0) {
         opts->format = PS_FORMAT_ZEEK_JSON;
+    } else if (strcmp(arg, "html") == 0) {
+        opts->format = PS_FORMAT_HTML;
     } else {
         snprintf(err, errlen,
-                 "unknown format '%s' (known: text, json, jsonl, csv, zeek, zeek-json)", arg);
+                 "unknown format '%s' (known: text, json, jsonl, csv, zeek, zeek-json, html)", arg);
         return -1;
     }
     return 0;
@@ -706,7 +708,9 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
     }
     apply_lifecycle(opts);
     /* nat's sentences go in any of its formats (JSON: its "explain" array). */
-    if (opts->explain && !opts->nat && opts->format != PS_FORMAT_TEXT) {
+    /* The HTML page always has them. */
+    if (opts->explain && !opts->nat && opts->format != PS_FORMAT_TEXT &&
+        opts->format != PS_FORMAT_HTML) {
         snprintf(err, errlen,
                  "--explain writes sentences into the text report: drop --json, or "
                  "use --format text");

@@ -235,10 +235,11 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
         .arg_name = "FORMAT",
         .group = CLI_GROUP_OUTPUT,
         .complete = CLI_COMPLETE_WORD,
-        .values = "text json jsonl csv zeek zeek-json",
+        .values = "text json jsonl csv zeek zeek-json html",
         .help = "text (default), json, jsonl (one line per flow, written as\n"
                 "each flow ends), csv (one row per flow), zeek (Zeek's\n"
-                "conn.log, TSV) or zeek-json (Zeek's conn.log, JSON lines)",
+                "conn.log, TSV), zeek-json (Zeek's conn.log, JSON lines) or\n"
+                "html (one self-contained page with pictures)",
         .man = ".B text\n"
                "(the default), a report for people;\n"
                ".BR json ,\n"
@@ -257,10 +258,16 @@ const struct cli_option cli_options[CLI_OPTIONS] = {
                ".BR CSV );\n"
                ".BR zeek ,\n"
                "the flows as Zeek's conn.log in its tab-separated form, for zeek-cut and the\n"
-               "tools that read Zeek's logs; or\n"
+               "tools that read Zeek's logs;\n"
                ".BR zeek\\-json ,\n"
                "the same conn.log as Zeek's JSON log, an object a line (see\n"
-               ".BR \"ZEEK CONN.LOG\" ).",
+               ".BR \"ZEEK CONN.LOG\" );\n"
+               "or\n"
+               ".BR html ,\n"
+               "one self-contained page to open in a browser: the totals, the explanation,\n"
+               "the services as bars, a timeline of the flows, each client host's ports over\n"
+               "time and the flow table (see\n"
+               ".BR \"HTML REPORT\" ).",
     },
     {
         .id = CLI_OPT_JSON,

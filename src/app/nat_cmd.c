@@ -20,6 +20,8 @@ static enum nat_format nat_format_of(enum ps_format f)
         return NAT_FORMAT_JSONL;
     case PS_FORMAT_CSV:
         return NAT_FORMAT_CSV;
+    case PS_FORMAT_HTML:
+        return NAT_FORMAT_HTML;
     default:
         return NAT_FORMAT_TEXT;
     }

@@ -186,6 +186,9 @@ static int write_report(const struct report *r, const struct ps_options *opts)
     case PS_FORMAT_ZEEK_JSON:
         rc = output_zeek_write(r, opts->format == PS_FORMAT_ZEEK_JSON, out);
         break;
+    case PS_FORMAT_HTML:
+        rc = output_html_write(r, out);
+        break;
     default: {
         struct output_text_style style = {.sections = opts->sections, .color = want_color(opts)};
 
@@ -308,7 +311,7 @@ static int close_stream(FILE *stream, struct output_jsonl *jsonl)
  */
 static bool shows_order(enum ps_format format)
 {
-    return format == PS_FORMAT_TEXT || format == PS_FORMAT_CSV;
+    return format == PS_FORMAT_TEXT || format == PS_FORMAT_CSV || format == PS_FORMAT_HTML;
 }
 
 /* Threads worth running: two when this process may run on two processors, one otherwise. */

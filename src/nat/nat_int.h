@@ -72,6 +72,29 @@ struct nat_cells {
 void nat_row_cells(const struct nat_side *in, const struct nat_side *out, const struct nat_row *row,
                    struct nat_cells *c);
 
+/* The table's columns, shared by the text and HTML tables; NAT_SENTENCE: room for a sentence. */
+#define NAT_COLUMNS  12
+#define NAT_SENTENCE 640
+extern const char *const nat_headings[NAT_COLUMNS];
+
+/* Room for one row's cells that nat_columns() makes: the reason, the two times. */
+struct nat_made {
+    char why[64], in_time[24], out_time[24];
+};
+
+/* The cells of a row in column order; the evidence column holds the reason of an unpaired row. */
+void nat_columns(const struct nat_cells *c, const struct nat_row *row, const char *col[],
+                 struct nat_made *m);
+
+/* The --explain sentences, one at a time: n from 0 until it returns false (nat_text.c). */
+bool nat_sentence(const struct nat_result *r, size_t n, char *buf, size_t len);
+/* "+3600.000123 s" */
+void nat_put_offset(char *buf, size_t len, ps_time off);
+
+/* The HTML page (nat_html.c): the sides, the picture of the pairs, the table, the summary. */
+int nat_write_html(FILE *out, const struct nat_side *in, const struct nat_side *outside,
+                   const struct nat_result *r);
+
 /* "2026-12-07T04:40:01.123456Z"; an address as inet_ntop() writes it. */
 void nat_put_time(char *buf, size_t len, ps_time t);
 void nat_put_addr(char *buf, size_t len, uint8_t family, const uint8_t *addr);

@@ -272,6 +272,8 @@ int nat_write(FILE *out, enum nat_format format, bool explain, const struct nat_
         return write_jsonl(out, explain, inside, outside, r);
     case NAT_FORMAT_CSV:
         return write_csv(out, inside, outside, r);
+    case NAT_FORMAT_HTML:
+        return nat_write_html(out, inside, outside, r);
     default:
         return nat_write_text(out, explain, inside, outside, r);
     }

@@ -8,10 +8,7 @@
 #include "nat.h"
 #include "nat_int.h"
 
-#define NAT_COLUMNS  12
-#define NAT_SENTENCE 640
-
-static const char *const headings[NAT_COLUMNS] = {
+const char *const nat_headings[NAT_COLUMNS] = {
     "PROTO",          "STATUS", "KIND",     "INSIDE CLIENT", "INSIDE SERVER", "OUTSIDE CLIENT",
     "OUTSIDE SERVER", "CHANGE", "EVIDENCE", "STRENGTH",      "INSIDE TIME",   "OUTSIDE TIME"};
 
@@ -25,14 +22,8 @@ static const char *time_of_day(const char *iso, char *buf, size_t len)
     return buf;
 }
 
-/* Room for one row's cells that are made here: the reason, the two times. */
-struct made {
-    char why[64], in_time[24], out_time[24];
-};
-
-/* The cells of a row in column order; the evidence column holds the reason of an unpaired row. */
-static void columns(const struct nat_cells *c, const struct nat_row *row, const char *col[],
-                    struct made *m)
+void nat_columns(const struct nat_cells *c, const struct nat_row *row, const char *col[],
+                 struct nat_made *m)
 {
     const char *cells[NAT_COLUMNS] = {c->proto,
                                       c->status,
@@ -69,22 +60,22 @@ static void put_table(FILE *out, const struct nat_side *in, const struct nat_sid
 {
     size_t width[NAT_COLUMNS];
     const char *col[NAT_COLUMNS];
-    struct made m;
+    struct nat_made m;
     struct nat_cells c;
 
     for (int k = 0; k < NAT_COLUMNS; k++)
-        width[k] = strlen(headings[k]);
+        width[k] = strlen(nat_headings[k]);
     for (size_t i = 0; i < r->n_rows; i++) {
         nat_row_cells(in, outs, &r->rows[i], &c);
-        columns(&c, &r->rows[i], col, &m);
+        nat_columns(&c, &r->rows[i], col, &m);
         for (int k = 0; k < NAT_COLUMNS; k++)
             if (strlen(col[k]) > width[k])
                 width[k] = strlen(col[k]);
     }
-    put_row(out, headings, width);
+    put_row(out, nat_headings, width);
     for (size_t i = 0; i < r->n_rows; i++) {
         nat_row_cells(in, outs, &r->rows[i], &c);
-        columns(&c, &r->rows[i], col, &m);
+        nat_columns(&c, &r->rows[i], col, &m);
         put_row(out, col, width);
     }
 }
@@ -105,22 +96,20 @@ static void put_side(FILE *out, const char *name, const struct nat_side *s)
     fprintf(out, "%s)\n", s->incomplete ? ", not read to its end" : "");
 }
 
-/* "+3600.000123 s" */
-static void put_offset(char *buf, size_t len, ps_time off)
+void nat_put_offset(char *buf, size_t len, ps_time off)
 {
     ps_time a = off < 0 ? -off : off;
     snprintf(buf, len, "%c%lld.%06lld s", off < 0 ? '-' : '+', (long long)(a / 1000000000),
              (long long)(a % 1000000000 / 1000));
 }
 
-/* The --explain sentences, one at a time: n from 0 until it returns false. */
-static bool sentence(const struct nat_result *r, size_t n, char *buf, size_t len)
+bool nat_sentence(const struct nat_result *r, size_t n, char *buf, size_t len)
 {
     char off[40];
     size_t k = 0;
 
     if (n == k++) {
-        put_offset(off, sizeof(off), r->offset);
+        nat_put_offset(off, sizeof(off), r->offset);
         if (r->offset_known)
             snprintf(buf, len,
                      "The outside capture's clock reads %s against the inside capture's: the "
@@ -177,7 +166,7 @@ struct json_t *nat_explain_json(const struct nat_result *r)
     json_t *a = json_array();
     char buf[NAT_SENTENCE];
 
-    for (size_t n = 0; sentence(r, n, buf, sizeof(buf)); n++)
+    for (size_t n = 0; nat_sentence(r, n, buf, sizeof(buf)); n++)
         json_array_append_new(a, json_string(buf));
     return a;
 }
@@ -208,7 +197,7 @@ int nat_write_text(FILE *out, bool explain, const struct nat_side *in, const str
 
     put_side(out, "inside", in);
     put_side(out, "outside", outs);
-    put_offset(off, sizeof(off), r->offset);
+    nat_put_offset(off, sizeof(off), r->offset);
     if (r->offset_known)
         fprintf(out, "clock offset: outside = inside %s (median of %zu pairs)\n\n", off,
                 r->offset_samples);
@@ -218,7 +207,7 @@ int nat_write_text(FILE *out, bool explain, const struct nat_side *in, const str
     put_summary(out, in, outs, r);
     if (explain) {
         fputc('\n', out);
-        for (size_t n = 0; sentence(r, n, buf, sizeof(buf)); n++)
+        for (size_t n = 0; nat_sentence(r, n, buf, sizeof(buf)); n++)
             fprintf(out, "%s\n", buf);
     }
     return ferror(out) ? -1 : 0;

@@ -59,4 +59,30 @@ int output_json_flow(const struct report *r, const struct report_flow *rf, size_
  * The tests check its quoting. */
 int output_csv_field(FILE *out, const char *s);
 
+/*
+ * The text report's table cells (output_text.c), which the HTML report shows too: the same
+ * columns, the same words. Each cell is a string of at most OUTPUT_CELL_SIZE bytes.
+ */
+#define OUTPUT_CELL_SIZE 96
+#define OUTPUT_FLOW_COLS 12
+#define OUTPUT_FLOW_HEADERS                                                                        \
+    "#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "APP", "PACKETS c/s", "BYTES c/s",         \
+        "DURATION", "STATE", "ROLE BY"
+#define OUTPUT_SERVICE_COLS 8
+#define OUTPUT_SERVICE_HEADERS                                                                     \
+    "PORT", "PROTO", "SERVICE", "CLASS", "FLOWS", "PACKETS", "BYTES", "CLIENTS"
+#define OUTPUT_CLIENT_COLS 10
+#define OUTPUT_CLIENT_HEADERS                                                                      \
+    "CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES",          \
+        "PATTERN", "LIKELY RANGE", "OS HINT"
+void output_text_flow_cells(const struct report *r, const struct report_flow *rf,
+                            char cells[][OUTPUT_CELL_SIZE]);
+void output_text_service_cells(const struct report *r, size_t row, char cells[][OUTPUT_CELL_SIZE]);
+void output_text_client_cells(const struct report *r, size_t row, char cells[][OUTPUT_CELL_SIZE]);
+/* What the text report says under its flow table of the first `rows` rows of the view: each
+ * flow's notes (what it follows, retransmissions, ICMP errors), then the port mismatches. */
+void output_text_flow_notes(const struct report *r, size_t rows, FILE *out);
+/* "512 B", "1.5 kB", "2.0 MB": sizes in decimal units as the text report writes them. */
+void output_human_bytes(uint64_t bytes, char *buf, size_t len);
+
 #endif

@@ -8,10 +8,9 @@
 #include "capture.h"
 #include "config.h"
 #include "base.h"
-#include "json_writer.h"
-#include "output.h"
+#include "output_int.h"
 
-#define CELL_SIZE 96
+#define CELL_SIZE OUTPUT_CELL_SIZE
 #define MAX_COLS  12
 
 static const struct {
@@ -68,7 +67,7 @@ static const char *plain(bool color)
     return color ? "\033[0m" : "";
 }
 
-static void human_bytes(uint64_t bytes, char *buf, size_t len)
+void output_human_bytes(uint64_t bytes, char *buf, size_t len)
 {
     static const char *const units[] = {"kB", "MB", "GB", "TB", "PB"};
     double v = (double)bytes;
@@ -163,9 +162,9 @@ static void app_cell(const struct report *r, const struct report_flow *rf, const
  * Made twice for every flow shown (to size the columns, then to print them): by hand but for the
  * sizes and the duration, whose rounding is printf()'s.
  */
-static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
+void output_text_flow_cells(const struct report *r, const struct report_flow *rf,
+                            char cells[][OUTPUT_CELL_SIZE])
 {
-    const struct report_flow *rf = report_shown(r, row);
     struct flow buf;
     const struct flow *f = report_flow_data(r, rf, &buf);
     uint8_t c = rf->client, s = !rf->client;
@@ -188,15 +187,20 @@ static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE]
     p = jw_put_uint(cells[7], f->packets[c]);
     *p++ = '/';
     *jw_put_uint(p, f->packets[s]) = '\0';
-    human_bytes(f->bytes[c], b[0], sizeof(b[0]));
-    human_bytes(f->bytes[s], b[1], sizeof(b[1]));
+    output_human_bytes(f->bytes[c], b[0], sizeof(b[0]));
+    output_human_bytes(f->bytes[s], b[1], sizeof(b[1]));
     stpcpy(stpcpy(stpcpy(cells[8], b[0]), "/"), b[1]);
     human_duration(f->first_seen, f->last_seen, cells[9], CELL_SIZE);
     strcpy(cells[10], state != NULL ? state : "-");
     strcpy(cells[11], report_role_reason_name(rf->reason, f->key.proto));
 }
 
-static void service_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
+static void flow_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
+{
+    output_text_flow_cells(r, report_shown(r, row), cells);
+}
+
+void output_text_service_cells(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_service *s = &r->services[row];
 
@@ -206,7 +210,7 @@ static void service_row(const struct report *r, size_t row, char cells[][CELL_SI
     snprintf(cells[3], CELL_SIZE, "%s", ports_class_name(ports_class(s->port)));
     snprintf(cells[4], CELL_SIZE, "%" PRIu64, s->flows);
     snprintf(cells[5], CELL_SIZE, "%" PRIu64, s->packets);
-    human_bytes(s->bytes, cells[6], CELL_SIZE);
+    output_human_bytes(s->bytes, cells[6], CELL_SIZE);
     snprintf(cells[7], CELL_SIZE, "%" PRIu64, s->clients);
 }
 
@@ -305,7 +309,7 @@ static void hint_cell(const struct report_port_choice *ch, char *cell)
     strcpy(p, any ? ")" : "-)");
 }
 
-static void client_row(const struct report *r, size_t row, char cells[][CELL_SIZE])
+void output_text_client_cells(const struct report *r, size_t row, char cells[][CELL_SIZE])
 {
     const struct report_client *c = &r->clients[row];
     char *p;
@@ -393,7 +397,7 @@ static void print_header(const struct report *r, bool color, FILE *out)
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct analyze_input *in = &r->inputs[i];
 
-        human_bytes(in->bytes, size, sizeof(size));
+        output_human_bytes(in->bytes, size, sizeof(size));
         fprintf(out, "  %s: %s", strcmp(in->path, "-") == 0 ? "(standard input)" : in->path,
                 in->format ? in->format : "unreadable");
         for (size_t k = 0; k < in->n_linktypes; k++)
@@ -429,10 +433,10 @@ static void print_header(const struct report *r, bool color, FILE *out)
                 report_format_time(first, r->nanosecond, when[0], sizeof(when[0])),
                 report_format_time(last, r->nanosecond, when[1], sizeof(when[1])), size);
     }
-    human_bytes(t->bytes, size, sizeof(size));
+    output_human_bytes(t->bytes, size, sizeof(size));
     fprintf(out, "\nTotals: %" PRIu64 " packets (%s) %s\n", t->packets, size,
             r->settings.filter != NULL ? "analysed" : "read");
-    human_bytes(t->flow_bytes, size, sizeof(size));
+    output_human_bytes(t->flow_bytes, size, sizeof(size));
     fprintf(out, "  in flows: %" PRIu64 " packets (%s) in %zu flows: %zu tcp, %zu udp, %zu other\n",
             t->flow_packets, size, r->n_flows_all, r->flows_tcp, r->flows_udp, r->flows_other);
     for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++)
@@ -441,7 +445,7 @@ static void print_header(const struct report *r, bool color, FILE *out)
     for (int i = PS_SKIP_NONE + 1; i < PS_SKIP__COUNT; i++) {
         if (t->skipped_packets[i] == 0)
             continue;
-        human_bytes(t->skipped_bytes[i], size, sizeof(size));
+        output_human_bytes(t->skipped_bytes[i], size, sizeof(size));
         fprintf(out, "    %-22s %8" PRIu64 " packets %10s  %s\n", ps_skip_name((enum ps_skip)i),
                 t->skipped_packets[i], size, ps_skip_description((enum ps_skip)i));
     }
@@ -476,10 +480,10 @@ static void print_flow_notes(const struct report_flow *rf, const struct flow *f,
         fprintf(out, "  flow %zu has timestamps that go backwards\n", number);
 }
 
-/* The notes of the flows the table shows, in its order. */
-static void print_flow_details(const struct report *r, FILE *out)
+/* The notes of the first `rows` flows the table shows, in its order. */
+static void print_flow_details(const struct report *r, size_t rows, FILE *out)
 {
-    for (size_t k = 0; k < r->n_shown; k++) {
+    for (size_t k = 0; k < rows; k++) {
         const struct report_flow *rf = report_shown(r, k);
         struct flow buf;
         const struct flow *f = report_flow_data(r, rf, &buf);
@@ -560,13 +564,13 @@ static void print_expectations(const struct report *r, bool any, bool color, FIL
 
 /* "Port mismatches": the shown flows whose bytes are not what their server port's service speaks.
  */
-static void print_mismatches(const struct report *r, FILE *out)
+static void print_mismatches(const struct report *r, size_t rows, FILE *out)
 {
     size_t n = 0;
 
     /* Counted first, for the title; listed second. */
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t k = 0; k < r->n_shown; k++) {
+        for (size_t k = 0; k < rows; k++) {
             const struct report_flow *rf = report_shown(r, k);
             struct flow buf;
             const struct flow *f = report_flow_data(r, rf, &buf);
@@ -587,14 +591,19 @@ static void print_mismatches(const struct report *r, FILE *out)
     }
 }
 
+void output_text_flow_notes(const struct report *r, size_t rows, FILE *out)
+{
+    print_flow_details(r, rows, out);
+    print_mismatches(r, rows, out);
+}
+
 /* The flow table: the view's rows (report_shown()), then their notes. */
 static int print_flows(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table flows = {
-        {"#", "PROTO", "CLIENT", "EPH", "SERVER", "SERVICE", "APP", "PACKETS c/s", "BYTES c/s",
-         "DURATION", "STATE", "ROLE BY"},
+        {OUTPUT_FLOW_HEADERS},
         {true, false, false, false, false, false, false, true, true, true, false, false},
-        12,
+        OUTPUT_FLOW_COLS,
         r->n_shown,
         flow_row,
     };
@@ -605,7 +614,7 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
     fprintf(out, "%s%s%s%s\n", any ? "\n" : "", bold(color), what, plain(color));
     if (r->n_shown > 0 && print_table(r, &flows, color, out) != 0)
         return -1;
-    print_flow_details(r, out);
+    print_flow_details(r, r->n_shown, out);
     if (r->n_flows > 0) {
         if (port_range_is_auto(eph))
             fputs("  EPH * = client port inside its host's ephemeral range in force (auto: the "
@@ -618,18 +627,16 @@ static int print_flows(const struct report *r, bool color, bool any, FILE *out)
         fprintf(out, "  APP = what the first payload bytes show (TLS: and the server name); "
                      "! = not what the port's service speaks\n");
     }
-    print_mismatches(r, out);
+    print_mismatches(r, r->n_shown, out);
     return 0;
 }
 
 static int print_services(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table services = {
-        {"PORT", "PROTO", "SERVICE", "CLASS", "FLOWS", "PACKETS", "BYTES", "CLIENTS"},
-        {true, false, false, false, true, true, true, true},
-        8,
-        r->n_services,
-        service_row,
+        {OUTPUT_SERVICE_HEADERS},  {true, false, false, false, true, true, true, true},
+        OUTPUT_SERVICE_COLS,       r->n_services,
+        output_text_service_cells,
     };
 
     fprintf(out, "%s%sServices (%zu)%s\n", any ? "\n" : "", bold(color), r->n_services,
@@ -665,12 +672,9 @@ static void print_client_notes(const struct report *r, const struct report_clien
 static int print_clients(const struct report *r, bool color, bool any, FILE *out)
 {
     const struct table clients = {
-        {"CLIENT HOST", "FLOWS", "PORTS", "LOWEST", "HIGHEST", "IN RANGE", "EPHEMERAL RANGES",
-         "PATTERN", "LIKELY RANGE", "OS HINT"},
-        {false, true, true, true, true, true, false, false, false, false},
-        10,
-        r->n_clients,
-        client_row,
+        {OUTPUT_CLIENT_HEADERS},  {false, true, true, true, true, true, false, false, false, false},
+        OUTPUT_CLIENT_COLS,       r->n_clients,
+        output_text_client_cells,
     };
 
     fprintf(out, "%s%sClient ports by host (%zu)%s\n", any ? "\n" : "", bold(color), r->n_clients,

@@ -70,7 +70,7 @@ tests_unit_test_nat_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_nat_LDADD = $(UNIT_LDADD)
 
 # output: CSV quoting; the fast JSON writer against jansson; the explanation (--explain)
-tests_unit_test_output_SOURCES = tests/unit/test_output_csv.c tests/unit/test_output_json.c tests/unit/test_output_explain.c tests/unit/unit_main.c tests/unit/unit.h
+tests_unit_test_output_SOURCES = tests/unit/test_output_csv.c tests/unit/test_output_json.c tests/unit/test_output_explain.c tests/unit/test_output_html.c tests/unit/unit_main.c tests/unit/unit.h
 tests_unit_test_output_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_output_LDADD = $(UNIT_LDADD)
 

@@ -244,6 +244,41 @@ START_TEST(test_sha1_fips_vectors)
 }
 END_TEST
 
+static void assert_sha256(const void *data, size_t len, const char *hex)
+{
+    uint8_t digest[PS_SHA256_LEN];
+    char got[2 * PS_SHA256_LEN + 1];
+
+    ps_sha256(data, len, digest);
+    for (int i = 0; i < PS_SHA256_LEN; i++)
+        snprintf(got + 2 * i, 3, "%02x", digest[i]);
+    ck_assert_msg(strcmp(got, hex) == 0, "%s, not %s", got, hex);
+}
+
+/* FIPS 180-2's SHA-256 examples (appendix B) and the empty message; lengths either side of the
+ * padding's edges (digests from Python's hashlib). */
+START_TEST(test_sha256_fips_vectors)
+{
+    static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    char *million = malloc(1000000);
+
+    assert_sha256("abc", 3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_sha256("", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_sha256(two_blocks, strlen(two_blocks),
+                  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    ck_assert_ptr_nonnull(million);
+    memset(million, 'a', 1000000);
+    assert_sha256(million, 1000000,
+                  "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    assert_sha256(million, 55, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+    assert_sha256(million, 56, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+    assert_sha256(million, 64, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+    assert_sha256(million, 119, "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb");
+    assert_sha256(million, 120, "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c");
+    free(million);
+}
+END_TEST
+
 Suite *base_suite(void)
 {
     Suite *suite = suite_create("facts");
@@ -257,6 +292,7 @@ Suite *base_suite(void)
     tcase_add_test(tables, test_linktype_others);
     tcase_add_test(tables, test_sha1_fips_vectors);
     tcase_add_test(tables, test_sha1_ways_agree);
+    tcase_add_test(tables, test_sha256_fips_vectors);
     suite_add_tcase(suite, tables);
     return suite;
 }

@@ -70,5 +70,6 @@ int unit_suites(SRunner *runner)
     srunner_add_suite(runner, output_csv_suite());
     srunner_add_suite(runner, output_json_suite());
     srunner_add_suite(runner, output_explain_suite());
+    srunner_add_suite(runner, output_html_suite());
     return 0;
 }

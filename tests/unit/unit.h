@@ -23,6 +23,7 @@ Suite *report_view_suite(void);
 Suite *report_cid_suite(void);
 Suite *report_hostports_suite(void);
 Suite *output_csv_suite(void);
+Suite *output_html_suite(void);
 Suite *output_json_suite(void);
 Suite *output_explain_suite(void);
 
