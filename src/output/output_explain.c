@@ -106,7 +106,7 @@ static int cmp_addr(uint8_t fa, const uint8_t *a, uint8_t fb, const uint8_t *b)
 {
     if (fa != fb)
         return fa < fb ? -1 : 1;
-    return memcmp(a, b, fa == 6 ? 16 : 4);
+    return ps_addr_compare(a, b, fa == 6 ? 16 : 4);
 }
 
 /* Servers first: (server address, protocol, port), then client address and port. */
@@ -121,7 +121,7 @@ static int cmp_by_server(const void *pa, const void *pb)
         return a->proto < b->proto ? -1 : 1;
     if (a->server_port != b->server_port)
         return a->server_port < b->server_port ? -1 : 1;
-    c = memcmp(a->client_addr, b->client_addr, 16);
+    c = ps_addr_compare(a->client_addr, b->client_addr, 16);
     if (c != 0)
         return c;
     if (a->client_port != b->client_port)
@@ -190,23 +190,49 @@ int explain_cmp_host(const void *pa, const void *pb)
     return cmp_addr(a->family, a->addr, b->family, b->addr);
 }
 
-/* The hosts at either end of any flow, each counted once; 0 when out of memory. */
+/* Endpoint k of the flows: flow k / 2's client (k even) or server (k odd). */
+static const uint8_t *endpoint_addr(const struct conv *convs, size_t k)
+{
+    return k % 2 == 0 ? convs[k / 2].client_addr : convs[k / 2].server_addr;
+}
+
+/*
+ * The hosts at either end of any flow, each counted once; 0 when out of memory. A set of them by
+ * hash (endpoint + 1 in each slot, at most half full), not a sort of every endpoint: a capture of
+ * a million flows has two million of them.
+ */
 static size_t count_hosts(const struct conv *convs, size_t n)
 {
-    struct host *hosts = malloc((2 * n + 1) * sizeof(*hosts));
-    size_t count = 0;
+    size_t n_slots = 16, count = 0;
+    uint32_t *slots;
+    uint64_t secret[2];
 
-    if (hosts == NULL)
+    while (n_slots < 4 * n)
+        n_slots *= 2;
+    if ((slots = calloc(n_slots, sizeof(*slots))) == NULL)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        hosts[2 * i].family = hosts[2 * i + 1].family = convs[i].family;
-        memcpy(hosts[2 * i].addr, convs[i].client_addr, 16);
-        memcpy(hosts[2 * i + 1].addr, convs[i].server_addr, 16);
+    ps_hash2_secrets(ps_hash_seed(), secret);
+    for (size_t k = 0; k < 2 * n; k++) {
+        const uint8_t *addr = endpoint_addr(convs, k);
+        uint8_t family = convs[k / 2].family;
+        uint64_t w[2];
+        size_t i;
+
+        memcpy(w, addr, sizeof(w));
+        i = ps_hash2(w[0], w[1] ^ family, secret) & (n_slots - 1);
+        for (; slots[i] != 0; i = (i + 1) & (n_slots - 1)) {
+            size_t other = slots[i] - 1;
+
+            if (convs[other / 2].family == family &&
+                memcmp(endpoint_addr(convs, other), addr, 16) == 0)
+                break;
+        }
+        if (slots[i] == 0) {
+            slots[i] = (uint32_t)(k + 1);
+            count++;
+        }
     }
-    qsort(hosts, 2 * n, sizeof(*hosts), explain_cmp_host);
-    for (size_t i = 0; i < 2 * n; i++)
-        count += i == 0 || explain_cmp_host(&hosts[i], &hosts[i - 1]) != 0;
-    free(hosts);
+    free(slots);
     return count;
 }
 
@@ -237,6 +263,7 @@ static void explain_overview(const struct report *r, const struct conv *convs, s
     bool any = false, some = false;
     uint64_t skipped = 0;
     char span[64], when[64];
+    size_t hosts;
 
     for (size_t i = 0; i < r->n_inputs; i++) {
         const struct analyze_input *in = &r->inputs[i];
@@ -258,9 +285,12 @@ static void explain_overview(const struct report *r, const struct conv *convs, s
         when[19] = '\0'; /* whole seconds */
         explain_add(&p, " over %s, starting %s UTC", span, when);
     }
+    hosts = count_hosts(convs, n);
+    if (hosts == 0 && n > 0)
+        e->failed = true; /* out of memory */
     explain_add(&p, ". %" PRIu64 " of them make up %zu %s (flows) between %zu %s:", t->flow_packets,
                 r->n_flows_all, explain_plural(r->n_flows_all, "conversation", "conversations"),
-                count_hosts(convs, n), explain_plural(count_hosts(convs, n), "host", "hosts"));
+                hosts, explain_plural(hosts, "host", "hosts"));
     for (size_t i = 0; i < 3; i++) {
         static const char *const names[] = {"TCP", "UDP", "other"};
         size_t counts[] = {r->flows_tcp, r->flows_udp, r->flows_other};
