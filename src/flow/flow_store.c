@@ -391,9 +391,11 @@ uint64_t flow_store_put(struct flow_store *s, const struct flow *f)
     return commit(s, p, encode(s, f, p));
 }
 
-void flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f)
+size_t flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f)
 {
-    decode(s, at(s, loc), id, f);
+    const uint8_t *p = at(s, loc);
+
+    return (size_t)(decode(s, p, id, f) - p);
 }
 
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key)
@@ -416,9 +418,9 @@ static size_t record_len(const struct flow_store *s, uint64_t loc)
     return (size_t)(decode(s, p, 0, &scratch) - p);
 }
 
-void flow_store_drop(struct flow_store *s, uint64_t loc)
+void flow_store_drop(struct flow_store *s, size_t len)
 {
-    s->dropped += record_len(s, loc);
+    s->dropped += len;
 }
 
 uint64_t flow_store_move(struct flow_store *to, const struct flow_store *from, uint64_t loc)
