@@ -39,7 +39,6 @@ struct report_host_ranges {
     size_t n_slots;
 };
 
-
 /* The slot of (family, addr), or the empty one where it goes: while counting. */
 static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, const uint8_t *addr)
 {
@@ -142,8 +141,21 @@ void report_ranges_free(struct report_host_ranges *h)
     free(h);
 }
 
+/*
+ * Flows looked at ahead of their count: the client hosts of a large capture are beyond the cache,
+ * and each count would wait for its host's slot and then its entry.
+ */
+#define RANGES_AHEAD 16
+
+struct ranges_ahead {
+    struct flow_key key;
+    int client; /* the endpoint the evidence says is the client; -1: none, not counted */
+    size_t home;
+};
+
 int report_ranges_find(struct report *r, const struct flow_table *table)
 {
+    struct ranges_ahead ahead[RANGES_AHEAD];
     struct report_host_ranges *h = calloc(1, sizeof(*h));
     size_t n = flow_table_count(table);
 
@@ -156,17 +168,36 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
     h->slots = calloc(h->n_slots, sizeof(*h->slots));
     if (h->entries == NULL || h->slots == NULL)
         goto fail;
-    /* Only each flow's key and role bits: a stored flow is not decoded whole for them. */
-    for (size_t i = 0; i < n; i++) {
-        struct flow_key key;
-        uint8_t roles = flow_table_roles(table, i, &key);
-        struct report_flow rf;
+    /* Only each flow's key and role bits: a stored flow is not decoded whole for them. A flow's
+     * host slot is asked for RANGES_AHEAD flows before its count, its entry half as many. Each
+     * turn counts the flow whose place in `ahead` it then fills. */
+    for (size_t i = 0; i < n + RANGES_AHEAD; i++) {
+        struct ranges_ahead *a = &ahead[i % RANGES_AHEAD];
 
-        if (!ipproto_has_ports(key.proto) ||
-            !report_roles_by_evidence(&rf, &key, roles, &r->settings))
-            continue;
-        if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client]) != 0)
+        if (i >= RANGES_AHEAD && a->client >= 0 &&
+            count_port(h, a->key.family, a->key.addr[a->client], a->key.port[a->client]) != 0)
             goto fail;
+        if (i >= RANGES_AHEAD / 2 && i - RANGES_AHEAD / 2 < n) {
+            const struct ranges_ahead *b = &ahead[(i - RANGES_AHEAD / 2) % RANGES_AHEAD];
+
+            /* The slots may have grown since: a home of the smaller table is still one of its
+             * slots, and a wrong guess costs a useless fetch, not a wrong count. */
+            if (b->client >= 0 && h->slots[b->home] != 0)
+                __builtin_prefetch(&h->entries[h->slots[b->home] - 1]);
+        }
+        if (i < n) {
+            uint8_t roles = flow_table_roles(table, i, &a->key);
+            struct report_flow rf;
+
+            a->client = -1;
+            if (ipproto_has_ports(a->key.proto) &&
+                report_roles_by_evidence(&rf, &a->key, roles, &r->settings)) {
+                a->client = rf.client;
+                a->home =
+                    report_host_home(h->secret, a->key.family, a->key.addr[rf.client], h->n_slots);
+                __builtin_prefetch(&h->slots[a->home]);
+            }
+        }
     }
     /* The counts are done with: each host's choice, in an array a fifth of their size. */
     h->chosen = malloc((h->n_entries ? h->n_entries : 1) * sizeof(*h->chosen));
