@@ -20,10 +20,11 @@ struct host_range {
     uint8_t family;
     uint8_t profile; /* index in ports_ephemeral_profiles + 1; 0: none holds any of its ports */
     uint8_t addr[16];
+    uint32_t slot; /* where in slots it is: its choice goes there, the entries read in order */
     uint32_t in_profile[PROFILES];
 };
 
-/* A host's range once chosen: what every flow's lookup reads, small enough to stay cached. */
+/* A host's range once chosen: what every flow's lookup reads; family 0 marks an empty one. */
 struct host_choice {
     uint8_t family;
     uint8_t profile; /* as host_range.profile */
@@ -33,9 +34,11 @@ struct host_choice {
 struct report_host_ranges {
     uint64_t secret[2];
     struct host_range *entries; /* while counting; NULL once chosen */
-    struct host_choice *chosen; /* once chosen, by the same numbers */
     size_t n_entries, room;
-    uint32_t *slots; /* entry + 1; 0 is empty */
+    uint32_t *slots; /* while counting: entry + 1; 0 is empty */
+    /* Once chosen, in place of the slots: a lookup reads one entry, not a slot and then the
+     * entry it names (two misses in a row on a capture of many hosts). */
+    struct host_choice *chosen;
     size_t n_slots;
 };
 
@@ -59,8 +62,8 @@ static uint8_t chosen_profile(const struct report_host_ranges *h, uint8_t family
 {
     size_t i = report_host_home(h->secret, family, addr, h->n_slots);
 
-    for (; h->slots[i] != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
-        const struct host_choice *e = &h->chosen[h->slots[i] - 1];
+    for (; h->chosen[i].family != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
+        const struct host_choice *e = &h->chosen[i];
 
         if (e->family == family && memcmp(e->addr, addr, sizeof(e->addr)) == 0)
             return e->profile;
@@ -86,8 +89,12 @@ static int grow(struct report_host_ranges *h)
         h->n_slots = n_old;
         return -1;
     }
-    for (size_t i = 0; i < h->n_entries; i++)
-        *find_slot(h, h->entries[i].family, h->entries[i].addr) = (uint32_t)(i + 1);
+    for (size_t i = 0; i < h->n_entries; i++) {
+        uint32_t *slot = find_slot(h, h->entries[i].family, h->entries[i].addr);
+
+        *slot = (uint32_t)(i + 1);
+        h->entries[i].slot = (uint32_t)(slot - h->slots);
+    }
     free(old);
     return 0;
 }
@@ -107,6 +114,7 @@ static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_
         memset(e, 0, sizeof(*e));
         e->family = family;
         memcpy(e->addr, addr, sizeof(e->addr));
+        e->slot = (uint32_t)(slot - h->slots);
         *slot = (uint32_t)h->n_entries;
     }
     e = &h->entries[*slot - 1];
@@ -199,18 +207,23 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
             }
         }
     }
-    /* The counts are done with: each host's choice, in an array a fifth of their size. */
-    h->chosen = malloc((h->n_entries ? h->n_entries : 1) * sizeof(*h->chosen));
+    /* The counts are done with: each host's choice, where its slot was. */
+    h->chosen = calloc(h->n_slots, sizeof(*h->chosen));
     if (h->chosen == NULL)
         goto fail;
     for (size_t i = 0; i < h->n_entries; i++) {
-        choose(&h->entries[i]);
-        h->chosen[i].family = h->entries[i].family;
-        h->chosen[i].profile = h->entries[i].profile;
-        memcpy(h->chosen[i].addr, h->entries[i].addr, sizeof(h->chosen[i].addr));
+        struct host_range *e = &h->entries[i];
+        struct host_choice *c = &h->chosen[e->slot];
+
+        choose(e);
+        c->family = e->family;
+        c->profile = e->profile;
+        memcpy(c->addr, e->addr, sizeof(c->addr));
     }
     free(h->entries);
+    free(h->slots);
     h->entries = NULL;
+    h->slots = NULL;
     r->host_ranges = h;
     r->settings.host_ranges = h;
     return 0;
