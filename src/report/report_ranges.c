@@ -20,11 +20,10 @@ struct host_range {
     uint8_t family;
     uint8_t profile; /* index in ports_ephemeral_profiles + 1; 0: none holds any of its ports */
     uint8_t addr[16];
-    uint32_t slot; /* where in slots it is: its choice goes there, the entries read in order */
     uint32_t in_profile[PROFILES];
 };
 
-/* A host's range once chosen: what every flow's lookup reads; family 0 marks an empty one. */
+/* A host's range once chosen: what every flow's lookup reads, small enough to stay cached. */
 struct host_choice {
     uint8_t family;
     uint8_t profile; /* as host_range.profile */
@@ -34,13 +33,12 @@ struct host_choice {
 struct report_host_ranges {
     uint64_t secret[2];
     struct host_range *entries; /* while counting; NULL once chosen */
+    struct host_choice *chosen; /* once chosen, by the same numbers */
     size_t n_entries, room;
-    uint32_t *slots; /* while counting: entry + 1; 0 is empty */
-    /* Once chosen, in place of the slots: a lookup reads one entry, not a slot and then the
-     * entry it names (two misses in a row on a capture of many hosts). */
-    struct host_choice *chosen;
+    uint32_t *slots; /* entry + 1; 0 is empty */
     size_t n_slots;
 };
+
 
 /* The slot of (family, addr), or the empty one where it goes: while counting. */
 static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, const uint8_t *addr)
@@ -62,8 +60,8 @@ static uint8_t chosen_profile(const struct report_host_ranges *h, uint8_t family
 {
     size_t i = report_host_home(h->secret, family, addr, h->n_slots);
 
-    for (; h->chosen[i].family != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
-        const struct host_choice *e = &h->chosen[i];
+    for (; h->slots[i] != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
+        const struct host_choice *e = &h->chosen[h->slots[i] - 1];
 
         if (e->family == family && memcmp(e->addr, addr, sizeof(e->addr)) == 0)
             return e->profile;
@@ -89,12 +87,8 @@ static int grow(struct report_host_ranges *h)
         h->n_slots = n_old;
         return -1;
     }
-    for (size_t i = 0; i < h->n_entries; i++) {
-        uint32_t *slot = find_slot(h, h->entries[i].family, h->entries[i].addr);
-
-        *slot = (uint32_t)(i + 1);
-        h->entries[i].slot = (uint32_t)(slot - h->slots);
-    }
+    for (size_t i = 0; i < h->n_entries; i++)
+        *find_slot(h, h->entries[i].family, h->entries[i].addr) = (uint32_t)(i + 1);
     free(old);
     return 0;
 }
@@ -114,7 +108,6 @@ static int count_port(struct report_host_ranges *h, uint8_t family, const uint8_
         memset(e, 0, sizeof(*e));
         e->family = family;
         memcpy(e->addr, addr, sizeof(e->addr));
-        e->slot = (uint32_t)(slot - h->slots);
         *slot = (uint32_t)h->n_entries;
     }
     e = &h->entries[*slot - 1];
@@ -149,21 +142,8 @@ void report_ranges_free(struct report_host_ranges *h)
     free(h);
 }
 
-/*
- * Flows looked at ahead of their count: the client hosts of a large capture are beyond the cache,
- * and each count would wait for its host's slot and then its entry.
- */
-#define RANGES_AHEAD 16
-
-struct ranges_ahead {
-    struct flow_key key;
-    int client; /* the endpoint the evidence says is the client; -1: none, not counted */
-    size_t home;
-};
-
 int report_ranges_find(struct report *r, const struct flow_table *table)
 {
-    struct ranges_ahead ahead[RANGES_AHEAD];
     struct report_host_ranges *h = calloc(1, sizeof(*h));
     size_t n = flow_table_count(table);
 
@@ -176,54 +156,30 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
     h->slots = calloc(h->n_slots, sizeof(*h->slots));
     if (h->entries == NULL || h->slots == NULL)
         goto fail;
-    /* Only each flow's key and role bits: a stored flow is not decoded whole for them. A flow's
-     * host slot is asked for RANGES_AHEAD flows before its count, its entry half as many. Each
-     * turn counts the flow whose place in `ahead` it then fills. */
-    for (size_t i = 0; i < n + RANGES_AHEAD; i++) {
-        struct ranges_ahead *a = &ahead[i % RANGES_AHEAD];
+    /* Only each flow's key and role bits: a stored flow is not decoded whole for them. */
+    for (size_t i = 0; i < n; i++) {
+        struct flow_key key;
+        uint8_t roles = flow_table_roles(table, i, &key);
+        struct report_flow rf;
 
-        if (i >= RANGES_AHEAD && a->client >= 0 &&
-            count_port(h, a->key.family, a->key.addr[a->client], a->key.port[a->client]) != 0)
+        if (!ipproto_has_ports(key.proto) ||
+            !report_roles_by_evidence(&rf, &key, roles, &r->settings))
+            continue;
+        if (count_port(h, key.family, key.addr[rf.client], key.port[rf.client]) != 0)
             goto fail;
-        if (i >= RANGES_AHEAD / 2 && i - RANGES_AHEAD / 2 < n) {
-            const struct ranges_ahead *b = &ahead[(i - RANGES_AHEAD / 2) % RANGES_AHEAD];
-
-            /* The slots may have grown since: a home of the smaller table is still one of its
-             * slots, and a wrong guess costs a useless fetch, not a wrong count. */
-            if (b->client >= 0 && h->slots[b->home] != 0)
-                __builtin_prefetch(&h->entries[h->slots[b->home] - 1]);
-        }
-        if (i < n) {
-            uint8_t roles = flow_table_roles(table, i, &a->key);
-            struct report_flow rf;
-
-            a->client = -1;
-            if (ipproto_has_ports(a->key.proto) &&
-                report_roles_by_evidence(&rf, &a->key, roles, &r->settings)) {
-                a->client = rf.client;
-                a->home =
-                    report_host_home(h->secret, a->key.family, a->key.addr[rf.client], h->n_slots);
-                __builtin_prefetch(&h->slots[a->home]);
-            }
-        }
     }
-    /* The counts are done with: each host's choice, where its slot was. */
-    h->chosen = calloc(h->n_slots, sizeof(*h->chosen));
+    /* The counts are done with: each host's choice, in an array a fifth of their size. */
+    h->chosen = malloc((h->n_entries ? h->n_entries : 1) * sizeof(*h->chosen));
     if (h->chosen == NULL)
         goto fail;
     for (size_t i = 0; i < h->n_entries; i++) {
-        struct host_range *e = &h->entries[i];
-        struct host_choice *c = &h->chosen[e->slot];
-
-        choose(e);
-        c->family = e->family;
-        c->profile = e->profile;
-        memcpy(c->addr, e->addr, sizeof(c->addr));
+        choose(&h->entries[i]);
+        h->chosen[i].family = h->entries[i].family;
+        h->chosen[i].profile = h->entries[i].profile;
+        memcpy(h->chosen[i].addr, h->entries[i].addr, sizeof(h->chosen[i].addr));
     }
     free(h->entries);
-    free(h->slots);
     h->entries = NULL;
-    h->slots = NULL;
     r->host_ranges = h;
     r->settings.host_ranges = h;
     return 0;
@@ -242,11 +198,7 @@ const struct port_range *report_range_of(const struct report_settings *s, uint8_
 
     if (h == NULL)
         return &s->ephemeral;
-    /* Constant lengths: moves rather than a call, for every flow's lookup. */
-    if (family == 4)
-        memcpy(key, addr, 4);
-    else
-        memcpy(key, addr, 16);
+    memcpy(key, addr, family == 4 ? 4 : 16);
     profile = chosen_profile(h, family, key);
     if (profile == 0)
         return &ports_ephemeral_profiles[0]; /* iana's, as ports_ephemeral_auto */
