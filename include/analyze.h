@@ -100,9 +100,8 @@ struct analyzer_pending {
     bool hashed;         /* `lookup` holds the key and hash; else the table's thread makes them */
     uint8_t app;         /* FLOW_PKT_APP_*: what the payload showed; 0 when not looked at */
     struct pkt_info info;
-    /* A TLS ClientHello's server name (with `app`), copied: info.payload is gone by the table's
-     * turn.
-     */
+    /* A TLS ClientHello's server name (with `app`), copied: the payload's bytes are gone by the
+     * table's turn. */
     uint16_t app_name_len;
     uint8_t app_name[FLOW_APP_NAME_MAX];
 };

@@ -129,12 +129,25 @@ struct pkt_info {
      * IPv6). */
     const uint8_t *l4;
     uint16_t ip_id;
-    /* The transport payload's captured bytes (TCP, UDP; NULL when none): valid only as long as
-     * the bytes given to decode_packet() are, so looked at before the next packet is read. Last,
-     * out of the way of what the flow table reads of every packet. */
-    const uint8_t *payload;
-    uint32_t payload_caplen;
+    /* How many bytes from l4 on decoding could read (the captured ones, cut at the IP length):
+     * where decode_payload() finds the payload's captured bytes. */
+    uint32_t l4_caplen;
 };
+
+/*
+ * The transport payload's captured bytes of a TCP or UDP packet with payload (payload_len > 0):
+ * where they begin (NULL when none was captured), and in *caplen how many. Valid only as long as
+ * the bytes given to decode_packet() are, so looked at before the next packet is read. Worked
+ * out here, for the few packets whose payload is looked at, rather than by every packet's decoding.
+ */
+static inline const uint8_t *decode_payload(const struct pkt_info *p, uint32_t *caplen)
+{
+    uint32_t header = p->l4_len - p->payload_len; /* payload_len <= l4_len */
+    uint32_t captured = p->l4_caplen > header ? p->l4_caplen - header : 0;
+
+    *caplen = captured < p->payload_len ? captured : p->payload_len;
+    return captured != 0 ? p->l4 + header : NULL;
+}
 
 /*
  * Application protocols, as the first payload bytes of a direction show them (decode_app.c). The

@@ -169,6 +169,8 @@ static __attribute__((noinline)) void
 look_into(struct analyzer_pending *p, struct analyzer_app_slot *slot, uint64_t tag, unsigned looked)
 {
     const struct pkt_info *info = &p->info;
+    const uint8_t *payload;
+    uint32_t caplen;
     struct app_match m;
 
     if (info->proto != PS_IPPROTO_TCP && info->proto != PS_IPPROTO_UDP)
@@ -178,13 +180,13 @@ look_into(struct analyzer_pending *p, struct analyzer_app_slot *slot, uint64_t t
         return;
     }
     slot->tag = tag | (looked + 1);
-    decode_app(info->payload, info->payload_caplen, info->proto, &m);
-    p->app =
-        (uint8_t)(FLOW_PKT_APP_LOOKED | m.proto |
-                  (m.cut_short && info->payload_caplen < info->payload_len ? FLOW_PKT_APP_CUT : 0));
+    payload = decode_payload(info, &caplen);
+    decode_app(payload, caplen, info->proto, &m);
+    p->app = (uint8_t)(FLOW_PKT_APP_LOOKED | m.proto |
+                       (m.cut_short && caplen < info->payload_len ? FLOW_PKT_APP_CUT : 0));
     p->app_name_len = m.name_len < FLOW_APP_NAME_MAX ? m.name_len : FLOW_APP_NAME_MAX;
     if (p->app_name_len > 0)
-        memcpy(p->app_name, info->payload + m.name_off, p->app_name_len);
+        memcpy(p->app_name, payload + m.name_off, p->app_name_len);
 }
 
 /*

@@ -369,13 +369,11 @@ static int direct_end(struct capture *c, struct capture_packet *pkt)
     return next_pcap(c, pkt);
 }
 
-/* Whether `need` bytes are buffered, reading more when they are not. */
-static bool direct_have(struct capture *c, size_t need)
+/* Reads more records until `need` bytes are buffered; false when the file ends first. */
+static __attribute__((noinline)) bool direct_refill(struct capture *c, size_t need)
 {
     FILE *fp = pcap_file(c->pcap);
 
-    if (c->rec_len - c->rec_pos >= need)
-        return true;
     memmove(c->records, c->records + c->rec_pos, c->rec_len - c->rec_pos);
     c->rec_len -= c->rec_pos;
     c->rec_pos = 0;
@@ -387,6 +385,12 @@ static bool direct_have(struct capture *c, size_t need)
         c->rec_len += got;
     }
     return true;
+}
+
+/* Whether `need` bytes are buffered, reading more when they are not: a compare for most packets. */
+static inline bool direct_have(struct capture *c, size_t need)
+{
+    return c->rec_len - c->rec_pos >= need || direct_refill(c, need);
 }
 
 static uint32_t native32(const uint8_t *p)

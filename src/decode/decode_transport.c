@@ -18,15 +18,6 @@ static void read_ports(struct rd *r, struct pkt_info *out)
     rd_peek_be16(r, 2, &out->dport);
 }
 
-/* Where the payload starts, `header` bytes on, and how much of it was captured. */
-static void note_payload(const struct rd *r, uint32_t header, struct pkt_info *out)
-{
-    size_t captured = r->left > header ? r->left - header : 0;
-
-    out->payload = captured != 0 ? r->p + header : NULL;
-    out->payload_caplen = (uint32_t)(captured < out->payload_len ? captured : out->payload_len);
-}
-
 static enum ps_skip decode_tcp(struct rd *r, struct pkt_info *out)
 {
     uint8_t data_offset;
@@ -50,7 +41,6 @@ static enum ps_skip decode_tcp(struct rd *r, struct pkt_info *out)
     read_ports(r, out);
     header = (uint32_t)(data_offset >> 4) * 4;
     out->payload_len = out->l4_len > header ? out->l4_len - header : 0;
-    note_payload(r, header, out);
     switch (out->tcp_flags & (PS_TCP_SYN | PS_TCP_ACK)) {
     case PS_TCP_SYN:
         out->hint = PKT_HINT_OPEN;
@@ -72,7 +62,6 @@ static enum ps_skip decode_udp(struct rd *r, struct pkt_info *out)
     if (out->in_quote)
         return PS_SKIP_NONE;
     out->payload_len = out->l4_len > UDP_HEADER ? out->l4_len - UDP_HEADER : 0;
-    note_payload(r, UDP_HEADER, out);
     rd_skip(r, UDP_HEADER);
     return decode_udp_tunnel(r, out);
 }
@@ -101,6 +90,7 @@ enum ps_skip decode_transport(uint8_t proto, struct rd *r, struct pkt_info *out)
     /* Protocols without a header of their own here carry everything after IP as payload. */
     out->payload_len = out->l4_len;
     out->l4 = r->p;
+    out->l4_caplen = (uint32_t)r->left;
     switch (proto) {
     case PS_IPPROTO_TCP:
         return decode_tcp(r, out);

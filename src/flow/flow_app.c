@@ -23,6 +23,11 @@ struct flow_names {
     size_t n, n_cap;
     uint16_t *index; /* open addressing by hash: id, 0 = empty */
     size_t mask;
+    /* The last name interned or found, as its raw bytes: flows in a row often bring the same
+     * one (several connections to a site), found again without sanitising and hashing it. */
+    uint16_t last_id; /* 0: none yet */
+    uint16_t last_len;
+    uint8_t last[FLOW_APP_NAME_MAX];
 };
 
 void flow_names_free(struct flow_names *names)
@@ -115,13 +120,29 @@ static bool reserve(struct flow_names *names, size_t bytes)
     return (names->n + 1) * 2 <= names->mask + 1 || grow_index(names);
 }
 
+/* Returns `id`, the id of raw name `name`, remembered as the last one. */
+static uint16_t remember(struct flow_names *names, const uint8_t *name, size_t len, uint16_t id)
+{
+    names->last_id = id;
+    names->last_len = (uint16_t)len;
+    memcpy(names->last, name, len);
+    return id;
+}
+
 /* The id of the name, interned on first sight; 0 when the table is full or memory ran out. */
 static uint16_t name_intern(struct flow_table *t, const uint8_t *name, size_t len)
 {
     char clean[4 * FLOW_APP_NAME_MAX + 1];
     struct flow_names *names = t->names;
-    size_t n = sanitise(name, len < FLOW_APP_NAME_MAX ? len : FLOW_APP_NAME_MAX, clean), i;
+    size_t n, i;
+    uint16_t id;
 
+    if (len > FLOW_APP_NAME_MAX)
+        len = FLOW_APP_NAME_MAX;
+    if (names != NULL && names->last_id != 0 && names->last_len == len &&
+        memcmp(names->last, name, len) == 0)
+        return names->last_id;
+    n = sanitise(name, len, clean);
     if (names == NULL) {
         names = t->names = calloc(1, sizeof(*names));
         if (names == NULL)
@@ -131,7 +152,7 @@ static uint16_t name_intern(struct flow_table *t, const uint8_t *name, size_t le
     if (names->mask != 0) {
         for (i = name_hash(clean, n) & names->mask; names->index[i] != 0; i = (i + 1) & names->mask)
             if (strcmp(names->text + names->at[names->index[i]], clean) == 0)
-                return names->index[i];
+                return remember(names, name, len, names->index[i]);
     }
     if (names->n > FLOW_NAMES_MAX - 1 || names->used + n + 1 > FLOW_NAMES_BYTES ||
         !reserve(names, n + 1))
@@ -142,7 +163,8 @@ static uint16_t name_intern(struct flow_table *t, const uint8_t *name, size_t le
     names->at[names->n] = (uint32_t)names->used;
     memcpy(names->text + names->used, clean, n + 1);
     names->used += n + 1;
-    return (uint16_t)names->n++;
+    id = (uint16_t)names->n++;
+    return remember(names, name, len, id);
 }
 
 const char *flow_table_app_name(const struct flow_table *t, uint16_t id)

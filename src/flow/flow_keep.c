@@ -56,18 +56,19 @@ struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
     uint64_t loc = t->where[id] >> 1, hash;
     uint32_t rec;
     struct flow *f;
+    size_t len;
 
     if (!flow_set_reserve(t, &t->live))
         return NULL;
     f = flow_record_new(t, &rec);
     if (f == NULL)
         return NULL;
-    flow_store_get(&t->store, loc, id, f);
+    len = flow_store_get(&t->store, loc, id, f);
     t->window_comebacks++;
     hash = hash_key(t, &f->key);
     if (flow_set_remove(t, &t->stored, hash, &f->key, id))
         flow_set_put(&t->live, hash, rec);
-    flow_store_drop(&t->store, loc);
+    flow_store_drop(&t->store, len);
     t->where[id] = (uint64_t)rec << 1 | 1;
     flow_wheel_file(t, f, rec, f->last_seen);
     compact_store(t);

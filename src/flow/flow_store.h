@@ -36,8 +36,9 @@ void flow_store_free(struct flow_store *s);
 /* Appends a copy of `f`; returns its location, or FLOW_STORE_NONE when out of memory. */
 uint64_t flow_store_put(struct flow_store *s, const struct flow *f);
 
-/* The flow at `loc`, whose id is `id` (the store keeps no ids: the caller knows them). */
-void flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f);
+/* The flow at `loc`, whose id is `id` (the store keeps no ids: the caller knows them); returns
+ * the bytes its record takes. */
+size_t flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f);
 
 /* Only the key of the flow at `loc`: what an index compare needs, at a fraction of the cost. */
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key);
@@ -45,8 +46,9 @@ void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *k
 /* The key and role_seen of the flow at `loc`: the flags follow the key, the rest is not read. */
 uint8_t flow_store_roles(const struct flow_store *s, uint64_t loc, struct flow_key *key);
 
-/* Records that the flow at `loc` is no longer wanted; its bytes stay until a compaction. */
-void flow_store_drop(struct flow_store *s, uint64_t loc);
+/* Records that a record of `len` bytes (flow_store_get()'s) is no longer wanted; its bytes stay
+ * until a compaction. */
+void flow_store_drop(struct flow_store *s, size_t len);
 
 /* Copies the record at `loc` in `from` to the end of `to` (a store begun with the same base). */
 uint64_t flow_store_move(struct flow_store *to, const struct flow_store *from, uint64_t loc);

@@ -346,6 +346,56 @@ START_TEST(test_l4_and_ip_id)
 }
 END_TEST
 
+/*
+ * decode_payload(): a TCP payload after options, whole, cut by the snaplen, with an Ethernet
+ * trailer past the IP length (not payload), and a UDP payload.
+ */
+START_TEST(test_payload_bytes)
+{
+    struct pkt p;
+    struct pkt_info info;
+    const uint8_t *payload;
+    uint32_t caplen;
+    size_t ip, tcp;
+
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV4);
+    ip = put_ipv4(&p, PS_IPPROTO_TCP, 0);
+    tcp = p.len;
+    put_tcp(&p, 40000, 443, PS_TCP_PSH | PS_TCP_ACK);
+    p.b[tcp + 12] = 8 << 4; /* 12 bytes of options */
+    put_fill(&p, 0x01, 12);
+    put(&p, "GET / HTTP/1.1\r\n", 16);
+    finish_ipv4(&p, ip);
+    put_fill(&p, 0xee, 6); /* the Ethernet trailer */
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, p.len, &info), PS_SKIP_NONE);
+    ck_assert_uint_eq(info.payload_len, 16);
+    payload = decode_payload(&info, &caplen);
+    ck_assert_ptr_eq(payload, p.b + tcp + 32);
+    ck_assert_uint_eq(caplen, 16);
+    /* Cut 10 bytes into the payload, then before it. */
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, tcp + 42, &info), PS_SKIP_NONE);
+    ck_assert_uint_eq(info.payload_len, 16);
+    ck_assert_ptr_eq(decode_payload(&info, &caplen), p.b + tcp + 32);
+    ck_assert_uint_eq(caplen, 10);
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, tcp + 32, &info), PS_SKIP_NONE);
+    ck_assert_ptr_null(decode_payload(&info, &caplen));
+    ck_assert_uint_eq(caplen, 0);
+
+    memset(&p, 0, sizeof(p));
+    put_eth(&p, ETHERTYPE_IPV4);
+    ip = put_ipv4(&p, PS_IPPROTO_UDP, 0);
+    put_udp(&p, 5353, 53);
+    put(&p, "abcd", 4);
+    set_be16(&p, ip + IPV4_LEN + 4, UDP_LEN + 4);
+    finish_ipv4(&p, ip);
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_EN10MB, p.b, p.len, &info), PS_SKIP_NONE);
+    ck_assert_uint_eq(info.payload_len, 4);
+    ck_assert_ptr_eq(decode_payload(&info, &caplen), p.b + ip + IPV4_LEN + UDP_LEN);
+    ck_assert_uint_eq(caplen, 4);
+}
+END_TEST
+
 START_TEST(test_tcp_hints)
 {
     static const struct {
@@ -1655,6 +1705,7 @@ Suite *decode_suite(void)
 
     tcase_add_test(ok, test_eth_ipv4_tcp);
     tcase_add_test(ok, test_l4_and_ip_id);
+    tcase_add_test(ok, test_payload_bytes);
     tcase_add_test(ok, test_ip_ttl);
     tcase_add_test(ok, test_tcp_flags_byte);
     tcase_add_test(ok, test_tcp_hints);

@@ -164,6 +164,54 @@ START_TEST(test_names_many_flows_one_entry)
 }
 END_TEST
 
+/* A name found again (the last one remembered, or in the index) is the same name, not one it
+ * begins or that begins it. */
+START_TEST(test_names_found_again_exactly)
+{
+    struct flow_table *t = flow_table_new(0, 1, NULL);
+    static const char *const names[] = {"example.test",       "example.tes",  "example.test.",
+                                        "a\"b,c\nd\\e f\x7f", "example.test", "a\"b,c\nd\\e f\x7f"};
+    uint16_t ids[6];
+
+    for (int i = 0; i < 6; i++) {
+        struct pkt_info syn = segment(true, PS_TCP_SYN, 100, 0);
+        struct pkt_info hello = segment(true, PS_TCP_ACK, 101, 300);
+        uint8_t c;
+
+        syn.sport = hello.sport = (uint16_t)(42000 + i);
+        add(t, &syn, 0, NULL, &c);
+        ids[i] = add(t, &hello, FLOW_PKT_APP_LOOKED | APP_TLS, names[i], &c)->app_name;
+    }
+    ck_assert_uint_ne(ids[0], ids[1]);
+    ck_assert_uint_ne(ids[0], ids[2]);
+    ck_assert_uint_ne(ids[1], ids[2]);
+    ck_assert_uint_eq(ids[4], ids[0]);
+    ck_assert_uint_eq(ids[5], ids[3]);
+    ck_assert_str_eq(flow_table_app_name(t, ids[1]), "example.tes");
+    ck_assert_str_eq(flow_table_app_name(t, ids[2]), "example.test.");
+    /* Names that begin one another, enough of them that their probes cross: the longer ones
+     * first, so that a shorter one's probe passes them. */
+    for (int round = 0; round < 2; round++) {
+        for (int k = 1; k <= 250; k++) {
+            int n = round == 0 ? 251 - k : k;
+            char name[251];
+            struct pkt_info syn = segment(true, PS_TCP_SYN, 100, 0);
+            struct pkt_info hello = segment(true, PS_TCP_ACK, 101, 300);
+            uint8_t c;
+            uint16_t id;
+
+            memset(name, 'a', (size_t)n);
+            name[n] = '\0';
+            syn.sport = hello.sport = (uint16_t)(43000 + round * 1000 + n);
+            add(t, &syn, 0, NULL, &c);
+            id = add(t, &hello, FLOW_PKT_APP_LOOKED | APP_TLS, name, &c)->app_name;
+            ck_assert_str_eq(flow_table_app_name(t, id), name);
+        }
+    }
+    flow_table_free(t);
+}
+END_TEST
+
 Suite *flow_app_suite(void)
 {
     Suite *suite = suite_create("flow_app");
@@ -174,6 +222,7 @@ Suite *flow_app_suite(void)
     tcase_add_test(looks, test_gives_up_after_two_looks);
     tcase_add_test(looks, test_names_interned_and_sanitised);
     tcase_add_test(looks, test_names_many_flows_one_entry);
+    tcase_add_test(looks, test_names_found_again_exactly);
     suite_add_tcase(suite, looks);
     return suite;
 }

@@ -600,6 +600,41 @@ START_TEST(test_ephemeral_auto)
 }
 END_TEST
 
+/*
+ * --ephemeral auto over more flows and hosts than the first pass looks ahead: every flow is
+ * counted once, in order. Host 10.0.2.1's three ports in 49152-65535 outnumber its last two, in
+ * windows-xp's 1025-5000; counted twice, those two would win.
+ */
+START_TEST(test_ephemeral_auto_many_flows)
+{
+    struct fixture fx;
+    uint8_t addr[16];
+    const struct report_client *c = NULL;
+
+    fixture_init(&fx, "auto");
+    for (uint16_t i = 0; i < 3; i++)
+        send_pkt(&fx, TCP, "10.0.2.1", (uint16_t)(50001 + 2 * i), "10.0.0.1", 80, SYN, 1 + i, 60);
+    for (int i = 0; i < 40; i++) {
+        char host[32];
+
+        snprintf(host, sizeof(host), "10.0.3.%d", i + 1);
+        send_pkt(&fx, TCP, host, 50001, "10.0.0.1", 80, SYN, 10 + i, 60);
+    }
+    send_pkt(&fx, TCP, "10.0.2.1", 2000, "10.0.0.1", 80, SYN, 100, 60);
+    send_pkt(&fx, TCP, "10.0.2.1", 2002, "10.0.0.1", 80, SYN, 101, 60);
+    build(&fx);
+    parse_addr(4, "10.0.2.1", addr);
+    for (size_t i = 0; i < fx.report.n_clients; i++)
+        if (memcmp(fx.report.clients[i].addr, addr, 16) == 0)
+            c = &fx.report.clients[i];
+    ck_assert_ptr_nonnull(c);
+    ck_assert_uint_eq(c->flows, 5);
+    ck_assert_str_eq(c->in_force.name, "iana");
+    ck_assert_uint_eq(fx.report.n_clients, 41);
+    fixture_free(&fx);
+}
+END_TEST
+
 START_TEST(test_flow_order)
 {
     struct fixture fx;
@@ -1518,6 +1553,7 @@ Suite *report_suite(void)
     tcase_add_test(tables, test_services_unnamed);
     tcase_add_test(tables, test_clients);
     tcase_add_test(tables, test_clients_range_in_force);
+    tcase_add_test(tables, test_ephemeral_auto_many_flows);
     tcase_add_test(tables, test_ephemeral_auto);
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
