@@ -367,7 +367,7 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
     report_ports_count_ttl(c, it->client_ttl);
     a->uses[a->n_uses++] = (struct report_port_use){
         .order = it->id,
-        .dest = report_port_dest(&it->key, it->client),
+        .dest = it->dest,
         .host = host,
         .port = port,
         .proto = it->key.proto,
@@ -588,6 +588,7 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->bytes = f->bytes[0] + f->bytes[1];
     it->first_seen = f->first_seen;
     it->id = rf->id;
+    it->dest = report_port_dest(&f->key, rf->client);
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
     it->client_ttl = f->ttl[rf->client];
