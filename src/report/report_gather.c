@@ -432,38 +432,48 @@ static int compare_clients(const void *a, const void *b)
 }
 
 /*
- * The connections grouped by host in place (American flag sort: each put straight into its host's
- * part, found by counting), so that no second array of them is needed; start[h] gets where host
- * h's part begins, start[n_clients] the end. The order within a part is lost: judge_hosts() sorts
- * each part. -1 when out of memory.
+ * Hosts [lo, hi)'s connections grouped by host in place (American flag sort: each put straight
+ * into its host's part, found by counting), so that no second array of them is needed: they fill
+ * uses[start[lo], start[hi]), start[h] being where host h's part begins. `next` has room for
+ * hosts lo to hi - 1. The order within a part is lost: judge_part() sorts each part.
  */
-static int group_by_host(struct report_aggregation *a, const struct report *r, size_t *start)
+static void group_by_host(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
+                          size_t *next)
 {
-    size_t *next = calloc(r->n_clients + 1, sizeof(*next));
-
-    if (next == NULL)
-        return -1;
-    for (size_t i = 0; i < a->n_uses; i++)
-        start[a->uses[i].host + 1]++;
-    for (size_t h = 0; h < r->n_clients; h++)
-        start[h + 1] += start[h];
-    memcpy(next, start, (r->n_clients + 1) * sizeof(*next));
-    for (size_t h = 0; h < r->n_clients; h++) {
-        while (next[h] < start[h + 1]) {
-            struct report_port_use x = a->uses[next[h]];
+    memcpy(next, start + lo, (hi - lo) * sizeof(*next));
+    for (size_t h = lo; h < hi; h++) {
+        while (next[h - lo] < start[h + 1]) {
+            struct report_port_use x = uses[next[h - lo]];
 
             /* Carry each displaced connection to its own part until one of h's turns up. */
             while (x.host != h) {
-                struct report_port_use y = a->uses[next[x.host]];
+                struct report_port_use y = uses[next[x.host - lo]];
 
-                a->uses[next[x.host]++] = x;
+                uses[next[x.host - lo]++] = x;
                 x = y;
             }
-            a->uses[next[h]++] = x;
+            uses[next[h - lo]++] = x;
         }
     }
-    free(next);
-    return 0;
+}
+
+/* The uses of hosts below `mid` moved before the others': the first `cut` (start[mid]) of them. */
+static void split_at_host(struct report_port_use *uses, size_t n, size_t cut, uint32_t mid)
+{
+    size_t i = 0, j = cut;
+    struct report_port_use t;
+
+    for (;;) {
+        while (i < cut && uses[i].host < mid)
+            i++;
+        while (j < n && uses[j].host >= mid)
+            j++;
+        if (i == cut || j == n)
+            break;
+        t = uses[i];
+        uses[i++] = uses[j];
+        uses[j++] = t;
+    }
 }
 
 /* The first packet of the flow with report id `id`: a row of the view, or of the table's order. */
@@ -492,35 +502,87 @@ static void wrap_times(const struct report *r, struct report_port_choice *ch)
     ch->wrap_to_seen = time_of_id(r, ch->wrap_to_id);
 }
 
+/* One half of the judging: hosts [lo, hi), whose connections are already apart from the others'. */
+struct judge_part {
+    struct report *r;
+    struct report_port_use *uses;
+    const size_t *start;
+    size_t lo, hi;
+    size_t *next; /* room for hi - lo */
+    int rc;
+};
+
+/* Each host of the part grouped, then judged from its connections in the judging's order. */
+static void *judge_part(void *arg)
+{
+    struct judge_part *p = arg;
+    size_t most = 0;
+    struct report_port_use *scratch;
+
+    group_by_host(p->uses, p->start, p->lo, p->hi, p->next);
+    for (size_t h = p->lo; h < p->hi; h++)
+        most = p->start[h + 1] - p->start[h] > most ? p->start[h + 1] - p->start[h] : most;
+    scratch = malloc((most ? most : 1) * sizeof(*scratch));
+    p->rc = scratch != NULL ? 0 : -1;
+    for (size_t h = p->lo; scratch != NULL && h < p->hi; h++) {
+        struct report_client *c = &p->r->clients[h];
+
+        report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch);
+        if (c->choice.wraps > 0)
+            wrap_times(p->r, &c->choice);
+    }
+    free(scratch);
+    return NULL;
+}
+
+/* Fewer connections than this are judged on one thread: a thread would cost more than it saves. */
+#define JUDGE_SPLIT_MIN 16384
+
 /*
  * Each client host judged from its connections in the judging's order, whatever order the flows
  * came in (threads, merged inputs): its key is total, so the judgement is the same on every run.
+ * With two threads, the hosts are cut where half the connections are (a point that depends on
+ * the counts alone), and each half is grouped and judged on its own thread: no host is judged
+ * by both, so what either writes does not depend on which finishes first.
  */
 static int judge_hosts(struct report_aggregation *a, struct report *r)
 {
-    size_t most = 0, *start = calloc(r->n_clients + 1, sizeof(*start));
-    struct report_port_use *scratch = NULL;
+    size_t n = r->n_clients, mid = n, *start = calloc(n + 1, sizeof(*start));
+    size_t *next = malloc((n ? n : 1) * sizeof(*next));
+    struct judge_part part[2];
+    pthread_t helper;
+    bool helped = false;
+    int rc;
 
-    if (start == NULL || group_by_host(a, r, start) != 0) {
+    if (start == NULL || next == NULL) {
         free(start);
+        free(next);
         return -1;
     }
-    for (size_t h = 0; h < r->n_clients; h++)
-        most = start[h + 1] - start[h] > most ? start[h + 1] - start[h] : most;
-    scratch = malloc((most ? most : 1) * sizeof(*scratch));
-    for (size_t h = 0; scratch != NULL && h < r->n_clients; h++) {
-        struct report_port_use *uses = a->uses + start[h];
-        size_t n = start[h + 1] - start[h];
-
-        report_ports_judge(&r->clients[h], uses, n, scratch);
-        if (r->clients[h].choice.wraps > 0)
-            wrap_times(r, &r->clients[h].choice);
+    for (size_t i = 0; i < a->n_uses; i++)
+        start[a->uses[i].host + 1]++;
+    for (size_t h = 0; h < n; h++)
+        start[h + 1] += start[h];
+    if (r->settings.threads > 1 && a->n_uses >= JUDGE_SPLIT_MIN) {
+        for (mid = 0; mid < n && start[mid] < a->n_uses / 2; mid++)
+            ;
+        split_at_host(a->uses, a->n_uses, start[mid], (uint32_t)mid);
     }
+    part[0] = (struct judge_part){
+        .r = r, .uses = a->uses, .start = start, .lo = 0, .hi = mid, .next = next};
+    part[1] = (struct judge_part){
+        .r = r, .uses = a->uses, .start = start, .lo = mid, .hi = n, .next = next + mid};
+    if (mid < n)
+        helped = pthread_create(&helper, NULL, judge_part, &part[1]) == 0;
+    judge_part(&part[0]);
+    if (helped)
+        pthread_join(helper, NULL);
+    else
+        judge_part(&part[1]);
+    rc = part[0].rc | part[1].rc;
     free(start);
-    if (scratch == NULL)
-        return -1;
-    free(scratch);
-    return 0;
+    free(next);
+    return rc;
 }
 
 /* After the last flow: the pairs still queued; each host judged; the tables in the report's
