@@ -9,11 +9,12 @@
 #include "report_int.h"
 
 /*
- * Services and client hosts are gathered through hash tables as the flows are read, and their
- * distinct counts through sets of pairs (and bits per host for the first services): only the
- * final tables, one entry per service or host, are sorted. The tables hash with secrets from
- * ps_hash_seed(), so crafted addresses cannot force collisions; nothing written depends on them,
- * nor on the order the flows are gathered in.
+ * Services and client hosts are gathered through hash tables as the flows are read, and the
+ * distinct client hosts of each service through bits per host for the first services and a set
+ * of pairs beyond them (each host's distinct ports are counted as it is judged, from its
+ * connections sorted by port): only the final tables, one entry per service or host, are sorted.
+ * The tables hash with secrets from ps_hash_seed(), so crafted addresses cannot force collisions;
+ * nothing written depends on them, nor on the order the flows are gathered in.
  */
 
 /* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
@@ -36,9 +37,9 @@ static bool table_full(size_t entries, size_t slots)
 }
 
 /*
- * A set of pairs, each packed into 64 bits (service << 32 | host, host << 16 | port), for the
- * distinct counts: it is sized once for the most it can hold, as many as the flows at worst, so
- * it never needs the room of a rehash.
+ * A set of pairs, each packed into 64 bits (service << 32 | host), for the distinct counts: it is
+ * sized once for the most it can hold, as many as the flows at worst, so it never needs the room of
+ * a rehash.
  */
 struct pair_set {
     uint64_t *slots; /* pair + 1; 0 is empty */
@@ -134,8 +135,7 @@ struct report_aggregation {
      */
     uint64_t *host_services; /* [client host]: bit s set when service s has had it as client */
     struct pair_queue service_hosts;
-    size_t max_flows;             /* what the pair set is sized for */
-    struct pair_queue host_ports; /* (client host, client port) pairs */
+    size_t max_flows; /* what the pair set is sized for */
     /* Each flow's client connection, for judging how its host picked ports (report_hostports.c):
      * room for max_flows, of which the system commits only the pages written. */
     struct report_port_use *uses;
@@ -148,7 +148,6 @@ static void aggregation_free(struct report_aggregation *a)
     free(a->host_slots);
     free(a->host_services);
     pair_queue_free(&a->service_hosts);
-    pair_queue_free(&a->host_ports);
     free(a->uses);
     memset(a, 0, sizeof(*a));
 }
@@ -156,11 +155,21 @@ static void aggregation_free(struct report_aggregation *a)
 /* For at most `n` flows. Returns -1 when out of memory. */
 static int aggregation_init(struct report_aggregation *a, struct report *r, size_t n)
 {
+    /* The client hosts --ephemeral auto's first pass found, the most likely count: the tables
+     * are made that size at once rather than grown to it, each growth rehashing every host (a
+     * cache miss each) and copying the entries. Not under a selection, which may keep few. */
+    size_t hosts = r->settings.select != NULL && report_select_active(r->settings.select)
+                       ? 0
+                       : report_ranges_hosts(r->settings.host_ranges);
+
     memset(a, 0, sizeof(*a));
     ps_hash2_secrets(ps_hash_seed(), a->secret);
-    a->services_room = a->clients_room = 16;
+    a->services_room = 16;
+    a->clients_room = hosts > 16 && hosts <= n ? hosts : 16;
     a->max_host_slots = slots_for(n);
-    a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
+    a->n_host_slots = slots_for(a->clients_room) < 64 ? 64 : slots_for(a->clients_room);
+    if (a->n_host_slots > a->max_host_slots)
+        a->n_host_slots = a->max_host_slots;
     r->services = malloc(a->services_room * sizeof(*r->services));
     r->clients = malloc(a->clients_room * sizeof(*r->clients));
     a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
@@ -169,8 +178,7 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
     a->uses = malloc((n ? n : 1) * sizeof(*a->uses));
     if (r->services == NULL || r->clients == NULL || a->host_services == NULL || a->uses == NULL ||
-        a->service_of == NULL || a->host_slots == NULL ||
-        pair_queue_init(&a->host_ports, n, a->secret) != 0)
+        a->service_of == NULL || a->host_slots == NULL)
         return -1;
     return 0;
 }
@@ -312,15 +320,6 @@ static void add_service_host(struct report_aggregation *a, struct report *r, uin
         r->services[added >> 32].clients++;
 }
 
-/* Queues a (client host, client port) pair, or NO_PAIR to drain: a new one is a port more. */
-static void add_host_port(struct report_aggregation *a, struct report *r, uint64_t pair)
-{
-    uint64_t added = pair_queue_push(&a->host_ports, pair);
-
-    if (added != NO_PAIR)
-        r->clients[added >> 16].ports++;
-}
-
 /* Service `s` has had client host `host`: a client more for it the first time. -1: no memory. */
 static int add_service_client(struct report_aggregation *a, struct report *r, size_t s,
                               uint32_t host)
@@ -363,7 +362,6 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
         c->port_hi = port;
     c->ephemeral_all &= it->client_ephemeral;
     c->in_range += it->client_in_range;
-    add_host_port(a, r, (uint64_t)host << 16 | port);
     report_ports_count_ttl(c, it->client_ttl);
     a->uses[a->n_uses++] = (struct report_port_use){
         .order = it->id,
@@ -645,14 +643,10 @@ static int gather_end(struct report_aggregation *a, struct report *r)
 {
     int rc;
 
-    for (size_t k = 0; k < PAIRS_AHEAD; k++) {
-        if (a->service_hosts.set.slots != NULL)
-            add_service_host(a, r, NO_PAIR);
-        add_host_port(a, r, NO_PAIR);
-    }
-    /* The sets first: the judging's sort takes room of its own. */
+    for (size_t k = 0; k < PAIRS_AHEAD && a->service_hosts.set.slots != NULL; k++)
+        add_service_host(a, r, NO_PAIR);
+    /* The set first: the judging's sort takes room of its own. */
     pair_queue_free(&a->service_hosts);
-    pair_queue_free(&a->host_ports);
     rc = judge_hosts(a, r);
     aggregation_free(a);
     if (rc != 0)
