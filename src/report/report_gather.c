@@ -429,17 +429,49 @@ struct client_key {
     uint32_t index;
 };
 
-static int compare_client_keys(const void *a, const void *b)
+/* The digit of `k` that radix pass `pass` sorts by: 16 bits of lo, then of hi, then the family. */
+static unsigned key_digit(const struct client_key *k, unsigned pass)
 {
-    const struct client_key *x = a, *y = b;
+    if (pass < 4)
+        return (unsigned)(k->lo >> (16 * pass)) & 0xffff;
+    if (pass < 8)
+        return (unsigned)(k->hi >> (16 * (pass - 4))) & 0xffff;
+    return k->family & 0xffff;
+}
 
-    if (x->family != y->family)
-        return x->family < y->family ? -1 : 1;
-    if (x->hi != y->hi)
-        return x->hi < y->hi ? -1 : 1;
-    if (x->lo != y->lo)
-        return x->lo < y->lo ? -1 : 1;
-    return 0;
+/*
+ * Sorts `n` keys (each family and address once, so the order is total) by a radix sort, least
+ * significant 16 bits first, through `tmp` (room for n): no comparison calls, and a pass whose
+ * digit is the same in every key (the low words of IPv4 addresses) is skipped after its count.
+ * Returns the array that holds the result: `keys` or `tmp`.
+ */
+#define KEY_PASSES 9
+
+static struct client_key *radix_sort_keys(struct client_key *keys, struct client_key *tmp, size_t n,
+                                          size_t *count)
+{
+    for (unsigned pass = 0; pass < KEY_PASSES; pass++) {
+        struct client_key *t;
+        size_t sum = 0;
+
+        memset(count, 0, 65536 * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[key_digit(&keys[i], pass)]++;
+        if (n == 0 || count[key_digit(&keys[0], pass)] == n)
+            continue;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[key_digit(&keys[i], pass)]++] = keys[i];
+        t = keys;
+        keys = tmp;
+        tmp = t;
+    }
+    return keys;
 }
 
 /* The client hosts in the report's order: by family, then address. -1 when out of memory. */
@@ -447,10 +479,16 @@ static int sort_clients(struct report *r)
 {
     size_t n = r->n_clients;
     struct client_key *keys = malloc((n ? n : 1) * sizeof(*keys));
+    struct client_key *tmp = malloc((n ? n : 1) * sizeof(*tmp)), *sorted;
+    size_t *count = malloc(65536 * sizeof(*count));
     struct report_client held;
 
-    if (keys == NULL)
+    if (keys == NULL || tmp == NULL || count == NULL) {
+        free(keys);
+        free(tmp);
+        free(count);
         return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         uint64_t w[2];
 
@@ -460,7 +498,14 @@ static int sort_clients(struct report *r)
                                       .family = r->clients[i].family,
                                       .index = (uint32_t)i};
     }
-    qsort(keys, n, sizeof(*keys), compare_client_keys);
+    sorted = radix_sort_keys(keys, tmp, n, count);
+    free(count);
+    if (sorted != keys) {
+        free(keys);
+        keys = sorted;
+    } else {
+        free(tmp);
+    }
     /* Place i takes host keys[i].index: each cycle of the permutation followed once, a place
      * marked done by its key's index becoming its own. */
     for (size_t i = 0; i < n; i++) {
