@@ -314,7 +314,8 @@ struct report_gather_item {
     struct flow_key key;
     uint64_t packets, bytes;
     ps_time first_seen;
-    uint32_t id; /* the row's report id */
+    uint32_t id;   /* the row's report id */
+    uint32_t dest; /* report_port_dest() of its server: hashed before the gathering's lock */
     uint32_t client_ephemeral;
     uint8_t client;
     uint8_t client_ttl; /* the TTL of the client's first packet; 0: none */

@@ -16,6 +16,14 @@ fi
     echo "FAIL gen-trace could not write the traces"
     exit 1
 }
+# The client hosts are judged on two threads once they have enough connections, cut where half
+# of the connections are: many hosts of a few connections each (the datacentre shape), and a few
+# hosts of thousands each (port-reuse), whose cut falls in the middle of one's connections.
+"$gen" --shape datacentre --packets 150000 -o "$work/hosts.pcap" 2>/dev/null &&
+    "$gen" --shape port-reuse --packets 150000 -o "$work/reuse.pcap" 2>/dev/null || {
+    echo "FAIL gen-trace could not write the shapes' traces"
+    exit 1
+}
 # Cut mid-record: the report covers the packets before the cut, with exit status 1.
 head -c 9000001 "$work/many.pcap" >"$work/cut.pcap"
 # One file whose time goes back halfway (the elephant's records after the many flows', which end
@@ -61,6 +69,11 @@ same "flow limit" --json --max-flows 5000 -r "$work/many.pcap"
 same "filter" --json -r "$work/many.pcap" tcp port 80
 same "ephemeral auto" --json --ephemeral auto -r "$work/many.pcap"
 same "ephemeral auto, text" --ephemeral auto -r "$work/many.pcap"
+same "many client hosts" --json -r "$work/hosts.pcap"
+same "many client hosts, text" -r "$work/hosts.pcap"
+same "many client hosts, csv" --format csv -r "$work/hosts.pcap"
+same "hosts of many connections" --json -r "$work/reuse.pcap"
+same "hosts of many connections, text" -r "$work/reuse.pcap"
 same "expectations" --json --expect 'flows.udp > 1000000' -r "$work/many.pcap"
 
 # The two ways of writing --json: with rows made before it is written (as --expect needs) and
@@ -81,6 +94,20 @@ sys.exit(a != b)' "$work/gathered.json" "$work/rows.json"; then
         fail=1
     fi
 done
+
+# Two threads, five times: the same bytes each time, whichever thread finishes its part first.
+"$bin" --threads 2 --json -r "$work/hosts.pcap" >"$work/first.json" 2>&1
+again=ok
+for run in 2 3 4 5; do
+    "$bin" --threads 2 --json -r "$work/hosts.pcap" >"$work/again.json" 2>&1
+    if ! cmp -s "$work/first.json" "$work/again.json"; then
+        echo "FAIL two threads, run $run: the report differs from the first run's"
+        fail=1
+        again=
+        break
+    fi
+done
+[ -n "$again" ] && echo "ok   two threads, five runs: the same report"
 
 # An output that fills up while the helper writes its runs: exit status 4 on both, no hang.
 for threads in 1 2; do

@@ -9,11 +9,12 @@
 #include "report_int.h"
 
 /*
- * Services and client hosts are gathered through hash tables as the flows are read, and their
- * distinct counts through sets of pairs (and bits per host for the first services): only the
- * final tables, one entry per service or host, are sorted. The tables hash with secrets from
- * ps_hash_seed(), so crafted addresses cannot force collisions; nothing written depends on them,
- * nor on the order the flows are gathered in.
+ * Services and client hosts are gathered through hash tables as the flows are read, and the
+ * distinct client hosts of each service through bits per host for the first services and a set
+ * of pairs beyond them (each host's distinct ports are counted as it is judged, from its
+ * connections sorted by port): only the final tables, one entry per service or host, are sorted.
+ * The tables hash with secrets from ps_hash_seed(), so crafted addresses cannot force collisions;
+ * nothing written depends on them, nor on the order the flows are gathered in.
  */
 
 /* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
@@ -36,9 +37,9 @@ static bool table_full(size_t entries, size_t slots)
 }
 
 /*
- * A set of pairs, each packed into 64 bits (service << 32 | host, host << 16 | port), for the
- * distinct counts: it is sized once for the most it can hold, as many as the flows at worst, so
- * it never needs the room of a rehash.
+ * A set of pairs, each packed into 64 bits (service << 32 | host), for the distinct counts: it is
+ * sized once for the most it can hold, as many as the flows at worst, so it never needs the room of
+ * a rehash.
  */
 struct pair_set {
     uint64_t *slots; /* pair + 1; 0 is empty */
@@ -134,8 +135,7 @@ struct report_aggregation {
      */
     uint64_t *host_services; /* [client host]: bit s set when service s has had it as client */
     struct pair_queue service_hosts;
-    size_t max_flows;             /* what the pair set is sized for */
-    struct pair_queue host_ports; /* (client host, client port) pairs */
+    size_t max_flows; /* what the pair set is sized for */
     /* Each flow's client connection, for judging how its host picked ports (report_hostports.c):
      * room for max_flows, of which the system commits only the pages written. */
     struct report_port_use *uses;
@@ -148,7 +148,6 @@ static void aggregation_free(struct report_aggregation *a)
     free(a->host_slots);
     free(a->host_services);
     pair_queue_free(&a->service_hosts);
-    pair_queue_free(&a->host_ports);
     free(a->uses);
     memset(a, 0, sizeof(*a));
 }
@@ -156,11 +155,21 @@ static void aggregation_free(struct report_aggregation *a)
 /* For at most `n` flows. Returns -1 when out of memory. */
 static int aggregation_init(struct report_aggregation *a, struct report *r, size_t n)
 {
+    /* The client hosts --ephemeral auto's first pass found, the most likely count: the tables
+     * are made that size at once rather than grown to it, each growth rehashing every host (a
+     * cache miss each) and copying the entries. Not under a selection, which may keep few. */
+    size_t hosts = r->settings.select != NULL && report_select_active(r->settings.select)
+                       ? 0
+                       : report_ranges_hosts(r->settings.host_ranges);
+
     memset(a, 0, sizeof(*a));
     ps_hash2_secrets(ps_hash_seed(), a->secret);
-    a->services_room = a->clients_room = 16;
+    a->services_room = 16;
+    a->clients_room = hosts > 16 && hosts <= n ? hosts : 16;
     a->max_host_slots = slots_for(n);
-    a->n_host_slots = a->max_host_slots < 64 ? a->max_host_slots : 64;
+    a->n_host_slots = slots_for(a->clients_room) < 64 ? 64 : slots_for(a->clients_room);
+    if (a->n_host_slots > a->max_host_slots)
+        a->n_host_slots = a->max_host_slots;
     r->services = malloc(a->services_room * sizeof(*r->services));
     r->clients = malloc(a->clients_room * sizeof(*r->clients));
     a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
@@ -169,8 +178,7 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
     a->uses = malloc((n ? n : 1) * sizeof(*a->uses));
     if (r->services == NULL || r->clients == NULL || a->host_services == NULL || a->uses == NULL ||
-        a->service_of == NULL || a->host_slots == NULL ||
-        pair_queue_init(&a->host_ports, n, a->secret) != 0)
+        a->service_of == NULL || a->host_slots == NULL)
         return -1;
     return 0;
 }
@@ -312,15 +320,6 @@ static void add_service_host(struct report_aggregation *a, struct report *r, uin
         r->services[added >> 32].clients++;
 }
 
-/* Queues a (client host, client port) pair, or NO_PAIR to drain: a new one is a port more. */
-static void add_host_port(struct report_aggregation *a, struct report *r, uint64_t pair)
-{
-    uint64_t added = pair_queue_push(&a->host_ports, pair);
-
-    if (added != NO_PAIR)
-        r->clients[added >> 16].ports++;
-}
-
 /* Service `s` has had client host `host`: a client more for it the first time. -1: no memory. */
 static int add_service_client(struct report_aggregation *a, struct report *r, size_t s,
                               uint32_t host)
@@ -363,11 +362,10 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
         c->port_hi = port;
     c->ephemeral_all &= it->client_ephemeral;
     c->in_range += it->client_in_range;
-    add_host_port(a, r, (uint64_t)host << 16 | port);
     report_ports_count_ttl(c, it->client_ttl);
     a->uses[a->n_uses++] = (struct report_port_use){
         .order = it->id,
-        .dest = report_port_dest(&it->key, it->client),
+        .dest = it->dest,
         .host = host,
         .port = port,
         .proto = it->key.proto,
@@ -422,48 +420,157 @@ static int compare_services(const void *a, const void *b)
     return 0;
 }
 
-static int compare_clients(const void *a, const void *b)
-{
-    const struct report_client *ca = a, *cb = b;
+/* A client host's place in the report's order (family, then address as big-endian words) and
+ * its number: sorting these rather than the hosts' 216-byte entries keeps the comparisons in the
+ * cache and moves each entry once. */
+struct client_key {
+    uint64_t hi, lo;
+    uint32_t family;
+    uint32_t index;
+};
 
-    if (ca->family != cb->family)
-        return ca->family < cb->family ? -1 : 1;
-    return ps_addr_compare(ca->addr, cb->addr, sizeof(ca->addr));
+/* The digit of `k` that radix pass `pass` sorts by: 16 bits of lo, then of hi, then the family. */
+static unsigned key_digit(const struct client_key *k, unsigned pass)
+{
+    if (pass < 4)
+        return (unsigned)(k->lo >> (16 * pass)) & 0xffff;
+    if (pass < 8)
+        return (unsigned)(k->hi >> (16 * (pass - 4))) & 0xffff;
+    return k->family & 0xffff;
 }
 
 /*
- * The connections grouped by host in place (American flag sort: each put straight into its host's
- * part, found by counting), so that no second array of them is needed; start[h] gets where host
- * h's part begins, start[n_clients] the end. The order within a part is lost: judge_hosts() sorts
- * each part. -1 when out of memory.
+ * Sorts `n` keys (each family and address once, so the order is total) by a radix sort, least
+ * significant 16 bits first, through `tmp` (room for n): no comparison calls, and a pass whose
+ * digit is the same in every key (the low words of IPv4 addresses) is skipped after its count.
+ * Returns the array that holds the result: `keys` or `tmp`.
  */
-static int group_by_host(struct report_aggregation *a, const struct report *r, size_t *start)
-{
-    size_t *next = calloc(r->n_clients + 1, sizeof(*next));
+#define KEY_PASSES 9
 
-    if (next == NULL)
+static struct client_key *radix_sort_keys(struct client_key *keys, struct client_key *tmp, size_t n,
+                                          size_t *count)
+{
+    for (unsigned pass = 0; pass < KEY_PASSES; pass++) {
+        struct client_key *t;
+        size_t sum = 0;
+
+        memset(count, 0, 65536 * sizeof(*count));
+        for (size_t i = 0; i < n; i++)
+            count[key_digit(&keys[i], pass)]++;
+        if (n == 0 || count[key_digit(&keys[0], pass)] == n)
+            continue;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[key_digit(&keys[i], pass)]++] = keys[i];
+        t = keys;
+        keys = tmp;
+        tmp = t;
+    }
+    return keys;
+}
+
+/* The client hosts in the report's order: by family, then address. -1 when out of memory. */
+static int sort_clients(struct report *r)
+{
+    size_t n = r->n_clients;
+    struct client_key *keys = malloc((n ? n : 1) * sizeof(*keys));
+    struct client_key *tmp = malloc((n ? n : 1) * sizeof(*tmp)), *sorted;
+    size_t *count = malloc(65536 * sizeof(*count));
+    struct report_client held;
+
+    if (keys == NULL || tmp == NULL || count == NULL) {
+        free(keys);
+        free(tmp);
+        free(count);
         return -1;
-    for (size_t i = 0; i < a->n_uses; i++)
-        start[a->uses[i].host + 1]++;
-    for (size_t h = 0; h < r->n_clients; h++)
-        start[h + 1] += start[h];
-    memcpy(next, start, (r->n_clients + 1) * sizeof(*next));
-    for (size_t h = 0; h < r->n_clients; h++) {
-        while (next[h] < start[h + 1]) {
-            struct report_port_use x = a->uses[next[h]];
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t w[2];
+
+        memcpy(w, r->clients[i].addr, sizeof(w));
+        keys[i] = (struct client_key){.hi = be64toh(w[0]),
+                                      .lo = be64toh(w[1]),
+                                      .family = r->clients[i].family,
+                                      .index = (uint32_t)i};
+    }
+    sorted = radix_sort_keys(keys, tmp, n, count);
+    free(count);
+    if (sorted != keys) {
+        free(keys);
+        keys = sorted;
+    } else {
+        free(tmp);
+    }
+    /* Place i takes host keys[i].index: each cycle of the permutation followed once, a place
+     * marked done by its key's index becoming its own. */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+
+        if (keys[i].index == i)
+            continue;
+        held = r->clients[i];
+        while (keys[j].index != i) {
+            size_t k = keys[j].index;
+
+            r->clients[j] = r->clients[k];
+            keys[j].index = (uint32_t)j;
+            j = k;
+        }
+        r->clients[j] = held;
+        keys[j].index = (uint32_t)j;
+    }
+    free(keys);
+    return 0;
+}
+
+/*
+ * Hosts [lo, hi)'s connections grouped by host in place (American flag sort: each put straight
+ * into its host's part, found by counting), so that no second array of them is needed: they fill
+ * uses[start[lo], start[hi]), start[h] being where host h's part begins. `next` has room for
+ * hosts lo to hi - 1. The order within a part is lost: judge_part() sorts each part.
+ */
+static void group_by_host(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
+                          size_t *next)
+{
+    memcpy(next, start + lo, (hi - lo) * sizeof(*next));
+    for (size_t h = lo; h < hi; h++) {
+        while (next[h - lo] < start[h + 1]) {
+            struct report_port_use x = uses[next[h - lo]];
 
             /* Carry each displaced connection to its own part until one of h's turns up. */
             while (x.host != h) {
-                struct report_port_use y = a->uses[next[x.host]];
+                struct report_port_use y = uses[next[x.host - lo]];
 
-                a->uses[next[x.host]++] = x;
+                uses[next[x.host - lo]++] = x;
                 x = y;
             }
-            a->uses[next[h]++] = x;
+            uses[next[h - lo]++] = x;
         }
     }
-    free(next);
-    return 0;
+}
+
+/* The uses of hosts below `mid` moved before the others': the first `cut` (start[mid]) of them. */
+static void split_at_host(struct report_port_use *uses, size_t n, size_t cut, uint32_t mid)
+{
+    size_t i = 0, j = cut;
+    struct report_port_use t;
+
+    for (;;) {
+        while (i < cut && uses[i].host < mid)
+            i++;
+        while (j < n && uses[j].host >= mid)
+            j++;
+        if (i == cut || j == n)
+            break;
+        t = uses[i];
+        uses[i++] = uses[j];
+        uses[j++] = t;
+    }
 }
 
 /* The first packet of the flow with report id `id`: a row of the view, or of the table's order. */
@@ -492,35 +599,87 @@ static void wrap_times(const struct report *r, struct report_port_choice *ch)
     ch->wrap_to_seen = time_of_id(r, ch->wrap_to_id);
 }
 
+/* One half of the judging: hosts [lo, hi), whose connections are already apart from the others'. */
+struct judge_part {
+    struct report *r;
+    struct report_port_use *uses;
+    const size_t *start;
+    size_t lo, hi;
+    size_t *next; /* room for hi - lo */
+    int rc;
+};
+
+/* Each host of the part grouped, then judged from its connections in the judging's order. */
+static void *judge_part(void *arg)
+{
+    struct judge_part *p = arg;
+    size_t most = 0;
+    struct report_port_use *scratch;
+
+    group_by_host(p->uses, p->start, p->lo, p->hi, p->next);
+    for (size_t h = p->lo; h < p->hi; h++)
+        most = p->start[h + 1] - p->start[h] > most ? p->start[h + 1] - p->start[h] : most;
+    scratch = malloc((most ? most : 1) * sizeof(*scratch));
+    p->rc = scratch != NULL ? 0 : -1;
+    for (size_t h = p->lo; scratch != NULL && h < p->hi; h++) {
+        struct report_client *c = &p->r->clients[h];
+
+        report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch);
+        if (c->choice.wraps > 0)
+            wrap_times(p->r, &c->choice);
+    }
+    free(scratch);
+    return NULL;
+}
+
+/* Fewer connections than this are judged on one thread: a thread would cost more than it saves. */
+#define JUDGE_SPLIT_MIN 16384
+
 /*
  * Each client host judged from its connections in the judging's order, whatever order the flows
  * came in (threads, merged inputs): its key is total, so the judgement is the same on every run.
+ * With two threads, the hosts are cut where half the connections are (a point that depends on
+ * the counts alone), and each half is grouped and judged on its own thread: no host is judged
+ * by both, so what either writes does not depend on which finishes first.
  */
 static int judge_hosts(struct report_aggregation *a, struct report *r)
 {
-    size_t most = 0, *start = calloc(r->n_clients + 1, sizeof(*start));
-    struct report_port_use *scratch = NULL;
+    size_t n = r->n_clients, mid = n, *start = calloc(n + 1, sizeof(*start));
+    size_t *next = malloc((n ? n : 1) * sizeof(*next));
+    struct judge_part part[2];
+    pthread_t helper;
+    bool helped = false;
+    int rc;
 
-    if (start == NULL || group_by_host(a, r, start) != 0) {
+    if (start == NULL || next == NULL) {
         free(start);
+        free(next);
         return -1;
     }
-    for (size_t h = 0; h < r->n_clients; h++)
-        most = start[h + 1] - start[h] > most ? start[h + 1] - start[h] : most;
-    scratch = malloc((most ? most : 1) * sizeof(*scratch));
-    for (size_t h = 0; scratch != NULL && h < r->n_clients; h++) {
-        struct report_port_use *uses = a->uses + start[h];
-        size_t n = start[h + 1] - start[h];
-
-        report_ports_judge(&r->clients[h], uses, n, scratch);
-        if (r->clients[h].choice.wraps > 0)
-            wrap_times(r, &r->clients[h].choice);
+    for (size_t i = 0; i < a->n_uses; i++)
+        start[a->uses[i].host + 1]++;
+    for (size_t h = 0; h < n; h++)
+        start[h + 1] += start[h];
+    if (r->settings.threads > 1 && a->n_uses >= JUDGE_SPLIT_MIN) {
+        for (mid = 0; mid < n && start[mid] < a->n_uses / 2; mid++)
+            ;
+        split_at_host(a->uses, a->n_uses, start[mid], (uint32_t)mid);
     }
+    part[0] = (struct judge_part){
+        .r = r, .uses = a->uses, .start = start, .lo = 0, .hi = mid, .next = next};
+    part[1] = (struct judge_part){
+        .r = r, .uses = a->uses, .start = start, .lo = mid, .hi = n, .next = next + mid};
+    if (mid < n)
+        helped = pthread_create(&helper, NULL, judge_part, &part[1]) == 0;
+    judge_part(&part[0]);
+    if (helped)
+        pthread_join(helper, NULL);
+    else
+        judge_part(&part[1]);
+    rc = part[0].rc | part[1].rc;
     free(start);
-    if (scratch == NULL)
-        return -1;
-    free(scratch);
-    return 0;
+    free(next);
+    return rc;
 }
 
 /* After the last flow: the pairs still queued; each host judged; the tables in the report's
@@ -529,21 +688,16 @@ static int gather_end(struct report_aggregation *a, struct report *r)
 {
     int rc;
 
-    for (size_t k = 0; k < PAIRS_AHEAD; k++) {
-        if (a->service_hosts.set.slots != NULL)
-            add_service_host(a, r, NO_PAIR);
-        add_host_port(a, r, NO_PAIR);
-    }
-    /* The sets first: the judging's sort takes room of its own. */
+    for (size_t k = 0; k < PAIRS_AHEAD && a->service_hosts.set.slots != NULL; k++)
+        add_service_host(a, r, NO_PAIR);
+    /* The set first: the judging's sort takes room of its own. */
     pair_queue_free(&a->service_hosts);
-    pair_queue_free(&a->host_ports);
     rc = judge_hosts(a, r);
     aggregation_free(a);
     if (rc != 0)
         return -1;
     qsort(r->services, r->n_services, sizeof(*r->services), compare_services);
-    qsort(r->clients, r->n_clients, sizeof(*r->clients), compare_clients);
-    return 0;
+    return sort_clients(r);
 }
 
 struct report_aggregation *report_aggregation_new(struct report *r, size_t n)
@@ -588,6 +742,7 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->bytes = f->bytes[0] + f->bytes[1];
     it->first_seen = f->first_seen;
     it->id = rf->id;
+    it->dest = report_port_dest(&f->key, rf->client);
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
     it->client_ttl = f->ttl[rf->client];

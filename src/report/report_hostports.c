@@ -40,9 +40,9 @@ uint32_t report_port_dest(const struct flow_key *key, uint8_t client)
 
     memcpy(w, key->addr[!client], sizeof(w));
     return (uint32_t)ps_hash2(w[0] ^ ps_mum(w[1], 0x9e3779b97f4a7c15ULL),
-                    (uint64_t)key->port[!client] << 32 | (uint64_t)key->proto << 24 |
-                        (uint64_t)key->family << 16 | key->scope,
-                    fixed);
+                              (uint64_t)key->port[!client] << 32 | (uint64_t)key->proto << 24 |
+                                  (uint64_t)key->family << 16 | key->scope,
+                              fixed);
 }
 
 /* Every field that decides, so the order is total. */
@@ -145,12 +145,14 @@ static int compare_dest(const void *a, const void *b)
 
 /*
  * From `scratch` in port order: the ports used for several destinations or again for the same one,
- * and how many distinct ports each ephemeral profile holds.
+ * and how many distinct ports each ephemeral profile holds. Returns how many distinct ports.
  */
-static void count_reuse(struct report_port_choice *ch, const struct report_port_use *scratch,
-                        size_t n, uint64_t *in_profile)
+static uint64_t count_reuse(struct report_port_choice *ch, const struct report_port_use *scratch,
+                            size_t n, uint64_t *in_profile)
 {
-    for (size_t i = 0, j; i < n; i = j) {
+    uint64_t ports = 0;
+
+    for (size_t i = 0, j; i < n; i = j, ports++) {
         size_t dests = 1;
         bool again = false;
         uint32_t mask = ports_ephemeral_mask(scratch[i].port);
@@ -168,6 +170,7 @@ static void count_reuse(struct report_port_choice *ch, const struct report_port_
         ch->reused_other_server += dests > 1;
         ch->reused_same_server += again;
     }
+    return ports;
 }
 
 /* Of the profiles holding the most distinct ports, the narrowest: the likeliest to draw them. */
@@ -401,7 +404,7 @@ void report_ports_judge(struct report_client *c, struct report_port_use *uses, s
         uses[i].host = (uint32_t)i;
     memcpy(scratch, uses, n * sizeof(*uses));
     sort_uses(scratch, n, compare_port);
-    count_reuse(ch, scratch, n, in_profile);
+    c->ports = count_reuse(ch, scratch, n, in_profile);
     if (n > 0)
         choose_range(ch, in_profile);
     ch->proto = n > 0 ? judged_proto(uses, n) : 0;

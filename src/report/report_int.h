@@ -51,7 +51,7 @@ int report_port_uses_compare(const void *a, const void *b);
 /*
  * Judges host `c` from its connections `uses` (`n` of them, in any order: sorted here into
  * report_port_uses_compare() order, and their `host` overwritten) and its ttl_flows and
- * ephemeral_all: fills c->choice. `scratch` has room for `n`.
+ * ephemeral_all: fills c->choice and c->ports. `scratch` has room for `n`.
  */
 void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
                         struct report_port_use *scratch);
@@ -65,6 +65,8 @@ void report_ports_count_ttl(struct report_client *c, uint8_t ttl);
  */
 int report_ranges_find(struct report *r, const struct flow_table *table);
 void report_ranges_free(struct report_host_ranges *h);
+/* How many client hosts the first pass found (h NULL: 0): what the gathering's tables start at. */
+size_t report_ranges_hosts(const struct report_host_ranges *h);
 
 /*
  * The rungs of the role ladder that rest on evidence (report_roles.c): who opened, who accepted,
@@ -87,7 +89,7 @@ int report_view_order(struct report *r);
 /*
  * Where the gathering's probe for client host (family, addr) starts in its table of `n_slots`
  * slots (linear probing from there), and that for a pair of its distinct counts (service << 32 |
- * host, host << 16 | port) in a set of `n_slots`; keyed with ps_hash2_secrets() of the run's seed.
+ * host) in a set of `n_slots`; keyed with ps_hash2_secrets() of the run's seed.
  * Exposed so that the tests measure the spread of the tables' own hashes rather than of copies.
  */
 size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,

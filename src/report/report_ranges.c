@@ -166,6 +166,11 @@ void report_ranges_free(struct report_host_ranges *h)
     free(h);
 }
 
+size_t report_ranges_hosts(const struct report_host_ranges *h)
+{
+    return h != NULL ? h->n_entries : 0;
+}
+
 /* A table of hosts to count into, empty, with the hash's secret. NULL when out of memory. */
 static struct report_host_ranges *ranges_new(const uint64_t secret[2])
 {
