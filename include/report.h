@@ -270,6 +270,10 @@ void report_init(struct report *r, const struct analyze_input *inputs, size_t n_
                  const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table);
 
+/* The capture's span: the first and last packet of the inputs that had any (0 and 0, and false,
+ * when none had). */
+bool report_time_span(const struct report *r, ps_time *first, ps_time *last);
+
 /*
  * Builds the report's derived parts (roles, labels, services, clients) from the table, and its
  * view. `inputs`, `table`, `settings.services` and `settings.select` must outlive the report.

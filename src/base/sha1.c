@@ -16,6 +16,7 @@
 #endif
 
 #include "base.h"
+#include "md_int.h"
 
 static uint32_t rol32(uint32_t x, unsigned n)
 {
@@ -119,36 +120,12 @@ static bool cpu_has_sha(void)
 }
 #endif
 
-typedef void sha1_block_fn(uint32_t h[5], const uint8_t *block);
-
 /* The whole hash over blocks made by `block`: the message's, then the padding's. */
-static void sha1_with(sha1_block_fn *block, const void *data, size_t len,
-                      uint8_t digest[PS_SHA1_LEN])
+static void sha1_with(md_block_fn *block, const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])
 {
     uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-    const uint8_t *p = data;
-    uint8_t last[128];
-    size_t rest = len % 64, tail;
-    uint64_t bits = (uint64_t)len * 8;
 
-    for (size_t done = 0; done + 64 <= len; done += 64)
-        block(h, p + done);
-    /* The padding: 0x80, zeros, the message length in bits; one block or two. */
-    memset(last, 0, sizeof(last));
-    if (rest > 0)
-        memcpy(last, p + (len - rest), rest);
-    last[rest] = 0x80;
-    tail = rest < 56 ? 64 : 128;
-    for (int i = 0; i < 8; i++)
-        last[tail - 1 - i] = (uint8_t)(bits >> (8 * i));
-    for (size_t off = 0; off < tail; off += 64)
-        block(h, last + off);
-    for (int i = 0; i < 5; i++) {
-        digest[4 * i] = (uint8_t)(h[i] >> 24);
-        digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
-        digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
-        digest[4 * i + 3] = (uint8_t)h[i];
-    }
+    md_hash(h, 5, block, data, len, digest);
 }
 
 void ps_sha1_plain(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "md_int.h"
 
 static const uint32_t k256[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -61,27 +62,6 @@ void ps_sha256(const void *data, size_t len, uint8_t digest[PS_SHA256_LEN])
 {
     uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    const uint8_t *p = data;
-    uint8_t last[128];
-    size_t rest = len % 64, tail;
-    uint64_t bits = (uint64_t)len * 8;
 
-    for (size_t done = 0; done + 64 <= len; done += 64)
-        sha256_block(h, p + done);
-    /* The padding: 0x80, zeros, the message length in bits; one block or two. */
-    memset(last, 0, sizeof(last));
-    if (rest > 0)
-        memcpy(last, p + (len - rest), rest);
-    last[rest] = 0x80;
-    tail = rest < 56 ? 64 : 128;
-    for (int i = 0; i < 8; i++)
-        last[tail - 1 - i] = (uint8_t)(bits >> (8 * i));
-    for (size_t off = 0; off < tail; off += 64)
-        sha256_block(h, last + off);
-    for (int i = 0; i < 8; i++) {
-        digest[4 * i] = (uint8_t)(h[i] >> 24);
-        digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
-        digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
-        digest[4 * i + 3] = (uint8_t)h[i];
-    }
+    md_hash(h, 8, sha256_block, data, len, digest);
 }

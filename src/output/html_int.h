@@ -20,7 +20,6 @@
 #define HTML_PLOT_POINTS     1000 /* points of one host's plot: every k-th flow beyond */
 
 /* The capture's time span: its first and last packet (0, 0 without packets). */
-void html_time_span(const struct report *r, ps_time *first, ps_time *last);
 /* A colour for the service on (proto, port): the same in every picture of the page. */
 const char *html_service_colour(uint8_t proto, uint16_t port);
 

@@ -265,17 +265,7 @@ static void explain_overview(const struct report *r, const struct conv *convs, s
     char span[64], when[64];
     size_t hosts;
 
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const struct analyze_input *in = &r->inputs[i];
-
-        if (in->packets == 0)
-            continue;
-        if (!any || in->first_seen < first)
-            first = in->first_seen;
-        if (!any || in->last_seen > last)
-            last = in->last_seen;
-        any = true;
-    }
+    any = report_time_span(r, &first, &last);
     explain_add(&p, "The capture holds %" PRIu64 " %s", t->packets,
                 explain_plural(t->packets, "packet", "packets"));
     if (any) {

@@ -29,24 +29,6 @@ const char *html_service_colour(uint8_t proto, uint16_t port)
     return palette[(h >> 7) % (sizeof(palette) / sizeof(palette[0]))];
 }
 
-void html_time_span(const struct report *r, ps_time *first, ps_time *last)
-{
-    bool any = false;
-
-    *first = *last = 0;
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const struct analyze_input *in = &r->inputs[i];
-
-        if (in->packets == 0)
-            continue;
-        if (!any || in->first_seen < *first)
-            *first = in->first_seen;
-        if (!any || in->last_seen > *last)
-            *last = in->last_seen;
-        any = true;
-    }
-}
-
 static void put_inputs_title(const struct report *r, FILE *out)
 {
     for (size_t i = 0; i < r->n_inputs; i++) {
@@ -96,8 +78,7 @@ static void put_summary(const struct report *r, FILE *out)
         esc(out, r->settings.filter);
         fputs("</code> (only the packets it accepts are analysed)</p>\n", out);
     }
-    html_time_span(r, &first, &last);
-    if (first != 0 || last != 0)
+    if (report_time_span(r, &first, &last))
         fprintf(out, "<p>Time span: %s to %s (%.3f s)</p>\n",
                 report_format_time(first, r->nanosecond, when[0], sizeof(when[0])),
                 report_format_time(last, r->nanosecond, when[1], sizeof(when[1])),

@@ -199,7 +199,7 @@ int html_port_plots(const struct report *r, FILE *out)
     ps_time first, last;
     int rc = 0;
 
-    html_time_span(r, &first, &last);
+    report_time_span(r, &first, &last);
     for (size_t k = 0; k < n; k++) {
         uint64_t cap = plots[k].c->flows < HTML_PLOT_POINTS ? plots[k].c->flows : HTML_PLOT_POINTS;
 

@@ -324,7 +324,7 @@ int html_timeline(const struct report *r, FILE *out)
     ps_time first, last;
     int rc = 0;
 
-    html_time_span(r, &first, &last);
+    report_time_span(r, &first, &last);
     fputs("<section id=\"timeline\">\n<h2>Timeline</h2>\n", out);
     if (r->n_flows == 0)
         fputs("<p>No flows.</p>\n", out);

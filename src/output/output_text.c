@@ -388,8 +388,7 @@ static void print_header(const struct report *r, bool color, FILE *out)
 {
     const struct analyze_totals *t = &r->totals;
     char when[2][64], size[32];
-    ps_time first = 0, last = 0;
-    bool any = false;
+    ps_time first, last;
     uint64_t skipped = 0;
 
     fprintf(out, "%s %s report\n\n%sInputs%s\n", PACKAGE_NAME, PACKAGE_VERSION, bold(color),
@@ -416,18 +415,11 @@ static void print_header(const struct report *r, bool color, FILE *out)
         if (in->live && in->dropped != 0)
             fprintf(out, "    warning: the %" PRIu64 " dropped packets are not in this report\n",
                     in->dropped);
-        if (in->packets > 0) {
-            if (!any || in->first_seen < first)
-                first = in->first_seen;
-            if (!any || in->last_seen > last)
-                last = in->last_seen;
-            any = true;
-        }
     }
     if (r->settings.filter != NULL)
         fprintf(out, "\nFilter: %s (only the packets it accepts are analysed)\n",
                 r->settings.filter);
-    if (any) {
+    if (report_time_span(r, &first, &last)) {
         human_duration(first, last, size, sizeof(size));
         fprintf(out, "\nTime span: %s to %s (%s)\n",
                 report_format_time(first, r->nanosecond, when[0], sizeof(when[0])),

@@ -356,25 +356,6 @@ static void header_time(FILE *out, const char *tag, ps_time t)
     fprintf(out, "#%s\t%s\n", tag, buf);
 }
 
-/* The capture's span: the inputs' first and last packets (0 when none was read). */
-static void capture_span(const struct report *r, ps_time *first, ps_time *last)
-{
-    bool any = false;
-
-    *first = *last = 0;
-    for (size_t i = 0; i < r->n_inputs; i++) {
-        const struct analyze_input *in = &r->inputs[i];
-
-        if (in->packets == 0)
-            continue;
-        if (!any || in->first_seen < *first)
-            *first = in->first_seen;
-        if (!any || in->last_seen > *last)
-            *last = in->last_seen;
-        any = true;
-    }
-}
-
 static void tsv_header(FILE *out, ps_time open)
 {
     fputs("#separator \\x09\n#set_separator\t,\n#empty_field\t" ZEEK_EMPTY_SET
@@ -395,7 +376,7 @@ int output_zeek_write(const struct report *r, bool json, FILE *out)
     struct zeek_row row;
     ps_time first, last;
 
-    capture_span(r, &first, &last);
+    report_time_span(r, &first, &last);
     if (!json)
         tsv_header(out, first);
     for (size_t k = 0; k < r->n_flows && !ferror(out); k++) {

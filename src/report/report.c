@@ -141,6 +141,25 @@ static int link_follows(struct report *r)
     return 0;
 }
 
+bool report_time_span(const struct report *r, ps_time *first, ps_time *last)
+{
+    bool any = false;
+
+    *first = *last = 0;
+    for (size_t i = 0; i < r->n_inputs; i++) {
+        const struct analyze_input *in = &r->inputs[i];
+
+        if (in->packets == 0)
+            continue;
+        if (!any || in->first_seen < *first)
+            *first = in->first_seen;
+        if (!any || in->last_seen > *last)
+            *last = in->last_seen;
+        any = true;
+    }
+    return any;
+}
+
 void report_init(struct report *r, const struct analyze_input *inputs, size_t n_inputs,
                  const struct analyze_totals *totals, const struct report_settings *settings,
                  const struct flow_table *table)
