@@ -107,16 +107,19 @@ struct analyzer_pending {
 };
 
 /*
- * The reader's memory of which flow directions it has looked into the payload of lately: by the
- * hash of the flow's key (flow_lookup.hash) and the sender, how many payload packets it handed
- * to the table with what decode_app() said, and when it last saw one. A direction's packets are
+ * The reader's memory of which flow directions it has looked into the payload of lately: by a
+ * hash of the packet's direction (its decoded endpoints as they are, source first, and all else
+ * the flow's key holds), how many payload packets it handed to the table with what decode_app()
+ * said, and when it last saw one. Not by the flow's key: that orders the endpoints, and on two
+ * threads the table's thread makes it when it has time; the reader making it for every payload
+ * packet made the reader the slower thread. A direction's packets are
  * looked into until FLOW_APP_LOOKS were, and again after a SYN or an idle gap (a new flow on the
  * key may have begun). A slot another direction takes over only means more looks: the flow table
  * keeps the answer and decides which count (flow_table_note_app()).
  */
 #define ANALYZER_APP_SLOTS 16384
 struct analyzer_app_slot {
-    uint64_t tag; /* the hash with the sender in bit 2 and the looks in bits 0-1 */
+    uint64_t tag; /* the direction's hash with the looks in bits 0-1 */
     ps_time last;
 };
 
@@ -131,7 +134,8 @@ struct analyzer {
     size_t recent_next;                  /* the oldest of them, which the next one replaces */
     ps_time last_ts;                     /* of the current input's previous packet */
     struct analyzer_app_slot *app_slots; /* ANALYZER_APP_SLOTS: payload looks (analyze.c) */
-    uint64_t app_idle; /* ns of silence after which a direction's looks start again */
+    uint64_t app_idle;      /* ns of silence after which a direction's looks start again */
+    uint64_t app_secret[2]; /* of the directions' hash */
     alignas(64) struct analyzer_pending pending[ANALYZER_AHEAD];
     bool finished;
 };

@@ -18,6 +18,7 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
     a->table = flow_table_new(config->max_flows, config->seed, &config->lifecycle);
     a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS, config->seed);
     a->app_slots = calloc(ANALYZER_APP_SLOTS, sizeof(*a->app_slots));
+    ps_hash2_secrets(ps_hash_seed() ^ config->seed, a->app_secret);
     /* The shortest idle timeout of TCP and UDP: a silence longer than it may end a flow. */
     a->app_idle = UINT64_MAX;
     for (int c = FLOW_CLASS_TCP; c <= FLOW_CLASS_UDP; c++)
@@ -195,11 +196,33 @@ look_into(struct analyzer_pending *p, struct analyzer_app_slot *slot, uint64_t t
  * an idle timeout, may begin a new flow on the key, with new first bytes: the looks start again.
  * The common case, a direction looked into already, costs a slot's compare.
  */
+/* The hash of a packet's direction: its addresses, ports, protocol, scope and VLAN as decoded.
+ * Two directions share it only by a collision of 62 bits. */
+static inline uint64_t direction_hash(const struct analyzer *a, const struct pkt_info *info)
+{
+    const uint64_t *s = a->app_secret;
+    uint64_t src[2] = {0, 0}, dst[2] = {0, 0};
+    uint64_t rest = (uint64_t)info->sport | (uint64_t)info->dport << 16 |
+                    (uint64_t)info->vlan << 32 | (uint64_t)info->proto << 48 |
+                    (uint64_t)(info->scope & 0x3f) << 56 | (uint64_t)(info->family == 6) << 62;
+
+    if (info->family == 6) {
+        memcpy(src, info->src, 16);
+        memcpy(dst, info->dst, 16);
+    } else {
+        memcpy(src, info->src, 4);
+        memcpy(dst, info->dst, 4);
+    }
+    /* The source's words and the destination's are masked with the secrets in turn, so that the
+     * two directions of a flow hash apart. */
+    return ps_mum(ps_mum(src[0] ^ s[0], src[1] ^ s[1]) ^ rest,
+                  ps_mum(dst[0] ^ s[1], dst[1] ^ s[0]) ^ 0x9e3779b97f4a7c15ULL);
+}
+
 static inline void look_at_payload(struct analyzer *a, struct analyzer_pending *p)
 {
-    uint64_t hash = p->lookup.hash, tag = (hash & ~(uint64_t)7) | (uint64_t)p->lookup.sender << 2;
-    struct analyzer_app_slot *slot =
-        &a->app_slots[((hash >> 3) ^ p->lookup.sender) & (ANALYZER_APP_SLOTS - 1)];
+    uint64_t hash = direction_hash(a, &p->info), tag = hash & ~(uint64_t)3;
+    struct analyzer_app_slot *slot = &a->app_slots[(hash >> 2) & (ANALYZER_APP_SLOTS - 1)];
     uint64_t quiet = (uint64_t)p->fp.ts - (uint64_t)slot->last; /* huge when time went back */
     bool fresh;
 
@@ -484,9 +507,9 @@ static void *read_ahead(void *arg)
         stage_packet(p->a, &pkt, p->in, e);
         /* The key and its hash are made by whichever thread has time for them: here when the
          * table's thread is behind, there when it is waiting for packets. Either makes the same.
-         * A packet whose payload may be looked at needs them here, with its bytes. */
+         * A look into the payload, which needs its bytes, needs neither (direction_hash()). */
         look = e->prepared && may_look(e);
-        e->hashed = e->prepared && (behind || look);
+        e->hashed = e->prepared && behind;
         if (e->hashed)
             flow_hasher_prepare(&p->hasher, &e->info, &e->lookup);
         if (look)
