@@ -421,7 +421,7 @@ static int compare_services(const void *a, const void *b)
 }
 
 /* A client host's place in the report's order (family, then address as big-endian words) and
- * its number: sorting these rather than the hosts' 216-byte entries keeps the comparisons in the
+ * its number: sorting these rather than the hosts' 192-byte entries keeps the comparisons in the
  * cache and moves each entry once. */
 struct client_key {
     uint64_t hi, lo;
