@@ -155,17 +155,27 @@ const char *report_os_hint_name(enum report_os_hint h);
 /* Initial TTL classes: 32, 64, 128, 255 (a TTL seen is rounded up to the next of them). */
 #define REPORT_TTL_CLASSES 4
 
+/*
+ * What few client hosts have, kept apart so that the others do not carry its room: the last ports
+ * of an order of use longer than REPORT_PORTS_LISTED, and the first wrap.
+ */
+struct report_port_more {
+    ps_time wrap_from_seen,
+        wrap_to_seen;                  /* the first wrap's flows' first packets (the gathering's) */
+    uint32_t wrap_from_id, wrap_to_id; /* their flows' report ids */
+    uint16_t wrap_from, wrap_to;       /* the first wrap: the port before it and the one after */
+    uint16_t last[REPORT_PORTS_LISTED]; /* see report_port_choice.first */
+};
+
 struct report_port_choice {
-    /* Widest first, so that no padding is kept for every client host. The first wrap's flows'
-     * first packets (the gathering's): */
-    ps_time wrap_from_seen, wrap_to_seen;
-    uint32_t connections;     /* the connections judged: the host's client flows of `proto` */
-    uint32_t steps, steps_up; /* between connections on different ports; up by 1 to STEP_MAX */
+    /* Widest first, so that no padding is kept for every client host. */
+    struct report_port_more *more; /* NULL when n_last and wraps are 0; the report's to free */
+    uint32_t connections;          /* the connections judged: the host's client flows of `proto` */
+    uint32_t steps, steps_up;      /* between connections on different ports; up by 1 to STEP_MAX */
     uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
     uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
-    uint32_t wrap_from_id, wrap_to_id; /* the first wrap's flows' report ids */
-    uint32_t reused_other_server;      /* client ports used for more than one destination */
-    uint32_t reused_same_server;       /* client ports used again for the same destination */
+    uint32_t reused_other_server; /* client ports used for more than one destination */
+    uint32_t reused_same_server;  /* client ports used again for the same destination */
     /* The range most likely in force: of the profiles holding the most of the host's distinct
      * ports, the narrowest (the likeliest to have drawn them); `likely` has every profile of that
      * range (iana, windows, macos share one). */
@@ -173,16 +183,15 @@ struct report_port_choice {
     uint32_t likely_ports;                  /* the host's distinct ports in it (at most 65536) */
     uint32_t ttl_flows[REPORT_TTL_CLASSES]; /* client flows by the class of the client's TTL */
     /* The ports in order of use: the first REPORT_PORTS_LISTED, and the last ones after those
-     * (at most REPORT_PORTS_LISTED: the middle of a longer order is left out). */
-    uint16_t first[REPORT_PORTS_LISTED], last[REPORT_PORTS_LISTED];
-    uint16_t step;               /* the commonest step up among the steps judged; 0: none */
-    uint16_t wrap_from, wrap_to; /* the first wrap: the port before it and the one after */
+     * (more->last: at most REPORT_PORTS_LISTED, the middle of a longer order left out). */
+    uint16_t first[REPORT_PORTS_LISTED];
+    uint16_t step; /* the commonest step up among the steps judged; 0: none */
     uint16_t likely_lo, likely_hi;
     uint8_t proto;       /* the protocol judged: TCP with enough connections, else the most used */
     uint8_t pattern;     /* enum report_port_pattern */
     uint8_t os_hint;     /* enum report_os_hint */
     uint8_t initial_ttl; /* 32, 64, 128 or 255 when every flow agrees; 0: unknown */
-    uint8_t n_first, n_last; /* ports in first[] and last[] */
+    uint8_t n_first, n_last; /* ports in first[] and more->last[] */
 };
 
 /*
@@ -202,7 +211,7 @@ struct report_client {
     struct report_port_choice choice;
 };
 
-_Static_assert(sizeof(struct report_client) <= 192,
+_Static_assert(sizeof(struct report_client) <= 152,
                "a report_client is kept for every client host");
 
 struct report_host_ranges;

@@ -436,10 +436,10 @@ static void pattern_sentence(const struct report_port_choice *ch, struct para *p
     if (ch->wraps > 0) {
         char when[64];
 
-        report_format_time(ch->wrap_from_seen, false, when, sizeof(when));
+        report_format_time(ch->more->wrap_from_seen, false, when, sizeof(when));
         explain_add(p,
                     " It reached the top of its range and started over: after port %u (%s) came %u",
-                    (unsigned)ch->wrap_from, when, (unsigned)ch->wrap_to);
+                    (unsigned)ch->more->wrap_from, when, (unsigned)ch->more->wrap_to);
         if (ch->wraps > 1)
             explain_add(p, ", %" PRIu32 " times in all", ch->wraps);
         explain_add(p, ".");

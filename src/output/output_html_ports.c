@@ -144,8 +144,8 @@ static void put_plot(const struct plot *p, size_t k, ps_time first, ps_time last
         fprintf(out,
                 "; wrapped %" PRIu32 " time%s: reached %u (flow %" PRIu32 "), next port %u "
                 "(flow %" PRIu32 ")",
-                ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->wrap_from, ch->wrap_from_id,
-                (unsigned)ch->wrap_to, ch->wrap_to_id);
+                ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->more->wrap_from,
+                ch->more->wrap_from_id, (unsigned)ch->more->wrap_to, ch->more->wrap_to_id);
     if (p->c->in_force.name != NULL)
         fprintf(out, "; range in force %s %u-%u", p->c->in_force.name, (unsigned)p->c->in_force.lo,
                 (unsigned)p->c->in_force.hi);
