@@ -155,46 +155,64 @@ const char *report_os_hint_name(enum report_os_hint h);
 /* Initial TTL classes: 32, 64, 128, 255 (a TTL seen is rounded up to the next of them). */
 #define REPORT_TTL_CLASSES 4
 
+/*
+ * What few client hosts have, kept apart so that the others do not carry its room: the last ports
+ * of an order of use longer than REPORT_PORTS_LISTED, and the first wrap.
+ */
+struct report_port_more {
+    ps_time wrap_from_seen,
+        wrap_to_seen;                  /* the first wrap's flows' first packets (the gathering's) */
+    uint32_t wrap_from_id, wrap_to_id; /* their flows' report ids */
+    uint16_t wrap_from, wrap_to;       /* the first wrap: the port before it and the one after */
+    uint16_t last[REPORT_PORTS_LISTED]; /* see report_port_choice.first */
+};
+
 struct report_port_choice {
-    uint8_t proto;       /* the protocol judged: TCP with enough connections, else the most used */
-    uint8_t pattern;     /* enum report_port_pattern */
-    uint8_t os_hint;     /* enum report_os_hint */
-    uint8_t initial_ttl; /* 32, 64, 128 or 255 when every flow agrees; 0: unknown */
-    uint8_t n_first, n_last; /* ports in first[] and last[] */
-    uint16_t step;           /* the commonest step up among the steps judged; 0: none */
-    /* The ports in order of use: the first REPORT_PORTS_LISTED, and the last ones after those
-     * (at most REPORT_PORTS_LISTED: the middle of a longer order is left out). */
-    uint16_t first[REPORT_PORTS_LISTED], last[REPORT_PORTS_LISTED];
-    uint32_t connections;     /* the connections judged: the host's client flows of `proto` */
-    uint32_t steps, steps_up; /* between connections on different ports; up by 1 to STEP_MAX */
+    /* Widest first, so that no padding is kept for every client host. */
+    struct report_port_more *more; /* NULL when n_last and wraps are 0; the report's to free */
+    uint32_t connections;          /* the connections judged: the host's client flows of `proto` */
+    uint32_t steps, steps_up;      /* between connections on different ports; up by 1 to STEP_MAX */
     uint32_t dest_steps, dest_steps_up; /* the same between connections to one destination */
     uint32_t wraps; /* drops from the top of the ports to the bottom in the sequence judged */
-    uint16_t wrap_from, wrap_to;          /* the first wrap: the port before it and the one after */
-    uint32_t wrap_from_id, wrap_to_id;    /* their flows' report ids */
-    ps_time wrap_from_seen, wrap_to_seen; /* their flows' first packets (the gathering's) */
-    uint32_t reused_other_server;         /* client ports used for more than one destination */
-    uint32_t reused_same_server;          /* client ports used again for the same destination */
+    uint32_t reused_other_server; /* client ports used for more than one destination */
+    uint32_t reused_same_server;  /* client ports used again for the same destination */
     /* The range most likely in force: of the profiles holding the most of the host's distinct
      * ports, the narrowest (the likeliest to have drawn them); `likely` has every profile of that
      * range (iana, windows, macos share one). */
     uint32_t likely;
-    uint16_t likely_lo, likely_hi;
-    uint64_t likely_ports;                  /* the host's distinct ports in it */
+    uint32_t likely_ports;                  /* the host's distinct ports in it (at most 65536) */
     uint32_t ttl_flows[REPORT_TTL_CLASSES]; /* client flows by the class of the client's TTL */
+    /* The ports in order of use: the first REPORT_PORTS_LISTED, and the last ones after those
+     * (more->last: at most REPORT_PORTS_LISTED, the middle of a longer order left out). */
+    uint16_t first[REPORT_PORTS_LISTED];
+    uint16_t step; /* the commonest step up among the steps judged; 0: none */
+    uint16_t likely_lo, likely_hi;
+    uint8_t proto;       /* the protocol judged: TCP with enough connections, else the most used */
+    uint8_t pattern;     /* enum report_port_pattern */
+    uint8_t os_hint;     /* enum report_os_hint */
+    uint8_t initial_ttl; /* 32, 64, 128 or 255 when every flow agrees; 0: unknown */
+    uint8_t n_first, n_last; /* ports in first[] and more->last[] */
 };
 
-/* One client host and the ports it used as a client. */
+/*
+ * One client host and the ports it used as a client, kept for every client host: counts are 32
+ * bits, since a report's flows are at most the flow table's limit (below UINT32_MAX,
+ * flow_table_new()) and its distinct ports at most 65536.
+ */
 struct report_client {
-    uint8_t family;
     uint8_t addr[16];
-    uint64_t flows;
-    uint64_t ports; /* distinct client ports */
-    uint16_t port_lo, port_hi;
-    uint32_t ephemeral_all;     /* profiles that contain every one of its client ports */
-    uint64_t in_range;          /* flows whose client port is in the range in force */
     struct port_range in_force; /* the range in force for it (report_range_of()) */
+    uint32_t flows;
+    uint32_t ports;         /* distinct client ports */
+    uint32_t in_range;      /* flows whose client port is in the range in force */
+    uint32_t ephemeral_all; /* profiles that contain every one of its client ports */
+    uint16_t port_lo, port_hi;
+    uint8_t family;
     struct report_port_choice choice;
 };
+
+_Static_assert(sizeof(struct report_client) <= 152,
+               "a report_client is kept for every client host");
 
 struct report_host_ranges;
 

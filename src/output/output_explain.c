@@ -436,10 +436,10 @@ static void pattern_sentence(const struct report_port_choice *ch, struct para *p
     if (ch->wraps > 0) {
         char when[64];
 
-        report_format_time(ch->wrap_from_seen, false, when, sizeof(when));
+        report_format_time(ch->more->wrap_from_seen, false, when, sizeof(when));
         explain_add(p,
                     " It reached the top of its range and started over: after port %u (%s) came %u",
-                    (unsigned)ch->wrap_from, when, (unsigned)ch->wrap_to);
+                    (unsigned)ch->more->wrap_from, when, (unsigned)ch->more->wrap_to);
         if (ch->wraps > 1)
             explain_add(p, ", %" PRIu32 " times in all", ch->wraps);
         explain_add(p, ".");
@@ -486,22 +486,22 @@ static void client_line(const struct report_client *c, struct para *p)
     char addr[64];
 
     explain_addr(c->family, c->addr, addr);
-    explain_add(p, "%s was the client of %" PRIu64 " %s", addr, c->flows,
+    explain_add(p, "%s was the client of %" PRIu32 " %s", addr, c->flows,
                 explain_plural(c->flows, "conversation", "conversations"));
     if (c->ports == 1)
         explain_add(p, ", always from port %u.", (unsigned)c->port_lo);
     else if (c->ports == c->flows)
-        explain_add(p, ", from %" PRIu64 " different ports between %u and %u: a new port for each.",
+        explain_add(p, ", from %" PRIu32 " different ports between %u and %u: a new port for each.",
                     c->ports, (unsigned)c->port_lo, (unsigned)c->port_hi);
     else
-        explain_add(p, ", from %" PRIu64 " different ports between %u and %u (some used again).",
+        explain_add(p, ", from %" PRIu32 " different ports between %u and %u (some used again).",
                     c->ports, (unsigned)c->port_lo, (unsigned)c->port_hi);
     if (c->in_range == c->flows)
         explain_add(p, " All of them are in the ephemeral range in force");
     else if (c->in_range == 0)
         explain_add(p, " None of them is in the ephemeral range in force");
     else
-        explain_add(p, " %" PRIu64 " of the %" PRIu64 " %s in the ephemeral range in force",
+        explain_add(p, " %" PRIu32 " of the %" PRIu32 " %s in the ephemeral range in force",
                     c->in_range, c->flows, explain_plural(c->in_range, "is", "are"));
     explain_add(p, " (%s%s%u-%u)", eph->name ? eph->name : "", eph->name ? " " : "",
                 (unsigned)eph->lo, (unsigned)eph->hi);

@@ -137,15 +137,15 @@ static void put_plot(const struct plot *p, size_t k, ps_time first, ps_time last
     report_format_addr(p->c->family, p->c->addr, addr, sizeof(addr));
     fprintf(out, "<div class=\"hostplot\" id=\"host-%zu\" data-host=\"%s\">\n<h3>%s</h3>\n", k,
             addr, addr);
-    fprintf(out, "<p>%" PRIu64 " flows as a client, %" PRIu64 " ports from %u to %u; pattern %s",
+    fprintf(out, "<p>%" PRIu32 " flows as a client, %" PRIu32 " ports from %u to %u; pattern %s",
             p->c->flows, p->c->ports, (unsigned)p->c->port_lo, (unsigned)p->c->port_hi,
             report_port_pattern_name(ch->pattern));
     if (ch->wraps != 0)
         fprintf(out,
                 "; wrapped %" PRIu32 " time%s: reached %u (flow %" PRIu32 "), next port %u "
                 "(flow %" PRIu32 ")",
-                ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->wrap_from, ch->wrap_from_id,
-                (unsigned)ch->wrap_to, ch->wrap_to_id);
+                ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->more->wrap_from,
+                ch->more->wrap_from_id, (unsigned)ch->more->wrap_to, ch->more->wrap_to_id);
     if (p->c->in_force.name != NULL)
         fprintf(out, "; range in force %s %u-%u", p->c->in_force.name, (unsigned)p->c->in_force.lo,
                 (unsigned)p->c->in_force.hi);
@@ -155,7 +155,7 @@ static void put_plot(const struct plot *p, size_t k, ps_time first, ps_time last
     fputs(".</p>\n", out);
     if (p->every > 1)
         fprintf(out,
-                "<p class=\"note\">Every %" PRIu64 "th flow drawn: %zu points of %" PRIu64
+                "<p class=\"note\">Every %" PRIu64 "th flow drawn: %zu points of %" PRIu32
                 ".</p>\n",
                 p->every, p->n, p->c->flows);
     fprintf(out,
@@ -207,7 +207,7 @@ int html_port_plots(const struct report *r, FILE *out)
 
         plots[k].lo = plots[k].c->port_lo - pad < 0 ? 0 : plots[k].c->port_lo - pad;
         plots[k].hi = plots[k].c->port_hi + pad > 65535 ? 65535 : plots[k].c->port_hi + pad;
-        plots[k].every = (plots[k].c->flows + HTML_PLOT_POINTS - 1) / HTML_PLOT_POINTS;
+        plots[k].every = ((uint64_t)plots[k].c->flows + HTML_PLOT_POINTS - 1) / HTML_PLOT_POINTS;
         plots[k].seen = 0;
         plots[k].n = 0;
         plots[k].points = malloc((cap + 1) * sizeof(struct point));

@@ -559,18 +559,18 @@ static char *put_port_choice(struct jw_writer *w, char *p, const struct report_p
     p = jw_put_fragment(p, &l->ports_first);
     p = put_ports(w, p, ch->first, ch->n_first, &l->list2);
     p = jw_put_fragment(p, &l->ports_last);
-    p = put_ports(w, p, ch->last, ch->n_last, &l->list2);
+    p = put_ports(w, p, ch->n_last > 0 ? ch->more->last : NULL, ch->n_last, &l->list2);
     p = jw_put_fragment(p, &l->wraps);
     p = jw_put_uint(p, ch->wraps);
     if (ch->wraps != 0) {
         p = jw_put_fragment(p, &l->first_wrap);
-        p = jw_put_uint(p, ch->wrap_from);
+        p = jw_put_uint(p, ch->more->wrap_from);
         p = jw_put_fragment(p, &l->wrap_from_seen);
-        p = jw_put_time(w, p, ch->wrap_from_seen);
+        p = jw_put_time(w, p, ch->more->wrap_from_seen);
         p = jw_put_fragment(p, &l->wrap_to);
-        p = jw_put_uint(p, ch->wrap_to);
+        p = jw_put_uint(p, ch->more->wrap_to);
         p = jw_put_fragment(p, &l->wrap_to_seen);
-        p = jw_put_time(w, p, ch->wrap_to_seen);
+        p = jw_put_time(w, p, ch->more->wrap_to_seen);
         p = jw_put_fragment(p, &l->wrap_end);
     } else {
         p = jw_put_fragment(p, &l->no_wrap);

@@ -650,10 +650,10 @@ static void print_client_notes(const struct report *r, const struct report_clien
     report_format_addr(c->family, c->addr, addr, sizeof(addr));
     if (ch->wraps != 0)
         fprintf(out, "  %s wrapped %" PRIu32 " time%s: reached %u at %s, next port %u at %s\n",
-                addr, ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->wrap_from,
-                report_format_time(ch->wrap_from_seen, r->nanosecond, from, sizeof(from)),
-                (unsigned)ch->wrap_to,
-                report_format_time(ch->wrap_to_seen, r->nanosecond, to, sizeof(to)));
+                addr, ch->wraps, ch->wraps == 1 ? "" : "s", (unsigned)ch->more->wrap_from,
+                report_format_time(ch->more->wrap_from_seen, r->nanosecond, from, sizeof(from)),
+                (unsigned)ch->more->wrap_to,
+                report_format_time(ch->more->wrap_to_seen, r->nanosecond, to, sizeof(to)));
     if (ch->reused_other_server != 0 || ch->reused_same_server != 0)
         fprintf(out,
                 "  %s used ports again: %" PRIu32 " for another server, %" PRIu32

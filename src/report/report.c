@@ -258,6 +258,8 @@ void report_release(struct report *r)
     free(r->flows);
     free(r->order);
     free(r->services);
+    for (size_t i = 0; i < r->n_clients; i++)
+        report_ports_release(&r->clients[i]);
     free(r->clients);
     memset(r, 0, sizeof(*r));
 }

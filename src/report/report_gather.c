@@ -421,7 +421,7 @@ static int compare_services(const void *a, const void *b)
 }
 
 /* A client host's place in the report's order (family, then address as big-endian words) and
- * its number: sorting these rather than the hosts' 216-byte entries keeps the comparisons in the
+ * its number: sorting these rather than the hosts' 152-byte entries keeps the comparisons in the
  * cache and moves each entry once. */
 struct client_key {
     uint64_t hi, lo;
@@ -593,10 +593,10 @@ static ps_time time_of_id(const struct report *r, uint32_t id)
 }
 
 /* A host's first wrap was judged on report ids: the times of its two flows, for the report. */
-static void wrap_times(const struct report *r, struct report_port_choice *ch)
+static void wrap_times(const struct report *r, struct report_port_more *more)
 {
-    ch->wrap_from_seen = time_of_id(r, ch->wrap_from_id);
-    ch->wrap_to_seen = time_of_id(r, ch->wrap_to_id);
+    more->wrap_from_seen = time_of_id(r, more->wrap_from_id);
+    more->wrap_to_seen = time_of_id(r, more->wrap_to_id);
 }
 
 /* One half of the judging: hosts [lo, hi), whose connections are already apart from the others'. */
@@ -621,12 +621,13 @@ static void *judge_part(void *arg)
         most = p->start[h + 1] - p->start[h] > most ? p->start[h + 1] - p->start[h] : most;
     scratch = malloc((most ? most : 1) * sizeof(*scratch));
     p->rc = scratch != NULL ? 0 : -1;
-    for (size_t h = p->lo; scratch != NULL && h < p->hi; h++) {
+    for (size_t h = p->lo; p->rc == 0 && h < p->hi; h++) {
         struct report_client *c = &p->r->clients[h];
 
-        report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch);
-        if (c->choice.wraps > 0)
-            wrap_times(p->r, &c->choice);
+        p->rc =
+            report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch);
+        if (p->rc == 0 && c->choice.wraps > 0)
+            wrap_times(p->r, c->choice.more);
     }
     free(scratch);
     return NULL;

@@ -266,21 +266,23 @@ static bool mostly_up(const struct steps *s)
     return s->steps > 0 && (uint64_t)(s->up + s->wraps) * 4 >= (uint64_t)s->steps * 3;
 }
 
-static void take(struct report_port_choice *ch, const struct steps *s, enum report_port_pattern p)
+static void take(struct report_port_choice *ch, struct report_port_more *more,
+                 const struct steps *s, enum report_port_pattern p)
 {
     ch->pattern = (uint8_t)p;
     ch->step = commonest(s);
     ch->wraps = s->wraps;
     if (s->wrapped) {
-        ch->wrap_from = s->wrap_from;
-        ch->wrap_to = s->wrap_to;
-        ch->wrap_from_id = s->wrap_from_id;
-        ch->wrap_to_id = s->wrap_to_id;
+        more->wrap_from = s->wrap_from;
+        more->wrap_to = s->wrap_to;
+        more->wrap_from_id = s->wrap_from_id;
+        more->wrap_to_id = s->wrap_to_id;
     }
 }
 
 /* The pattern of the `n` connections in `seq` (time order), with its evidence. */
-static void judge_sequence(struct report_port_choice *ch, struct report_port_use *seq, size_t n)
+static void judge_sequence(struct report_port_choice *ch, struct report_port_more *more,
+                           struct report_port_use *seq, size_t n)
 {
     struct steps all, dest;
     uint16_t lo = UINT16_MAX, hi = 0;
@@ -307,9 +309,9 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_use
     if (all.steps < REPORT_PORTS_PATTERN_MIN - 1)
         ch->pattern = REPORT_PORTS_TOO_FEW;
     else if (mostly_up(&all))
-        take(ch, &all, REPORT_PORTS_SEQUENTIAL);
+        take(ch, more, &all, REPORT_PORTS_SEQUENTIAL);
     else if (dest.steps >= REPORT_PORTS_PATTERN_MIN - 1 && mostly_up(&dest))
-        take(ch, &dest, REPORT_PORTS_PER_DESTINATION);
+        take(ch, more, &dest, REPORT_PORTS_PER_DESTINATION);
     else
         ch->pattern = REPORT_PORTS_RANDOM;
 }
@@ -368,7 +370,8 @@ static void judge_ttl(struct report_client *c)
 }
 
 /* The judged connections in order of use: the first and the last REPORT_PORTS_LISTED. */
-static void list_ports(struct report_port_choice *ch, const struct report_port_use *seq, size_t n)
+static void list_ports(struct report_port_choice *ch, struct report_port_more *more,
+                       const struct report_port_use *seq, size_t n)
 {
     size_t first = n < REPORT_PORTS_LISTED ? n : REPORT_PORTS_LISTED;
     size_t rest = n - first < REPORT_PORTS_LISTED ? n - first : REPORT_PORTS_LISTED;
@@ -376,7 +379,7 @@ static void list_ports(struct report_port_choice *ch, const struct report_port_u
     for (size_t i = 0; i < first; i++)
         ch->first[i] = seq[i].port;
     for (size_t i = 0; i < rest; i++)
-        ch->last[i] = seq[n - rest + i].port;
+        more->last[i] = seq[n - rest + i].port;
     ch->n_first = (uint8_t)first;
     ch->n_last = (uint8_t)rest;
 }
@@ -390,10 +393,11 @@ static bool in_order(const struct report_port_use *u, size_t n)
     return true;
 }
 
-void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
-                        struct report_port_use *scratch)
+int report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
+                       struct report_port_use *scratch)
 {
     struct report_port_choice *ch = &c->choice;
+    struct report_port_more more;
     uint64_t in_profile[32] = {0};
     size_t m = 0;
 
@@ -412,9 +416,24 @@ void report_ports_judge(struct report_client *c, struct report_port_use *uses, s
         if (uses[i].proto == ch->proto)
             scratch[m++] = uses[i];
     ch->connections = (uint32_t)m;
-    list_ports(ch, scratch, m);
-    judge_sequence(ch, scratch, m);
+    memset(&more, 0, sizeof(more));
+    list_ports(ch, &more, scratch, m);
+    judge_sequence(ch, &more, scratch, m);
     judge_ttl(c);
+    /* Most hosts of a client-heavy capture have neither: their entries stay small. */
+    if (ch->n_last > 0 || ch->wraps > 0) {
+        ch->more = malloc(sizeof(*ch->more));
+        if (ch->more == NULL)
+            return -1;
+        *ch->more = more;
+    }
+    return 0;
+}
+
+void report_ports_release(struct report_client *c)
+{
+    free(c->choice.more);
+    c->choice.more = NULL;
 }
 
 /* For the gathering: a flow's TTL counted in its client host's classes. */

@@ -51,10 +51,15 @@ int report_port_uses_compare(const void *a, const void *b);
 /*
  * Judges host `c` from its connections `uses` (`n` of them, in any order: sorted here into
  * report_port_uses_compare() order, and their `host` overwritten) and its ttl_flows and
- * ephemeral_all: fills c->choice and c->ports. `scratch` has room for `n`.
+ * ephemeral_all: fills c->choice and c->ports. `scratch` has room for `n`. c->choice.more is
+ * allocated when the host has a wrap or more ports in order of use than REPORT_PORTS_LISTED
+ * (report_ports_release() frees it). Returns 0, or -1 when out of memory.
  */
-void report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
-                        struct report_port_use *scratch);
+int report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
+                       struct report_port_use *scratch);
+
+/* Frees what report_ports_judge() allocated for `c`. */
+void report_ports_release(struct report_client *c);
 
 /* Counts a client flow's TTL (its client's first; 0: none) in host `c`'s choice.ttl_flows. */
 void report_ports_count_ttl(struct report_client *c, uint8_t ttl);

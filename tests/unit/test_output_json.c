@@ -345,15 +345,16 @@ static void add_port_choice(json_t *o, const struct report_port_choice *ch, bool
     json_object_set_new(o, "destination_steps", json_integer(ch->dest_steps));
     json_object_set_new(o, "destination_steps_up", json_integer(ch->dest_steps_up));
     json_object_set_new(o, "ports_first", ports_list(ch->first, ch->n_first));
-    json_object_set_new(o, "ports_last", ports_list(ch->last, ch->n_last));
+    json_object_set_new(o, "ports_last",
+                        ports_list(ch->n_last > 0 ? ch->more->last : NULL, ch->n_last));
     json_object_set_new(o, "wraps", json_integer(ch->wraps));
     json_object_set_new(o, "first_wrap",
-                        ch->wraps == 0
-                            ? json_null()
-                            : json_pack("{s:i, s:o, s:i, s:o}", "from", (int)ch->wrap_from,
-                                        "from_seen", time_value(ch->wrap_from_seen, nanosecond),
-                                        "to", (int)ch->wrap_to, "to_seen",
-                                        time_value(ch->wrap_to_seen, nanosecond)));
+                        ch->wraps == 0 ? json_null()
+                                       : json_pack("{s:i, s:o, s:i, s:o}", "from",
+                                                   (int)ch->more->wrap_from, "from_seen",
+                                                   time_value(ch->more->wrap_from_seen, nanosecond),
+                                                   "to", (int)ch->more->wrap_to, "to_seen",
+                                                   time_value(ch->more->wrap_to_seen, nanosecond)));
     json_object_set_new(o, "ports_reused_other_server", json_integer(ch->reused_other_server));
     json_object_set_new(o, "ports_reused_same_server", json_integer(ch->reused_same_server));
     json_object_set_new(o, "likely_range",

@@ -39,10 +39,24 @@ static void connect_to(struct host *h, uint32_t dest, uint16_t port, uint8_t pro
     h->n++;
 }
 
+/* The side parts of the test's judgings, which the fixture's teardown frees. */
+static struct report_port_more *judged[8];
+static size_t n_judged;
+
 static const struct report_port_choice *judge(struct host *h)
 {
-    report_ports_judge(&h->c, h->uses, h->n, h->scratch);
+    ck_assert_uint_lt(n_judged, sizeof(judged) / sizeof(judged[0]));
+    h->c.choice.more = NULL; /* a judging before's side part is in judged[] */
+    ck_assert_int_eq(report_ports_judge(&h->c, h->uses, h->n, h->scratch), 0);
+    judged[n_judged++] = h->c.choice.more;
     return &h->c.choice;
+}
+
+static void release_judged(void)
+{
+    for (size_t i = 0; i < n_judged; i++)
+        free(judged[i]);
+    n_judged = 0;
 }
 
 /* splitmix64: a fixed sequence, so that a failure repeats. */
@@ -76,8 +90,8 @@ START_TEST(test_sequential)
     ck_assert_uint_eq(ch->n_last, REPORT_PORTS_LISTED);
     ck_assert_uint_eq(ch->first[0], 50000);
     ck_assert_uint_eq(ch->first[9], 50009);
-    ck_assert_uint_eq(ch->last[0], 50020);
-    ck_assert_uint_eq(ch->last[9], 50029);
+    ck_assert_uint_eq(ch->more->last[0], 50020);
+    ck_assert_uint_eq(ch->more->last[9], 50029);
     ck_assert_uint_eq(ch->reused_other_server + ch->reused_same_server, 0);
 }
 END_TEST
@@ -160,13 +174,47 @@ START_TEST(test_wrap)
     ck_assert_uint_eq(ch->connections, 25);
     ck_assert_uint_eq(ch->steps_up, 22);
     ck_assert_uint_eq(ch->wraps, 2);
-    ck_assert_uint_eq(ch->wrap_from, 40009);
-    ck_assert_uint_eq(ch->wrap_to, 40000);
-    ck_assert_uint_eq(ch->wrap_from_id, 10);
-    ck_assert_uint_eq(ch->wrap_to_id, 11);
+    ck_assert_uint_eq(ch->more->wrap_from, 40009);
+    ck_assert_uint_eq(ch->more->wrap_to, 40000);
+    ck_assert_uint_eq(ch->more->wrap_from_id, 10);
+    ck_assert_uint_eq(ch->more->wrap_to_id, 11);
     /* Every port came back for the same server. */
     ck_assert_uint_eq(ch->reused_same_server, 10);
     ck_assert_uint_eq(ch->reused_other_server, 0);
+}
+END_TEST
+
+/* The side part is made only for a host that needs it: ten ports in order of use fit the entry;
+ * an eleventh, or a wrap among fewer, needs it. */
+START_TEST(test_side_part)
+{
+    struct host h;
+    const struct report_port_choice *ch;
+
+    host_init(&h);
+    for (int i = 0; i < REPORT_PORTS_LISTED; i++)
+        connect_to(&h, 1, (uint16_t)(50000 + i), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->n_last, 0);
+    ck_assert_uint_eq(ch->wraps, 0);
+    ck_assert_ptr_null(ch->more);
+    connect_to(&h, 1, 50010, PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->n_last, 1);
+    ck_assert_ptr_nonnull(ch->more);
+    ck_assert_uint_eq(ch->more->last[0], 50010);
+
+    host_init(&h);
+    for (int i = 0; i < 8; i++)
+        connect_to(&h, 1, (uint16_t)(40000 + i % 4), PS_IPPROTO_TCP);
+    ch = judge(&h);
+    ck_assert_uint_eq(ch->n_last, 0);
+    ck_assert_uint_eq(ch->wraps, 1);
+    ck_assert_ptr_nonnull(ch->more);
+    ck_assert_uint_eq(ch->more->wrap_from, 40003);
+    ck_assert_uint_eq(ch->more->wrap_to, 40000);
+    ck_assert_uint_eq(ch->more->wrap_from_id, 4);
+    ck_assert_uint_eq(ch->more->wrap_to_id, 5);
 }
 END_TEST
 
@@ -348,6 +396,11 @@ START_TEST(test_order_of_gathering)
     }
     judge(&a);
     judge(&b);
+    /* The side parts alike, then the entries without their pointers to them. */
+    ck_assert_ptr_nonnull(a.c.choice.more);
+    ck_assert_ptr_nonnull(b.c.choice.more);
+    ck_assert_mem_eq(a.c.choice.more, b.c.choice.more, sizeof(*a.c.choice.more));
+    a.c.choice.more = b.c.choice.more = NULL;
     ck_assert_mem_eq(&a.c, &b.c, sizeof(a.c));
 }
 END_TEST
@@ -357,11 +410,13 @@ Suite *report_hostports_suite(void)
     Suite *suite = suite_create("hostports");
     TCase *tc = tcase_create("core");
 
+    tcase_add_checked_fixture(tc, NULL, release_judged);
     tcase_add_test(tc, test_sequential);
     tcase_add_test(tc, test_sequential_step);
     tcase_add_test(tc, test_per_destination);
     tcase_add_test(tc, test_random);
     tcase_add_test(tc, test_wrap);
+    tcase_add_test(tc, test_side_part);
     tcase_add_test(tc, test_too_few);
     tcase_add_test(tc, test_reuse);
     tcase_add_test(tc, test_judged_protocol);
