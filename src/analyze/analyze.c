@@ -219,9 +219,18 @@ static inline uint64_t direction_hash(const struct analyzer *a, const struct pkt
                   ps_mum(dst[0] ^ s[1], dst[1] ^ s[0]) ^ 0x9e3779b97f4a7c15ULL);
 }
 
-static inline void look_at_payload(struct analyzer *a, struct analyzer_pending *p)
+/* The same for a packet whose flow key and hash are made already (one thread, a live capture):
+ * the key's hash, told apart by the sender, at no cost. */
+static inline uint64_t direction_of_key(const struct analyzer_pending *p)
 {
-    uint64_t hash = direction_hash(a, &p->info), tag = hash & ~(uint64_t)3;
+    return p->lookup.hash ^ (p->lookup.sender ? 0x9e3779b97f4a7c15ULL : 0);
+}
+
+/* `direction`: direction_hash() or direction_of_key(), one of them throughout a reading. */
+static inline void look_at_payload(struct analyzer *a, struct analyzer_pending *p,
+                                   uint64_t direction)
+{
+    uint64_t hash = direction, tag = hash & ~(uint64_t)3;
     struct analyzer_app_slot *slot = &a->app_slots[(hash >> 2) & (ANALYZER_APP_SLOTS - 1)];
     uint64_t quiet = (uint64_t)p->fp.ts - (uint64_t)slot->last; /* huge when time went back */
     bool fresh;
@@ -367,7 +376,7 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     if (p->prepared) {
         flow_table_prepare(a->table, &p->info, &p->lookup);
         if (may_look(p))
-            look_at_payload(a, p);
+            look_at_payload(a, p, direction_of_key(p));
     }
     finish_packet(a, p);
     /* A live capture's reader may be watching: the flow this packet ended, now. */
@@ -396,7 +405,7 @@ static int read_alone(struct analyzer *a, struct capture *c, struct analyze_inpu
         if (p->prepared) {
             flow_table_prepare(a->table, &p->info, &p->lookup);
             if (may_look(p))
-                look_at_payload(a, p);
+                look_at_payload(a, p, direction_of_key(p));
         }
         /* Halfway to its turn, a packet's index slot has arrived: its flow can be asked for. */
         if (read - done > ANALYZER_AHEAD / 2) {
@@ -513,7 +522,7 @@ static void *read_ahead(void *arg)
         if (e->hashed)
             flow_hasher_prepare(&p->hasher, &e->info, &e->lookup);
         if (look)
-            look_at_payload(p->a, e);
+            look_at_payload(p->a, e, direction_hash(p->a, &e->info));
         written++;
         if (written % PIPE_BATCH == 0) {
             atomic_store_explicit(&p->produced, written, memory_order_release);
