@@ -450,29 +450,25 @@ static int parse_community_id(enum cli_option_id id, const char *arg, struct ps_
     return 0;
 }
 
+/* --format's names, by enum ps_format: what --format takes and what messages call a format. */
+static const char *const format_names[] = {
+    [PS_FORMAT_TEXT] = "text",   [PS_FORMAT_JSON] = "json", [PS_FORMAT_CSV] = "csv",
+    [PS_FORMAT_JSONL] = "jsonl", [PS_FORMAT_ZEEK] = "zeek", [PS_FORMAT_ZEEK_JSON] = "zeek-json",
+    [PS_FORMAT_HTML] = "html",
+};
+
 /* --format's value (--json is --format json for short). */
 static int parse_format(const char *arg, struct ps_options *opts, char *err, size_t errlen)
 {
-    if (strcmp(arg, "text") == 0) {
-        opts->format = PS_FORMAT_TEXT;
-    } else if (strcmp(arg, "json") == 0) {
-        opts->format = PS_FORMAT_JSON;
-    } else if (strcmp(arg, "csv") == 0) {
-        opts->format = PS_FORMAT_CSV;
-    } else if (strcmp(arg, "jsonl") == 0) {
-        opts->format = PS_FORMAT_JSONL;
-    } else if (strcmp(arg, "zeek") == 0) {
-        opts->format = PS_FORMAT_ZEEK;
-    } else if (strcmp(arg, "zeek-json") == 0) {
-        opts->format = PS_FORMAT_ZEEK_JSON;
-    } else if (strcmp(arg, "html") == 0) {
-        opts->format = PS_FORMAT_HTML;
-    } else {
-        snprintf(err, errlen,
-                 "unknown format '%s' (known: text, json, jsonl, csv, zeek, zeek-json, html)", arg);
-        return -1;
+    for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+        if (strcmp(arg, format_names[i]) == 0) {
+            opts->format = (enum ps_format)i;
+            return 0;
+        }
     }
-    return 0;
+    snprintf(err, errlen,
+             "unknown format '%s' (known: text, json, jsonl, csv, zeek, zeek-json, html)", arg);
+    return -1;
 }
 
 /*
@@ -707,13 +703,14 @@ int cli_parse(int argc, char **argv, struct ps_options *opts, char *err, size_t 
         }
     }
     apply_lifecycle(opts);
-    /* nat's sentences go in any of its formats (JSON: its "explain" array). */
-    /* The HTML page always has them. */
+    /* nat's sentences go in any of its formats (JSON: its "explain" array). The HTML page always
+     * has them, so --explain changes nothing there. */
     if (opts->explain && !opts->nat && opts->format != PS_FORMAT_TEXT &&
         opts->format != PS_FORMAT_HTML) {
         snprintf(err, errlen,
-                 "--explain writes sentences into the text report: drop --json, or "
-                 "use --format text");
+                 "--explain writes sentences into the text report or the HTML page, not --format "
+                 "%s: drop --explain, or use --format text or html",
+                 format_names[opts->format]);
         return -1;
     }
     if (opts->explain)
