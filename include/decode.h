@@ -99,11 +99,12 @@ struct pkt_fragment {
 
 /*
  * What decoding learnt of one packet. Addresses are in network order; IPv4 uses the first 4 bytes.
- * decode_packet() zeroes the fields before `src`, and every IP header writes `src` and `dst`
- * whole; the rest is written only as far as it holds something: encap[] up to n_encap, `fragment`
- * when its state is not PKT_FRAG_NONE, `quote` when it is valid. Beyond that they keep what the
- * struct held before. (Zeroing all 224 bytes took a `rep stos`, whose stores the loads of the same
- * bytes that follow could not take from the store buffer: see bench/README.md.)
+ * decode_packet() zeroes the fields before `src` and fragment.state, and every IP header writes
+ * `src` and `dst` whole; the rest is written only as far as it holds something: `fragment` when
+ * its state is not PKT_FRAG_NONE, encap[] up to n_encap, `quote` when `scope` is
+ * PKT_SCOPE_ICMP_ERROR. Beyond that they keep what the struct held before. So a packet writes
+ * the first 104 bytes: with the head of struct analyzer_pending, the three cache lines a ring
+ * entry hands between threads (bench/README.md, "The reader thread").
  */
 struct pkt_info {
     const struct decode_config *config; /* set by decode_packet(); NULL means the defaults */
@@ -135,9 +136,9 @@ struct pkt_info {
      * where decode_payload() finds the payload's captured bytes. */
     uint32_t l4_caplen;
     uint8_t src[16], dst[16];
+    struct pkt_fragment fragment;
     /* Rarely written, so not zeroed for every packet (above). */
     struct encap encap[PS_ENCAP_MAX];
-    struct pkt_fragment fragment;
     struct pkt_quote quote;
 };
 

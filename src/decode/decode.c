@@ -17,7 +17,6 @@ enum ps_skip decode_packet(const struct decode_config *config, int linktype, con
      * `rep stos` (compilers store inline up to about 64 bytes). */
     memset(out, 0, offsetof(struct pkt_info, src));
     out->fragment.state = PKT_FRAG_NONE;
-    out->quote.valid = false;
     out->config = config != NULL ? config : &default_config;
     return decode_link(linktype, &r, out);
 }

@@ -1438,8 +1438,8 @@ END_TEST
 /* The fields of `a` and `b` that describe the packet (struct pkt_info) are the same. */
 static bool same_description(const struct pkt_info *a, const struct pkt_info *b)
 {
-    /* Up to the addresses decode_packet() zeroed both whole, padding too. */
-    if (memcmp(a, b, offsetof(struct pkt_info, encap)) != 0 || a->n_encap > PS_ENCAP_MAX)
+    /* Before the addresses decode_packet() zeroed both, padding too; the addresses are whole. */
+    if (memcmp(a, b, offsetof(struct pkt_info, fragment)) != 0 || a->n_encap > PS_ENCAP_MAX)
         return false;
     for (size_t i = 0; i < a->n_encap; i++)
         if (a->encap[i].kind != b->encap[i].kind || a->encap[i].has_id != b->encap[i].has_id ||
@@ -1452,8 +1452,8 @@ static bool same_description(const struct pkt_info *a, const struct pkt_info *b)
           memcmp(a->fragment.src, b->fragment.src, sizeof(a->fragment.src)) != 0 ||
           memcmp(a->fragment.dst, b->fragment.dst, sizeof(a->fragment.dst)) != 0)))
         return false;
-    return a->quote.valid == b->quote.valid &&
-           (!a->quote.valid ||
+    return a->scope != PKT_SCOPE_ICMP_ERROR ||
+           (a->quote.valid && b->quote.valid &&
             (a->quote.family == b->quote.family && a->quote.proto == b->quote.proto &&
              a->quote.scope == b->quote.scope && a->quote.sport == b->quote.sport &&
              a->quote.dport == b->quote.dport &&
