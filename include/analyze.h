@@ -88,10 +88,10 @@ struct analyzer_config {
 /*
  * A packet decoded and waiting for its turn at the flow table. What the table reads of every
  * packet comes first, with the head of `info`, so that a packet handed between threads moves
- * three cache lines, not all of it.
+ * three cache lines, not all of it. Whole cache lines, so that each entry of a ring starts one.
  */
 struct analyzer_pending {
-    struct flow_lookup lookup; /* valid when `prepared` and `hashed` */
+    alignas(64) struct flow_lookup lookup; /* valid when `prepared` and `hashed` */
     struct flow_packet fp;
     int linktype;
     uint8_t outcome; /* enum ps_skip, from decoding */
@@ -99,12 +99,15 @@ struct analyzer_pending {
     bool first_fragment; /* info.fragment describes the first fragment of a datagram */
     bool hashed;         /* `lookup` holds the key and hash; else the table's thread makes them */
     uint8_t app;         /* FLOW_PKT_APP_*: what the payload showed; 0 when not looked at */
+    /* The length of app_name: here, where the table's thread reads it for every packet looked
+     * into; after `info` (in the fifth cache line) reading it missed the cache. */
+    uint8_t app_name_len;
     struct pkt_info info;
     /* A TLS ClientHello's server name (with `app`), copied: the payload's bytes are gone by the
      * table's turn. */
-    uint16_t app_name_len;
     uint8_t app_name[FLOW_APP_NAME_MAX];
 };
+_Static_assert(FLOW_APP_NAME_MAX <= UINT8_MAX, "app_name_len holds a name's length");
 
 /*
  * The reader's memory of which flow directions it has looked into the payload of lately: by a

@@ -97,7 +97,14 @@ struct pkt_fragment {
     uint8_t src[16], dst[16];
 };
 
-/* What decoding learnt of one packet. Addresses are in network order; IPv4 uses the first 4 bytes.
+/*
+ * What decoding learnt of one packet. Addresses are in network order; IPv4 uses the first 4 bytes.
+ * decode_packet() zeroes the fields before `src` and fragment.state, and every IP header writes
+ * `src` and `dst` whole; the rest is written only as far as it holds something: `fragment` when
+ * its state is not PKT_FRAG_NONE, encap[] up to n_encap, `quote` when `scope` is
+ * PKT_SCOPE_ICMP_ERROR. Beyond that they keep what the struct held before. So a packet writes
+ * the first 104 bytes: with the head of struct analyzer_pending, the three cache lines a ring
+ * entry hands between threads (bench/README.md, "The reader thread").
  */
 struct pkt_info {
     const struct decode_config *config; /* set by decode_packet(); NULL means the defaults */
@@ -119,10 +126,6 @@ struct pkt_info {
     uint32_t ip_len;      /* the innermost IP datagram's length, as its header gives it */
     uint32_t payload_len; /* transport payload bytes, from the headers' lengths */
     uint32_t l4_len;      /* bytes after the IP headers, as the IP header gives it */
-    uint8_t src[16], dst[16];
-    struct encap encap[PS_ENCAP_MAX];
-    struct pkt_fragment fragment;
-    struct pkt_quote quote;
     /* The innermost transport header in the captured bytes, for readers of its contents (NAT
      * pairing): it starts at l4 (its captured bytes end with the capture's, or after l4_len);
      * the payload is its last payload_len bytes. ip_id: the innermost IPv4 identification (0 for
@@ -132,6 +135,11 @@ struct pkt_info {
     /* How many bytes from l4 on decoding could read (the captured ones, cut at the IP length):
      * where decode_payload() finds the payload's captured bytes. */
     uint32_t l4_caplen;
+    uint8_t src[16], dst[16];
+    struct pkt_fragment fragment;
+    /* Rarely written, so not zeroed for every packet (above). */
+    struct encap encap[PS_ENCAP_MAX];
+    struct pkt_quote quote;
 };
 
 /*
@@ -197,8 +205,8 @@ bool decode_linktype_supported(int linktype);
 /*
  * Decodes one packet captured with `linktype` under `config` (NULL: defaults). `caplen` is the
  * number of bytes captured; nothing beyond it is read. On PS_SKIP_NONE, *out describes the
- * packet. PS_SKIP_FRAGMENT is not final: out->fragment describes a
- * non-first fragment, for the fragment table. On other outcomes *out is unspecified.
+ * packet (struct pkt_info says which of its fields). PS_SKIP_FRAGMENT is not final: out->fragment
+ * describes a non-first fragment, for the fragment table. On other outcomes *out is unspecified.
  */
 enum ps_skip decode_packet(const struct decode_config *config, int linktype, const uint8_t *data,
                            size_t caplen, struct pkt_info *out);

@@ -185,7 +185,7 @@ look_into(struct analyzer_pending *p, struct analyzer_app_slot *slot, uint64_t t
     decode_app(payload, caplen, info->proto, &m);
     p->app = (uint8_t)(FLOW_PKT_APP_LOOKED | m.proto |
                        (m.cut_short && caplen < info->payload_len ? FLOW_PKT_APP_CUT : 0));
-    p->app_name_len = m.name_len < FLOW_APP_NAME_MAX ? m.name_len : FLOW_APP_NAME_MAX;
+    p->app_name_len = (uint8_t)(m.name_len < FLOW_APP_NAME_MAX ? m.name_len : FLOW_APP_NAME_MAX);
     if (p->app_name_len > 0)
         memcpy(p->app_name, payload + m.name_off, p->app_name_len);
 }
@@ -473,6 +473,12 @@ static void pause_briefly(unsigned *spins)
 #define PIPE_LEAD  8
 #define PIPE_FETCH 64
 
+/* What the table's thread reads of every packet is in the lines prefetch_hot_part() asks for. */
+_Static_assert(offsetof(struct analyzer_pending, app_name_len) <
+                   offsetof(struct analyzer_pending, info),
+               "app_name_len is read for every packet looked into");
+_Static_assert(sizeof(struct analyzer_pending) % 64 == 0, "ring entries start cache lines");
+
 static void prefetch_hot_part(const struct analyzer_pending *e, bool for_writing)
 {
     const char *at = (const char *)e;
@@ -581,6 +587,14 @@ static int read_in_pipe(struct analyzer *a, struct capture *c, struct analyze_in
 
             if (!e->prepared)
                 continue;
+            /* A server name is in lines of the entry the hot part's prefetch left out. */
+            if (e->app != 0 && e->app_name_len > 0) {
+                const uint8_t *last = e->app_name + e->app_name_len - 1;
+
+                for (const uint8_t *at = e->app_name; at < last; at += 64)
+                    __builtin_prefetch(at);
+                __builtin_prefetch(last);
+            }
             if (!e->hashed)
                 flow_hasher_prepare(&p.hasher, &e->info, &e->lookup);
             flow_table_prefetch_slot(a->table, &e->lookup);

@@ -97,6 +97,7 @@ static enum ps_skip decode_icmp_common(struct rd *r, struct pkt_info *out, enum 
         }
         return PS_SKIP_NONE;
     case ICMP_CLASS_ERROR:
+        out->quote.valid = false; /* decode_packet() leaves it as it was (struct pkt_info) */
         if (!out->in_quote && rd_skip(r, ICMP_HEADER))
             decode_quote(r, out);
         if (out->quote.valid) {

@@ -8,6 +8,7 @@
  * Deleting moves later entries of the probe run back (Knuth's algorithm R) instead of leaving
  * tombstones. The table has two: the live flows' records, and (keeping) the stored flows' ids.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,17 +39,28 @@ void flow_hash_seed(uint64_t *secret, size_t n, uint64_t seed)
 
 _Static_assert(sizeof(struct flow_key) == 40, "flow keys are hashed as five 64-bit words");
 
+/* The 8 bytes at `p` as one word, in memory's order. */
+static inline uint64_t word_at(const void *p)
+{
+    uint64_t w;
+
+    memcpy(&w, p, sizeof(w));
+    return w;
+}
+
 /*
  * wyhash's construction over the key's five words: products of pairs, each word masked with its
- * own secret from the seed, computed side by side rather than one after another.
+ * own secret from the seed, computed side by side rather than one after another. The words are
+ * loaded one by one, as fill_key() stores them: a load of 16 bytes across two of its stores
+ * could not take them from the store buffer.
  */
 uint64_t flow_hash_with(const uint64_t *s, const struct flow_key *key)
 {
-    uint64_t w[KEY_WORDS];
+    const uint8_t *k = (const uint8_t *)key;
 
-    memcpy(w, key, sizeof(w));
-    return ps_mum(ps_mum(w[0] ^ s[0], w[1] ^ s[1]) ^ ps_mum(w[2] ^ s[2], w[3] ^ s[3]),
-                  ps_mum(w[4] ^ s[4], s[5]));
+    return ps_mum(ps_mum(word_at(k) ^ s[0], word_at(k + 8) ^ s[1]) ^
+                      ps_mum(word_at(k + 16) ^ s[2], word_at(k + 24) ^ s[3]),
+                  ps_mum(word_at(k + 32) ^ s[4], s[5]));
 }
 
 /* Whole words, without a call to memcmp(): the keys have no padding and are zeroed first. */
@@ -63,37 +75,65 @@ static bool keys_equal(const struct flow_key *a, const struct flow_key *b)
     return diff == 0;
 }
 
-/* The addresses of `len` bytes in canonical order, and which one `src` is. */
-static inline void put_addrs(struct flow_key *key, const uint8_t *src, const uint8_t *dst,
-                             size_t len, uint16_t sport, uint16_t dport, uint8_t *sender)
-{
-    int order = ps_addr_compare(src, dst, len);
+_Static_assert(offsetof(struct flow_key, port) == 32 && offsetof(struct flow_key, proto) == 36 &&
+                   offsetof(struct flow_key, family) == 37 &&
+                   offsetof(struct flow_key, scope) == 38,
+               "key_tail() builds the key's last word");
 
-    if (order == 0)
-        order = (int)sport - (int)dport;
-    *sender = order > 0;
-    memcpy(key->addr[*sender], src, len);
-    memcpy(key->addr[!*sender], dst, len);
+/* The key's last word, as memory holds port[0], port[1], proto, family and scope. */
+static inline uint64_t key_tail(uint16_t port0, uint16_t port1, uint8_t proto, uint8_t family,
+                                uint16_t scope)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return port0 | (uint64_t)port1 << 16 | (uint64_t)proto << 32 | (uint64_t)family << 40 |
+           (uint64_t)scope << 48;
+#else
+    return (uint64_t)port0 << 48 | (uint64_t)port1 << 32 | (uint64_t)proto << 24 |
+           (uint64_t)family << 16 | scope;
+#endif
 }
 
 /*
  * Endpoint 0 is the one whose (address, port) sorts first; `sender` says which one `src` is. The
- * addresses' length is a constant in each branch, so that their copies are moves, not calls.
+ * key is made in registers and stored as its five words: the hash that reads it back at once
+ * takes each word from one store. (Stored field by field over a zeroed key, each word it loaded
+ * came from two or more stores and waited for them to reach the cache: on two threads, where the
+ * key is in a ring entry the other thread had, that was most of the reader's time in it.)
  */
 static inline __attribute__((always_inline)) void
 fill_key(struct flow_key *key, uint8_t family, uint8_t proto, uint8_t scope, uint16_t vlan,
          const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport, uint8_t *sender)
 {
-    memset(key, 0, sizeof(*key));
-    key->proto = proto;
-    key->family = family;
-    key->scope = (uint16_t)(scope << 12 | (vlan & 0x0fff));
-    if (family == 6)
-        put_addrs(key, src, dst, 16, sport, dport, sender);
-    else
-        put_addrs(key, src, dst, 4, sport, dport, sender);
-    key->port[*sender] = sport;
-    key->port[!*sender] = dport;
+    uint64_t s0 = 0, s1 = 0, d0 = 0, d1 = 0;
+    uint8_t *k = (uint8_t *)key;
+    int order;
+    bool swap;
+
+    /* The addresses' length is a constant in each branch: their copies are loads, not calls. */
+    if (family == 6) {
+        memcpy(&s0, src, 8);
+        memcpy(&s1, src + 8, 8);
+        memcpy(&d0, dst, 8);
+        memcpy(&d1, dst + 8, 8);
+        order = ps_addr_compare(src, dst, 16);
+    } else {
+        memcpy(&s0, src, 4);
+        memcpy(&d0, dst, 4);
+        order = ps_addr_compare(src, dst, 4);
+    }
+    if (order == 0)
+        order = (int)sport - (int)dport;
+    swap = order > 0;
+    *sender = swap;
+    uint64_t a0 = swap ? d0 : s0, a1 = swap ? d1 : s1, b0 = swap ? s0 : d0, b1 = swap ? s1 : d1;
+    uint64_t tail = key_tail(swap ? dport : sport, swap ? sport : dport, proto, family,
+                             (uint16_t)(scope << 12 | (vlan & 0x0fff)));
+
+    memcpy(k, &a0, 8);
+    memcpy(k + 8, &a1, 8);
+    memcpy(k + 16, &b0, 8);
+    memcpy(k + 24, &b1, 8);
+    memcpy(k + 32, &tail, 8);
 }
 
 void flow_key_from_packet(const struct pkt_info *pkt, struct flow_key *key, uint8_t *sender)
