@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -1426,6 +1427,70 @@ START_TEST(test_format_time_before_1970)
 }
 END_TEST
 
+/* What gmtime_r() and strftime() write for `secs`, as report_format_date() did before. */
+static void libc_date(int64_t secs, char *out)
+{
+    time_t t = (time_t)secs;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(out, REPORT_DATE_SIZE, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        snprintf(out, REPORT_DATE_SIZE, "%lld", (long long)secs);
+}
+
+static void check_date(int64_t secs)
+{
+    char want[REPORT_DATE_SIZE], got[REPORT_DATE_SIZE];
+    size_t n = report_format_date(secs, got);
+
+    libc_date(secs, want);
+    ck_assert_msg(strcmp(got, want) == 0, "%lld: %s, libc %s", (long long)secs, got, want);
+    ck_assert_uint_eq(n, strlen(want));
+}
+
+/* The date by arithmetic against libc's over more than a ps_time holds: every day's first and last
+ * second around leap years (1900, 2000, 2100 and the years between), both sides of 1970, the ends
+ * of four-digit years, and seconds far out where libc's path is taken. */
+START_TEST(test_format_date_against_libc)
+{
+    static const int64_t edges[] = {INT64_MIN,
+                                    INT64_MIN + 1,
+                                    -INT64_C(67768040609740800),
+                                    -INT64_C(62167219200) - 1,
+                                    -INT64_C(62167219200),
+                                    -INT64_C(30610224000) - 1,
+                                    -INT64_C(30610224000),
+                                    -INT64_C(9223372037),
+                                    -INT64_C(2208988800),
+                                    -1,
+                                    0,
+                                    951782400,
+                                    951868799,
+                                    4107542400,
+                                    INT64_C(9223372036),
+                                    INT64_C(253402300799),
+                                    INT64_C(253402300800),
+                                    INT64_C(67768036191676799),
+                                    INT64_MAX};
+    uint64_t x = 88172645463325252u;
+
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+        check_date(edges[i]);
+    /* Every day from 1895 to 2105, at its first and last second and at noon. */
+    for (int64_t day = -27394; day < 49674; day++) {
+        check_date(day * 86400);
+        check_date(day * 86400 + 43210);
+        check_date(day * 86400 + 86399);
+    }
+    /* Random seconds across years 1000 to 9999 and beyond (xorshift: the same every run). */
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        check_date((int64_t)(x % UINT64_C(300000000000)) - INT64_C(35000000000));
+    }
+}
+END_TEST
+
 START_TEST(test_format_addr)
 {
     uint8_t addr[16];
@@ -1576,6 +1641,7 @@ Suite *report_suite(void)
     tcase_add_test(writers, test_json_non_utf8_path);
     tcase_add_test(writers, test_format_time);
     tcase_add_test(writers, test_format_time_before_1970);
+    tcase_add_test(writers, test_format_date_against_libc);
     tcase_add_test(writers, test_format_addr);
     tcase_add_test(writers, test_text_writer);
     tcase_add_test(writers, test_text_writer_empty);
