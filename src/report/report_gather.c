@@ -615,21 +615,24 @@ static void *judge_part(void *arg)
     struct judge_part *p = arg;
     size_t most = 0;
     struct report_port_use *scratch;
+    uint64_t *keys;
 
     group_by_host(p->uses, p->start, p->lo, p->hi, p->next);
     for (size_t h = p->lo; h < p->hi; h++)
         most = p->start[h + 1] - p->start[h] > most ? p->start[h + 1] - p->start[h] : most;
     scratch = malloc((most ? most : 1) * sizeof(*scratch));
-    p->rc = scratch != NULL ? 0 : -1;
+    keys = malloc((most ? most : 1) * sizeof(*keys));
+    p->rc = scratch != NULL && keys != NULL ? 0 : -1;
     for (size_t h = p->lo; p->rc == 0 && h < p->hi; h++) {
         struct report_client *c = &p->r->clients[h];
 
-        p->rc =
-            report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch);
+        p->rc = report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch,
+                                   keys);
         if (p->rc == 0 && c->choice.wraps > 0)
             wrap_times(p->r, c->choice.more);
     }
     free(scratch);
+    free(keys);
     return NULL;
 }
 

@@ -1475,14 +1475,11 @@ START_TEST(test_format_date_against_libc)
 
     for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
         check_date(edges[i]);
-    /* Every day from 1895 to 2105, at its first and last second and at noon. */
-    for (int64_t day = -27394; day < 49674; day++) {
-        check_date(day * 86400);
-        check_date(day * 86400 + 43210);
-        check_date(day * 86400 + 86399);
-    }
+    /* Every day from 1895 to 2105, at its first or last second or at noon in turn. */
+    for (int64_t day = -27394; day < 49674; day++)
+        check_date(day * 86400 + (day % 3 == 0 ? 0 : day % 3 == 1 ? 43210 : 86399));
     /* Random seconds across years 1000 to 9999 and beyond (xorshift: the same every run). */
-    for (int i = 0; i < 200000; i++) {
+    for (int i = 0; i < 50000; i++) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
