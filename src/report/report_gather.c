@@ -534,8 +534,8 @@ static int sort_clients(struct report *r)
  * uses[start[lo], start[hi]), start[h] being where host h's part begins. `next` has room for
  * hosts lo to hi - 1. The order within a part is lost: judge_part() sorts each part.
  */
-static void group_by_host(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
-                          size_t *next)
+static void flag_sort(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
+                      size_t *next)
 {
     memcpy(next, start + lo, (hi - lo) * sizeof(*next));
     for (size_t h = lo; h < hi; h++) {
@@ -551,6 +551,59 @@ static void group_by_host(struct report_port_use *uses, const size_t *start, siz
             }
             uses[next[h - lo]++] = x;
         }
+    }
+}
+
+/* Hosts grouped at once, fewer than this; more first go into this many groups of hosts. */
+#define GROUP_BUCKETS 256
+
+/*
+ * flag_sort() of hosts [lo, hi) in two rounds when they are many: first into GROUP_BUCKETS groups
+ * of consecutive hosts, then each group by host. With a part per host at once, each connection
+ * carried goes to one of hundreds of thousands of places, a cache miss that the next one waits
+ * for (datacentre's judging spent most of its time there); a round of GROUP_BUCKETS places keeps
+ * them all in the cache, and a group's connections then fit in it too.
+ */
+static void group_by_host(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
+                          size_t *next)
+{
+    size_t bucket_start[GROUP_BUCKETS + 1], bucket_next[GROUP_BUCKETS];
+    unsigned shift = 0;
+    size_t n_buckets;
+
+    while (((hi - lo) >> shift) >= GROUP_BUCKETS)
+        shift++;
+    if (shift == 0) {
+        flag_sort(uses, start, lo, hi, next);
+        return;
+    }
+    n_buckets = ((hi - lo - 1) >> shift) + 1;
+    for (size_t b = 0; b <= n_buckets; b++) {
+        size_t h = lo + (b << shift);
+
+        bucket_start[b] = start[h < hi ? h : hi];
+    }
+    memcpy(bucket_next, bucket_start, n_buckets * sizeof(*bucket_next));
+    for (size_t b = 0; b < n_buckets; b++) {
+        while (bucket_next[b] < bucket_start[b + 1]) {
+            struct report_port_use x = uses[bucket_next[b]];
+            size_t xb = (x.host - lo) >> shift;
+
+            while (xb != b) {
+                struct report_port_use y = uses[bucket_next[xb]];
+
+                uses[bucket_next[xb]++] = x;
+                x = y;
+                xb = (x.host - lo) >> shift;
+            }
+            uses[bucket_next[b]++] = x;
+        }
+    }
+    for (size_t b = 0; b < n_buckets; b++) {
+        size_t blo = lo + (b << shift),
+               bhi = blo + ((size_t)1 << shift) < hi ? blo + ((size_t)1 << shift) : hi;
+
+        flag_sort(uses, start, blo, bhi, next + (blo - lo));
     }
 }
 
