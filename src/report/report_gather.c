@@ -273,8 +273,9 @@ static struct report_service *add_service(struct report_aggregation *a, struct r
     return s;
 }
 
+/* The client host of the flow numbered `flow` in the table, found or added. */
 static struct report_client *add_client(struct report_aggregation *a, struct report *r,
-                                        const struct flow_key *key, uint8_t client)
+                                        const struct flow_key *key, uint8_t client, uint32_t flow)
 {
     uint32_t *slot;
     struct report_client *c;
@@ -305,7 +306,9 @@ static struct report_client *add_client(struct report_aggregation *a, struct rep
     memcpy(c->addr, key->addr[client], sizeof(c->addr));
     c->port_lo = c->port_hi = key->port[client];
     c->ephemeral_all = UINT32_MAX;
-    c->in_force = *report_range_of(&r->settings, key->family, key->addr[client]);
+    /* The flow's range is its host's: for a flow the first pass counted, read by its number
+     * rather than by hashing the address into the ranges' table again, under the lock. */
+    c->in_force = *report_range_of_client(&r->settings, flow, key->family, key->addr[client]);
     return c;
 }
 
@@ -344,7 +347,7 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
 {
     uint16_t port = it->key.port[it->client];
     struct report_service *s = add_service(a, r, &it->key, it->client);
-    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client) : NULL;
+    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client, it->flow) : NULL;
     uint32_t host;
 
     if (c == NULL)
@@ -799,6 +802,7 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->bytes = f->bytes[0] + f->bytes[1];
     it->first_seen = f->first_seen;
     it->id = rf->id;
+    it->flow = rf->flow;
     it->dest = report_port_dest(&f->key, rf->client);
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;

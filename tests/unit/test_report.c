@@ -636,6 +636,35 @@ START_TEST(test_ephemeral_auto_many_flows)
 }
 END_TEST
 
+/*
+ * --ephemeral auto: each client host's range in force is its own, read for its first flow by that
+ * flow's number; hosts whose flows alternate tell a wrong number from the right one.
+ */
+START_TEST(test_ephemeral_auto_alternating_hosts)
+{
+    struct fixture fx;
+    uint8_t windows[16];
+
+    fixture_init(&fx, "auto");
+    for (uint16_t i = 0; i < 4; i++) {
+        send_pkt(&fx, TCP, "10.0.4.1", (uint16_t)(2000 + i), "10.0.0.1", 80, SYN, 1 + 2 * i, 60);
+        send_pkt(&fx, TCP, "10.0.4.2", (uint16_t)(33000 + i), "10.0.0.1", 80, SYN, 2 + 2 * i, 60);
+    }
+    build(&fx);
+    parse_addr(4, "10.0.4.1", windows);
+    ck_assert_uint_eq(fx.report.n_clients, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const struct report_client *c = &fx.report.clients[i];
+        bool is_windows = memcmp(c->addr, windows, 16) == 0;
+
+        ck_assert_uint_eq(c->flows, 4);
+        ck_assert_str_eq(c->in_force.name, is_windows ? "windows-xp" : "linux");
+        ck_assert_uint_eq(c->in_range, 4);
+    }
+    fixture_free(&fx);
+}
+END_TEST
+
 START_TEST(test_flow_order)
 {
     struct fixture fx;
@@ -1616,6 +1645,7 @@ Suite *report_suite(void)
     tcase_add_test(tables, test_clients);
     tcase_add_test(tables, test_clients_range_in_force);
     tcase_add_test(tables, test_ephemeral_auto_many_flows);
+    tcase_add_test(tables, test_ephemeral_auto_alternating_hosts);
     tcase_add_test(tables, test_ephemeral_auto);
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
