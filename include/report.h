@@ -339,6 +339,7 @@ struct report_gather_item {
     uint32_t id;   /* the row's report id */
     uint32_t dest; /* report_port_dest() of its server: hashed before the gathering's lock */
     uint32_t client_ephemeral;
+    uint32_t flow; /* its number in the table (report_flow.flow) */
     uint8_t client;
     uint8_t client_ttl; /* the TTL of the client's first packet; 0: none */
     bool client_in_range;
@@ -436,6 +437,13 @@ unsigned report_app_expected(const char *service);
 /* Names and formats shared by the writers (report_labels.c). */
 /* A name for an ICMP (family 4) or ICMPv6 (6) message ("port-unreachable"), or NULL. */
 const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code);
+/*
+ * The date and time of second `secs` since 1970 in UTC, "%Y-%m-%dT%H:%M:%S" as strftime() writes
+ * gmtime_r()'s, or the number when gmtime_r() cannot; returns its length. Computed without libc
+ * for four-digit years (every time a ps_time can hold).
+ */
+#define REPORT_DATE_SIZE 32
+size_t report_format_date(int64_t secs, char out[REPORT_DATE_SIZE]);
 /* Formats a time as ISO 8601 UTC with 6 or 9 fractional digits; returns buf. */
 char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len);
 /* What the capture missed or garbled of a flow ("midstream", "one-sided", ...): their names. */

@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "json_writer.h"
 #include "base.h"
+#include "report.h"
 
 size_t jw_utf8_sequence(const unsigned char *s, size_t left)
 {
@@ -261,18 +261,11 @@ char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s)
 static const struct jw_date_entry *date_of(struct jw_writer *w, int64_t secs)
 {
     struct jw_date_entry *e = &w->dates[(uint64_t)secs % JW_DATE_CACHE];
-    time_t t = (time_t)secs;
-    struct tm tm;
-    size_t n;
 
     if (e->len != 0 && e->secs == secs)
         return e;
     e->secs = secs;
-    n = gmtime_r(&t, &tm) != NULL ? strftime(e->text, sizeof(e->text), "%Y-%m-%dT%H:%M:%S", &tm)
-                                  : 0;
-    if (n == 0)
-        n = (size_t)snprintf(e->text, sizeof(e->text), "%lld", (long long)secs);
-    e->len = (uint8_t)n;
+    e->len = (uint8_t)report_format_date(secs, e->text);
     return e;
 }
 

@@ -68,7 +68,7 @@ struct jw_layout;
 /* The writer's caches: what it wrote for a value, to copy the next time the value comes. */
 struct jw_date_entry {
     int64_t secs;
-    char text[32];
+    char text[32]; /* REPORT_DATE_SIZE */
     uint8_t len; /* 0: unused */
 };
 

@@ -36,13 +36,18 @@ extern const struct jw_layout output_json_document_layout;
 void output_json_put_flow(struct jw_writer *w, const struct report *r, const struct report_flow *rf,
                           const struct flow *f, size_t id, const char *type);
 
-/*
- * The document's array of flows, its items at depth 2 (output_json_threads.c): r->flows, or for a
- * report_init() report the table's flows, their rows made here.
- */
-void output_json_put_flows(struct jw_writer *w, const struct report *r);
+/* One client host's object (output_json_flows.c). */
+void output_json_put_client(struct jw_writer *w, const struct report_client *c);
 
 enum output_json_table { OUTPUT_JSON_FLOWS, OUTPUT_JSON_SERVICES, OUTPUT_JSON_CLIENTS };
+
+/*
+ * The document's array of flows or of client hosts, its items at depth 2, on two threads when the
+ * settings allow (output_json_threads.c). The flows: r->flows, or for a report_init() report the
+ * table's flows, their rows made here.
+ */
+void output_json_put_items(struct jw_writer *w, const struct report *r,
+                           enum output_json_table table);
 
 /* The array of flows, services or client hosts, a member of the document: its items at depth 2. */
 int output_json_emit_table(FILE *out, const struct report *r, enum output_json_table table);

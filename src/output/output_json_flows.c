@@ -609,7 +609,7 @@ static char *put_port_choice(struct jw_writer *w, char *p, const struct report_p
     return jw_put_name(w, p, report_os_hint_name(ch->os_hint));
 }
 
-static void put_client(struct jw_writer *w, const struct report_client *c)
+void output_json_put_client(struct jw_writer *w, const struct report_client *c)
 {
     const struct jw_layout *l = w->layout;
     char *p = jw_room(w, JW_GROUP_ROOM);
@@ -659,18 +659,15 @@ int output_json_emit_table(FILE *out, const struct report *r, enum output_json_t
     }
     jw_init(&w, out, buf, JW_DOCUMENT_BUFFER, &output_json_document_layout, r->nanosecond);
     w.names = names;
-    if (table == OUTPUT_JSON_FLOWS) {
-        output_json_put_flows(&w, r);
+    if (table != OUTPUT_JSON_SERVICES) {
+        output_json_put_items(&w, r, table);
     } else {
         for (size_t i = 0; i < n; i++) {
             if (i == 0)
                 JW_PUT_LITERAL(&w, "[\n    ");
             else
                 JW_PUT_LITERAL(&w, ",\n    ");
-            if (table == OUTPUT_JSON_SERVICES)
-                put_service(&w, &r->services[i]);
-            else
-                put_client(&w, &r->clients[i]);
+            put_service(&w, &r->services[i]);
         }
     }
     JW_PUT_LITERAL(&w, "\n  ]");

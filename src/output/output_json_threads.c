@@ -1,7 +1,8 @@
 /*
- * output_json_threads.c - the JSON document's array of flows, written on two threads when the
- * settings allow and there are more than a run's worth of flows; and, for a report_init() report,
- * each flow's row made as it is written and handed to the gathering of services and client hosts.
+ * output_json_threads.c - the JSON document's arrays of flows and of client hosts, each written on
+ * two threads when the settings allow and there are more than a run's worth of items; and, for a
+ * report_init() report, each flow's row made as it is written and handed to the gathering of
+ * services and client hosts.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -11,12 +12,13 @@
 #include "output_int.h"
 
 /*
- * The document's flows on two threads: a helper writes every other run of FLOWS_PER_RUN flows into
- * memory, and the calling thread writes those out in their turn between its own runs. The helper
- * has two buffers, so that it writes one run while the other waits to go out: at most three
- * runs' text is held at once. The helper's writer has caches of its own; what is written does
- * not depend on them. A run of 128 flows is about 200 KB of text, which stays in the cache from
- * its writing to its copying out (runs of 512 took 6% longer, of 2048 10%).
+ * The document's flows (or client hosts) on two threads: a helper writes every other run of
+ * FLOWS_PER_RUN items into memory, and the calling thread writes those out in their turn between
+ * its own runs. The helper has two buffers, so that it writes one run while the other waits to go
+ * out: at most three runs' text is held at once. The helper's writer has caches of its own; what
+ * is written does not depend on them. A run of 128 flows is about 200 KB of text, which stays in
+ * the cache from its writing to its copying out (runs of 512 took 6% longer, of 2048 10%); a
+ * client host's object is about as long as a flow's.
  */
 #define FLOWS_PER_RUN 128
 
@@ -28,6 +30,8 @@ struct helper_run {
 
 struct flows_helper {
     const struct report *r;
+    enum output_json_table table;
+    size_t n; /* items */
     pthread_mutex_t lock;
     pthread_cond_t changed;
     struct helper_run runs[2];
@@ -76,16 +80,40 @@ static void put_flows(struct jw_writer *w, const struct report *r, size_t from, 
         report_gathering_add(r->gathering, items, n_items);
 }
 
+/* Client hosts `from` to `to`. */
+static void put_clients(struct jw_writer *w, const struct report *r, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        if (i == 0)
+            JW_PUT_LITERAL(w, "[\n    ");
+        else
+            JW_PUT_LITERAL(w, ",\n    ");
+        output_json_put_client(w, &r->clients[i]);
+    }
+}
+
 static size_t min_size(size_t a, size_t b)
 {
     return a < b ? a : b;
+}
+
+/* Run `run` of the array of `table`, which has `n` items. */
+static void put_run(struct jw_writer *w, const struct report *r, enum output_json_table table,
+                    size_t run, size_t n)
+{
+    size_t from = run * FLOWS_PER_RUN, to = min_size((run + 1) * FLOWS_PER_RUN, n);
+
+    if (table == OUTPUT_JSON_FLOWS)
+        put_flows(w, r, from, to);
+    else
+        put_clients(w, r, from, to);
 }
 
 /* The helper writes runs 1, 3, 5 and so on; its j-th run goes into buffer j % 2. */
 static void *write_odd_runs(void *arg)
 {
     struct flows_helper *h = arg;
-    size_t n = h->r->n_flows;
+    size_t n = h->n;
 
     for (size_t run = 1; run * FLOWS_PER_RUN < n; run += 2) {
         struct helper_run *b = &h->runs[run / 2 % 2];
@@ -99,7 +127,7 @@ static void *write_odd_runs(void *arg)
         if (stop)
             break;
         jw_use_buffer(&h->w, b->text, b->size);
-        put_flows(&h->w, h->r, run * FLOWS_PER_RUN, min_size((run + 1) * FLOWS_PER_RUN, n));
+        put_run(&h->w, h->r, h->table, run, n);
         failed = h->w.failed;
         pthread_mutex_lock(&h->lock);
         b->text = h->w.buf;
@@ -145,10 +173,13 @@ static int put_helper_run(struct jw_writer *w, struct flows_helper *h, size_t ru
 }
 
 /* Starts the helper; false when it cannot be had (the caller writes every flow itself). */
-static bool helper_start(struct flows_helper *h, const struct report *r, pthread_t *thread)
+static bool helper_start(struct flows_helper *h, const struct report *r,
+                         enum output_json_table table, size_t n, pthread_t *thread)
 {
     memset(h, 0, sizeof(*h));
     h->r = r;
+    h->table = table;
+    h->n = n;
     for (int i = 0; i < 2; i++) {
         h->runs[i].size = JW_DOCUMENT_BUFFER;
         h->runs[i].text = malloc(JW_DOCUMENT_BUFFER);
@@ -183,14 +214,15 @@ static void helper_end(struct flows_helper *h, pthread_t thread)
     free(h->runs[1].text);
 }
 
-void output_json_put_flows(struct jw_writer *w, const struct report *r)
+void output_json_put_items(struct jw_writer *w, const struct report *r,
+                           enum output_json_table table)
 {
-    size_t n = r->n_flows;
+    size_t n = table == OUTPUT_JSON_FLOWS ? r->n_flows : r->n_clients;
     struct flows_helper *h = NULL;
     pthread_t thread;
 
     if (r->settings.threads > 1 && n > FLOWS_PER_RUN && (h = malloc(sizeof(*h))) != NULL &&
-        !helper_start(h, r, &thread)) {
+        !helper_start(h, r, table, n, &thread)) {
         free(h);
         h = NULL;
     }
@@ -198,7 +230,7 @@ void output_json_put_flows(struct jw_writer *w, const struct report *r)
         if (h != NULL && run % 2 == 1)
             put_helper_run(w, h, run);
         else
-            put_flows(w, r, run * FLOWS_PER_RUN, min_size((run + 1) * FLOWS_PER_RUN, n));
+            put_run(w, r, table, run, n);
     }
     if (h != NULL) {
         int saved = errno; /* why the output failed, if it did */

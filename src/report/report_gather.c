@@ -273,8 +273,9 @@ static struct report_service *add_service(struct report_aggregation *a, struct r
     return s;
 }
 
+/* The client host of the flow numbered `flow` in the table, found or added. */
 static struct report_client *add_client(struct report_aggregation *a, struct report *r,
-                                        const struct flow_key *key, uint8_t client)
+                                        const struct flow_key *key, uint8_t client, uint32_t flow)
 {
     uint32_t *slot;
     struct report_client *c;
@@ -305,7 +306,9 @@ static struct report_client *add_client(struct report_aggregation *a, struct rep
     memcpy(c->addr, key->addr[client], sizeof(c->addr));
     c->port_lo = c->port_hi = key->port[client];
     c->ephemeral_all = UINT32_MAX;
-    c->in_force = *report_range_of(&r->settings, key->family, key->addr[client]);
+    /* The flow's range is its host's: for a flow the first pass counted, read by its number
+     * rather than by hashing the address into the ranges' table again, under the lock. */
+    c->in_force = *report_range_of_client(&r->settings, flow, key->family, key->addr[client]);
     return c;
 }
 
@@ -344,7 +347,7 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
 {
     uint16_t port = it->key.port[it->client];
     struct report_service *s = add_service(a, r, &it->key, it->client);
-    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client) : NULL;
+    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client, it->flow) : NULL;
     uint32_t host;
 
     if (c == NULL)
@@ -534,8 +537,8 @@ static int sort_clients(struct report *r)
  * uses[start[lo], start[hi]), start[h] being where host h's part begins. `next` has room for
  * hosts lo to hi - 1. The order within a part is lost: judge_part() sorts each part.
  */
-static void group_by_host(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
-                          size_t *next)
+static void flag_sort(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
+                      size_t *next)
 {
     memcpy(next, start + lo, (hi - lo) * sizeof(*next));
     for (size_t h = lo; h < hi; h++) {
@@ -551,6 +554,59 @@ static void group_by_host(struct report_port_use *uses, const size_t *start, siz
             }
             uses[next[h - lo]++] = x;
         }
+    }
+}
+
+/* Hosts grouped at once, fewer than this; more first go into this many groups of hosts. */
+#define GROUP_BUCKETS 256
+
+/*
+ * flag_sort() of hosts [lo, hi) in two rounds when they are many: first into GROUP_BUCKETS groups
+ * of consecutive hosts, then each group by host. With a part per host at once, each connection
+ * carried goes to one of hundreds of thousands of places, a cache miss that the next one waits
+ * for (datacentre's judging spent most of its time there); a round of GROUP_BUCKETS places keeps
+ * them all in the cache, and a group's connections then fit in it too.
+ */
+static void group_by_host(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
+                          size_t *next)
+{
+    size_t bucket_start[GROUP_BUCKETS + 1], bucket_next[GROUP_BUCKETS];
+    unsigned shift = 0;
+    size_t n_buckets;
+
+    while (((hi - lo) >> shift) >= GROUP_BUCKETS)
+        shift++;
+    if (shift == 0) {
+        flag_sort(uses, start, lo, hi, next);
+        return;
+    }
+    n_buckets = ((hi - lo - 1) >> shift) + 1;
+    for (size_t b = 0; b <= n_buckets; b++) {
+        size_t h = lo + (b << shift);
+
+        bucket_start[b] = start[h < hi ? h : hi];
+    }
+    memcpy(bucket_next, bucket_start, n_buckets * sizeof(*bucket_next));
+    for (size_t b = 0; b < n_buckets; b++) {
+        while (bucket_next[b] < bucket_start[b + 1]) {
+            struct report_port_use x = uses[bucket_next[b]];
+            size_t xb = (x.host - lo) >> shift;
+
+            while (xb != b) {
+                struct report_port_use y = uses[bucket_next[xb]];
+
+                uses[bucket_next[xb]++] = x;
+                x = y;
+                xb = (x.host - lo) >> shift;
+            }
+            uses[bucket_next[b]++] = x;
+        }
+    }
+    for (size_t b = 0; b < n_buckets; b++) {
+        size_t blo = lo + (b << shift),
+               bhi = blo + ((size_t)1 << shift) < hi ? blo + ((size_t)1 << shift) : hi;
+
+        flag_sort(uses, start, blo, bhi, next + (blo - lo));
     }
 }
 
@@ -615,21 +671,24 @@ static void *judge_part(void *arg)
     struct judge_part *p = arg;
     size_t most = 0;
     struct report_port_use *scratch;
+    uint64_t *keys;
 
     group_by_host(p->uses, p->start, p->lo, p->hi, p->next);
     for (size_t h = p->lo; h < p->hi; h++)
         most = p->start[h + 1] - p->start[h] > most ? p->start[h + 1] - p->start[h] : most;
     scratch = malloc((most ? most : 1) * sizeof(*scratch));
-    p->rc = scratch != NULL ? 0 : -1;
+    keys = malloc((most ? most : 1) * sizeof(*keys));
+    p->rc = scratch != NULL && keys != NULL ? 0 : -1;
     for (size_t h = p->lo; p->rc == 0 && h < p->hi; h++) {
         struct report_client *c = &p->r->clients[h];
 
-        p->rc =
-            report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch);
+        p->rc = report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch,
+                                   keys);
         if (p->rc == 0 && c->choice.wraps > 0)
             wrap_times(p->r, c->choice.more);
     }
     free(scratch);
+    free(keys);
     return NULL;
 }
 
@@ -743,6 +802,7 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->bytes = f->bytes[0] + f->bytes[1];
     it->first_seen = f->first_seen;
     it->id = rf->id;
+    it->flow = rf->flow;
     it->dest = report_port_dest(&f->key, rf->client);
     it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;

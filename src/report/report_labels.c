@@ -3,6 +3,7 @@
  * what a capture missed of a flow, times, addresses and encapsulation layers.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "report.h"
@@ -68,20 +69,84 @@ const char *report_icmp_name(uint8_t family, uint8_t type, uint8_t code)
     return NULL;
 }
 
+/* The first and last second whose year has four digits (1000-01-01 and 9999-12-31T23:59:59):
+ * what strftime()'s %Y writes without a sign or padding rules to match. */
+#define DATE_FIRST INT64_C(-30610224000)
+#define DATE_LAST  INT64_C(253402300799)
+
+static char *put_two(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
+/*
+ * The civil date of a day counted from 1970-01-01 in the proleptic Gregorian calendar, as
+ * gmtime_r() makes it, by arithmetic: years of 400 (146097 days) from 0000-03-01, so that a leap
+ * day falls at the end of its year. No libc call: gmtime_r() takes glibc's time-zone lock, which
+ * two threads writing flows then contend for.
+ */
+static void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);                          /* [0, 146096] */
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    unsigned mp = (5 * doy + 2) / 153;                                    /* March = 0 */
+
+    *day = doy - (153 * mp + 2) / 5 + 1;
+    *month = mp < 10 ? mp + 3 : mp - 9;
+    *year = (int64_t)yoe + era * 400 + (*month <= 2);
+}
+
+size_t report_format_date(int64_t secs, char out[REPORT_DATE_SIZE])
+{
+    int64_t days, year;
+    unsigned sod, month, day;
+    char *p = out;
+
+    if (secs < DATE_FIRST || secs > DATE_LAST) {
+        time_t t = (time_t)secs;
+        struct tm tm;
+        size_t n = gmtime_r(&t, &tm) != NULL
+                       ? strftime(out, REPORT_DATE_SIZE, "%Y-%m-%dT%H:%M:%S", &tm)
+                       : 0;
+
+        return n != 0 ? n : (size_t)snprintf(out, REPORT_DATE_SIZE, "%lld", (long long)secs);
+    }
+    days = (secs >= 0 ? secs : secs - 86399) / 86400;
+    sod = (unsigned)(secs - days * 86400);
+    civil_from_days(days, &year, &month, &day);
+    p = put_two(p, (unsigned)(year / 100));
+    p = put_two(p, (unsigned)(year % 100));
+    *p++ = '-';
+    p = put_two(p, month);
+    *p++ = '-';
+    p = put_two(p, day);
+    *p++ = 'T';
+    p = put_two(p, sod / 3600);
+    *p++ = ':';
+    p = put_two(p, sod / 60 % 60);
+    *p++ = ':';
+    p = put_two(p, sod % 60);
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
 char *report_format_time(ps_time t, bool nanosecond, char *buf, size_t len)
 {
     /* Floor division: a time before 1970 still gets a fraction in [0, 1) s. */
-    time_t secs = (time_t)(t / 1000000000);
+    int64_t secs = t / 1000000000;
     long frac = (long)(t % 1000000000);
-    struct tm tm;
-    char date[32];
+    char date[REPORT_DATE_SIZE];
 
     if (frac < 0) {
         frac += 1000000000;
         secs--;
     }
-    if (gmtime_r(&secs, &tm) == NULL || strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-        snprintf(date, sizeof(date), "%lld", (long long)secs);
+    report_format_date(secs, date);
     if (nanosecond)
         snprintf(buf, len, "%s.%09ldZ", date, frac);
     else

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -631,6 +632,35 @@ START_TEST(test_ephemeral_auto_many_flows)
     ck_assert_uint_eq(c->flows, 5);
     ck_assert_str_eq(c->in_force.name, "iana");
     ck_assert_uint_eq(fx.report.n_clients, 41);
+    fixture_free(&fx);
+}
+END_TEST
+
+/*
+ * --ephemeral auto: each client host's range in force is its own, read for its first flow by that
+ * flow's number; hosts whose flows alternate tell a wrong number from the right one.
+ */
+START_TEST(test_ephemeral_auto_alternating_hosts)
+{
+    struct fixture fx;
+    uint8_t windows[16];
+
+    fixture_init(&fx, "auto");
+    for (uint16_t i = 0; i < 4; i++) {
+        send_pkt(&fx, TCP, "10.0.4.1", (uint16_t)(2000 + i), "10.0.0.1", 80, SYN, 1 + 2 * i, 60);
+        send_pkt(&fx, TCP, "10.0.4.2", (uint16_t)(33000 + i), "10.0.0.1", 80, SYN, 2 + 2 * i, 60);
+    }
+    build(&fx);
+    parse_addr(4, "10.0.4.1", windows);
+    ck_assert_uint_eq(fx.report.n_clients, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const struct report_client *c = &fx.report.clients[i];
+        bool is_windows = memcmp(c->addr, windows, 16) == 0;
+
+        ck_assert_uint_eq(c->flows, 4);
+        ck_assert_str_eq(c->in_force.name, is_windows ? "windows-xp" : "linux");
+        ck_assert_uint_eq(c->in_range, 4);
+    }
     fixture_free(&fx);
 }
 END_TEST
@@ -1426,6 +1456,67 @@ START_TEST(test_format_time_before_1970)
 }
 END_TEST
 
+/* What gmtime_r() and strftime() write for `secs`, as report_format_date() did before. */
+static void libc_date(int64_t secs, char *out)
+{
+    time_t t = (time_t)secs;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(out, REPORT_DATE_SIZE, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        snprintf(out, REPORT_DATE_SIZE, "%lld", (long long)secs);
+}
+
+static void check_date(int64_t secs)
+{
+    char want[REPORT_DATE_SIZE], got[REPORT_DATE_SIZE];
+    size_t n = report_format_date(secs, got);
+
+    libc_date(secs, want);
+    ck_assert_msg(strcmp(got, want) == 0, "%lld: %s, libc %s", (long long)secs, got, want);
+    ck_assert_uint_eq(n, strlen(want));
+}
+
+/* The date by arithmetic against libc's over more than a ps_time holds: every day's first and last
+ * second around leap years (1900, 2000, 2100 and the years between), both sides of 1970, the ends
+ * of four-digit years, and seconds far out where libc's path is taken. */
+START_TEST(test_format_date_against_libc)
+{
+    static const int64_t edges[] = {INT64_MIN,
+                                    INT64_MIN + 1,
+                                    -INT64_C(67768040609740800),
+                                    -INT64_C(62167219200) - 1,
+                                    -INT64_C(62167219200),
+                                    -INT64_C(30610224000) - 1,
+                                    -INT64_C(30610224000),
+                                    -INT64_C(9223372037),
+                                    -INT64_C(2208988800),
+                                    -1,
+                                    0,
+                                    951782400,
+                                    951868799,
+                                    4107542400,
+                                    INT64_C(9223372036),
+                                    INT64_C(253402300799),
+                                    INT64_C(253402300800),
+                                    INT64_C(67768036191676799),
+                                    INT64_MAX};
+    uint64_t x = 88172645463325252u;
+
+    for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+        check_date(edges[i]);
+    /* Every day from 1895 to 2105, at its first or last second or at noon in turn. */
+    for (int64_t day = -27394; day < 49674; day++)
+        check_date(day * 86400 + (day % 3 == 0 ? 0 : day % 3 == 1 ? 43210 : 86399));
+    /* Random seconds across years 1000 to 9999 and beyond (xorshift: the same every run). */
+    for (int i = 0; i < 50000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        check_date((int64_t)(x % UINT64_C(300000000000)) - INT64_C(35000000000));
+    }
+}
+END_TEST
+
 START_TEST(test_format_addr)
 {
     uint8_t addr[16];
@@ -1554,6 +1645,7 @@ Suite *report_suite(void)
     tcase_add_test(tables, test_clients);
     tcase_add_test(tables, test_clients_range_in_force);
     tcase_add_test(tables, test_ephemeral_auto_many_flows);
+    tcase_add_test(tables, test_ephemeral_auto_alternating_hosts);
     tcase_add_test(tables, test_ephemeral_auto);
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
@@ -1576,6 +1668,7 @@ Suite *report_suite(void)
     tcase_add_test(writers, test_json_non_utf8_path);
     tcase_add_test(writers, test_format_time);
     tcase_add_test(writers, test_format_time_before_1970);
+    tcase_add_test(writers, test_format_date_against_libc);
     tcase_add_test(writers, test_format_addr);
     tcase_add_test(writers, test_text_writer);
     tcase_add_test(writers, test_text_writer_empty);

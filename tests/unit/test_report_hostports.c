@@ -17,6 +17,7 @@
 struct host {
     struct report_client c;
     struct report_port_use uses[MAX_USES], scratch[MAX_USES];
+    uint64_t keys[MAX_USES];
     size_t n;
 };
 
@@ -47,7 +48,7 @@ static const struct report_port_choice *judge(struct host *h)
 {
     ck_assert_uint_lt(n_judged, sizeof(judged) / sizeof(judged[0]));
     h->c.choice.more = NULL; /* a judging before's side part is in judged[] */
-    ck_assert_int_eq(report_ports_judge(&h->c, h->uses, h->n, h->scratch), 0);
+    ck_assert_int_eq(report_ports_judge(&h->c, h->uses, h->n, h->scratch, h->keys), 0);
     judged[n_judged++] = h->c.choice.more;
     return &h->c.choice;
 }
@@ -405,6 +406,82 @@ START_TEST(test_order_of_gathering)
 }
 END_TEST
 
+/*
+ * Many connections (past the few a sort does by insertion), few ports and destinations so that
+ * they repeat, in shuffled time order: the counts the judging makes from its sorts against the
+ * same counts made here pair by pair, without sorting.
+ */
+START_TEST(test_counts_against_pairs)
+{
+    static struct host h;
+    uint64_t state = 11;
+
+    for (int round = 0; round < 20; round++) {
+        const struct report_port_choice *ch;
+        uint32_t ports = 0, other = 0, same = 0, dest_steps = 0, dest_up = 0;
+        size_t n = 40 + (size_t)(next_random(&state) % (MAX_USES - 40));
+
+        host_init(&h);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = next_random(&state);
+
+            connect_to(&h, (uint32_t)(r % (3 + (size_t)round)),
+                       (uint16_t)(40000 + (r >> 8) % (8 + 4 * (size_t)round)),
+                       (r >> 20) % 8 == 0 ? PS_IPPROTO_UDP : PS_IPPROTO_TCP);
+            /* Report ids in another order than the connections'. */
+            h.uses[i].order = (uint32_t)(((r >> 32) % 1000) * MAX_USES + i + 1);
+        }
+        for (size_t i = 0; i < n; i++) {
+            const struct report_port_use *u = &h.uses[i];
+            bool first = true, several = false, again = false;
+
+            for (size_t j = 0; j < n && first; j++)
+                first = !(j < i && h.uses[j].port == u->port);
+            if (!first)
+                continue;
+            ports++;
+            for (size_t j = 0; j < n; j++)
+                for (size_t k = j + 1; k < n; k++) {
+                    const struct report_port_use *a = &h.uses[j], *b = &h.uses[k];
+
+                    if (a->port != u->port || b->port != u->port || a->proto != b->proto)
+                        continue;
+                    several |= a->dest != b->dest;
+                    again |= a->dest == b->dest;
+                }
+            other += several;
+            same += again;
+        }
+        /* Each TCP connection and the next TCP one in time to the same destination. */
+        for (size_t i = 0; i < n; i++) {
+            const struct report_port_use *a = &h.uses[i], *b = NULL;
+
+            if (a->proto != PS_IPPROTO_TCP)
+                continue;
+            for (size_t j = 0; j < n; j++) {
+                const struct report_port_use *x = &h.uses[j];
+
+                if (x->proto == PS_IPPROTO_TCP && x->dest == a->dest && x->order > a->order &&
+                    (b == NULL || x->order < b->order))
+                    b = x;
+            }
+            if (b == NULL || b->port == a->port)
+                continue;
+            dest_steps++;
+            dest_up += b->port > a->port && b->port - a->port <= REPORT_PORTS_STEP_MAX;
+        }
+        ch = judge(&h);
+        release_judged();
+        ck_assert_uint_eq(ch->proto, PS_IPPROTO_TCP);
+        ck_assert_uint_eq(h.c.ports, ports);
+        ck_assert_uint_eq(ch->reused_other_server, other);
+        ck_assert_uint_eq(ch->reused_same_server, same);
+        ck_assert_uint_eq(ch->dest_steps, dest_steps);
+        ck_assert_uint_eq(ch->dest_steps_up, dest_up);
+    }
+}
+END_TEST
+
 Suite *report_hostports_suite(void)
 {
     Suite *suite = suite_create("hostports");
@@ -423,6 +500,7 @@ Suite *report_hostports_suite(void)
     tcase_add_test(tc, test_likely_range);
     tcase_add_test(tc, test_ttl_hint);
     tcase_add_test(tc, test_order_of_gathering);
+    tcase_add_test(tc, test_counts_against_pairs);
     suite_add_tcase(suite, tc);
     return suite;
 }
