@@ -10,6 +10,7 @@
  * record exactly as it was, so when a flow is stored changes nothing in what is counted.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "flow_int.h"
 
@@ -39,15 +40,33 @@ static void compact_store(struct flow_table *t)
     t->store = fresh;
 }
 
+void flow_keep_note_pause(struct flow_table *t, uint64_t pause)
+{
+    for (size_t k = 0; k < KEEP_STEPS && pause > (uint64_t)KEEP_STORE_AFTER_MIN << k; k++)
+        t->pauses_over[k]++;
+    if (++t->window_events == KEEP_WINDOW)
+        flow_keep_adapt(t);
+}
+
+/* The pauses counted do not depend on the wait (a flow's packets come when they come, stored or
+ * not), so the choice is made from them directly, and is not fed back into them. */
 void flow_keep_adapt(struct flow_table *t)
 {
-    uint64_t stores = t->window_stores, comebacks = t->window_comebacks;
+    uint64_t flows = t->window_flows;
+    size_t now = 0, up = 0, down = 0;
 
-    if (comebacks * KEEP_COMEBACK_HIGH > stores && t->store_after < KEEP_STORE_AFTER_MAX)
-        t->store_after *= 2;
-    else if (comebacks * KEEP_COMEBACK_LOW < stores && t->store_after > KEEP_STORE_AFTER_MIN)
-        t->store_after /= 2;
-    t->window_stores = t->window_comebacks = 0;
+    while (now < KEEP_STEPS - 1 && KEEP_STORE_AFTER_MIN << now < t->store_after)
+        now++;
+    while (up < KEEP_STEPS - 1 && t->pauses_over[up] * (uint64_t)KEEP_COMEBACK_HIGH > flows)
+        up++;
+    while (down < KEEP_STEPS - 1 && t->pauses_over[down] * (uint64_t)KEEP_COMEBACK_LOW > flows)
+        down++;
+    if (up > now)
+        t->store_after = KEEP_STORE_AFTER_MIN << up;
+    else if (down < now)
+        t->store_after = KEEP_STORE_AFTER_MIN << down;
+    t->window_flows = t->window_events = 0;
+    memset(t->pauses_over, 0, sizeof(t->pauses_over));
 }
 
 /* Exactly as it was: the store gives back every field, and the flow is filed on the wheel again. */
@@ -64,7 +83,6 @@ struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
     if (f == NULL)
         return NULL;
     len = flow_store_get(&t->store, loc, id, f);
-    t->window_comebacks++;
     hash = hash_key(t, &f->key);
     if (flow_set_remove(t, &t->stored, hash, &f->key, id))
         flow_set_put(&t->live, hash, rec);
