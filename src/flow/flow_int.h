@@ -47,6 +47,28 @@ struct index_set {
     bool stored; /* slots name stored flows by id + 1, else live records by record number + 1 */
 };
 
+/*
+ * The bounds of flow_table.store_after. A flow that speaks again after it was stored is brought
+ * back, so the wait is a matter of cost, not of results: short, the live records stay few and
+ * their memory small; long, a conversation whose packets come seconds apart (a long capture, a
+ * busy link with many at once) is not stored and brought back at every packet. Each pause longer
+ * than the wait is one flow stored and brought back, so the wait is chosen from the pauses
+ * themselves, counted whether the flow was in a record or in the store: the shortest wait that
+ * fewer than 1 in KEEP_COMEBACK_HIGH of the flows made would outlast (it is raised at once); it
+ * is lowered only to a wait that fewer than 1 in KEEP_COMEBACK_LOW would, so that it does not
+ * swing between two. Chosen every KEEP_WINDOW flows made or long pauses. The longest is within
+ * the keeping wheel's reach (flow_lifecycle.c).
+ * Not from the comebacks per store, which lag the wait they follow from: after a raise, a burst
+ * of stores without comebacks lowered it, comebacks raised it again, and each swing left the flows
+ * filed under the longer wait in their records (bench/README.md).
+ */
+#define KEEP_STORE_AFTER_MIN ((ps_time)250 * 1000000)
+#define KEEP_STEPS           9 /* waits MIN << 0 .. MIN << 8 */
+#define KEEP_STORE_AFTER_MAX (KEEP_STORE_AFTER_MIN << (KEEP_STEPS - 1))
+#define KEEP_WINDOW          4096
+#define KEEP_COMEBACK_HIGH   8
+#define KEEP_COMEBACK_LOW    32
+
 struct path;       /* an encapsulation path (flow_table.c) */
 struct flow_names; /* the TLS server names (flow_app.c) */
 struct wheel;      /* the timing wheel (flow_lifecycle.c) */
@@ -91,26 +113,14 @@ struct flow_table {
 
     /*
      * Keeping: how long a flow is quiet before it goes to the store, adapted to the traffic
-     * (flow_keep_adapt()), and the stores and comebacks since it was last adapted.
+     * (flow_keep_adapt()) from what was seen since it was last chosen: the flows made, and the
+     * pauses between a flow's packets longer than each wait it may take (KEEP_STORE_AFTER_MIN <<
+     * k).
      */
     ps_time store_after;
-    uint32_t window_stores, window_comebacks;
+    uint32_t window_flows, window_events;
+    uint32_t pauses_over[KEEP_STEPS];
 };
-
-/*
- * The bounds of flow_table.store_after. A flow that speaks again after it was stored is brought
- * back, so the wait is a matter of cost, not of results: short, the live records stay few enough
- * to stay in the cache; long, a conversation whose packets come seconds apart (a long capture, a
- * busy link with many at once) is not stored and brought back at every packet. It starts short
- * and doubles while more than 1 in KEEP_COMEBACK_HIGH of the flows stored come back, and halves
- * again once fewer than 1 in KEEP_COMEBACK_LOW do, judged every KEEP_WINDOW stores. The longest
- * is within the keeping wheel's reach (flow_lifecycle.c).
- */
-#define KEEP_STORE_AFTER_MIN ((ps_time)250 * 1000000)
-#define KEEP_STORE_AFTER_MAX ((ps_time)64 * 1000000000)
-#define KEEP_WINDOW          4096
-#define KEEP_COMEBACK_HIGH   8
-#define KEEP_COMEBACK_LOW    64
 
 static inline struct flow *flow_at(const struct flow_table *t, size_t i)
 {
@@ -255,8 +265,12 @@ bool flow_queue_reserve(struct flow_table *t);
  */
 void flow_release(struct flow_table *t, struct flow *f, uint32_t rec);
 
-/* flow_keep.c: after KEEP_WINDOW stores, the wait before storing a quiet flow, adapted. */
+/* flow_keep.c: after KEEP_WINDOW flows made or long pauses, the wait before storing a quiet flow,
+ * chosen again. */
 void flow_keep_adapt(struct flow_table *t);
+
+/* flow_keep.c: counts a pause longer than KEEP_STORE_AFTER_MIN between a kept flow's packets. */
+void flow_keep_note_pause(struct flow_table *t, uint64_t pause);
 
 /* flow_keep.c: brings stored flow `id` back to a record; NULL when out of memory. */
 struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id);
@@ -280,8 +294,6 @@ static inline void keep_store_flow(struct flow_table *t, struct flow *f, uint32_
         flow_set_put(&t->stored, hash, f->id);
     t->where[f->id] = loc << 1;
     record_free(t, f, rec);
-    if (++t->window_stores == KEEP_WINDOW)
-        flow_keep_adapt(t);
 }
 
 #endif

@@ -10,6 +10,7 @@
  * record exactly as it was, so when a flow is stored changes nothing in what is counted.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "flow_int.h"
 
@@ -39,15 +40,33 @@ static void compact_store(struct flow_table *t)
     t->store = fresh;
 }
 
+void flow_keep_note_pause(struct flow_table *t, uint64_t pause)
+{
+    for (size_t k = 0; k < KEEP_STEPS && pause > (uint64_t)KEEP_STORE_AFTER_MIN << k; k++)
+        t->pauses_over[k]++;
+    if (++t->window_events == KEEP_WINDOW)
+        flow_keep_adapt(t);
+}
+
+/* The pauses counted do not depend on the wait (a flow's packets come when they come, stored or
+ * not), so the choice is made from them directly, and is not fed back into them. */
 void flow_keep_adapt(struct flow_table *t)
 {
-    uint64_t stores = t->window_stores, comebacks = t->window_comebacks;
+    uint64_t flows = t->window_flows;
+    size_t now = 0, up = 0, down = 0;
 
-    if (comebacks * KEEP_COMEBACK_HIGH > stores && t->store_after < KEEP_STORE_AFTER_MAX)
-        t->store_after *= 2;
-    else if (comebacks * KEEP_COMEBACK_LOW < stores && t->store_after > KEEP_STORE_AFTER_MIN)
-        t->store_after /= 2;
-    t->window_stores = t->window_comebacks = 0;
+    while (now < KEEP_STEPS - 1 && KEEP_STORE_AFTER_MIN << now < t->store_after)
+        now++;
+    while (up < KEEP_STEPS - 1 && t->pauses_over[up] * (uint64_t)KEEP_COMEBACK_HIGH > flows)
+        up++;
+    while (down < KEEP_STEPS - 1 && t->pauses_over[down] * (uint64_t)KEEP_COMEBACK_LOW > flows)
+        down++;
+    if (up > now)
+        t->store_after = KEEP_STORE_AFTER_MIN << up;
+    else if (down < now)
+        t->store_after = KEEP_STORE_AFTER_MIN << down;
+    t->window_flows = t->window_events = 0;
+    memset(t->pauses_over, 0, sizeof(t->pauses_over));
 }
 
 /* Exactly as it was: the store gives back every field, and the flow is filed on the wheel again. */
@@ -64,7 +83,6 @@ struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
     if (f == NULL)
         return NULL;
     len = flow_store_get(&t->store, loc, id, f);
-    t->window_comebacks++;
     hash = hash_key(t, &f->key);
     if (flow_set_remove(t, &t->stored, hash, &f->key, id))
         flow_set_put(&t->live, hash, rec);
@@ -85,29 +103,91 @@ struct flow *flow_table_resume(struct flow_table *t, uint32_t id)
 }
 
 /*
+ * The sealed store without the copies of flows that were brought back, once they are more than
+ * 1 in SEAL_COMPACT_SHARE of its bytes (27 MB of 144 on the campus-hour shape, whose report
+ * phase would hold them to the end). Rewritten in order of id, which is the order the report
+ * reads, and each old chunk freed as soon as its last record has moved, so that the old store and
+ * the new are not held whole together: what is ahead is the flows stored out of their order, about
+ * those live at once. The new store's room is taken first (untouched, it costs no memory yet), so
+ * that running out of memory leaves the old one as it was.
+ */
+#define SEAL_COMPACT_SHARE 16
+
+static void compact_sealed(struct flow_table *t)
+{
+    struct flow_store fresh;
+    size_t n = flow_store_chunks(&t->store);
+    uint32_t *left;
+
+    if (t->store.dropped * SEAL_COMPACT_SHARE < t->store.bytes || n == 0)
+        return;
+    left = calloc(n, sizeof(*left));
+    if (left == NULL)
+        return;
+    flow_store_init_like(&fresh, &t->store);
+    if (!flow_store_reserve(&fresh, t->store.bytes - t->store.dropped)) {
+        flow_store_free(&fresh);
+        free(left);
+        return;
+    }
+    for (size_t id = 0; id < t->created; id++)
+        if (!is_live(t->where[id]))
+            left[flow_store_chunk_of(t->where[id] >> 1)]++;
+    for (size_t c = 0; c < n; c++)
+        if (left[c] == 0)
+            flow_store_release(&t->store, c);
+    for (size_t id = 0; id < t->created; id++) {
+        uint64_t loc = t->where[id] >> 1;
+        size_t c = flow_store_chunk_of(loc);
+
+        if (is_live(t->where[id]))
+            continue;
+        t->where[id] = flow_store_move(&fresh, &t->store, loc) << 1;
+        if (--left[c] == 0)
+            flow_store_release(&t->store, c);
+    }
+    flow_store_free(&t->store);
+    t->store = fresh;
+    free(left);
+}
+
+/*
  * After the last packet. Kept flows all go to the store, where the report reads them; the
  * records, the indexes and the wheel, which only packets need, are freed for the report's use.
+ * Each chunk of records is freed as soon as its flows are in the store, not once all are: the
+ * records and the copies of the same flows are never held together (35 MB above the packet
+ * phase's peak once, when 867,000 flows were live at the end of the datacentre shape). A chunk with
+ * a flow the store had no memory for stays, and that flow is read from its record.
  */
 void flow_table_seal(struct flow_table *t)
 {
     bool all_stored = true;
 
     if (keeping(t)) {
-        for (size_t rec = 0; rec < t->count; rec++) {
-            struct flow *f = flow_at(t, rec);
-            uint64_t loc;
+        for (size_t c = 0; c < t->n_chunks; c++) {
+            size_t end = (c + 1) * CHUNK_SIZE < t->count ? (c + 1) * CHUNK_SIZE : t->count;
+            bool chunk_stored = true;
 
-            if (f->gone)
-                continue;
-            loc = flow_store_put(&t->store, f);
-            if (loc == FLOW_STORE_NONE)
+            for (size_t rec = c * CHUNK_SIZE; rec < end; rec++) {
+                struct flow *f = flow_at(t, rec);
+                uint64_t loc;
+
+                if (f->gone)
+                    continue;
+                loc = flow_store_put(&t->store, f);
+                if (loc == FLOW_STORE_NONE)
+                    chunk_stored = false;
+                else
+                    t->where[f->id] = loc << 1;
+            }
+            if (chunk_stored) {
+                free(t->chunks[c]);
+                t->chunks[c] = NULL;
+            } else {
                 all_stored = false;
-            else
-                t->where[f->id] = loc << 1;
+            }
         }
         if (all_stored) {
-            for (size_t i = 0; i < t->n_chunks; i++)
-                free(t->chunks[i]);
             free(t->chunks);
             t->chunks = NULL;
             t->n_chunks = t->chunks_cap = t->count = 0;
@@ -118,6 +198,8 @@ void flow_table_seal(struct flow_table *t)
     flow_set_free(&t->stored);
     flow_wheel_free(t->wheel);
     t->wheel = NULL;
+    if (keeping(t))
+        compact_sealed(t);
 }
 
 uint8_t flow_table_roles(const struct flow_table *t, size_t i, struct flow_key *key)

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "flow_store.h"
 
@@ -18,11 +19,14 @@
 /* The most a record can take: a chunk with less room left is closed. */
 #define RECORD_MAX 320
 
-/* Bits of a record's flags word. */
+/*
+ * Bits of a record's flags word, a varint: what most flows have in the first byte. The flow's
+ * start is not FLOW_START_FIRST only for a flow that followed another on its key: last.
+ */
 #define F_FIRST_SENDER  0x1u
-#define F_ROLE_SHIFT    1 /* 4 bits of role_seen */
-#define F_START_SHIFT   5 /* 3 bits of start */
-#define F_QUALITY_SHIFT 8 /* 4 bits of quality */
+#define F_ROLE_SHIFT    1         /* 4 bits of role_seen */
+#define F_MICRO         (1u << 5) /* the times are written in microseconds (time_unit()) */
+#define F_QUALITY_SHIFT 8         /* 4 bits of quality */
 #define F_ENDED         (1u << 12)
 #define F_PREV          (1u << 13)
 #define F_ICMP          (1u << 14)
@@ -30,6 +34,7 @@
 #define F_RETRANS       (1u << 16)
 #define F_APP           (1u << 17) /* app, app_state and app_name follow */
 #define F_END_SHIFT     18         /* 2 bits of end */
+#define F_START_SHIFT   20         /* 3 bits of start */
 
 _Static_assert((FLOW_OPEN_FROM(1) | FLOW_ACCEPT_FROM(1)) <= 0xf, "role_seen fits 4 bits");
 _Static_assert(FLOW_START_ACTIVE <= 7, "flow_start fits 3 bits");
@@ -79,17 +84,6 @@ static uint64_t get_u64v(const uint8_t **p)
     return v;
 }
 
-/*
- * Signed distances between file timestamps, which may be anything: computed and stored in
- * unsigned (wrapping) arithmetic, zigzagged so that small distances either way stay short.
- */
-static uint64_t time_distance(ps_time from, ps_time to)
-{
-    uint64_t d = (uint64_t)to - (uint64_t)from;
-
-    return d << 1 ^ (0 - (d >> 63));
-}
-
 static ps_time time_plus(ps_time from, uint64_t d)
 {
     uint64_t u = (uint64_t)from + d;
@@ -99,9 +93,58 @@ static ps_time time_plus(ps_time from, uint64_t d)
     return t;
 }
 
-static ps_time time_after(ps_time from, uint64_t zig)
+/*
+ * Signed distances between file timestamps, which may be anything: computed in unsigned (wrapping)
+ * arithmetic, zigzagged so that small distances either way stay short. In units of `unit`
+ * nanoseconds, for a distance that is a whole number of them: divided as a signed number,
+ * multiplied back in wrapping arithmetic, exactly the distance it was.
+ */
+static uint64_t time_distance_in(ps_time from, ps_time to, int64_t unit)
 {
-    return time_plus(from, zig >> 1 ^ (0 - (zig & 1)));
+    uint64_t d = (uint64_t)to - (uint64_t)from;
+    int64_t v;
+
+    memcpy(&v, &d, sizeof(v));
+    v /= unit;
+    memcpy(&d, &v, sizeof(d));
+    return d << 1 ^ (0 - (d >> 63));
+}
+
+static ps_time time_after_in(ps_time from, uint64_t zig, int64_t unit)
+{
+    return time_plus(from, (zig >> 1 ^ (0 - (zig & 1))) * (uint64_t)unit);
+}
+
+/* Whether the distance from `from` to `to` is a whole number of microseconds. */
+static bool whole_micros(ps_time from, ps_time to)
+{
+    uint64_t d = (uint64_t)to - (uint64_t)from;
+    int64_t v;
+
+    memcpy(&v, &d, sizeof(v));
+    return v % 1000 == 0;
+}
+
+/*
+ * A capture with microsecond timestamps (most pcap files) gives times in whole microseconds: a
+ * record whose every time is written a thousand times smaller, its varints a byte or two shorter
+ * each (about 5 bytes of a flow's 60 to 70). Checked per record, so that nanosecond captures, and
+ * a mix of both, are written as they are.
+ */
+static int64_t time_unit(const struct flow_store *s, const struct flow *f)
+{
+    const struct flow_tcp *t = &f->tcp;
+
+    /* The duration is written unsigned (the last time is never before the first). */
+    if (!whole_micros(s->base, f->first_seen) ||
+        ((uint64_t)f->last_seen - (uint64_t)f->first_seen) % 1000 != 0)
+        return 1;
+    if (f->key.proto == PS_IPPROTO_TCP &&
+        (((t->have & FLOW_TCP_HAVE_SYN) && !whole_micros(f->first_seen, t->syn_at)) ||
+         ((t->have & FLOW_TCP_HAVE_SYN_ACK) && !whole_micros(f->first_seen, t->syn_ack_at)) ||
+         ((t->have & FLOW_TCP_HAVE_ACK) && !whole_micros(f->first_seen, t->ack_at))))
+        return 1;
+    return 1000;
 }
 
 /* The key's two addresses, 4 or 16 bytes each: a constant length in each branch, so that the
@@ -151,7 +194,7 @@ static const uint8_t *get_key(const uint8_t *p, struct flow_key *k)
     return p + sizeof(k->port);
 }
 
-static uint8_t *put_tcp(uint8_t *p, const struct flow *f, bool retrans)
+static uint8_t *put_tcp(uint8_t *p, const struct flow *f, bool retrans, int64_t unit)
 {
     const struct flow_tcp *t = &f->tcp;
     uint64_t word = (uint64_t)t->state[0] | (uint64_t)t->state[1] << 3 | (uint64_t)t->seen[0] << 6 |
@@ -176,11 +219,11 @@ static uint8_t *put_tcp(uint8_t *p, const struct flow *f, bool retrans)
             p = put_varint(p, t->payload_retrans[e]);
         }
     if (t->have & FLOW_TCP_HAVE_SYN)
-        p = put_varint(p, time_distance(f->first_seen, t->syn_at));
+        p = put_varint(p, time_distance_in(f->first_seen, t->syn_at, unit));
     if (t->have & FLOW_TCP_HAVE_SYN_ACK)
-        p = put_varint(p, time_distance(f->first_seen, t->syn_ack_at));
+        p = put_varint(p, time_distance_in(f->first_seen, t->syn_ack_at, unit));
     if (t->have & FLOW_TCP_HAVE_ACK)
-        p = put_varint(p, time_distance(f->first_seen, t->ack_at));
+        p = put_varint(p, time_distance_in(f->first_seen, t->ack_at, unit));
     p = put_varint(p, t->letters[0]);
     p = put_varint(p, t->letters[1]);
     *p++ = t->history_len;
@@ -188,7 +231,7 @@ static uint8_t *put_tcp(uint8_t *p, const struct flow *f, bool retrans)
     return p + t->history_len;
 }
 
-static const uint8_t *get_tcp(const uint8_t *p, struct flow *f, bool retrans)
+static const uint8_t *get_tcp(const uint8_t *p, struct flow *f, bool retrans, int64_t unit)
 {
     struct flow_tcp *t = &f->tcp;
     uint64_t word = get_u64v(&p);
@@ -214,11 +257,11 @@ static const uint8_t *get_tcp(const uint8_t *p, struct flow *f, bool retrans)
             t->payload_retrans[e] = get_u32v(&p);
         }
     if (t->have & FLOW_TCP_HAVE_SYN)
-        t->syn_at = time_after(f->first_seen, get_u64v(&p));
+        t->syn_at = time_after_in(f->first_seen, get_u64v(&p), unit);
     if (t->have & FLOW_TCP_HAVE_SYN_ACK)
-        t->syn_ack_at = time_after(f->first_seen, get_u64v(&p));
+        t->syn_ack_at = time_after_in(f->first_seen, get_u64v(&p), unit);
     if (t->have & FLOW_TCP_HAVE_ACK)
-        t->ack_at = time_after(f->first_seen, get_u64v(&p));
+        t->ack_at = time_after_in(f->first_seen, get_u64v(&p), unit);
     t->letters[0] = (uint16_t)get_u32v(&p);
     t->letters[1] = (uint16_t)get_u32v(&p);
     t->history_len = *p++;
@@ -231,17 +274,18 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
     const struct flow_tcp *t = &f->tcp;
     bool retrans =
         (t->retrans[0] | t->retrans[1] | t->payload_retrans[0] | t->payload_retrans[1]) != 0;
+    int64_t unit = time_unit(s, f);
     uint64_t flags = (uint64_t)(f->first_sender & 1) | (uint64_t)f->role_seen << F_ROLE_SHIFT |
                      (uint64_t)f->start << F_START_SHIFT | (uint64_t)f->quality << F_QUALITY_SHIFT |
                      (uint64_t)f->end << F_END_SHIFT;
 
     flags |= (f->ended ? F_ENDED : 0) | (f->prev ? F_PREV : 0) | (f->icmp_errors ? F_ICMP : 0) |
              (f->path_id ? F_PATH : 0) | (retrans ? F_RETRANS : 0) |
-             ((f->app | f->app_state | f->app_name) ? F_APP : 0);
+             ((f->app | f->app_state | f->app_name) ? F_APP : 0) | (unit != 1 ? F_MICRO : 0);
     p = put_key(p, &f->key);
     p = put_varint(p, flags);
-    p = put_varint(p, time_distance(s->base, f->first_seen));
-    p = put_varint(p, (uint64_t)f->last_seen - (uint64_t)f->first_seen);
+    p = put_varint(p, time_distance_in(s->base, f->first_seen, unit));
+    p = put_varint(p, ((uint64_t)f->last_seen - (uint64_t)f->first_seen) / (uint64_t)unit);
     for (int e = 0; e < 2; e++) {
         p = put_varint(p, f->packets[e]);
         p = put_varint(p, f->bytes[e]);
@@ -263,7 +307,7 @@ static uint8_t *encode(const struct flow_store *s, const struct flow *f, uint8_t
         p = put_varint(p, f->app_name);
     }
     if (f->key.proto == PS_IPPROTO_TCP)
-        p = put_tcp(p, f, retrans);
+        p = put_tcp(p, f, retrans, unit);
     return p;
 }
 
@@ -272,12 +316,14 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
                              struct flow *f)
 {
     uint64_t flags;
+    int64_t unit;
 
     memset(f, 0, sizeof(*f));
     p = get_key(p, &f->key);
     flags = get_u64v(&p);
-    f->first_seen = time_after(s->base, get_u64v(&p));
-    f->last_seen = time_plus(f->first_seen, get_u64v(&p));
+    unit = flags & F_MICRO ? 1000 : 1;
+    f->first_seen = time_after_in(s->base, get_u64v(&p), unit);
+    f->last_seen = time_plus(f->first_seen, get_u64v(&p) * (uint64_t)unit);
     for (int e = 0; e < 2; e++) {
         f->packets[e] = get_u64v(&p);
         f->bytes[e] = get_u64v(&p);
@@ -305,7 +351,7 @@ static const uint8_t *decode(const struct flow_store *s, const uint8_t *p, uint3
         f->app_name = (uint16_t)get_u32v(&p);
     }
     if (f->key.proto == PS_IPPROTO_TCP)
-        p = get_tcp(p, f, (flags & F_RETRANS) != 0);
+        p = get_tcp(p, f, (flags & F_RETRANS) != 0, unit);
     return p;
 }
 
@@ -321,10 +367,38 @@ void flow_store_init_like(struct flow_store *s, const struct flow_store *like)
     s->have_base = like->have_base;
 }
 
+/*
+ * Chunks are mapped rather than taken from malloc(): malloc() serves a request below its sliding
+ * mmap threshold from the heap, where a block freed in the middle stays resident, and the store
+ * frees its chunks one by one while a compaction fills new ones (compact_sealed(), flow_keep.c):
+ * on the home-day shape the old ones stayed, 30 MB more than without the compaction.
+ */
+static uint8_t *chunk_new(void)
+{
+#ifdef MAP_ANONYMOUS
+    void *p = mmap(NULL, CHUNK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    return p == MAP_FAILED ? NULL : p;
+#else
+    return malloc(CHUNK_SIZE);
+#endif
+}
+
+static void chunk_free(uint8_t *chunk)
+{
+    if (chunk == NULL)
+        return;
+#ifdef MAP_ANONYMOUS
+    munmap(chunk, CHUNK_SIZE);
+#else
+    free(chunk);
+#endif
+}
+
 void flow_store_free(struct flow_store *s)
 {
     for (size_t i = 0; i < s->n_alloc; i++)
-        free(s->chunks[i]);
+        chunk_free(s->chunks[i]);
     free(s->chunks);
     flow_store_init(s);
 }
@@ -340,7 +414,7 @@ static bool add_chunk(struct flow_store *s)
         s->chunks = grown;
         s->chunks_cap = cap;
     }
-    s->chunks[s->n_alloc] = malloc(CHUNK_SIZE);
+    s->chunks[s->n_alloc] = chunk_new();
     if (s->chunks[s->n_alloc] == NULL)
         return false;
     s->n_alloc++;
@@ -373,18 +447,43 @@ bool flow_store_reserve(struct flow_store *s, uint64_t bytes)
     return true;
 }
 
+/*
+ * A location: the record's chunk and offset, and above them its length, so that moving a record
+ * (a compaction) need not decode it to know where it ends.
+ */
+#define LOC_LEN_SHIFT 48
+#define LOC_PLACE     (((uint64_t)1 << LOC_LEN_SHIFT) - 1)
+_Static_assert(RECORD_MAX < 1 << 15, "a location's length fits above its place, shifted once");
+
 static uint64_t commit(struct flow_store *s, const uint8_t *start, const uint8_t *end)
 {
-    uint64_t loc = (uint64_t)(s->n_chunks - 1) << CHUNK_BITS | s->used;
+    uint64_t len = (uint64_t)(end - start);
+    uint64_t loc = (uint64_t)(s->n_chunks - 1) << CHUNK_BITS | s->used | len << LOC_LEN_SHIFT;
 
-    s->used += (size_t)(end - start);
-    s->bytes += (uint64_t)(end - start);
+    s->used += (size_t)len;
+    s->bytes += len;
     return loc;
 }
 
 static const uint8_t *at(const struct flow_store *s, uint64_t loc)
 {
-    return s->chunks[loc >> CHUNK_BITS] + (loc & (CHUNK_SIZE - 1));
+    return s->chunks[(loc & LOC_PLACE) >> CHUNK_BITS] + (loc & (CHUNK_SIZE - 1));
+}
+
+size_t flow_store_chunk_of(uint64_t loc)
+{
+    return (size_t)((loc & LOC_PLACE) >> CHUNK_BITS);
+}
+
+size_t flow_store_chunks(const struct flow_store *s)
+{
+    return s->n_chunks;
+}
+
+void flow_store_release(struct flow_store *s, size_t chunk)
+{
+    chunk_free(s->chunks[chunk]);
+    s->chunks[chunk] = NULL;
 }
 
 uint64_t flow_store_put(struct flow_store *s, const struct flow *f)
@@ -420,14 +519,6 @@ uint8_t flow_store_roles(const struct flow_store *s, uint64_t loc, struct flow_k
     return (uint8_t)(get_u64v(&p) >> F_ROLE_SHIFT & 0xf);
 }
 
-static size_t record_len(const struct flow_store *s, uint64_t loc)
-{
-    struct flow scratch;
-    const uint8_t *p = at(s, loc);
-
-    return (size_t)(decode(s, p, 0, &scratch) - p);
-}
-
 void flow_store_drop(struct flow_store *s, size_t len)
 {
     s->dropped += len;
@@ -435,7 +526,7 @@ void flow_store_drop(struct flow_store *s, size_t len)
 
 uint64_t flow_store_move(struct flow_store *to, const struct flow_store *from, uint64_t loc)
 {
-    size_t len = record_len(from, loc);
+    size_t len = (size_t)(loc >> LOC_LEN_SHIFT);
     uint8_t *p = reserve(to, len);
 
     if (p == NULL)

@@ -15,7 +15,8 @@
 
 #include "flow.h"
 
-/* Records live in chunks that never move; a location is the record's offset in the store. */
+/* Records live in chunks that never move; a location is the record's place in the store, with its
+ * length. */
 struct flow_store {
     uint8_t **chunks;
     size_t n_chunks; /* chunks in use; the last one takes new records */
@@ -61,5 +62,14 @@ bool flow_store_reserve(struct flow_store *s, uint64_t bytes);
 
 /* An empty store whose times are relative to the same base as `like`'s, for a compaction. */
 void flow_store_init_like(struct flow_store *s, const struct flow_store *like);
+
+/*
+ * For a compaction that frees the old store as it goes: the chunk a location is in, the chunks
+ * in use, and freeing one whose records are all read (moved) already. A released chunk is not
+ * read again; flow_store_free() still frees the rest.
+ */
+size_t flow_store_chunk_of(uint64_t loc);
+size_t flow_store_chunks(const struct flow_store *s);
+void flow_store_release(struct flow_store *s, size_t chunk);
 
 #endif

@@ -169,8 +169,12 @@ static struct flow *flow_create(struct flow_table *t, const struct flow_key *key
     f->id = t->created++;
     f->path_id = path_intern(t, pkt);
     t->by_class[ipproto_flow_class(key->proto)]++;
-    if (keeping(t))
+    if (keeping(t)) {
         t->where[f->id] = (uint64_t)*rec << 1 | 1;
+        t->window_flows++;
+        if (++t->window_events == KEEP_WINDOW)
+            flow_keep_adapt(t);
+    }
     return f;
 }
 
@@ -239,6 +243,9 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
     }
     if (slot != NULL) {
         f = flow_at(t, (uint32_t)*slot - 1);
+        /* Live or brought back, the pause counts towards the wait before storing. */
+        if (keeping(t) && elapsed(f->last_seen, fp->ts) > (uint64_t)KEEP_STORE_AFTER_MIN)
+            flow_keep_note_pause(t, elapsed(f->last_seen, fp->ts));
         start = restart_reason(t, f, pkt, sender, fp->ts);
         if (start != FLOW_START_FIRST) {
             /* Streaming, the flow it ends leaves by the queue: room first, or nothing changes. */

@@ -142,6 +142,7 @@ START_TEST(test_short_connection_is_small)
 {
     struct flow_store s;
     struct flow f;
+    uint64_t micro;
 
     memset(&f, 0, sizeof(f));
     f.key.family = 4;
@@ -166,7 +167,67 @@ START_TEST(test_short_connection_is_small)
     ck_assert_uint_ne(flow_store_put(&s, &f), FLOW_STORE_NONE);
     /* The point of the store: a fraction of the 240 bytes of a record. */
     ck_assert_uint_le(s.bytes, 80);
+    /* Its times are whole microseconds, written as such: a nanosecond more takes 4 bytes more
+     * (the start, 3 ms, 0.5 ms and 1 ms a byte each). */
+    micro = s.bytes;
+    f.last_seen++;
+    ck_assert_uint_ne(flow_store_put(&s, &f), FLOW_STORE_NONE);
+    ck_assert_uint_ge(s.bytes - micro, micro + 4);
     flow_store_free(&s);
+}
+END_TEST
+
+static ps_time whole_micro(ps_time t)
+{
+    return t - t % 1000;
+}
+
+/*
+ * Times in whole microseconds (as a microsecond capture gives them) are written a thousand times
+ * smaller: they come back exactly, before and after the store's first flow, and a flow with one
+ * time off by a nanosecond is written in nanoseconds and comes back exactly too.
+ */
+START_TEST(test_micro_times_round_trip)
+{
+    struct flow_store s;
+    uint64_t state = 7, *locs = malloc(RANDOM_FLOWS * sizeof(*locs));
+    struct flow *flows = malloc(RANDOM_FLOWS * sizeof(*flows)), back;
+
+    ck_assert_ptr_nonnull(locs);
+    ck_assert_ptr_nonnull(flows);
+    flow_store_init(&s);
+    for (uint32_t i = 0; i < RANDOM_FLOWS; i++) {
+        struct flow *f = &flows[i];
+
+        random_flow(&state, i, f);
+        f->first_seen = whole_micro(f->first_seen);
+        f->last_seen = f->first_seen + whole_micro((f->last_seen - f->first_seen) / 2);
+        f->tcp.syn_at = whole_micro(f->tcp.syn_at);
+        f->tcp.syn_ack_at = whole_micro(f->tcp.syn_ack_at);
+        f->tcp.ack_at = whole_micro(f->tcp.ack_at);
+        /* One flow in eight with one time a nanosecond off. */
+        switch (i % 8 == 0 ? next_random(&state) % 3 : 3) {
+        case 0:
+            f->last_seen += f->last_seen < INT64_MAX;
+            break;
+        case 1:
+            if (f->tcp.have & FLOW_TCP_HAVE_SYN_ACK)
+                f->tcp.syn_ack_at += f->tcp.syn_ack_at < INT64_MAX;
+            break;
+        case 2:
+            f->first_seen -= f->first_seen > INT64_MIN && f->first_seen < f->last_seen;
+            break;
+        }
+        locs[i] = flow_store_put(&s, f);
+        ck_assert_uint_ne(locs[i], FLOW_STORE_NONE);
+    }
+    for (uint32_t i = 0; i < RANDOM_FLOWS; i++) {
+        flow_store_get(&s, locs[i], i, &back);
+        ck_assert_mem_eq(&back, &flows[i], sizeof(back));
+    }
+    flow_store_free(&s);
+    free(locs);
+    free(flows);
 }
 END_TEST
 
@@ -241,6 +302,7 @@ Suite *flow_store_suite(void)
 
     tcase_add_test(records, test_random_flows_round_trip);
     tcase_add_test(records, test_short_connection_is_small);
+    tcase_add_test(records, test_micro_times_round_trip);
     tcase_add_test(records, test_tcp_flags_and_end_round_trip);
     tcase_add_test(records, test_move_to_reserved_store);
     suite_add_tcase(suite, records);
