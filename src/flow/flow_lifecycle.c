@@ -179,13 +179,16 @@ void flow_wheel_free(struct wheel *w)
 }
 
 /*
- * Files `f` in the slot of its due time, or of the wheel's far end when that is further. A flow
- * that cannot be filed (out of memory) simply stays in its record.
+ * Files `f` in the slot of `when`, its due time, or of the wheel's far end when that is further.
+ * A flow that cannot be filed (out of memory) simply stays in its record. The caller gives the due
+ * time: judge_batch() has it already for a flow it files again, about 1.6 times a flow on the
+ * datacentre shape, and working it out twice was a fifth of each refiling's instructions.
  */
-void flow_wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, ps_time now)
+static void file_due(struct flow_table *t, const struct flow *f, uint32_t rec, ps_time now,
+                     ps_time when)
 {
     struct wheel *w = t->wheel;
-    ps_time when = due(t, f), from = f->last_seen > now ? f->last_seen : now;
+    ps_time from = f->last_seen > now ? f->last_seen : now;
     int64_t tick;
     size_t slot;
 
@@ -221,6 +224,11 @@ void flow_wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, p
         w->cap[slot] = cap;
     }
     w->items[slot][w->n[slot]++] = (struct wheel_item){rec, f->id};
+}
+
+void flow_wheel_file(struct flow_table *t, const struct flow *f, uint32_t rec, ps_time now)
+{
+    file_due(t, f, rec, now, due(t, f));
 }
 
 int flow_table_stream(struct flow_table *t)
@@ -338,13 +346,15 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
     }
     for (size_t i = 0; i < batch; i++) {
         const struct flow *f = flow_at(t, items[i].rec);
+        ps_time when;
 
         /* Ended or stored already, the record maybe holding another flow now: nothing to do. */
         leaving[i] = false;
         if (f->gone || f->id != items[i].id)
             continue;
-        if (due(t, f) >= end) {
-            flow_wheel_file(t, f, items[i].rec, end);
+        when = due(t, f);
+        if (when >= end) {
+            file_due(t, f, items[i].rec, end, when);
             continue;
         }
         leaving[i] = true;
