@@ -428,12 +428,11 @@ static void turn(struct flow_table *t)
     w->turning = false;
 }
 
-bool flow_table_advance(struct flow_table *t, ps_time now)
+/* The work of flow_table_advance(), once the wheel has some. */
+static __attribute__((noinline)) bool advance(struct flow_table *t, ps_time now)
 {
     struct wheel *w = t->wheel;
 
-    if (w == NULL || now < w->ready)
-        return false;
     if (w->started) {
         if (!w->turning)
             turn_begin(w, now);
@@ -441,6 +440,19 @@ bool flow_table_advance(struct flow_table *t, ps_time now)
     }
     set_ready(t);
     return queue_waiting(t);
+}
+
+/*
+ * Called for every packet, and nearly always with nothing to do: the turn is out of line, so that
+ * the test costs no saving and restoring of the registers a turn uses (16 instructions a packet).
+ */
+bool flow_table_advance(struct flow_table *t, ps_time now)
+{
+    const struct wheel *w = t->wheel;
+
+    if (w == NULL || now < w->ready)
+        return false;
+    return advance(t, now);
 }
 
 static int compare_ids(const void *a, const void *b)
