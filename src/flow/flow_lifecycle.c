@@ -193,11 +193,13 @@ static void file_due(struct flow_table *t, const struct flow *f, uint32_t rec, p
     size_t slot;
 
     /*
-     * An open TCP connection is looked at again a close delay from now rather than at its idle
-     * timeout: most close within seconds, and waiting 300 s for them would keep an entry per
-     * connection of the last five minutes.
+     * Streaming, an open TCP connection is looked at again a close delay from now rather than at
+     * its idle timeout: most close within seconds, and waiting 300 s for them would keep an entry
+     * per connection of the last five minutes. Keeping, its due time is at most the wait before
+     * storing (64 s at most), and the packet that closes it files it again (flow_table.c): looked
+     * at every close delay, campus-hour's flows were filed 7.5 times each.
      */
-    if (f->key.proto == PS_IPPROTO_TCP && t->lifecycle.tcp_close_delay != 0 &&
+    if (!keeping(t) && f->key.proto == PS_IPPROTO_TCP && t->lifecycle.tcp_close_delay != 0 &&
         from <= INT64_MAX - t->lifecycle.tcp_close_delay &&
         from + t->lifecycle.tcp_close_delay < when)
         when = from + t->lifecycle.tcp_close_delay;
@@ -366,7 +368,8 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
     for (size_t i = 0; i < batch; i++) {
         struct flow *f = flow_at(t, items[i].rec);
 
-        if (!leaving[i])
+        /* A flow filed twice (again when its connection closed) may come twice in one batch. */
+        if (!leaving[i] || f->gone)
             continue;
         if (keeping(t))
             keep_store_flow(t, f, items[i].rec, hash[i]);
