@@ -242,7 +242,8 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         }
     }
     if (slot != NULL) {
-        f = flow_at(t, (uint32_t)*slot - 1);
+        rec = (uint32_t)*slot - 1;
+        f = flow_at(t, rec);
         /* Live or brought back, the pause counts towards the wait before storing. */
         if (keeping(t) && elapsed(f->last_seen, fp->ts) > (uint64_t)KEEP_STORE_AFTER_MIN)
             flow_keep_note_pause(t, elapsed(f->last_seen, fp->ts));
@@ -288,8 +289,19 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         f->role_seen |= FLOW_OPEN_FROM(sender);
     else if (pkt->hint == PKT_HINT_ACCEPT)
         f->role_seen |= FLOW_ACCEPT_FROM(sender);
-    if (pkt->proto == PS_IPPROTO_TCP)
+    if (pkt->proto == PS_IPPROTO_TCP) {
+        /*
+         * Keeping, an open connection is filed for the wait before storing, not every close delay
+         * (flow_wheel_file()): when that wait is the longer, the packet that closes it files it
+         * again, for its close delay. (A shorter wait finds it soon enough as it is.)
+         */
+        bool watch = keeping(t) && t->store_after > t->lifecycle.tcp_close_delay &&
+                     t->lifecycle.tcp_close_delay != 0 && t->wheel != NULL && !tcp_closed(f);
+
         flow_tcp_update(f, sender, pkt, fp->ts);
+        if (watch && tcp_closed(f))
+            flow_wheel_file(t, f, rec, fp->ts);
+    }
     return f;
 }
 

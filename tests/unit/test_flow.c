@@ -1142,6 +1142,34 @@ START_TEST(test_quiet_flow_stored_and_back)
 }
 END_TEST
 
+/*
+ * Keeping, an open connection is not looked at every close delay: with a long wait before
+ * storing, the packet that closes it files it again, and it is stored a close delay after.
+ */
+START_TEST(test_closed_stored_after_close_delay)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info p = segment(true, PS_TCP_SYN, 100);
+    struct flow *f;
+
+    t->store_after = 32 * SEC;
+    f = add(t, &p, 0, 60);
+    p = segment(false, PS_TCP_SYN | PS_TCP_ACK, 500);
+    add(t, &p, SEC / 100, 60);
+    p = segment(true, PS_TCP_ACK, 101);
+    add(t, &p, SEC, 60);
+    p = segment(true, PS_TCP_FIN | PS_TCP_ACK, 101);
+    add(t, &p, 18 * SEC, 60);
+    p = segment(false, PS_TCP_FIN | PS_TCP_ACK, 501);
+    add(t, &p, 18 * SEC, 60);
+    flow_table_advance(t, 22 * SEC);
+    ck_assert(!f->gone);
+    flow_table_advance(t, 28 * SEC);
+    ck_assert(f->gone);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_stored_key_used_again)
 {
     struct flow_table *t = zeek_table();
@@ -1462,6 +1490,7 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_queue_bounded);
     tcase_add_test(lifecycle, test_quiet_flow_stored_and_back);
     tcase_add_test(lifecycle, test_stored_key_used_again);
+    tcase_add_test(lifecycle, test_closed_stored_after_close_delay);
     tcase_add_test(lifecycle, test_resume_by_id);
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
