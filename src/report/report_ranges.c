@@ -208,11 +208,12 @@ struct count_job {
  */
 #define COUNT_AHEAD 16
 
-/* A flow read, waiting for its count. */
+/* A flow read, waiting for its count: its client's address and port alone, not the whole key. */
 struct count_pending {
-    struct flow_key key;
+    uint8_t addr[16];
     size_t home;
-    uint8_t client;
+    uint16_t port;
+    uint8_t family;
     bool counted; /* whether its client is certain: else it is not counted */
 };
 
@@ -231,8 +232,7 @@ static void *count_flows(void *arg)
             const struct count_pending *p = &ring[(i - COUNT_AHEAD) % COUNT_AHEAD];
 
             if (p->counted &&
-                count_port(h, p->key.family, p->key.addr[p->client], p->key.port[p->client],
-                           &job->entry_of[i - COUNT_AHEAD]) != 0) {
+                count_port(h, p->family, p->addr, p->port, &job->entry_of[i - COUNT_AHEAD]) != 0) {
                 job->rc = -1;
                 break;
             }
@@ -242,20 +242,27 @@ static void *count_flows(void *arg)
         if (i >= from + COUNT_AHEAD / 2 && i - COUNT_AHEAD / 2 < to) {
             const struct count_pending *p = &ring[(i - COUNT_AHEAD / 2) % COUNT_AHEAD];
 
-            if (p->counted && h->slots[p->home] != 0)
-                __builtin_prefetch(&h->entries[h->slots[p->home] - 1]);
+            if (p->counted && h->slots[p->home] != 0) {
+                /* Both lines: an entry (84 bytes) spans two, its counts mostly in the second. */
+                const struct host_range *e = &h->entries[h->slots[p->home] - 1];
+
+                __builtin_prefetch(e, 1);
+                __builtin_prefetch((const char *)(e + 1) - 1, 1);
+            }
         }
         if (i < to) {
             struct count_pending *p = &ring[i % COUNT_AHEAD];
-            uint8_t roles = flow_table_roles(job->table, i, &p->key);
+            struct flow_key key;
+            uint8_t roles = flow_table_roles(job->table, i, &key);
             struct report_flow rf;
 
-            p->counted = ipproto_has_ports(p->key.proto) &&
-                         report_roles_by_evidence(&rf, &p->key, roles, job->settings);
+            p->counted = ipproto_has_ports(key.proto) &&
+                         report_roles_by_evidence(&rf, &key, roles, job->settings);
             if (p->counted) {
-                p->client = rf.client;
-                p->home =
-                    report_host_home(h->secret, p->key.family, p->key.addr[p->client], h->n_slots);
+                memcpy(p->addr, key.addr[rf.client], sizeof(p->addr));
+                p->port = key.port[rf.client];
+                p->family = key.family;
+                p->home = report_host_home(h->secret, p->family, p->addr, h->n_slots);
                 __builtin_prefetch(&h->slots[p->home]);
             }
         }
