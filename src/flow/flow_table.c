@@ -271,6 +271,18 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         if (pkt->proto == PS_IPPROTO_TCP && pkt->hint == PKT_HINT_NONE)
             f->quality |= FLOW_Q_MIDSTREAM;
         if (prev != NULL) {
+            /*
+             * An active timeout ends a flow without a SYN or a silence, so the reader's slot
+             * (analyze.c) goes on counting that direction's looks into first payloads rather
+             * than starting again: the next flow takes the looks and what they showed. Started
+             * afresh, it would be looked into or not as the reader's slot happened to be shared
+             * (its index comes from a seeded hash), and its protocol would change from run to run.
+             */
+            if (start == FLOW_START_ACTIVE) {
+                f->app = prev->app;
+                f->app_state = prev->app_state;
+                f->app_name = prev->app_name;
+            }
             /* The key now leads to the new flow; the old one stays in the report. */
             prev->ended = true;
             prev->end = flow_end_of(prev, start);

@@ -66,6 +66,65 @@ START_TEST(test_first_segment_decides)
 }
 END_TEST
 
+/* A packet of `p` at `secs` seconds, for the timeouts. */
+static struct flow *add_at(struct flow_table *t, const struct pkt_info *p, int64_t secs,
+                           uint8_t *sender)
+{
+    struct flow_packet fp = {secs * 1000000000, 60 + p->payload_len, false};
+    struct flow *f = flow_table_add_packet(t, p, &fp, sender);
+
+    ck_assert_ptr_nonnull(f);
+    return f;
+}
+
+/*
+ * A flow an active timeout ends goes on in the next, which the reader does not look into again
+ * (its slot goes on counting): the next takes what the looks showed, so that it does not depend on
+ * whether the reader's slot was shared. After an idle timeout the looks start again, and so does
+ * the next flow.
+ */
+START_TEST(test_looks_carry_on_after_active_timeout)
+{
+    struct flow_lifecycle lc;
+    struct flow_table *t;
+    struct pkt_info syn = segment(true, PS_TCP_SYN, 100, 0);
+    struct pkt_info hello = segment(true, PS_TCP_PSH | PS_TCP_ACK, 101, 300);
+    struct pkt_info more = segment(true, PS_TCP_ACK, 401, 100);
+    uint8_t c;
+    struct flow *f, *g;
+
+    flow_lifecycle_wireshark(&lc);
+    lc.active[FLOW_CLASS_TCP] = 100 * INT64_C(1000000000);
+    t = flow_table_new(0, 1, &lc);
+    add_at(t, &syn, 0, &c);
+    f = add_at(t, &hello, 1, &c);
+    flow_table_note_app(t, f, c, &hello, FLOW_PKT_APP_LOOKED | APP_TLS,
+                        (const uint8_t *)"www.example.test", 16);
+    g = add_at(t, &more, 101, &c);
+    ck_assert_ptr_ne(g, f);
+    ck_assert_uint_eq(g->start, FLOW_START_ACTIVE);
+    ck_assert_uint_eq(FLOW_APP_OF(g, c), APP_TLS);
+    ck_assert(g->app_state & FLOW_APP_DONE(c));
+    ck_assert_str_eq(flow_table_app_name(t, g->app_name), "www.example.test");
+    flow_table_free(t);
+
+    /* Zeek's idle timeouts (TCP 300 s): a silence of 400 s starts the looks again. */
+    flow_lifecycle_zeek(&lc);
+    t = flow_table_new(0, 1, &lc);
+    add_at(t, &syn, 0, &c);
+    f = add_at(t, &hello, 1, &c);
+    flow_table_note_app(t, f, c, &hello, FLOW_PKT_APP_LOOKED | APP_TLS,
+                        (const uint8_t *)"www.example.test", 16);
+    g = add_at(t, &more, 401, &c);
+    ck_assert_ptr_ne(g, f);
+    ck_assert_uint_eq(g->start, FLOW_START_IDLE);
+    ck_assert_uint_eq(g->app, 0);
+    ck_assert_uint_eq(g->app_state, 0);
+    ck_assert_uint_eq(g->app_name, 0);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_out_of_order_segment_not_looked_into)
 {
     struct flow_table *t = flow_table_new(0, 1, NULL);
@@ -219,6 +278,7 @@ Suite *flow_app_suite(void)
 
     tcase_add_test(looks, test_first_segment_decides);
     tcase_add_test(looks, test_out_of_order_segment_not_looked_into);
+    tcase_add_test(looks, test_looks_carry_on_after_active_timeout);
     tcase_add_test(looks, test_gives_up_after_two_looks);
     tcase_add_test(looks, test_names_interned_and_sanitised);
     tcase_add_test(looks, test_names_many_flows_one_entry);
