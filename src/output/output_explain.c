@@ -423,10 +423,16 @@ static void pattern_sentence(const struct report_port_choice *ch, struct para *p
                     ch->dest_steps_up, ch->dest_steps);
         break;
     case REPORT_PORTS_RANDOM:
-        explain_add(p,
-                    " Its ports look random: only %" PRIu32 " of %" PRIu32
-                    " steps between connections went up by a little.",
-                    ch->steps_up, ch->steps);
+        if (ch->steps_up == 0)
+            explain_add(p,
+                        " Its ports look random: none of the %" PRIu32
+                        " steps between connections went up by a little.",
+                        ch->steps);
+        else
+            explain_add(p,
+                        " Its ports look random: only %" PRIu32 " of %" PRIu32
+                        " steps between connections went up by a little.",
+                        ch->steps_up, ch->steps);
         break;
     case REPORT_PORTS_TOO_FEW:
         if (ch->connections > 1)
