@@ -48,6 +48,7 @@ struct wheel {
     struct wheel_item *items[WHEEL_SLOTS];
     size_t n[WHEEL_SLOTS], cap[WHEEL_SLOTS];
     int64_t tick; /* nanoseconds a slot covers */
+    struct flow_divider per_tick;
     int64_t done; /* the last tick taken */
     /*
      * When flow_table_advance() has work, so that no packet before pays a division: once the next
@@ -122,7 +123,13 @@ static ps_time deadline(const struct flow_table *t, const struct flow *f)
 
 static int64_t tick_of(const struct wheel *w, ps_time t)
 {
-    return t / w->tick - (t % w->tick < 0);
+    return flow_divide_floor(&w->per_tick, t);
+}
+
+static void set_tick(struct wheel *w, int64_t tick)
+{
+    w->tick = tick;
+    flow_divider_init(&w->per_tick, tick);
 }
 
 static bool queue_waiting(const struct flow_table *t)
@@ -161,7 +168,7 @@ struct wheel *flow_wheel_new(void)
     struct wheel *w = calloc(1, sizeof(*w));
 
     if (w != NULL) {
-        w->tick = WHEEL_TICK_KEEP;
+        set_tick(w, WHEEL_TICK_KEEP);
         w->ready = INT64_MAX;
     }
     return w;
@@ -243,7 +250,7 @@ int flow_table_stream(struct flow_table *t)
     }
     q->cap = FLOW_QUEUE_ROOM;
     t->ended = q;
-    t->wheel->tick = WHEEL_TICK_STREAM;
+    set_tick(t->wheel, WHEEL_TICK_STREAM);
     return 0;
 }
 

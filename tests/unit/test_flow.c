@@ -1441,6 +1441,87 @@ START_TEST(test_store_wait_steady)
 }
 END_TEST
 
+/* floor(t / d) as the division gives it, for the divider's test. */
+static int64_t floor_div(int64_t t, int64_t d)
+{
+    return t / d - (t % d < 0);
+}
+
+/*
+ * The wheel's tick without a division (flow_divide_floor()) agrees with the division: for the two
+ * ticks the wheel uses and divisors of every size, at the ends of the range, around multiples of
+ * the divisor and at pseudo-random times.
+ */
+START_TEST(test_divider_matches_division)
+{
+    const int64_t divisors[] = {2,
+                                3,
+                                7,
+                                10,
+                                1000,
+                                (int64_t)125 * 1000000,
+                                (int64_t)1000 * 1000000,
+                                (int64_t)1 << 20,
+                                ((int64_t)1 << 31) - 1,
+                                ((int64_t)1 << 32) + 1,
+                                ((int64_t)1 << 62) - 1,
+                                (int64_t)1 << 62,
+                                ((int64_t)1 << 62) + 1,
+                                INT64_MAX - 1,
+                                INT64_MAX};
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+    for (size_t i = 0; i < sizeof(divisors) / sizeof(divisors[0]); i++) {
+        int64_t d = divisors[i];
+        struct flow_divider dv;
+        const int64_t edges[] = {INT64_MIN,
+                                 INT64_MIN + 1,
+                                 -d - 1,
+                                 -d,
+                                 -d + 1,
+                                 -1,
+                                 0,
+                                 1,
+                                 d - 1,
+                                 d,
+                                 d < INT64_MAX ? d + 1 : d,
+                                 INT64_MAX - 1,
+                                 INT64_MAX};
+
+        flow_divider_init(&dv, d);
+        /* Checked with an if, failing with ck_abort_msg(): an assertion per value writes a mark
+         * each, and 3.5 million of them ran past the test's timeout. */
+        for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++)
+            if (flow_divide_floor(&dv, edges[e]) != floor_div(edges[e], d))
+                ck_abort_msg("d %lld t %lld: %lld, not %lld", (long long)d, (long long)edges[e],
+                             (long long)flow_divide_floor(&dv, edges[e]),
+                             (long long)floor_div(edges[e], d));
+        for (int64_t k = -1000; k <= 1000; k++) {
+            int64_t m = k * (d > INT64_MAX / 1001 ? 1 : d);
+
+            for (int64_t t = m - 1; t <= m + 1; t++)
+                if (flow_divide_floor(&dv, t) != floor_div(t, d))
+                    ck_abort_msg("d %lld t %lld: %lld, not %lld", (long long)d, (long long)t,
+                                 (long long)flow_divide_floor(&dv, t), (long long)floor_div(t, d));
+        }
+        for (int n = 0; n < 100000; n++) {
+            int64_t t;
+
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* Of every magnitude: the word shifted right by 0 to 63 bits, either sign. */
+            t = (int64_t)(x >> (x & 63));
+            if (x & 64)
+                t = -t - 1;
+            if (flow_divide_floor(&dv, t) != floor_div(t, d))
+                ck_abort_msg("d %lld t %lld: %lld, not %lld", (long long)d, (long long)t,
+                             (long long)flow_divide_floor(&dv, t), (long long)floor_div(t, d));
+        }
+    }
+}
+END_TEST
+
 Suite *flow_suite(void)
 {
     Suite *suite = suite_create("flow");
@@ -1478,6 +1559,7 @@ Suite *flow_suite(void)
     tcase_add_test(paths, test_path_ignores_unused_bytes);
     suite_add_tcase(suite, paths);
 
+    tcase_add_test(lifecycle, test_divider_matches_division);
     tcase_add_test(lifecycle, test_close_delay);
     tcase_add_test(lifecycle, test_idle_timeout_per_protocol);
     tcase_add_test(lifecycle, test_half_closed_waits_idle);
