@@ -114,12 +114,12 @@ struct flow_table {
     /*
      * Keeping: how long a flow is quiet before it goes to the store, adapted to the traffic
      * (flow_keep_adapt()) from what was seen since it was last chosen: the flows made, and the
-     * pauses between a flow's packets longer than each wait it may take (KEEP_STORE_AFTER_MIN <<
-     * k).
+     * pauses between a flow's packets longer than KEEP_STORE_AFTER_MIN, by the longest wait each
+     * outlasts (KEEP_STORE_AFTER_MIN << k; one count a pause, summed up at the choice).
      */
     ps_time store_after;
     uint32_t window_flows, window_events;
-    uint32_t pauses_over[KEEP_STEPS];
+    uint32_t pauses_longest[KEEP_STEPS];
 };
 
 static inline struct flow *flow_at(const struct flow_table *t, size_t i)

@@ -40,10 +40,17 @@ static void compact_store(struct flow_table *t)
     t->store = fresh;
 }
 
+/*
+ * One count, for the longest wait the pause outlasts: k with MIN << k < pause <= MIN << (k + 1),
+ * the top bit of (pause - 1) / MIN. Counted for each wait it outlasts, a pause cost a loop of up to
+ * KEEP_STEPS steps (39 M instructions a million packets on campus-hour, 818,000 long pauses).
+ */
 void flow_keep_note_pause(struct flow_table *t, uint64_t pause)
 {
-    for (size_t k = 0; k < KEEP_STEPS && pause > (uint64_t)KEEP_STORE_AFTER_MIN << k; k++)
-        t->pauses_over[k]++;
+    uint64_t q = (pause - 1) / (uint64_t)KEEP_STORE_AFTER_MIN; /* >= 1: pause > MIN */
+    unsigned k = 63 - (unsigned)__builtin_clzll(q);
+
+    t->pauses_longest[k < KEEP_STEPS - 1 ? k : KEEP_STEPS - 1]++;
     if (++t->window_events == KEEP_WINDOW)
         flow_keep_adapt(t);
 }
@@ -52,21 +59,26 @@ void flow_keep_note_pause(struct flow_table *t, uint64_t pause)
  * not), so the choice is made from them directly, and is not fed back into them. */
 void flow_keep_adapt(struct flow_table *t)
 {
-    uint64_t flows = t->window_flows;
+    uint64_t flows = t->window_flows, over[KEEP_STEPS], sum = 0;
     size_t now = 0, up = 0, down = 0;
 
+    /* The pauses longer than each wait: those whose longest outlasted wait is it or longer. */
+    for (size_t k = KEEP_STEPS; k-- > 0;) {
+        sum += t->pauses_longest[k];
+        over[k] = sum;
+    }
     while (now < KEEP_STEPS - 1 && KEEP_STORE_AFTER_MIN << now < t->store_after)
         now++;
-    while (up < KEEP_STEPS - 1 && t->pauses_over[up] * (uint64_t)KEEP_COMEBACK_HIGH > flows)
+    while (up < KEEP_STEPS - 1 && over[up] * KEEP_COMEBACK_HIGH > flows)
         up++;
-    while (down < KEEP_STEPS - 1 && t->pauses_over[down] * (uint64_t)KEEP_COMEBACK_LOW > flows)
+    while (down < KEEP_STEPS - 1 && over[down] * KEEP_COMEBACK_LOW > flows)
         down++;
     if (up > now)
         t->store_after = KEEP_STORE_AFTER_MIN << up;
     else if (down < now)
         t->store_after = KEEP_STORE_AFTER_MIN << down;
     t->window_flows = t->window_events = 0;
-    memset(t->pauses_over, 0, sizeof(t->pauses_over));
+    memset(t->pauses_longest, 0, sizeof(t->pauses_longest));
 }
 
 /* Exactly as it was: the store gives back every field, and the flow is filed on the wheel again. */

@@ -1411,6 +1411,28 @@ END_TEST
  * that outlasts the pauses (1 s) and stays there. Chosen from comebacks per store, it swung: once
  * raised, a burst of stores without comebacks lowered it, and comebacks raised it again.
  */
+/*
+ * A pause of exactly a wait does not outlast it: talkers that speak every second exactly settle
+ * the wait at 1 s, not 2 s (each pause is counted once, by the longest wait it outlasts).
+ */
+START_TEST(test_store_wait_exact_pause)
+{
+    struct flow_table *t = zeek_table();
+    enum { TALKERS = 5000, ROUNDS = 8 };
+
+    for (int round = 0; round < ROUNDS; round++) {
+        for (uint32_t i = 0; i < TALKERS; i++) {
+            struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, 5000, 0x0a100001, 53, 0);
+
+            ck_assert_ptr_nonnull(add(t, &p, round * SEC + i, 100));
+        }
+        flow_table_advance(t, round * SEC + 9 * SEC / 10);
+    }
+    ck_assert_int_eq(t->store_after, SEC);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_store_wait_steady)
 {
     struct flow_table *t = zeek_table();
@@ -1577,6 +1599,7 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
     tcase_add_test(lifecycle, test_store_wait_adapts);
+    tcase_add_test(lifecycle, test_store_wait_exact_pause);
     tcase_add_test(lifecycle, test_store_wait_steady);
     tcase_add_test(lifecycle, test_count_by_class);
     tcase_add_test(lifecycle, test_in_order);
