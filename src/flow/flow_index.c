@@ -9,6 +9,7 @@
  * tombstones. The table has two: the live flows' records, and (keeping) the stored flows' ids.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,12 +213,13 @@ static bool index_init(struct flow_index *ix, size_t capacity)
     return false;
 }
 
-static void index_put(struct flow_index *ix, size_t i, slot_t slot)
+static slot_t *index_put(struct flow_index *ix, size_t i, slot_t slot)
 {
     while (ix->marks[i] != 0)
         i = (i + 1) & ix->mask;
     ix->slots[i] = slot;
     ix->marks[i] = mark_of(slot);
+    return &ix->slots[i];
 }
 
 /* Whether the stored flow a slot names has `key`: decoded, so out of the lookup's line. */
@@ -319,12 +321,12 @@ bool flow_set_reserve(const struct flow_table *t, struct index_set *set)
     return true;
 }
 
-/* Adds an entry for a key known to be absent, after flow_set_reserve(). */
-void flow_set_put(struct index_set *set, uint64_t hash, uint32_t ref)
+/* Adds an entry for a key known to be absent, after flow_set_reserve(); returns its slot. */
+slot_t *flow_set_put(struct index_set *set, uint64_t hash, uint32_t ref)
 {
-    index_put(&set->cur, home_of_hash(&set->cur, hash),
-              (hash & 0xffffffff00000000ULL) | (slot_t)(ref + 1));
     set->entries++;
+    return index_put(&set->cur, home_of_hash(&set->cur, hash),
+                     (hash & 0xffffffff00000000ULL) | (slot_t)(ref + 1));
 }
 
 /*
@@ -369,6 +371,23 @@ bool flow_set_remove(const struct flow_table *t, struct index_set *set, uint64_t
     if (slot == NULL || (uint32_t)*slot - 1 != ref)
         return false;
     index_delete(t, set, &set->cur, (size_t)(slot - set->cur.slots));
+    set->entries--;
+    return true;
+}
+
+/*
+ * Removes the entry at `slot`, found in `set` since its last change, when it is in the index a
+ * migration fills (or no migration runs): deleting there strands nothing. Returns whether it did;
+ * an entry in the index being migrated from is left to flow_set_remove().
+ */
+bool flow_set_remove_at(const struct flow_table *t, struct index_set *set, slot_t *slot)
+{
+    /* As addresses: the slot may be in the other index, not an array to subtract within. */
+    uintptr_t at = (uintptr_t)slot, first = (uintptr_t)set->cur.slots;
+
+    if (at < first || (at - first) / sizeof(slot_t) > set->cur.mask)
+        return false;
+    index_delete(t, set, &set->cur, (at - first) / sizeof(slot_t));
     set->entries--;
     return true;
 }

@@ -193,11 +193,20 @@ void flow_set_free(struct index_set *set);
  * out of memory.
  */
 bool flow_set_reserve(const struct flow_table *t, struct index_set *set);
-/* flow_index.c: adds an entry for a key known to be absent, after flow_set_reserve(). */
-void flow_set_put(struct index_set *set, uint64_t hash, uint32_t ref);
+/*
+ * flow_index.c: adds an entry for a key known to be absent, after flow_set_reserve(); returns its
+ * slot, valid until the set next changes.
+ */
+slot_t *flow_set_put(struct index_set *set, uint64_t hash, uint32_t ref);
 /* flow_index.c: removes the entry of `key` when it names `ref`; returns whether it did. */
 bool flow_set_remove(const struct flow_table *t, struct index_set *set, uint64_t hash,
                      const struct flow_key *key, uint32_t ref);
+
+/*
+ * flow_index.c: removes the entry at `slot` (set_find()'s, the set unchanged since) when it is in
+ * the index being filled; false, and nothing done, when it is in the one being migrated from.
+ */
+bool flow_set_remove_at(const struct flow_table *t, struct index_set *set, slot_t *slot);
 
 /* Looks in the index, then in the one being migrated from. */
 static inline slot_t *set_find(const struct flow_table *t, const struct index_set *set,
@@ -309,6 +318,13 @@ void flow_keep_note_pause(struct flow_table *t, uint64_t pause);
 
 /* flow_keep.c: brings stored flow `id` back to a record; NULL when out of memory. */
 struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id);
+
+/*
+ * flow_keep.c: brings back the stored flow whose entry set_find() gave (`stored`) for `key`, whose
+ * hash is `hash`; returns its entry in the live index, or NULL when out of memory.
+ */
+slot_t *flow_keep_bring_back_found(struct flow_table *t, slot_t *stored, uint64_t hash,
+                                   const struct flow_key *key);
 
 /*
  * Keeping: moves a quiet flow from its record to the store, its index entry along with it.

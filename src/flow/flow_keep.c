@@ -81,28 +81,65 @@ void flow_keep_adapt(struct flow_table *t)
     memset(t->pauses_longest, 0, sizeof(t->pauses_longest));
 }
 
-/* Exactly as it was: the store gives back every field, and the flow is filed on the wheel again. */
-struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
+/* A record for stored flow `id`, exactly as it was: the store gives back every field. */
+static struct flow *take_back(struct flow_table *t, uint32_t id, uint32_t *rec, size_t *len)
 {
-    uint64_t loc = t->where[id] >> 1, hash;
-    uint32_t rec;
     struct flow *f;
-    size_t len;
 
     if (!flow_set_reserve(t, &t->live))
         return NULL;
-    f = flow_record_new(t, &rec);
+    f = flow_record_new(t, rec);
     if (f == NULL)
         return NULL;
-    len = flow_store_get(&t->store, loc, id, f);
+    *len = flow_store_get(&t->store, t->where[id] >> 1, id, f);
+    return f;
+}
+
+/* The brought-back flow in its record from now on, filed on the wheel again. */
+static void settle_back(struct flow_table *t, struct flow *f, uint32_t rec, size_t len)
+{
+    flow_store_drop(&t->store, len);
+    t->where[f->id] = (uint64_t)rec << 1 | 1;
+    flow_wheel_file(t, f, rec, f->last_seen);
+    compact_store(t);
+}
+
+struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id)
+{
+    uint64_t hash;
+    uint32_t rec;
+    size_t len;
+    struct flow *f = take_back(t, id, &rec, &len);
+
+    if (f == NULL)
+        return NULL;
     hash = hash_key(t, &f->key);
     if (flow_set_remove(t, &t->stored, hash, &f->key, id))
         flow_set_put(&t->live, hash, rec);
-    flow_store_drop(&t->store, len);
-    t->where[id] = (uint64_t)rec << 1 | 1;
-    flow_wheel_file(t, f, rec, f->last_seen);
-    compact_store(t);
+    settle_back(t, f, rec, len);
     return f;
+}
+
+/*
+ * A packet's lookup has the key, its hash and its entry in the stored flows' index already: the
+ * entry is removed where it is, without a second lookup (which decoded the stored key once more),
+ * and the new live entry is the packet's, without a third.
+ */
+slot_t *flow_keep_bring_back_found(struct flow_table *t, slot_t *stored, uint64_t hash,
+                                   const struct flow_key *key)
+{
+    uint32_t id = (uint32_t)*stored - 1, rec;
+    size_t len;
+    struct flow *f = take_back(t, id, &rec, &len);
+    slot_t *live;
+
+    if (f == NULL)
+        return NULL;
+    if (!flow_set_remove_at(t, &t->stored, stored))
+        flow_set_remove(t, &t->stored, hash, key, id);
+    live = flow_set_put(&t->live, hash, rec);
+    settle_back(t, f, rec, len);
+    return live;
 }
 
 struct flow *flow_table_resume(struct flow_table *t, uint32_t id)

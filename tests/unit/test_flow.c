@@ -1198,6 +1198,41 @@ START_TEST(test_stored_key_used_again)
 }
 END_TEST
 
+/*
+ * Flows brought back while the stored flows' index grows: a packet's lookup finds the stored entry
+ * in the new index or in the one being migrated from, and it leaves from where it is (or, in the
+ * old one, once the migration is over). Every key keeps one entry in all: none is left behind to
+ * name a flow that is live again.
+ */
+START_TEST(test_comeback_while_stored_index_grows)
+{
+    struct flow_table *t = zeek_table();
+    struct flow buf;
+    enum { FLOWS = 800 }; /* past three quarters of the first index, 1024 slots */
+
+    for (int round = 0; round < 4; round++) {
+        for (uint32_t i = 0; i < FLOWS; i++) {
+            struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, 5000, 0x0a100001, 53, 0);
+            struct flow *f = add(t, &p, round * 2 * SEC + i, 100);
+
+            ck_assert_ptr_nonnull(f);
+            ck_assert_uint_eq(f->id, i);
+            ck_assert_uint_eq(f->packets[0], (uint64_t)round + 1);
+            ck_assert_uint_eq(t->live.entries + t->stored.entries, round > 0 ? FLOWS : i + 1);
+        }
+        /* All quiet: stored, the index growing as they go (a migration is under way after). */
+        flow_table_advance(t, round * 2 * SEC + SEC);
+        ck_assert_uint_eq(t->stored.entries, FLOWS);
+        if (round == 0)
+            ck_assert_ptr_nonnull(t->stored.old.slots);
+    }
+    ck_assert_uint_eq(flow_table_count(t), FLOWS);
+    for (uint32_t i = 0; i < FLOWS; i++)
+        ck_assert_uint_eq(flow_table_get(t, i, &buf)->packets[0], 4);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_resume_by_id)
 {
     struct flow_table *t = zeek_table();
@@ -1595,6 +1630,7 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_quiet_flow_stored_and_back);
     tcase_add_test(lifecycle, test_stored_key_used_again);
     tcase_add_test(lifecycle, test_closed_stored_after_close_delay);
+    tcase_add_test(lifecycle, test_comeback_while_stored_index_grows);
     tcase_add_test(lifecycle, test_resume_by_id);
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
