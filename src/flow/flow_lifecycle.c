@@ -386,8 +386,11 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
         leaving[i] = true;
         hash[i] = hash_key(t, &f->key);
         prefetch_set(&t->live, hash[i], true);
-        if (keeping(t))
+        if (keeping(t)) {
             prefetch_set(&t->stored, hash[i], true);
+            /* Where the flow is, written once it is stored: 8 bytes a flow ever made, a miss. */
+            __builtin_prefetch(&t->where[f->id], 1);
+        }
     }
     for (size_t i = 0; i < batch; i++) {
         struct flow *f = flow_at(t, items[i].rec);
