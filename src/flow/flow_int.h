@@ -114,12 +114,12 @@ struct flow_table {
     /*
      * Keeping: how long a flow is quiet before it goes to the store, adapted to the traffic
      * (flow_keep_adapt()) from what was seen since it was last chosen: the flows made, and the
-     * pauses between a flow's packets longer than each wait it may take (KEEP_STORE_AFTER_MIN <<
-     * k).
+     * pauses between a flow's packets longer than KEEP_STORE_AFTER_MIN, by the longest wait each
+     * outlasts (KEEP_STORE_AFTER_MIN << k; one count a pause, summed up at the choice).
      */
     ps_time store_after;
     uint32_t window_flows, window_events;
-    uint32_t pauses_over[KEEP_STEPS];
+    uint32_t pauses_longest[KEEP_STEPS];
 };
 
 static inline struct flow *flow_at(const struct flow_table *t, size_t i)
@@ -193,11 +193,20 @@ void flow_set_free(struct index_set *set);
  * out of memory.
  */
 bool flow_set_reserve(const struct flow_table *t, struct index_set *set);
-/* flow_index.c: adds an entry for a key known to be absent, after flow_set_reserve(). */
-void flow_set_put(struct index_set *set, uint64_t hash, uint32_t ref);
+/*
+ * flow_index.c: adds an entry for a key known to be absent, after flow_set_reserve(); returns its
+ * slot, valid until the set next changes.
+ */
+slot_t *flow_set_put(struct index_set *set, uint64_t hash, uint32_t ref);
 /* flow_index.c: removes the entry of `key` when it names `ref`; returns whether it did. */
 bool flow_set_remove(const struct flow_table *t, struct index_set *set, uint64_t hash,
                      const struct flow_key *key, uint32_t ref);
+
+/*
+ * flow_index.c: removes the entry at `slot` (set_find()'s, the set unchanged since) when it is in
+ * the index being filled; false, and nothing done, when it is in the one being migrated from.
+ */
+bool flow_set_remove_at(const struct flow_table *t, struct index_set *set, slot_t *slot);
 
 /* Looks in the index, then in the one being migrated from. */
 static inline slot_t *set_find(const struct flow_table *t, const struct index_set *set,
@@ -248,6 +257,41 @@ static inline uint8_t flow_end_of(const struct flow *f, enum flow_start next)
     return FLOW_END_CLOSED;
 }
 
+/*
+ * Floor division by a fixed divisor without a division instruction: the timing wheel turns every
+ * time it files a flow (about 650,000 times a million packets on the datacentre shape) into a
+ * tick. A multiply by mul = ceil(2^(63 + L) / d), L = ceil(log2 d), then a shift: exact for every
+ * n < 2^63, because mul * d exceeds 2^(63 + L) by less than d, so n's error adds less than
+ * 2^-L <= 1/d to n / d, whose fraction is at most (d - 1) / d. A negative t is the complement of
+ * the non-negative ~t, and floor(t / d) = ~floor(~t / d).
+ */
+struct flow_divider {
+    uint64_t mul;
+    unsigned shift; /* L - 1, applied to the product's high word */
+};
+
+/* For divisor d >= 2 (the wheel's ticks are 10^8 ns and more). */
+static inline void flow_divider_init(struct flow_divider *dv, int64_t d)
+{
+    __extension__ typedef unsigned __int128 u128;
+    unsigned l = 1;
+
+    while (l < 63 && ((uint64_t)1 << l) < (uint64_t)d)
+        l++;
+    dv->mul = (uint64_t)((((u128)1 << (63 + l)) + (uint64_t)d - 1) / (uint64_t)d);
+    dv->shift = l - 1;
+}
+
+/* floor(t / d): t / d - (t % d < 0), the same for every t. */
+static inline int64_t flow_divide_floor(const struct flow_divider *dv, int64_t t)
+{
+    __extension__ typedef unsigned __int128 u128;
+    int64_t sign = -(int64_t)(t < 0);
+    uint64_t n = (uint64_t)(t ^ sign);
+
+    return (int64_t)((uint64_t)(((u128)n * dv->mul) >> 64) >> dv->shift) ^ sign;
+}
+
 /* flow_lifecycle.c: the timing wheel, ticking for keeping until flow_table_stream(). */
 struct wheel *flow_wheel_new(void);
 void flow_wheel_free(struct wheel *w);
@@ -274,6 +318,13 @@ void flow_keep_note_pause(struct flow_table *t, uint64_t pause);
 
 /* flow_keep.c: brings stored flow `id` back to a record; NULL when out of memory. */
 struct flow *flow_keep_bring_back(struct flow_table *t, uint32_t id);
+
+/*
+ * flow_keep.c: brings back the stored flow whose entry set_find() gave (`stored`) for `key`, whose
+ * hash is `hash`; returns its entry in the live index, or NULL when out of memory.
+ */
+slot_t *flow_keep_bring_back_found(struct flow_table *t, slot_t *stored, uint64_t hash,
+                                   const struct flow_key *key);
 
 /*
  * Keeping: moves a quiet flow from its record to the store, its index entry along with it.

@@ -48,6 +48,7 @@ struct wheel {
     struct wheel_item *items[WHEEL_SLOTS];
     size_t n[WHEEL_SLOTS], cap[WHEEL_SLOTS];
     int64_t tick; /* nanoseconds a slot covers */
+    struct flow_divider per_tick;
     int64_t done; /* the last tick taken */
     /*
      * When flow_table_advance() has work, so that no packet before pays a division: once the next
@@ -63,7 +64,15 @@ struct wheel {
     int64_t last;               /* the last slot it takes */
     ps_time now;                /* the turn's time */
     struct wheel_item *judging; /* the slot taken, out of the wheel */
-    size_t n_judging, judged;
+    size_t n_judging, judged, judging_cap;
+    /*
+     * The largest list judged lately, for the next slot that gets its first flow: a tick takes
+     * one slot and about one more begins to fill, so lists are used again rather than grown from
+     * 16 items by doubling each time (960 reallocations a million packets on datacentre, 5.4 M
+     * instructions, the larger ones copied and fresh memory faulted in).
+     */
+    struct wheel_item *spare;
+    size_t spare_cap;
     ps_time judging_end; /* the end of its tick, or the turn's time */
 
     /* flow_table_end_all(): the live flows in order of creation, and how many have ended. */
@@ -122,7 +131,13 @@ static ps_time deadline(const struct flow_table *t, const struct flow *f)
 
 static int64_t tick_of(const struct wheel *w, ps_time t)
 {
-    return t / w->tick - (t % w->tick < 0);
+    return flow_divide_floor(&w->per_tick, t);
+}
+
+static void set_tick(struct wheel *w, int64_t tick)
+{
+    w->tick = tick;
+    flow_divider_init(&w->per_tick, tick);
 }
 
 static bool queue_waiting(const struct flow_table *t)
@@ -161,7 +176,7 @@ struct wheel *flow_wheel_new(void)
     struct wheel *w = calloc(1, sizeof(*w));
 
     if (w != NULL) {
-        w->tick = WHEEL_TICK_KEEP;
+        set_tick(w, WHEEL_TICK_KEEP);
         w->ready = INT64_MAX;
     }
     return w;
@@ -174,6 +189,7 @@ void flow_wheel_free(struct wheel *w)
     for (size_t i = 0; i < WHEEL_SLOTS; i++)
         free(w->items[i]);
     free(w->judging);
+    free(w->spare);
     free(w->ending);
     free(w);
 }
@@ -218,10 +234,18 @@ static void file_due(struct flow_table *t, const struct flow *f, uint32_t rec, p
     slot = (size_t)(tick & (WHEEL_SLOTS - 1));
     if (w->n[slot] == w->cap[slot]) {
         size_t cap = w->cap[slot] ? w->cap[slot] * 2 : 16;
-        struct wheel_item *grown = realloc(w->items[slot], cap * sizeof(*grown));
+        struct wheel_item *grown;
 
-        if (grown == NULL)
-            return;
+        if (w->cap[slot] == 0 && w->spare != NULL) {
+            grown = w->spare;
+            cap = w->spare_cap;
+            w->spare = NULL;
+            w->spare_cap = 0;
+        } else {
+            grown = realloc(w->items[slot], cap * sizeof(*grown));
+            if (grown == NULL)
+                return;
+        }
         w->items[slot] = grown;
         w->cap[slot] = cap;
     }
@@ -243,7 +267,7 @@ int flow_table_stream(struct flow_table *t)
     }
     q->cap = FLOW_QUEUE_ROOM;
     t->ended = q;
-    t->wheel->tick = WHEEL_TICK_STREAM;
+    set_tick(t->wheel, WHEEL_TICK_STREAM);
     return 0;
 }
 
@@ -362,8 +386,11 @@ static void judge_batch(struct flow_table *t, const struct wheel_item *items, si
         leaving[i] = true;
         hash[i] = hash_key(t, &f->key);
         prefetch_set(&t->live, hash[i], true);
-        if (keeping(t))
+        if (keeping(t)) {
             prefetch_set(&t->stored, hash[i], true);
+            /* Where the flow is, written once it is stored: 8 bytes a flow ever made, a miss. */
+            __builtin_prefetch(&t->where[f->id], 1);
+        }
     }
     for (size_t i = 0; i < batch; i++) {
         struct flow *f = flow_at(t, items[i].rec);
@@ -385,6 +412,7 @@ static void take_slot(struct wheel *w)
 
     w->judging = w->items[slot];
     w->n_judging = w->n[slot];
+    w->judging_cap = w->cap[slot];
     w->judged = 0;
     w->items[slot] = NULL;
     w->n[slot] = w->cap[slot] = 0;
@@ -419,9 +447,15 @@ static void turn(struct flow_table *t)
             judge_batch(t, w->judging + w->judged, w->n_judging - w->judged, w->judging_end);
             w->judged += WHEEL_BATCH;
         }
-        free(w->judging);
+        if (w->judging_cap > w->spare_cap) {
+            free(w->spare);
+            w->spare = w->judging;
+            w->spare_cap = w->judging_cap;
+        } else {
+            free(w->judging);
+        }
         w->judging = NULL;
-        w->n_judging = w->judged = 0;
+        w->n_judging = w->judged = w->judging_cap = 0;
         if (w->done >= w->last)
             break;
         take_slot(w);

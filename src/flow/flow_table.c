@@ -235,11 +235,8 @@ struct flow *flow_table_add_prepared(struct flow_table *t, const struct pkt_info
         slot_t *stored = set_find(t, &t->stored, hash, key);
 
         /* The key's latest flow is in the store: back to a record, to be judged as any other. */
-        if (stored != NULL) {
-            if (flow_keep_bring_back(t, (uint32_t)*stored - 1) == NULL)
-                return NULL;
-            slot = set_find(t, &t->live, hash, key);
-        }
+        if (stored != NULL && (slot = flow_keep_bring_back_found(t, stored, hash, key)) == NULL)
+            return NULL;
     }
     if (slot != NULL) {
         rec = (uint32_t)*slot - 1;

@@ -1198,6 +1198,41 @@ START_TEST(test_stored_key_used_again)
 }
 END_TEST
 
+/*
+ * Flows brought back while the stored flows' index grows: a packet's lookup finds the stored entry
+ * in the new index or in the one being migrated from, and it leaves from where it is (or, in the
+ * old one, once the migration is over). Every key keeps one entry in all: none is left behind to
+ * name a flow that is live again.
+ */
+START_TEST(test_comeback_while_stored_index_grows)
+{
+    struct flow_table *t = zeek_table();
+    struct flow buf;
+    enum { FLOWS = 800 }; /* past three quarters of the first index, 1024 slots */
+
+    for (int round = 0; round < 4; round++) {
+        for (uint32_t i = 0; i < FLOWS; i++) {
+            struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, 5000, 0x0a100001, 53, 0);
+            struct flow *f = add(t, &p, round * 2 * SEC + i, 100);
+
+            ck_assert_ptr_nonnull(f);
+            ck_assert_uint_eq(f->id, i);
+            ck_assert_uint_eq(f->packets[0], (uint64_t)round + 1);
+            ck_assert_uint_eq(t->live.entries + t->stored.entries, round > 0 ? FLOWS : i + 1);
+        }
+        /* All quiet: stored, the index growing as they go (a migration is under way after). */
+        flow_table_advance(t, round * 2 * SEC + SEC);
+        ck_assert_uint_eq(t->stored.entries, FLOWS);
+        if (round == 0)
+            ck_assert_ptr_nonnull(t->stored.old.slots);
+    }
+    ck_assert_uint_eq(flow_table_count(t), FLOWS);
+    for (uint32_t i = 0; i < FLOWS; i++)
+        ck_assert_uint_eq(flow_table_get(t, i, &buf)->packets[0], 4);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_resume_by_id)
 {
     struct flow_table *t = zeek_table();
@@ -1411,6 +1446,28 @@ END_TEST
  * that outlasts the pauses (1 s) and stays there. Chosen from comebacks per store, it swung: once
  * raised, a burst of stores without comebacks lowered it, and comebacks raised it again.
  */
+/*
+ * A pause of exactly a wait does not outlast it: talkers that speak every second exactly settle
+ * the wait at 1 s, not 2 s (each pause is counted once, by the longest wait it outlasts).
+ */
+START_TEST(test_store_wait_exact_pause)
+{
+    struct flow_table *t = zeek_table();
+    enum { TALKERS = 5000, ROUNDS = 8 };
+
+    for (int round = 0; round < ROUNDS; round++) {
+        for (uint32_t i = 0; i < TALKERS; i++) {
+            struct pkt_info p = v4(PS_IPPROTO_UDP, 0x0a000000 + i, 5000, 0x0a100001, 53, 0);
+
+            ck_assert_ptr_nonnull(add(t, &p, round * SEC + i, 100));
+        }
+        flow_table_advance(t, round * SEC + 9 * SEC / 10);
+    }
+    ck_assert_int_eq(t->store_after, SEC);
+    flow_table_free(t);
+}
+END_TEST
+
 START_TEST(test_store_wait_steady)
 {
     struct flow_table *t = zeek_table();
@@ -1438,6 +1495,87 @@ START_TEST(test_store_wait_steady)
     for (uint32_t n = 0; n < (STEPS - PACKETS * APART) * PER_STEP; n += 97)
         ck_assert_uint_eq(flow_table_get(t, n, &buf)->packets[0], PACKETS);
     flow_table_free(t);
+}
+END_TEST
+
+/* floor(t / d) as the division gives it, for the divider's test. */
+static int64_t floor_div(int64_t t, int64_t d)
+{
+    return t / d - (t % d < 0);
+}
+
+/*
+ * The wheel's tick without a division (flow_divide_floor()) agrees with the division: for the two
+ * ticks the wheel uses and divisors of every size, at the ends of the range, around multiples of
+ * the divisor and at pseudo-random times.
+ */
+START_TEST(test_divider_matches_division)
+{
+    const int64_t divisors[] = {2,
+                                3,
+                                7,
+                                10,
+                                1000,
+                                (int64_t)125 * 1000000,
+                                (int64_t)1000 * 1000000,
+                                (int64_t)1 << 20,
+                                ((int64_t)1 << 31) - 1,
+                                ((int64_t)1 << 32) + 1,
+                                ((int64_t)1 << 62) - 1,
+                                (int64_t)1 << 62,
+                                ((int64_t)1 << 62) + 1,
+                                INT64_MAX - 1,
+                                INT64_MAX};
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+    for (size_t i = 0; i < sizeof(divisors) / sizeof(divisors[0]); i++) {
+        int64_t d = divisors[i];
+        struct flow_divider dv;
+        const int64_t edges[] = {INT64_MIN,
+                                 INT64_MIN + 1,
+                                 -d - 1,
+                                 -d,
+                                 -d + 1,
+                                 -1,
+                                 0,
+                                 1,
+                                 d - 1,
+                                 d,
+                                 d < INT64_MAX ? d + 1 : d,
+                                 INT64_MAX - 1,
+                                 INT64_MAX};
+
+        flow_divider_init(&dv, d);
+        /* Checked with an if, failing with ck_abort_msg(): an assertion per value writes a mark
+         * each, and 3.5 million of them ran past the test's timeout. */
+        for (size_t e = 0; e < sizeof(edges) / sizeof(edges[0]); e++)
+            if (flow_divide_floor(&dv, edges[e]) != floor_div(edges[e], d))
+                ck_abort_msg("d %lld t %lld: %lld, not %lld", (long long)d, (long long)edges[e],
+                             (long long)flow_divide_floor(&dv, edges[e]),
+                             (long long)floor_div(edges[e], d));
+        for (int64_t k = -1000; k <= 1000; k++) {
+            int64_t m = k * (d > INT64_MAX / 1001 ? 1 : d);
+
+            for (int64_t t = m - 1; t <= m + 1; t++)
+                if (flow_divide_floor(&dv, t) != floor_div(t, d))
+                    ck_abort_msg("d %lld t %lld: %lld, not %lld", (long long)d, (long long)t,
+                                 (long long)flow_divide_floor(&dv, t), (long long)floor_div(t, d));
+        }
+        for (int n = 0; n < 100000; n++) {
+            int64_t t;
+
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            /* Of every magnitude: the word shifted right by 0 to 63 bits, either sign. */
+            t = (int64_t)(x >> (x & 63));
+            if (x & 64)
+                t = -t - 1;
+            if (flow_divide_floor(&dv, t) != floor_div(t, d))
+                ck_abort_msg("d %lld t %lld: %lld, not %lld", (long long)d, (long long)t,
+                             (long long)flow_divide_floor(&dv, t), (long long)floor_div(t, d));
+        }
+    }
 }
 END_TEST
 
@@ -1478,6 +1616,7 @@ Suite *flow_suite(void)
     tcase_add_test(paths, test_path_ignores_unused_bytes);
     suite_add_tcase(suite, paths);
 
+    tcase_add_test(lifecycle, test_divider_matches_division);
     tcase_add_test(lifecycle, test_close_delay);
     tcase_add_test(lifecycle, test_idle_timeout_per_protocol);
     tcase_add_test(lifecycle, test_half_closed_waits_idle);
@@ -1491,10 +1630,12 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_quiet_flow_stored_and_back);
     tcase_add_test(lifecycle, test_stored_key_used_again);
     tcase_add_test(lifecycle, test_closed_stored_after_close_delay);
+    tcase_add_test(lifecycle, test_comeback_while_stored_index_grows);
     tcase_add_test(lifecycle, test_resume_by_id);
     tcase_add_test(lifecycle, test_seal_stores_every_flow);
     tcase_add_test(lifecycle, test_store_compaction);
     tcase_add_test(lifecycle, test_store_wait_adapts);
+    tcase_add_test(lifecycle, test_store_wait_exact_pause);
     tcase_add_test(lifecycle, test_store_wait_steady);
     tcase_add_test(lifecycle, test_count_by_class);
     tcase_add_test(lifecycle, test_in_order);
