@@ -123,8 +123,18 @@ static void pair_queue_free(struct pair_queue *q)
 /* What gathering the services and client hosts needs until the report is built. */
 struct report_aggregation {
     uint64_t secret[2];
-    uint32_t *service_of;  /* [port space << 16 | port]: number in r->services + 1; 0 = none */
-    uint32_t *host_slots;  /* open addressing: number in r->clients + 1; 0 is empty */
+    uint32_t *service_of; /* [port space << 16 | port]: number in r->services + 1; 0 = none */
+    /*
+     * The client hosts --ephemeral auto's first pass counted, numbered as it numbered them: they
+     * are r->clients' first n_known entries, made zero at the start and filled in at their first
+     * flow (flows 0: not seen yet). A flow the first pass counted finds its host by its number
+     * there (report_ranges_flow_host()), not by a hash of its address: the first pass has hashed
+     * it already, and on a capture of many hosts each lookup missed the cache. NULL under a
+     * selection, which may keep few of them: then every host is in host_slots.
+     */
+    const struct report_host_ranges *ranges;
+    size_t n_known;
+    uint32_t *host_slots;  /* the other hosts: number in r->clients + 1; 0 is empty */
     size_t n_host_slots;   /* grows with the hosts, up to max_host_slots */
     size_t max_host_slots; /* enough for every flow to have a client host of its own */
     size_t services_room, clients_room;
@@ -165,14 +175,20 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     memset(a, 0, sizeof(*a));
     ps_hash2_secrets(ps_hash_seed(), a->secret);
     a->services_room = 16;
-    a->clients_room = hosts > 16 && hosts <= n ? hosts : 16;
+    if (hosts > 0 && hosts <= n) {
+        a->ranges = r->settings.host_ranges;
+        a->n_known = hosts;
+    }
+    /* Room for the hosts known and a few the first pass did not count (their flows' roles are
+     * guesses): most captures have none. */
+    a->clients_room = a->n_known + 16;
     a->max_host_slots = slots_for(n);
-    a->n_host_slots = slots_for(a->clients_room) < 64 ? 64 : slots_for(a->clients_room);
-    if (a->n_host_slots > a->max_host_slots)
-        a->n_host_slots = a->max_host_slots;
+    a->n_host_slots = 64 < a->max_host_slots ? 64 : a->max_host_slots;
     r->services = malloc(a->services_room * sizeof(*r->services));
-    r->clients = malloc(a->clients_room * sizeof(*r->clients));
-    a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
+    /* calloc(): the kernel's zero pages, not cleared a second time. */
+    r->clients = calloc(a->clients_room, sizeof(*r->clients));
+    r->n_clients = a->n_known;
+    a->host_services = calloc(a->clients_room, sizeof(*a->host_services));
     a->max_flows = n;
     a->service_of = ps_zalloc((size_t)PS_IPPROTO_PORT_SPACES << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
@@ -273,15 +289,46 @@ static struct report_service *add_service(struct report_aggregation *a, struct r
     return s;
 }
 
+/* A client host's entry at its first flow, `key`'s endpoint `client`; the rest of it is zero. */
+static void client_first_flow(struct report_client *c, const struct flow_key *key, uint8_t client,
+                              const struct port_range *in_force)
+{
+    c->family = key->family;
+    memcpy(c->addr, key->addr[client], sizeof(c->addr));
+    c->port_lo = c->port_hi = key->port[client];
+    c->ephemeral_all = UINT32_MAX;
+    c->in_force = *in_force;
+}
+
+/* The first pass's number + 1 of the client host of flow `flow` (`key`'s endpoint `client`);
+ * 0 when the pass did not count the host (or is not used). */
+static uint32_t known_host(const struct report_aggregation *a, const struct flow_key *key,
+                           uint8_t client, uint32_t flow)
+{
+    uint32_t host;
+
+    if (a->ranges == NULL)
+        return 0;
+    host = report_ranges_flow_host(a->ranges, flow);
+    /* A flow whose roles are guesses may still have a host another flow's evidence counted. */
+    return host != 0 ? host : report_ranges_addr_host(a->ranges, key->family, key->addr[client]);
+}
+
 /* The client host of the flow numbered `flow` in the table, found or added. */
 static struct report_client *add_client(struct report_aggregation *a, struct report *r,
                                         const struct flow_key *key, uint8_t client, uint32_t flow)
 {
-    uint32_t *slot;
+    uint32_t *slot, known = known_host(a, key, client, flow);
     struct report_client *c;
 
-    if (table_full(r->n_clients, a->n_host_slots) && a->n_host_slots < a->max_host_slots &&
-        grow_host_slots(a, r) != 0)
+    if (known != 0) {
+        c = &r->clients[known - 1];
+        if (c->flows == 0)
+            client_first_flow(c, key, client, report_ranges_host_range(a->ranges, known - 1));
+        return c;
+    }
+    if (table_full(r->n_clients - a->n_known, a->n_host_slots) &&
+        a->n_host_slots < a->max_host_slots && grow_host_slots(a, r) != 0)
         return NULL;
     slot = host_slot(a, r, key->family, key->addr[client]);
     if (*slot != 0)
@@ -302,13 +349,8 @@ static struct report_client *add_client(struct report_aggregation *a, struct rep
     c = &r->clients[r->n_clients++];
     *slot = (uint32_t)r->n_clients;
     memset(c, 0, sizeof(*c));
-    c->family = key->family;
-    memcpy(c->addr, key->addr[client], sizeof(c->addr));
-    c->port_lo = c->port_hi = key->port[client];
-    c->ephemeral_all = UINT32_MAX;
-    /* The flow's range is its host's: for a flow the first pass counted, read by its number
-     * rather than by hashing the address into the ranges' table again, under the lock. */
-    c->in_force = *report_range_of_client(&r->settings, flow, key->family, key->addr[client]);
+    client_first_flow(c, key, client,
+                      report_range_of_client(&r->settings, flow, key->family, key->addr[client]));
     return c;
 }
 
@@ -406,14 +448,23 @@ static int gather_run(struct report_aggregation *a, struct report *r,
     for (size_t i = 0; i < n + HOSTS_AHEAD; i++) {
         if (i < n) {
             const struct flow_key *key = &it[i].key;
+            uint32_t known = report_ranges_flow_host(a->ranges, it[i].flow);
 
-            home[i % HOSTS_AHEAD] =
-                report_host_home(a->secret, key->family, key->addr[it[i].client], a->n_host_slots);
-            __builtin_prefetch(&a->host_slots[home[i % HOSTS_AHEAD]]);
+            /* A host the first pass numbered is fetched at once, without a slot to wait for. */
+            home[i % HOSTS_AHEAD] = SIZE_MAX;
+            if (known != 0) {
+                prefetch_client(&r->clients[known - 1]);
+                __builtin_prefetch(&a->host_services[known - 1]);
+            } else {
+                home[i % HOSTS_AHEAD] = report_host_home(a->secret, key->family,
+                                                         key->addr[it[i].client], a->n_host_slots);
+                __builtin_prefetch(&a->host_slots[home[i % HOSTS_AHEAD]]);
+            }
         }
         /* The slots may have grown since: a home of the smaller table is still a slot of this
          * one, and a wrong guess costs a useless fetch, not a wrong count. */
-        if (i >= HOSTS_AHEAD / 2 && i - HOSTS_AHEAD / 2 < n) {
+        if (i >= HOSTS_AHEAD / 2 && i - HOSTS_AHEAD / 2 < n &&
+            home[(i - HOSTS_AHEAD / 2) % HOSTS_AHEAD] != SIZE_MAX) {
             uint32_t c = a->host_slots[home[(i - HOSTS_AHEAD / 2) % HOSTS_AHEAD]];
 
             if (c != 0) {
@@ -757,6 +808,35 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
     return rc;
 }
 
+/*
+ * The hosts the first pass knew whose flows never came (flows 0) taken out, the others moved up
+ * and their connections renumbered: when not every flow was gathered (a document whose output
+ * failed part of the way). -1 when out of memory.
+ */
+static int drop_unseen_hosts(struct report_aggregation *a, struct report *r)
+{
+    size_t kept = 0, first = 0;
+    uint32_t *renumber;
+
+    while (first < a->n_known && r->clients[first].flows != 0)
+        first++;
+    if (first == a->n_known)
+        return 0;
+    renumber = malloc(r->n_clients * sizeof(*renumber));
+    if (renumber == NULL)
+        return -1;
+    for (size_t i = 0; i < r->n_clients; i++) {
+        renumber[i] = (uint32_t)kept;
+        if (r->clients[i].flows != 0)
+            r->clients[kept++] = r->clients[i];
+    }
+    for (size_t i = 0; i < a->n_uses; i++)
+        a->uses[i].host = renumber[a->uses[i].host];
+    r->n_clients = kept;
+    free(renumber);
+    return 0;
+}
+
 /* After the last flow: the pairs still queued; each host judged; the tables in the report's
  * order. -1 when out of memory. */
 static int gather_end(struct report_aggregation *a, struct report *r)
@@ -767,7 +847,9 @@ static int gather_end(struct report_aggregation *a, struct report *r)
         add_service_host(a, r, NO_PAIR);
     /* The set first: the judging's sort takes room of its own. */
     pair_queue_free(&a->service_hosts);
-    rc = judge_hosts(a, r);
+    rc = drop_unseen_hosts(a, r);
+    if (rc == 0)
+        rc = judge_hosts(a, r);
     aggregation_free(a);
     if (rc != 0)
         return -1;

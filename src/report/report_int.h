@@ -72,6 +72,15 @@ int report_ranges_find(struct report *r, const struct flow_table *table);
 void report_ranges_free(struct report_host_ranges *h);
 /* How many client hosts the first pass found (h NULL: 0): what the gathering's tables start at. */
 size_t report_ranges_hosts(const struct report_host_ranges *h);
+/* The first pass's number + 1 (below report_ranges_hosts() + 1) of the client host of flow
+ * `flow` of the table when the pass counted the flow (its client certain), else 0; h NULL: 0. */
+uint32_t report_ranges_flow_host(const struct report_host_ranges *h, uint32_t flow);
+/* The number + 1 of host (family, addr) when the first pass counted it, else 0; h NULL: 0. */
+uint32_t report_ranges_addr_host(const struct report_host_ranges *h, uint8_t family,
+                                 const uint8_t *addr);
+/* The range in force for the first pass's host `host` (its number, not + 1). */
+const struct port_range *report_ranges_host_range(const struct report_host_ranges *h,
+                                                  uint32_t host);
 
 /*
  * The rungs of the role ladder that rest on evidence (report_roles.c): who opened, who accepted,

@@ -46,6 +46,10 @@ struct report_host_ranges {
      * than hashing its client's address into the host table again: that lookup missed the cache
      * for most flows of a capture with many hosts. */
     uint8_t *flow_profile;
+    /* By flow number: its client host's number + 1 when the flow was counted, 0 when not. The
+     * gathering of client hosts indexes its entries by it (report_ranges_flow_host()) rather
+     * than hashing each flow's client into a table of its own. */
+    uint32_t *flow_host;
     size_t n_flows;
 };
 
@@ -61,21 +65,6 @@ static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, c
             break;
     }
     return &h->slots[i];
-}
-
-/* The chosen range's profile + 1 of (family, addr); 0 when none or the host is unknown. */
-static uint8_t chosen_profile(const struct report_host_ranges *h, uint8_t family,
-                              const uint8_t *addr)
-{
-    size_t i = report_host_home(h->secret, family, addr, h->n_slots);
-
-    for (; h->slots[i] != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
-        const struct host_choice *e = &h->chosen[h->slots[i] - 1];
-
-        if (e->family == family && memcmp(e->addr, addr, sizeof(e->addr)) == 0)
-            return e->profile;
-    }
-    return 0;
 }
 
 /* Twice the slots (and entries), kept under four fifths full. -1 when out of memory. */
@@ -163,6 +152,7 @@ void report_ranges_free(struct report_host_ranges *h)
     free(h->chosen);
     free(h->slots);
     free(h->flow_profile);
+    free(h->flow_host);
     free(h);
 }
 
@@ -345,7 +335,7 @@ int report_ranges_find(struct report *r, const struct flow_table *table)
     for (size_t i = 0; i < n; i++)
         h->flow_profile[i] = entry_of[i] != 0 ? h->chosen[entry_of[i] - 1].profile + 1 : 0;
     h->n_flows = n;
-    free(entry_of);
+    h->flow_host = entry_of;
     r->host_ranges = h;
     r->settings.host_ranges = h;
     return 0;
@@ -365,18 +355,45 @@ static const struct port_range *range_of_profile(uint8_t profile)
     return &ports_ephemeral_profiles[profile - 1];
 }
 
+uint32_t report_ranges_flow_host(const struct report_host_ranges *h, uint32_t flow)
+{
+    return h != NULL && flow < h->n_flows ? h->flow_host[flow] : 0;
+}
+
+uint32_t report_ranges_addr_host(const struct report_host_ranges *h, uint8_t family,
+                                 const uint8_t *addr)
+{
+    uint8_t key[16] = {0};
+    size_t i;
+
+    if (h == NULL)
+        return 0;
+    memcpy(key, addr, family == 4 ? 4 : 16);
+    i = report_host_home(h->secret, family, key, h->n_slots);
+    for (; h->slots[i] != 0; i = i + 1 < h->n_slots ? i + 1 : 0) {
+        const struct host_choice *e = &h->chosen[h->slots[i] - 1];
+
+        if (e->family == family && memcmp(e->addr, key, sizeof(e->addr)) == 0)
+            return h->slots[i];
+    }
+    return 0;
+}
+
+const struct port_range *report_ranges_host_range(const struct report_host_ranges *h, uint32_t host)
+{
+    return range_of_profile(h->chosen[host].profile);
+}
+
 const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
                                          const uint8_t *addr)
 {
     const struct report_host_ranges *h = s->host_ranges;
-    uint8_t key[16] = {0};
-    uint8_t profile;
+    uint32_t host;
 
     if (h == NULL)
         return &s->ephemeral;
-    memcpy(key, addr, family == 4 ? 4 : 16);
-    profile = chosen_profile(h, family, key);
-    return range_of_profile(profile);
+    host = report_ranges_addr_host(h, family, addr);
+    return range_of_profile(host != 0 ? h->chosen[host - 1].profile : 0);
 }
 
 const struct port_range *report_range_of_client(const struct report_settings *s, uint32_t flow,
