@@ -67,6 +67,38 @@ static uint32_t *find_slot(const struct report_host_ranges *h, uint8_t family, c
     return &h->slots[i];
 }
 
+/*
+ * How many hosts ahead of its turn a host's slot (and entry) is fetched, in the first pass's
+ * count and wherever every host is placed again: a capture with thousands of client hosts has its
+ * table beyond the cache, and each lookup waited for two misses, the slot and then the entry
+ * (find_slot() was an eighth of the report phase's samples on the 10 M-packet bench trace).
+ */
+#define COUNT_AHEAD 16
+
+/* Every entry given its slot in empty slots: each goes into the first empty one from its home
+ * (the entries are distinct, so none is compared), which is fetched COUNT_AHEAD entries before. */
+static void place_all(struct report_host_ranges *h)
+{
+    size_t home[COUNT_AHEAD];
+
+    for (size_t i = 0; i < h->n_entries + COUNT_AHEAD; i++) {
+        /* The oldest first: its place in the ring is the one the newest takes. */
+        if (i >= COUNT_AHEAD) {
+            size_t j = home[i % COUNT_AHEAD];
+
+            while (h->slots[j] != 0)
+                j = j + 1 < h->n_slots ? j + 1 : 0;
+            h->slots[j] = (uint32_t)(i - COUNT_AHEAD + 1);
+        }
+        if (i < h->n_entries) {
+            const struct host_range *e = &h->entries[i];
+
+            home[i % COUNT_AHEAD] = report_host_home(h->secret, e->family, e->addr, h->n_slots);
+            __builtin_prefetch(&h->slots[home[i % COUNT_AHEAD]], 1);
+        }
+    }
+}
+
 /* Twice the slots (and entries), kept under four fifths full. -1 when out of memory. */
 static int grow(struct report_host_ranges *h)
 {
@@ -85,8 +117,9 @@ static int grow(struct report_host_ranges *h)
         h->n_slots = n_old;
         return -1;
     }
-    for (size_t i = 0; i < h->n_entries; i++)
-        *find_slot(h, h->entries[i].family, h->entries[i].addr) = (uint32_t)(i + 1);
+    /* Not one find_slot() after the other: on a capture of many hosts, each waited for a miss,
+     * and the rehashes of the last growths are as many lookups as the hosts. */
+    place_all(h);
     free(old);
     return 0;
 }
@@ -190,14 +223,6 @@ struct count_job {
     int rc; /* -1: out of memory */
 };
 
-/*
- * How many flows ahead of its count a flow's host slot is fetched (its entry half that): a capture
- * with thousands of client hosts has its table beyond the cache, and each lookup waited for two
- * misses, the slot and then the entry (find_slot() was an eighth of the report phase's samples
- * on the 10 M-packet bench trace).
- */
-#define COUNT_AHEAD 16
-
 /* A flow read, waiting for its count: its client's address and port alone, not the whole key. */
 struct count_pending {
     uint8_t addr[16];
@@ -267,18 +292,40 @@ static int merge_counts(struct report_host_ranges *h, const struct report_host_r
 {
     uint32_t *renumber = malloc((other->n_entries ? other->n_entries : 1) * sizeof(*renumber));
 
+    size_t home[COUNT_AHEAD];
+
     if (renumber == NULL)
         return -1;
-    for (size_t k = 0; k < other->n_entries; k++) {
-        const struct host_range *o = &other->entries[k];
-        struct host_range *e = host_entry(h, o->family, o->addr, &renumber[k]);
+    /* Each host's slot in h fetched ahead, then its entry, as the count does: the table may grow
+     * meanwhile, and a home of the smaller table costs a useless fetch, not a wrong sum. */
+    for (size_t k = 0; k < other->n_entries + COUNT_AHEAD; k++) {
+        if (k >= COUNT_AHEAD) {
+            const struct host_range *o = &other->entries[k - COUNT_AHEAD];
+            struct host_range *e = host_entry(h, o->family, o->addr, &renumber[k - COUNT_AHEAD]);
 
-        if (e == NULL) {
-            free(renumber);
-            return -1;
+            if (e == NULL) {
+                free(renumber);
+                return -1;
+            }
+            for (size_t p = 0; p < PROFILES; p++)
+                e->in_profile[p] += o->in_profile[p];
         }
-        for (size_t p = 0; p < PROFILES; p++)
-            e->in_profile[p] += o->in_profile[p];
+        if (k >= COUNT_AHEAD / 2 && k - COUNT_AHEAD / 2 < other->n_entries) {
+            size_t at = home[(k - COUNT_AHEAD / 2) % COUNT_AHEAD];
+
+            if (at < h->n_slots && h->slots[at] != 0) {
+                const struct host_range *e = &h->entries[h->slots[at] - 1];
+
+                __builtin_prefetch(e, 1);
+                __builtin_prefetch((const char *)(e + 1) - 1, 1);
+            }
+        }
+        if (k < other->n_entries) {
+            const struct host_range *o = &other->entries[k];
+
+            home[k % COUNT_AHEAD] = report_host_home(h->secret, o->family, o->addr, h->n_slots);
+            __builtin_prefetch(&h->slots[home[k % COUNT_AHEAD]]);
+        }
     }
     for (size_t i = from; i < to; i++) {
         if (entry_of[i] != 0)
