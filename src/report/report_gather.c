@@ -18,7 +18,7 @@
  */
 
 /* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
-static size_t hash_slot(uint64_t hash, size_t n)
+size_t report_hash_slot(uint64_t hash, size_t n)
 {
     __extension__ typedef unsigned __int128 u128;
 
@@ -49,7 +49,7 @@ struct pair_set {
 
 size_t report_pair_home(const uint64_t secret[2], uint64_t pair, size_t n_slots)
 {
-    return hash_slot(ps_hash2(pair, 0, secret), n_slots);
+    return report_hash_slot(ps_hash2(pair, 0, secret), n_slots);
 }
 
 /* Where a pair's probe starts. */
@@ -199,13 +199,18 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     return 0;
 }
 
-size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
-                        size_t n_slots)
+uint64_t report_host_hash(const uint64_t secret[2], uint8_t family, const uint8_t *addr)
 {
     uint64_t w[2];
 
     memcpy(w, addr, sizeof(w));
-    return hash_slot(ps_hash2(w[0], w[1] ^ family, secret), n_slots);
+    return ps_hash2(w[0], w[1] ^ family, secret);
+}
+
+size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
+                        size_t n_slots)
+{
+    return report_hash_slot(report_host_hash(secret, family, addr), n_slots);
 }
 
 /* Whole words, without a call to memcmp(). */

@@ -64,6 +64,10 @@ void report_ports_release(struct report_client *c);
 /* Counts a client flow's TTL (its client's first; 0: none) in host `c`'s choice.ttl_flows. */
 void report_ports_count_ttl(struct report_client *c, uint8_t ttl);
 
+/* The ephemeral profiles --ephemeral auto counts a host's ports in (the first of
+ * ports_ephemeral_profiles; nine are known): what one cache line per host holds. */
+#define REPORT_RANGES_PROFILES 11
+
 /*
  * --ephemeral auto (report_ranges.c): each client host's range from a first pass over `table`'s
  * flows, set in r->settings.host_ranges (which report_release() frees). -1 when out of memory.
@@ -109,5 +113,9 @@ int report_view_order(struct report *r);
 size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
                         size_t n_slots);
 size_t report_pair_home(const uint64_t secret[2], uint64_t pair, size_t n_slots);
+/* report_host_home() in two steps: the host's hash, then its slot of `n_slots`, for a table that
+ * keeps part of the hash in its slots (report_ranges.c). */
+uint64_t report_host_hash(const uint64_t secret[2], uint8_t family, const uint8_t *addr);
+size_t report_hash_slot(uint64_t hash, size_t n_slots);
 
 #endif

@@ -665,6 +665,13 @@ START_TEST(test_ephemeral_auto_alternating_hosts)
 }
 END_TEST
 
+/* --ephemeral auto counts a host's ports in every profile: a host's counts have room for them. */
+START_TEST(test_ephemeral_auto_room_for_profiles)
+{
+    ck_assert_uint_le(ports_ephemeral_profile_count, REPORT_RANGES_PROFILES);
+}
+END_TEST
+
 /*
  * --ephemeral auto: the gathering gives the hosts the first pass counted their places before
  * their flows come. A host whose flows never reach it (a document whose output failed part of the
@@ -1701,6 +1708,7 @@ Suite *report_suite(void)
     tcase_add_test(tables, test_ephemeral_auto_alternating_hosts);
     tcase_add_test(tables, test_ephemeral_auto);
     tcase_add_test(tables, test_gathering_hosts_not_seen);
+    tcase_add_test(tables, test_ephemeral_auto_room_for_profiles);
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
     tcase_add_test(tables, test_tables_many_hosts);
