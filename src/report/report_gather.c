@@ -126,11 +126,12 @@ struct report_aggregation {
     uint32_t *service_of; /* [port space << 16 | port]: number in r->services + 1; 0 = none */
     /*
      * The client hosts --ephemeral auto's first pass counted, numbered as it numbered them: they
-     * are r->clients' first n_known entries, made zero at the start and filled in at their first
-     * flow (flows 0: not seen yet). A flow the first pass counted finds its host by its number
-     * there (report_ranges_flow_host()), not by a hash of its address: the first pass has hashed
-     * it already, and on a capture of many hosts each lookup missed the cache. NULL under a
-     * selection, which may keep few of them: then every host is in host_slots.
+     * are r->clients' first n_known entries, made zero at the start and filled in from the first
+     * pass's table when judged (one with no connections then was not seen). A flow the first pass
+     * counted finds its host by its number there (report_ranges_flow_host()), not by a hash of
+     * its address: the first pass has hashed it already, and on a capture of many hosts each
+     * lookup missed the cache. NULL under a selection, which may keep few of them: then every
+     * host is in host_slots.
      */
     const struct report_host_ranges *ranges;
     size_t n_known;
@@ -294,17 +295,6 @@ static struct report_service *add_service(struct report_aggregation *a, struct r
     return s;
 }
 
-/* A client host's entry at its first flow, `key`'s endpoint `client`; the rest of it is zero. */
-static void client_first_flow(struct report_client *c, const struct flow_key *key, uint8_t client,
-                              const struct port_range *in_force)
-{
-    c->family = key->family;
-    memcpy(c->addr, key->addr[client], sizeof(c->addr));
-    c->port_lo = c->port_hi = key->port[client];
-    c->ephemeral_all = UINT32_MAX;
-    c->in_force = *in_force;
-}
-
 /* The first pass's number + 1 of the client host of flow `flow` (`key`'s endpoint `client`);
  * 0 when the pass did not count the host (or is not used). */
 static uint32_t known_host(const struct report_aggregation *a, const struct flow_key *key,
@@ -319,44 +309,52 @@ static uint32_t known_host(const struct report_aggregation *a, const struct flow
     return host != 0 ? host : report_ranges_addr_host(a->ranges, key->family, key->addr[client]);
 }
 
-/* The client host of the flow numbered `flow` in the table, found or added. */
-static struct report_client *add_client(struct report_aggregation *a, struct report *r,
-                                        const struct flow_key *key, uint8_t client, uint32_t flow)
+/*
+ * The number in r->clients of the client host of the flow numbered `flow` in the table, found or
+ * added (*host). A host the first pass counted is not read here: what the gathering counts of a
+ * host's flows is worked out from its connections when it is judged, so a flow's gathering
+ * touches none of the hosts' entries (152 bytes, up to four cache lines, each a miss). -1 when
+ * out of memory.
+ */
+static int add_client(struct report_aggregation *a, struct report *r, const struct flow_key *key,
+                      uint8_t client, uint32_t flow, uint32_t *host)
 {
     uint32_t *slot, known = known_host(a, key, client, flow);
     struct report_client *c;
 
     if (known != 0) {
-        c = &r->clients[known - 1];
-        if (c->flows == 0)
-            client_first_flow(c, key, client, report_ranges_host_range(a->ranges, known - 1));
-        return c;
+        *host = known - 1;
+        return 0;
     }
     if (table_full(r->n_clients - a->n_known, a->n_host_slots) &&
         a->n_host_slots < a->max_host_slots && grow_host_slots(a, r) != 0)
-        return NULL;
+        return -1;
     slot = host_slot(a, r, key->family, key->addr[client]);
-    if (*slot != 0)
-        return &r->clients[*slot - 1];
+    if (*slot != 0) {
+        *host = *slot - 1;
+        return 0;
+    }
     if (r->n_clients == a->clients_room) {
         size_t room = a->clients_room;
         uint64_t *services = grow_array(a->host_services, &room, sizeof(*services));
 
         if (services == NULL)
-            return NULL;
+            return -1;
         a->host_services = services;
         c = grow_array(r->clients, &a->clients_room, sizeof(*c));
         if (c == NULL)
-            return NULL;
+            return -1;
         r->clients = c;
     }
     a->host_services[r->n_clients] = 0;
     c = &r->clients[r->n_clients++];
     *slot = (uint32_t)r->n_clients;
+    *host = *slot - 1;
     memset(c, 0, sizeof(*c));
-    client_first_flow(c, key, client,
-                      report_range_of_client(&r->settings, flow, key->family, key->addr[client]));
-    return c;
+    c->family = key->family;
+    memcpy(c->addr, key->addr[client], sizeof(c->addr));
+    c->in_force = *report_range_of_client(&r->settings, flow, key->family, key->addr[client]);
+    return 0;
 }
 
 #define HOST_SERVICE_BITS 64
@@ -392,33 +390,22 @@ static int add_service_client(struct report_aggregation *a, struct report *r, si
 static int gather_flow(struct report_aggregation *a, struct report *r,
                        const struct report_gather_item *it)
 {
-    uint16_t port = it->key.port[it->client];
     struct report_service *s = add_service(a, r, &it->key, it->client);
-    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client, it->flow) : NULL;
     uint32_t host;
 
-    if (c == NULL)
-        return -1;
-    host = (uint32_t)(c - r->clients);
-    if (add_service_client(a, r, (size_t)(s - r->services), host) != 0)
+    if (s == NULL || add_client(a, r, &it->key, it->client, it->flow, &host) != 0 ||
+        add_service_client(a, r, (size_t)(s - r->services), host) != 0)
         return -1;
     s->flows++;
     s->packets += it->packets;
     s->bytes += it->bytes;
-    c->flows++;
-    if (port < c->port_lo)
-        c->port_lo = port;
-    if (port > c->port_hi)
-        c->port_hi = port;
-    c->ephemeral_all &= it->client_ephemeral;
-    c->in_range += it->client_in_range;
-    report_ports_count_ttl(c, it->client_ttl);
     a->uses[a->n_uses++] = (struct report_port_use){
         .order = it->id,
         .dest = it->dest,
         .host = host,
-        .port = port,
+        .port = it->key.port[it->client],
         .proto = it->key.proto,
+        .ttl = it->client_ttl,
     };
     return 0;
 }
@@ -429,19 +416,12 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
  */
 #define HOSTS_AHEAD 16
 
-/*
- * Asks for every cache line of a client entry: at up to 152 bytes one spans two or three lines,
- * and a flow's gathering reads its address and family (host_slot()) and writes its counts, the TTL
- * classes among them, near its end (report_ports_count_ttl()). Fetching the first line alone left
- * the others to miss, one flow at a time.
- */
+/* Asks for what host_slot() compares of a client entry: its address and family, which may lie
+ * in two cache lines. */
 static void prefetch_client(const struct report_client *c)
 {
-    const char *p = (const char *)c;
-
-    for (size_t off = 0; off < sizeof(*c); off += 64)
-        __builtin_prefetch(p + off, 1);
-    __builtin_prefetch(p + sizeof(*c) - 1, 1);
+    __builtin_prefetch(c->addr);
+    __builtin_prefetch(&c->family);
 }
 
 /* Gathers `n` flows, asking for each one's host slot and client entry before it is its turn. */
@@ -455,11 +435,11 @@ static int gather_run(struct report_aggregation *a, struct report *r,
             const struct flow_key *key = &it[i].key;
             uint32_t known = report_ranges_flow_host(a->ranges, it[i].flow);
 
-            /* A host the first pass numbered is fetched at once, without a slot to wait for. */
+            /* A host the first pass numbered has only its services' word written, fetched at
+             * once, without a slot to wait for. */
             home[i % HOSTS_AHEAD] = SIZE_MAX;
             if (known != 0) {
-                prefetch_client(&r->clients[known - 1]);
-                __builtin_prefetch(&a->host_services[known - 1]);
+                __builtin_prefetch(&a->host_services[known - 1], 1);
             } else {
                 home[i % HOSTS_AHEAD] = report_host_home(a->secret, key->family,
                                                          key->addr[it[i].client], a->n_host_slots);
@@ -733,8 +713,33 @@ struct judge_part {
     const size_t *start;
     size_t lo, hi;
     size_t *next; /* room for hi - lo */
+    /* Hosts below n_known have their address and range filled in from here first (NULL: all
+     * have them already). */
+    const struct report_host_ranges *ranges;
+    size_t n_known;
     int rc;
 };
+
+/* What the gathering counts of a host's flows, from its `n` connections `uses` (in any order) and
+ * its range in force: made here, on the judging's threads, and not flow by flow under the
+ * gathering's lock, where each flow's count had its host's entry to fetch. */
+static void tally_host(struct report_client *c, const struct report_port_use *uses, size_t n)
+{
+    c->flows = (uint32_t)n;
+    c->port_lo = UINT16_MAX;
+    c->port_hi = 0;
+    c->ephemeral_all = UINT32_MAX;
+    c->in_range = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t port = uses[i].port;
+
+        c->port_lo = port < c->port_lo ? port : c->port_lo;
+        c->port_hi = port > c->port_hi ? port : c->port_hi;
+        c->ephemeral_all &= ports_ephemeral_mask(port);
+        c->in_range += port_range_contains(&c->in_force, port);
+        report_ports_count_ttl(c, uses[i].ttl);
+    }
+}
 
 /* Each host of the part grouped, then judged from its connections in the judging's order. */
 static void *judge_part(void *arg)
@@ -753,6 +758,9 @@ static void *judge_part(void *arg)
     for (size_t h = p->lo; p->rc == 0 && h < p->hi; h++) {
         struct report_client *c = &p->r->clients[h];
 
+        if (p->ranges != NULL && h < p->n_known)
+            report_ranges_fill_client(p->ranges, (uint32_t)h, c);
+        tally_host(c, p->uses + p->start[h], p->start[h + 1] - p->start[h]);
         p->rc = report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch,
                                    keys);
         if (p->rc == 0 && c->choice.wraps > 0)
@@ -761,6 +769,42 @@ static void *judge_part(void *arg)
     free(scratch);
     free(keys);
     return NULL;
+}
+
+/*
+ * The hosts the first pass knew with no connections (`count[h + 1]`: host h's) taken out, the
+ * others moved up and their connections renumbered: when not every flow was gathered (a document
+ * whose output failed part of the way). The known hosts' addresses are filled in first, while
+ * their numbers are still the first pass's. -1 when out of memory.
+ */
+static int drop_unseen_hosts(struct report_aggregation *a, struct report *r, size_t *count)
+{
+    size_t kept = 0, first = 0;
+    uint32_t *renumber;
+
+    while (first < a->n_known && count[first + 1] != 0)
+        first++;
+    if (first == a->n_known)
+        return 0;
+    renumber = malloc(r->n_clients * sizeof(*renumber));
+    if (renumber == NULL)
+        return -1;
+    for (size_t h = 0; h < a->n_known; h++)
+        report_ranges_fill_client(a->ranges, (uint32_t)h, &r->clients[h]);
+    a->ranges = NULL;
+    a->n_known = 0;
+    for (size_t h = 0; h < r->n_clients; h++) {
+        renumber[h] = (uint32_t)kept;
+        if (count[h + 1] != 0) {
+            r->clients[kept] = r->clients[h];
+            count[++kept] = count[h + 1];
+        }
+    }
+    for (size_t i = 0; i < a->n_uses; i++)
+        a->uses[i].host = renumber[a->uses[i].host];
+    r->n_clients = kept;
+    free(renumber);
+    return 0;
 }
 
 /* Fewer connections than this are judged on one thread: a thread would cost more than it saves. */
@@ -789,6 +833,12 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
     }
     for (size_t i = 0; i < a->n_uses; i++)
         start[a->uses[i].host + 1]++;
+    if (drop_unseen_hosts(a, r, start) != 0) {
+        free(start);
+        free(next);
+        return -1;
+    }
+    n = mid = r->n_clients;
     for (size_t h = 0; h < n; h++)
         start[h + 1] += start[h];
     if (r->settings.threads > 1 && a->n_uses >= JUDGE_SPLIT_MIN) {
@@ -796,10 +846,18 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
             ;
         split_at_host(a->uses, a->n_uses, start[mid], (uint32_t)mid);
     }
-    part[0] = (struct judge_part){
-        .r = r, .uses = a->uses, .start = start, .lo = 0, .hi = mid, .next = next};
-    part[1] = (struct judge_part){
-        .r = r, .uses = a->uses, .start = start, .lo = mid, .hi = n, .next = next + mid};
+    part[0] = (struct judge_part){.r = r,
+                                  .uses = a->uses,
+                                  .start = start,
+                                  .lo = 0,
+                                  .hi = mid,
+                                  .next = next,
+                                  .ranges = a->ranges,
+                                  .n_known = a->n_known};
+    part[1] = part[0];
+    part[1].lo = mid;
+    part[1].hi = n;
+    part[1].next = next + mid;
     if (mid < n)
         helped = pthread_create(&helper, NULL, judge_part, &part[1]) == 0;
     judge_part(&part[0]);
@@ -813,35 +871,6 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
     return rc;
 }
 
-/*
- * The hosts the first pass knew whose flows never came (flows 0) taken out, the others moved up
- * and their connections renumbered: when not every flow was gathered (a document whose output
- * failed part of the way). -1 when out of memory.
- */
-static int drop_unseen_hosts(struct report_aggregation *a, struct report *r)
-{
-    size_t kept = 0, first = 0;
-    uint32_t *renumber;
-
-    while (first < a->n_known && r->clients[first].flows != 0)
-        first++;
-    if (first == a->n_known)
-        return 0;
-    renumber = malloc(r->n_clients * sizeof(*renumber));
-    if (renumber == NULL)
-        return -1;
-    for (size_t i = 0; i < r->n_clients; i++) {
-        renumber[i] = (uint32_t)kept;
-        if (r->clients[i].flows != 0)
-            r->clients[kept++] = r->clients[i];
-    }
-    for (size_t i = 0; i < a->n_uses; i++)
-        a->uses[i].host = renumber[a->uses[i].host];
-    r->n_clients = kept;
-    free(renumber);
-    return 0;
-}
-
 /* After the last flow: the pairs still queued; each host judged; the tables in the report's
  * order. -1 when out of memory. */
 static int gather_end(struct report_aggregation *a, struct report *r)
@@ -852,9 +881,7 @@ static int gather_end(struct report_aggregation *a, struct report *r)
         add_service_host(a, r, NO_PAIR);
     /* The set first: the judging's sort takes room of its own. */
     pair_queue_free(&a->service_hosts);
-    rc = drop_unseen_hosts(a, r);
-    if (rc == 0)
-        rc = judge_hosts(a, r);
+    rc = judge_hosts(a, r);
     aggregation_free(a);
     if (rc != 0)
         return -1;
@@ -902,14 +929,11 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->key = f->key;
     it->packets = f->packets[0] + f->packets[1];
     it->bytes = f->bytes[0] + f->bytes[1];
-    it->first_seen = f->first_seen;
     it->id = rf->id;
     it->flow = rf->flow;
     it->dest = report_port_dest(&f->key, rf->client);
-    it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
     it->client_ttl = f->ttl[rf->client];
-    it->client_in_range = rf->client_in_range;
 }
 
 /* A report's services and clients gathered from items handed over as they come (by the JSON

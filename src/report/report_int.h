@@ -35,6 +35,7 @@ struct report_port_use {
     uint32_t host;  /* the client host's entry in r->clients while gathering; free after */
     uint16_t port;  /* the client port */
     uint8_t proto;
+    uint8_t ttl; /* the TTL of the client's first packet; 0: none */
 };
 
 /* One per flow while the client hosts are gathered: kept small. */
@@ -82,9 +83,10 @@ uint32_t report_ranges_flow_host(const struct report_host_ranges *h, uint32_t fl
 /* The number + 1 of host (family, addr) when the first pass counted it, else 0; h NULL: 0. */
 uint32_t report_ranges_addr_host(const struct report_host_ranges *h, uint8_t family,
                                  const uint8_t *addr);
-/* The range in force for the first pass's host `host` (its number, not + 1). */
-const struct port_range *report_ranges_host_range(const struct report_host_ranges *h,
-                                                  uint32_t host);
+/* The first pass's host `host` (its number, not + 1): its family, address and range in force,
+ * into `c`. */
+void report_ranges_fill_client(const struct report_host_ranges *h, uint32_t host,
+                               struct report_client *c);
 
 /*
  * The rungs of the role ladder that rest on evidence (report_roles.c): who opened, who accepted,

@@ -455,9 +455,14 @@ uint32_t report_ranges_addr_host(const struct report_host_ranges *h, uint8_t fam
     return 0;
 }
 
-const struct port_range *report_ranges_host_range(const struct report_host_ranges *h, uint32_t host)
+void report_ranges_fill_client(const struct report_host_ranges *h, uint32_t host,
+                               struct report_client *c)
 {
-    return range_of_profile(h->chosen[host].profile);
+    const struct host_choice *e = &h->chosen[host];
+
+    c->family = e->family;
+    memcpy(c->addr, e->addr, sizeof(c->addr));
+    c->in_force = *range_of_profile(e->profile);
 }
 
 const struct port_range *report_range_of(const struct report_settings *s, uint8_t family,
