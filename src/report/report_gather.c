@@ -735,10 +735,14 @@ static void tally_host(struct report_client *c, const struct report_port_use *us
 
         c->port_lo = port < c->port_lo ? port : c->port_lo;
         c->port_hi = port > c->port_hi ? port : c->port_hi;
-        c->ephemeral_all &= ports_ephemeral_mask(port);
         c->in_range += port_range_contains(&c->in_force, port);
         report_ports_count_ttl(c, uses[i].ttl);
     }
+    /* A profile's range holds every port of the host when it holds the lowest and the highest. */
+    if (n > 0)
+        c->ephemeral_all = ports_ephemeral_mask(c->port_lo);
+    if (c->port_hi > c->port_lo)
+        c->ephemeral_all &= ports_ephemeral_mask(c->port_hi);
 }
 
 /* Each host of the part grouped, then judged from its connections in the judging's order. */
