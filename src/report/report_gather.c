@@ -883,8 +883,9 @@ static int gather_end(struct report_aggregation *a, struct report *r)
 
     for (size_t k = 0; k < PAIRS_AHEAD && a->service_hosts.set.slots != NULL; k++)
         add_service_host(a, r, NO_PAIR);
-    /* The set first: the judging's sort takes room of its own. */
+    /* The set and each flow's host number first: the judging's sort takes room of its own. */
     pair_queue_free(&a->service_hosts);
+    report_ranges_gathered(r->host_ranges);
     rc = judge_hosts(a, r);
     aggregation_free(a);
     if (rc != 0)

@@ -80,6 +80,9 @@ size_t report_ranges_hosts(const struct report_host_ranges *h);
 /* The first pass's number + 1 (below report_ranges_hosts() + 1) of the client host of flow
  * `flow` of the table when the pass counted the flow (its client certain), else 0; h NULL: 0. */
 uint32_t report_ranges_flow_host(const struct report_host_ranges *h, uint32_t flow);
+/* Frees what only the gathering reads (each flow's host number: 4 bytes a flow), once it has every
+ * flow; report_ranges_flow_host() is 0 after. h NULL: nothing. */
+void report_ranges_gathered(struct report_host_ranges *h);
 /* The number + 1 of host (family, addr) when the first pass counted it, else 0; h NULL: 0. */
 uint32_t report_ranges_addr_host(const struct report_host_ranges *h, uint8_t family,
                                  const uint8_t *addr);
