@@ -335,14 +335,11 @@ const struct port_range *report_range_of_client(const struct report_settings *s,
 struct report_gather_item {
     struct flow_key key;
     uint64_t packets, bytes;
-    ps_time first_seen;
     uint32_t id;   /* the row's report id */
     uint32_t dest; /* report_port_dest() of its server: hashed before the gathering's lock */
-    uint32_t client_ephemeral;
     uint32_t flow; /* its number in the table (report_flow.flow) */
     uint8_t client;
     uint8_t client_ttl; /* the TTL of the client's first packet; 0: none */
-    bool client_in_range;
 };
 
 void report_gather_item(struct report_gather_item *it, const struct report_flow *rf,

@@ -18,7 +18,7 @@
  */
 
 /* A hash onto [0, n) by multiplication rather than a mask: tables are sized to need, not 2^k. */
-static size_t hash_slot(uint64_t hash, size_t n)
+size_t report_hash_slot(uint64_t hash, size_t n)
 {
     __extension__ typedef unsigned __int128 u128;
 
@@ -49,7 +49,7 @@ struct pair_set {
 
 size_t report_pair_home(const uint64_t secret[2], uint64_t pair, size_t n_slots)
 {
-    return hash_slot(ps_hash2(pair, 0, secret), n_slots);
+    return report_hash_slot(ps_hash2(pair, 0, secret), n_slots);
 }
 
 /* Where a pair's probe starts. */
@@ -123,8 +123,19 @@ static void pair_queue_free(struct pair_queue *q)
 /* What gathering the services and client hosts needs until the report is built. */
 struct report_aggregation {
     uint64_t secret[2];
-    uint32_t *service_of;  /* [port space << 16 | port]: number in r->services + 1; 0 = none */
-    uint32_t *host_slots;  /* open addressing: number in r->clients + 1; 0 is empty */
+    uint32_t *service_of; /* [port space << 16 | port]: number in r->services + 1; 0 = none */
+    /*
+     * The client hosts --ephemeral auto's first pass counted, numbered as it numbered them: they
+     * are r->clients' first n_known entries, made zero at the start and filled in from the first
+     * pass's table when judged (one with no connections then was not seen). A flow the first pass
+     * counted finds its host by its number there (report_ranges_flow_host()), not by a hash of
+     * its address: the first pass has hashed it already, and on a capture of many hosts each
+     * lookup missed the cache. NULL under a selection, which may keep few of them: then every
+     * host is in host_slots.
+     */
+    const struct report_host_ranges *ranges;
+    size_t n_known;
+    uint32_t *host_slots;  /* the other hosts: number in r->clients + 1; 0 is empty */
     size_t n_host_slots;   /* grows with the hosts, up to max_host_slots */
     size_t max_host_slots; /* enough for every flow to have a client host of its own */
     size_t services_room, clients_room;
@@ -165,14 +176,20 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     memset(a, 0, sizeof(*a));
     ps_hash2_secrets(ps_hash_seed(), a->secret);
     a->services_room = 16;
-    a->clients_room = hosts > 16 && hosts <= n ? hosts : 16;
+    if (hosts > 0 && hosts <= n) {
+        a->ranges = r->settings.host_ranges;
+        a->n_known = hosts;
+    }
+    /* Room for the hosts known and a few the first pass did not count (their flows' roles are
+     * guesses): most captures have none. */
+    a->clients_room = a->n_known + 16;
     a->max_host_slots = slots_for(n);
-    a->n_host_slots = slots_for(a->clients_room) < 64 ? 64 : slots_for(a->clients_room);
-    if (a->n_host_slots > a->max_host_slots)
-        a->n_host_slots = a->max_host_slots;
+    a->n_host_slots = 64 < a->max_host_slots ? 64 : a->max_host_slots;
     r->services = malloc(a->services_room * sizeof(*r->services));
-    r->clients = malloc(a->clients_room * sizeof(*r->clients));
-    a->host_services = malloc(a->clients_room * sizeof(*a->host_services));
+    /* calloc(): the kernel's zero pages, not cleared a second time. */
+    r->clients = calloc(a->clients_room, sizeof(*r->clients));
+    r->n_clients = a->n_known;
+    a->host_services = calloc(a->clients_room, sizeof(*a->host_services));
     a->max_flows = n;
     a->service_of = ps_zalloc((size_t)PS_IPPROTO_PORT_SPACES << 16, sizeof(*a->service_of));
     a->host_slots = ps_zalloc(a->n_host_slots, sizeof(*a->host_slots));
@@ -183,13 +200,18 @@ static int aggregation_init(struct report_aggregation *a, struct report *r, size
     return 0;
 }
 
-size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
-                        size_t n_slots)
+uint64_t report_host_hash(const uint64_t secret[2], uint8_t family, const uint8_t *addr)
 {
     uint64_t w[2];
 
     memcpy(w, addr, sizeof(w));
-    return hash_slot(ps_hash2(w[0], w[1] ^ family, secret), n_slots);
+    return ps_hash2(w[0], w[1] ^ family, secret);
+}
+
+size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
+                        size_t n_slots)
+{
+    return report_hash_slot(report_host_hash(secret, family, addr), n_slots);
 }
 
 /* Whole words, without a call to memcmp(). */
@@ -273,43 +295,66 @@ static struct report_service *add_service(struct report_aggregation *a, struct r
     return s;
 }
 
-/* The client host of the flow numbered `flow` in the table, found or added. */
-static struct report_client *add_client(struct report_aggregation *a, struct report *r,
-                                        const struct flow_key *key, uint8_t client, uint32_t flow)
+/* The first pass's number + 1 of the client host of flow `flow` (`key`'s endpoint `client`);
+ * 0 when the pass did not count the host (or is not used). */
+static uint32_t known_host(const struct report_aggregation *a, const struct flow_key *key,
+                           uint8_t client, uint32_t flow)
 {
-    uint32_t *slot;
+    uint32_t host;
+
+    if (a->ranges == NULL)
+        return 0;
+    host = report_ranges_flow_host(a->ranges, flow);
+    /* A flow whose roles are guesses may still have a host another flow's evidence counted. */
+    return host != 0 ? host : report_ranges_addr_host(a->ranges, key->family, key->addr[client]);
+}
+
+/*
+ * The number in r->clients of the client host of the flow numbered `flow` in the table, found or
+ * added (*host). A host the first pass counted is not read here: what the gathering counts of a
+ * host's flows is worked out from its connections when it is judged, so a flow's gathering
+ * touches none of the hosts' entries (152 bytes, up to four cache lines, each a miss). -1 when
+ * out of memory.
+ */
+static int add_client(struct report_aggregation *a, struct report *r, const struct flow_key *key,
+                      uint8_t client, uint32_t flow, uint32_t *host)
+{
+    uint32_t *slot, known = known_host(a, key, client, flow);
     struct report_client *c;
 
-    if (table_full(r->n_clients, a->n_host_slots) && a->n_host_slots < a->max_host_slots &&
-        grow_host_slots(a, r) != 0)
-        return NULL;
+    if (known != 0) {
+        *host = known - 1;
+        return 0;
+    }
+    if (table_full(r->n_clients - a->n_known, a->n_host_slots) &&
+        a->n_host_slots < a->max_host_slots && grow_host_slots(a, r) != 0)
+        return -1;
     slot = host_slot(a, r, key->family, key->addr[client]);
-    if (*slot != 0)
-        return &r->clients[*slot - 1];
+    if (*slot != 0) {
+        *host = *slot - 1;
+        return 0;
+    }
     if (r->n_clients == a->clients_room) {
         size_t room = a->clients_room;
         uint64_t *services = grow_array(a->host_services, &room, sizeof(*services));
 
         if (services == NULL)
-            return NULL;
+            return -1;
         a->host_services = services;
         c = grow_array(r->clients, &a->clients_room, sizeof(*c));
         if (c == NULL)
-            return NULL;
+            return -1;
         r->clients = c;
     }
     a->host_services[r->n_clients] = 0;
     c = &r->clients[r->n_clients++];
     *slot = (uint32_t)r->n_clients;
+    *host = *slot - 1;
     memset(c, 0, sizeof(*c));
     c->family = key->family;
     memcpy(c->addr, key->addr[client], sizeof(c->addr));
-    c->port_lo = c->port_hi = key->port[client];
-    c->ephemeral_all = UINT32_MAX;
-    /* The flow's range is its host's: for a flow the first pass counted, read by its number
-     * rather than by hashing the address into the ranges' table again, under the lock. */
     c->in_force = *report_range_of_client(&r->settings, flow, key->family, key->addr[client]);
-    return c;
+    return 0;
 }
 
 #define HOST_SERVICE_BITS 64
@@ -345,33 +390,22 @@ static int add_service_client(struct report_aggregation *a, struct report *r, si
 static int gather_flow(struct report_aggregation *a, struct report *r,
                        const struct report_gather_item *it)
 {
-    uint16_t port = it->key.port[it->client];
     struct report_service *s = add_service(a, r, &it->key, it->client);
-    struct report_client *c = s != NULL ? add_client(a, r, &it->key, it->client, it->flow) : NULL;
     uint32_t host;
 
-    if (c == NULL)
-        return -1;
-    host = (uint32_t)(c - r->clients);
-    if (add_service_client(a, r, (size_t)(s - r->services), host) != 0)
+    if (s == NULL || add_client(a, r, &it->key, it->client, it->flow, &host) != 0 ||
+        add_service_client(a, r, (size_t)(s - r->services), host) != 0)
         return -1;
     s->flows++;
     s->packets += it->packets;
     s->bytes += it->bytes;
-    c->flows++;
-    if (port < c->port_lo)
-        c->port_lo = port;
-    if (port > c->port_hi)
-        c->port_hi = port;
-    c->ephemeral_all &= it->client_ephemeral;
-    c->in_range += it->client_in_range;
-    report_ports_count_ttl(c, it->client_ttl);
     a->uses[a->n_uses++] = (struct report_port_use){
         .order = it->id,
         .dest = it->dest,
         .host = host,
-        .port = port,
+        .port = it->key.port[it->client],
         .proto = it->key.proto,
+        .ttl = it->client_ttl,
     };
     return 0;
 }
@@ -382,19 +416,12 @@ static int gather_flow(struct report_aggregation *a, struct report *r,
  */
 #define HOSTS_AHEAD 16
 
-/*
- * Asks for every cache line of a client entry: at up to 152 bytes one spans two or three lines,
- * and a flow's gathering reads its address and family (host_slot()) and writes its counts, the TTL
- * classes among them, near its end (report_ports_count_ttl()). Fetching the first line alone left
- * the others to miss, one flow at a time.
- */
+/* Asks for what host_slot() compares of a client entry: its address and family, which may lie
+ * in two cache lines. */
 static void prefetch_client(const struct report_client *c)
 {
-    const char *p = (const char *)c;
-
-    for (size_t off = 0; off < sizeof(*c); off += 64)
-        __builtin_prefetch(p + off, 1);
-    __builtin_prefetch(p + sizeof(*c) - 1, 1);
+    __builtin_prefetch(c->addr);
+    __builtin_prefetch(&c->family);
 }
 
 /* Gathers `n` flows, asking for each one's host slot and client entry before it is its turn. */
@@ -406,14 +433,23 @@ static int gather_run(struct report_aggregation *a, struct report *r,
     for (size_t i = 0; i < n + HOSTS_AHEAD; i++) {
         if (i < n) {
             const struct flow_key *key = &it[i].key;
+            uint32_t known = report_ranges_flow_host(a->ranges, it[i].flow);
 
-            home[i % HOSTS_AHEAD] =
-                report_host_home(a->secret, key->family, key->addr[it[i].client], a->n_host_slots);
-            __builtin_prefetch(&a->host_slots[home[i % HOSTS_AHEAD]]);
+            /* A host the first pass numbered has only its services' word written, fetched at
+             * once, without a slot to wait for. */
+            home[i % HOSTS_AHEAD] = SIZE_MAX;
+            if (known != 0) {
+                __builtin_prefetch(&a->host_services[known - 1], 1);
+            } else {
+                home[i % HOSTS_AHEAD] = report_host_home(a->secret, key->family,
+                                                         key->addr[it[i].client], a->n_host_slots);
+                __builtin_prefetch(&a->host_slots[home[i % HOSTS_AHEAD]]);
+            }
         }
         /* The slots may have grown since: a home of the smaller table is still a slot of this
          * one, and a wrong guess costs a useless fetch, not a wrong count. */
-        if (i >= HOSTS_AHEAD / 2 && i - HOSTS_AHEAD / 2 < n) {
+        if (i >= HOSTS_AHEAD / 2 && i - HOSTS_AHEAD / 2 < n &&
+            home[(i - HOSTS_AHEAD / 2) % HOSTS_AHEAD] != SIZE_MAX) {
             uint32_t c = a->host_slots[home[(i - HOSTS_AHEAD / 2) % HOSTS_AHEAD]];
 
             if (c != 0) {
@@ -677,8 +713,37 @@ struct judge_part {
     const size_t *start;
     size_t lo, hi;
     size_t *next; /* room for hi - lo */
+    /* Hosts below n_known have their address and range filled in from here first (NULL: all
+     * have them already). */
+    const struct report_host_ranges *ranges;
+    size_t n_known;
     int rc;
 };
+
+/* What the gathering counts of a host's flows, from its `n` connections `uses` (in any order) and
+ * its range in force: made here, on the judging's threads, and not flow by flow under the
+ * gathering's lock, where each flow's count had its host's entry to fetch. */
+static void tally_host(struct report_client *c, const struct report_port_use *uses, size_t n)
+{
+    c->flows = (uint32_t)n;
+    c->port_lo = UINT16_MAX;
+    c->port_hi = 0;
+    c->ephemeral_all = UINT32_MAX;
+    c->in_range = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint16_t port = uses[i].port;
+
+        c->port_lo = port < c->port_lo ? port : c->port_lo;
+        c->port_hi = port > c->port_hi ? port : c->port_hi;
+        c->in_range += port_range_contains(&c->in_force, port);
+        report_ports_count_ttl(c, uses[i].ttl);
+    }
+    /* A profile's range holds every port of the host when it holds the lowest and the highest. */
+    if (n > 0)
+        c->ephemeral_all = ports_ephemeral_mask(c->port_lo);
+    if (c->port_hi > c->port_lo)
+        c->ephemeral_all &= ports_ephemeral_mask(c->port_hi);
+}
 
 /* Each host of the part grouped, then judged from its connections in the judging's order. */
 static void *judge_part(void *arg)
@@ -697,6 +762,9 @@ static void *judge_part(void *arg)
     for (size_t h = p->lo; p->rc == 0 && h < p->hi; h++) {
         struct report_client *c = &p->r->clients[h];
 
+        if (p->ranges != NULL && h < p->n_known)
+            report_ranges_fill_client(p->ranges, (uint32_t)h, c);
+        tally_host(c, p->uses + p->start[h], p->start[h + 1] - p->start[h]);
         p->rc = report_ports_judge(c, p->uses + p->start[h], p->start[h + 1] - p->start[h], scratch,
                                    keys);
         if (p->rc == 0 && c->choice.wraps > 0)
@@ -705,6 +773,42 @@ static void *judge_part(void *arg)
     free(scratch);
     free(keys);
     return NULL;
+}
+
+/*
+ * The hosts the first pass knew with no connections (`count[h + 1]`: host h's) taken out, the
+ * others moved up and their connections renumbered: when not every flow was gathered (a document
+ * whose output failed part of the way). The known hosts' addresses are filled in first, while
+ * their numbers are still the first pass's. -1 when out of memory.
+ */
+static int drop_unseen_hosts(struct report_aggregation *a, struct report *r, size_t *count)
+{
+    size_t kept = 0, first = 0;
+    uint32_t *renumber;
+
+    while (first < a->n_known && count[first + 1] != 0)
+        first++;
+    if (first == a->n_known)
+        return 0;
+    renumber = malloc(r->n_clients * sizeof(*renumber));
+    if (renumber == NULL)
+        return -1;
+    for (size_t h = 0; h < a->n_known; h++)
+        report_ranges_fill_client(a->ranges, (uint32_t)h, &r->clients[h]);
+    a->ranges = NULL;
+    a->n_known = 0;
+    for (size_t h = 0; h < r->n_clients; h++) {
+        renumber[h] = (uint32_t)kept;
+        if (count[h + 1] != 0) {
+            r->clients[kept] = r->clients[h];
+            count[++kept] = count[h + 1];
+        }
+    }
+    for (size_t i = 0; i < a->n_uses; i++)
+        a->uses[i].host = renumber[a->uses[i].host];
+    r->n_clients = kept;
+    free(renumber);
+    return 0;
 }
 
 /* Fewer connections than this are judged on one thread: a thread would cost more than it saves. */
@@ -733,6 +837,12 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
     }
     for (size_t i = 0; i < a->n_uses; i++)
         start[a->uses[i].host + 1]++;
+    if (drop_unseen_hosts(a, r, start) != 0) {
+        free(start);
+        free(next);
+        return -1;
+    }
+    n = mid = r->n_clients;
     for (size_t h = 0; h < n; h++)
         start[h + 1] += start[h];
     if (r->settings.threads > 1 && a->n_uses >= JUDGE_SPLIT_MIN) {
@@ -740,10 +850,18 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
             ;
         split_at_host(a->uses, a->n_uses, start[mid], (uint32_t)mid);
     }
-    part[0] = (struct judge_part){
-        .r = r, .uses = a->uses, .start = start, .lo = 0, .hi = mid, .next = next};
-    part[1] = (struct judge_part){
-        .r = r, .uses = a->uses, .start = start, .lo = mid, .hi = n, .next = next + mid};
+    part[0] = (struct judge_part){.r = r,
+                                  .uses = a->uses,
+                                  .start = start,
+                                  .lo = 0,
+                                  .hi = mid,
+                                  .next = next,
+                                  .ranges = a->ranges,
+                                  .n_known = a->n_known};
+    part[1] = part[0];
+    part[1].lo = mid;
+    part[1].hi = n;
+    part[1].next = next + mid;
     if (mid < n)
         helped = pthread_create(&helper, NULL, judge_part, &part[1]) == 0;
     judge_part(&part[0]);
@@ -765,8 +883,9 @@ static int gather_end(struct report_aggregation *a, struct report *r)
 
     for (size_t k = 0; k < PAIRS_AHEAD && a->service_hosts.set.slots != NULL; k++)
         add_service_host(a, r, NO_PAIR);
-    /* The set first: the judging's sort takes room of its own. */
+    /* The set and each flow's host number first: the judging's sort takes room of its own. */
     pair_queue_free(&a->service_hosts);
+    report_ranges_gathered(r->host_ranges);
     rc = judge_hosts(a, r);
     aggregation_free(a);
     if (rc != 0)
@@ -815,14 +934,11 @@ void report_gather_item(struct report_gather_item *it, const struct report_flow 
     it->key = f->key;
     it->packets = f->packets[0] + f->packets[1];
     it->bytes = f->bytes[0] + f->bytes[1];
-    it->first_seen = f->first_seen;
     it->id = rf->id;
     it->flow = rf->flow;
     it->dest = report_port_dest(&f->key, rf->client);
-    it->client_ephemeral = rf->client_ephemeral;
     it->client = rf->client;
     it->client_ttl = f->ttl[rf->client];
-    it->client_in_range = rf->client_in_range;
 }
 
 /* A report's services and clients gathered from items handed over as they come (by the JSON

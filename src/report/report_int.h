@@ -35,6 +35,7 @@ struct report_port_use {
     uint32_t host;  /* the client host's entry in r->clients while gathering; free after */
     uint16_t port;  /* the client port */
     uint8_t proto;
+    uint8_t ttl; /* the TTL of the client's first packet; 0: none */
 };
 
 /* One per flow while the client hosts are gathered: kept small. */
@@ -64,6 +65,10 @@ void report_ports_release(struct report_client *c);
 /* Counts a client flow's TTL (its client's first; 0: none) in host `c`'s choice.ttl_flows. */
 void report_ports_count_ttl(struct report_client *c, uint8_t ttl);
 
+/* The ephemeral profiles --ephemeral auto counts a host's ports in (the first of
+ * ports_ephemeral_profiles; nine are known): what one cache line per host holds. */
+#define REPORT_RANGES_PROFILES 11
+
 /*
  * --ephemeral auto (report_ranges.c): each client host's range from a first pass over `table`'s
  * flows, set in r->settings.host_ranges (which report_release() frees). -1 when out of memory.
@@ -72,6 +77,19 @@ int report_ranges_find(struct report *r, const struct flow_table *table);
 void report_ranges_free(struct report_host_ranges *h);
 /* How many client hosts the first pass found (h NULL: 0): what the gathering's tables start at. */
 size_t report_ranges_hosts(const struct report_host_ranges *h);
+/* The first pass's number + 1 (below report_ranges_hosts() + 1) of the client host of flow
+ * `flow` of the table when the pass counted the flow (its client certain), else 0; h NULL: 0. */
+uint32_t report_ranges_flow_host(const struct report_host_ranges *h, uint32_t flow);
+/* Frees what only the gathering reads (each flow's host number: 4 bytes a flow), once it has every
+ * flow; report_ranges_flow_host() is 0 after. h NULL: nothing. */
+void report_ranges_gathered(struct report_host_ranges *h);
+/* The number + 1 of host (family, addr) when the first pass counted it, else 0; h NULL: 0. */
+uint32_t report_ranges_addr_host(const struct report_host_ranges *h, uint8_t family,
+                                 const uint8_t *addr);
+/* The first pass's host `host` (its number, not + 1): its family, address and range in force,
+ * into `c`. */
+void report_ranges_fill_client(const struct report_host_ranges *h, uint32_t host,
+                               struct report_client *c);
 
 /*
  * The rungs of the role ladder that rest on evidence (report_roles.c): who opened, who accepted,
@@ -100,5 +118,9 @@ int report_view_order(struct report *r);
 size_t report_host_home(const uint64_t secret[2], uint8_t family, const uint8_t *addr,
                         size_t n_slots);
 size_t report_pair_home(const uint64_t secret[2], uint64_t pair, size_t n_slots);
+/* report_host_home() in two steps: the host's hash, then its slot of `n_slots`, for a table that
+ * keeps part of the hash in its slots (report_ranges.c). */
+uint64_t report_host_hash(const uint64_t secret[2], uint8_t family, const uint8_t *addr);
+size_t report_hash_slot(uint64_t hash, size_t n_slots);
 
 #endif

@@ -665,6 +665,66 @@ START_TEST(test_ephemeral_auto_alternating_hosts)
 }
 END_TEST
 
+/* --ephemeral auto counts a host's ports in every profile: a host's counts have room for them. */
+START_TEST(test_ephemeral_auto_room_for_profiles)
+{
+    ck_assert_uint_le(ports_ephemeral_profile_count, REPORT_RANGES_PROFILES);
+}
+END_TEST
+
+/*
+ * --ephemeral auto: the gathering gives the hosts the first pass counted their places before
+ * their flows come. A host whose flows never reach it (a document whose output failed part of the
+ * way hands over only what it wrote) is left out, and the others' connections stay their own;
+ * 10.0.5.9's flow has no evidence (UDP, the same port both ways), so its host was not counted.
+ */
+START_TEST(test_gathering_hosts_not_seen)
+{
+    struct fixture fx;
+    struct report r;
+    struct report_gathering *g;
+    uint8_t addr[16];
+
+    fixture_init(&fx, "auto");
+    for (uint16_t i = 0; i < 3; i++) {
+        send_pkt(&fx, TCP, "10.0.5.1", (uint16_t)(40000 + i), "10.0.0.1", 80, SYN, 1 + 3 * i, 60);
+        send_pkt(&fx, TCP, "10.0.5.2", (uint16_t)(41000 + i), "10.0.0.1", 80, SYN, 2 + 3 * i, 60);
+        send_pkt(&fx, TCP, "10.0.5.3", (uint16_t)(42000 + i), "10.0.0.1", 80, SYN, 3 + 3 * i, 60);
+    }
+    send_pkt(&fx, UDP, "10.0.5.9", 45000, "10.0.0.2", 45000, 0, 20, 60);
+    g = report_gathering_begin(&r, &fx.input, 1, &fx.totals, &fx.settings, fx.table);
+    ck_assert_ptr_nonnull(g);
+    parse_addr(4, "10.0.5.2", addr);
+    for (size_t i = 0; i < flow_table_count(fx.table); i++) {
+        struct flow buf;
+        const struct flow *f = flow_table_get(fx.table, i, &buf);
+        struct report_flow rf;
+        struct report_gather_item it;
+
+        report_flow_init(&rf, (uint32_t)i, f, &r.settings);
+        rf.id = f->id + 1;
+        if (memcmp(f->key.addr[rf.client], addr, 16) == 0)
+            continue;
+        report_gather_item(&it, &rf, f);
+        report_gathering_add(g, &it, 1);
+    }
+    ck_assert_int_eq(report_gathering_end(g), 0);
+    ck_assert_uint_eq(r.n_clients, 3);
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const hosts[] = {"10.0.5.1", "10.0.5.3", "10.0.5.9"};
+
+        parse_addr(4, hosts[i], addr);
+        ck_assert_msg(memcmp(r.clients[i].addr, addr, 16) == 0, "client %zu is not %s", i,
+                      hosts[i]);
+        ck_assert_uint_eq(r.clients[i].flows, i < 2 ? 3 : 1);
+        ck_assert_uint_eq(r.clients[i].ports, i < 2 ? 3 : 1);
+    }
+    ck_assert_uint_eq(r.clients[1].port_lo, 42000);
+    report_release(&r);
+    fixture_free(&fx);
+}
+END_TEST
+
 START_TEST(test_flow_order)
 {
     struct fixture fx;
@@ -1647,6 +1707,8 @@ Suite *report_suite(void)
     tcase_add_test(tables, test_ephemeral_auto_many_flows);
     tcase_add_test(tables, test_ephemeral_auto_alternating_hosts);
     tcase_add_test(tables, test_ephemeral_auto);
+    tcase_add_test(tables, test_gathering_hosts_not_seen);
+    tcase_add_test(tables, test_ephemeral_auto_room_for_profiles);
     tcase_add_test(tables, test_flow_order);
     tcase_add_test(tables, test_empty_report);
     tcase_add_test(tables, test_tables_many_hosts);
