@@ -121,24 +121,46 @@ static char *put_fraction(char *p, uint32_t ns, bool nanosecond)
     return put_four_digits(p, ns % 10000);
 }
 
-/* "0" to "255", the parts of an IPv4 address, each copied whole (4 bytes) and kept in part. */
-#define OCTETS_10(h) h "0", h "1", h "2", h "3", h "4", h "5", h "6", h "7", h "8", h "9"
+/* "0." to "255.", the parts of an IPv4 address with the dot after them, each copied whole (4 bytes)
+ * and kept in part (`len` with the dot). */
+struct octet {
+    char text[4];
+    uint8_t len;
+};
+
+#define OCTET(s)                                                                                   \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+#define OCTETS_10(h)                                                                               \
+    OCTET(h "0."), OCTET(h "1."), OCTET(h "2."), OCTET(h "3."), OCTET(h "4."), OCTET(h "5."),      \
+        OCTET(h "6."), OCTET(h "7."), OCTET(h "8."), OCTET(h "9.")
 #define OCTETS_100(h)                                                                              \
     OCTETS_10(h "0"), OCTETS_10(h "1"), OCTETS_10(h "2"), OCTETS_10(h "3"), OCTETS_10(h "4"),      \
         OCTETS_10(h "5"), OCTETS_10(h "6"), OCTETS_10(h "7"), OCTETS_10(h "8"), OCTETS_10(h "9")
 
-static const char octets[256][4] = {
+static const struct octet octets[256] = {
     OCTETS_10(""),   OCTETS_10("1"),  OCTETS_10("2"),  OCTETS_10("3"),  OCTETS_10("4"),
     OCTETS_10("5"),  OCTETS_10("6"),  OCTETS_10("7"),  OCTETS_10("8"),  OCTETS_10("9"),
     OCTETS_100("1"), OCTETS_10("20"), OCTETS_10("21"), OCTETS_10("22"), OCTETS_10("23"),
-    OCTETS_10("24"), "250",           "251",           "252",           "253",
-    "254",           "255",
+    OCTETS_10("24"), OCTET("250."),   OCTET("251."),   OCTET("252."),   OCTET("253."),
+    OCTET("254."),   OCTET("255."),
 };
 
 static char *put_octet(char *p, uint8_t v)
 {
-    memcpy(p, octets[v], sizeof(octets[v]));
-    return p + 1 + (v >= 10) + (v >= 100);
+    memcpy(p, octets[v].text, sizeof(octets[v].text));
+    return p + octets[v].len;
+}
+
+/* A dotted quad: each part and its dot copied at once (the last part's copy runs up to 3 bytes
+ * past the end, not kept). */
+static char *put_dotted_quad(char *p, const uint8_t *a)
+{
+    p = put_octet(p, a[0]);
+    p = put_octet(p, a[1]);
+    p = put_octet(p, a[2]);
+    return put_octet(p, a[3]) - 1;
 }
 
 /* What jansson's dump_string() writes for a control character or a quote or backslash. */
@@ -404,11 +426,7 @@ static char *put_hex_word(char *p, unsigned v)
 char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a)
 {
     if (family != 6) {
-        for (int i = 0; i < 4; i++) {
-            if (i > 0)
-                *p++ = '.';
-            p = put_octet(p, a[i]);
-        }
+        p = put_dotted_quad(p, a);
     } else {
         uint16_t words[8];
         int best = -1, best_len = 0, cur = -1, cur_len = 0;
@@ -439,11 +457,7 @@ char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a)
                 *p++ = ':';
             /* An IPv4-compatible or IPv4-mapped address ends in dotted quad. */
             if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
-                for (int j = 12; j < 16; j++) {
-                    if (j > 12)
-                        *p++ = '.';
-                    p = put_octet(p, a[j]);
-                }
+                p = put_dotted_quad(p, a + 12);
                 break;
             }
             p = put_hex_word(p, words[i]);

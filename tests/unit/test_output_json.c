@@ -788,6 +788,32 @@ START_TEST(test_durations)
 }
 END_TEST
 
+/* Every value of each part of an IPv4 address, alone and as the end of an IPv4-mapped or
+ * -compatible IPv6 address, as inet_ntop() writes them; at most 3 bytes touched past the text. */
+START_TEST(test_addresses)
+{
+    for (int part = 0; part < 4; part++) {
+        for (int v = 0; v < 256; v++) {
+            uint8_t a[16] = {0};
+            char want[64], got[64];
+
+            for (int i = 0; i < 4; i++)
+                a[12 + i] = (uint8_t)(i == part ? (uint64_t)v : next_random());
+            for (int form = 0; form < 3; form++) {
+                const uint8_t *addr = form == 0 ? a + 12 : a;
+
+                a[10] = a[11] = form == 1 ? 0xff : 0;
+                memset(got, '#', sizeof(got));
+                *jw_put_addr_text(got, form == 0 ? 4 : 6, addr) = '\0';
+                report_format_addr(form == 0 ? 4 : 6, addr, want, sizeof(want));
+                ck_assert_str_eq(got, want);
+                ck_assert(got[strlen(want) + 3] == '#');
+            }
+        }
+    }
+}
+END_TEST
+
 Suite *output_json_suite(void)
 {
     Suite *suite = suite_create("json_fast");
@@ -798,6 +824,7 @@ Suite *output_json_suite(void)
     tcase_add_test(tc, test_made_up_micro);
     tcase_add_test(tc, test_made_up_nano);
     tcase_add_test(tc, test_durations);
+    tcase_add_test(tc, test_addresses);
     suite_add_tcase(suite, tc);
     return suite;
 }
