@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include <dirent.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -788,6 +789,63 @@ START_TEST(test_durations)
 }
 END_TEST
 
+/* A number as printf() writes it, and the writer's. */
+static void assert_uint(uint64_t v)
+{
+    char want[32], got[32];
+
+    snprintf(want, sizeof(want), "%" PRIu64, v);
+    *jw_put_uint(got, v) = '\0';
+    ck_assert_str_eq(got, want);
+    snprintf(want, sizeof(want), "%" PRId64, (int64_t)v);
+    *jw_put_int(got, (int64_t)v) = '\0';
+    ck_assert_str_eq(got, want);
+}
+
+/* Numbers: every one below 10^6, either side of each power of ten and of two, and at random; and
+ * seconds with their fraction, in nine digits and in six. */
+START_TEST(test_numbers)
+{
+    uint64_t power = 1;
+
+    for (uint64_t v = 0; v < 1000000; v++)
+        assert_uint(v);
+    for (int i = 0; i < 64; i++) {
+        uint64_t two = UINT64_C(1) << i;
+
+        assert_uint(two - 1);
+        assert_uint(two);
+        assert_uint(two + 1);
+        assert_uint(0 - two);
+    }
+    for (int i = 0; i < 20; i++, power *= 10) {
+        assert_uint(power - 1);
+        assert_uint(power);
+        assert_uint(power + 1);
+    }
+    assert_uint(UINT64_MAX);
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = next_random();
+
+        assert_uint(r);
+        assert_uint(r >> (r % 64));
+    }
+    for (int i = 0; i < 200000; i++) {
+        uint64_t ns = i < 1000 ? (uint64_t)i * 999999 : next_random() >> (i % 40);
+        char want[64], got[64];
+
+        snprintf(want, sizeof(want), "%" PRIu64 ".%09u", ns / 1000000000,
+                 (unsigned)(ns % 1000000000));
+        *jw_put_seconds_text(got, ns, true) = '\0';
+        ck_assert_str_eq(got, want);
+        snprintf(want, sizeof(want), "%" PRIu64 ".%06u", ns / 1000000000,
+                 (unsigned)(ns % 1000000000 / 1000));
+        *jw_put_seconds_text(got, ns, false) = '\0';
+        ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
 /* Every value of each part of an IPv4 address, alone and as the end of an IPv4-mapped or
  * -compatible IPv6 address, as inet_ntop() writes them; at most 3 bytes touched past the text. */
 START_TEST(test_addresses)
@@ -825,6 +883,7 @@ Suite *output_json_suite(void)
     tcase_add_test(tc, test_made_up_nano);
     tcase_add_test(tc, test_durations);
     tcase_add_test(tc, test_addresses);
+    tcase_add_test(tc, test_numbers);
     suite_add_tcase(suite, tc);
     return suite;
 }
