@@ -26,7 +26,7 @@
 #define JW_LINE_BUFFER     4096         /* a single object's */
 #define JW_STRING_PIECE    256          /* bytes of a string escaped at a time */
 #define JW_DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
-#define JW_EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
+#define JW_EPHEMERAL_CACHE 16 /* "ephemeral" lists kept as written, 8 per level: few occur */
 #define JW_EPHEMERAL_TEXT  384
 /* The document's names kept as written: 256, for a few dozen in use. */
 #define JW_NAME_CACHE_BITS 8

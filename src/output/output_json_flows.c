@@ -176,10 +176,14 @@ static char *list_end(struct jw_writer *w, char *p, const struct jw_list *list, 
 }
 
 /* The names of the ephemeral profiles in `mask`: a list that most flows repeat, so it is written
- * once per mask and level and copied from then on. */
+ * once per mask and level and copied from then on. Each level has its half of the cache: a client
+ * host's two lists, its profiles and its likely range's (one level deeper), often have masks of
+ * the same slot, and took each other's place host after host. */
 static char *put_ephemeral(struct jw_writer *w, char *p, uint32_t mask, const struct jw_list *list)
 {
-    struct jw_ephemeral_entry *e = &w->ephemeral[mask % JW_EPHEMERAL_CACHE];
+    size_t half = JW_EPHEMERAL_CACHE / 2;
+    struct jw_ephemeral_entry *e =
+        &w->ephemeral[mask % half + (list == &w->layout->list3 ? half : 0)];
     unsigned long flushes;
     char *start;
     bool empty = true;
