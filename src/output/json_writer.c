@@ -412,60 +412,69 @@ char *jw_put_duration(struct jw_writer *w, char *p, ps_time first, ps_time last)
     return put_seconds(p, ns);
 }
 
-/* A group of an IPv6 address: hex digits without leading zeros. */
+/* "00" to "ff": a group of an IPv6 address is written from two of them. */
+#define HEX_16(h)                                                                                  \
+    h "0", h "1", h "2", h "3", h "4", h "5", h "6", h "7", h "8", h "9", h "a", h "b", h "c",     \
+        h "d", h "e", h "f"
+static const char hex_pairs[256][2] = {
+    HEX_16("0"), HEX_16("1"), HEX_16("2"), HEX_16("3"), HEX_16("4"), HEX_16("5"),
+    HEX_16("6"), HEX_16("7"), HEX_16("8"), HEX_16("9"), HEX_16("a"), HEX_16("b"),
+    HEX_16("c"), HEX_16("d"), HEX_16("e"), HEX_16("f"),
+};
+
+/* A group of an IPv6 address: hex digits without leading zeros, the last `n` of four written at
+ * once (with up to 3 bytes after them, not kept). */
 static char *put_hex_word(char *p, unsigned v)
 {
-    static const char hex[] = "0123456789abcdef";
+    char digits[8] = {0};
     size_t n = 1 + (v > 0xf) + (v > 0xff) + (v > 0xfff);
 
-    for (size_t i = n; i-- > 0; v >>= 4)
-        p[i] = hex[v & 15];
+    memcpy(digits, hex_pairs[v >> 8], 2);
+    memcpy(digits + 2, hex_pairs[v & 0xff], 2);
+    memcpy(p, digits + 4 - n, 4);
     return p + n;
+}
+
+/* An IPv6 address as inet_ntop() writes it: the longest run of two or more zero groups (the first
+ * of equals) as "::", found from a mask of the zero groups a run at a time. */
+static char *put_ipv6(char *p, const uint8_t *a)
+{
+    uint16_t words[8];
+    unsigned zeros = 0;
+    int best = -1, best_len = 1;
+
+    for (int i = 0; i < 8; i++) {
+        words[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+        zeros |= (unsigned)(words[i] == 0) << i;
+    }
+    while (zeros != 0) {
+        int start = __builtin_ctz(zeros), len = __builtin_ctz(~(zeros >> start));
+
+        if (len > best_len)
+            best = start, best_len = len;
+        zeros &= ~0u << (start + len);
+    }
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            *p++ = ':';
+            i += best_len - 1;
+            continue;
+        }
+        if (i != 0)
+            *p++ = ':';
+        /* An IPv4-compatible or IPv4-mapped address ends in dotted quad. */
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
+            return put_dotted_quad(p, a + 12);
+        p = put_hex_word(p, words[i]);
+    }
+    if (best >= 0 && best + best_len == 8)
+        *p++ = ':';
+    return p;
 }
 
 char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a)
 {
-    if (family != 6) {
-        p = put_dotted_quad(p, a);
-    } else {
-        uint16_t words[8];
-        int best = -1, best_len = 0, cur = -1, cur_len = 0;
-
-        for (int i = 0; i < 8; i++)
-            words[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
-        /* The longest run of zero words, the first of equals, if it has two or more. */
-        for (int i = 0; i <= 8; i++) {
-            if (i < 8 && words[i] == 0) {
-                if (cur < 0)
-                    cur = i, cur_len = 0;
-                cur_len++;
-            } else if (cur >= 0) {
-                if (best < 0 || cur_len > best_len)
-                    best = cur, best_len = cur_len;
-                cur = -1;
-            }
-        }
-        if (best >= 0 && best_len < 2)
-            best = -1;
-        for (int i = 0; i < 8; i++) {
-            if (best >= 0 && i >= best && i < best + best_len) {
-                if (i == best)
-                    *p++ = ':';
-                continue;
-            }
-            if (i != 0)
-                *p++ = ':';
-            /* An IPv4-compatible or IPv4-mapped address ends in dotted quad. */
-            if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
-                p = put_dotted_quad(p, a + 12);
-                break;
-            }
-            p = put_hex_word(p, words[i]);
-        }
-        if (best >= 0 && best + best_len == 8)
-            *p++ = ':';
-    }
-    return p;
+    return family != 6 ? put_dotted_quad(p, a) : put_ipv6(p, a);
 }
 
 char *jw_put_addr(char *p, uint8_t family, const uint8_t *a)

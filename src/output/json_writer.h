@@ -304,8 +304,8 @@ char *jw_put_seconds_text(char *p, uint64_t ns, bool nanosecond);
 char *jw_put_duration(struct jw_writer *w, char *p, ps_time first, ps_time last);
 
 /*
- * An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), at most 45 bytes
- * (a dotted quad is written with up to 3 bytes after it, not kept: 25 at most then); the CSV and
+ * An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6); at most 45 bytes
+ * written, counting up to 3 after the text that are not kept (its longest is 39). The CSV and
  * text writers use it too.
  */
 char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a);

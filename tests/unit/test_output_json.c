@@ -872,6 +872,31 @@ START_TEST(test_addresses)
 }
 END_TEST
 
+/* IPv6 addresses of every shape of zero runs (each group zero or not, by the bits of a number), the
+ * other groups of one to four hex digits, as inet_ntop() writes them. */
+START_TEST(test_ipv6_addresses)
+{
+    for (int i = 0; i < 256 * 64; i++) {
+        uint8_t a[16];
+        char want[64], got[64];
+
+        for (int g = 0; g < 8; g++) {
+            uint16_t word = (i >> g) & 1 ? 0 : (uint16_t)(next_random() >> (4 * ((i + g) % 4)));
+
+            if (word == 0 && !((i >> g) & 1))
+                word = 1;
+            a[2 * g] = (uint8_t)(word >> 8);
+            a[2 * g + 1] = (uint8_t)word;
+        }
+        memset(got, '#', sizeof(got));
+        *jw_put_addr_text(got, 6, a) = '\0';
+        report_format_addr(6, a, want, sizeof(want));
+        ck_assert_str_eq(got, want);
+        ck_assert(got[strlen(want) + 3] == '#');
+    }
+}
+END_TEST
+
 Suite *output_json_suite(void)
 {
     Suite *suite = suite_create("json_fast");
@@ -884,6 +909,7 @@ Suite *output_json_suite(void)
     tcase_add_test(tc, test_durations);
     tcase_add_test(tc, test_addresses);
     tcase_add_test(tc, test_numbers);
+    tcase_add_test(tc, test_ipv6_addresses);
     suite_add_tcase(suite, tc);
     return suite;
 }
