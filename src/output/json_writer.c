@@ -252,17 +252,14 @@ char *jw_put_other(struct jw_writer *w, char *p, const char *s)
     return jw_room(w, JW_GROUP_ROOM);
 }
 
-char *jw_put_table_name(struct jw_writer *w, char *p, const char *s)
+char *jw_put_new_table_name(struct jw_writer *w, char *p, const char *s)
 {
     struct jw_name_entry *e;
     char *end;
 
     if (w->names == NULL)
         return jw_put_name(w, p, s);
-    e = &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >>
-                  (64 - JW_NAME_CACHE_BITS)];
-    if (e->s == s)
-        return jw_put_fragment(p, &e->quoted);
+    e = jw_name_slot(w, s);
     end = jw_put_plain(p, s);
     if (end == NULL)
         return jw_put_other(w, p, s);
