@@ -271,11 +271,6 @@ char *jw_put_new_table_name(struct jw_writer *w, char *p, const char *s)
     return end;
 }
 
-char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s)
-{
-    return s != NULL ? jw_put_table_name(w, p, s) : jw_put_null(p);
-}
-
 /* The date and time of a second as report_format_time() writes it, from a small cache. */
 static const struct jw_date_entry *date_of(struct jw_writer *w, int64_t secs)
 {

@@ -303,7 +303,10 @@ static inline char *jw_put_table_name(struct jw_writer *w, char *p, const char *
 }
 
 /* As jw_put_table_name(), or null for NULL. */
-char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s);
+static inline char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s)
+{
+    return s != NULL ? jw_put_table_name(w, p, s) : jw_put_null(p);
+}
 
 /*
  * A time as report_format_time() formats it, its date from the writer's cache; needs room for 43
