@@ -387,8 +387,9 @@ static char *put_seconds(char *p, uint64_t ns)
         *p++ = '0';
         return p;
     }
-    /* The nine digits of the fraction without its trailing zeros. */
-    p = put_fraction(p, (uint32_t)frac, true);
+    /* The nine digits of the fraction without its trailing zeros; six when the last three are zeros
+     * (every duration of a capture to the microsecond). */
+    p = put_fraction(p, (uint32_t)frac, frac % 1000 != 0);
     while (p[-1] == '0')
         p--;
     return p;
