@@ -174,41 +174,32 @@ static inline char *jw_digits_before(char *end, uint64_t v)
     return end;
 }
 
-/* How many decimal digits v has: about its bit length times log10(2) (1233 / 4096), then one
- * comparison; without a loop (Bit Twiddling Hacks' IntegerLog10). v | 1 counts 0 as one digit and
- * changes no other count, as no other power of ten is odd. */
-static inline size_t jw_digit_count(uint64_t v)
-{
-    static const uint64_t powers_of_ten[20] = {UINT64_C(1),
-                                               UINT64_C(10),
-                                               UINT64_C(100),
-                                               UINT64_C(1000),
-                                               UINT64_C(10000),
-                                               UINT64_C(100000),
-                                               UINT64_C(1000000),
-                                               UINT64_C(10000000),
-                                               UINT64_C(100000000),
-                                               UINT64_C(1000000000),
-                                               UINT64_C(10000000000),
-                                               UINT64_C(100000000000),
-                                               UINT64_C(1000000000000),
-                                               UINT64_C(10000000000000),
-                                               UINT64_C(100000000000000),
-                                               UINT64_C(1000000000000000),
-                                               UINT64_C(10000000000000000),
-                                               UINT64_C(100000000000000000),
-                                               UINT64_C(1000000000000000000),
-                                               UINT64_C(10000000000000000000)};
-    size_t t = (size_t)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
-
-    return t + ((v | 1) >= powers_of_ten[t]);
-}
-
 /* Counted first, so that the digits go straight to their place. */
 static inline char *jw_put_uint(char *p, uint64_t v)
 {
-    size_t n = jw_digit_count(v);
+    static const uint64_t powers_of_ten[] = {UINT64_C(10),
+                                             UINT64_C(100),
+                                             UINT64_C(1000),
+                                             UINT64_C(10000),
+                                             UINT64_C(100000),
+                                             UINT64_C(1000000),
+                                             UINT64_C(10000000),
+                                             UINT64_C(100000000),
+                                             UINT64_C(1000000000),
+                                             UINT64_C(10000000000),
+                                             UINT64_C(100000000000),
+                                             UINT64_C(1000000000000),
+                                             UINT64_C(10000000000000),
+                                             UINT64_C(100000000000000),
+                                             UINT64_C(1000000000000000),
+                                             UINT64_C(10000000000000000),
+                                             UINT64_C(100000000000000000),
+                                             UINT64_C(1000000000000000000),
+                                             UINT64_C(10000000000000000000)};
+    size_t n = 1;
 
+    while (n < 20 && v >= powers_of_ten[n - 1])
+        n++;
     jw_digits_before(p + n, v);
     return p + n;
 }
