@@ -117,10 +117,17 @@ _Static_assert(FLOW_APP_NAME_MAX <= UINT8_MAX, "app_name_len holds a name's leng
  * threads the table's thread makes it when it has time; the reader making it for every payload
  * packet made the reader the slower thread. A direction's packets are
  * looked into until FLOW_APP_LOOKS were, and again after a SYN or an idle gap (a new flow on the
- * key may have begun). A slot another direction takes over only means more looks: the flow table
- * keeps the answer and decides which count (flow_table_note_app()).
+ * key may have begun). A slot another direction takes over mostly means more looks: the flow
+ * table keeps the answer and decides which count (flow_table_note_app()). Not always: a flow the
+ * table begins with neither (an active timeout while streaming, a late packet after a closed
+ * connection's close delay) is looked into only when its direction's slot was taken over. So the
+ * slots' hash has a fixed secret (ANALYZER_APP_SEED), the same on one thread and two, and which
+ * directions share a slot is the same in every run: the report stays the same bytes. An
+ * adversary who makes directions share slots gains more looks (each a decode_app()), or a flow
+ * like those not looked into, nothing more: the slots are a cache of one entry each.
  */
 #define ANALYZER_APP_SLOTS 16384
+#define ANALYZER_APP_SEED  UINT64_C(0x706f727473636f70) /* "portscop" */
 struct analyzer_app_slot {
     uint64_t tag; /* the direction's hash with the looks in bits 0-1 */
     ps_time last;

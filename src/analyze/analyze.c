@@ -18,7 +18,8 @@ int analyzer_init(struct analyzer *a, const struct analyzer_config *config)
     a->table = flow_table_new(config->max_flows, config->seed, &config->lifecycle);
     a->frags = frag_table_new(config->max_fragments, FRAG_TIMEOUT_NS, config->seed);
     a->app_slots = calloc(ANALYZER_APP_SLOTS, sizeof(*a->app_slots));
-    ps_hash2_secrets(ps_hash_seed() ^ config->seed, a->app_secret);
+    /* Fixed, not seeded per run: which directions share a slot must be the same every run. */
+    ps_hash2_secrets(ANALYZER_APP_SEED, a->app_secret);
     /* The shortest idle timeout of TCP and UDP: a silence longer than it may end a flow. */
     a->app_idle = UINT64_MAX;
     for (int c = FLOW_CLASS_TCP; c <= FLOW_CLASS_UDP; c++)
@@ -190,12 +191,6 @@ look_into(struct analyzer_pending *p, struct analyzer_app_slot *slot, uint64_t t
         memcpy(p->app_name, payload + m.name_off, p->app_name_len);
 }
 
-/*
- * For a packet with payload, or a SYN, whose key is hashed (p->lookup): the direction's slot,
- * and a look into the payload unless the direction had its looks. A SYN, or a silence longer than
- * an idle timeout, may begin a new flow on the key, with new first bytes: the looks start again.
- * The common case, a direction looked into already, costs a slot's compare.
- */
 /* The hash of a packet's direction: its addresses, ports, protocol, scope and VLAN as decoded.
  * Two directions share it only by a collision of 62 bits. */
 static inline uint64_t direction_hash(const struct analyzer *a, const struct pkt_info *info)
@@ -219,18 +214,15 @@ static inline uint64_t direction_hash(const struct analyzer *a, const struct pkt
                   ps_mum(dst[0] ^ s[1], dst[1] ^ s[0]) ^ 0x9e3779b97f4a7c15ULL);
 }
 
-/* The same for a packet whose flow key and hash are made already (one thread, a live capture):
- * the key's hash, told apart by the sender, at no cost. */
-static inline uint64_t direction_of_key(const struct analyzer_pending *p)
+/*
+ * For a packet with payload, or a SYN, on either thread: the direction's slot,
+ * and a look into the payload unless the direction had its looks. A SYN, or a silence longer than
+ * an idle timeout, may begin a new flow on the key, with new first bytes: the looks start again.
+ * The common case, a direction looked into already, costs a slot's compare.
+ */
+static inline void look_at_payload(struct analyzer *a, struct analyzer_pending *p)
 {
-    return p->lookup.hash ^ (p->lookup.sender ? 0x9e3779b97f4a7c15ULL : 0);
-}
-
-/* `direction`: direction_hash() or direction_of_key(), one of them throughout a reading. */
-static inline void look_at_payload(struct analyzer *a, struct analyzer_pending *p,
-                                   uint64_t direction)
-{
-    uint64_t hash = direction, tag = hash & ~(uint64_t)3;
+    uint64_t hash = direction_hash(a, &p->info), tag = hash & ~(uint64_t)3;
     struct analyzer_app_slot *slot = &a->app_slots[(hash >> 2) & (ANALYZER_APP_SLOTS - 1)];
     uint64_t quiet = (uint64_t)p->fp.ts - (uint64_t)slot->last; /* huge when time went back */
     bool fresh;
@@ -376,7 +368,7 @@ void analyzer_packet(struct analyzer *a, const struct capture_packet *pkt, struc
     if (p->prepared) {
         flow_table_prepare(a->table, &p->info, &p->lookup);
         if (may_look(p))
-            look_at_payload(a, p, direction_of_key(p));
+            look_at_payload(a, p);
     }
     finish_packet(a, p);
     /* A live capture's reader may be watching: the flow this packet ended, now. */
@@ -405,7 +397,7 @@ static int read_alone(struct analyzer *a, struct capture *c, struct analyze_inpu
         if (p->prepared) {
             flow_table_prepare(a->table, &p->info, &p->lookup);
             if (may_look(p))
-                look_at_payload(a, p, direction_of_key(p));
+                look_at_payload(a, p);
         }
         /* Halfway to its turn, a packet's index slot has arrived: its flow can be asked for. */
         if (read - done > ANALYZER_AHEAD / 2) {
@@ -528,7 +520,7 @@ static void *read_ahead(void *arg)
         if (e->hashed)
             flow_hasher_prepare(&p->hasher, &e->info, &e->lookup);
         if (look)
-            look_at_payload(p->a, e, direction_hash(p->a, &e->info));
+            look_at_payload(p->a, e);
         written++;
         if (written % PIPE_BATCH == 0) {
             atomic_store_explicit(&p->produced, written, memory_order_release);

@@ -4,8 +4,6 @@
  * malformed headers, fragments and non-IP payloads.
  */
 #include "unit.h"
-#include <dirent.h>
-#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1466,48 +1464,39 @@ static bool same_description(const struct pkt_info *a, const struct pkt_info *b)
  * capture, decoded into a struct full of other bytes, is described as when decoded into a zeroed
  * one. A field that some path leaves as it was, and that was not zeroed, shows here.
  */
-START_TEST(test_decode_ignores_old_contents)
+/* Every packet of the capture at `path`, decoded clean and dirty; counts them in *(size_t *)arg. */
+static void decode_clean_and_dirty(const char *path, void *arg)
 {
     static const struct decode_config configs[] = {{false, false}, {false, true}, {true, false}};
-    const char *srcdir = getenv("srcdir");
-    char dir[PATH_MAX];
-    struct dirent *e;
-    size_t packets = 0;
-    DIR *d;
+    char err[PS_ERRBUF_SIZE];
+    struct capture_packet pkt;
+    struct capture *c = capture_open_file(path, err, sizeof(err));
+    size_t *packets = arg;
 
-    snprintf(dir, sizeof(dir), "%s/samples", srcdir != NULL ? srcdir : ".");
-    d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
-    while ((e = readdir(d)) != NULL) {
-        char path[PATH_MAX + 300], err[PS_ERRBUF_SIZE];
-        const char *dot = strrchr(e->d_name, '.');
-        struct capture_packet pkt;
-        struct capture *c;
+    ck_assert_msg(c != NULL, "%s: %s", path, err);
+    while (capture_next(c, &pkt) == 1) {
+        for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]); k++) {
+            struct pkt_info clean, dirty;
+            enum ps_skip a, b;
 
-        if (dot == NULL || (strcmp(dot, ".pcap") != 0 && strcmp(dot, ".pcapng") != 0))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        c = capture_open_file(path, err, sizeof(err));
-        ck_assert_msg(c != NULL, "%s: %s", path, err);
-        while (capture_next(c, &pkt) == 1) {
-            for (size_t k = 0; k < sizeof(configs) / sizeof(configs[0]); k++) {
-                struct pkt_info clean, dirty;
-                enum ps_skip a, b;
-
-                memset(&clean, 0, sizeof(clean));
-                memset(&dirty, 0xa5, sizeof(dirty));
-                a = decode_packet(&configs[k], pkt.linktype, pkt.data, pkt.caplen, &clean);
-                b = decode_packet(&configs[k], pkt.linktype, pkt.data, pkt.caplen, &dirty);
-                ck_assert_int_eq(a, b);
-                if (a == PS_SKIP_NONE || a == PS_SKIP_FRAGMENT)
-                    ck_assert_msg(same_description(&clean, &dirty), "%s: packet %zu", path,
-                                  packets);
-            }
-            packets++;
+            memset(&clean, 0, sizeof(clean));
+            memset(&dirty, 0xa5, sizeof(dirty));
+            a = decode_packet(&configs[k], pkt.linktype, pkt.data, pkt.caplen, &clean);
+            b = decode_packet(&configs[k], pkt.linktype, pkt.data, pkt.caplen, &dirty);
+            ck_assert_int_eq(a, b);
+            if (a == PS_SKIP_NONE || a == PS_SKIP_FRAGMENT)
+                ck_assert_msg(same_description(&clean, &dirty), "%s: packet %zu", path, *packets);
         }
-        capture_close(c);
+        (*packets)++;
     }
-    closedir(d);
+    capture_close(c);
+}
+
+START_TEST(test_decode_ignores_old_contents)
+{
+    size_t packets = 0;
+
+    unit_each_sample(decode_clean_and_dirty, &packets);
     ck_assert_uint_gt(packets, 1000);
 }
 END_TEST

@@ -77,6 +77,19 @@ static struct flow *add_at(struct flow_table *t, const struct pkt_info *p, int64
     return f;
 }
 
+/* A TLS connection opened at 0 s whose hello (at 1 s) named www.example.test: its flow. */
+static struct flow *tls_flow(struct flow_table *t, const struct pkt_info *syn,
+                             const struct pkt_info *hello, uint8_t *c)
+{
+    struct flow *f;
+
+    add_at(t, syn, 0, c);
+    f = add_at(t, hello, 1, c);
+    flow_table_note_app(t, f, *c, hello, FLOW_PKT_APP_LOOKED | APP_TLS,
+                        (const uint8_t *)"www.example.test", 16);
+    return f;
+}
+
 /*
  * A flow an active timeout ends goes on in the next, which the reader does not look into again
  * (its slot goes on counting): the next takes what the looks showed, so that it does not depend on
@@ -96,10 +109,7 @@ START_TEST(test_looks_carry_on_after_active_timeout)
     flow_lifecycle_wireshark(&lc);
     lc.active[FLOW_CLASS_TCP] = 100 * INT64_C(1000000000);
     t = flow_table_new(0, 1, &lc);
-    add_at(t, &syn, 0, &c);
-    f = add_at(t, &hello, 1, &c);
-    flow_table_note_app(t, f, c, &hello, FLOW_PKT_APP_LOOKED | APP_TLS,
-                        (const uint8_t *)"www.example.test", 16);
+    f = tls_flow(t, &syn, &hello, &c);
     g = add_at(t, &more, 101, &c);
     ck_assert_ptr_ne(g, f);
     ck_assert_uint_eq(g->start, FLOW_START_ACTIVE);
@@ -111,10 +121,7 @@ START_TEST(test_looks_carry_on_after_active_timeout)
     /* Zeek's idle timeouts (TCP 300 s): a silence of 400 s starts the looks again. */
     flow_lifecycle_zeek(&lc);
     t = flow_table_new(0, 1, &lc);
-    add_at(t, &syn, 0, &c);
-    f = add_at(t, &hello, 1, &c);
-    flow_table_note_app(t, f, c, &hello, FLOW_PKT_APP_LOOKED | APP_TLS,
-                        (const uint8_t *)"www.example.test", 16);
+    f = tls_flow(t, &syn, &hello, &c);
     g = add_at(t, &more, 401, &c);
     ck_assert_ptr_ne(g, f);
     ck_assert_uint_eq(g->start, FLOW_START_IDLE);

@@ -10,7 +10,6 @@
 #endif
 
 #include "unit.h"
-#include <dirent.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
@@ -491,48 +490,37 @@ static void default_settings(struct report_settings *s)
     flow_lifecycle_zeek(&s->lifecycle);
 }
 
+/* The capture at `path`, read as portscope reads it, and its report checked. */
+static void read_and_check(const char *path, void *arg)
+{
+    struct analyzer_config config = {.max_fragments = 1024, .seed = 1};
+    struct report_settings settings;
+    struct analyze_input in;
+    struct report report;
+    struct analyzer a;
+    struct capture *c;
+    char err[PS_ERRBUF_SIZE];
+
+    (void)arg;
+    default_settings(&settings);
+    config.lifecycle = settings.lifecycle;
+    ck_assert_int_eq(analyzer_init(&a, &config), 0);
+    analyzer_input_init(&in, path);
+    c = capture_open_file(path, err, sizeof(err));
+    ck_assert_msg(c != NULL, "%s: %s", path, err);
+    analyzer_read(&a, c, &in);
+    capture_close(c);
+    ck_assert_int_eq(analyzer_finish(&a), 0);
+    ck_assert_int_eq(report_build(&report, &in, 1, &a.totals, &settings, a.table), 0);
+    assert_report(&report);
+    report_release(&report);
+    analyzer_release(&a);
+}
+
 /* Every sample capture, read as portscope reads it. */
 START_TEST(test_samples)
 {
-    const char *srcdir = getenv("srcdir");
-    char dir[PATH_MAX];
-    struct dirent *e;
-    size_t files = 0;
-    DIR *d;
-
-    snprintf(dir, sizeof(dir), "%s/samples", srcdir != NULL ? srcdir : ".");
-    d = opendir(dir);
-    ck_assert_msg(d != NULL, "cannot open %s", dir);
-    while ((e = readdir(d)) != NULL) {
-        struct analyzer_config config = {.max_fragments = 1024, .seed = 1};
-        struct report_settings settings;
-        struct analyze_input in;
-        struct report report;
-        struct analyzer a;
-        struct capture *c;
-        char path[PATH_MAX + 300], err[PS_ERRBUF_SIZE];
-        const char *dot = strrchr(e->d_name, '.');
-
-        if (dot == NULL || (strcmp(dot, ".pcap") != 0 && strcmp(dot, ".pcapng") != 0))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        default_settings(&settings);
-        config.lifecycle = settings.lifecycle;
-        ck_assert_int_eq(analyzer_init(&a, &config), 0);
-        analyzer_input_init(&in, path);
-        c = capture_open_file(path, err, sizeof(err));
-        ck_assert_msg(c != NULL, "%s: %s", path, err);
-        analyzer_read(&a, c, &in);
-        capture_close(c);
-        ck_assert_int_eq(analyzer_finish(&a), 0);
-        ck_assert_int_eq(report_build(&report, &in, 1, &a.totals, &settings, a.table), 0);
-        assert_report(&report);
-        report_release(&report);
-        analyzer_release(&a);
-        files++;
-    }
-    closedir(d);
-    ck_assert_uint_gt(files, 40);
+    ck_assert_uint_gt(unit_each_sample(read_and_check, NULL), 40);
     ck_assert_uint_gt(compared, 100);
 }
 END_TEST

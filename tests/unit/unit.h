@@ -7,12 +7,16 @@
 #define PS_UNIT_H
 
 #include <check.h>
+#include <stddef.h>
 
 /* unit_suites()'s answer when the program has nothing to test here (automake's skip). */
 #define UNIT_SKIP 77
 
 /* Adds the program's suites to `runner`; 0, or UNIT_SKIP. Each program defines it once. */
 int unit_suites(SRunner *runner);
+
+/* Calls `each(path, arg)` for every capture (.pcap, .pcapng) in $srcdir/samples; how many. */
+size_t unit_each_sample(void (*each)(const char *path, void *arg), void *arg);
 
 /* Suites of the second and later files of a program. */
 Suite *flow_store_suite(void);
