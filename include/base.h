@@ -74,6 +74,14 @@ void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN]);
 /* The same in plain C whatever the processor, for the tests; and whether ps_sha1() has hardware. */
 void ps_sha1_plain(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN]);
 bool ps_sha1_hardware(void);
+/*
+ * SHA-1 of a message of at most PS_SHA1_SHORT_MAX bytes that the caller wrote at the start of
+ * `block`, every byte after it zero: one block, padded in place. For the Community ID, a short
+ * message for every flow written, where the general padding's copies cost as much as the block.
+ */
+#define PS_SHA1_BLOCK     64
+#define PS_SHA1_SHORT_MAX 55
+void ps_sha1_short(uint8_t block[PS_SHA1_BLOCK], size_t len, uint8_t digest[PS_SHA1_LEN]);
 
 /* SHA-256 (FIPS 180-4) of `len` bytes: the HTML report's Content-Security-Policy hashes. */
 #define PS_SHA256_LEN 32

@@ -5,6 +5,7 @@
  * the SHA extensions each block takes their instructions (chosen once, by cpuid); elsewhere the
  * plain form.
  */
+#include <endian.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
@@ -148,6 +149,27 @@ bool ps_sha1_hardware(void)
 #else
     return false;
 #endif
+}
+
+void ps_sha1_short(uint8_t block[PS_SHA1_BLOCK], size_t len, uint8_t digest[PS_SHA1_LEN])
+{
+    uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+    uint64_t bits = htobe64((uint64_t)len * 8);
+
+    /* The padding in place: 0x80 after the message, the zeros are the caller's, the length. */
+    block[len] = 0x80;
+    memcpy(block + PS_SHA1_BLOCK - 8, &bits, 8);
+#ifdef HAVE_SHA_NI
+    if (ps_sha1_hardware())
+        sha1_block_ni(h, block);
+    else
+#endif
+        sha1_block(h, block);
+    for (int i = 0; i < 5; i++) {
+        uint32_t v = htobe32(h[i]);
+
+        memcpy(digest + 4 * i, &v, 4);
+    }
 }
 
 void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])

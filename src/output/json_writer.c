@@ -121,24 +121,46 @@ static char *put_fraction(char *p, uint32_t ns, bool nanosecond)
     return put_four_digits(p, ns % 10000);
 }
 
-/* "0" to "255", the parts of an IPv4 address, each copied whole (4 bytes) and kept in part. */
-#define OCTETS_10(h) h "0", h "1", h "2", h "3", h "4", h "5", h "6", h "7", h "8", h "9"
+/* "0." to "255.", the parts of an IPv4 address with the dot after them, each copied whole (4 bytes)
+ * and kept in part (`len` with the dot). */
+struct octet {
+    char text[4];
+    uint8_t len;
+};
+
+#define OCTET(s)                                                                                   \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+#define OCTETS_10(h)                                                                               \
+    OCTET(h "0."), OCTET(h "1."), OCTET(h "2."), OCTET(h "3."), OCTET(h "4."), OCTET(h "5."),      \
+        OCTET(h "6."), OCTET(h "7."), OCTET(h "8."), OCTET(h "9.")
 #define OCTETS_100(h)                                                                              \
     OCTETS_10(h "0"), OCTETS_10(h "1"), OCTETS_10(h "2"), OCTETS_10(h "3"), OCTETS_10(h "4"),      \
         OCTETS_10(h "5"), OCTETS_10(h "6"), OCTETS_10(h "7"), OCTETS_10(h "8"), OCTETS_10(h "9")
 
-static const char octets[256][4] = {
+static const struct octet octets[256] = {
     OCTETS_10(""),   OCTETS_10("1"),  OCTETS_10("2"),  OCTETS_10("3"),  OCTETS_10("4"),
     OCTETS_10("5"),  OCTETS_10("6"),  OCTETS_10("7"),  OCTETS_10("8"),  OCTETS_10("9"),
     OCTETS_100("1"), OCTETS_10("20"), OCTETS_10("21"), OCTETS_10("22"), OCTETS_10("23"),
-    OCTETS_10("24"), "250",           "251",           "252",           "253",
-    "254",           "255",
+    OCTETS_10("24"), OCTET("250."),   OCTET("251."),   OCTET("252."),   OCTET("253."),
+    OCTET("254."),   OCTET("255."),
 };
 
 static char *put_octet(char *p, uint8_t v)
 {
-    memcpy(p, octets[v], sizeof(octets[v]));
-    return p + 1 + (v >= 10) + (v >= 100);
+    memcpy(p, octets[v].text, sizeof(octets[v].text));
+    return p + octets[v].len;
+}
+
+/* A dotted quad: each part and its dot copied at once (the last part's copy runs up to 3 bytes
+ * past the end, not kept). */
+static char *put_dotted_quad(char *p, const uint8_t *a)
+{
+    p = put_octet(p, a[0]);
+    p = put_octet(p, a[1]);
+    p = put_octet(p, a[2]);
+    return put_octet(p, a[3]) - 1;
 }
 
 /* What jansson's dump_string() writes for a control character or a quote or backslash. */
@@ -230,17 +252,14 @@ char *jw_put_other(struct jw_writer *w, char *p, const char *s)
     return jw_room(w, JW_GROUP_ROOM);
 }
 
-char *jw_put_table_name(struct jw_writer *w, char *p, const char *s)
+char *jw_put_new_table_name(struct jw_writer *w, char *p, const char *s)
 {
     struct jw_name_entry *e;
     char *end;
 
     if (w->names == NULL)
         return jw_put_name(w, p, s);
-    e = &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >>
-                  (64 - JW_NAME_CACHE_BITS)];
-    if (e->s == s)
-        return jw_put_fragment(p, &e->quoted);
+    e = jw_name_slot(w, s);
     end = jw_put_plain(p, s);
     if (end == NULL)
         return jw_put_other(w, p, s);
@@ -250,11 +269,6 @@ char *jw_put_table_name(struct jw_writer *w, char *p, const char *s)
         memcpy(e->quoted.text, p, e->quoted.len);
     }
     return end;
-}
-
-char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s)
-{
-    return s != NULL ? jw_put_table_name(w, p, s) : jw_put_null(p);
 }
 
 /* The date and time of a second as report_format_time() writes it, from a small cache. */
@@ -342,6 +356,8 @@ static char *put_real_printf(char *p, double v)
 static char *put_seconds(char *p, uint64_t ns)
 {
     uint64_t frac = ns % 1000000000;
+    uint32_t f = (uint32_t)frac;
+    size_t zeros;
 
     if (ns == 0) {
         memcpy(p, "0.0", 3);
@@ -373,11 +389,13 @@ static char *put_seconds(char *p, uint64_t ns)
         *p++ = '0';
         return p;
     }
-    /* The nine digits of the fraction without its trailing zeros. */
-    p = put_fraction(p, (uint32_t)frac, true);
-    while (p[-1] == '0')
-        p--;
-    return p;
+    /* The nine digits of the fraction, less its trailing zeros: counted from the number, each test
+     * a multiplication (by the inverse of 10^k), none waiting for another nor for the digits'
+     * stores. Taking them back a byte at a time was a loop whose exit was mispredicted as often as
+     * not, after the digits just stored. */
+    zeros = (f % 10 == 0) + (f % 100 == 0) + (f % 1000 == 0) + (f % 10000 == 0) +
+            (f % 100000 == 0) + (f % 1000000 == 0) + (f % 10000000 == 0) + (f % 100000000 == 0);
+    return put_fraction(p, f, true) - zeros;
 }
 
 char *jw_put_duration(struct jw_writer *w, char *p, ps_time first, ps_time last)
@@ -390,68 +408,69 @@ char *jw_put_duration(struct jw_writer *w, char *p, ps_time first, ps_time last)
     return put_seconds(p, ns);
 }
 
-/* A group of an IPv6 address: hex digits without leading zeros. */
+/* "00" to "ff": a group of an IPv6 address is written from two of them. */
+#define HEX_16(h)                                                                                  \
+    h "0", h "1", h "2", h "3", h "4", h "5", h "6", h "7", h "8", h "9", h "a", h "b", h "c",     \
+        h "d", h "e", h "f"
+static const char hex_pairs[256][2] = {
+    HEX_16("0"), HEX_16("1"), HEX_16("2"), HEX_16("3"), HEX_16("4"), HEX_16("5"),
+    HEX_16("6"), HEX_16("7"), HEX_16("8"), HEX_16("9"), HEX_16("a"), HEX_16("b"),
+    HEX_16("c"), HEX_16("d"), HEX_16("e"), HEX_16("f"),
+};
+
+/* A group of an IPv6 address: hex digits without leading zeros, the last `n` of four written at
+ * once (with up to 3 bytes after them, not kept). */
 static char *put_hex_word(char *p, unsigned v)
 {
-    static const char hex[] = "0123456789abcdef";
+    char digits[8] = {0};
     size_t n = 1 + (v > 0xf) + (v > 0xff) + (v > 0xfff);
 
-    for (size_t i = n; i-- > 0; v >>= 4)
-        p[i] = hex[v & 15];
+    memcpy(digits, hex_pairs[v >> 8], 2);
+    memcpy(digits + 2, hex_pairs[v & 0xff], 2);
+    memcpy(p, digits + 4 - n, 4);
     return p + n;
+}
+
+/* An IPv6 address as inet_ntop() writes it: the longest run of two or more zero groups (the first
+ * of equals) as "::", found from a mask of the zero groups a run at a time. */
+static char *put_ipv6(char *p, const uint8_t *a)
+{
+    uint16_t words[8];
+    unsigned zeros = 0;
+    int best = -1, best_len = 1;
+
+    for (int i = 0; i < 8; i++) {
+        words[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+        zeros |= (unsigned)(words[i] == 0) << i;
+    }
+    while (zeros != 0) {
+        int start = __builtin_ctz(zeros), len = __builtin_ctz(~(zeros >> start));
+
+        if (len > best_len)
+            best = start, best_len = len;
+        zeros &= ~0u << (start + len);
+    }
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            *p++ = ':';
+            i += best_len - 1;
+            continue;
+        }
+        if (i != 0)
+            *p++ = ':';
+        /* An IPv4-compatible or IPv4-mapped address ends in dotted quad. */
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
+            return put_dotted_quad(p, a + 12);
+        p = put_hex_word(p, words[i]);
+    }
+    if (best >= 0 && best + best_len == 8)
+        *p++ = ':';
+    return p;
 }
 
 char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a)
 {
-    if (family != 6) {
-        for (int i = 0; i < 4; i++) {
-            if (i > 0)
-                *p++ = '.';
-            p = put_octet(p, a[i]);
-        }
-    } else {
-        uint16_t words[8];
-        int best = -1, best_len = 0, cur = -1, cur_len = 0;
-
-        for (int i = 0; i < 8; i++)
-            words[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
-        /* The longest run of zero words, the first of equals, if it has two or more. */
-        for (int i = 0; i <= 8; i++) {
-            if (i < 8 && words[i] == 0) {
-                if (cur < 0)
-                    cur = i, cur_len = 0;
-                cur_len++;
-            } else if (cur >= 0) {
-                if (best < 0 || cur_len > best_len)
-                    best = cur, best_len = cur_len;
-                cur = -1;
-            }
-        }
-        if (best >= 0 && best_len < 2)
-            best = -1;
-        for (int i = 0; i < 8; i++) {
-            if (best >= 0 && i >= best && i < best + best_len) {
-                if (i == best)
-                    *p++ = ':';
-                continue;
-            }
-            if (i != 0)
-                *p++ = ':';
-            /* An IPv4-compatible or IPv4-mapped address ends in dotted quad. */
-            if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
-                for (int j = 12; j < 16; j++) {
-                    if (j > 12)
-                        *p++ = '.';
-                    p = put_octet(p, a[j]);
-                }
-                break;
-            }
-            p = put_hex_word(p, words[i]);
-        }
-        if (best >= 0 && best + best_len == 8)
-            *p++ = ':';
-    }
-    return p;
+    return family != 6 ? put_dotted_quad(p, a) : put_ipv6(p, a);
 }
 
 char *jw_put_addr(char *p, uint8_t family, const uint8_t *a)

@@ -25,8 +25,8 @@
 #define JW_DOCUMENT_BUFFER (256 * 1024) /* flows go out in blocks of this size (--json, jsonl) */
 #define JW_LINE_BUFFER     4096         /* a single object's */
 #define JW_STRING_PIECE    256          /* bytes of a string escaped at a time */
-#define JW_DATE_CACHE      4 /* dates of distinct seconds kept: a flow's times are mostly in one */
-#define JW_EPHEMERAL_CACHE 8 /* "ephemeral" lists kept as written: few distinct ones occur */
+#define JW_DATE_CACHE      4  /* dates of distinct seconds kept: a flow's times are mostly in one */
+#define JW_EPHEMERAL_CACHE 16 /* "ephemeral" lists kept as written, 8 per level: few occur */
 #define JW_EPHEMERAL_TEXT  384
 /* The document's names kept as written: 256, for a few dozen in use. */
 #define JW_NAME_CACHE_BITS 8
@@ -69,7 +69,7 @@ struct jw_layout;
 struct jw_date_entry {
     int64_t secs;
     char text[32]; /* REPORT_DATE_SIZE */
-    uint8_t len; /* 0: unused */
+    uint8_t len;   /* 0: unused */
 };
 
 struct jw_ephemeral_entry {
@@ -269,14 +269,35 @@ static inline char *jw_put_name(struct jw_writer *w, char *p, const char *s)
 /* Length of the valid UTF-8 sequence at s (RFC 3629 section 4), or 0 when it is not one. */
 size_t jw_utf8_sequence(const unsigned char *s, size_t left);
 
+/* jw_put_table_name() when the name is not in the writer's cache: written, and kept. */
+char *jw_put_new_table_name(struct jw_writer *w, char *p, const char *s);
+
+/* Where a name is kept in the writer's cache, by its address. */
+static inline struct jw_name_entry *jw_name_slot(struct jw_writer *w, const char *s)
+{
+    return &w->names[(uint64_t)(uintptr_t)s * UINT64_C(0x9e3779b97f4a7c15) >>
+                     (64 - JW_NAME_CACHE_BITS)];
+}
+
 /*
  * A string that stays where it is, as it is, while the writer lives (a name from a table): kept
- * as written by its address, for the next time.
+ * as written by its address, for the next time. The copy of a kept one is here, inline: a flow
+ * writes eight or so.
  */
-char *jw_put_table_name(struct jw_writer *w, char *p, const char *s);
+static inline char *jw_put_table_name(struct jw_writer *w, char *p, const char *s)
+{
+    const struct jw_name_entry *e;
+
+    if (w->names != NULL && (e = jw_name_slot(w, s))->s == s)
+        return jw_put_fragment(p, &e->quoted);
+    return jw_put_new_table_name(w, p, s);
+}
 
 /* As jw_put_table_name(), or null for NULL. */
-char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s);
+static inline char *jw_put_nullable_table_name(struct jw_writer *w, char *p, const char *s)
+{
+    return s != NULL ? jw_put_table_name(w, p, s) : jw_put_null(p);
+}
 
 /*
  * A time as report_format_time() formats it, its date from the writer's cache; needs room for 43
@@ -295,8 +316,9 @@ char *jw_put_seconds_text(char *p, uint64_t ns, bool nanosecond);
 char *jw_put_duration(struct jw_writer *w, char *p, ps_time first, ps_time last);
 
 /*
- * An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6), at most 45 bytes; the
- * CSV and text writers use it too.
+ * An address as inet_ntop() writes it (glibc's inet_ntop4 and inet_ntop6); at most 45 bytes
+ * written, counting up to 3 after the text that are not kept (its longest is 39). The CSV and
+ * text writers use it too.
  */
 char *jw_put_addr_text(char *p, uint8_t family, const uint8_t *a);
 

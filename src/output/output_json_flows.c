@@ -176,10 +176,14 @@ static char *list_end(struct jw_writer *w, char *p, const struct jw_list *list, 
 }
 
 /* The names of the ephemeral profiles in `mask`: a list that most flows repeat, so it is written
- * once per mask and level and copied from then on. */
+ * once per mask and level and copied from then on. Each level has its half of the cache: a client
+ * host's two lists, its profiles and its likely range's (one level deeper), often have masks of
+ * the same slot, and took each other's place host after host. */
 static char *put_ephemeral(struct jw_writer *w, char *p, uint32_t mask, const struct jw_list *list)
 {
-    struct jw_ephemeral_entry *e = &w->ephemeral[mask % JW_EPHEMERAL_CACHE];
+    size_t half = JW_EPHEMERAL_CACHE / 2;
+    struct jw_ephemeral_entry *e =
+        &w->ephemeral[mask % half + (list == &w->layout->list3 ? half : 0)];
     unsigned long flushes;
     char *start;
     bool empty = true;
@@ -540,7 +544,7 @@ static char *put_port_choice(struct jw_writer *w, char *p, const struct report_p
 
     p = jw_reserve(w, p, JW_GROUP_ROOM);
     p = jw_put_fragment(p, &l->pattern);
-    p = jw_put_name(w, p, report_port_pattern_name(ch->pattern));
+    p = jw_put_table_name(w, p, report_port_pattern_name(ch->pattern));
     p = jw_put_fragment(p, &l->pattern_proto);
     p = ch->proto != 0 ? jw_put_proto(w, p, ch->proto) : jw_put_null(p);
     p = jw_put_fragment(p, &l->pattern_connections);
@@ -606,7 +610,7 @@ static char *put_port_choice(struct jw_writer *w, char *p, const struct report_p
     p = jw_put_uint(p, ch->ttl_flows[3]);
     p = jw_put_fragment(p, &l->ttl_end);
     p = jw_put_fragment(p, &l->os_hint);
-    return jw_put_name(w, p, report_os_hint_name(ch->os_hint));
+    return jw_put_table_name(w, p, report_os_hint_name(ch->os_hint));
 }
 
 void output_json_put_client(struct jw_writer *w, const struct report_client *c)
@@ -629,7 +633,7 @@ void output_json_put_client(struct jw_writer *w, const struct report_client *c)
     p = jw_put_fragment(p, &l->host_in_range);
     p = jw_put_int(p, (int64_t)c->in_range);
     p = jw_put_fragment(p, &l->in_force);
-    p = c->in_force.name != NULL ? jw_put_name(w, p, c->in_force.name) : jw_put_null(p);
+    p = jw_put_nullable_table_name(w, p, c->in_force.name);
     p = jw_put_fragment(p, &l->likely_lo);
     p = jw_put_uint(p, c->in_force.lo);
     p = jw_put_fragment(p, &l->likely_hi);

@@ -9,6 +9,7 @@
  * endpoints in a canonical order, all in network order. doc/community-id.md says how portscope's
  * flows map to it.
  */
+#include <endian.h>
 #include <string.h>
 
 #include "report.h"
@@ -41,9 +42,55 @@ static int icmp_counterpart(uint8_t proto, uint8_t type)
     return -1;
 }
 
+/*
+ * Base64's characters two at a time, by 12 bits: "AA" to "//", 8 KB. Spelled by the preprocessor,
+ * each row one first character with every second (two macros: one cannot expand within itself).
+ */
+#define B64_EACH_ROW(m, x)                                                                         \
+    m(x, "A"), m(x, "B"), m(x, "C"), m(x, "D"), m(x, "E"), m(x, "F"), m(x, "G"), m(x, "H"),        \
+        m(x, "I"), m(x, "J"), m(x, "K"), m(x, "L"), m(x, "M"), m(x, "N"), m(x, "O"), m(x, "P"),    \
+        m(x, "Q"), m(x, "R"), m(x, "S"), m(x, "T"), m(x, "U"), m(x, "V"), m(x, "W"), m(x, "X"),    \
+        m(x, "Y"), m(x, "Z"), m(x, "a"), m(x, "b"), m(x, "c"), m(x, "d"), m(x, "e"), m(x, "f"),    \
+        m(x, "g"), m(x, "h"), m(x, "i"), m(x, "j"), m(x, "k"), m(x, "l"), m(x, "m"), m(x, "n"),    \
+        m(x, "o"), m(x, "p"), m(x, "q"), m(x, "r"), m(x, "s"), m(x, "t"), m(x, "u"), m(x, "v"),    \
+        m(x, "w"), m(x, "x"), m(x, "y"), m(x, "z"), m(x, "0"), m(x, "1"), m(x, "2"), m(x, "3"),    \
+        m(x, "4"), m(x, "5"), m(x, "6"), m(x, "7"), m(x, "8"), m(x, "9"), m(x, "+"), m(x, "/")
+#define B64_EACH_COLUMN(m, x)                                                                      \
+    m(x, "A"), m(x, "B"), m(x, "C"), m(x, "D"), m(x, "E"), m(x, "F"), m(x, "G"), m(x, "H"),        \
+        m(x, "I"), m(x, "J"), m(x, "K"), m(x, "L"), m(x, "M"), m(x, "N"), m(x, "O"), m(x, "P"),    \
+        m(x, "Q"), m(x, "R"), m(x, "S"), m(x, "T"), m(x, "U"), m(x, "V"), m(x, "W"), m(x, "X"),    \
+        m(x, "Y"), m(x, "Z"), m(x, "a"), m(x, "b"), m(x, "c"), m(x, "d"), m(x, "e"), m(x, "f"),    \
+        m(x, "g"), m(x, "h"), m(x, "i"), m(x, "j"), m(x, "k"), m(x, "l"), m(x, "m"), m(x, "n"),    \
+        m(x, "o"), m(x, "p"), m(x, "q"), m(x, "r"), m(x, "s"), m(x, "t"), m(x, "u"), m(x, "v"),    \
+        m(x, "w"), m(x, "x"), m(x, "y"), m(x, "z"), m(x, "0"), m(x, "1"), m(x, "2"), m(x, "3"),    \
+        m(x, "4"), m(x, "5"), m(x, "6"), m(x, "7"), m(x, "8"), m(x, "9"), m(x, "+"), m(x, "/")
+#define B64_PAIR(x, y) x y
+#define B64_ROW(_, x)  B64_EACH_COLUMN(B64_PAIR, x)
+static const char b64_pairs[64 * 64][2] = {B64_EACH_ROW(B64_ROW, )};
+
+/* 48 bits of x in base64: eight characters. */
+static char *put_base64_48(char *p, uint64_t x)
+{
+    memcpy(p, b64_pairs[x >> 36 & 0xfff], 2);
+    memcpy(p + 2, b64_pairs[x >> 24 & 0xfff], 2);
+    memcpy(p + 4, b64_pairs[x >> 12 & 0xfff], 2);
+    memcpy(p + 6, b64_pairs[x & 0xfff], 2);
+    return p + 8;
+}
+
+/* Bytes [at, at + 6) of the digest as a number (at + 8 <= PS_SHA1_LEN). */
+static uint64_t bytes48(const uint8_t *d, int at)
+{
+    uint64_t x;
+
+    memcpy(&x, d + at, 8);
+    return be64toh(x) >> 16;
+}
+
+/* The digest in base64 (RFC 4648: 20 bytes, three groups of six and two bytes with one '='), or
+ * in hex; without a test per character, as this is done for every flow written. */
 static void render(const uint8_t digest[PS_SHA1_LEN], bool hex, char *out)
 {
-    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     static const char hexdigits[] = "0123456789abcdef";
     char *p = out;
 
@@ -54,34 +101,39 @@ static void render(const uint8_t digest[PS_SHA1_LEN], bool hex, char *out)
             *p++ = hexdigits[digest[i] >> 4];
             *p++ = hexdigits[digest[i] & 0xf];
         }
-    } else {
-        /* 20 bytes: six groups of three, then two bytes and one '='. */
-        for (int i = 0; i < PS_SHA1_LEN; i += 3) {
-            uint32_t v = (uint32_t)digest[i] << 16 | (uint32_t)digest[i + 1] << 8;
-
-            if (i + 2 < PS_SHA1_LEN)
-                v |= digest[i + 2];
-            *p++ = b64[v >> 18 & 0x3f];
-            *p++ = b64[v >> 12 & 0x3f];
-            *p++ = b64[v >> 6 & 0x3f];
-            *p++ = i + 2 < PS_SHA1_LEN ? b64[v & 0x3f] : '=';
-        }
+        *p = '\0';
+        return;
     }
-    *p = '\0';
+    p = put_base64_48(p, bytes48(digest, 0));
+    p = put_base64_48(p, bytes48(digest, 6));
+    p = put_base64_48(p, bytes48(digest, 12));
+    /* The last two bytes and two zero bits: three characters (of the eight written: `out` has
+     * room), then the padding. */
+    p = put_base64_48(p, (uint64_t)digest[18] << 40 | (uint64_t)digest[19] << 32) - 5;
+    p[0] = '=';
+    p[1] = '\0';
+}
+
+/* A port in network order at p. */
+static uint8_t *put_port(uint8_t *p, uint16_t port)
+{
+    p[0] = (uint8_t)(port >> 8);
+    p[1] = (uint8_t)port;
+    return p + 2;
 }
 
 char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool hex,
                           char out[REPORT_COMMUNITY_ID_LEN])
 {
-    size_t alen = t->family == 6 ? 16 : 4;
-    uint8_t buf[2 + 16 + 16 + 2 + 4], digest[PS_SHA1_LEN];
+    /* The message is at most 2 + 16 + 16 + 2 + 4 bytes: one block, built where it is hashed. */
+    uint8_t block[PS_SHA1_BLOCK] = {0}, digest[PS_SHA1_LEN], *m;
     const uint8_t *a = t->src, *b = t->dst;
     uint16_t pa = t->sport, pb = t->dport;
     bool ports = t->proto == PROTO_TCP || t->proto == PROTO_UDP || t->proto == PROTO_SCTP;
     bool one_way = false;
-    size_t n = 0;
     int order;
 
+    _Static_assert(2 + 16 + 16 + 2 + 4 <= PS_SHA1_SHORT_MAX, "a Community ID's message is short");
     if (t->proto == PROTO_ICMP || t->proto == PROTO_ICMPV6) {
         int peer = icmp_counterpart(t->proto, (uint8_t)t->sport);
 
@@ -90,28 +142,29 @@ char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool 
         if (!one_way)
             pb = (uint16_t)peer;
     }
-    order = ps_addr_compare(a, b, alen);
+    order = t->family == 6 ? ps_addr_compare(a, b, 16) : ps_addr_compare(a, b, 4);
     if (!one_way && (order > 0 || (order == 0 && ports && pa >= pb))) {
         a = t->dst;
         b = t->src;
         pa = pb;
         pb = ports ? t->sport : 0;
     }
-    buf[n++] = (uint8_t)(seed >> 8);
-    buf[n++] = (uint8_t)seed;
-    memcpy(buf + n, a, alen);
-    n += alen;
-    memcpy(buf + n, b, alen);
-    n += alen;
-    buf[n++] = t->proto;
-    buf[n++] = 0;
-    if (ports) {
-        buf[n++] = (uint8_t)(pa >> 8);
-        buf[n++] = (uint8_t)pa;
-        buf[n++] = (uint8_t)(pb >> 8);
-        buf[n++] = (uint8_t)pb;
+    m = put_port(block, seed);
+    /* Each family's copies of a constant size, which the compiler makes without a call. */
+    if (t->family == 6) {
+        memcpy(m, a, 16);
+        memcpy(m + 16, b, 16);
+        m += 32;
+    } else {
+        memcpy(m, a, 4);
+        memcpy(m + 4, b, 4);
+        m += 8;
     }
-    ps_sha1(buf, n, digest);
+    m[0] = t->proto;
+    m += 2; /* and a zero byte */
+    if (ports)
+        m = put_port(put_port(m, pa), pb);
+    ps_sha1_short(block, (size_t)(m - block), digest);
     render(digest, hex, out);
     return out;
 }

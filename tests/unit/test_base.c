@@ -222,6 +222,30 @@ START_TEST(test_sha1_ways_agree)
 }
 END_TEST
 
+/* The one-block form, on every length it takes, agrees with the plain code; and FIPS's "abc". */
+START_TEST(test_sha1_short)
+{
+    static const uint8_t abc_digest[PS_SHA1_LEN] = {0xa9, 0x99, 0x3e, 0x36, 0x47, 0x06, 0x81,
+                                                    0x6a, 0xba, 0x3e, 0x25, 0x71, 0x78, 0x50,
+                                                    0xc2, 0x6c, 0x9c, 0xd0, 0xd8, 0x9d};
+    uint8_t data[PS_SHA1_SHORT_MAX], block[PS_SHA1_BLOCK], a[PS_SHA1_LEN], b[PS_SHA1_LEN];
+
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)(i * 131 + 7);
+    for (size_t len = 0; len <= PS_SHA1_SHORT_MAX; len++) {
+        memset(block, 0, sizeof(block));
+        memcpy(block, data, len);
+        ps_sha1_short(block, len, a);
+        ps_sha1_plain(data, len, b);
+        ck_assert_mem_eq(a, b, PS_SHA1_LEN);
+    }
+    memset(block, 0, sizeof(block));
+    memcpy(block, "abc", 3);
+    ps_sha1_short(block, 3, a);
+    ck_assert_mem_eq(a, abc_digest, PS_SHA1_LEN);
+}
+END_TEST
+
 START_TEST(test_sha1_fips_vectors)
 {
     static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
@@ -292,6 +316,7 @@ Suite *base_suite(void)
     tcase_add_test(tables, test_linktype_others);
     tcase_add_test(tables, test_sha1_fips_vectors);
     tcase_add_test(tables, test_sha1_ways_agree);
+    tcase_add_test(tables, test_sha1_short);
     tcase_add_test(tables, test_sha256_fips_vectors);
     suite_add_tcase(suite, tables);
     return suite;

@@ -10,6 +10,7 @@
 #endif
 
 #include "unit.h"
+#include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -776,6 +777,114 @@ START_TEST(test_durations)
 }
 END_TEST
 
+/* A number as printf() writes it, and the writer's. */
+static void assert_uint(uint64_t v)
+{
+    char want[32], got[32];
+
+    snprintf(want, sizeof(want), "%" PRIu64, v);
+    *jw_put_uint(got, v) = '\0';
+    ck_assert_str_eq(got, want);
+    snprintf(want, sizeof(want), "%" PRId64, (int64_t)v);
+    *jw_put_int(got, (int64_t)v) = '\0';
+    ck_assert_str_eq(got, want);
+}
+
+/* Numbers: every one below 10^6, either side of each power of ten and of two, and at random; and
+ * seconds with their fraction, in nine digits and in six. */
+START_TEST(test_numbers)
+{
+    uint64_t power = 1;
+
+    for (uint64_t v = 0; v < 1000000; v++)
+        assert_uint(v);
+    for (int i = 0; i < 64; i++) {
+        uint64_t two = UINT64_C(1) << i;
+
+        assert_uint(two - 1);
+        assert_uint(two);
+        assert_uint(two + 1);
+        assert_uint(0 - two);
+    }
+    for (int i = 0; i < 20; i++, power *= 10) {
+        assert_uint(power - 1);
+        assert_uint(power);
+        assert_uint(power + 1);
+    }
+    assert_uint(UINT64_MAX);
+    for (int i = 0; i < 200000; i++) {
+        uint64_t r = next_random();
+
+        assert_uint(r);
+        assert_uint(r >> (r % 64));
+    }
+    for (int i = 0; i < 200000; i++) {
+        uint64_t ns = i < 1000 ? (uint64_t)i * 999999 : next_random() >> (i % 40);
+        char want[64], got[64];
+
+        snprintf(want, sizeof(want), "%" PRIu64 ".%09u", ns / 1000000000,
+                 (unsigned)(ns % 1000000000));
+        *jw_put_seconds_text(got, ns, true) = '\0';
+        ck_assert_str_eq(got, want);
+        snprintf(want, sizeof(want), "%" PRIu64 ".%06u", ns / 1000000000,
+                 (unsigned)(ns % 1000000000 / 1000));
+        *jw_put_seconds_text(got, ns, false) = '\0';
+        ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
+/* Every value of each part of an IPv4 address, alone and as the end of an IPv4-mapped or
+ * -compatible IPv6 address, as inet_ntop() writes them; at most 3 bytes touched past the text. */
+START_TEST(test_addresses)
+{
+    for (int part = 0; part < 4; part++) {
+        for (int v = 0; v < 256; v++) {
+            uint8_t a[16] = {0};
+            char want[64], got[64];
+
+            for (int i = 0; i < 4; i++)
+                a[12 + i] = (uint8_t)(i == part ? (uint64_t)v : next_random());
+            for (int form = 0; form < 3; form++) {
+                const uint8_t *addr = form == 0 ? a + 12 : a;
+
+                a[10] = a[11] = form == 1 ? 0xff : 0;
+                memset(got, '#', sizeof(got));
+                *jw_put_addr_text(got, form == 0 ? 4 : 6, addr) = '\0';
+                report_format_addr(form == 0 ? 4 : 6, addr, want, sizeof(want));
+                ck_assert_str_eq(got, want);
+                ck_assert(got[strlen(want) + 3] == '#');
+            }
+        }
+    }
+}
+END_TEST
+
+/* IPv6 addresses of every shape of zero runs (each group zero or not, by the bits of a number), the
+ * other groups of one to four hex digits, as inet_ntop() writes them. */
+START_TEST(test_ipv6_addresses)
+{
+    for (int i = 0; i < 256 * 64; i++) {
+        uint8_t a[16];
+        char want[64], got[64];
+
+        for (int g = 0; g < 8; g++) {
+            uint16_t word = (i >> g) & 1 ? 0 : (uint16_t)(next_random() >> (4 * ((i + g) % 4)));
+
+            if (word == 0 && !((i >> g) & 1))
+                word = 1;
+            a[2 * g] = (uint8_t)(word >> 8);
+            a[2 * g + 1] = (uint8_t)word;
+        }
+        memset(got, '#', sizeof(got));
+        *jw_put_addr_text(got, 6, a) = '\0';
+        report_format_addr(6, a, want, sizeof(want));
+        ck_assert_str_eq(got, want);
+        ck_assert(got[strlen(want) + 3] == '#');
+    }
+}
+END_TEST
+
 Suite *output_json_suite(void)
 {
     Suite *suite = suite_create("json_fast");
@@ -786,6 +895,9 @@ Suite *output_json_suite(void)
     tcase_add_test(tc, test_made_up_micro);
     tcase_add_test(tc, test_made_up_nano);
     tcase_add_test(tc, test_durations);
+    tcase_add_test(tc, test_addresses);
+    tcase_add_test(tc, test_numbers);
+    tcase_add_test(tc, test_ipv6_addresses);
     suite_add_tcase(suite, tc);
     return suite;
 }
