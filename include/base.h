@@ -57,6 +57,18 @@ uint64_t ps_hash_seed(void);
 void *ps_alloc_huge(size_t bytes);
 
 /*
+ * Zeroed memory straight from the system (an anonymous mapping), for a block that is large or
+ * freed out of order: it arrives a page at a time as it is first touched, with no memset(), on
+ * huge pages where the system gives them (from 2 MB), and ps_unmap() gives it back at once, where
+ * free() can keep a block below malloc()'s sliding mmap threshold resident in the heap. Systems
+ * without anonymous mappings get ps_zalloc(). NULL when out of memory.
+ */
+void *ps_map(size_t bytes);
+
+/* Gives back a block of `bytes` from ps_map(); NULL does nothing. */
+void ps_unmap(void *p, size_t bytes);
+
+/*
  * calloc() for a table whose memory is read before it is written (open addressing), on huge pages
  * when large: zeroed here, written, so that later first writes to its pages are not copy-on-write
  * faults from the shared zero page, each of which, while another thread runs, interrupts every

@@ -68,6 +68,37 @@ void *ps_alloc_huge(size_t bytes)
 #endif
 }
 
+void *ps_map(size_t bytes)
+{
+#ifdef MAP_ANONYMOUS
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    /* Only advice: a kernel that places the mapping off a huge page's boundary, or has none,
+     * gives small pages. */
+    if (bytes >= HUGE_PAGE)
+        (void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+#else
+    return ps_zalloc(bytes, 1);
+#endif
+}
+
+void ps_unmap(void *p, size_t bytes)
+{
+    if (p == NULL)
+        return;
+#ifdef MAP_ANONYMOUS
+    munmap(p, bytes);
+#else
+    (void)bytes;
+    free(p);
+#endif
+}
+
 void *ps_zalloc(size_t n, size_t size)
 {
     void *p;

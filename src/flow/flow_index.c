@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "flow_int.h"
 
@@ -207,30 +206,15 @@ static size_t home(const struct flow_table *t, const struct index_set *set,
  */
 static void *index_alloc(size_t bytes)
 {
-#ifdef MAP_ANONYMOUS
-    if (bytes >= INDEX_MAP_MIN) {
-        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-        if (p == MAP_FAILED)
-            return NULL;
-#ifdef MADV_HUGEPAGE
-        (void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-        return p;
-    }
-#endif
-    return ps_zalloc(bytes, 1);
+    return bytes >= INDEX_MAP_MIN ? ps_map(bytes) : ps_zalloc(bytes, 1);
 }
 
 static void index_release(void *p, size_t bytes)
 {
-#ifdef MAP_ANONYMOUS
-    if (p != NULL && bytes >= INDEX_MAP_MIN) {
-        munmap(p, bytes);
-        return;
-    }
-#endif
-    free(p);
+    if (bytes >= INDEX_MAP_MIN)
+        ps_unmap(p, bytes);
+    else
+        free(p);
 }
 
 static void index_free(struct flow_index *ix)

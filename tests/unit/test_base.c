@@ -281,6 +281,29 @@ static void assert_sha256(const void *data, size_t len, const char *hex)
 
 /* FIPS 180-2's SHA-256 examples (appendix B) and the empty message; lengths either side of the
  * padding's edges (digests from Python's hashlib). */
+/* ps_map(): zeroed and writable whatever the size (below, at and above a huge page), handed
+ * back by ps_unmap(); NULL handed back is nothing. */
+START_TEST(test_map_zeroed_and_given_back)
+{
+    static const size_t sizes[] = {1, 4096, ((size_t)2 << 20) - 1, (size_t)2 << 20,
+                                   ((size_t)4 << 20) + 123};
+
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        uint8_t *p = ps_map(sizes[i]);
+        size_t nonzero = 0;
+
+        ck_assert_ptr_nonnull(p);
+        for (size_t k = 0; k < sizes[i]; k++)
+            nonzero += p[k] != 0;
+        ck_assert_uint_eq(nonzero, 0);
+        memset(p, 0xa5, sizes[i]);
+        ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
+        ps_unmap(p, sizes[i]);
+    }
+    ps_unmap(NULL, 4096);
+}
+END_TEST
+
 START_TEST(test_sha256_fips_vectors)
 {
     static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
@@ -318,6 +341,7 @@ Suite *base_suite(void)
     tcase_add_test(tables, test_sha1_ways_agree);
     tcase_add_test(tables, test_sha1_short);
     tcase_add_test(tables, test_sha256_fips_vectors);
+    tcase_add_test(tables, test_map_zeroed_and_given_back);
     suite_add_tcase(suite, tables);
     return suite;
 }
