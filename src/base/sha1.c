@@ -130,7 +130,10 @@ sha1_block_ni2(uint32_t h0[5], const uint8_t *block0, uint32_t h1[5], const uint
             w[j][i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block[j] + 16 * i)), swap);
         e[j] = _mm_add_epi32(e_start[j], w[j][0]);
     }
+    /* Unrolled, so that the arrays are registers and each group's function an immediate. */
+#pragma GCC unroll 20
     for (int i = 0; i < 20; i++) {
+#pragma GCC unroll 2
         for (int j = 0; j < 2; j++) {
             if (i >= 4)
                 w[j][i & 3] = _mm_sha1msg2_epu32(
