@@ -93,6 +93,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void sha1_block_ni(uint32_t h
     for (int i = 0; i < 4; i++)
         w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block + 16 * i)), swap);
     e = _mm_add_epi32(e_start, w[0]);
+    /* Unrolled, so that the words are registers and each group's function an immediate. */
+#pragma GCC unroll 20
     for (int i = 0; i < 20; i++) {
         if (i >= 4)
             w[i & 3] = _mm_sha1msg2_epu32(
