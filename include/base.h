@@ -94,6 +94,10 @@ bool ps_sha1_hardware(void);
 #define PS_SHA1_BLOCK     64
 #define PS_SHA1_SHORT_MAX 55
 void ps_sha1_short(uint8_t block[PS_SHA1_BLOCK], size_t len, uint8_t digest[PS_SHA1_LEN]);
+/* Two such messages at once, each as ps_sha1_short() would: with the SHA extensions the two
+ * blocks' rounds interleaved, each block's chain of rounds waited on in the other's time. */
+void ps_sha1_short2(uint8_t block[2][PS_SHA1_BLOCK], const size_t len[2],
+                    uint8_t digest[2][PS_SHA1_LEN]);
 
 /* SHA-256 (FIPS 180-4) of `len` bytes: the HTML report's Content-Security-Policy hashes. */
 #define PS_SHA256_LEN 32

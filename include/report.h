@@ -405,6 +405,10 @@ char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool 
  * says where an ICMP flow's packets differ). Returns out. */
 char *report_flow_community_id(const struct flow *f, uint16_t seed, bool hex,
                                char out[REPORT_COMMUNITY_ID_LEN]);
+/* Two flows' Community IDs, as report_flow_community_id() writes them, at once: their SHA-1
+ * blocks hashed interleaved (ps_sha1_short2()), in not much more time than one. */
+void report_flow_community_id2(const struct flow *f0, const struct flow *f1, uint16_t seed,
+                               bool hex, char out[2][REPORT_COMMUNITY_ID_LEN]);
 
 /*
  * What runs on a flow's server port, as its first payload bytes show it (report_app.c). Derived

@@ -93,6 +93,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void sha1_block_ni(uint32_t h
     for (int i = 0; i < 4; i++)
         w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block + 16 * i)), swap);
     e = _mm_add_epi32(e_start, w[0]);
+    /* Unrolled, so that the words are registers and each group's function an immediate. */
+#pragma GCC unroll 20
     for (int i = 0; i < 20; i++) {
         if (i >= 4)
             w[i & 3] = _mm_sha1msg2_epu32(
@@ -107,6 +109,51 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void sha1_block_ni(uint32_t h
     abcd = _mm_add_epi32(abcd, abcd_start);
     _mm_storeu_si128((__m128i *)h, _mm_shuffle_epi32(abcd, 0x1b));
     h[4] = (uint32_t)_mm_extract_epi32(e, 3);
+}
+
+/*
+ * Two blocks into two states at once, their groups of rounds alternating: each group waits on the
+ * one before it of its own block only (sha1rnds4 takes several cycles), so the other block's
+ * group runs in that time. For two flows' Community IDs written one after the other.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+sha1_block_ni2(uint32_t h0[5], const uint8_t *block0, uint32_t h1[5], const uint8_t *block1)
+{
+    const __m128i swap = _mm_set_epi64x(0x0001020304050607LL, 0x08090a0b0c0d0e0fLL);
+    uint32_t *h[2] = {h0, h1};
+    const uint8_t *block[2] = {block0, block1};
+    __m128i abcd[2], e_start[2], abcd_start[2], prev[2], e[2], w[2][4];
+
+    for (int j = 0; j < 2; j++) {
+        abcd[j] = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h[j]), 0x1b);
+        e_start[j] = _mm_set_epi32((int)h[j][4], 0, 0, 0);
+        abcd_start[j] = prev[j] = abcd[j];
+        for (int i = 0; i < 4; i++)
+            w[j][i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(block[j] + 16 * i)), swap);
+        e[j] = _mm_add_epi32(e_start[j], w[j][0]);
+    }
+    /* Unrolled, so that the arrays are registers and each group's function an immediate. */
+#pragma GCC unroll 20
+    for (int i = 0; i < 20; i++) {
+#pragma GCC unroll 2
+        for (int j = 0; j < 2; j++) {
+            if (i >= 4)
+                w[j][i & 3] = _mm_sha1msg2_epu32(
+                    _mm_xor_si128(_mm_sha1msg1_epu32(w[j][i & 3], w[j][(i + 1) & 3]),
+                                  w[j][(i + 2) & 3]),
+                    w[j][(i + 3) & 3]);
+            if (i > 0)
+                e[j] = _mm_sha1nexte_epu32(prev[j], w[j][i & 3]);
+            prev[j] = abcd[j];
+            abcd[j] = SHA1_ROUNDS4(abcd[j], e[j], i / 5);
+        }
+    }
+    for (int j = 0; j < 2; j++) {
+        e[j] = _mm_sha1nexte_epu32(prev[j], e_start[j]);
+        abcd[j] = _mm_add_epi32(abcd[j], abcd_start[j]);
+        _mm_storeu_si128((__m128i *)h[j], _mm_shuffle_epi32(abcd[j], 0x1b));
+        h[j][4] = (uint32_t)_mm_extract_epi32(e[j], 3);
+    }
 }
 
 /* Whether the processor has the SHA extensions and the SSSE3 and SSE4.1 the code around them uses.
@@ -151,25 +198,58 @@ bool ps_sha1_hardware(void)
 #endif
 }
 
+/* The padding of a short message in place: 0x80 after it, the zeros are the caller's, the length.
+ */
+static void pad_short(uint8_t block[PS_SHA1_BLOCK], size_t len)
+{
+    uint64_t bits = htobe64((uint64_t)len * 8);
+
+    block[len] = 0x80;
+    memcpy(block + PS_SHA1_BLOCK - 8, &bits, 8);
+}
+
+static void put_digest(const uint32_t h[5], uint8_t digest[PS_SHA1_LEN])
+{
+    for (int i = 0; i < 5; i++) {
+        uint32_t v = htobe32(h[i]);
+
+        memcpy(digest + 4 * i, &v, 4);
+    }
+}
+
 void ps_sha1_short(uint8_t block[PS_SHA1_BLOCK], size_t len, uint8_t digest[PS_SHA1_LEN])
 {
     uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
-    uint64_t bits = htobe64((uint64_t)len * 8);
 
-    /* The padding in place: 0x80 after the message, the zeros are the caller's, the length. */
-    block[len] = 0x80;
-    memcpy(block + PS_SHA1_BLOCK - 8, &bits, 8);
+    pad_short(block, len);
 #ifdef HAVE_SHA_NI
     if (ps_sha1_hardware())
         sha1_block_ni(h, block);
     else
 #endif
         sha1_block(h, block);
-    for (int i = 0; i < 5; i++) {
-        uint32_t v = htobe32(h[i]);
+    put_digest(h, digest);
+}
 
-        memcpy(digest + 4 * i, &v, 4);
+void ps_sha1_short2(uint8_t block[2][PS_SHA1_BLOCK], const size_t len[2],
+                    uint8_t digest[2][PS_SHA1_LEN])
+{
+    uint32_t h[2][5] = {{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0},
+                        {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0}};
+
+    pad_short(block[0], len[0]);
+    pad_short(block[1], len[1]);
+#ifdef HAVE_SHA_NI
+    if (ps_sha1_hardware()) {
+        sha1_block_ni2(h[0], block[0], h[1], block[1]);
+    } else
+#endif
+    {
+        sha1_block(h[0], block[0]);
+        sha1_block(h[1], block[1]);
     }
+    put_digest(h[0], digest[0]);
+    put_digest(h[1], digest[1]);
 }
 
 void ps_sha1(const void *data, size_t len, uint8_t digest[PS_SHA1_LEN])

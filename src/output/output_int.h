@@ -31,10 +31,12 @@ extern const struct jw_layout output_json_document_layout;
 
 /*
  * One flow's object: `rf` of report `r`, whose flow is `f` (got from the table, or handed over by
- * a stream); `type` puts a "type" member first (jsonl lines), or is NULL.
+ * a stream); `type` puts a "type" member first (jsonl lines), or is NULL; `community_id` is the
+ * flow's, made beforehand (two flows' at once: report_flow_community_id2()), or NULL to make it.
  */
 void output_json_put_flow(struct jw_writer *w, const struct report *r, const struct report_flow *rf,
-                          const struct flow *f, size_t id, const char *type);
+                          const struct flow *f, size_t id, const char *type,
+                          const char *community_id);
 
 /* One client host's object (output_json_flows.c). */
 void output_json_put_client(struct jw_writer *w, const struct report_client *c);

@@ -432,12 +432,12 @@ static char *put_app(struct jw_writer *w, char *p, const struct report *r,
 }
 
 void output_json_put_flow(struct jw_writer *w, const struct report *r, const struct report_flow *rf,
-                          const struct flow *f, size_t id, const char *type)
+                          const struct flow *f, size_t id, const char *type,
+                          const char *community_id)
 {
     const struct jw_layout *l = w->layout;
     uint8_t c = rf->client;
     char cid[REPORT_COMMUNITY_ID_LEN];
-    const char *community_id;
     const char *alias, *service = report_flow_service(r, rf, f, &alias);
     char *p = jw_room(w, JW_GROUP_ROOM);
 
@@ -454,8 +454,9 @@ void output_json_put_flow(struct jw_writer *w, const struct report *r, const str
     p = jw_put_fragment(p, &l->ip_version);
     p = jw_put_uint(p, f->key.family);
     p = jw_put_fragment(p, &l->community_id);
-    community_id = report_flow_community_id(f, r->settings.community_id_seed,
-                                            r->settings.community_id_hex, cid);
+    if (community_id == NULL)
+        community_id = report_flow_community_id(f, r->settings.community_id_seed,
+                                                r->settings.community_id_hex, cid);
     p = jw_put_known_plain(p, community_id, strlen(community_id));
     p = put_endpoint(w, p, rf, f, c, NULL, NULL);
     p = put_endpoint(w, p, rf, f, !c, service, alias);
@@ -690,6 +691,6 @@ int output_json_flow(const struct report *r, const struct report_flow *rf, size_
 
     jw_init(&w, out, buf, sizeof(buf), compact ? &output_json_compact_layout : &pretty_layout,
             r->nanosecond);
-    output_json_put_flow(&w, r, rf, report_flow_data(r, rf, &flow), id, NULL);
+    output_json_put_flow(&w, r, rf, report_flow_data(r, rf, &flow), id, NULL, NULL);
     return jw_flush(&w);
 }

@@ -41,38 +41,57 @@ struct flows_helper {
     struct jw_name_entry names[1 << JW_NAME_CACHE_BITS];
 };
 
-/* Flows `from` to `to`: the report's rows, or without rows (report_init()) the table's flows
- * with their rows made here, as report_build() makes them for flows in the table's order. */
+/* Flow `i`: the report's row, or without rows (report_init()) the table's flow with its row made
+ * here, as report_build() makes it for flows in the table's order. */
+static void get_flow(const struct report *r, size_t i, struct report_flow *own,
+                     const struct report_flow **rf, struct flow *flow, const struct flow **f)
+{
+    if (r->flows != NULL) {
+        *rf = &r->flows[i];
+        *f = report_flow_data(r, *rf, flow);
+    } else {
+        *f = flow_table_get(r->table, i, flow);
+        report_flow_init(own, (uint32_t)i, *f, &r->settings);
+        own->id = (*f)->id + 1;
+        own->follows = (*f)->prev;
+        *rf = own;
+    }
+}
+
+/* Flows `from` to `to`, two at a time: their Community IDs' SHA-1 blocks are hashed together. */
 static void put_flows(struct jw_writer *w, const struct report *r, size_t from, size_t to)
 {
     struct report_gather_item items[FLOWS_PER_RUN];
     size_t n_items = 0;
 
-    for (size_t i = from; i < to; i++) {
-        struct report_flow own;
-        const struct report_flow *rf = &own;
-        const struct flow *f;
-        struct flow flow;
+    for (size_t i = from; i < to; i += 2) {
+        struct report_flow own[2];
+        const struct report_flow *rf[2];
+        const struct flow *f[2];
+        struct flow flow[2];
+        char cid[2][REPORT_COMMUNITY_ID_LEN];
+        size_t n = to - i < 2 ? to - i : 2;
 
-        if (r->flows != NULL) {
-            rf = &r->flows[i];
-            f = report_flow_data(r, rf, &flow);
-        } else {
-            f = flow_table_get(r->table, i, &flow);
-            report_flow_init(&own, (uint32_t)i, f, &r->settings);
-            own.id = f->id + 1;
-            own.follows = f->prev;
-        }
-        if (i == 0)
-            JW_PUT_LITERAL(w, "[\n    ");
+        for (size_t k = 0; k < n; k++)
+            get_flow(r, i + k, &own[k], &rf[k], &flow[k], &f[k]);
+        if (n == 2)
+            report_flow_community_id2(f[0], f[1], r->settings.community_id_seed,
+                                      r->settings.community_id_hex, cid);
         else
-            JW_PUT_LITERAL(w, ",\n    ");
-        output_json_put_flow(w, r, rf, f, rf->id, NULL);
-        if (r->gathering != NULL && ipproto_has_ports(f->key.proto)) {
-            report_gather_item(&items[n_items++], rf, f);
-            if (n_items == FLOWS_PER_RUN) {
-                report_gathering_add(r->gathering, items, n_items);
-                n_items = 0;
+            report_flow_community_id(f[0], r->settings.community_id_seed,
+                                     r->settings.community_id_hex, cid[0]);
+        for (size_t k = 0; k < n; k++) {
+            if (i + k == 0)
+                JW_PUT_LITERAL(w, "[\n    ");
+            else
+                JW_PUT_LITERAL(w, ",\n    ");
+            output_json_put_flow(w, r, rf[k], f[k], rf[k]->id, NULL, cid[k]);
+            if (r->gathering != NULL && ipproto_has_ports(f[k]->key.proto)) {
+                report_gather_item(&items[n_items++], rf[k], f[k]);
+                if (n_items == FLOWS_PER_RUN) {
+                    report_gathering_add(r->gathering, items, n_items);
+                    n_items = 0;
+                }
             }
         }
     }

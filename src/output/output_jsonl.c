@@ -105,7 +105,7 @@ void output_jsonl_flow(struct output_jsonl *w, const struct flow *f)
     /* An input read since the last line may have brought nanosecond timestamps. */
     line->nanosecond = w->report.nanosecond;
     /* Not from the table: this flow is leaving it. */
-    output_json_put_flow(line, &w->report, &rf, f, (size_t)f->id + 1, "flow");
+    output_json_put_flow(line, &w->report, &rf, f, (size_t)f->id + 1, "flow", NULL);
     *jw_room(line, 1) = '\n';
     line->p++;
     if (w->lines->live)

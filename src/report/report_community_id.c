@@ -122,11 +122,14 @@ static uint8_t *put_port(uint8_t *p, uint16_t port)
     return p + 2;
 }
 
-char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool hex,
-                          char out[REPORT_COMMUNITY_ID_LEN])
+/*
+ * The message of tuple `t` written into `block` (zeros), where it is hashed: at most 2 + 16 + 16 +
+ * 2 + 4 bytes, one block. Returns its length.
+ */
+static size_t put_message(const struct report_cid_tuple *t, uint16_t seed,
+                          uint8_t block[PS_SHA1_BLOCK])
 {
-    /* The message is at most 2 + 16 + 16 + 2 + 4 bytes: one block, built where it is hashed. */
-    uint8_t block[PS_SHA1_BLOCK] = {0}, digest[PS_SHA1_LEN], *m;
+    uint8_t *m;
     const uint8_t *a = t->src, *b = t->dst;
     uint16_t pa = t->sport, pb = t->dport;
     bool ports = t->proto == PROTO_TCP || t->proto == PROTO_UDP || t->proto == PROTO_SCTP;
@@ -164,7 +167,15 @@ char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool 
     m += 2; /* and a zero byte */
     if (ports)
         m = put_port(put_port(m, pa), pb);
-    ps_sha1_short(block, (size_t)(m - block), digest);
+    return (size_t)(m - block);
+}
+
+char *report_community_id(const struct report_cid_tuple *t, uint16_t seed, bool hex,
+                          char out[REPORT_COMMUNITY_ID_LEN])
+{
+    uint8_t block[PS_SHA1_BLOCK] = {0}, digest[PS_SHA1_LEN];
+
+    ps_sha1_short(block, put_message(t, seed, block), digest);
     render(digest, hex, out);
     return out;
 }
@@ -196,8 +207,8 @@ static int echo_requester(const struct flow *f)
     return f->first_sender;
 }
 
-char *report_flow_community_id(const struct flow *f, uint16_t seed, bool hex,
-                               char out[REPORT_COMMUNITY_ID_LEN])
+/* The tuple flow `f`'s packets hash as, its addresses in the flow's key. */
+static struct report_cid_tuple flow_tuple(const struct flow *f)
 {
     const struct flow_key *k = &f->key;
     struct report_cid_tuple t = {.family = k->family, .proto = k->proto};
@@ -222,5 +233,27 @@ char *report_flow_community_id(const struct flow *f, uint16_t seed, bool hex,
     }
     t.src = k->addr[from];
     t.dst = k->addr[!from];
+    return t;
+}
+
+char *report_flow_community_id(const struct flow *f, uint16_t seed, bool hex,
+                               char out[REPORT_COMMUNITY_ID_LEN])
+{
+    struct report_cid_tuple t = flow_tuple(f);
+
     return report_community_id(&t, seed, hex, out);
+}
+
+void report_flow_community_id2(const struct flow *f0, const struct flow *f1, uint16_t seed,
+                               bool hex, char out[2][REPORT_COMMUNITY_ID_LEN])
+{
+    struct report_cid_tuple t0 = flow_tuple(f0), t1 = flow_tuple(f1);
+    uint8_t block[2][PS_SHA1_BLOCK] = {{0}}, digest[2][PS_SHA1_LEN];
+    size_t len[2];
+
+    len[0] = put_message(&t0, seed, block[0]);
+    len[1] = put_message(&t1, seed, block[1]);
+    ps_sha1_short2(block, len, digest);
+    render(digest[0], hex, out[0]);
+    render(digest[1], hex, out[1]);
 }

@@ -246,6 +246,30 @@ START_TEST(test_sha1_short)
 }
 END_TEST
 
+/* Two blocks at once agree with each alone: every pair of lengths, the bytes differing too. */
+START_TEST(test_sha1_short2)
+{
+    uint8_t block[2][PS_SHA1_BLOCK], one[PS_SHA1_BLOCK], digest[2][PS_SHA1_LEN], a[PS_SHA1_LEN];
+    size_t len[2];
+
+    for (len[0] = 0; len[0] <= PS_SHA1_SHORT_MAX; len[0]++) {
+        for (len[1] = 0; len[1] <= PS_SHA1_SHORT_MAX; len[1]++) {
+            memset(block, 0, sizeof(block));
+            for (size_t j = 0; j < 2; j++)
+                for (size_t i = 0; i < len[j]; i++)
+                    block[j][i] = (uint8_t)(i * 131 + len[0] * 17 + len[1] * 5 + j * 89);
+            ps_sha1_short2(block, len, digest);
+            for (size_t j = 0; j < 2; j++) {
+                memset(one, 0, sizeof(one));
+                memcpy(one, block[j], len[j]);
+                ps_sha1_short(one, len[j], a);
+                ck_assert_mem_eq(digest[j], a, PS_SHA1_LEN);
+            }
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_sha1_fips_vectors)
 {
     static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
@@ -340,6 +364,7 @@ Suite *base_suite(void)
     tcase_add_test(tables, test_sha1_fips_vectors);
     tcase_add_test(tables, test_sha1_ways_agree);
     tcase_add_test(tables, test_sha1_short);
+    tcase_add_test(tables, test_sha1_short2);
     tcase_add_test(tables, test_sha256_fips_vectors);
     tcase_add_test(tables, test_map_zeroed_and_given_back);
     suite_add_tcase(suite, tables);

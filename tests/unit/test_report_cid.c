@@ -191,6 +191,49 @@ START_TEST(test_cid_no_ports)
 }
 END_TEST
 
+/* Two flows' IDs made at once are each flow's own, for every pair of flows of several kinds
+ * (TCP either way, ICMP echo and other messages, no ports), either format, two seeds. */
+START_TEST(test_cid_two_at_once)
+{
+    const struct cid_pkt p[] = {
+        {TCP, "10.0.0.1", "10.0.0.2", 40000, 443, 0},  {TCP, "10.0.0.9", "10.0.0.2", 80, 51515, 0},
+        {TCP, "192.168.1.1", "10.0.0.2", 22, 22, 0},   {ICMP, "10.0.0.1", "10.0.0.3", 8, 0, 77},
+        {ICMP, "10.0.0.4", "10.0.0.1", 3, 3, 0},       {RSVP, "10.1.12.2", "10.1.12.1", 0, 0, 0},
+        {TCP, "172.16.0.5", "172.16.0.4", 65535, 1, 0}};
+    size_t n = sizeof(p) / sizeof(p[0]);
+    struct flow_table *t = flow_table_new(0, 7, NULL);
+
+    for (size_t i = 0; i < n; i++) {
+        uint8_t bytes[64];
+        size_t len = build_ipv4(&p[i], bytes);
+        struct pkt_info info;
+        struct flow_packet fp = {(ps_time)(i + 1) * 1000, (uint32_t)len, false};
+        uint8_t sender;
+
+        ck_assert_int_eq(decode_packet(NULL, PS_DLT_RAW, bytes, len, &info), PS_SKIP_NONE);
+        ck_assert_ptr_nonnull(flow_table_add_packet(t, &info, &fp, &sender));
+    }
+    ck_assert_uint_eq(flow_table_count(t), n);
+    for (int form = 0; form < 4; form++) {
+        uint16_t seed = form & 1 ? 7 : 0;
+        bool hex = form >= 2;
+
+        for (size_t i = 0; i < n; i++) {
+            for (size_t j = 0; j < n; j++) {
+                struct flow fi, fj;
+                const struct flow *a = flow_table_get(t, i, &fi), *b = flow_table_get(t, j, &fj);
+                char two[2][REPORT_COMMUNITY_ID_LEN], one[REPORT_COMMUNITY_ID_LEN];
+
+                report_flow_community_id2(a, b, seed, hex, two);
+                ck_assert_str_eq(two[0], report_flow_community_id(a, seed, hex, one));
+                ck_assert_str_eq(two[1], report_flow_community_id(b, seed, hex, one));
+            }
+        }
+    }
+    flow_table_free(t);
+}
+END_TEST
+
 Suite *report_cid_suite(void)
 {
     Suite *suite = suite_create("community-id");
@@ -201,6 +244,7 @@ Suite *report_cid_suite(void)
     tcase_add_test(tc, test_cid_echo);
     tcase_add_test(tc, test_cid_icmp_messages);
     tcase_add_test(tc, test_cid_no_ports);
+    tcase_add_test(tc, test_cid_two_at_once);
     suite_add_tcase(suite, tc);
     return suite;
 }
