@@ -374,6 +374,13 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_mor
     uint16_t lo = UINT16_MAX, hi = 0;
     uint32_t span;
 
+    /* One connection takes no step: most of a server-heavy capture's hosts (datacentre's), whose
+     * two step tables cleared were a twentieth of their judging. */
+    if (n < 2) {
+        ch->steps = ch->steps_up = ch->dest_steps = ch->dest_steps_up = 0;
+        ch->pattern = REPORT_PORTS_TOO_FEW;
+        return;
+    }
     memset(&all, 0, sizeof(all));
     memset(&dest, 0, sizeof(dest));
     for (size_t i = 0; i < n; i++) {
