@@ -474,24 +474,18 @@ static int compare_services(const void *a, const void *b)
     return 0;
 }
 
-/* A client host's place in the report's order (family, then address as big-endian words) and
- * its number: sorting these rather than the hosts' 152-byte entries keeps the comparisons in the
- * cache and moves each entry once. */
+/* The radix sort's passes: 16 bits at a time of the address's low word, its high word, then
+ * the family. */
+#define KEY_PASSES 9
+
+/* A client host's place in the report's order (family, then address as big-endian words) as the
+ * digits each radix pass sorts by, the least significant first (a pass reads one, not a word it
+ * must choose key by key), and its number: sorting these rather than the hosts' 152-byte entries
+ * keeps the sort in the cache and moves each entry once. */
 struct client_key {
-    uint64_t hi, lo;
-    uint32_t family;
+    uint16_t digit[KEY_PASSES];
     uint32_t index;
 };
-
-/* The digit of `k` that radix pass `pass` sorts by: 16 bits of lo, then of hi, then the family. */
-static unsigned key_digit(const struct client_key *k, unsigned pass)
-{
-    if (pass < 4)
-        return (unsigned)(k->lo >> (16 * pass)) & 0xffff;
-    if (pass < 8)
-        return (unsigned)(k->hi >> (16 * (pass - 4))) & 0xffff;
-    return k->family & 0xffff;
-}
 
 /*
  * Sorts `n` keys (each family and address once, so the order is total) by a radix sort, least
@@ -499,8 +493,6 @@ static unsigned key_digit(const struct client_key *k, unsigned pass)
  * digit is the same in every key (the low words of IPv4 addresses) is skipped after its count.
  * Returns the array that holds the result: `keys` or `tmp`.
  */
-#define KEY_PASSES 9
-
 static struct client_key *radix_sort_keys(struct client_key *keys, struct client_key *tmp, size_t n,
                                           size_t *count)
 {
@@ -510,8 +502,8 @@ static struct client_key *radix_sort_keys(struct client_key *keys, struct client
 
         memset(count, 0, 65536 * sizeof(*count));
         for (size_t i = 0; i < n; i++)
-            count[key_digit(&keys[i], pass)]++;
-        if (n == 0 || count[key_digit(&keys[0], pass)] == n)
+            count[keys[i].digit[pass]]++;
+        if (n == 0 || count[keys[0].digit[pass]] == n)
             continue;
         for (size_t d = 0; d < 65536; d++) {
             size_t c = count[d];
@@ -520,7 +512,7 @@ static struct client_key *radix_sort_keys(struct client_key *keys, struct client
             sum += c;
         }
         for (size_t i = 0; i < n; i++)
-            tmp[count[key_digit(&keys[i], pass)]++] = keys[i];
+            tmp[count[keys[i].digit[pass]]++] = keys[i];
         t = keys;
         keys = tmp;
         tmp = t;
@@ -544,13 +536,17 @@ static int sort_clients(struct report *r)
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
-        uint64_t w[2];
+        uint64_t w[2], hi, lo;
 
         memcpy(w, r->clients[i].addr, sizeof(w));
-        keys[i] = (struct client_key){.hi = be64toh(w[0]),
-                                      .lo = be64toh(w[1]),
-                                      .family = r->clients[i].family,
-                                      .index = (uint32_t)i};
+        hi = be64toh(w[0]);
+        lo = be64toh(w[1]);
+        for (unsigned d = 0; d < 4; d++) {
+            keys[i].digit[d] = (uint16_t)(lo >> (16 * d));
+            keys[i].digit[4 + d] = (uint16_t)(hi >> (16 * d));
+        }
+        keys[i].digit[8] = r->clients[i].family;
+        keys[i].index = (uint32_t)i;
     }
     sorted = radix_sort_keys(keys, tmp, n, count);
     free(count);

@@ -5,6 +5,7 @@
  * initial TTL and the ports. Judged once per host from its connections in time order, after the
  * gathering (report_gather.c) has them all.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,28 +214,72 @@ static uint64_t count_reuse(struct report_port_choice *ch, const uint64_t *keys,
     return ports;
 }
 
-/* Of the profiles holding the most distinct ports, the narrowest: the likeliest to draw them. */
+/*
+ * What the judging asks of the constant profile table for every host, found once rather than
+ * host by host (os_hint()'s name lookups were a tenth of the judging on datacentre, whose hosts
+ * have a flow or two): the profiles in order of width (then of place), each profile's fellows
+ * of the same range, and the bits of the profiles the OS hint names.
+ */
+static struct {
+    uint8_t by_width[32];
+    uint32_t same_range[32];
+    uint32_t linux_range, macos_range, windows_range;
+} facts;
+static pthread_once_t facts_once = PTHREAD_ONCE_INIT;
+
+/* The bit of the first profile named `name`: 0 when there is none. */
+static uint32_t profile_bit(const char *name)
+{
+    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
+        if (strcmp(ports_ephemeral_profiles[k].name, name) == 0)
+            return UINT32_C(1) << k;
+    return 0;
+}
+
+static uint32_t range_width(size_t k)
+{
+    return (uint32_t)(ports_ephemeral_profiles[k].hi - ports_ephemeral_profiles[k].lo);
+}
+
+static void find_facts(void)
+{
+    size_t n = ports_ephemeral_profile_count;
+
+    for (size_t k = 0; k < n; k++) {
+        size_t j = k;
+
+        /* Insertion by width, a later profile after an earlier one of the same width. */
+        for (; j > 0 && range_width(facts.by_width[j - 1]) > range_width(k); j--)
+            facts.by_width[j] = facts.by_width[j - 1];
+        facts.by_width[j] = (uint8_t)k;
+        for (size_t i = 0; i < n; i++)
+            if (ports_ephemeral_profiles[i].lo == ports_ephemeral_profiles[k].lo &&
+                ports_ephemeral_profiles[i].hi == ports_ephemeral_profiles[k].hi)
+                facts.same_range[k] |= UINT32_C(1) << i;
+    }
+    facts.linux_range = profile_bit("linux");
+    facts.macos_range = profile_bit("macos");
+    facts.windows_range = profile_bit("windows") | profile_bit("windows-xp");
+}
+
+/*
+ * Of the profiles holding the most distinct ports, the narrowest (the first of those, when
+ * several are as narrow): the likeliest to draw them.
+ */
 static void choose_range(struct report_port_choice *ch, const uint64_t *in_profile)
 {
-    size_t best = 0;
+    size_t best = facts.by_width[0];
 
-    for (size_t k = 1; k < ports_ephemeral_profile_count; k++) {
-        const struct port_range *a = &ports_ephemeral_profiles[k],
-                                *b = &ports_ephemeral_profiles[best];
-
-        if (in_profile[k] > in_profile[best] ||
-            (in_profile[k] == in_profile[best] && a->hi - a->lo < b->hi - b->lo))
-            best = k;
-    }
+    /* In order of width, so only a profile holding more displaces the one found. */
+    for (size_t i = 1; i < ports_ephemeral_profile_count; i++)
+        if (in_profile[facts.by_width[i]] > in_profile[best])
+            best = facts.by_width[i];
     if (in_profile[best] == 0)
         return; /* no range holds any of them: none is likely */
     ch->likely_lo = ports_ephemeral_profiles[best].lo;
     ch->likely_hi = ports_ephemeral_profiles[best].hi;
     ch->likely_ports = in_profile[best];
-    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
-        if (ports_ephemeral_profiles[k].lo == ch->likely_lo &&
-            ports_ephemeral_profiles[k].hi == ch->likely_hi)
-            ch->likely |= UINT32_C(1) << k;
+    ch->likely = facts.same_range[best];
 }
 
 /* The protocol judged: TCP, which most systems count up for, when it has enough connections. */
@@ -329,6 +374,13 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_mor
     uint16_t lo = UINT16_MAX, hi = 0;
     uint32_t span;
 
+    /* One connection takes no step: most of a server-heavy capture's hosts (datacentre's), whose
+     * two step tables cleared were a twentieth of their judging. */
+    if (n < 2) {
+        ch->steps = ch->steps_up = ch->dest_steps = ch->dest_steps_up = 0;
+        ch->pattern = REPORT_PORTS_TOO_FEW;
+        return;
+    }
     memset(&all, 0, sizeof(all));
     memset(&dest, 0, sizeof(dest));
     for (size_t i = 0; i < n; i++) {
@@ -368,30 +420,21 @@ static size_t ttl_class(uint8_t ttl)
 static const uint8_t ttl_initial[REPORT_TTL_CLASSES] = {32, 64, 128, 255};
 
 /* The OS hint: the initial TTL (when every flow agrees) and the ranges that hold all the ports. */
-/* Whether the profile `name`'s range holds every client port of host `c`. */
-static bool holds_all(const struct report_client *c, const char *name)
-{
-    for (size_t k = 0; k < ports_ephemeral_profile_count; k++)
-        if (strcmp(ports_ephemeral_profiles[k].name, name) == 0)
-            return (c->ephemeral_all >> k & 1) != 0;
-    return false;
-}
-
 static enum report_os_hint os_hint(const struct report_client *c)
 {
     bool linux_range, macos_range;
 
     switch (c->choice.initial_ttl) {
     case 64:
-        linux_range = holds_all(c, "linux");
-        macos_range = holds_all(c, "macos");
+        linux_range = (c->ephemeral_all & facts.linux_range) != 0;
+        macos_range = (c->ephemeral_all & facts.macos_range) != 0;
         return linux_range && macos_range ? REPORT_OS_LINUX_OR_MACOS
                : linux_range              ? REPORT_OS_LINUX
                : macos_range              ? REPORT_OS_MACOS
                                           : REPORT_OS_UNKNOWN;
     case 128:
-        return holds_all(c, "windows") || holds_all(c, "windows-xp") ? REPORT_OS_WINDOWS
-                                                                     : REPORT_OS_UNKNOWN;
+        return (c->ephemeral_all & facts.windows_range) != 0 ? REPORT_OS_WINDOWS
+                                                             : REPORT_OS_UNKNOWN;
     case 255:
         return REPORT_OS_NETWORK_DEVICE;
     default:
@@ -427,32 +470,42 @@ static void list_ports(struct report_port_choice *ch, struct report_port_more *m
     ch->n_last = (uint8_t)rest;
 }
 
-/* Whether the uses are in the judging's order already: report ids are unique, so they decide. */
-static bool in_order(const struct report_port_use *u, size_t n)
+/*
+ * The uses of protocol `proto` copied into `seq` in the judging's order, through `keys` (room for
+ * n each): by report id alone, unless two share one (not in a report; then `uses` is sorted whole,
+ * and the order is total all the same). Only the judged protocol's uses are ordered, and each is
+ * copied once, straight to its place. Returns how many.
+ */
+static size_t judged_in_order(struct report_port_use *uses, size_t n, uint8_t proto,
+                              struct report_port_use *seq, uint64_t *keys)
 {
-    for (size_t i = 1; i < n; i++)
-        if (u[i].order <= u[i - 1].order)
-            return false;
-    return true;
-}
+    size_t m = 0;
+    bool ordered = true;
 
-/* The uses in the judging's order, through `keys` and `scratch` (room for n each): by report id
- * alone, unless two share one (not in a report; the order is total all the same). */
-static void sort_by_order(struct report_port_use *uses, size_t n, struct report_port_use *scratch,
-                          uint64_t *keys)
-{
-    for (size_t i = 0; i < n; i++)
-        keys[i] = (uint64_t)uses[i].order << 32 | i;
-    sort_keys(keys, n);
-    for (size_t i = 1; i < n; i++) {
-        if (keys[i] >> 32 == keys[i - 1] >> 32) {
-            sort_uses(uses, n, report_port_uses_compare);
-            return;
+    for (size_t i = 0; i < n; i++) {
+        if (uses[i].proto != proto)
+            continue;
+        keys[m] = (uint64_t)uses[i].order << 32 | i;
+        /* Gathered in order on one thread, in runs on two: then no sort. */
+        ordered = ordered && (m == 0 || keys[m] >> 32 > keys[m - 1] >> 32);
+        m++;
+    }
+    if (!ordered) {
+        sort_keys(keys, m);
+        for (size_t i = 1; i < m; i++) {
+            if (keys[i] >> 32 == keys[i - 1] >> 32) {
+                sort_uses(uses, n, report_port_uses_compare);
+                m = 0;
+                for (size_t j = 0; j < n; j++)
+                    if (uses[j].proto == proto)
+                        seq[m++] = uses[j];
+                return m;
+            }
         }
     }
-    for (size_t i = 0; i < n; i++)
-        scratch[i] = uses[KEY_LOW32(keys[i])];
-    memcpy(uses, scratch, n * sizeof(*uses));
+    for (size_t i = 0; i < m; i++)
+        seq[i] = uses[KEY_LOW32(keys[i])];
+    return m;
 }
 
 int report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
@@ -461,11 +514,10 @@ int report_ports_judge(struct report_client *c, struct report_port_use *uses, si
     struct report_port_choice *ch = &c->choice;
     struct report_port_more more;
     uint64_t in_profile[32] = {0};
-    size_t m = 0;
+    size_t m;
 
-    /* Gathered in order on one thread, in runs on two: mostly in order already. */
-    if (!in_order(uses, n))
-        sort_by_order(uses, n, scratch, keys);
+    pthread_once(&facts_once, find_facts);
+    /* The ports and their reuse do not depend on the order: counted from the uses as they are. */
     for (size_t i = 0; i < n; i++)
         keys[i] = port_key(&uses[i]);
     sort_keys(keys, n);
@@ -473,9 +525,7 @@ int report_ports_judge(struct report_client *c, struct report_port_use *uses, si
     if (n > 0)
         choose_range(ch, in_profile);
     ch->proto = n > 0 ? judged_proto(uses, n) : 0;
-    for (size_t i = 0; i < n; i++)
-        if (uses[i].proto == ch->proto)
-            scratch[m++] = uses[i];
+    m = judged_in_order(uses, n, ch->proto, scratch, keys);
     ch->connections = (uint32_t)m;
     memset(&more, 0, sizeof(more));
     list_ports(ch, &more, scratch, m);

@@ -50,11 +50,11 @@ uint32_t report_port_dest(const struct flow_key *key, uint8_t client);
 int report_port_uses_compare(const void *a, const void *b);
 
 /*
- * Judges host `c` from its connections `uses` (`n` of them, in any order: sorted here into
- * report_port_uses_compare() order) and its ttl_flows and ephemeral_all: fills c->choice and
- * c->ports. `scratch` and `keys` have room for `n` each. c->choice.more is
- * allocated when the host has a wrap or more ports in order of use than REPORT_PORTS_LISTED
- * (report_ports_release() frees it). Returns 0, or -1 when out of memory.
+ * Judges host `c` from its connections `uses` (`n` of them, in any order: judged in
+ * report_port_uses_compare() order; `uses` may be left reordered) and its ttl_flows and
+ * ephemeral_all: fills c->choice and c->ports. `scratch` and `keys` have room for `n` each.
+ * c->choice.more is allocated when the host has a wrap or more ports in order of use than
+ * REPORT_PORTS_LISTED (report_ports_release() frees it). Returns 0, or -1 when out of memory.
  */
 int report_ports_judge(struct report_client *c, struct report_port_use *uses, size_t n,
                        struct report_port_use *scratch, uint64_t *keys);
