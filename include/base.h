@@ -60,8 +60,9 @@ void *ps_alloc_huge(size_t bytes);
  * Zeroed memory straight from the system (an anonymous mapping), for a block that is large or
  * freed out of order: it arrives a page at a time as it is first touched, with no memset(), on
  * huge pages where the system gives them (from 2 MB), and ps_unmap() gives it back at once, where
- * free() can keep a block below malloc()'s sliding mmap threshold resident in the heap. Systems
- * without anonymous mappings get ps_zalloc(). NULL when out of memory.
+ * free() can keep a block below malloc()'s sliding mmap threshold resident in the heap. Aligned to
+ * a page (to a cache line on systems without anonymous mappings, where it comes from
+ * aligned_alloc()). NULL when out of memory.
  */
 void *ps_map(size_t bytes);
 

@@ -83,7 +83,12 @@ void *ps_map(size_t bytes)
 #endif
     return p;
 #else
-    return ps_zalloc(bytes, 1);
+    /* A cache line's alignment at least, as callers that lay entries on lines expect. */
+    void *p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+
+    if (p != NULL)
+        memset(p, 0, bytes);
+    return p;
 #endif
 }
 

@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "report_int.h"
 
@@ -131,34 +130,20 @@ static void place_all(struct report_host_ranges *h)
 }
 
 /*
- * Room for `room` entries, each at the start of a cache line. Mapped rather than taken from
- * malloc(): below malloc()'s sliding mmap threshold a block comes from the heap, where it stays
- * resident once freed (as flow_store.c's chunks found), and the counting tables are freed before
- * the report's largest allocations: from the heap, datacentre 10 M's peak was 25 MB higher.
+ * Room for `room` entries, each at the start of a cache line. Mapped (ps_map()) rather than taken
+ * from malloc(): below malloc()'s sliding mmap threshold a block comes from the heap, where it
+ * stays resident once freed (as flow_store.c's chunks found), and the counting tables are freed
+ * before the report's largest allocations: from the heap, datacentre 10 M's peak was 25 MB higher.
  * NULL when out of memory.
  */
 static struct host_range *entries_alloc(size_t room)
 {
-#ifdef MAP_ANONYMOUS
-    void *p = mmap(NULL, room * sizeof(struct host_range), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-    return p == MAP_FAILED ? NULL : p;
-#else
-    return aligned_alloc(sizeof(struct host_range), room * sizeof(struct host_range));
-#endif
+    return ps_map(room * sizeof(struct host_range));
 }
 
 static void entries_free(struct host_range *entries, size_t room)
 {
-    if (entries == NULL)
-        return;
-#ifdef MAP_ANONYMOUS
-    munmap(entries, room * sizeof(*entries));
-#else
-    (void)room;
-    free(entries);
-#endif
+    ps_unmap(entries, room * sizeof(*entries));
 }
 
 /* Room for twice the entries. -1 when out of memory. */
