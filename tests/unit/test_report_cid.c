@@ -66,6 +66,22 @@ static void expected(const struct cid_pkt *p, uint16_t seed, bool hex, char *out
     report_community_id(&t, seed, hex, out);
 }
 
+/* Packet `p`, the table's `i`th (at i + 1 us), built, decoded and added to `t`: its flow. */
+static const struct flow *add_cid_pkt(struct flow_table *t, const struct cid_pkt *p, size_t i)
+{
+    uint8_t bytes[64];
+    size_t len = build_ipv4(p, bytes);
+    struct pkt_info info;
+    struct flow_packet fp = {(ps_time)(i + 1) * 1000, (uint32_t)len, false};
+    uint8_t sender;
+    const struct flow *f;
+
+    ck_assert_int_eq(decode_packet(NULL, PS_DLT_RAW, bytes, len, &info), PS_SKIP_NONE);
+    f = flow_table_add_packet(t, &info, &fp, &sender);
+    ck_assert_ptr_nonnull(f);
+    return f;
+}
+
 /*
  * Adds the packets to a new table; they must make exactly one flow, whose Community ID (with
  * `seed`, `hex`) must be each packet's.
@@ -77,17 +93,8 @@ static void assert_one_flow(const struct cid_pkt *pkts, size_t n, uint16_t seed,
     char got[REPORT_COMMUNITY_ID_LEN], want[REPORT_COMMUNITY_ID_LEN];
 
     ck_assert_ptr_nonnull(t);
-    for (size_t i = 0; i < n; i++) {
-        uint8_t bytes[64];
-        size_t len = build_ipv4(&pkts[i], bytes);
-        struct pkt_info info;
-        struct flow_packet fp = {(ps_time)(i + 1) * 1000, (uint32_t)len, false};
-        uint8_t sender;
-
-        ck_assert_int_eq(decode_packet(NULL, PS_DLT_RAW, bytes, len, &info), PS_SKIP_NONE);
-        f = flow_table_add_packet(t, &info, &fp, &sender);
-        ck_assert_ptr_nonnull(f);
-    }
+    for (size_t i = 0; i < n; i++)
+        f = add_cid_pkt(t, &pkts[i], i);
     ck_assert_uint_eq(flow_table_count(t), 1);
     report_flow_community_id(f, seed, hex, got);
     for (size_t i = 0; i < n; i++) {
@@ -203,16 +210,8 @@ START_TEST(test_cid_two_at_once)
     size_t n = sizeof(p) / sizeof(p[0]);
     struct flow_table *t = flow_table_new(0, 7, NULL);
 
-    for (size_t i = 0; i < n; i++) {
-        uint8_t bytes[64];
-        size_t len = build_ipv4(&p[i], bytes);
-        struct pkt_info info;
-        struct flow_packet fp = {(ps_time)(i + 1) * 1000, (uint32_t)len, false};
-        uint8_t sender;
-
-        ck_assert_int_eq(decode_packet(NULL, PS_DLT_RAW, bytes, len, &info), PS_SKIP_NONE);
-        ck_assert_ptr_nonnull(flow_table_add_packet(t, &info, &fp, &sender));
-    }
+    for (size_t i = 0; i < n; i++)
+        add_cid_pkt(t, &p[i], i);
     ck_assert_uint_eq(flow_table_count(t), n);
     for (int form = 0; form < 4; form++) {
         uint16_t seed = form & 1 ? 7 : 0;
