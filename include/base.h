@@ -66,7 +66,16 @@ void *ps_alloc_huge(size_t bytes);
  */
 void *ps_map(size_t bytes);
 
-/* Gives back a block of `bytes` from ps_map(); NULL does nothing. */
+/*
+ * ps_map() without the huge-page advice, for a block filled from its start to its end (the flow
+ * store's chunks). Such a block gains little from huge pages, and a fresh huge page can cost far
+ * more than the 512 small ones it replaces: on the virtual machines measured (bench/README.md) the
+ * kernel's clearing of each new 2 MB page waited on the host, a third of the table thread's time
+ * on the datacentre shape.
+ */
+void *ps_map_in_order(size_t bytes);
+
+/* Gives back a block of `bytes` from ps_map() or ps_map_in_order(); NULL does nothing. */
 void ps_unmap(void *p, size_t bytes);
 
 /*

@@ -68,7 +68,8 @@ void *ps_alloc_huge(size_t bytes)
 #endif
 }
 
-void *ps_map(size_t bytes)
+/* An anonymous mapping of `bytes`, asked for huge pages (from HUGE_PAGE) when `huge`. */
+static void *map_pages(size_t bytes, bool huge)
 {
 #ifdef MAP_ANONYMOUS
     void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -78,18 +79,31 @@ void *ps_map(size_t bytes)
 #ifdef MADV_HUGEPAGE
     /* Only advice: a kernel that places the mapping off a huge page's boundary, or has none,
      * gives small pages. */
-    if (bytes >= HUGE_PAGE)
+    if (huge && bytes >= HUGE_PAGE)
         (void)madvise(p, bytes, MADV_HUGEPAGE);
+#else
+    (void)huge;
 #endif
     return p;
 #else
     /* A cache line's alignment at least, as callers that lay entries on lines expect. */
     void *p = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 
+    (void)huge;
     if (p != NULL)
         memset(p, 0, bytes);
     return p;
 #endif
+}
+
+void *ps_map(size_t bytes)
+{
+    return map_pages(bytes, true);
+}
+
+void *ps_map_in_order(size_t bytes)
+{
+    return map_pages(bytes, false);
 }
 
 void ps_unmap(void *p, size_t bytes)

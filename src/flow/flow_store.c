@@ -374,9 +374,10 @@ void flow_store_init_like(struct flow_store *s, const struct flow_store *like)
  */
 static uint8_t *chunk_new(void)
 {
-    /* Filled from its start to its end by the table's thread: in 4 KB pages, a fault each (37,000
-     * on 10 M packets of the datacentre shape, a third of the run's); on huge pages, fewer. */
-    return ps_map(CHUNK_SIZE);
+    /* Filled from its start to its end by the table's thread, so small pages: a fault each 4 KB
+     * (37,000 on 10 M packets of the datacentre shape), but each cheap, where clearing a fresh
+     * huge page was a third of the thread's time there (include/base.h). */
+    return ps_map_in_order(CHUNK_SIZE);
 }
 
 static void chunk_free(uint8_t *chunk)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decode.h"
 #include "flow.h"
@@ -303,31 +304,78 @@ static void assert_sha256(const void *data, size_t len, const char *hex)
     ck_assert_msg(strcmp(got, hex) == 0, "%s, not %s", got, hex);
 }
 
-/* FIPS 180-2's SHA-256 examples (appendix B) and the empty message; lengths either side of the
- * padding's edges (digests from Python's hashlib). */
-/* ps_map(): zeroed and writable whatever the size (below, at and above a huge page), handed
- * back by ps_unmap(); NULL handed back is nothing. */
+/* ps_map() and ps_map_in_order(): zeroed and writable whatever the size (below, at and above a
+ * huge page), handed back by ps_unmap(); NULL handed back is nothing. */
 START_TEST(test_map_zeroed_and_given_back)
 {
     static const size_t sizes[] = {1, 4096, ((size_t)2 << 20) - 1, (size_t)2 << 20,
                                    ((size_t)4 << 20) + 123};
 
-    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-        uint8_t *p = ps_map(sizes[i]);
-        size_t nonzero = 0;
+    for (int in_order = 0; in_order < 2; in_order++)
+        for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+            uint8_t *p = in_order ? ps_map_in_order(sizes[i]) : ps_map(sizes[i]);
+            size_t nonzero = 0;
 
-        ck_assert_ptr_nonnull(p);
-        for (size_t k = 0; k < sizes[i]; k++)
-            nonzero += p[k] != 0;
-        ck_assert_uint_eq(nonzero, 0);
-        memset(p, 0xa5, sizes[i]);
-        ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
-        ps_unmap(p, sizes[i]);
-    }
+            ck_assert_ptr_nonnull(p);
+            for (size_t k = 0; k < sizes[i]; k++)
+                nonzero += p[k] != 0;
+            ck_assert_uint_eq(nonzero, 0);
+            memset(p, 0xa5, sizes[i]);
+            ck_assert_uint_eq(p[sizes[i] - 1], 0xa5);
+            ps_unmap(p, sizes[i]);
+        }
     ps_unmap(NULL, 4096);
 }
 END_TEST
 
+/*
+ * Whether the mapping that holds `p` was advised huge pages: "hg" among its VmFlags in
+ * /proc/self/smaps. -1 when that cannot be read (no procfs, no such mapping).
+ */
+static int advised_huge(const void *p)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    int inside = 0, found = -1;
+    uintptr_t at = (uintptr_t)p;
+
+    if (f == NULL)
+        return -1;
+    while (found < 0 && fgets(line, sizeof(line), f) != NULL) {
+        unsigned long lo, hi;
+
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+            inside = at >= lo && at < hi;
+        else if (inside && strncmp(line, "VmFlags:", 8) == 0)
+            found = strstr(line, " hg") != NULL;
+    }
+    fclose(f);
+    return found;
+}
+
+/* A block filled in order is not asked for huge pages; a large table used at random is, where
+ * the kernel has transparent huge pages at all. */
+START_TEST(test_map_huge_advice)
+{
+    size_t bytes = (size_t)4 << 20;
+    uint8_t *in_order = ps_map_in_order(bytes), *table = ps_map(bytes);
+
+    ck_assert_ptr_nonnull(in_order);
+    ck_assert_ptr_nonnull(table);
+    if (advised_huge(in_order) < 0) {
+        fprintf(stderr, "test_map_huge_advice: no /proc/self/smaps, not checked\n");
+    } else {
+        ck_assert_int_eq(advised_huge(in_order), 0);
+        if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0)
+            ck_assert_int_eq(advised_huge(table), 1);
+    }
+    ps_unmap(in_order, bytes);
+    ps_unmap(table, bytes);
+}
+END_TEST
+
+/* FIPS 180-2's SHA-256 examples (appendix B) and the empty message; lengths either side of the
+ * padding's edges (digests from Python's hashlib). */
 START_TEST(test_sha256_fips_vectors)
 {
     static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
@@ -367,6 +415,7 @@ Suite *base_suite(void)
     tcase_add_test(tables, test_sha1_short2);
     tcase_add_test(tables, test_sha256_fips_vectors);
     tcase_add_test(tables, test_map_zeroed_and_given_back);
+    tcase_add_test(tables, test_map_huge_advice);
     suite_add_tcase(suite, tables);
     return suite;
 }
