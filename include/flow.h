@@ -388,6 +388,10 @@ size_t flow_table_count_class(const struct flow_table *t, enum flow_class c);
  */
 const struct flow *flow_table_get(const struct flow_table *t, size_t i, struct flow *buf);
 
+/* Asks for kept flow i's record to be brought into the cache, some flows before
+ * flow_table_get() or flow_table_roles() reads it; i past the end does nothing. */
+void flow_table_prefetch_kept(const struct flow_table *t, size_t i);
+
 /*
  * A packet whose payload was looked at (`app`: FLOW_PKT_APP_*), from endpoint `sender` of `f` (just
  * added): counted among the endpoint's first payload packets until the endpoint is decided, its

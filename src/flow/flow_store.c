@@ -497,6 +497,17 @@ size_t flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, str
     return (size_t)(decode(s, p, id, f) - p);
 }
 
+void flow_store_prefetch(const struct flow_store *s, uint64_t loc)
+{
+    const uint8_t *p = at(s, loc);
+    size_t len = (size_t)(loc >> LOC_LEN_SHIFT);
+
+    /* A record is shorter than a line or two, and may cross into the next. */
+    __builtin_prefetch(p);
+    if (len > 0)
+        __builtin_prefetch(p + len - 1);
+}
+
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key)
 {
     get_key(at(s, loc), key);

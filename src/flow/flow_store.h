@@ -41,6 +41,9 @@ uint64_t flow_store_put(struct flow_store *s, const struct flow *f);
  * the bytes its record takes. */
 size_t flow_store_get(const struct flow_store *s, uint64_t loc, uint32_t id, struct flow *f);
 
+/* Asks for the lines of the record at `loc` to be brought into the cache. */
+void flow_store_prefetch(const struct flow_store *s, uint64_t loc);
+
 /* Only the key of the flow at `loc`: what an index compare needs, at a fraction of the cost. */
 void flow_store_key(const struct flow_store *s, uint64_t loc, struct flow_key *key);
 

@@ -58,6 +58,10 @@ static void get_flow(const struct report *r, size_t i, struct report_flow *own,
     }
 }
 
+/* Flows fetched ahead of the one written: a stored flow's record is read from wherever the store
+ * put it. */
+#define FLOWS_AHEAD 8
+
 /* Flows `from` to `to`, two at a time: their Community IDs' SHA-1 blocks are hashed together. */
 static void put_flows(struct jw_writer *w, const struct report *r, size_t from, size_t to)
 {
@@ -72,6 +76,10 @@ static void put_flows(struct jw_writer *w, const struct report *r, size_t from, 
         char cid[2][REPORT_COMMUNITY_ID_LEN];
         size_t n = to - i < 2 ? to - i : 2;
 
+        if (r->flows == NULL) {
+            flow_table_prefetch_kept(r->table, i + FLOWS_AHEAD);
+            flow_table_prefetch_kept(r->table, i + FLOWS_AHEAD + 1);
+        }
         for (size_t k = 0; k < n; k++)
             get_flow(r, i + k, &own[k], &rf[k], &flow[k], &f[k]);
         if (n == 2)

@@ -319,6 +319,8 @@ static void *count_flows(void *arg)
             if (slot != 0)
                 __builtin_prefetch(&h->entries[slot_entry(slot) - 1], 1);
         }
+        if (i + COUNT_AHEAD < to)
+            flow_table_prefetch_kept(job->table, i + COUNT_AHEAD);
         if (i < to) {
             struct count_pending *p = &ring[i % COUNT_AHEAD];
             struct flow_key key;

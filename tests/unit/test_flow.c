@@ -1142,6 +1142,35 @@ START_TEST(test_quiet_flow_stored_and_back)
 }
 END_TEST
 
+/* flow_table_prefetch_kept() of a stored flow, a live one and ids past the end (the largest
+ * too): it reads nothing out of bounds and changes nothing the table gives. */
+START_TEST(test_prefetch_kept_any_id)
+{
+    struct flow_table *t = zeek_table();
+    struct pkt_info udp = v4(PS_IPPROTO_UDP, 0x0a000001, 5000, 0x0a000002, 53, 0);
+    struct pkt_info later = v4(PS_IPPROTO_UDP, 0x0a000003, 5001, 0x0a000002, 53, 0);
+    struct flow stored, live, again, buf;
+
+    add(t, &udp, 0, 60);
+    flow_table_advance(t, 10 * SEC);
+    add(t, &later, 10 * SEC, 60);
+    ck_assert_ptr_eq(flow_table_get(t, 0, &buf), &buf);
+    ck_assert_ptr_ne(flow_table_get(t, 1, &buf), &buf);
+    stored = flow_copy(t, 0);
+    live = flow_copy(t, 1);
+    for (size_t id = 0; id < 4; id++)
+        flow_table_prefetch_kept(t, id);
+    flow_table_prefetch_kept(t, (size_t)1 << 40);
+    flow_table_prefetch_kept(t, SIZE_MAX);
+    ck_assert_uint_eq(flow_table_count(t), 2);
+    again = flow_copy(t, 0);
+    ck_assert_mem_eq(&again, &stored, sizeof(again));
+    again = flow_copy(t, 1);
+    ck_assert_mem_eq(&again, &live, sizeof(again));
+    flow_table_free(t);
+}
+END_TEST
+
 /*
  * Keeping, an open connection is not looked at every close delay: with a long wait before
  * storing, the packet that closes it files it again, and it is stored a close delay after.
@@ -1628,6 +1657,7 @@ Suite *flow_suite(void)
     tcase_add_test(lifecycle, test_queue_reports_taken_over_flow);
     tcase_add_test(lifecycle, test_queue_bounded);
     tcase_add_test(lifecycle, test_quiet_flow_stored_and_back);
+    tcase_add_test(lifecycle, test_prefetch_kept_any_id);
     tcase_add_test(lifecycle, test_stored_key_used_again);
     tcase_add_test(lifecycle, test_closed_stored_after_close_delay);
     tcase_add_test(lifecycle, test_comeback_while_stored_index_grows);
