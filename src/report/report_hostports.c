@@ -373,6 +373,7 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_mor
     struct steps all, dest;
     uint16_t lo = UINT16_MAX, hi = 0;
     uint32_t span;
+    bool sorted = true;
 
     /* One connection takes no step: most of a server-heavy capture's hosts (datacentre's), whose
      * two step tables cleared were a twentieth of their judging. */
@@ -390,10 +391,13 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_mor
     span = n > 0 ? (uint32_t)(hi - lo) : 0;
     for (size_t i = 1; i < n; i++)
         step(&all, &seq[i - 1], &seq[i], span);
-    /* By destination, then the position in time order. */
-    for (size_t i = 0; i < n; i++)
+    /* By destination, then the position in time order: as they are when there is one. */
+    for (size_t i = 0; i < n; i++) {
         keys[i] = (uint64_t)seq[i].dest << 32 | i;
-    sort_keys(keys, n);
+        sorted = sorted && (i == 0 || keys[i] > keys[i - 1]);
+    }
+    if (!sorted)
+        sort_keys(keys, n);
     for (size_t i = 1; i < n; i++)
         if (keys[i] >> 32 == keys[i - 1] >> 32)
             step(&dest, &seq[KEY_LOW32(keys[i - 1])], &seq[KEY_LOW32(keys[i])], span);
@@ -471,10 +475,11 @@ static void list_ports(struct report_port_choice *ch, struct report_port_more *m
 }
 
 /*
- * The uses of protocol `proto` copied into `seq` in the judging's order, through `keys` (room for
- * n each): by report id alone, unless two share one (not in a report; then `uses` is sorted whole,
- * and the order is total all the same). Only the judged protocol's uses are ordered, and each is
- * copied once, straight to its place. Returns how many.
+ * The uses of protocol `proto` copied into `seq` in the judging's order: as they are when their
+ * report ids rise (the gathering keeps each host's in the order they came in: the report's on one
+ * thread, in runs on two), else through `keys` (room for n) by report id alone, unless two share
+ * one (not in a report; then `uses` is sorted whole, and the order is total all the same). Returns
+ * how many.
  */
 static size_t judged_in_order(struct report_port_use *uses, size_t n, uint8_t proto,
                               struct report_port_use *seq, uint64_t *keys)
@@ -485,22 +490,24 @@ static size_t judged_in_order(struct report_port_use *uses, size_t n, uint8_t pr
     for (size_t i = 0; i < n; i++) {
         if (uses[i].proto != proto)
             continue;
-        keys[m] = (uint64_t)uses[i].order << 32 | i;
-        /* Gathered in order on one thread, in runs on two: then no sort. */
-        ordered = ordered && (m == 0 || keys[m] >> 32 > keys[m - 1] >> 32);
-        m++;
+        ordered = ordered && (m == 0 || uses[i].order > seq[m - 1].order);
+        seq[m++] = uses[i];
     }
-    if (!ordered) {
-        sort_keys(keys, m);
-        for (size_t i = 1; i < m; i++) {
-            if (keys[i] >> 32 == keys[i - 1] >> 32) {
-                sort_uses(uses, n, report_port_uses_compare);
-                m = 0;
-                for (size_t j = 0; j < n; j++)
-                    if (uses[j].proto == proto)
-                        seq[m++] = uses[j];
-                return m;
-            }
+    if (ordered)
+        return m;
+    m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (uses[i].proto == proto)
+            keys[m++] = (uint64_t)uses[i].order << 32 | i;
+    sort_keys(keys, m);
+    for (size_t i = 1; i < m; i++) {
+        if (keys[i] >> 32 == keys[i - 1] >> 32) {
+            sort_uses(uses, n, report_port_uses_compare);
+            m = 0;
+            for (size_t j = 0; j < n; j++)
+                if (uses[j].proto == proto)
+                    seq[m++] = uses[j];
+            return m;
         }
     }
     for (size_t i = 0; i < m; i++)
@@ -515,12 +522,17 @@ int report_ports_judge(struct report_client *c, struct report_port_use *uses, si
     struct report_port_more more;
     uint64_t in_profile[32] = {0};
     size_t m;
+    bool sorted = true;
 
     pthread_once(&facts_once, find_facts);
-    /* The ports and their reuse do not depend on the order: counted from the uses as they are. */
-    for (size_t i = 0; i < n; i++)
+    /* The ports and their reuse do not depend on the order: counted from the uses as they are,
+     * in time order mostly, which a host counting up has its ports in already. */
+    for (size_t i = 0; i < n; i++) {
         keys[i] = port_key(&uses[i]);
-    sort_keys(keys, n);
+        sorted = sorted && (i == 0 || keys[i] >= keys[i - 1]);
+    }
+    if (!sorted)
+        sort_keys(keys, n);
     c->ports = count_reuse(ch, keys, n, in_profile);
     if (n > 0)
         choose_range(ch, in_profile);
