@@ -2,7 +2,8 @@
  * test_report_hostports.c - unit tests for src/report/report_hostports.c: how a client host picked
  * its ports, judged from generated sequences of connections (sequential, with a step, per
  * destination, random, wrapping, too few, ports reused), the range most likely in force, and the
- * operating-system hint from the initial TTL and the ports.
+ * operating-system hint from the initial TTL and the ports; and the gathering's grouping of the
+ * connections by host, whose source is included for its static functions.
  */
 #include "unit.h"
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "report.h"
 #include "../../src/report/report_int.h"
+#include "../../src/report/report_gather.c"
 
 #define MAX_USES 256
 
@@ -482,6 +484,66 @@ START_TEST(test_counts_against_pairs)
 }
 END_TEST
 
+/*
+ * The grouping by host (place_by_host(), then move_to_places() on each part, split or not): each
+ * host's connections together at start[h], in the order they came in, for a few connections (one
+ * round) and for many (two), and with the hosts cut in two as the judging's two threads have them.
+ */
+START_TEST(test_grouping_keeps_order)
+{
+    static const size_t sizes[] = {1, 7, 255, 256, 5000, 70000};
+    uint64_t state = 5;
+
+    for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
+        size_t n = sizes[t], n_hosts = 1 + n / 9, mid;
+        struct report_port_use *uses = malloc(n * sizeof(*uses));
+        size_t *start = calloc(n_hosts + 1, sizeof(*start)),
+               *next = malloc(n_hosts * sizeof(*next));
+
+        ck_assert_ptr_nonnull(uses);
+        ck_assert_ptr_nonnull(start);
+        ck_assert_ptr_nonnull(next);
+        for (size_t i = 0; i < n; i++) {
+            /* A quarter of the connections to the first four hosts: parts of all sizes. */
+            uint64_t r = next_random(&state);
+            uint32_t host = (uint32_t)((r >> 8) % (r % 4 == 0 && n_hosts > 4 ? 4 : n_hosts));
+
+            uses[i] = (struct report_port_use){.order = (uint32_t)i, .host = host};
+            start[host + 1]++;
+        }
+        for (size_t h = 0; h < n_hosts; h++)
+            start[h + 1] += start[h];
+        for (mid = 0; mid < n_hosts && start[mid] < n / 2; mid++)
+            ;
+        place_by_host(uses, n, start, n_hosts, next);
+        /* Remember each connection's host in its order, which is its number. */
+        for (size_t i = 0; i < n; i++) {
+            size_t h = 0;
+
+            while (start[h + 1] <= uses[i].host)
+                h++;
+            uses[i].dest = (uint32_t)h;
+        }
+        if (t % 2 == 1) {
+            split_at_place(uses, n, start[mid]);
+            move_to_places(uses, 0, start[mid]);
+            move_to_places(uses, start[mid], n);
+        } else {
+            move_to_places(uses, 0, n);
+        }
+        for (size_t h = 0; h < n_hosts; h++)
+            for (size_t i = start[h]; i < start[h + 1]; i++) {
+                ck_assert_uint_eq(uses[i].dest, h);
+                if (i > start[h])
+                    ck_assert_uint_gt(uses[i].order, uses[i - 1].order);
+            }
+        free(uses);
+        free(start);
+        free(next);
+    }
+}
+END_TEST
+
 Suite *report_hostports_suite(void)
 {
     Suite *suite = suite_create("hostports");
@@ -501,6 +563,7 @@ Suite *report_hostports_suite(void)
     tcase_add_test(tc, test_ttl_hint);
     tcase_add_test(tc, test_order_of_gathering);
     tcase_add_test(tc, test_counts_against_pairs);
+    tcase_add_test(tc, test_grouping_keeps_order);
     suite_add_tcase(suite, tc);
     return suite;
 }
