@@ -622,14 +622,17 @@ static void move_to_places(struct report_port_use *uses, size_t lo, size_t hi)
     }
     /* Each in its bucket now: the places' cycles stay within one. */
     for (size_t i = lo; i < hi; i++) {
-        struct report_port_use x = uses[i];
+        struct report_port_use x;
 
-        while (x.host != i) {
+        if (uses[i].host == i) /* most: placed by a cycle before */
+            continue;
+        x = uses[i];
+        do {
             struct report_port_use y = uses[x.host];
 
             uses[x.host] = x;
             x = y;
-        }
+        } while (x.host != i);
         uses[i] = x;
     }
 }
