@@ -409,9 +409,10 @@ START_TEST(test_order_of_gathering)
 END_TEST
 
 /*
- * Many connections (past the few a sort does by insertion), few ports and destinations so that
- * they repeat, in shuffled time order: the counts the judging makes from its sorts against the
- * same counts made here pair by pair, without sorting.
+ * Many connections (past the few a sort does by insertion; below DEST_TABLE_MAX and above, so
+ * that the per-destination steps come from the table and from the sort), few ports and
+ * destinations so that they repeat, in shuffled time order: the counts the judging makes from its
+ * sorts against the same counts made here pair by pair, without sorting.
  */
 START_TEST(test_counts_against_pairs)
 {
