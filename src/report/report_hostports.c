@@ -189,14 +189,18 @@ static uint64_t port_key(const struct report_port_use *u)
  * of the same range, the bits of the profiles the OS hint names, and the segments of ports that
  * the same profiles hold.
  */
+#define NO_PROFILE UINT8_MAX
+
 static struct {
     uint8_t by_width[32];
     uint32_t same_range[32];
     uint32_t linux_range, macos_range, windows_range;
     /* The ports cut where a profile's range starts or ends: segment i ends before seg_end[i]
      * (the last at 65536) and starts at the end of the one before (the first at 0); all its ports
-     * are in the profiles of seg_mask[i]. */
+     * are in the profiles of seg_mask[i], of which choose_range() would take seg_best[i]
+     * (NO_PROFILE: none) for ports all in the segment. */
     uint32_t seg_end[2 * 32 + 1], seg_mask[2 * 32 + 1];
+    uint8_t seg_best[2 * 32 + 1];
 } facts;
 static pthread_once_t facts_once = PTHREAD_ONCE_INIT;
 
@@ -238,8 +242,16 @@ static void find_segments(void)
         }
     }
     facts.seg_end[n++] = 65536;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        size_t w = 0;
+
         facts.seg_mask[i] = ports_ephemeral_mask((uint16_t)(i == 0 ? 0 : facts.seg_end[i - 1]));
+        /* The narrowest that holds the segment (facts.by_width is known). */
+        while (w < ports_ephemeral_profile_count &&
+               (facts.seg_mask[i] & UINT32_C(1) << facts.by_width[w]) == 0)
+            w++;
+        facts.seg_best[i] = w < ports_ephemeral_profile_count ? facts.by_width[w] : NO_PROFILE;
+    }
 }
 
 static void find_facts(void)
@@ -275,13 +287,16 @@ static void count_in_profiles(uint64_t *in_profile, uint32_t mask, uint64_t port
  * From the connections' port_key()s in order: the ports used for several destinations or again for
  * the same one, and how many distinct ports each ephemeral profile holds (counted segment by
  * segment of facts.seg_end, not port by port: each port's profiles were a fifth of the judging of
- * a host counting up). Returns how many distinct ports.
+ * a host counting up). Returns how many distinct ports. *one_segment is the segment that holds
+ * them all, or SIZE_MAX when they are in several; only then are the counts in in_profile (room
+ * for 32), which most hosts (datacentre's, with a port or two) need not have cleared.
  */
 static uint64_t count_reuse(struct report_port_choice *ch, const uint64_t *keys, size_t n,
-                            uint64_t *in_profile)
+                            uint64_t *in_profile, size_t *one_segment)
 {
     uint64_t ports = 0, in_segment = 0;
     size_t seg = 0;
+    bool several = false;
 
     for (size_t i = 0, j; i < n; i = j, ports++, in_segment++) {
         size_t dests = 1;
@@ -289,7 +304,12 @@ static uint64_t count_reuse(struct report_port_choice *ch, const uint64_t *keys,
         uint16_t port = KEY_PORT(keys[i]);
 
         if (port >= facts.seg_end[seg]) {
-            count_in_profiles(in_profile, facts.seg_mask[seg], in_segment);
+            if (in_segment > 0) {
+                if (!several)
+                    memset(in_profile, 0, 32 * sizeof(*in_profile));
+                several = true;
+                count_in_profiles(in_profile, facts.seg_mask[seg], in_segment);
+            }
             in_segment = 0;
             while (port >= facts.seg_end[seg])
                 seg++;
@@ -305,8 +325,19 @@ static uint64_t count_reuse(struct report_port_choice *ch, const uint64_t *keys,
         ch->reused_other_server += dests > 1;
         ch->reused_same_server += again;
     }
-    count_in_profiles(in_profile, facts.seg_mask[seg], in_segment);
+    *one_segment = several ? SIZE_MAX : seg;
+    if (several)
+        count_in_profiles(in_profile, facts.seg_mask[seg], in_segment);
     return ports;
+}
+
+/* Profile `best`, holding `ports` of the host's ports, is its likeliest range. */
+static void take_range(struct report_port_choice *ch, size_t best, uint64_t ports)
+{
+    ch->likely_lo = ports_ephemeral_profiles[best].lo;
+    ch->likely_hi = ports_ephemeral_profiles[best].hi;
+    ch->likely_ports = ports;
+    ch->likely = facts.same_range[best];
 }
 
 /*
@@ -323,10 +354,7 @@ static void choose_range(struct report_port_choice *ch, const uint64_t *in_profi
             best = facts.by_width[i];
     if (in_profile[best] == 0)
         return; /* no range holds any of them: none is likely */
-    ch->likely_lo = ports_ephemeral_profiles[best].lo;
-    ch->likely_hi = ports_ephemeral_profiles[best].hi;
-    ch->likely_ports = in_profile[best];
-    ch->likely = facts.same_range[best];
+    take_range(ch, best, in_profile[best]);
 }
 
 /* The protocol judged: TCP, which most systems count up for, when it has enough connections. */
@@ -603,8 +631,8 @@ int report_ports_judge(struct report_client *c, struct report_port_use *uses, si
 {
     struct report_port_choice *ch = &c->choice;
     struct report_port_more more;
-    uint64_t in_profile[32] = {0};
-    size_t m;
+    uint64_t in_profile[32];
+    size_t m, one_segment;
     bool sorted = true;
 
     pthread_once(&facts_once, find_facts);
@@ -616,9 +644,11 @@ int report_ports_judge(struct report_client *c, struct report_port_use *uses, si
     }
     if (!sorted)
         sort_keys(keys, n);
-    c->ports = count_reuse(ch, keys, n, in_profile);
-    if (n > 0)
+    c->ports = count_reuse(ch, keys, n, in_profile, &one_segment);
+    if (n > 0 && one_segment == SIZE_MAX)
         choose_range(ch, in_profile);
+    else if (n > 0 && facts.seg_best[one_segment] != NO_PROFILE)
+        take_range(ch, facts.seg_best[one_segment], c->ports); /* choose_range()'s, found once */
     ch->proto = n > 0 ? judged_proto(uses, n) : 0;
     m = judged_in_order(uses, n, ch->proto, scratch, keys);
     ch->connections = (uint32_t)m;
