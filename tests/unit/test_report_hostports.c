@@ -2,8 +2,9 @@
  * test_report_hostports.c - unit tests for src/report/report_hostports.c: how a client host picked
  * its ports, judged from generated sequences of connections (sequential, with a step, per
  * destination, random, wrapping, too few, ports reused), the range most likely in force, and the
- * operating-system hint from the initial TTL and the ports; and the gathering's grouping of the
- * connections by host, whose source is included for its static functions.
+ * operating-system hint from the initial TTL and the ports; the sort of keys mostly in order; and
+ * the gathering's grouping of the connections by host. The two sources are included, for their
+ * static functions.
  */
 #include "unit.h"
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "report.h"
 #include "../../src/report/report_int.h"
 #include "../../src/report/report_gather.c"
+#include "../../src/report/report_hostports.c"
 
 #define MAX_USES 256
 
@@ -485,6 +487,42 @@ START_TEST(test_counts_against_pairs)
 }
 END_TEST
 
+static int compare_keys(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * sort_keys_nearly() against qsort() on keys in order, reversed, all equal, random (past its
+ * budget of moves, so sorted by sort_keys()), and in order but for a few moved, of every length
+ * to 300.
+ */
+START_TEST(test_sort_keys_nearly)
+{
+    static uint64_t keys[300], expected[300];
+    uint64_t state = 9;
+
+    for (int kind = 0; kind < 5; kind++)
+        for (size_t n = 0; n <= 300; n++) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t r = next_random(&state);
+
+                keys[i] = kind == 0   ? i * 3
+                          : kind == 1 ? (n - i) << 40
+                          : kind == 2 ? 7
+                          : kind == 3 ? r
+                                      : (r % 16 == 0 ? r >> 40 : i << 20);
+            }
+            memcpy(expected, keys, n * sizeof(*keys));
+            qsort(expected, n, sizeof(*expected), compare_keys);
+            sort_keys_nearly(keys, n);
+            ck_assert_mem_eq(keys, expected, n * sizeof(*keys));
+        }
+}
+END_TEST
+
 /*
  * The grouping by host (place_by_host(), then move_to_places() on each part, split or not): each
  * host's connections together at start[h], in the order they came in, for a few connections (one
@@ -564,6 +602,7 @@ Suite *report_hostports_suite(void)
     tcase_add_test(tc, test_ttl_hint);
     tcase_add_test(tc, test_order_of_gathering);
     tcase_add_test(tc, test_counts_against_pairs);
+    tcase_add_test(tc, test_sort_keys_nearly);
     tcase_add_test(tc, test_grouping_keeps_order);
     suite_add_tcase(suite, tc);
     return suite;
