@@ -578,95 +578,89 @@ static int sort_clients(struct report *r)
     return 0;
 }
 
-/*
- * Hosts [lo, hi)'s connections grouped by host in place (American flag sort: each put straight
- * into its host's part, found by counting), so that no second array of them is needed: they fill
- * uses[start[lo], start[hi]), start[h] being where host h's part begins. `next` has room for
- * hosts lo to hi - 1. The order within a part is lost: judge_part() sorts each part.
- */
-static void flag_sort(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
-                      size_t *next)
-{
-    memcpy(next, start + lo, (hi - lo) * sizeof(*next));
-    for (size_t h = lo; h < hi; h++) {
-        while (next[h - lo] < start[h + 1]) {
-            struct report_port_use x = uses[next[h - lo]];
-
-            /* Carry each displaced connection to its own part until one of h's turns up. */
-            while (x.host != h) {
-                struct report_port_use y = uses[next[x.host - lo]];
-
-                uses[next[x.host - lo]++] = x;
-                x = y;
-            }
-            uses[next[h - lo]++] = x;
-        }
-    }
-}
-
-/* Hosts grouped at once, fewer than this; more first go into this many groups of hosts. */
+/* Places moved to at once, fewer than this; more first go into this many buckets of places. */
 #define GROUP_BUCKETS 256
 
 /*
- * flag_sort() of hosts [lo, hi) in two rounds when they are many: first into GROUP_BUCKETS groups
- * of consecutive hosts, then each group by host. With a part per host at once, each connection
- * carried goes to one of hundreds of thousands of places, a cache miss that the next one waits
- * for (datacentre's judging spent most of its time there); a round of GROUP_BUCKETS places keeps
- * them all in the cache, and a group's connections then fit in it too.
+ * uses[lo, hi) moved in place to their places (each use's `host` field, which place_by_host() set
+ * to one in [lo, hi)), so that no second array of them is needed: in two rounds when they are
+ * many, first into GROUP_BUCKETS buckets of consecutive places, then each to its place. With a
+ * place each at once, each connection carried goes to one of millions of places, a cache miss
+ * that the next one waits for (datacentre's judging spent most of its time there); a round of
+ * GROUP_BUCKETS places keeps them all in the cache, and a bucket's connections then fit in it too.
+ * A use's host field is its own place after.
  */
-static void group_by_host(struct report_port_use *uses, const size_t *start, size_t lo, size_t hi,
-                          size_t *next)
+static void move_to_places(struct report_port_use *uses, size_t lo, size_t hi)
 {
     size_t bucket_start[GROUP_BUCKETS + 1], bucket_next[GROUP_BUCKETS];
     unsigned shift = 0;
-    size_t n_buckets;
 
     while (((hi - lo) >> shift) >= GROUP_BUCKETS)
         shift++;
-    if (shift == 0) {
-        flag_sort(uses, start, lo, hi, next);
-        return;
-    }
-    n_buckets = ((hi - lo - 1) >> shift) + 1;
-    for (size_t b = 0; b <= n_buckets; b++) {
-        size_t h = lo + (b << shift);
+    if (shift > 0) {
+        size_t n_buckets = ((hi - lo - 1) >> shift) + 1;
 
-        bucket_start[b] = start[h < hi ? h : hi];
-    }
-    memcpy(bucket_next, bucket_start, n_buckets * sizeof(*bucket_next));
-    for (size_t b = 0; b < n_buckets; b++) {
-        while (bucket_next[b] < bucket_start[b + 1]) {
-            struct report_port_use x = uses[bucket_next[b]];
-            size_t xb = (x.host - lo) >> shift;
+        for (size_t b = 0; b <= n_buckets; b++)
+            bucket_start[b] = lo + (b << shift) < hi ? lo + (b << shift) : hi;
+        memcpy(bucket_next, bucket_start, n_buckets * sizeof(*bucket_next));
+        for (size_t b = 0; b < n_buckets; b++) {
+            while (bucket_next[b] < bucket_start[b + 1]) {
+                struct report_port_use x = uses[bucket_next[b]];
+                size_t xb = (x.host - lo) >> shift;
 
-            while (xb != b) {
-                struct report_port_use y = uses[bucket_next[xb]];
+                /* Carry each displaced connection to its own bucket until one of b's turns up. */
+                while (xb != b) {
+                    struct report_port_use y = uses[bucket_next[xb]];
 
-                uses[bucket_next[xb]++] = x;
-                x = y;
-                xb = (x.host - lo) >> shift;
+                    uses[bucket_next[xb]++] = x;
+                    x = y;
+                    xb = (x.host - lo) >> shift;
+                }
+                uses[bucket_next[b]++] = x;
             }
-            uses[bucket_next[b]++] = x;
         }
     }
-    for (size_t b = 0; b < n_buckets; b++) {
-        size_t blo = lo + (b << shift),
-               bhi = blo + ((size_t)1 << shift) < hi ? blo + ((size_t)1 << shift) : hi;
+    /* Each in its bucket now: the places' cycles stay within one. */
+    for (size_t i = lo; i < hi; i++) {
+        struct report_port_use x;
 
-        flag_sort(uses, start, blo, bhi, next + (blo - lo));
+        if (uses[i].host == i) /* most: placed by a cycle before */
+            continue;
+        x = uses[i];
+        do {
+            struct report_port_use y = uses[x.host];
+
+            uses[x.host] = x;
+            x = y;
+        } while (x.host != i);
+        uses[i] = x;
     }
 }
 
-/* The uses of hosts below `mid` moved before the others': the first `cut` (start[mid]) of them. */
-static void split_at_host(struct report_port_use *uses, size_t n, size_t cut, uint32_t mid)
+/*
+ * Each connection's place once grouped by host, in its `host` field (free once counted): host h's
+ * from start[h] on, in the order they come in, so that the grouping keeps each host's connections
+ * in the order they were gathered (the report's, on one thread) and the judging need not sort them
+ * back. `next` has room for `n_hosts`.
+ */
+static void place_by_host(struct report_port_use *uses, size_t n, const size_t *start,
+                          size_t n_hosts, size_t *next)
+{
+    memcpy(next, start, n_hosts * sizeof(*next));
+    for (size_t i = 0; i < n; i++)
+        uses[i].host = (uint32_t)next[uses[i].host]++;
+}
+
+/* The uses whose places (place_by_host()) are below `cut` moved before the others. */
+static void split_at_place(struct report_port_use *uses, size_t n, size_t cut)
 {
     size_t i = 0, j = cut;
     struct report_port_use t;
 
     for (;;) {
-        while (i < cut && uses[i].host < mid)
+        while (i < cut && uses[i].host < cut)
             i++;
-        while (j < n && uses[j].host >= mid)
+        while (j < n && uses[j].host >= cut)
             j++;
         if (i == cut || j == n)
             break;
@@ -708,7 +702,6 @@ struct judge_part {
     struct report_port_use *uses;
     const size_t *start;
     size_t lo, hi;
-    size_t *next; /* room for hi - lo */
     /* Hosts below n_known have their address and range filled in from here first (NULL: all
      * have them already). */
     const struct report_host_ranges *ranges;
@@ -741,7 +734,7 @@ static void tally_host(struct report_client *c, const struct report_port_use *us
         c->ephemeral_all &= ports_ephemeral_mask(c->port_hi);
 }
 
-/* Each host of the part grouped, then judged from its connections in the judging's order. */
+/* Each host of the part grouped, then judged from its connections in the order they came in. */
 static void *judge_part(void *arg)
 {
     struct judge_part *p = arg;
@@ -749,7 +742,7 @@ static void *judge_part(void *arg)
     struct report_port_use *scratch;
     uint64_t *keys;
 
-    group_by_host(p->uses, p->start, p->lo, p->hi, p->next);
+    move_to_places(p->uses, p->start[p->lo], p->start[p->hi]);
     for (size_t h = p->lo; h < p->hi; h++)
         most = p->start[h + 1] - p->start[h] > most ? p->start[h + 1] - p->start[h] : most;
     scratch = malloc((most ? most : 1) * sizeof(*scratch));
@@ -841,23 +834,23 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
     n = mid = r->n_clients;
     for (size_t h = 0; h < n; h++)
         start[h + 1] += start[h];
+    place_by_host(a->uses, a->n_uses, start, n, next);
+    free(next);
     if (r->settings.threads > 1 && a->n_uses >= JUDGE_SPLIT_MIN) {
         for (mid = 0; mid < n && start[mid] < a->n_uses / 2; mid++)
             ;
-        split_at_host(a->uses, a->n_uses, start[mid], (uint32_t)mid);
+        split_at_place(a->uses, a->n_uses, start[mid]);
     }
     part[0] = (struct judge_part){.r = r,
                                   .uses = a->uses,
                                   .start = start,
                                   .lo = 0,
                                   .hi = mid,
-                                  .next = next,
                                   .ranges = a->ranges,
                                   .n_known = a->n_known};
     part[1] = part[0];
     part[1].lo = mid;
     part[1].hi = n;
-    part[1].next = next + mid;
     if (mid < n)
         helped = pthread_create(&helper, NULL, judge_part, &part[1]) == 0;
     judge_part(&part[0]);
@@ -867,7 +860,6 @@ static int judge_hosts(struct report_aggregation *a, struct report *r)
         judge_part(&part[1]);
     rc = part[0].rc | part[1].rc;
     free(start);
-    free(next);
     return rc;
 }
 

@@ -173,6 +173,31 @@ static void sort_keys(uint64_t *k, size_t n)
     }
 }
 
+/*
+ * Sorts `n` keys that are mostly in order already by insertion, which moves each out of place as
+ * far as it is out (a host counting up has a key or two out of place, when any: the quicksort
+ * cost more than all else of its ports' judging); past 4n moves, by sort_keys(), so that keys far
+ * out of order cost no more than twice.
+ */
+static void sort_keys_nearly(uint64_t *k, size_t n)
+{
+    size_t budget = 4 * n;
+
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = k[i];
+        size_t j = i;
+
+        for (; j > 0 && k[j - 1] > x; j--)
+            k[j] = k[j - 1];
+        k[j] = x;
+        if (i - j > budget) {
+            sort_keys(k, n);
+            return;
+        }
+        budget -= i - j;
+    }
+}
+
 /* A connection's port, protocol and destination in one key: their order is the key's. */
 static uint64_t port_key(const struct report_port_use *u)
 {
@@ -183,47 +208,24 @@ static uint64_t port_key(const struct report_port_use *u)
 #define KEY_LOW32(k) ((uint32_t)(k))
 
 /*
- * From the connections' port_key()s in order: the ports used for several destinations or again for
- * the same one, and how many distinct ports each ephemeral profile holds. Returns how many
- * distinct ports.
- */
-static uint64_t count_reuse(struct report_port_choice *ch, const uint64_t *keys, size_t n,
-                            uint64_t *in_profile)
-{
-    uint64_t ports = 0;
-
-    for (size_t i = 0, j; i < n; i = j, ports++) {
-        size_t dests = 1;
-        bool again = false;
-        uint16_t port = KEY_PORT(keys[i]);
-        uint32_t mask = ports_ephemeral_mask(port);
-
-        for (; mask != 0; mask &= mask - 1)
-            in_profile[__builtin_ctz(mask)]++;
-        for (j = i + 1; j < n && KEY_PORT(keys[j]) == port; j++) {
-            /* Another protocol or destination: another server when the protocol is the same. */
-            if (keys[j] != keys[j - 1]) {
-                dests += (keys[j] ^ keys[j - 1]) >> 40 == 0;
-                continue;
-            }
-            again = true;
-        }
-        ch->reused_other_server += dests > 1;
-        ch->reused_same_server += again;
-    }
-    return ports;
-}
-
-/*
  * What the judging asks of the constant profile table for every host, found once rather than
  * host by host (os_hint()'s name lookups were a tenth of the judging on datacentre, whose hosts
  * have a flow or two): the profiles in order of width (then of place), each profile's fellows
- * of the same range, and the bits of the profiles the OS hint names.
+ * of the same range, the bits of the profiles the OS hint names, and the segments of ports that
+ * the same profiles hold.
  */
+#define NO_PROFILE UINT8_MAX
+
 static struct {
     uint8_t by_width[32];
     uint32_t same_range[32];
     uint32_t linux_range, macos_range, windows_range;
+    /* The ports cut where a profile's range starts or ends: segment i ends before seg_end[i]
+     * (the last at 65536) and starts at the end of the one before (the first at 0); all its ports
+     * are in the profiles of seg_mask[i], of which choose_range() would take seg_best[i]
+     * (NO_PROFILE: none) for ports all in the segment. */
+    uint32_t seg_end[2 * 32 + 1], seg_mask[2 * 32 + 1];
+    uint8_t seg_best[2 * 32 + 1];
 } facts;
 static pthread_once_t facts_once = PTHREAD_ONCE_INIT;
 
@@ -239,6 +241,42 @@ static uint32_t profile_bit(const char *name)
 static uint32_t range_width(size_t k)
 {
     return (uint32_t)(ports_ephemeral_profiles[k].hi - ports_ephemeral_profiles[k].lo);
+}
+
+/* facts.seg_end and seg_mask: the profiles' ends in order, each once. */
+static void find_segments(void)
+{
+    size_t n = 0;
+
+    for (size_t k = 0; k < ports_ephemeral_profile_count; k++) {
+        uint32_t ends[2] = {ports_ephemeral_profiles[k].lo,
+                            (uint32_t)ports_ephemeral_profiles[k].hi + 1};
+
+        for (size_t e = 0; e < 2; e++) {
+            bool known = ends[e] == 0 || ends[e] == 65536;
+            size_t j = n;
+
+            for (size_t i = 0; i < n; i++)
+                known = known || facts.seg_end[i] == ends[e];
+            if (known)
+                continue;
+            for (; j > 0 && facts.seg_end[j - 1] > ends[e]; j--)
+                facts.seg_end[j] = facts.seg_end[j - 1];
+            facts.seg_end[j] = ends[e];
+            n++;
+        }
+    }
+    facts.seg_end[n++] = 65536;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = 0;
+
+        facts.seg_mask[i] = ports_ephemeral_mask((uint16_t)(i == 0 ? 0 : facts.seg_end[i - 1]));
+        /* The narrowest that holds the segment (facts.by_width is known). */
+        while (w < ports_ephemeral_profile_count &&
+               (facts.seg_mask[i] & UINT32_C(1) << facts.by_width[w]) == 0)
+            w++;
+        facts.seg_best[i] = w < ports_ephemeral_profile_count ? facts.by_width[w] : NO_PROFILE;
+    }
 }
 
 static void find_facts(void)
@@ -257,9 +295,74 @@ static void find_facts(void)
                 ports_ephemeral_profiles[i].hi == ports_ephemeral_profiles[k].hi)
                 facts.same_range[k] |= UINT32_C(1) << i;
     }
+    find_segments();
     facts.linux_range = profile_bit("linux");
     facts.macos_range = profile_bit("macos");
     facts.windows_range = profile_bit("windows") | profile_bit("windows-xp");
+}
+
+/* `ports` more distinct ports in each profile of `mask`. */
+static void count_in_profiles(uint64_t *in_profile, uint32_t mask, uint64_t ports)
+{
+    for (; mask != 0; mask &= mask - 1)
+        in_profile[__builtin_ctz(mask)] += ports;
+}
+
+/*
+ * From the connections' port_key()s in order: the ports used for several destinations or again for
+ * the same one, and how many distinct ports each ephemeral profile holds (counted segment by
+ * segment of facts.seg_end, not port by port: each port's profiles were a fifth of the judging of
+ * a host counting up). Returns how many distinct ports. *one_segment is the segment that holds
+ * them all, or SIZE_MAX when they are in several; only then are the counts in in_profile (room
+ * for 32), which most hosts (datacentre's, with a port or two) need not have cleared.
+ */
+static uint64_t count_reuse(struct report_port_choice *ch, const uint64_t *keys, size_t n,
+                            uint64_t *in_profile, size_t *one_segment)
+{
+    uint64_t ports = 0, in_segment = 0;
+    size_t seg = 0;
+    bool several = false;
+
+    for (size_t i = 0, j; i < n; i = j, ports++, in_segment++) {
+        size_t dests = 1;
+        bool again = false;
+        uint16_t port = KEY_PORT(keys[i]);
+
+        if (port >= facts.seg_end[seg]) {
+            if (in_segment > 0) {
+                if (!several)
+                    memset(in_profile, 0, 32 * sizeof(*in_profile));
+                several = true;
+                count_in_profiles(in_profile, facts.seg_mask[seg], in_segment);
+            }
+            in_segment = 0;
+            while (port >= facts.seg_end[seg])
+                seg++;
+        }
+        for (j = i + 1; j < n && KEY_PORT(keys[j]) == port; j++) {
+            /* Another protocol or destination: another server when the protocol is the same. */
+            if (keys[j] != keys[j - 1]) {
+                dests += (keys[j] ^ keys[j - 1]) >> 40 == 0;
+                continue;
+            }
+            again = true;
+        }
+        ch->reused_other_server += dests > 1;
+        ch->reused_same_server += again;
+    }
+    *one_segment = several ? SIZE_MAX : seg;
+    if (several)
+        count_in_profiles(in_profile, facts.seg_mask[seg], in_segment);
+    return ports;
+}
+
+/* Profile `best`, holding `ports` of the host's ports, is its likeliest range. */
+static void take_range(struct report_port_choice *ch, size_t best, uint64_t ports)
+{
+    ch->likely_lo = ports_ephemeral_profiles[best].lo;
+    ch->likely_hi = ports_ephemeral_profiles[best].hi;
+    ch->likely_ports = ports;
+    ch->likely = facts.same_range[best];
 }
 
 /*
@@ -276,10 +379,7 @@ static void choose_range(struct report_port_choice *ch, const uint64_t *in_profi
             best = facts.by_width[i];
     if (in_profile[best] == 0)
         return; /* no range holds any of them: none is likely */
-    ch->likely_lo = ports_ephemeral_profiles[best].lo;
-    ch->likely_hi = ports_ephemeral_profiles[best].hi;
-    ch->likely_ports = in_profile[best];
-    ch->likely = facts.same_range[best];
+    take_range(ch, best, in_profile[best]);
 }
 
 /* The protocol judged: TCP, which most systems count up for, when it has enough connections. */
@@ -365,6 +465,38 @@ static void take(struct report_port_choice *ch, struct report_port_more *more,
     }
 }
 
+/* Hosts with more judged connections than this have their per-destination steps found by sorting.
+ */
+#define DEST_TABLE_MAX 128
+
+/*
+ * The steps from each of the `n` connections in `seq` (time order) to the next one to the same
+ * destination, found in time order with each destination's last connection in a table (open
+ * addressing on the destination, a hash already): for the many hosts with few connections,
+ * cheaper than sorting them by destination (which was a sixth of the judging on the bench trace).
+ * The steps come in another order than the sort's, which only the first wrap could tell, and
+ * step() takes that by report id.
+ */
+static void dest_steps_by_table(struct steps *dest, const struct report_port_use *seq, size_t n,
+                                uint32_t span)
+{
+    uint64_t table[2 * DEST_TABLE_MAX]; /* destination << 32 | position + 1; 0: empty */
+    size_t size = 16;
+
+    while (size < 2 * n)
+        size *= 2;
+    memset(table, 0, size * sizeof(*table));
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = seq[i].dest & (size - 1);
+
+        while (table[slot] != 0 && table[slot] >> 32 != seq[i].dest)
+            slot = (slot + 1) & (size - 1);
+        if (table[slot] != 0)
+            step(dest, &seq[KEY_LOW32(table[slot]) - 1], &seq[i], span);
+        table[slot] = (uint64_t)seq[i].dest << 32 | (i + 1);
+    }
+}
+
 /* The pattern of the `n` connections in `seq` (time order), with its evidence; `keys` has room
  * for n. */
 static void judge_sequence(struct report_port_choice *ch, struct report_port_more *more,
@@ -373,6 +505,7 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_mor
     struct steps all, dest;
     uint16_t lo = UINT16_MAX, hi = 0;
     uint32_t span;
+    bool sorted = true;
 
     /* One connection takes no step: most of a server-heavy capture's hosts (datacentre's), whose
      * two step tables cleared were a twentieth of their judging. */
@@ -390,13 +523,20 @@ static void judge_sequence(struct report_port_choice *ch, struct report_port_mor
     span = n > 0 ? (uint32_t)(hi - lo) : 0;
     for (size_t i = 1; i < n; i++)
         step(&all, &seq[i - 1], &seq[i], span);
-    /* By destination, then the position in time order. */
-    for (size_t i = 0; i < n; i++)
-        keys[i] = (uint64_t)seq[i].dest << 32 | i;
-    sort_keys(keys, n);
-    for (size_t i = 1; i < n; i++)
-        if (keys[i] >> 32 == keys[i - 1] >> 32)
-            step(&dest, &seq[KEY_LOW32(keys[i - 1])], &seq[KEY_LOW32(keys[i])], span);
+    if (n <= DEST_TABLE_MAX) {
+        dest_steps_by_table(&dest, seq, n, span);
+    } else {
+        /* By destination, then the position in time order: as they are when there is one. */
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = (uint64_t)seq[i].dest << 32 | i;
+            sorted = sorted && (i == 0 || keys[i] > keys[i - 1]);
+        }
+        if (!sorted)
+            sort_keys(keys, n);
+        for (size_t i = 1; i < n; i++)
+            if (keys[i] >> 32 == keys[i - 1] >> 32)
+                step(&dest, &seq[KEY_LOW32(keys[i - 1])], &seq[KEY_LOW32(keys[i])], span);
+    }
     ch->steps = all.steps;
     ch->steps_up = all.up;
     ch->dest_steps = dest.steps;
@@ -471,10 +611,11 @@ static void list_ports(struct report_port_choice *ch, struct report_port_more *m
 }
 
 /*
- * The uses of protocol `proto` copied into `seq` in the judging's order, through `keys` (room for
- * n each): by report id alone, unless two share one (not in a report; then `uses` is sorted whole,
- * and the order is total all the same). Only the judged protocol's uses are ordered, and each is
- * copied once, straight to its place. Returns how many.
+ * The uses of protocol `proto` copied into `seq` in the judging's order: as they are when their
+ * report ids rise (the gathering keeps each host's in the order they came in: the report's on one
+ * thread, in runs on two), else through `keys` (room for n) by report id alone, unless two share
+ * one (not in a report; then `uses` is sorted whole, and the order is total all the same). Returns
+ * how many.
  */
 static size_t judged_in_order(struct report_port_use *uses, size_t n, uint8_t proto,
                               struct report_port_use *seq, uint64_t *keys)
@@ -485,22 +626,24 @@ static size_t judged_in_order(struct report_port_use *uses, size_t n, uint8_t pr
     for (size_t i = 0; i < n; i++) {
         if (uses[i].proto != proto)
             continue;
-        keys[m] = (uint64_t)uses[i].order << 32 | i;
-        /* Gathered in order on one thread, in runs on two: then no sort. */
-        ordered = ordered && (m == 0 || keys[m] >> 32 > keys[m - 1] >> 32);
-        m++;
+        ordered = ordered && (m == 0 || uses[i].order > seq[m - 1].order);
+        seq[m++] = uses[i];
     }
-    if (!ordered) {
-        sort_keys(keys, m);
-        for (size_t i = 1; i < m; i++) {
-            if (keys[i] >> 32 == keys[i - 1] >> 32) {
-                sort_uses(uses, n, report_port_uses_compare);
-                m = 0;
-                for (size_t j = 0; j < n; j++)
-                    if (uses[j].proto == proto)
-                        seq[m++] = uses[j];
-                return m;
-            }
+    if (ordered)
+        return m;
+    m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (uses[i].proto == proto)
+            keys[m++] = (uint64_t)uses[i].order << 32 | i;
+    sort_keys(keys, m);
+    for (size_t i = 1; i < m; i++) {
+        if (keys[i] >> 32 == keys[i - 1] >> 32) {
+            sort_uses(uses, n, report_port_uses_compare);
+            m = 0;
+            for (size_t j = 0; j < n; j++)
+                if (uses[j].proto == proto)
+                    seq[m++] = uses[j];
+            return m;
         }
     }
     for (size_t i = 0; i < m; i++)
@@ -513,17 +656,24 @@ int report_ports_judge(struct report_client *c, struct report_port_use *uses, si
 {
     struct report_port_choice *ch = &c->choice;
     struct report_port_more more;
-    uint64_t in_profile[32] = {0};
-    size_t m;
+    uint64_t in_profile[32];
+    size_t m, one_segment;
+    bool sorted = true;
 
     pthread_once(&facts_once, find_facts);
-    /* The ports and their reuse do not depend on the order: counted from the uses as they are. */
-    for (size_t i = 0; i < n; i++)
+    /* The ports and their reuse do not depend on the order: counted from the uses as they are,
+     * in time order mostly, which a host counting up has its ports in already. */
+    for (size_t i = 0; i < n; i++) {
         keys[i] = port_key(&uses[i]);
-    sort_keys(keys, n);
-    c->ports = count_reuse(ch, keys, n, in_profile);
-    if (n > 0)
+        sorted = sorted && (i == 0 || keys[i] >= keys[i - 1]);
+    }
+    if (!sorted)
+        sort_keys_nearly(keys, n);
+    c->ports = count_reuse(ch, keys, n, in_profile, &one_segment);
+    if (n > 0 && one_segment == SIZE_MAX)
         choose_range(ch, in_profile);
+    else if (n > 0 && facts.seg_best[one_segment] != NO_PROFILE)
+        take_range(ch, facts.seg_best[one_segment], c->ports); /* choose_range()'s, found once */
     ch->proto = n > 0 ? judged_proto(uses, n) : 0;
     m = judged_in_order(uses, n, ch->proto, scratch, keys);
     ch->connections = (uint32_t)m;

@@ -2,7 +2,9 @@
  * test_report_hostports.c - unit tests for src/report/report_hostports.c: how a client host picked
  * its ports, judged from generated sequences of connections (sequential, with a step, per
  * destination, random, wrapping, too few, ports reused), the range most likely in force, and the
- * operating-system hint from the initial TTL and the ports.
+ * operating-system hint from the initial TTL and the ports; the sort of keys mostly in order; and
+ * the gathering's grouping of the connections by host. The two sources are included, for their
+ * static functions.
  */
 #include "unit.h"
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 
 #include "report.h"
 #include "../../src/report/report_int.h"
+#include "../../src/report/report_gather.c"
+#include "../../src/report/report_hostports.c"
 
 #define MAX_USES 256
 
@@ -407,9 +411,10 @@ START_TEST(test_order_of_gathering)
 END_TEST
 
 /*
- * Many connections (past the few a sort does by insertion), few ports and destinations so that
- * they repeat, in shuffled time order: the counts the judging makes from its sorts against the
- * same counts made here pair by pair, without sorting.
+ * Many connections (past the few a sort does by insertion; below DEST_TABLE_MAX and above, so
+ * that the per-destination steps come from the table and from the sort), few ports and
+ * destinations so that they repeat, in shuffled time order: the counts the judging makes from its
+ * sorts against the same counts made here pair by pair, without sorting.
  */
 START_TEST(test_counts_against_pairs)
 {
@@ -482,6 +487,102 @@ START_TEST(test_counts_against_pairs)
 }
 END_TEST
 
+static int compare_keys(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/*
+ * sort_keys_nearly() against qsort() on keys in order, reversed, all equal, random (past its
+ * budget of moves, so sorted by sort_keys()), and in order but for a few moved, of every length
+ * to 300.
+ */
+START_TEST(test_sort_keys_nearly)
+{
+    static uint64_t keys[300], expected[300];
+    uint64_t state = 9;
+
+    for (int kind = 0; kind < 5; kind++)
+        for (size_t n = 0; n <= 300; n++) {
+            for (size_t i = 0; i < n; i++) {
+                uint64_t r = next_random(&state);
+
+                keys[i] = kind == 0   ? i * 3
+                          : kind == 1 ? (n - i) << 40
+                          : kind == 2 ? 7
+                          : kind == 3 ? r
+                                      : (r % 16 == 0 ? r >> 40 : i << 20);
+            }
+            memcpy(expected, keys, n * sizeof(*keys));
+            qsort(expected, n, sizeof(*expected), compare_keys);
+            sort_keys_nearly(keys, n);
+            ck_assert_mem_eq(keys, expected, n * sizeof(*keys));
+        }
+}
+END_TEST
+
+/*
+ * The grouping by host (place_by_host(), then move_to_places() on each part, split or not): each
+ * host's connections together at start[h], in the order they came in, for a few connections (one
+ * round) and for many (two), and with the hosts cut in two as the judging's two threads have them.
+ */
+START_TEST(test_grouping_keeps_order)
+{
+    static const size_t sizes[] = {1, 7, 255, 256, 5000, 70000};
+    uint64_t state = 5;
+
+    for (size_t t = 0; t < sizeof(sizes) / sizeof(sizes[0]); t++) {
+        size_t n = sizes[t], n_hosts = 1 + n / 9, mid;
+        struct report_port_use *uses = malloc(n * sizeof(*uses));
+        size_t *start = calloc(n_hosts + 1, sizeof(*start)),
+               *next = malloc(n_hosts * sizeof(*next));
+
+        ck_assert_ptr_nonnull(uses);
+        ck_assert_ptr_nonnull(start);
+        ck_assert_ptr_nonnull(next);
+        for (size_t i = 0; i < n; i++) {
+            /* A quarter of the connections to the first four hosts: parts of all sizes. */
+            uint64_t r = next_random(&state);
+            uint32_t host = (uint32_t)((r >> 8) % (r % 4 == 0 && n_hosts > 4 ? 4 : n_hosts));
+
+            uses[i] = (struct report_port_use){.order = (uint32_t)i, .host = host};
+            start[host + 1]++;
+        }
+        for (size_t h = 0; h < n_hosts; h++)
+            start[h + 1] += start[h];
+        for (mid = 0; mid < n_hosts && start[mid] < n / 2; mid++)
+            ;
+        place_by_host(uses, n, start, n_hosts, next);
+        /* Remember each connection's host in its order, which is its number. */
+        for (size_t i = 0; i < n; i++) {
+            size_t h = 0;
+
+            while (start[h + 1] <= uses[i].host)
+                h++;
+            uses[i].dest = (uint32_t)h;
+        }
+        if (t % 2 == 1) {
+            split_at_place(uses, n, start[mid]);
+            move_to_places(uses, 0, start[mid]);
+            move_to_places(uses, start[mid], n);
+        } else {
+            move_to_places(uses, 0, n);
+        }
+        for (size_t h = 0; h < n_hosts; h++)
+            for (size_t i = start[h]; i < start[h + 1]; i++) {
+                ck_assert_uint_eq(uses[i].dest, h);
+                if (i > start[h])
+                    ck_assert_uint_gt(uses[i].order, uses[i - 1].order);
+            }
+        free(uses);
+        free(start);
+        free(next);
+    }
+}
+END_TEST
+
 Suite *report_hostports_suite(void)
 {
     Suite *suite = suite_create("hostports");
@@ -501,6 +602,8 @@ Suite *report_hostports_suite(void)
     tcase_add_test(tc, test_ttl_hint);
     tcase_add_test(tc, test_order_of_gathering);
     tcase_add_test(tc, test_counts_against_pairs);
+    tcase_add_test(tc, test_sort_keys_nearly);
+    tcase_add_test(tc, test_grouping_keeps_order);
     suite_add_tcase(suite, tc);
     return suite;
 }
