@@ -121,6 +121,26 @@ static void sort_uses(struct report_port_use *u, size_t n, int (*cmp)(const void
 }
 
 /*
+ * Sorts `n` keys in place by insertion while the moves stay within `budget`: true when they are
+ * sorted, false when it gave up (the same keys, in no particular order).
+ */
+static bool insert_keys(uint64_t *k, size_t n, size_t budget)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = k[i];
+        size_t j = i;
+
+        for (; j > 0 && k[j - 1] > x; j--)
+            k[j] = k[j - 1];
+        k[j] = x;
+        if (i - j > budget)
+            return false;
+        budget -= i - j;
+    }
+    return true;
+}
+
+/*
  * Sorts `n` 64-bit keys in place: the judging's orders packed into one number each, so that a
  * comparison is one instruction rather than a call comparing fields (sort_uses() of the
  * connections by port, then by destination, was a tenth of the report phase on the bench trace).
@@ -163,14 +183,7 @@ static void sort_keys(uint64_t *k, size_t n)
             n = j;
         }
     }
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = k[i];
-        size_t j = i;
-
-        for (; j > 0 && k[j - 1] > x; j--)
-            k[j] = k[j - 1];
-        k[j] = x;
-    }
+    insert_keys(k, n, SIZE_MAX);
 }
 
 /*
@@ -181,21 +194,8 @@ static void sort_keys(uint64_t *k, size_t n)
  */
 static void sort_keys_nearly(uint64_t *k, size_t n)
 {
-    size_t budget = 4 * n;
-
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = k[i];
-        size_t j = i;
-
-        for (; j > 0 && k[j - 1] > x; j--)
-            k[j] = k[j - 1];
-        k[j] = x;
-        if (i - j > budget) {
-            sort_keys(k, n);
-            return;
-        }
-        budget -= i - j;
-    }
+    if (!insert_keys(k, n, 4 * n))
+        sort_keys(k, n);
 }
 
 /* A connection's port, protocol and destination in one key: their order is the key's. */
