@@ -590,6 +590,18 @@ static int sort_clients(struct report *r)
  * GROUP_BUCKETS places keeps them all in the cache, and a bucket's connections then fit in it too.
  * A use's host field is its own place after.
  */
+/* Asks for the lines of `n` uses from `u`. */
+static void prefetch_uses(const struct report_port_use *u, size_t n)
+{
+    const char *at = (const char *)u, *end = (const char *)(u + n);
+
+    for (; at < end; at += 64)
+        __builtin_prefetch(at, 1);
+}
+
+/* Uses ahead of a bucket's next place that move_to_places() asks for: four lines. */
+#define MOVE_AHEAD 16
+
 static void move_to_places(struct report_port_use *uses, size_t lo, size_t hi)
 {
     size_t bucket_start[GROUP_BUCKETS + 1], bucket_next[GROUP_BUCKETS];
@@ -613,6 +625,11 @@ static void move_to_places(struct report_port_use *uses, size_t lo, size_t hi)
                     struct report_port_use y = uses[bucket_next[xb]];
 
                     uses[bucket_next[xb]++] = x;
+                    /* Each bucket is read and written from its start on, one of hundreds of
+                     * streams: its lines a few ahead are asked for before the carry reaches them.
+                     */
+                    if (bucket_next[xb] + MOVE_AHEAD < hi)
+                        __builtin_prefetch(&uses[bucket_next[xb] + MOVE_AHEAD], 1);
                     x = y;
                     xb = (x.host - lo) >> shift;
                 }
@@ -620,20 +637,33 @@ static void move_to_places(struct report_port_use *uses, size_t lo, size_t hi)
             }
         }
     }
-    /* Each in its bucket now: the places' cycles stay within one. */
-    for (size_t i = lo; i < hi; i++) {
-        struct report_port_use x;
+    /*
+     * Each in its bucket now: the places' cycles stay within one. A cycle's every step waits for
+     * the one before, and a bucket was last touched in the first round, long out of the cache
+     * since: each bucket's lines are asked for all at once while the one before is placed.
+     */
+    size_t span = shift > 0 ? (size_t)1 << shift : hi - lo;
 
-        if (uses[i].host == i) /* most: placed by a cycle before */
-            continue;
-        x = uses[i];
-        do {
-            struct report_port_use y = uses[x.host];
+    prefetch_uses(uses + lo, span < hi - lo ? span : hi - lo);
+    for (size_t from = lo; from < hi; from += span) {
+        size_t to = hi - from > span ? from + span : hi;
 
-            uses[x.host] = x;
-            x = y;
-        } while (x.host != i);
-        uses[i] = x;
+        if (to < hi)
+            prefetch_uses(uses + to, hi - to > span ? span : hi - to);
+        for (size_t i = from; i < to; i++) {
+            struct report_port_use x;
+
+            if (uses[i].host == i) /* most: placed by a cycle before */
+                continue;
+            x = uses[i];
+            do {
+                struct report_port_use y = uses[x.host];
+
+                uses[x.host] = x;
+                x = y;
+            } while (x.host != i);
+            uses[i] = x;
+        }
     }
 }
 
