@@ -581,15 +581,6 @@ static int sort_clients(struct report *r)
 /* Places moved to at once, fewer than this; more first go into this many buckets of places. */
 #define GROUP_BUCKETS 256
 
-/*
- * uses[lo, hi) moved in place to their places (each use's `host` field, which place_by_host() set
- * to one in [lo, hi)), so that no second array of them is needed: in two rounds when they are
- * many, first into GROUP_BUCKETS buckets of consecutive places, then each to its place. With a
- * place each at once, each connection carried goes to one of millions of places, a cache miss
- * that the next one waits for (datacentre's judging spent most of its time there); a round of
- * GROUP_BUCKETS places keeps them all in the cache, and a bucket's connections then fit in it too.
- * A use's host field is its own place after.
- */
 /* Asks for the lines of `n` uses from `u`. */
 static void prefetch_uses(const struct report_port_use *u, size_t n)
 {
@@ -602,6 +593,15 @@ static void prefetch_uses(const struct report_port_use *u, size_t n)
 /* Uses ahead of a bucket's next place that move_to_places() asks for: four lines. */
 #define MOVE_AHEAD 16
 
+/*
+ * uses[lo, hi) moved in place to their places (each use's `host` field, which place_by_host() set
+ * to one in [lo, hi)), so that no second array of them is needed: in two rounds when they are
+ * many, first into GROUP_BUCKETS buckets of consecutive places, then each to its place. With a
+ * place each at once, each connection carried goes to one of millions of places, a cache miss
+ * that the next one waits for (datacentre's judging spent most of its time there); a round of
+ * GROUP_BUCKETS places keeps them all in the cache, and a bucket's connections then fit in it too.
+ * A use's host field is its own place after.
+ */
 static void move_to_places(struct report_port_use *uses, size_t lo, size_t hi)
 {
     size_t bucket_start[GROUP_BUCKETS + 1], bucket_next[GROUP_BUCKETS];
@@ -644,7 +644,7 @@ static void move_to_places(struct report_port_use *uses, size_t lo, size_t hi)
      */
     size_t span = shift > 0 ? (size_t)1 << shift : hi - lo;
 
-    prefetch_uses(uses + lo, span < hi - lo ? span : hi - lo);
+    prefetch_uses(uses + lo, span);
     for (size_t from = lo; from < hi; from += span) {
         size_t to = hi - from > span ? from + span : hi;
 
